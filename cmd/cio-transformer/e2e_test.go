@@ -1,0 +1,228 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// binaries are the real cio-transformer and grpcurl, built once per test
+// binary run.
+var binaries struct {
+	once      sync.Once
+	dir       string
+	server    string
+	grpcurl   string
+	buildErrs error
+}
+
+// buildBinaries builds the server and the pinned grpcurl into a temporary
+// folder shared by the end-to-end tests.
+func buildBinaries(t *testing.T) (server, grpcurl string) {
+	t.Helper()
+	binaries.once.Do(func() {
+		dir, err := os.MkdirTemp("", "cio-e2e-")
+		if err != nil {
+			binaries.buildErrs = err
+			return
+		}
+		binaries.dir = dir
+		binaries.server = filepath.Join(dir, "cio-transformer")
+		binaries.grpcurl = filepath.Join(dir, "grpcurl")
+		root := repoRoot()
+		for _, args := range [][]string{
+			{"build", "-o", binaries.server, "./cmd/cio-transformer"},
+			{"build", "-modfile=tools/go.mod", "-o", binaries.grpcurl, "github.com/fullstorydev/grpcurl/cmd/grpcurl"},
+		} {
+			cmd := exec.Command("go", args...)
+			cmd.Dir = root
+			if out, err := cmd.CombinedOutput(); err != nil {
+				binaries.buildErrs = fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+				return
+			}
+		}
+	})
+	if binaries.buildErrs != nil {
+		t.Fatal(binaries.buildErrs)
+	}
+	return binaries.server, binaries.grpcurl
+}
+
+// repoRoot is the module root, two levels above this package.
+func repoRoot() string {
+	wd, _ := os.Getwd()
+	return filepath.Clean(filepath.Join(wd, "..", ".."))
+}
+
+// runningServer is a cio-transformer serve process.
+type runningServer struct {
+	cmd  *exec.Cmd
+	addr string
+	logs *syncBuffer
+	done chan error
+}
+
+// startServer starts the real binary on a free loopback port and waits until
+// it logs its address.
+func startServer(t *testing.T, args ...string) *runningServer {
+	t.Helper()
+	bin, _ := buildBinaries(t)
+	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &runningServer{cmd: cmd, logs: &syncBuffer{}, done: make(chan error, 1)}
+	addrc := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			line := sc.Text()
+			s.logs.WriteLine(line)
+			var rec struct {
+				Msg  string `json:"msg"`
+				Addr string `json:"addr"`
+			}
+			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "serving" {
+				addrc <- rec.Addr
+			}
+		}
+		s.done <- cmd.Wait()
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-s.done:
+		case <-time.After(15 * time.Second):
+			_ = cmd.Process.Kill()
+		}
+	})
+	select {
+	case s.addr = <-addrc:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("server did not start; logs:\n%s", s.logs.String())
+	}
+	return s
+}
+
+// syncBuffer collects log lines from the server process.
+type syncBuffer struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+// WriteLine appends one line.
+func (b *syncBuffer) WriteLine(s string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.lines = append(b.lines, s)
+}
+
+// String returns the lines so far.
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return strings.Join(b.lines, "\n")
+}
+
+// readmeExample is a shell command of the README and the output it shows.
+type readmeExample struct {
+	line    int
+	command string
+	output  string
+	lang    string
+}
+
+var fence = regexp.MustCompile("(?s)```sh\n(.*?)```\n+```(json|text)\n(.*?)```")
+
+// readmeExamples returns the README's grpcurl examples: a sh block
+// immediately followed by a json or text block with its output.
+func readmeExamples(t *testing.T) []readmeExample {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repoRoot(), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []readmeExample
+	for _, m := range fence.FindAllSubmatchIndex(data, -1) {
+		cmd := string(data[m[2]:m[3]])
+		if !strings.Contains(cmd, "grpcurl") {
+			continue
+		}
+		out = append(out, readmeExample{
+			line:    strings.Count(string(data[:m[0]]), "\n") + 1,
+			command: cmd,
+			lang:    string(data[m[4]:m[5]]),
+			output:  string(data[m[6]:m[7]]),
+		})
+	}
+	return out
+}
+
+// TestREADMEExamples runs every grpcurl command of the README, as written,
+// against the real binary and compares the output with the README's.
+func TestREADMEExamples(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t)
+	_, grpcurl := buildBinaries(t)
+	examples := readmeExamples(t)
+	if len(examples) < 5 {
+		t.Fatalf("README has %d grpcurl examples, want at least 5", len(examples))
+	}
+	for _, ex := range examples {
+		t.Run(fmt.Sprintf("line%d", ex.line), func(t *testing.T) {
+			cmdText := strings.ReplaceAll(ex.command, "bin/grpcurl", grpcurl)
+			cmdText = strings.ReplaceAll(cmdText, "localhost:50051", srv.addr)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, "bash", "-c", cmdText)
+			cmd.Dir = repoRoot()
+			got, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("%s\n%v\n%s", ex.command, err, got)
+			}
+			switch ex.lang {
+			case "json":
+				want, gotVals := jsonStream(t, ex.output), jsonStream(t, string(got))
+				if d := cmp.Diff(want, gotVals); d != "" {
+					t.Errorf("README line %d: output differs (-readme +actual):\n%s\nactual output:\n%s", ex.line, d, got)
+				}
+			default:
+				if d := cmp.Diff(strings.TrimSpace(ex.output), strings.TrimSpace(string(got))); d != "" {
+					t.Errorf("README line %d: output differs (-readme +actual):\n%s", ex.line, d)
+				}
+			}
+		})
+	}
+}
+
+// jsonStream decodes a sequence of JSON values.
+func jsonStream(t *testing.T, s string) []any {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(s))
+	var vals []any
+	for dec.More() {
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			t.Fatalf("not a JSON stream: %v\n%s", err, s)
+		}
+		vals = append(vals, v)
+	}
+	return vals
+}

@@ -1,0 +1,164 @@
+package server
+
+import (
+	"maps"
+	"slices"
+
+	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
+	"github.com/cio-transformer/cio-transformer/transform"
+	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"google.golang.org/protobuf/types/known/structpb"
+)
+
+// destination converts the contract's destination to the mapper's.
+func destination(d *ciotransformerv1.Destination) *transform.Destination {
+	return &transform.Destination{
+		ID:                   d.GetId(),
+		SiteID:               d.GetSiteId(),
+		APIKey:               d.GetApiKey(),
+		EU:                   d.GetDatacenter() == ciotransformerv1.Datacenter_DATACENTER_EU,
+		DeviceTokenEventName: d.GetDeviceTokenEventName(),
+	}
+}
+
+// eventValue returns a job's event as a JSON value, or the job's error when
+// its raw JSON cannot be read.
+func eventValue(j *ciotransformerv1.Job) (jsvalue.Value, *transform.Error) {
+	switch p := j.GetPayload().(type) {
+	case *ciotransformerv1.Job_RawEvent:
+		v, err := jsvalue.Parse(p.RawEvent)
+		if err != nil {
+			return jsvalue.Value{}, badEvent("Event is not valid JSON: " + err.Error())
+		}
+		if !v.IsObject() {
+			return jsvalue.Value{}, badEvent("Event is not a JSON object")
+		}
+		return v, nil
+	case *ciotransformerv1.Job_Event:
+		return typedEvent(p.Event), nil
+	}
+	return jsvalue.Value{}, badEvent("Event is missing")
+}
+
+// badEvent is the 400 of an event that is not a readable JSON object.
+func badEvent(msg string) *transform.Error {
+	return &transform.Error{
+		StatusCode: 400,
+		Message:    msg,
+		Category:   transform.CategoryDataValidation,
+		Type:       transform.TypeInstrumentation,
+	}
+}
+
+// typedEvent converts a typed event to the RudderStack JSON it stands for.
+// Empty strings and absent structs are left out, as absent keys.
+func typedEvent(e *ciotransformerv1.Event) jsvalue.Value {
+	v := jsvalue.NewObject(19)
+	str := func(key, s string) {
+		if s != "" {
+			v.Set(key, jsvalue.String(s))
+		}
+	}
+	obj := func(key string, s *structpb.Struct) {
+		if s != nil {
+			v.Set(key, structValue(s))
+		}
+	}
+	str("type", e.GetType())
+	str("messageId", e.GetMessageId())
+	str("userId", e.GetUserId())
+	str("anonymousId", e.GetAnonymousId())
+	str("previousId", e.GetPreviousId())
+	str("groupId", e.GetGroupId())
+	str("event", e.GetEvent())
+	str("name", e.GetName())
+	str("category", e.GetCategory())
+	str("channel", e.GetChannel())
+	str("timestamp", e.GetTimestamp())
+	str("originalTimestamp", e.GetOriginalTimestamp())
+	str("sentAt", e.GetSentAt())
+	str("receivedAt", e.GetReceivedAt())
+	obj("traits", e.GetTraits())
+	obj("properties", e.GetProperties())
+	obj("context", e.GetContext())
+	obj("integrations", e.GetIntegrations())
+	obj("user_properties", e.GetUserProperties())
+	return v
+}
+
+// structValue converts a Struct to a JSON object.
+func structValue(s *structpb.Struct) jsvalue.Value {
+	fields := s.GetFields()
+	o := jsvalue.NewObject(len(fields))
+	// Protobuf maps have no order; sorted keys make the output deterministic.
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		o.Set(k, protoValue(fields[k]))
+	}
+	return o
+}
+
+// protoValue converts a protobuf Value to a JSON value.
+func protoValue(v *structpb.Value) jsvalue.Value {
+	switch k := v.GetKind().(type) {
+	case *structpb.Value_NullValue:
+		return jsvalue.Null()
+	case *structpb.Value_NumberValue:
+		return jsvalue.Number(k.NumberValue)
+	case *structpb.Value_StringValue:
+		return jsvalue.String(k.StringValue)
+	case *structpb.Value_BoolValue:
+		return jsvalue.Bool(k.BoolValue)
+	case *structpb.Value_StructValue:
+		return structValue(k.StructValue)
+	case *structpb.Value_ListValue:
+		vals := k.ListValue.GetValues()
+		elems := make([]jsvalue.Value, len(vals))
+		for i, e := range vals {
+			elems[i] = protoValue(e)
+		}
+		return jsvalue.NewArray(elems...)
+	}
+	return jsvalue.Null()
+}
+
+// jobResult converts a batcher entry to the contract's result. jobs are the
+// request's jobs, indexed as the entry's Jobs are.
+func jobResult(e transform.Entry, jobs []*ciotransformerv1.Job) *ciotransformerv1.JobResult {
+	refs := make([]*ciotransformerv1.JobRef, len(e.Jobs))
+	for i, idx := range e.Jobs {
+		refs[i] = &ciotransformerv1.JobRef{JobId: jobs[idx].GetJobId(), Metadata: jobs[idx].GetMetadata()}
+	}
+	r := &ciotransformerv1.JobResult{Jobs: refs}
+	if e.Err != nil {
+		r.Outcome = &ciotransformerv1.JobResult_Error{Error: jobError(e.Err)}
+	} else {
+		r.Outcome = &ciotransformerv1.JobResult_Request{Request: trackRequest(e.Request)}
+	}
+	return r
+}
+
+// jobError converts a mapping error to the contract's per-job error.
+func jobError(e *transform.Error) *ciotransformerv1.JobError {
+	return &ciotransformerv1.JobError{
+		StatusCode:    int32(e.StatusCode),
+		Message:       e.Message,
+		ErrorCategory: e.Category,
+		ErrorType:     e.Type,
+	}
+}
+
+// trackRequest converts a mapped request to the contract's request.
+func trackRequest(r *transform.Request) *ciotransformerv1.TrackRequest {
+	h := make(map[string]string, len(r.Headers))
+	for _, x := range r.Headers {
+		h[x.Name] = x.Value
+	}
+	return &ciotransformerv1.TrackRequest{
+		Method:       r.Method,
+		Url:          r.Endpoint,
+		EndpointPath: r.EndpointPath,
+		Headers:      h,
+		Body:         string(r.Body),
+		UserId:       r.UserID,
+	}
+}

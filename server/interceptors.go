@@ -1,0 +1,104 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync/atomic"
+
+	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
+	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// interceptors returns the server's interceptor chain, unary and stream in
+// step, outermost first.
+func interceptors(cfg Config) (unary []grpc.UnaryServerInterceptor, stream []grpc.StreamServerInterceptor) {
+	logOpts := []logging.Option{
+		// Only the finished call is logged: payloads never are.
+		logging.WithLogOnEvents(logging.FinishCall),
+		logging.WithFieldsFromContext(func(ctx context.Context) logging.Fields {
+			if c := callStatsFrom(ctx); c != nil {
+				return logging.Fields{"jobs", c.jobs.Load()}
+			}
+			return nil
+		}),
+	}
+	logger := slogLogger(cfg.Logger)
+	rec := recovery.WithRecoveryHandlerContext(func(ctx context.Context, p any) error {
+		cfg.Logger.ErrorContext(ctx, "recovered from panic", "panic", panicText(p), "stack", string(debug.Stack()))
+		return status.Error(codes.Internal, "internal error")
+	})
+	v := validator{maxJobs: cfg.MaxJobsPerRequest}
+	unary = []grpc.UnaryServerInterceptor{
+		unaryCallStats,
+		logging.UnaryServerInterceptor(logger, logOpts...),
+		recovery.UnaryServerInterceptor(rec),
+		v.unary,
+	}
+	stream = []grpc.StreamServerInterceptor{
+		streamCallStats,
+		logging.StreamServerInterceptor(logger, logOpts...),
+		recovery.StreamServerInterceptor(rec),
+		v.stream,
+	}
+	return unary, stream
+}
+
+// slogLogger adapts l to the logging interceptor.
+func slogLogger(l *slog.Logger) logging.Logger {
+	return logging.LoggerFunc(func(ctx context.Context, lvl logging.Level, msg string, fields ...any) {
+		l.Log(ctx, slog.Level(lvl), msg, fields...)
+	})
+}
+
+// panicText describes a recovered panic without its payload: runtime errors
+// are kept (they name no data), anything else is reduced to its type, since
+// a panic value could carry event content.
+func panicText(p any) string {
+	if err, ok := p.(interface{ RuntimeError() }); ok {
+		return err.(error).Error()
+	}
+	return fmt.Sprintf("panic of type %T", p)
+}
+
+// callStats counts the jobs a call handled, for its log line.
+type callStats struct {
+	jobs atomic.Int64
+}
+
+type callStatsKey struct{}
+
+// callStatsFrom returns the call's stats, or nil outside a call.
+func callStatsFrom(ctx context.Context) *callStats {
+	c, _ := ctx.Value(callStatsKey{}).(*callStats)
+	return c
+}
+
+// addJobs counts n handled jobs for ctx's call.
+func addJobs(ctx context.Context, n int) {
+	if c := callStatsFrom(ctx); c != nil {
+		c.jobs.Add(int64(n))
+	}
+}
+
+func unaryCallStats(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	return handler(context.WithValue(ctx, callStatsKey{}, &callStats{}), req)
+}
+
+func streamCallStats(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	ctx := context.WithValue(ss.Context(), callStatsKey{}, &callStats{})
+	return handler(srv, &contextStream{ServerStream: ss, ctx: ctx})
+}
+
+// contextStream is a ServerStream with a replaced context.
+type contextStream struct {
+	grpc.ServerStream
+	ctx context.Context
+}
+
+// Context returns the replaced context.
+func (s *contextStream) Context() context.Context { return s.ctx }

@@ -1,0 +1,95 @@
+package server
+
+import (
+	"context"
+	"fmt"
+
+	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// validator enforces the envelope rules of request messages: a destination,
+// jobs with events and unique ids, at most maxJobs jobs. Violations are
+// InvalidArgument with a BadRequest detail listing every violated field.
+type validator struct {
+	maxJobs int
+}
+
+func (v validator) unary(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	if err := v.check(req); err != nil {
+		return nil, err
+	}
+	return handler(ctx, req)
+}
+
+func (v validator) stream(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	return handler(srv, &validatingStream{ServerStream: ss, v: v})
+}
+
+// validatingStream checks every received message.
+type validatingStream struct {
+	grpc.ServerStream
+	v validator
+}
+
+// RecvMsg receives and checks the next message.
+func (s *validatingStream) RecvMsg(m any) error {
+	if err := s.ServerStream.RecvMsg(m); err != nil {
+		return err
+	}
+	return s.v.check(m)
+}
+
+// check returns the InvalidArgument status of a malformed message, or nil.
+func (v validator) check(m any) error {
+	var violations []*errdetails.BadRequest_FieldViolation
+	add := func(field, desc string) {
+		violations = append(violations, &errdetails.BadRequest_FieldViolation{Field: field, Description: desc})
+	}
+	switch req := m.(type) {
+	case *ciotransformerv1.TransformRequest:
+		if req.GetDestination() == nil {
+			add("destination", "a destination is required")
+		}
+		if req.GetJob() == nil {
+			add("job", "a job is required")
+		} else if req.GetJob().GetPayload() == nil {
+			add("job.payload", "the job needs an event or a raw_event")
+		}
+	case *ciotransformerv1.TransformBatchRequest:
+		if req.GetDestination() == nil {
+			add("destination", "a destination is required")
+		}
+		jobs := req.GetJobs()
+		if len(jobs) > v.maxJobs {
+			add("jobs", fmt.Sprintf("%d jobs exceed the limit of %d per request message", len(jobs), v.maxJobs))
+		}
+		seen := make(map[uint64]struct{}, len(jobs))
+		for i, j := range jobs {
+			if j.GetPayload() == nil {
+				add(fmt.Sprintf("jobs[%d].payload", i), "the job needs an event or a raw_event")
+			}
+			if _, dup := seen[j.GetJobId()]; dup {
+				add(fmt.Sprintf("jobs[%d].job_id", i), fmt.Sprintf("job_id %d is repeated within the request message", j.GetJobId()))
+			}
+			seen[j.GetJobId()] = struct{}{}
+			if len(violations) >= maxViolations {
+				break
+			}
+		}
+	}
+	if len(violations) == 0 {
+		return nil
+	}
+	st := status.New(codes.InvalidArgument, fmt.Sprintf("invalid request: %s: %s", violations[0].Field, violations[0].Description))
+	if d, err := st.WithDetails(&errdetails.BadRequest{FieldViolations: violations}); err == nil {
+		st = d
+	}
+	return st.Err()
+}
+
+// maxViolations bounds the field violations reported for one message.
+const maxViolations = 100

@@ -1,0 +1,293 @@
+package transform
+
+import "strconv"
+
+// Parts of a /api/v2/batch request.
+const (
+	batchPath         = "/api/v2/batch"
+	batchEndpointPath = "v2/batch"
+	batchOpen         = `{"batch":[`
+	batchClose        = "]}"
+	contentTypeJSON   = "application/json"
+)
+
+// emptyBatchBytes is the size of a body with no objects, `{"batch":[]}`.
+const emptyBatchBytes = len(batchOpen) + len(batchClose)
+
+// jobSlabSize is how many job indexes one shared allocation holds; entries
+// take their Jobs from it so that a one-job entry costs no allocation of its
+// own.
+const jobSlabSize = 512
+
+// batchRequest holds a Request and its headers in one allocation.
+type batchRequest struct {
+	req     Request
+	headers [2]Header
+}
+
+// newBatchRequest returns a POST {endpoint} v2/batch request with the
+// Authorization and Content-Type headers and the given body.
+func newBatchRequest(endpoint, auth string, body []byte) *Request {
+	br := &batchRequest{headers: [2]Header{
+		{Name: "Authorization", Value: auth},
+		{Name: "Content-Type", Value: contentTypeJSON},
+	}}
+	br.req = Request{
+		Method:       "POST",
+		Endpoint:     endpoint,
+		EndpointPath: batchEndpointPath,
+		Headers:      br.headers[:],
+		Body:         body,
+	}
+	return &br.req
+}
+
+// BatchOfOne returns the request of a single group object: a batch holding
+// only r.Object, attributed to r.UserID. Upstream posts the bare object with
+// no Content-Type, which /api/v2/batch does not accept (deviation D1).
+func BatchOfOne(dest *Destination, r Result) *Request {
+	dest = orEmpty(dest)
+	body := make([]byte, 0, emptyBatchBytes+len(r.Object))
+	body = append(body, batchOpen...)
+	body = append(body, r.Object...)
+	body = append(body, batchClose...)
+	req := newBatchRequest(apiHost(dest)+batchPath, basicAuth(dest.SiteID, dest.APIKey), body)
+	req.UserID = r.UserID
+	return req
+}
+
+// Limits bound the batches a Batcher builds. A limit of zero or less means
+// the Customer.io limit (see DefaultLimits).
+type Limits struct {
+	// MaxObjects is the most objects one batch holds.
+	MaxObjects int
+	// MaxBytes is the largest serialized batch body, `{"batch":[...]}`, in
+	// bytes.
+	MaxBytes int
+}
+
+// DefaultLimits returns Customer.io's limits: MaxBatchObjects objects and
+// MaxBatchBytes bytes per batch.
+func DefaultLimits() Limits {
+	return Limits{MaxObjects: MaxBatchObjects, MaxBytes: MaxBatchBytes}
+}
+
+// withDefaults replaces unset limits by Customer.io's.
+func (l Limits) withDefaults() Limits {
+	if l.MaxObjects <= 0 {
+		l.MaxObjects = MaxBatchObjects
+	}
+	if l.MaxBytes <= 0 {
+		l.MaxBytes = MaxBatchBytes
+	}
+	return l
+}
+
+// Entry is one output of a Batcher: a request covering one or more jobs, or
+// one job's error. An Entry owns its slices: later calls to the Batcher
+// never change them.
+type Entry struct {
+	// Jobs are the caller's job indexes the entry covers, in input order;
+	// never empty.
+	Jobs []int
+	// Request is the request to send; nil when Err is set.
+	Request *Request
+	// Err is the job's error; nil when Request is set.
+	Err *Error
+}
+
+// Batcher turns the results of one request message, all for one
+// destination, into entries: it merges the objects of group events into
+// /api/v2/batch requests and passes every other result through.
+//
+// Upstream sends all other requests first, then the batches, then the
+// errors, which can reorder a user's events. A Batcher keeps a batch open
+// while unrelated requests go out, and sends it just before the first later
+// request that shares an ordering key with one of its members (deviation
+// D3). Batches respect the object and byte limits exactly, and are never
+// empty (deviation D4).
+//
+// A Batcher is not safe for concurrent use; Reset lets one be reused, for
+// example from a sync.Pool.
+type Batcher struct {
+	limits Limits
+
+	// host, siteID and apiKey are what endpoint and auth were computed
+	// from, so that Reset for the same destination costs nothing.
+	host, siteID, apiKey string
+	endpoint, auth       string
+
+	// body is the open batch's body without its closing `]}`; empty when no
+	// batch is open.
+	body []byte
+	// jobs are the open batch's members.
+	jobs []int
+	// keys holds the ordering keys of the open batch's members; added lists
+	// them, so that closing the batch deletes exactly those.
+	keys  map[string]struct{}
+	added []string
+
+	// slab is the unused rest of the allocation that entries' Jobs are cut
+	// from. Cut parts are never written again.
+	slab []int
+}
+
+// NewBatcher returns a Batcher for dest with the given limits.
+func NewBatcher(dest *Destination, limits Limits) *Batcher {
+	b := &Batcher{keys: make(map[string]struct{})}
+	b.Reset(dest, limits)
+	return b
+}
+
+// Reset makes b reusable for another request message or destination,
+// keeping its buffers. An open batch is discarded: call Flush first.
+func (b *Batcher) Reset(dest *Destination, limits Limits) {
+	dest = orEmpty(dest)
+	b.limits = limits.withDefaults()
+	if host := apiHost(dest); b.endpoint == "" || host != b.host {
+		b.host = host
+		b.endpoint = host + batchPath
+	}
+	if b.auth == "" || dest.SiteID != b.siteID || dest.APIKey != b.apiKey {
+		b.siteID, b.apiKey = dest.SiteID, dest.APIKey
+		b.auth = basicAuth(dest.SiteID, dest.APIKey)
+	}
+	b.discard()
+}
+
+// Add accounts for job's result. It calls emit for every entry that becomes
+// ready, in output order: possibly none, possibly a flushed batch followed
+// by this job's own entry.
+func (b *Batcher) Add(job int, r Result, emit func(Entry)) {
+	switch {
+	case r.Err != nil:
+		emit(Entry{Jobs: b.own1(job), Err: r.Err})
+	case r.Request != nil:
+		if b.conflicts(r.Keys) {
+			b.Flush(emit)
+		}
+		emit(Entry{Jobs: b.own1(job), Request: r.Request})
+	case len(r.Object) == 0:
+		emit(Entry{Jobs: b.own1(job), Err: noOutputError()})
+	case len(r.Object) > MaxObjectBytes:
+		// The mapper already rejects these; a batch must never carry one.
+		emit(Entry{Jobs: b.own1(job), Err: objectTooLargeError(len(r.Object))})
+	case emptyBatchBytes+len(r.Object) > b.limits.MaxBytes:
+		// Only reachable with limits below Customer.io's, where even a
+		// batch of one would break them.
+		emit(Entry{Jobs: b.own1(job), Err: batchTooSmallError(len(r.Object), b.limits.MaxBytes)})
+	default:
+		if len(b.jobs) >= b.limits.MaxObjects ||
+			(len(b.jobs) > 0 && len(b.body)+1+len(r.Object)+len(batchClose) > b.limits.MaxBytes) {
+			b.Flush(emit)
+		}
+		b.join(job, r)
+	}
+}
+
+// Flush emits the open batch, if any. Call it at the end of each request
+// message.
+func (b *Batcher) Flush(emit func(Entry)) {
+	if len(b.jobs) == 0 {
+		return
+	}
+	body := make([]byte, len(b.body)+len(batchClose))
+	copy(body[copy(body, b.body):], batchClose)
+	e := Entry{Jobs: b.own(b.jobs), Request: newBatchRequest(b.endpoint, b.auth, body)}
+	b.discard()
+	emit(e)
+}
+
+// join appends r's object to the open batch, opening one if needed.
+func (b *Batcher) join(job int, r Result) {
+	if len(b.jobs) == 0 {
+		b.body = append(b.body[:0], batchOpen...)
+	} else {
+		b.body = append(b.body, ',')
+	}
+	b.body = append(b.body, r.Object...)
+	b.jobs = append(b.jobs, job)
+	for _, k := range r.Keys {
+		if _, ok := b.keys[k]; !ok {
+			b.keys[k] = struct{}{}
+			b.added = append(b.added, k)
+		}
+	}
+}
+
+// conflicts reports whether one of keys belongs to a member of the open
+// batch.
+func (b *Batcher) conflicts(keys []string) bool {
+	if len(b.jobs) == 0 {
+		return false
+	}
+	for _, k := range keys {
+		if _, ok := b.keys[k]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// discard closes the open batch without emitting it.
+func (b *Batcher) discard() {
+	b.body = b.body[:0]
+	b.jobs = b.jobs[:0]
+	for _, k := range b.added {
+		delete(b.keys, k)
+	}
+	clear(b.added)
+	b.added = b.added[:0]
+}
+
+// own1 returns a one-element Jobs slice holding job.
+func (b *Batcher) own1(job int) []int {
+	if len(b.slab) == 0 {
+		b.slab = make([]int, jobSlabSize)
+	}
+	out := b.slab[:1:1]
+	out[0] = job
+	b.slab = b.slab[1:]
+	return out
+}
+
+// own returns a copy of jobs that later calls never write to.
+func (b *Batcher) own(jobs []int) []int {
+	n := len(jobs)
+	if n > jobSlabSize/4 {
+		return append([]int(nil), jobs...)
+	}
+	if n > len(b.slab) {
+		b.slab = make([]int, jobSlabSize)
+	}
+	out := b.slab[:n:n]
+	copy(out, jobs)
+	b.slab = b.slab[n:]
+	return out
+}
+
+// orEmpty returns dest, or an empty destination when dest is nil.
+func orEmpty(dest *Destination) *Destination {
+	if dest == nil {
+		return &Destination{}
+	}
+	return dest
+}
+
+// objectTooLargeError is the error of a group object over Customer.io's
+// per-object limit, which upstream would send anyway (deviation D4).
+func objectTooLargeError(n int) *Error {
+	return instrumentationError("Event size (" + strconv.Itoa(n) + " bytes) exceeds CustomerIO's 32KB per-object limit.")
+}
+
+// batchTooSmallError is the error of a group object that does not fit in a
+// batch of its own under the configured limits.
+func batchTooSmallError(n, maxBytes int) *Error {
+	return instrumentationError("Event size (" + strconv.Itoa(n) + " bytes) exceeds the batch limit of " + strconv.Itoa(maxBytes) + " bytes.")
+}
+
+// noOutputError is the error of a result that holds neither a request, an
+// object nor an error, which the mapping never produces.
+func noOutputError() *Error {
+	return &Error{StatusCode: 500, Message: "event mapped to no request", Category: CategoryTransformation}
+}

@@ -1,0 +1,18 @@
+// Package transform maps RudderStack events to Customer.io Track API
+// requests, exactly as RudderStack's customerio destination transformer does,
+// with a documented set of deliberate deviations.
+//
+// Transform maps one event; Batcher merges the objects of group events into
+// /api/v2/batch requests while keeping each user's events in order. The
+// package is pure: no I/O, no clock, no logging, no gRPC.
+//
+// Event types and the requests they become:
+//
+//	identify                  PUT    /api/v1/customers/{id}                  v1/customers
+//	track, page, screen       POST   /api/v1/customers/{id}/events           v1/customers/events
+//	  anonymous               POST   /api/v1/events                          v1/events
+//	  device registration     PUT    /api/v1/customers/{id}/devices          v1/customers/devices
+//	  Application Uninstalled DELETE /api/v1/customers/{id}/devices/{token}  v1/customers/devices/delete
+//	alias                     POST   /api/v1/merge_customers                 v1/merge_customers
+//	group                     POST   /api/v2/batch                           v2/batch
+package transform

@@ -1,0 +1,13 @@
+// Package jsvalue is a JSON document model with JavaScript semantics.
+//
+// RudderStack events are JSON produced and consumed by JavaScript, and the
+// Customer.io mapping reproduces JavaScript behaviour: truthiness, String()
+// conversion, key order of objects, numbers printed the way Number#toString
+// prints them. A Value holds any JSON value (plus JavaScript's undefined, the
+// zero Value), keeps object members in insertion order, and shares nested
+// objects and arrays by reference, as JavaScript does.
+//
+// Parse reads JSON text into a Value; Value.AppendJSON writes it back as
+// JSON.stringify would (undefined members omitted, NaN and invalid numbers as
+// null). The package never panics on input: malformed JSON is an error.
+package jsvalue

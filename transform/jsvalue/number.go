@@ -1,0 +1,147 @@
+package jsvalue
+
+import (
+	"math"
+	"strconv"
+)
+
+// maxExactDigits is the longest plain integer literal that is always printed
+// back unchanged by JavaScript: every integer of at most 15 digits is exactly
+// representable and its shortest round-trip form is itself.
+const maxExactDigits = 15
+
+// FormatNumber returns f as JavaScript's Number#toString(10) prints it: the
+// shortest digits that round-trip, in plain decimal notation when
+// 1e-7 < |f| < 1e21 and in exponent notation ("1e+21", "1.5e-7") otherwise.
+// Negative zero prints "0", NaN "NaN" and the infinities "Infinity" and
+// "-Infinity".
+func FormatNumber(f float64) string {
+	if f == 0 {
+		return "0"
+	}
+	if f > -1e15 && f < 1e15 {
+		if i := int64(f); float64(i) == f {
+			return strconv.FormatInt(i, 10)
+		}
+	}
+	var buf [32]byte
+	return string(AppendNumber(buf[:0], f))
+}
+
+// AppendNumber appends FormatNumber(f) to dst.
+func AppendNumber(dst []byte, f float64) []byte {
+	switch {
+	case f != f:
+		return append(dst, "NaN"...)
+	case math.IsInf(f, 1):
+		return append(dst, "Infinity"...)
+	case math.IsInf(f, -1):
+		return append(dst, "-Infinity"...)
+	case f == 0:
+		return append(dst, '0')
+	}
+	if f > -1e15 && f < 1e15 {
+		if i := int64(f); float64(i) == f {
+			return strconv.AppendInt(dst, i, 10)
+		}
+	}
+
+	// Shortest round-trip digits in the form [-]D[.DDD]e±XX; ECMAScript's
+	// Number::toString then only chooses where the decimal point goes.
+	var tmp [32]byte
+	d := strconv.AppendFloat(tmp[:0], f, 'e', -1, 64)
+	if d[0] == '-' {
+		dst = append(dst, '-')
+		d = d[1:]
+	}
+	ei := 0
+	for d[ei] != 'e' {
+		ei++
+	}
+	exp := 0
+	for _, c := range d[ei+2:] {
+		exp = exp*10 + int(c-'0')
+	}
+	if d[ei+1] == '-' {
+		exp = -exp
+	}
+	var digitBuf [20]byte
+	digits := append(digitBuf[:0], d[0])
+	if ei > 1 {
+		digits = append(digits, d[2:ei]...)
+	}
+	k := len(digits)
+	n := exp + 1 // position of the decimal point relative to the digits
+
+	switch {
+	case k <= n && n <= 21:
+		dst = append(dst, digits...)
+		for range n - k {
+			dst = append(dst, '0')
+		}
+	case 0 < n && n <= 21:
+		dst = append(dst, digits[:n]...)
+		dst = append(dst, '.')
+		dst = append(dst, digits[n:]...)
+	case -6 < n && n <= 0:
+		dst = append(dst, '0', '.')
+		for range -n {
+			dst = append(dst, '0')
+		}
+		dst = append(dst, digits...)
+	default:
+		dst = append(dst, digits[0])
+		if k > 1 {
+			dst = append(dst, '.')
+			dst = append(dst, digits[1:]...)
+		}
+		dst = append(dst, 'e')
+		e := n - 1
+		if e < 0 {
+			dst = append(dst, '-')
+			e = -e
+		} else {
+			dst = append(dst, '+')
+		}
+		dst = strconv.AppendInt(dst, int64(e), 10)
+	}
+	return dst
+}
+
+// isPlainInteger reports whether text is a JSON integer literal that
+// JavaScript prints back unchanged: at most 15 digits, no leading zero, and
+// not negative zero.
+func isPlainInteger(text string) bool {
+	i := 0
+	if i < len(text) && text[i] == '-' {
+		i++
+	}
+	n := len(text) - i
+	if n == 0 || n > maxExactDigits {
+		return false
+	}
+	if text[i] == '0' {
+		return n == 1 && i == 0
+	}
+	for ; i < len(text); i++ {
+		if c := text[i]; c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// canonicalNumber returns the JavaScript text of the number whose JSON text
+// is text, reusing text when it already is canonical.
+func canonicalNumber(text string) string {
+	if isPlainInteger(text) {
+		return text
+	}
+	f := RawNumber(text).Float()
+	var buf [32]byte
+	out := AppendNumber(buf[:0], f)
+	if string(out) == text {
+		return text
+	}
+	return string(out)
+}

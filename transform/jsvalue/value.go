@@ -1,0 +1,323 @@
+package jsvalue
+
+import (
+	"math"
+	"strconv"
+)
+
+// Kind is the JavaScript type of a Value.
+type Kind uint8
+
+// The kinds of Value. KindUndefined is the zero Kind: a missing key reads as
+// undefined, and undefined members are omitted when encoded.
+const (
+	KindUndefined Kind = iota
+	KindNull
+	KindBool
+	KindNumber
+	KindString
+	KindArray
+	KindObject
+)
+
+// Value is a JSON value with JavaScript semantics. The zero Value is
+// undefined. Arrays and objects are references: copying a Value shares them.
+type Value struct {
+	kind Kind
+	b    bool
+	// s is the text of a string, or the JSON text of a number.
+	s   string
+	arr *Array
+	obj *Object
+}
+
+// Array is the storage of an array Value.
+type Array struct {
+	Elems []Value
+}
+
+// Object is the storage of an object Value: members in insertion order, keys
+// unique.
+type Object struct {
+	Members []Member
+}
+
+// Member is one key of an object.
+type Member struct {
+	Key   string
+	Value Value
+}
+
+// Undefined returns the undefined Value (the zero Value).
+func Undefined() Value { return Value{} }
+
+// Null returns JSON null.
+func Null() Value { return Value{kind: KindNull} }
+
+// Bool returns a boolean Value.
+func Bool(b bool) Value { return Value{kind: KindBool, b: b} }
+
+// String returns a string Value.
+func String(s string) Value { return Value{kind: KindString, s: s} }
+
+// Number returns a number Value for f, printed as JavaScript prints it. NaN
+// and infinities are kept as numbers and encode as null, like JSON.stringify.
+func Number(f float64) Value { return Value{kind: KindNumber, s: FormatNumber(f)} }
+
+// Int returns a number Value for i.
+func Int(i int64) Value { return Value{kind: KindNumber, s: strconv.FormatInt(i, 10)} }
+
+// RawNumber returns a number Value whose JSON text is text. The caller
+// guarantees text is a valid JSON number or one of "NaN", "Infinity",
+// "-Infinity".
+func RawNumber(text string) Value { return Value{kind: KindNumber, s: text} }
+
+// NewObject returns an empty object with room for n members.
+func NewObject(n int) Value {
+	return Value{kind: KindObject, obj: &Object{Members: make([]Member, 0, n)}}
+}
+
+// NewArray returns an array holding elems (not copied).
+func NewArray(elems ...Value) Value {
+	return Value{kind: KindArray, arr: &Array{Elems: elems}}
+}
+
+// Kind returns the JavaScript type of v.
+func (v Value) Kind() Kind { return v.kind }
+
+// IsUndefined reports whether v is undefined.
+func (v Value) IsUndefined() bool { return v.kind == KindUndefined }
+
+// IsNull reports whether v is null.
+func (v Value) IsNull() bool { return v.kind == KindNull }
+
+// IsNullish reports whether v is null or undefined.
+func (v Value) IsNullish() bool { return v.kind <= KindNull }
+
+// IsString reports whether v is a string.
+func (v Value) IsString() bool { return v.kind == KindString }
+
+// IsNumber reports whether v is a number.
+func (v Value) IsNumber() bool { return v.kind == KindNumber }
+
+// IsObject reports whether v is a plain object (not an array, not null).
+func (v Value) IsObject() bool { return v.kind == KindObject }
+
+// IsArray reports whether v is an array.
+func (v Value) IsArray() bool { return v.kind == KindArray }
+
+// Bool returns the boolean of a bool Value, false otherwise.
+func (v Value) Bool() bool { return v.kind == KindBool && v.b }
+
+// Str returns the text of a string Value, "" otherwise.
+func (v Value) Str() string {
+	if v.kind == KindString {
+		return v.s
+	}
+	return ""
+}
+
+// NumberText returns the JSON text of a number Value, "" otherwise.
+func (v Value) NumberText() string {
+	if v.kind == KindNumber {
+		return v.s
+	}
+	return ""
+}
+
+// Float returns the float64 of a number Value (NaN for anything else).
+func (v Value) Float() float64 {
+	if v.kind != KindNumber {
+		return math.NaN()
+	}
+	switch v.s {
+	case "NaN":
+		return math.NaN()
+	case "Infinity":
+		return math.Inf(1)
+	case "-Infinity":
+		return math.Inf(-1)
+	}
+	f, err := strconv.ParseFloat(v.s, 64)
+	if err != nil {
+		// Out-of-range literals parse to ±Inf with an error; keep that value.
+		return f
+	}
+	return f
+}
+
+// Truthy reports JavaScript truthiness: undefined, null, false, 0, -0, NaN
+// and "" are falsy; everything else, {} and [] included, is truthy.
+func (v Value) Truthy() bool {
+	switch v.kind {
+	case KindUndefined, KindNull:
+		return false
+	case KindBool:
+		return v.b
+	case KindNumber:
+		if v.s == "0" {
+			return false
+		}
+		f := v.Float()
+		return f != 0 && !math.IsNaN(f)
+	case KindString:
+		return v.s != ""
+	default:
+		return true
+	}
+}
+
+// Object returns the storage of an object Value, nil otherwise.
+func (v Value) Object() *Object {
+	if v.kind == KindObject {
+		return v.obj
+	}
+	return nil
+}
+
+// Array returns the storage of an array Value, nil otherwise.
+func (v Value) Array() *Array {
+	if v.kind == KindArray {
+		return v.arr
+	}
+	return nil
+}
+
+// Members returns the members of an object Value (nil otherwise). The slice
+// is the object's own storage: do not modify it.
+func (v Value) Members() []Member {
+	if v.kind == KindObject {
+		return v.obj.Members
+	}
+	return nil
+}
+
+// Elems returns the elements of an array Value (nil otherwise). The slice is
+// the array's own storage: do not modify it.
+func (v Value) Elems() []Value {
+	if v.kind == KindArray {
+		return v.arr.Elems
+	}
+	return nil
+}
+
+// Len returns the number of members of an object or elements of an array, or
+// the length in bytes of a string.
+func (v Value) Len() int {
+	switch v.kind {
+	case KindObject:
+		return len(v.obj.Members)
+	case KindArray:
+		return len(v.arr.Elems)
+	case KindString:
+		return len(v.s)
+	}
+	return 0
+}
+
+// Get returns the member key of an object, or for an array the element whose
+// index is key in canonical decimal form; undefined otherwise.
+func (v Value) Get(key string) Value {
+	switch v.kind {
+	case KindObject:
+		for i := range v.obj.Members {
+			if v.obj.Members[i].Key == key {
+				return v.obj.Members[i].Value
+			}
+		}
+	case KindArray:
+		if i, ok := arrayIndex(key); ok && i < len(v.arr.Elems) {
+			return v.arr.Elems[i]
+		}
+	}
+	return Value{}
+}
+
+// Path follows keys from v, as lodash get does with a dotted path split into
+// keys: each step is Get, and a missing step gives undefined.
+func (v Value) Path(keys ...string) Value {
+	for _, k := range keys {
+		v = v.Get(k)
+		if v.kind == KindUndefined {
+			return v
+		}
+	}
+	return v
+}
+
+// Set sets member key of an object Value to val, replacing an existing
+// member in place or appending a new one. Setting undefined deletes the
+// member. Set does nothing on a non-object.
+func (v Value) Set(key string, val Value) {
+	if v.kind != KindObject {
+		return
+	}
+	o := v.obj
+	for i := range o.Members {
+		if o.Members[i].Key == key {
+			if val.kind == KindUndefined {
+				o.Members = append(o.Members[:i], o.Members[i+1:]...)
+				return
+			}
+			o.Members[i].Value = val
+			return
+		}
+	}
+	if val.kind != KindUndefined {
+		o.Members = append(o.Members, Member{Key: key, Value: val})
+	}
+}
+
+// Delete removes member key from an object Value.
+func (v Value) Delete(key string) { v.Set(key, Value{}) }
+
+// Append appends val to an array Value.
+func (v Value) Append(val Value) {
+	if v.kind == KindArray {
+		v.arr.Elems = append(v.arr.Elems, val)
+	}
+}
+
+// SetIndex sets element i of an array Value, growing it with holes
+// (undefined, encoded as null) as JavaScript does.
+func (v Value) SetIndex(i int, val Value) {
+	if v.kind != KindArray || i < 0 {
+		return
+	}
+	for len(v.arr.Elems) <= i {
+		v.arr.Elems = append(v.arr.Elems, Value{})
+	}
+	v.arr.Elems[i] = val
+}
+
+// ShallowCopy returns a new object or array holding the same members or
+// elements as v (like {...v} or [...v]); other Values are returned as is.
+func (v Value) ShallowCopy() Value {
+	switch v.kind {
+	case KindObject:
+		m := make([]Member, len(v.obj.Members))
+		copy(m, v.obj.Members)
+		return Value{kind: KindObject, obj: &Object{Members: m}}
+	case KindArray:
+		e := make([]Value, len(v.arr.Elems))
+		copy(e, v.arr.Elems)
+		return Value{kind: KindArray, arr: &Array{Elems: e}}
+	}
+	return v
+}
+
+// arrayIndex parses a canonical array index ("0", "12", not "01" or "-1").
+func arrayIndex(key string) (int, bool) {
+	if key == "" || len(key) > 9 || (len(key) > 1 && key[0] == '0') {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}

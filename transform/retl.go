@@ -1,0 +1,71 @@
+package transform
+
+import "github.com/cio-transformer/cio-transformer/transform/jsvalue"
+
+// applyRETL rewrites the event of a reverse-ETL source
+// (context.mappedToDestination) as upstream does before mapping (§3 step 4):
+// the traits object gets context.externalId[0].id under the dotted path
+// context.externalId[0].identifierType, and a truthy external id replaces
+// the userId. Upstream writes into the message itself; this writes into a
+// copy of the traits, so the caller's message stays as it was.
+func (ev *event) applyRETL() {
+	id := ev.externalID.Get("id")
+	path := retlPath(ev.externalID.Get("identifierType"))
+	if path != "" {
+		// Upstream picks the traits with its generic mapping: the first of
+		// traits and context.traits that is truthy, false or 0. Only an
+		// object or an array can take the value.
+		switch {
+		case ev.traits.Truthy() || isFalseOrZero(ev.traits):
+			if isContainer(ev.traits) {
+				ev.traits = deepCopy(ev.traits)
+				setPath(ev.traits, path, id, false)
+			}
+		case isContainer(ev.contextTraits):
+			ev.contextTraits = deepCopy(ev.contextTraits)
+			setPath(ev.contextTraits, path, id, false)
+		}
+	}
+	if id.Truthy() {
+		ev.userID = id
+	}
+}
+
+// retlPath returns the set-value path of an identifierType: a string as is,
+// a number as its decimal string, and "" (no path) for anything else.
+func retlPath(v jsvalue.Value) string {
+	switch v.Kind() {
+	case jsvalue.KindString:
+		return v.Str()
+	case jsvalue.KindNumber:
+		return v.JSString()
+	}
+	return ""
+}
+
+// isContainer reports whether v is an object or an array.
+func isContainer(v jsvalue.Value) bool {
+	return v.IsObject() || v.IsArray()
+}
+
+// deepCopy returns a copy of v that shares no object or array with it.
+func deepCopy(v jsvalue.Value) jsvalue.Value {
+	switch v.Kind() {
+	case jsvalue.KindObject:
+		ms := v.Members()
+		c := jsvalue.NewObject(len(ms))
+		o := c.Object()
+		for _, m := range ms {
+			o.Members = append(o.Members, jsvalue.Member{Key: m.Key, Value: deepCopy(m.Value)})
+		}
+		return c
+	case jsvalue.KindArray:
+		es := v.Elems()
+		c := make([]jsvalue.Value, len(es))
+		for i, e := range es {
+			c[i] = deepCopy(e)
+		}
+		return jsvalue.NewArray(c...)
+	}
+	return v
+}

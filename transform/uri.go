@@ -1,0 +1,48 @@
+package transform
+
+// uriUnreserved marks the bytes JavaScript's encodeURIComponent leaves as
+// they are: A-Z a-z 0-9 - _ . ! ~ * ' ( ).
+var uriUnreserved = func() (t [256]bool) {
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = true
+		t[c+'a'-'A'] = true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for _, c := range "-_.!~*'()" {
+		t[c] = true
+	}
+	return t
+}()
+
+const upperHex = "0123456789ABCDEF"
+
+// encodeURIComponent encodes s as JavaScript's encodeURIComponent does:
+// every byte of its UTF-8 form other than A-Z a-z 0-9 - _ . ! ~ * ' ( ) is
+// percent-encoded with uppercase hex. Upstream encodes every string id this
+// way, not only ids that contain "/"; Go's url.PathEscape and QueryEscape
+// keep a different set and do not match.
+//
+// s is returned as is, without allocating, when nothing needs encoding.
+func encodeURIComponent(s string) string {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if !uriUnreserved[s[i]] {
+			n++
+		}
+	}
+	if n == 0 {
+		return s
+	}
+	buf := make([]byte, 0, len(s)+2*n)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if uriUnreserved[c] {
+			buf = append(buf, c)
+			continue
+		}
+		buf = append(buf, '%', upperHex[c>>4], upperHex[c&0xF])
+	}
+	return string(buf)
+}
