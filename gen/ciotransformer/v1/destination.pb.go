@@ -21,6 +21,71 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// ApiMode selects how jobs are mapped to Customer.io requests.
+type ApiMode int32
+
+const (
+	// Not set: API_MODE_V1, the default.
+	ApiMode_API_MODE_UNSPECIFIED ApiMode = 0
+	// Per-event Track API v1 requests (PUT /api/v1/customers/{id}, POST
+	// /api/v1/customers/{id}/events and so on), group events as
+	// /api/v2/batch objects. This is RudderStack's generally available
+	// customerio path.
+	ApiMode_API_MODE_V1 ApiMode = 1
+	// Every event type, and warehouse record events (type "record"), as a
+	// person or object of a /api/v2/batch request, as RudderStack's opt-in
+	// batching-framework path maps them. Jobs are first checked as that path
+	// checks them: a job that fails gets a 400 error whose message lists the
+	// problems as "<field path>: <problem>" joined by "; " (for example
+	// "destination.Config.apiKey: Required"), with error type configuration
+	// when every problem is in the destination or the connection, else
+	// instrumentation. Batches hold at most 500,000 bytes with no object
+	// count limit; a job whose metadata has "dontBatch": true gets a request
+	// of its own.
+	ApiMode_API_MODE_V2_BATCH ApiMode = 2
+)
+
+// Enum value maps for ApiMode.
+var (
+	ApiMode_name = map[int32]string{
+		0: "API_MODE_UNSPECIFIED",
+		1: "API_MODE_V1",
+		2: "API_MODE_V2_BATCH",
+	}
+	ApiMode_value = map[string]int32{
+		"API_MODE_UNSPECIFIED": 0,
+		"API_MODE_V1":          1,
+		"API_MODE_V2_BATCH":    2,
+	}
+)
+
+func (x ApiMode) Enum() *ApiMode {
+	p := new(ApiMode)
+	*p = x
+	return p
+}
+
+func (x ApiMode) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ApiMode) Descriptor() protoreflect.EnumDescriptor {
+	return file_ciotransformer_v1_destination_proto_enumTypes[0].Descriptor()
+}
+
+func (ApiMode) Type() protoreflect.EnumType {
+	return &file_ciotransformer_v1_destination_proto_enumTypes[0]
+}
+
+func (x ApiMode) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ApiMode.Descriptor instead.
+func (ApiMode) EnumDescriptor() ([]byte, []int) {
+	return file_ciotransformer_v1_destination_proto_rawDescGZIP(), []int{0}
+}
+
 // Datacenter selects the Customer.io Track API host.
 type Datacenter int32
 
@@ -59,11 +124,11 @@ func (x Datacenter) String() string {
 }
 
 func (Datacenter) Descriptor() protoreflect.EnumDescriptor {
-	return file_ciotransformer_v1_destination_proto_enumTypes[0].Descriptor()
+	return file_ciotransformer_v1_destination_proto_enumTypes[1].Descriptor()
 }
 
 func (Datacenter) Type() protoreflect.EnumType {
-	return &file_ciotransformer_v1_destination_proto_enumTypes[0]
+	return &file_ciotransformer_v1_destination_proto_enumTypes[1]
 }
 
 func (x Datacenter) Number() protoreflect.EnumNumber {
@@ -72,7 +137,7 @@ func (x Datacenter) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Datacenter.Descriptor instead.
 func (Datacenter) EnumDescriptor() ([]byte, []int) {
-	return file_ciotransformer_v1_destination_proto_rawDescGZIP(), []int{0}
+	return file_ciotransformer_v1_destination_proto_rawDescGZIP(), []int{1}
 }
 
 // Destination is the configuration of one Customer.io destination. Missing
@@ -97,8 +162,11 @@ type Destination struct {
 	// The sendPageNameInSDK setting of device mode. Accepted for completeness;
 	// it does not change the transformation.
 	SendPageNameInSdk bool `protobuf:"varint,6,opt,name=send_page_name_in_sdk,json=sendPageNameInSdk,proto3" json:"send_page_name_in_sdk,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// The Customer.io API the jobs are mapped to. Unspecified means
+	// API_MODE_V1.
+	ApiMode       ApiMode `protobuf:"varint,7,opt,name=api_mode,json=apiMode,proto3,enum=ciotransformer.v1.ApiMode" json:"api_mode,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Destination) Reset() {
@@ -173,11 +241,18 @@ func (x *Destination) GetSendPageNameInSdk() bool {
 	return false
 }
 
+func (x *Destination) GetApiMode() ApiMode {
+	if x != nil {
+		return x.ApiMode
+	}
+	return ApiMode_API_MODE_UNSPECIFIED
+}
+
 var File_ciotransformer_v1_destination_proto protoreflect.FileDescriptor
 
 const file_ciotransformer_v1_destination_proto_rawDesc = "" +
 	"\n" +
-	"#ciotransformer/v1/destination.proto\x12\x11ciotransformer.v1\"\xf7\x01\n" +
+	"#ciotransformer/v1/destination.proto\x12\x11ciotransformer.v1\"\xae\x02\n" +
 	"\vDestination\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\asite_id\x18\x02 \x01(\tR\x06siteId\x12\x17\n" +
@@ -186,7 +261,12 @@ const file_ciotransformer_v1_destination_proto_rawDesc = "" +
 	"datacenter\x18\x04 \x01(\x0e2\x1d.ciotransformer.v1.DatacenterR\n" +
 	"datacenter\x125\n" +
 	"\x17device_token_event_name\x18\x05 \x01(\tR\x14deviceTokenEventName\x120\n" +
-	"\x15send_page_name_in_sdk\x18\x06 \x01(\bR\x11sendPageNameInSdk*N\n" +
+	"\x15send_page_name_in_sdk\x18\x06 \x01(\bR\x11sendPageNameInSdk\x125\n" +
+	"\bapi_mode\x18\a \x01(\x0e2\x1a.ciotransformer.v1.ApiModeR\aapiMode*K\n" +
+	"\aApiMode\x12\x18\n" +
+	"\x14API_MODE_UNSPECIFIED\x10\x00\x12\x0f\n" +
+	"\vAPI_MODE_V1\x10\x01\x12\x15\n" +
+	"\x11API_MODE_V2_BATCH\x10\x02*N\n" +
 	"\n" +
 	"Datacenter\x12\x1a\n" +
 	"\x16DATACENTER_UNSPECIFIED\x10\x00\x12\x11\n" +
@@ -205,19 +285,21 @@ func file_ciotransformer_v1_destination_proto_rawDescGZIP() []byte {
 	return file_ciotransformer_v1_destination_proto_rawDescData
 }
 
-var file_ciotransformer_v1_destination_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_ciotransformer_v1_destination_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
 var file_ciotransformer_v1_destination_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
 var file_ciotransformer_v1_destination_proto_goTypes = []any{
-	(Datacenter)(0),     // 0: ciotransformer.v1.Datacenter
-	(*Destination)(nil), // 1: ciotransformer.v1.Destination
+	(ApiMode)(0),        // 0: ciotransformer.v1.ApiMode
+	(Datacenter)(0),     // 1: ciotransformer.v1.Datacenter
+	(*Destination)(nil), // 2: ciotransformer.v1.Destination
 }
 var file_ciotransformer_v1_destination_proto_depIdxs = []int32{
-	0, // 0: ciotransformer.v1.Destination.datacenter:type_name -> ciotransformer.v1.Datacenter
-	1, // [1:1] is the sub-list for method output_type
-	1, // [1:1] is the sub-list for method input_type
-	1, // [1:1] is the sub-list for extension type_name
-	1, // [1:1] is the sub-list for extension extendee
-	0, // [0:1] is the sub-list for field type_name
+	1, // 0: ciotransformer.v1.Destination.datacenter:type_name -> ciotransformer.v1.Datacenter
+	0, // 1: ciotransformer.v1.Destination.api_mode:type_name -> ciotransformer.v1.ApiMode
+	2, // [2:2] is the sub-list for method output_type
+	2, // [2:2] is the sub-list for method input_type
+	2, // [2:2] is the sub-list for extension type_name
+	2, // [2:2] is the sub-list for extension extendee
+	0, // [0:2] is the sub-list for field type_name
 }
 
 func init() { file_ciotransformer_v1_destination_proto_init() }
@@ -230,7 +312,7 @@ func file_ciotransformer_v1_destination_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ciotransformer_v1_destination_proto_rawDesc), len(file_ciotransformer_v1_destination_proto_rawDesc)),
-			NumEnums:      1,
+			NumEnums:      2,
 			NumMessages:   1,
 			NumExtensions: 0,
 			NumServices:   0,

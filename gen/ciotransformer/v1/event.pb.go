@@ -34,7 +34,8 @@ type Event struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The event type: identify, track, page, screen, group or alias, matched
 	// case-insensitively. Any other value is reported by name in a per-job
-	// error ("could not determine type foo").
+	// error ("could not determine type foo"). In API_MODE_V2_BATCH the type is
+	// matched exactly, and record (a warehouse record event) is accepted too.
 	Type string `protobuf:"bytes,1,opt,name=type,proto3" json:"type,omitempty"`
 	// The unique id of the event. Not sent to Customer.io.
 	MessageId string `protobuf:"bytes,2,opt,name=message_id,json=messageId,proto3" json:"message_id,omitempty"`
@@ -74,8 +75,16 @@ type Event struct {
 	Integrations *structpb.Struct `protobuf:"bytes,18,opt,name=integrations,proto3" json:"integrations,omitempty"`
 	// Deprecated identify properties, merged into the identify attributes.
 	UserProperties *structpb.Struct `protobuf:"bytes,19,opt,name=user_properties,json=userProperties,proto3" json:"user_properties,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// For record events (type "record", API_MODE_V2_BATCH only): the
+	// warehouse change, insert, update or delete.
+	Action string `protobuf:"bytes,20,opt,name=action,proto3" json:"action,omitempty"`
+	// For record events (type "record", API_MODE_V2_BATCH only): the
+	// record's columns. The first of cio_id, id and email that is a non-empty
+	// string identifies the person, created_at is the event time, name is the
+	// event name of an event record, and the other columns are attributes.
+	Identifiers   *structpb.Struct `protobuf:"bytes,21,opt,name=identifiers,proto3" json:"identifiers,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Event) Reset() {
@@ -241,11 +250,25 @@ func (x *Event) GetUserProperties() *structpb.Struct {
 	return nil
 }
 
+func (x *Event) GetAction() string {
+	if x != nil {
+		return x.Action
+	}
+	return ""
+}
+
+func (x *Event) GetIdentifiers() *structpb.Struct {
+	if x != nil {
+		return x.Identifiers
+	}
+	return nil
+}
+
 var File_ciotransformer_v1_event_proto protoreflect.FileDescriptor
 
 const file_ciotransformer_v1_event_proto_rawDesc = "" +
 	"\n" +
-	"\x1dciotransformer/v1/event.proto\x12\x11ciotransformer.v1\x1a\x1cgoogle/protobuf/struct.proto\"\xb5\x05\n" +
+	"\x1dciotransformer/v1/event.proto\x12\x11ciotransformer.v1\x1a\x1cgoogle/protobuf/struct.proto\"\x88\x06\n" +
 	"\x05Event\x12\x12\n" +
 	"\x04type\x18\x01 \x01(\tR\x04type\x12\x1d\n" +
 	"\n" +
@@ -271,7 +294,9 @@ const file_ciotransformer_v1_event_proto_rawDesc = "" +
 	"properties\x121\n" +
 	"\acontext\x18\x11 \x01(\v2\x17.google.protobuf.StructR\acontext\x12;\n" +
 	"\fintegrations\x18\x12 \x01(\v2\x17.google.protobuf.StructR\fintegrations\x12@\n" +
-	"\x0fuser_properties\x18\x13 \x01(\v2\x17.google.protobuf.StructR\x0euserPropertiesBSZQgithub.com/cio-transformer/cio-transformer/gen/ciotransformer/v1;ciotransformerv1b\x06proto3"
+	"\x0fuser_properties\x18\x13 \x01(\v2\x17.google.protobuf.StructR\x0euserProperties\x12\x16\n" +
+	"\x06action\x18\x14 \x01(\tR\x06action\x129\n" +
+	"\videntifiers\x18\x15 \x01(\v2\x17.google.protobuf.StructR\videntifiersBSZQgithub.com/cio-transformer/cio-transformer/gen/ciotransformer/v1;ciotransformerv1b\x06proto3"
 
 var (
 	file_ciotransformer_v1_event_proto_rawDescOnce sync.Once
@@ -296,11 +321,12 @@ var file_ciotransformer_v1_event_proto_depIdxs = []int32{
 	1, // 2: ciotransformer.v1.Event.context:type_name -> google.protobuf.Struct
 	1, // 3: ciotransformer.v1.Event.integrations:type_name -> google.protobuf.Struct
 	1, // 4: ciotransformer.v1.Event.user_properties:type_name -> google.protobuf.Struct
-	5, // [5:5] is the sub-list for method output_type
-	5, // [5:5] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	1, // 5: ciotransformer.v1.Event.identifiers:type_name -> google.protobuf.Struct
+	6, // [6:6] is the sub-list for method output_type
+	6, // [6:6] is the sub-list for method input_type
+	6, // [6:6] is the sub-list for extension type_name
+	6, // [6:6] is the sub-list for extension extendee
+	0, // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_ciotransformer_v1_event_proto_init() }

@@ -37,7 +37,12 @@ type Job struct {
 	//
 	//	*Job_Event
 	//	*Job_RawEvent
-	Payload       isJob_Payload `protobuf_oneof:"payload"`
+	Payload isJob_Payload `protobuf_oneof:"payload"`
+	// The connection of the job's source to the destination, which selects
+	// what the warehouse record events of API_MODE_V2_BATCH become. A record
+	// event without one fails with "Missing connection config". Other events
+	// ignore it.
+	Connection    *Connection `protobuf:"bytes,5,opt,name=connection,proto3" json:"connection,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -111,6 +116,13 @@ func (x *Job) GetRawEvent() []byte {
 	return nil
 }
 
+func (x *Job) GetConnection() *Connection {
+	if x != nil {
+		return x.Connection
+	}
+	return nil
+}
+
 type isJob_Payload interface {
 	isJob_Payload()
 }
@@ -132,6 +144,86 @@ func (*Job_Event) isJob_Payload() {}
 
 func (*Job_RawEvent) isJob_Payload() {}
 
+// Connection is RudderStack's connection of a source to a destination.
+// Field names follow RudderStack's JSON keys, so the standard protobuf JSON
+// parser reads RudderStack's connection object into this message.
+type Connection struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The id of the source. Informational only.
+	SourceId string `protobuf:"bytes,1,opt,name=source_id,json=sourceId,proto3" json:"source_id,omitempty"`
+	// The id of the destination. Informational only.
+	DestinationId string `protobuf:"bytes,2,opt,name=destination_id,json=destinationId,proto3" json:"destination_id,omitempty"`
+	// Whether the connection is enabled. Informational only.
+	Enabled bool `protobuf:"varint,3,opt,name=enabled,proto3" json:"enabled,omitempty"`
+	// The connection's configuration, as RudderStack sends it. Record events
+	// read config.destination.object: "person" (insert and update identify
+	// the person, delete deletes it) or "event" (insert and update send an
+	// event; delete is not supported). Any other object fails with
+	// 'Unsupported object type: "<object>"'. config.destination.syncMode,
+	// identifierMappings and fieldMappings are checked for their types only.
+	Config        *structpb.Struct `protobuf:"bytes,4,opt,name=config,proto3" json:"config,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Connection) Reset() {
+	*x = Connection{}
+	mi := &file_ciotransformer_v1_request_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Connection) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Connection) ProtoMessage() {}
+
+func (x *Connection) ProtoReflect() protoreflect.Message {
+	mi := &file_ciotransformer_v1_request_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Connection.ProtoReflect.Descriptor instead.
+func (*Connection) Descriptor() ([]byte, []int) {
+	return file_ciotransformer_v1_request_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *Connection) GetSourceId() string {
+	if x != nil {
+		return x.SourceId
+	}
+	return ""
+}
+
+func (x *Connection) GetDestinationId() string {
+	if x != nil {
+		return x.DestinationId
+	}
+	return ""
+}
+
+func (x *Connection) GetEnabled() bool {
+	if x != nil {
+		return x.Enabled
+	}
+	return false
+}
+
+func (x *Connection) GetConfig() *structpb.Struct {
+	if x != nil {
+		return x.Config
+	}
+	return nil
+}
+
 // JobRef names a job a result covers.
 type JobRef struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -145,7 +237,7 @@ type JobRef struct {
 
 func (x *JobRef) Reset() {
 	*x = JobRef{}
-	mi := &file_ciotransformer_v1_request_proto_msgTypes[1]
+	mi := &file_ciotransformer_v1_request_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -157,7 +249,7 @@ func (x *JobRef) String() string {
 func (*JobRef) ProtoMessage() {}
 
 func (x *JobRef) ProtoReflect() protoreflect.Message {
-	mi := &file_ciotransformer_v1_request_proto_msgTypes[1]
+	mi := &file_ciotransformer_v1_request_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -170,7 +262,7 @@ func (x *JobRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JobRef.ProtoReflect.Descriptor instead.
 func (*JobRef) Descriptor() ([]byte, []int) {
-	return file_ciotransformer_v1_request_proto_rawDescGZIP(), []int{1}
+	return file_ciotransformer_v1_request_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *JobRef) GetJobId() uint64 {
@@ -215,7 +307,7 @@ type TrackRequest struct {
 
 func (x *TrackRequest) Reset() {
 	*x = TrackRequest{}
-	mi := &file_ciotransformer_v1_request_proto_msgTypes[2]
+	mi := &file_ciotransformer_v1_request_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -227,7 +319,7 @@ func (x *TrackRequest) String() string {
 func (*TrackRequest) ProtoMessage() {}
 
 func (x *TrackRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ciotransformer_v1_request_proto_msgTypes[2]
+	mi := &file_ciotransformer_v1_request_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -240,7 +332,7 @@ func (x *TrackRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TrackRequest.ProtoReflect.Descriptor instead.
 func (*TrackRequest) Descriptor() ([]byte, []int) {
-	return file_ciotransformer_v1_request_proto_rawDescGZIP(), []int{2}
+	return file_ciotransformer_v1_request_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *TrackRequest) GetMethod() string {
@@ -305,7 +397,7 @@ type JobError struct {
 
 func (x *JobError) Reset() {
 	*x = JobError{}
-	mi := &file_ciotransformer_v1_request_proto_msgTypes[3]
+	mi := &file_ciotransformer_v1_request_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -317,7 +409,7 @@ func (x *JobError) String() string {
 func (*JobError) ProtoMessage() {}
 
 func (x *JobError) ProtoReflect() protoreflect.Message {
-	mi := &file_ciotransformer_v1_request_proto_msgTypes[3]
+	mi := &file_ciotransformer_v1_request_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -330,7 +422,7 @@ func (x *JobError) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JobError.ProtoReflect.Descriptor instead.
 func (*JobError) Descriptor() ([]byte, []int) {
-	return file_ciotransformer_v1_request_proto_rawDescGZIP(), []int{3}
+	return file_ciotransformer_v1_request_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *JobError) GetStatusCode() int32 {
@@ -380,7 +472,7 @@ type JobResult struct {
 
 func (x *JobResult) Reset() {
 	*x = JobResult{}
-	mi := &file_ciotransformer_v1_request_proto_msgTypes[4]
+	mi := &file_ciotransformer_v1_request_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -392,7 +484,7 @@ func (x *JobResult) String() string {
 func (*JobResult) ProtoMessage() {}
 
 func (x *JobResult) ProtoReflect() protoreflect.Message {
-	mi := &file_ciotransformer_v1_request_proto_msgTypes[4]
+	mi := &file_ciotransformer_v1_request_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -405,7 +497,7 @@ func (x *JobResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JobResult.ProtoReflect.Descriptor instead.
 func (*JobResult) Descriptor() ([]byte, []int) {
-	return file_ciotransformer_v1_request_proto_rawDescGZIP(), []int{4}
+	return file_ciotransformer_v1_request_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *JobResult) GetJobs() []*JobRef {
@@ -462,13 +554,22 @@ var File_ciotransformer_v1_request_proto protoreflect.FileDescriptor
 
 const file_ciotransformer_v1_request_proto_rawDesc = "" +
 	"\n" +
-	"\x1fciotransformer/v1/request.proto\x12\x11ciotransformer.v1\x1a\x1dciotransformer/v1/event.proto\x1a\x1cgoogle/protobuf/struct.proto\"\xad\x01\n" +
+	"\x1fciotransformer/v1/request.proto\x12\x11ciotransformer.v1\x1a\x1dciotransformer/v1/event.proto\x1a\x1cgoogle/protobuf/struct.proto\"\xec\x01\n" +
 	"\x03Job\x12\x15\n" +
 	"\x06job_id\x18\x01 \x01(\x04R\x05jobId\x123\n" +
 	"\bmetadata\x18\x02 \x01(\v2\x17.google.protobuf.StructR\bmetadata\x120\n" +
 	"\x05event\x18\x03 \x01(\v2\x18.ciotransformer.v1.EventH\x00R\x05event\x12\x1d\n" +
-	"\traw_event\x18\x04 \x01(\fH\x00R\brawEventB\t\n" +
-	"\apayload\"T\n" +
+	"\traw_event\x18\x04 \x01(\fH\x00R\brawEvent\x12=\n" +
+	"\n" +
+	"connection\x18\x05 \x01(\v2\x1d.ciotransformer.v1.ConnectionR\n" +
+	"connectionB\t\n" +
+	"\apayload\"\x9b\x01\n" +
+	"\n" +
+	"Connection\x12\x1b\n" +
+	"\tsource_id\x18\x01 \x01(\tR\bsourceId\x12%\n" +
+	"\x0edestination_id\x18\x02 \x01(\tR\rdestinationId\x12\x18\n" +
+	"\aenabled\x18\x03 \x01(\bR\aenabled\x12/\n" +
+	"\x06config\x18\x04 \x01(\v2\x17.google.protobuf.StructR\x06config\"T\n" +
 	"\x06JobRef\x12\x15\n" +
 	"\x06job_id\x18\x01 \x01(\x04R\x05jobId\x123\n" +
 	"\bmetadata\x18\x02 \x01(\v2\x17.google.protobuf.StructR\bmetadata\"\x8e\x02\n" +
@@ -507,30 +608,33 @@ func file_ciotransformer_v1_request_proto_rawDescGZIP() []byte {
 	return file_ciotransformer_v1_request_proto_rawDescData
 }
 
-var file_ciotransformer_v1_request_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_ciotransformer_v1_request_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_ciotransformer_v1_request_proto_goTypes = []any{
 	(*Job)(nil),             // 0: ciotransformer.v1.Job
-	(*JobRef)(nil),          // 1: ciotransformer.v1.JobRef
-	(*TrackRequest)(nil),    // 2: ciotransformer.v1.TrackRequest
-	(*JobError)(nil),        // 3: ciotransformer.v1.JobError
-	(*JobResult)(nil),       // 4: ciotransformer.v1.JobResult
-	nil,                     // 5: ciotransformer.v1.TrackRequest.HeadersEntry
-	(*structpb.Struct)(nil), // 6: google.protobuf.Struct
-	(*Event)(nil),           // 7: ciotransformer.v1.Event
+	(*Connection)(nil),      // 1: ciotransformer.v1.Connection
+	(*JobRef)(nil),          // 2: ciotransformer.v1.JobRef
+	(*TrackRequest)(nil),    // 3: ciotransformer.v1.TrackRequest
+	(*JobError)(nil),        // 4: ciotransformer.v1.JobError
+	(*JobResult)(nil),       // 5: ciotransformer.v1.JobResult
+	nil,                     // 6: ciotransformer.v1.TrackRequest.HeadersEntry
+	(*structpb.Struct)(nil), // 7: google.protobuf.Struct
+	(*Event)(nil),           // 8: ciotransformer.v1.Event
 }
 var file_ciotransformer_v1_request_proto_depIdxs = []int32{
-	6, // 0: ciotransformer.v1.Job.metadata:type_name -> google.protobuf.Struct
-	7, // 1: ciotransformer.v1.Job.event:type_name -> ciotransformer.v1.Event
-	6, // 2: ciotransformer.v1.JobRef.metadata:type_name -> google.protobuf.Struct
-	5, // 3: ciotransformer.v1.TrackRequest.headers:type_name -> ciotransformer.v1.TrackRequest.HeadersEntry
-	1, // 4: ciotransformer.v1.JobResult.jobs:type_name -> ciotransformer.v1.JobRef
-	2, // 5: ciotransformer.v1.JobResult.request:type_name -> ciotransformer.v1.TrackRequest
-	3, // 6: ciotransformer.v1.JobResult.error:type_name -> ciotransformer.v1.JobError
-	7, // [7:7] is the sub-list for method output_type
-	7, // [7:7] is the sub-list for method input_type
-	7, // [7:7] is the sub-list for extension type_name
-	7, // [7:7] is the sub-list for extension extendee
-	0, // [0:7] is the sub-list for field type_name
+	7, // 0: ciotransformer.v1.Job.metadata:type_name -> google.protobuf.Struct
+	8, // 1: ciotransformer.v1.Job.event:type_name -> ciotransformer.v1.Event
+	1, // 2: ciotransformer.v1.Job.connection:type_name -> ciotransformer.v1.Connection
+	7, // 3: ciotransformer.v1.Connection.config:type_name -> google.protobuf.Struct
+	7, // 4: ciotransformer.v1.JobRef.metadata:type_name -> google.protobuf.Struct
+	6, // 5: ciotransformer.v1.TrackRequest.headers:type_name -> ciotransformer.v1.TrackRequest.HeadersEntry
+	2, // 6: ciotransformer.v1.JobResult.jobs:type_name -> ciotransformer.v1.JobRef
+	3, // 7: ciotransformer.v1.JobResult.request:type_name -> ciotransformer.v1.TrackRequest
+	4, // 8: ciotransformer.v1.JobResult.error:type_name -> ciotransformer.v1.JobError
+	9, // [9:9] is the sub-list for method output_type
+	9, // [9:9] is the sub-list for method input_type
+	9, // [9:9] is the sub-list for extension type_name
+	9, // [9:9] is the sub-list for extension extendee
+	0, // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_ciotransformer_v1_request_proto_init() }
@@ -543,7 +647,7 @@ func file_ciotransformer_v1_request_proto_init() {
 		(*Job_Event)(nil),
 		(*Job_RawEvent)(nil),
 	}
-	file_ciotransformer_v1_request_proto_msgTypes[4].OneofWrappers = []any{
+	file_ciotransformer_v1_request_proto_msgTypes[5].OneofWrappers = []any{
 		(*JobResult_Request)(nil),
 		(*JobResult_Error)(nil),
 	}
@@ -553,7 +657,7 @@ func file_ciotransformer_v1_request_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ciotransformer_v1_request_proto_rawDesc), len(file_ciotransformer_v1_request_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   6,
+			NumMessages:   7,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

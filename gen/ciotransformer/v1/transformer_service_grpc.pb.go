@@ -35,17 +35,18 @@ const (
 // INVALID_ARGUMENT and field violations. Problems with an event's content
 // never fail a call: they are per-job errors.
 type TransformerServiceClient interface {
-	// Transform transforms one job. A group event yields a /api/v2/batch
-	// request holding its one object.
+	// Transform transforms one job. A group event, and in API_MODE_V2_BATCH
+	// every event, yields a /api/v2/batch request holding its one object.
 	Transform(ctx context.Context, in *TransformRequest, opts ...grpc.CallOption) (*TransformResponse, error)
 	// TransformBatch transforms batches of jobs for a router. The client may
 	// send many request messages without waiting. The server answers them in
 	// order; the results of one request message may be split over several
 	// response messages, the last of which has final set. Together they cover
-	// every job of the request exactly once. Group events are merged into
-	// /api/v2/batch requests of at most 1000 objects and 500,000 bytes, and a
-	// request is never placed before a request built from an earlier job of
-	// the same user, anonymous id, email or object.
+	// every job of the request exactly once. Group events (in
+	// API_MODE_V2_BATCH, all events) are merged into /api/v2/batch requests of
+	// at most 1000 objects (no object limit in API_MODE_V2_BATCH) and 500,000
+	// bytes, and a request is never placed before a request built from an
+	// earlier job of the same user, anonymous id, email or object.
 	TransformBatch(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[TransformBatchRequest, TransformBatchResponse], error)
 }
 
@@ -92,17 +93,18 @@ type TransformerService_TransformBatchClient = grpc.BidiStreamingClient[Transfor
 // INVALID_ARGUMENT and field violations. Problems with an event's content
 // never fail a call: they are per-job errors.
 type TransformerServiceServer interface {
-	// Transform transforms one job. A group event yields a /api/v2/batch
-	// request holding its one object.
+	// Transform transforms one job. A group event, and in API_MODE_V2_BATCH
+	// every event, yields a /api/v2/batch request holding its one object.
 	Transform(context.Context, *TransformRequest) (*TransformResponse, error)
 	// TransformBatch transforms batches of jobs for a router. The client may
 	// send many request messages without waiting. The server answers them in
 	// order; the results of one request message may be split over several
 	// response messages, the last of which has final set. Together they cover
-	// every job of the request exactly once. Group events are merged into
-	// /api/v2/batch requests of at most 1000 objects and 500,000 bytes, and a
-	// request is never placed before a request built from an earlier job of
-	// the same user, anonymous id, email or object.
+	// every job of the request exactly once. Group events (in
+	// API_MODE_V2_BATCH, all events) are merged into /api/v2/batch requests of
+	// at most 1000 objects (no object limit in API_MODE_V2_BATCH) and 500,000
+	// bytes, and a request is never placed before a request built from an
+	// earlier job of the same user, anonymous id, email or object.
 	TransformBatch(grpc.BidiStreamingServer[TransformBatchRequest, TransformBatchResponse]) error
 	mustEmbedUnimplementedTransformerServiceServer()
 }
