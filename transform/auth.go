@@ -18,7 +18,8 @@ const basicAuthPrefix = "Basic "
 // surrogates. Non-ASCII credentials therefore do not encode as UTF-8 base64
 // does; Customer.io receives exactly what upstream sends.
 func basicAuth(siteID, apiKey string) string {
-	n := latin1Len(siteID) + 1 + latin1Len(apiKey)
+	// btoa encodes one byte per UTF-16 code unit.
+	n := utf16Len(siteID) + 1 + utf16Len(apiKey)
 	var sb strings.Builder
 	sb.Grow(len(basicAuthPrefix) + base64.StdEncoding.EncodedLen(n))
 	sb.WriteString(basicAuthPrefix)
@@ -28,28 +29,6 @@ func basicAuth(siteID, apiKey string) string {
 	w.writeString(apiKey)
 	w.flush()
 	return sb.String()
-}
-
-// latin1Len returns the number of UTF-16 code units of s, which is the
-// number of bytes btoa encodes for it.
-func latin1Len(s string) int {
-	n := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			n++
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r > 0xFFFF {
-			n += 2
-		} else {
-			n++
-		}
-		i += size
-	}
-	return n
 }
 
 // latin1Chunk is how many input bytes latin1Base64 encodes at a time: a

@@ -14,6 +14,11 @@ const (
 // emptyBatchBytes is the size of a body with no objects, `{"batch":[]}`.
 const emptyBatchBytes = len(batchOpen) + len(batchClose)
 
+// linearKeys is how many ordering keys an open batch holds before the
+// Batcher indexes them in a map: a short list is faster to scan than to
+// hash.
+const linearKeys = 16
+
 // jobSlabSize is how many job indexes one shared allocation holds; entries
 // take their Jobs from it so that a one-job entry costs no allocation of its
 // own.
@@ -122,10 +127,10 @@ type Batcher struct {
 	body []byte
 	// jobs are the open batch's members.
 	jobs []int
-	// keys holds the ordering keys of the open batch's members; added lists
-	// them, so that closing the batch deletes exactly those.
-	keys  map[string]struct{}
+	// added lists the distinct ordering keys of the open batch's members.
+	// Once there are more than linearKeys of them, keys indexes them too.
 	added []string
+	keys  map[string]struct{}
 
 	// slab is the unused rest of the allocation that entries' Jobs are cut
 	// from. Cut parts are never written again.
@@ -134,7 +139,7 @@ type Batcher struct {
 
 // NewBatcher returns a Batcher for dest with the given limits.
 func NewBatcher(dest *Destination, limits Limits) *Batcher {
-	b := &Batcher{keys: make(map[string]struct{})}
+	b := &Batcher{}
 	b.Reset(dest, limits)
 	return b
 }
@@ -208,9 +213,8 @@ func (b *Batcher) join(job int, r Result) {
 	b.body = append(b.body, r.Object...)
 	b.jobs = append(b.jobs, job)
 	for _, k := range r.Keys {
-		if _, ok := b.keys[k]; !ok {
-			b.keys[k] = struct{}{}
-			b.added = append(b.added, k)
+		if !b.hasKey(k) {
+			b.addKey(k)
 		}
 	}
 }
@@ -218,23 +222,55 @@ func (b *Batcher) join(job int, r Result) {
 // conflicts reports whether one of keys belongs to a member of the open
 // batch.
 func (b *Batcher) conflicts(keys []string) bool {
-	if len(b.jobs) == 0 {
+	if len(b.added) == 0 {
 		return false
 	}
 	for _, k := range keys {
-		if _, ok := b.keys[k]; ok {
+		if b.hasKey(k) {
 			return true
 		}
 	}
 	return false
 }
 
+// hasKey reports whether k is the key of a member of the open batch.
+func (b *Batcher) hasKey(k string) bool {
+	if len(b.added) > linearKeys {
+		_, ok := b.keys[k]
+		return ok
+	}
+	for _, a := range b.added {
+		if a == k {
+			return true
+		}
+	}
+	return false
+}
+
+// addKey records k, a key not yet recorded, for the open batch.
+func (b *Batcher) addKey(k string) {
+	b.added = append(b.added, k)
+	switch n := len(b.added); {
+	case n == linearKeys+1:
+		if b.keys == nil {
+			b.keys = make(map[string]struct{}, 4*linearKeys)
+		}
+		for _, a := range b.added {
+			b.keys[a] = struct{}{}
+		}
+	case n > linearKeys+1:
+		b.keys[k] = struct{}{}
+	}
+}
+
 // discard closes the open batch without emitting it.
 func (b *Batcher) discard() {
 	b.body = b.body[:0]
 	b.jobs = b.jobs[:0]
-	for _, k := range b.added {
-		delete(b.keys, k)
+	if len(b.added) > linearKeys {
+		for _, k := range b.added {
+			delete(b.keys, k)
+		}
 	}
 	clear(b.added)
 	b.added = b.added[:0]

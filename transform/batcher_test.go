@@ -24,10 +24,7 @@ var (
 // tagged with id so that objects are distinguishable.
 func sizedObject(id, size int) []byte {
 	head := `{"id":` + strconv.Itoa(id) + `,"p":"`
-	pad := size - len(head) - len(`"}`)
-	if pad < 0 {
-		panic("sizedObject: size too small")
-	}
+	pad := max(size-len(head)-len(`"}`), 0)
 	return []byte(head + strings.Repeat("x", pad) + `"}`)
 }
 
@@ -57,9 +54,9 @@ func trackResult(user string) Result {
 	}
 }
 
-// run feeds results to a fresh Batcher as jobs 0..n-1 and returns the
+// runBatcher feeds results to a fresh Batcher as jobs 0..n-1 and returns the
 // entries, flushed at the end.
-func run(dest *Destination, limits Limits, results []Result) []Entry {
+func runBatcher(dest *Destination, limits Limits, results []Result) []Entry {
 	var out []Entry
 	emit := func(e Entry) { out = append(out, e) }
 	b := NewBatcher(dest, limits)
@@ -88,8 +85,8 @@ func batchObjects(t *testing.T, body []byte) []json.RawMessage {
 	return v.Batch
 }
 
-// jsonEqual reports whether a and b hold the same JSON value.
-func jsonEqual(t *testing.T, a, b []byte) bool {
+// batchJSONEqual reports whether a and b hold the same JSON value.
+func batchJSONEqual(t *testing.T, a, b []byte) bool {
 	t.Helper()
 	var va, vb any
 	if err := json.Unmarshal(a, &va); err != nil {
@@ -151,7 +148,7 @@ func TestBatchOfOne(t *testing.T) {
 				t.Errorf("UserID = %q, want u1", req.UserID)
 			}
 			got := batchObjects(t, req.Body)
-			if len(got) != 1 || !jsonEqual(t, got[0], obj) {
+			if len(got) != 1 || !batchJSONEqual(t, got[0], obj) {
 				t.Errorf("body = %s, want a batch of the object", req.Body)
 			}
 		})
@@ -187,7 +184,7 @@ func TestBatcherObjectCount(t *testing.T) {
 			for i := range results {
 				results[i] = groupResult(i, "u"+strconv.Itoa(i%7), 60)
 			}
-			entries := run(testDestUS, tt.limits, results)
+			entries := runBatcher(testDestUS, tt.limits, results)
 			if got := batchSizes(entries); !slices.Equal(got, tt.want) {
 				t.Fatalf("batch sizes = %v, want %v", got, tt.want)
 			}
@@ -202,7 +199,7 @@ func TestBatcherObjectCount(t *testing.T) {
 					if job != next {
 						t.Fatalf("job %d covered out of order (want %d)", job, next)
 					}
-					if !jsonEqual(t, objs[i], results[job].Object) {
+					if !batchJSONEqual(t, objs[i], results[job].Object) {
 						t.Fatalf("object of job %d = %s, want %s", job, objs[i], results[job].Object)
 					}
 					next++
@@ -240,7 +237,7 @@ func TestBatcherByteLimit(t *testing.T) {
 				results = append(results, groupResult(i, "u1", 24000))
 			}
 			results = append(results, groupResult(20, "u2", tt.last))
-			entries := run(testDestUS, DefaultLimits(), results)
+			entries := runBatcher(testDestUS, DefaultLimits(), results)
 			if got := batchSizes(entries); !slices.Equal(got, tt.want) {
 				t.Fatalf("batch sizes = %v, want %v", got, tt.want)
 			}
@@ -337,7 +334,7 @@ func TestBatcherHost(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			entries := run(tt.dest, DefaultLimits(), []Result{groupResult(0, "u1", 50), groupResult(1, "u2", 50)})
+			entries := runBatcher(tt.dest, DefaultLimits(), []Result{groupResult(0, "u1", 50), groupResult(1, "u2", 50)})
 			if len(entries) != 1 {
 				t.Fatalf("%d entries, want 1", len(entries))
 			}
@@ -346,8 +343,8 @@ func TestBatcherHost(t *testing.T) {
 	}
 }
 
-// kind is the shape of one job in an ordering test.
-type kind struct {
+// batchJob is the shape of one job in an ordering test.
+type batchJob struct {
 	group bool
 	err   bool
 	user  string
@@ -355,49 +352,78 @@ type kind struct {
 
 func TestBatcherOrdering(t *testing.T) {
 	t.Parallel()
-	g := func(u string) kind { return kind{group: true, user: u} }
-	tr := func(u string) kind { return kind{user: u} }
-	bad := kind{err: true}
+	g := func(u string) batchJob { return batchJob{group: true, user: u} }
+	tr := func(u string) batchJob { return batchJob{user: u} }
+	bad := batchJob{err: true}
+	// Enough members that the open batch indexes its keys in a map.
+	var many, manyThenStale []batchJob
+	var manyJobs, staleJobs []int
+	for i := range 30 {
+		many = append(many, g("u"+strconv.Itoa(i)))
+		manyJobs = append(manyJobs, i)
+	}
+	many = append(many, tr("u40"), tr("u17"))
+	for i := range 30 {
+		manyThenStale = append(manyThenStale, g("v"+strconv.Itoa(i)))
+		staleJobs = append(staleJobs, i)
+	}
+	manyThenStale = append(manyThenStale, tr("v3"))
+	manyThenStale = append(manyThenStale, many[:30]...)
+	manyThenStale = append(manyThenStale, tr("v3"), tr("v29"), tr("u17"))
+	staleMembers := make([]int, 30)
+	for i := range staleMembers {
+		staleMembers[i] = 31 + i
+	}
 	tests := []struct {
 		name  string
-		jobs  []kind
+		jobs  []batchJob
 		limit Limits
 		want  [][]int
 	}{
 		{
 			name: "batch flushed before the same user's track",
-			jobs: []kind{g("u1"), tr("u2"), tr("u1")},
+			jobs: []batchJob{g("u1"), tr("u2"), tr("u1")},
 			want: [][]int{{1}, {0}, {2}},
 		},
 		{
 			name: "unrelated events pass the open batch",
-			jobs: []kind{g("u1"), tr("u2"), g("u3"), tr("u4")},
+			jobs: []batchJob{g("u1"), tr("u2"), g("u3"), tr("u4")},
 			want: [][]int{{1}, {3}, {0, 2}},
 		},
 		{
 			name: "errors go out at once and never flush",
-			jobs: []kind{g("u1"), bad, g("u1"), bad},
+			jobs: []batchJob{g("u1"), bad, g("u1"), bad},
 			want: [][]int{{1}, {3}, {0, 2}},
 		},
 		{
 			name: "a conflict with any member flushes the whole batch",
-			jobs: []kind{g("u1"), g("u2"), tr("u2"), g("u2"), tr("u3"), tr("u2")},
+			jobs: []batchJob{g("u1"), g("u2"), tr("u2"), g("u2"), tr("u3"), tr("u2")},
 			want: [][]int{{0, 1}, {2}, {4}, {3}, {5}},
 		},
 		{
 			name: "group events of one user share a batch",
-			jobs: []kind{g("u1"), g("u1"), g("u1")},
+			jobs: []batchJob{g("u1"), g("u1"), g("u1")},
 			want: [][]int{{0, 1, 2}},
 		},
 		{
 			name:  "limit flush keeps order",
-			jobs:  []kind{g("u1"), g("u1"), g("u1"), tr("u1")},
+			jobs:  []batchJob{g("u1"), g("u1"), g("u1"), tr("u1")},
 			limit: Limits{MaxObjects: 2},
 			want:  [][]int{{0, 1}, {2}, {3}},
 		},
 		{
+			name: "many members",
+			jobs: many,
+			want: [][]int{{30}, manyJobs, {31}},
+		},
+		{
+			name: "keys of a flushed batch are forgotten",
+			jobs: manyThenStale,
+			want: [][]int{staleJobs, {30}, {61}, {62}, staleMembers, {63}},
+		},
+		{
 			name: "non-group only",
-			jobs: []kind{tr("u1"), tr("u1"), bad},
+			jobs: []batchJob{tr("u1"), tr("u1"), bad},
 			want: [][]int{{0}, {1}, {2}},
 		},
 	}
@@ -415,7 +441,7 @@ func TestBatcherOrdering(t *testing.T) {
 					results[i] = trackResult(k.user)
 				}
 			}
-			entries := run(testDestUS, tt.limit, results)
+			entries := runBatcher(testDestUS, tt.limit, results)
 			var got [][]int
 			for _, e := range entries {
 				got = append(got, e.Jobs)
@@ -452,7 +478,7 @@ func TestBatcherEmptyResult(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			entries := run(testDestUS, DefaultLimits(), []Result{tt.r})
+			entries := runBatcher(testDestUS, DefaultLimits(), []Result{tt.r})
 			if len(entries) != 1 || entries[0].Err == nil || entries[0].Request != nil {
 				t.Fatalf("entries = %+v, want one error", entries)
 			}
@@ -470,11 +496,11 @@ func TestBatcherFlush(t *testing.T) {
 	b := NewBatcher(testDestUS, DefaultLimits())
 	b.Flush(emit)
 	if len(out) != 0 {
-		t.Fatalf("Flush of an empty batcher emitted %+v", out)
+		t.Fatalf("Flush of an empty batcher batchOutput %+v", out)
 	}
 	b.Add(0, groupResult(0, "u1", 50), emit)
 	if len(out) != 0 {
-		t.Fatalf("Add of a group object emitted %+v", out)
+		t.Fatalf("Add of a group object batchOutput %+v", out)
 	}
 	b.Flush(emit)
 	b.Flush(emit)
@@ -550,10 +576,12 @@ func TestBatcherEntriesAreOwned(t *testing.T) {
 		}
 		objs := batchObjects(t, e.Request.Body)
 		for i, j := range e.Jobs {
-			if !jsonEqual(t, objs[i], results[j].Object) {
+			if !batchJSONEqual(t, objs[i], results[j].Object) {
 				t.Fatalf("entry for jobs %v: object %d = %s, want %s", e.Jobs, i, objs[i], results[j].Object)
 			}
 		}
+	}
+	for _, e := range out {
 		_ = append(e.Jobs, -1) // must not write into another entry's jobs
 	}
 	if i := slices.Index(seen, false); i >= 0 {
@@ -568,7 +596,7 @@ func TestBatcherEntriesAreOwned(t *testing.T) {
 
 func TestBatcherNilDestination(t *testing.T) {
 	t.Parallel()
-	entries := run(nil, DefaultLimits(), []Result{groupResult(0, "u1", 50)})
+	entries := runBatcher(nil, DefaultLimits(), []Result{groupResult(0, "u1", 50)})
 	if len(entries) != 1 || entries[0].Request == nil {
 		t.Fatalf("entries = %+v, want one batch", entries)
 	}

@@ -3,7 +3,7 @@ package transform
 import "github.com/cio-transformer/cio-transformer/transform/jsvalue"
 
 // applyRETL rewrites the event of a reverse-ETL source
-// (context.mappedToDestination) as upstream does before mapping (§3 step 4):
+// (context.mappedToDestination) as upstream does before mapping:
 // the traits object gets context.externalId[0].id under the dotted path
 // context.externalId[0].identifierType, and a truthy external id replaces
 // the userId. Upstream writes into the message itself; this writes into a

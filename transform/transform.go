@@ -2,6 +2,7 @@ package transform
 
 import (
 	"strings"
+	"sync/atomic"
 
 	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
@@ -18,23 +19,31 @@ const (
 
 // Track API paths and their endpointPath labels.
 const (
-	customersPath          = "/api/v1/customers/"
-	anonymousEventsPath    = "/api/v1/events"
-	mergeCustomersPath     = "/api/v1/merge_customers"
-	customersEndpointPath  = "v1/customers"
-	eventsEndpointPath     = "v1/customers/events"
-	anonymousEndpointPath  = "v1/events"
-	mergeEndpointPath      = "v1/merge_customers"
-	devicesEndpointPath    = "v1/customers/devices"
-	deviceDeleteEndpoint   = "v1/customers/devices/delete"
-	authorizationHeader    = "Authorization"
-	bodyCapacity           = 256
-	methodPost, methodPut  = "POST", "PUT"
-	methodDelete           = "DELETE"
-	eventsSuffix           = "/events"
-	devicesSuffix          = "/devices"
-	devicesSuffixWithSlash = "/devices/"
+	customersPath       = "/api/v1/customers/"
+	eventsSuffix        = "/events"
+	devicesSuffix       = "/devices"
+	anonymousEventsPath = "/api/v1/events"
+	mergeCustomersPath  = "/api/v1/merge_customers"
+
+	customersEndpointPath    = "v1/customers"
+	eventsEndpointPath       = "v1/customers/events"
+	anonymousEndpointPath    = "v1/events"
+	mergeEndpointPath        = "v1/merge_customers"
+	devicesEndpointPath      = "v1/customers/devices"
+	deviceDeleteEndpointPath = "v1/customers/devices/delete"
 )
+
+// HTTP methods and the request header of every Track API request.
+const (
+	methodPost          = "POST"
+	methodPut           = "PUT"
+	methodDelete        = "DELETE"
+	authorizationHeader = "Authorization"
+)
+
+// bodyCapacity is the initial capacity of a request body buffer, enough for
+// a typical event without growing.
+const bodyCapacity = 256
 
 // Transform maps one RudderStack event to its Customer.io request, or for a
 // group event to its Customer.io object, as the upstream processor transform
@@ -68,7 +77,7 @@ func Transform(msg jsvalue.Value, dest *Destination) Result {
 
 // event is one message as the mapping reads it: its fields after deviation
 // D5 (numbers in id, name and email fields read as their decimal strings) and
-// after the RETL rewrite of §3, without touching the caller's message.
+// after the reverse-ETL rewrite, without touching the caller's message.
 type event struct {
 	typ string
 
@@ -98,62 +107,82 @@ type event struct {
 	userIDOnly jsvalue.Value
 	email      jsvalue.Value
 	historical jsvalue.Value
+	createdAt  jsvalue.Value // traits.createdAt, context.traits.createdAt
 
-	// evName is the event name of track, page and screen (§3 step 3).
+	// evName is the event name of track, page and screen.
 	evName jsvalue.Value
+
+	// ids and contextIDs are the identifier members of the traits and the
+	// context traits, and propsEmail properties.email: read once by load
+	// (idsRead), or by resolve when load did not or the traits changed.
+	ids, contextIDs traitIDs
+	propsEmail      jsvalue.Value
+	idsRead         bool
 }
 
 // load reads the fields of msg the mapping needs, in one pass over the
 // message and one over its context.
 func (ev *event) load(msg jsvalue.Value) {
+	// All reads a parsed message's text as it goes: the mapping reads a
+	// few members and copies others whole, and builds none of them.
 	var context jsvalue.Value
-	for _, m := range msg.Members() {
-		switch m.Key {
+	for key, val := range msg.All() {
+		switch key {
 		case "type":
-			ev.rawType = m.Value
+			ev.rawType = val
 		case "userId":
-			ev.userID = idString(m.Value)
+			ev.userID = idString(val)
 		case "anonymousId":
-			ev.anonymousID = idString(m.Value)
+			ev.anonymousID = idString(val)
 		case "previousId":
-			ev.previousID = idString(m.Value)
+			ev.previousID = idString(val)
 		case "groupId":
-			ev.groupID = idString(m.Value)
+			ev.groupID = idString(val)
 		case "event":
-			ev.eventName = idString(m.Value)
+			ev.eventName = idString(val)
 		case "name":
-			ev.name = idString(m.Value)
+			ev.name = idString(val)
 		case "traits":
-			ev.traits = withStringEmail(m.Value)
+			ev.traits = val
 		case "properties":
-			ev.properties = withStringEmail(m.Value)
+			ev.properties = val
 		case "user_properties":
-			ev.userProperties = m.Value
+			ev.userProperties = val
 		case "timestamp":
-			ev.timestamp = m.Value
+			ev.timestamp = val
 		case "originalTimestamp":
-			ev.originalTimestamp = m.Value
+			ev.originalTimestamp = val
 		case "context":
-			context = m.Value
+			context = val
 		}
 	}
-	for _, m := range context.Members() {
-		switch m.Key {
+	for key, val := range context.All() {
+		switch key {
 		case "traits":
-			ev.contextTraits = withStringEmail(m.Value)
+			ev.contextTraits = val
 		case "device":
-			ev.device = m.Value
-			ev.token = idString(m.Value.Get("token"))
+			ev.device = val
+			ev.token = idString(val.Get("token"))
 		case "externalId":
-			ev.externalID = m.Value.Get("0")
+			ev.externalID = val.Get("0")
 		case "mappedToDestination":
-			ev.retl = m.Value.Truthy()
+			ev.retl = val.Truthy()
 		}
 	}
+	ev.traits, ev.ids = withStringEmail(ev.traits)
+	ev.contextTraits, ev.contextIDs = withStringEmail(ev.contextTraits)
+	ev.propsEmail = ev.properties.Get("email")
+	if ev.propsEmail.IsNumber() && ev.properties.IsObject() {
+		ev.propsEmail = idString(ev.propsEmail)
+		ev.properties = ev.properties.ShallowCopy()
+		ev.properties.Set("email", ev.propsEmail)
+	}
+	ev.idsRead = true
 }
 
-// dispatch checks the message type and computes the event name (§3 steps 2
-// and 3).
+// dispatch checks the message type, lowercased as upstream reads it, and
+// computes the event name: a page's name or url, "Viewed <event> Screen",
+// or a track's event, which must be a non-empty string.
 func (ev *event) dispatch() *Error {
 	if !ev.rawType.IsString() {
 		// Upstream lowercases with type?.toLowerCase(): a missing or null type
@@ -195,22 +224,44 @@ func (ev *event) dispatch() *Error {
 	return nil
 }
 
-// resolve computes the identifiers of §3 step 5.
+// resolve computes the identifiers every mapping reads: the user id
+// (userId, traits.userId, traits.id, then the same in context.traits), the
+// email (traits, context.traits, properties, then the external id), the
+// event time (timestamp, then originalTimestamp) and the creation time.
 func (ev *event) resolve() {
-	ev.userIDOnly = firstSet(
-		ev.userID,
-		ev.traits.Get("userId"),
-		ev.traits.Get("id"),
-		ev.contextTraits.Get("userId"),
-		ev.contextTraits.Get("id"),
-	)
-	ev.email = firstSet(
-		ev.traits.Get("email"),
-		ev.contextTraits.Get("email"),
-		ev.properties.Get("email"),
-		ev.externalID.Get("id"),
-	)
+	if !ev.idsRead || ev.retl {
+		ev.ids = readTraitIDs(ev.traits)
+		ev.contextIDs = readTraitIDs(ev.contextTraits)
+		ev.propsEmail = ev.properties.Get("email")
+	}
+	t, c := &ev.ids, &ev.contextIDs
+	ev.userIDOnly = firstSet(ev.userID, t.userID, t.id, c.userID, c.id)
+	ev.email = firstSet(t.email, c.email, ev.propsEmail, ev.externalID.Get("id"))
 	ev.historical = firstSet(ev.timestamp, ev.originalTimestamp)
+	ev.createdAt = firstSet(t.createdAt, c.createdAt)
+}
+
+// traitIDs are the members of a traits object the identifiers come from.
+type traitIDs struct {
+	userID, id, email, createdAt jsvalue.Value
+}
+
+// readTraitIDs reads the identifier members of traits in one pass.
+func readTraitIDs(traits jsvalue.Value) traitIDs {
+	var t traitIDs
+	for key, val := range traits.All() {
+		switch key {
+		case "userId":
+			t.userID = val
+		case "id":
+			t.id = val
+		case "email":
+			t.email = val
+		case "createdAt":
+			t.createdAt = val
+		}
+	}
+	return t
 }
 
 // identity returns userIdOnly || email, the person a request is about.
@@ -222,7 +273,8 @@ func (ev *event) identity() jsvalue.Value {
 }
 
 // outputUserID returns the request's RudderStack user id: String of
-// userIdOnly || anonymousId, or "" when that is falsy (§2.3).
+// userIdOnly || anonymousId, or "" when that is falsy. It is never the
+// email, even when the email identifies the person in the endpoint.
 func (ev *event) outputUserID() string {
 	switch {
 	case ev.userIDOnly.Truthy():
@@ -233,19 +285,78 @@ func (ev *event) outputUserID() string {
 	return ""
 }
 
-// request returns the successful Result of a Track API request.
-func (ev *event) request(dest *Destination, method, endpointPath, endpoint string, body jsvalue.Value) Result {
-	return Result{
-		Request: &Request{
-			Method:       method,
-			Endpoint:     endpoint,
-			EndpointPath: endpointPath,
-			Headers:      []Header{{Name: authorizationHeader, Value: basicAuth(dest.SiteID, dest.APIKey)}},
-			Body:         body.AppendJSON(make([]byte, 0, bodyCapacity)),
-			UserID:       ev.outputUserID(),
-		},
-		Keys: ev.keys(),
+// endpoint is the URL of a Track API request after the host: path, then,
+// when id is defined, id as a path segment (see appendPathParam) and
+// suffix, then, when id2 is defined, id2 as a path segment.
+type endpoint struct {
+	path, suffix string
+	id, id2      jsvalue.Value
+}
+
+// appendTo appends the endpoint's path to dst.
+func (ep endpoint) appendTo(dst []byte) []byte {
+	dst = append(dst, ep.path...)
+	if ep.id.IsUndefined() {
+		return dst
 	}
+	dst = appendPathParam(dst, ep.id)
+	dst = append(dst, ep.suffix...)
+	if ep.id2.IsUndefined() {
+		return dst
+	}
+	return appendPathParam(dst, ep.id2)
+}
+
+// request returns the successful Result of a Track API request. The
+// endpoint and the ordering keys share one allocation, as do the request,
+// its header and the slice of keys.
+func (ev *event) request(dest *Destination, method, endpointPath string, ep endpoint, body []byte) Result {
+	tr := &trackRequest{}
+	var buf [256]byte
+	text := append(buf[:0], apiHost(dest)...)
+	text = ep.appendTo(text)
+	urlEnd := len(text)
+	var endBuf [maxKeys]int
+	text, ends := ev.appendKeys(text, endBuf[:0])
+	s := string(text)
+	keys := sliceKeys(tr.keys[:len(ends):len(ends)], s, urlEnd, ends)
+	tr.headers[0] = Header{Name: authorizationHeader, Value: authorization(dest)}
+	tr.req = Request{
+		Method:       method,
+		Endpoint:     s[:urlEnd],
+		EndpointPath: endpointPath,
+		Headers:      tr.headers[:],
+		Body:         body,
+		UserID:       ev.outputUserID(),
+	}
+	return Result{Request: &tr.req, Keys: keys}
+}
+
+// trackRequest holds a Request, its one header and its ordering keys in one
+// allocation.
+type trackRequest struct {
+	req     Request
+	headers [1]Header
+	keys    [maxKeys]string
+}
+
+// authCache is the Authorization value of the credentials last used, so
+// that a stream of events for one destination encodes them once.
+type authCache struct {
+	siteID, apiKey, value string
+}
+
+// lastAuth holds the most recent authCache.
+var lastAuth atomic.Pointer[authCache]
+
+// authorization returns basicAuth of the destination's credentials.
+func authorization(dest *Destination) string {
+	if c := lastAuth.Load(); c != nil && c.siteID == dest.SiteID && c.apiKey == dest.APIKey {
+		return c.value
+	}
+	c := &authCache{siteID: dest.SiteID, apiKey: dest.APIKey, value: basicAuth(dest.SiteID, dest.APIKey)}
+	lastAuth.Store(c)
+	return c.value
 }
 
 // firstSet returns the first value that is truthy, false or 0, else null, as
@@ -280,24 +391,29 @@ func idString(v jsvalue.Value) jsvalue.Value {
 	return v
 }
 
-// withStringEmail applies D5 to the email member of traits or properties,
-// copying the object only when that member is a number.
-func withStringEmail(v jsvalue.Value) jsvalue.Value {
-	if e := v.Get("email"); e.IsNumber() && v.IsObject() {
+// withStringEmail applies D5 to the email member of traits, copying the
+// object only when that member is a number, and returns the traits with
+// their identifier members.
+func withStringEmail(v jsvalue.Value) (jsvalue.Value, traitIDs) {
+	t := readTraitIDs(v)
+	if t.email.IsNumber() && v.IsObject() {
+		t.email = idString(t.email)
 		c := v.ShallowCopy()
-		c.Set("email", idString(e))
-		return c
+		c.Set("email", t.email)
+		return c, t
 	}
-	return v
+	return v, t
 }
 
-// pathParam returns v as a URL path segment the way upstream inserts it: a
-// string through encodeURIComponent, anything else as String(v).
-func pathParam(v jsvalue.Value) string {
+// appendPathParam appends v as a URL path segment the way upstream inserts
+// it: a string through encodeURIComponent, anything else as String(v).
+func appendPathParam(dst []byte, v jsvalue.Value) []byte {
 	if v.IsString() {
-		return encodeURIComponent(v.Str())
+		return appendURIComponent(dst, v.Str())
 	}
-	return v.JSString()
+	// Appended as a string, JSString's result, rather than with
+	// AppendJSString, which would make callers' stack buffers escape.
+	return append(dst, v.JSString()...)
 }
 
 // jsLower lowercases s as String.prototype.toLowerCase does for the strings

@@ -35,14 +35,20 @@ func encodeURIComponent(s string) string {
 	if n == 0 {
 		return s
 	}
-	buf := make([]byte, 0, len(s)+2*n)
+	return string(appendURIComponent(make([]byte, 0, len(s)+2*n), s))
+}
+
+// appendURIComponent appends encodeURIComponent(s) to dst.
+func appendURIComponent(dst []byte, s string) []byte {
+	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if uriUnreserved[c] {
-			buf = append(buf, c)
 			continue
 		}
-		buf = append(buf, '%', upperHex[c>>4], upperHex[c&0xF])
+		dst = append(dst, s[start:i]...)
+		dst = append(dst, '%', upperHex[c>>4], upperHex[c&0xF])
+		start = i + 1
 	}
-	return string(buf)
+	return append(dst, s[start:]...)
 }

@@ -41,11 +41,11 @@ func AppendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		c := s[i]
-		if strPlain[c] {
-			i++
-			continue
+		i = plainPrefix(s, i)
+		if i >= len(s) {
+			break
 		}
+		c := s[i]
 		if c >= utf8.RuneSelf {
 			r, size := utf8.DecodeRuneInString(s[i:])
 			if r != utf8.RuneError || size != 1 {
@@ -105,6 +105,10 @@ func (e *encoder) value(dst []byte, v Value) []byte {
 	case KindString:
 		return AppendJSONString(dst, v.s)
 	case KindArray:
+		if v.arr.lz.verbatim() {
+			return v.arr.lz.appendText(dst)
+		}
+		v.arr.load()
 		if !e.path.push(v.arr) {
 			e.cycle = true
 			return append(dst, "null"...)
@@ -119,6 +123,10 @@ func (e *encoder) value(dst []byte, v Value) []byte {
 		e.path.pop(v.arr)
 		return append(dst, ']')
 	case KindObject:
+		if v.obj.lz.verbatim() {
+			return v.obj.lz.appendText(dst)
+		}
+		v.obj.load()
 		if !e.path.push(v.obj) {
 			e.cycle = true
 			return append(dst, "null"...)

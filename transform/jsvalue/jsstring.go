@@ -3,7 +3,8 @@ package jsvalue
 // JSString returns String(v) as JavaScript computes it: "undefined", "null",
 // "true" or "false"; a number as FormatNumber prints its value; a string as
 // is; an array as its elements' strings joined with "," (null and undefined
-// elements as ""); an object as "[object Object]".
+// elements as "", and an array that contains itself as "" where it recurs,
+// as V8 does); an object as "[object Object]".
 func (v Value) JSString() string {
 	switch v.kind {
 	case KindString:
@@ -22,20 +23,32 @@ func (v Value) JSString() string {
 	case KindObject:
 		return "[object Object]"
 	}
+	// String(["id"]) is common enough to spare it a copy.
+	v.arr.load()
+	switch es := v.arr.Elems; {
+	case len(es) == 0:
+		return ""
+	case len(es) == 1 && es[0].kind != KindArray:
+		if es[0].kind <= KindNull {
+			return ""
+		}
+		return es[0].JSString()
+	}
 	return string(v.AppendJSString(nil))
 }
 
 // AppendJSString appends v.JSString() to dst.
 func (v Value) AppendJSString(dst []byte) []byte {
 	switch v.kind {
-	case KindString, KindNumber, KindUndefined, KindNull, KindBool, KindObject:
-		if v.kind == KindNumber && !isPlainInteger(v.s) {
+	case KindArray:
+		var path pathSet
+		return appendJoined(dst, v.arr, &path)
+	case KindNumber:
+		if !isPlainInteger(v.s) {
 			return AppendNumber(dst, v.Float())
 		}
-		return append(dst, v.JSString()...)
 	}
-	var s pathSet
-	return appendJoined(dst, v.arr, &s)
+	return append(dst, v.JSString()...)
 }
 
 // appendJoined writes Array.prototype.join(",") of a. As in V8, an array that
@@ -44,6 +57,7 @@ func appendJoined(dst []byte, a *Array, path *pathSet) []byte {
 	if !path.push(a) {
 		return dst
 	}
+	a.load()
 	for i, el := range a.Elems {
 		if i > 0 {
 			dst = append(dst, ',')

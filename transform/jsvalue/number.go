@@ -10,11 +10,12 @@ import (
 // representable and its shortest round-trip form is itself.
 const maxExactDigits = 15
 
-// FormatNumber returns f as JavaScript's Number#toString(10) prints it: the
-// shortest digits that round-trip, in plain decimal notation when
-// 1e-7 < |f| < 1e21 and in exponent notation ("1e+21", "1.5e-7") otherwise.
-// Negative zero prints "0", NaN "NaN" and the infinities "Infinity" and
-// "-Infinity".
+// FormatNumber returns f as JavaScript's Number#toString(10) prints it
+// (ECMAScript Number::toString): the shortest digits that round-trip, in
+// plain decimal notation when 1e-6 <= |f| < 1e21 ("0.000001", "49.99",
+// "12345678901234567000") and in exponent notation otherwise ("1e+21",
+// "1e-7", "1.5e-7"). Negative zero prints "0", NaN "NaN" and the infinities
+// "Infinity" and "-Infinity".
 func FormatNumber(f float64) string {
 	if f == 0 {
 		return "0"
@@ -131,10 +132,48 @@ func isPlainInteger(text string) bool {
 	return true
 }
 
+// isPlainDecimal reports whether text, a JSON number literal, is a decimal
+// fraction that JavaScript prints back unchanged: no exponent, at most 15
+// significant digits, no trailing zero, and at least 1e-6 in magnitude. A
+// decimal of at most 15 significant digits is the shortest text that
+// round-trips its float64 (no other decimal that short lies within an ulp of
+// it), and in that range JavaScript lays it out in plain notation.
+func isPlainDecimal(text string) bool {
+	i := 0
+	if i < len(text) && text[i] == '-' {
+		i++
+	}
+	dot := -1
+	for j := i; j < len(text); j++ {
+		switch c := text[j]; {
+		case c == '.':
+			if dot >= 0 {
+				return false
+			}
+			dot = j
+		case c < '0' || c > '9':
+			return false
+		}
+	}
+	if dot <= i || dot == len(text)-1 || text[len(text)-1] == '0' {
+		return false
+	}
+	intPart, frac := text[i:dot], text[dot+1:]
+	if intPart != "0" {
+		return intPart[0] != '0' && len(intPart)+len(frac) <= maxExactDigits
+	}
+	zeros := 0
+	for zeros < len(frac) && frac[zeros] == '0' {
+		zeros++
+	}
+	// 0.000001 is plain, 0.0000001 is 1e-7.
+	return zeros <= 5 && len(frac)-zeros <= maxExactDigits
+}
+
 // canonicalNumber returns the JavaScript text of the number whose JSON text
 // is text, reusing text when it already is canonical.
 func canonicalNumber(text string) string {
-	if isPlainInteger(text) {
+	if isPlainInteger(text) || isPlainDecimal(text) {
 		return text
 	}
 	f := RawNumber(text).Float()

@@ -65,7 +65,7 @@ func TestFormatNumber(t *testing.T) {
 func TestFormatNumberRoundTrips(t *testing.T) {
 	t.Parallel()
 	x := uint64(0x9E3779B97F4A7C15)
-	for range 50000 {
+	for range 100000 {
 		x ^= x << 13
 		x ^= x >> 7
 		x ^= x << 17
@@ -88,11 +88,13 @@ func TestFormatNumberRoundTrips(t *testing.T) {
 
 // significand returns the significant digits of a printed number.
 func significand(s string) string {
-	if i := strings.IndexAny(s, "eE"); i >= 0 {
-		s = s[:i]
+	var b []byte
+	for i := 0; i < len(s) && s[i] != 'e'; i++ {
+		if c := s[i]; c >= '0' && c <= '9' {
+			b = append(b, c)
+		}
 	}
-	s = strings.NewReplacer("-", "", ".", "").Replace(s)
-	return strings.Trim(s, "0")
+	return strings.Trim(string(b), "0")
 }
 
 func TestIsPlainInteger(t *testing.T) {
@@ -121,5 +123,93 @@ func TestIsPlainInteger(t *testing.T) {
 				t.Errorf("isPlainInteger(%q) = %v, want %v", tt.text, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestIsPlainDecimal(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{"49.99", true},
+		{"-49.99", true},
+		{"0.5", true},
+		{"0.000001", true},
+		{"0.0000012345", true},
+		{"0.0000001", false},
+		{"123456789.012345", true},
+		{"123456789.0123456", false},
+		{"0.123456789012345", true},
+		{"0.1234567890123456", false},
+		{"1.50", false},
+		{"1.0", false},
+		{"0.0", false},
+		{"-0.0", false},
+		{"1.", false},
+		{".5", false},
+		{"00.5", false},
+		{"1", false},
+		{"1e5", false},
+		{"1.5e5", false},
+		{"", false},
+		{"-", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			t.Parallel()
+			if got := isPlainDecimal(tt.text); got != tt.want {
+				t.Errorf("isPlainDecimal(%q) = %v, want %v", tt.text, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestIsPlainDecimalAgreesWithFormat checks the shortcut against the full
+// parse-and-print path over many random decimals.
+func TestIsPlainDecimalAgreesWithFormat(t *testing.T) {
+	t.Parallel()
+	x := uint64(0x2545F4914F6CDD1D)
+	next := func(n uint64) uint64 {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		return x % n
+	}
+	for range 100000 {
+		var b []byte
+		if next(2) == 0 {
+			b = append(b, '-')
+		}
+		intDigits := int(next(17))
+		if intDigits == 0 {
+			b = append(b, '0')
+		} else {
+			b = append(b, byte('1'+next(9)))
+			for range intDigits - 1 {
+				b = append(b, byte('0'+next(10)))
+			}
+		}
+		b = append(b, '.')
+		if intDigits == 0 {
+			for range next(9) {
+				b = append(b, '0')
+			}
+		}
+		for range 1 + next(17) {
+			b = append(b, byte('0'+next(10)))
+		}
+		text := string(b)
+		f, err := strconv.ParseFloat(text, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		canonical := FormatNumber(f) == text
+		if isPlainDecimal(text) && !canonical {
+			t.Fatalf("isPlainDecimal(%q) but JavaScript prints %q", text, FormatNumber(f))
+		}
+		if got := canonicalNumber(text); got != FormatNumber(f) {
+			t.Fatalf("canonicalNumber(%q) = %q, want %q", text, got, FormatNumber(f))
+		}
 	}
 }

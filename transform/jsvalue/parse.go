@@ -2,6 +2,7 @@ package jsvalue
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,10 +40,60 @@ func (e *SyntaxError) Error() string {
 // JavaScript's form; a literal beyond float64 range becomes Infinity (which
 // encodes as null). Nesting deeper than MaxDepth is an error.
 //
+// The whole input is checked, but objects and arrays are only built when
+// first read (by Members, Elems, Object, Array, Set and the like); until
+// then Get and All read their text, and AppendJSON copies it, whitespace
+// left out. This is invisible to callers, concurrent readers of one Value
+// included, except in speed: a caller that reads a few members and copies
+// the rest whole pays little for what it does not read.
+//
 // The returned Value does not refer to data, which the caller may reuse.
 func Parse(data []byte) (Value, error) {
+	src := string(data)
+	if v, ok := parseChecked(src); ok {
+		return v, nil
+	}
+	return parseBuilt(src, nil, 0)
+}
+
+// parseChecked parses a document whose top-level value is an object or
+// array: the validator checks it and records its containers, which stay
+// unread (see lazy.go) unless their text must be rewritten, in which case
+// the parser builds them. ok is false when the document is invalid or not
+// a container.
+func parseChecked(src string) (v Value, ok bool) {
+	start := skipSpaces(src, 0)
+	if start >= len(src) || (src[start] != '{' && src[start] != '[') || len(src) >= escapedBit {
+		return Value{}, false
+	}
 	sc := scratchPool.Get().(*scratch)
-	p := parser{src: string(data), scratch: sc}
+	d := newDoc(src)
+	vd := validator{src: src, doc: d, cur: noParent, keys: sc.keys[:0], table: sc.table[:0], stage: sc.stage[:0], index: sc.index[:0]}
+	end, _ := vd.value(start)
+	if !vd.bad && skipSpaces(src, end) < len(src) {
+		vd.bad = true
+	}
+	if !vd.bad {
+		d.members = slices.Clone(vd.index)
+	}
+	sc.keys, sc.table, sc.stage, sc.index = vd.keys[:0], vd.table[:0], vd.stage[:0], vd.index[:0]
+	sc.release()
+	if vd.bad {
+		return Value{}, false
+	}
+	d.store(vd.nObj, vd.nArr)
+	if vd.rewrite {
+		v, err := parseBuilt(src, d, start)
+		return v, err == nil
+	}
+	return d.value(0), true
+}
+
+// parseBuilt parses src with the parser, from start. With a doc it only
+// builds the containers the validator marked for rewriting.
+func parseBuilt(src string, d *doc, start int) (Value, error) {
+	sc := scratchPool.Get().(*scratch)
+	p := parser{src: src, scratch: sc, doc: d, pos: start}
 	p.skipSpace()
 	v := p.value()
 	if p.err == nil {
@@ -65,27 +116,37 @@ type scratch struct {
 	elems   []Value
 	dedup   map[dedupKey]int
 	buf     []byte
+	// keys, table, stage and index are the validator's.
+	keys         []keyRef
+	table        []uint32
+	stage, index []memberRef
+	// membersUsed and elemsUsed are the high-water marks of the stacks,
+	// cleared once in release instead of at every container's end.
+	membersUsed int
+	elemsUsed   int
 }
 
-// maxPooledScratch is the largest stack kept for reuse, so one huge document
-// does not pin its scratch memory for good.
+// maxPooledScratch is the largest stack kept for reuse, so that one huge
+// document does not pin its scratch memory for good.
 const maxPooledScratch = 4096
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
-// release returns s to the pool, dropping what would keep values alive.
+// release returns s to the pool, first clearing the stack entries that
+// would otherwise keep the parsed document alive.
 func (s *scratch) release() {
-	// A failed parse leaves partial stacks behind.
-	clear(s.members)
-	clear(s.elems)
+	clear(s.members[:max(s.membersUsed, len(s.members))])
+	clear(s.elems[:max(s.elemsUsed, len(s.elems))])
 	s.members = s.members[:0]
 	s.elems = s.elems[:0]
-	clear(s.dedup)
-	if cap(s.members) > maxPooledScratch || cap(s.elems) > maxPooledScratch || cap(s.buf) > 64*maxPooledScratch {
+	s.membersUsed, s.elemsUsed = 0, 0
+	// The map only serves objects with many keys, which are rare; a cleared
+	// map would keep its grown buckets.
+	s.dedup = nil
+	if cap(s.members) > maxPooledScratch || cap(s.elems) > maxPooledScratch || cap(s.buf) > 64*maxPooledScratch ||
+		cap(s.keys) > maxPooledScratch || cap(s.table) > 4*maxPooledScratch ||
+		cap(s.stage) > maxPooledScratch || cap(s.index) > maxPooledScratch {
 		return
-	}
-	if len(s.dedup) > 0 || s.dedup != nil && cap(s.members) > maxPooledScratch {
-		s.dedup = nil
 	}
 	scratchPool.Put(s)
 }
@@ -118,6 +179,12 @@ type parser struct {
 	depth int
 	err   error
 	*scratch
+
+	// doc, when set, holds the spans of the containers the validator
+	// found, and t is the next one: a container whose text needs no
+	// rewrite is left unread.
+	doc *doc
+	t   uint32
 
 	memberBlock []Member
 	elemBlock   []Value
@@ -204,7 +271,7 @@ func (p *parser) literal(word string, v Value) Value {
 func (p *parser) enter() bool {
 	p.depth++
 	if p.depth > MaxDepth {
-		p.fail(p.pos, "nesting deeper than 10000 levels")
+		p.fail(p.pos, "nesting too deep")
 		return false
 	}
 	return true
@@ -214,13 +281,24 @@ func (p *parser) object() Value {
 	if !p.enter() {
 		return Value{}
 	}
+	var slot *Object
+	if p.doc != nil {
+		sp := &p.doc.spans[p.t]
+		slot = &p.doc.objs[sp.slot]
+		if !sp.rewrite {
+			p.pos, p.t = int(sp.end), sp.next
+			p.depth--
+			return Value{kind: KindObject, obj: slot}
+		}
+		p.t++
+	}
 	p.pos++ // '{'
 	base := len(p.members)
 	p.skipSpace()
 	if p.pos < len(p.src) && p.src[p.pos] == '}' {
 		p.pos++
 		p.depth--
-		return Value{kind: KindObject, obj: p.newObject(nil)}
+		return Value{kind: KindObject, obj: p.newObject(slot, nil)}
 	}
 	for {
 		if p.pos >= len(p.src) || p.src[p.pos] != '"' {
@@ -239,14 +317,17 @@ func (p *parser) object() Value {
 		p.pos++
 		p.skipSpace()
 		idx := p.memberIndex(base, key)
-		if idx < 0 {
-			idx = p.addMember(base, key)
-		}
 		v := p.value()
 		if p.err != nil {
 			return Value{}
 		}
-		p.members[idx].Value = v
+		// Nested containers leave the member stack as they found it, so the
+		// member goes on top only now, written once.
+		if idx < 0 {
+			p.addMember(base, key, v)
+		} else {
+			p.members[idx].Value = v
+		}
 		p.skipSpace()
 		if p.pos >= len(p.src) {
 			p.failAtPos("")
@@ -272,10 +353,10 @@ func (p *parser) object() Value {
 			delete(p.dedup, dedupKey{base, p.members[i].Key})
 		}
 	}
-	clear(p.members[base:])
+	p.membersUsed = max(p.membersUsed, len(p.members))
 	p.members = p.members[:base]
 	p.depth--
-	return Value{kind: KindObject, obj: p.newObject(ms)}
+	return Value{kind: KindObject, obj: p.newObject(slot, ms)}
 }
 
 // memberIndex returns where key already is among the members of the object
@@ -295,11 +376,10 @@ func (p *parser) memberIndex(base int, key string) int {
 	return -1
 }
 
-// addMember pushes a new member key for the object starting at base and
-// returns its index.
-func (p *parser) addMember(base int, key string) int {
+// addMember pushes a new member for the object starting at base.
+func (p *parser) addMember(base int, key string, v Value) {
 	i := len(p.members)
-	p.members = append(p.members, Member{Key: key})
+	p.members = append(p.members, Member{Key: key, Value: v})
 	n := i + 1 - base
 	if n > dedupThreshold {
 		if p.dedup == nil {
@@ -312,12 +392,22 @@ func (p *parser) addMember(base int, key string) int {
 		}
 		p.dedup[dedupKey{base, key}] = i
 	}
-	return i
 }
 
 func (p *parser) array() Value {
 	if !p.enter() {
 		return Value{}
+	}
+	var slot *Array
+	if p.doc != nil {
+		sp := &p.doc.spans[p.t]
+		slot = &p.doc.arrs[sp.slot]
+		if !sp.rewrite {
+			p.pos, p.t = int(sp.end), sp.next
+			p.depth--
+			return Value{kind: KindArray, arr: slot}
+		}
+		p.t++
 	}
 	p.pos++ // '['
 	base := len(p.elems)
@@ -325,7 +415,7 @@ func (p *parser) array() Value {
 	if p.pos < len(p.src) && p.src[p.pos] == ']' {
 		p.pos++
 		p.depth--
-		return Value{kind: KindArray, arr: p.newArray(nil)}
+		return Value{kind: KindArray, arr: p.newArray(slot, nil)}
 	}
 	for {
 		v := p.value()
@@ -353,10 +443,10 @@ func (p *parser) array() Value {
 	n := len(p.elems) - base
 	es := p.allocElems(n)
 	copy(es, p.elems[base:])
-	clear(p.elems[base:])
+	p.elemsUsed = max(p.elemsUsed, len(p.elems))
 	p.elems = p.elems[:base]
 	p.depth--
-	return Value{kind: KindArray, arr: p.newArray(es)}
+	return Value{kind: KindArray, arr: p.newArray(slot, es)}
 }
 
 // strPlain marks the bytes a string can hold with no further attention:
@@ -375,11 +465,11 @@ func (p *parser) str() (string, bool) {
 	start := p.pos + 1
 	i := start
 	for i < len(src) {
-		c := src[i]
-		if strPlain[c] {
-			i++
-			continue
+		i = plainPrefix(src, i)
+		if i >= len(src) {
+			break
 		}
+		c := src[i]
 		if c == '"' {
 			p.pos = i + 1
 			return src[start:i], true
@@ -524,9 +614,9 @@ func (p *parser) number() Value {
 		p.fail(i, "invalid number")
 		return Value{}
 	}
-	plain := true
+	plain, decimal := true, false
 	if i < len(src) && src[i] == '.' {
-		plain = false
+		plain, decimal = false, true
 		i++
 		d := i
 		for i < len(src) && src[i] >= '0' && src[i] <= '9' {
@@ -539,7 +629,7 @@ func (p *parser) number() Value {
 		}
 	}
 	if i < len(src) && (src[i] == 'e' || src[i] == 'E') {
-		plain = false
+		plain, decimal = false, false
 		i++
 		if i < len(src) && (src[i] == '+' || src[i] == '-') {
 			i++
@@ -556,7 +646,7 @@ func (p *parser) number() Value {
 	}
 	p.pos = i
 	text := src[start:i]
-	if plain && isPlainInteger(text) {
+	if plain && isPlainInteger(text) || decimal && isPlainDecimal(text) {
 		return Value{kind: KindNumber, s: text}
 	}
 	// The grammar was checked above, so the only possible error is a range
@@ -602,7 +692,7 @@ func (p *parser) allocElems(n int) []Value {
 	}
 	if len(p.elemBlock) < n {
 		if p.elemChunk == 0 {
-			p.elemChunk = 16
+			p.elemChunk = 8
 		}
 		p.elemBlock = make([]Value, max(n, p.elemChunk))
 		p.elemChunk = min(2*p.elemChunk, 1024)
@@ -612,7 +702,14 @@ func (p *parser) allocElems(n int) []Value {
 	return es
 }
 
-func (p *parser) newObject(ms []Member) *Object {
+// newObject returns the storage of an object: slot, the doc's, when there
+// is one, else a new Object.
+func (p *parser) newObject(slot *Object, ms []Member) *Object {
+	if slot != nil {
+		slot.Members = ms
+		slot.lz.state = stateRead
+		return slot
+	}
 	if len(p.objBlock) == 0 {
 		if p.objChunk == 0 {
 			p.objChunk = min(strings.Count(p.src, "{"), 256)
@@ -626,7 +723,13 @@ func (p *parser) newObject(ms []Member) *Object {
 	return o
 }
 
-func (p *parser) newArray(es []Value) *Array {
+// newArray returns the storage of an array (see newObject).
+func (p *parser) newArray(slot *Array, es []Value) *Array {
+	if slot != nil {
+		slot.Elems = es
+		slot.lz.state = stateRead
+		return slot
+	}
 	if len(p.arrBlock) == 0 {
 		if p.arrChunk == 0 {
 			p.arrChunk = min(strings.Count(p.src, "["), 256)

@@ -1,6 +1,7 @@
 package jsvalue
 
 import (
+	"iter"
 	"math"
 	"strconv"
 )
@@ -31,15 +32,21 @@ type Value struct {
 	obj *Object
 }
 
-// Array is the storage of an array Value.
+// Array is the storage of an array Value. An array from Parse may still be
+// unread JSON text: Value's accessors read it on first use (see lazy.go), so
+// reach Elems of a parsed array only through Value.Array or Value.Elems.
 type Array struct {
 	Elems []Value
+	lz    lazy
 }
 
 // Object is the storage of an object Value: members in insertion order, keys
-// unique.
+// unique. An object from Parse may still be unread JSON text: Value's
+// accessors read it on first use (see lazy.go), so reach Members of a parsed
+// object only through Value.Object or Value.Members.
 type Object struct {
 	Members []Member
+	lz      lazy
 }
 
 // Member is one key of an object.
@@ -170,6 +177,7 @@ func (v Value) Truthy() bool {
 // Object returns the storage of an object Value, nil otherwise.
 func (v Value) Object() *Object {
 	if v.kind == KindObject {
+		v.obj.load()
 		return v.obj
 	}
 	return nil
@@ -178,6 +186,7 @@ func (v Value) Object() *Object {
 // Array returns the storage of an array Value, nil otherwise.
 func (v Value) Array() *Array {
 	if v.kind == KindArray {
+		v.arr.load()
 		return v.arr
 	}
 	return nil
@@ -187,15 +196,38 @@ func (v Value) Array() *Array {
 // is the object's own storage: do not modify it.
 func (v Value) Members() []Member {
 	if v.kind == KindObject {
+		v.obj.load()
 		return v.obj.Members
 	}
 	return nil
+}
+
+// All returns an iterator over the members of an object Value, keys and
+// values in order; over nothing for any other Value. Unlike Members, it
+// builds nothing for an object Parse has not read yet: it reads the text as
+// it goes, which suits a single pass over a few keys.
+func (v Value) All() iter.Seq2[string, Value] {
+	return func(yield func(string, Value) bool) {
+		if v.kind != KindObject {
+			return
+		}
+		if v.obj.lz.unread() {
+			v.obj.lz.each(yield)
+			return
+		}
+		for _, m := range v.obj.Members {
+			if !yield(m.Key, m.Value) {
+				return
+			}
+		}
+	}
 }
 
 // Elems returns the elements of an array Value (nil otherwise). The slice is
 // the array's own storage: do not modify it.
 func (v Value) Elems() []Value {
 	if v.kind == KindArray {
+		v.arr.load()
 		return v.arr.Elems
 	}
 	return nil
@@ -206,8 +238,14 @@ func (v Value) Elems() []Value {
 func (v Value) Len() int {
 	switch v.kind {
 	case KindObject:
+		if v.obj.lz.unread() {
+			return v.obj.lz.count()
+		}
 		return len(v.obj.Members)
 	case KindArray:
+		if v.arr.lz.unread() {
+			return v.arr.lz.count()
+		}
 		return len(v.arr.Elems)
 	case KindString:
 		return len(v.s)
@@ -220,13 +258,24 @@ func (v Value) Len() int {
 func (v Value) Get(key string) Value {
 	switch v.kind {
 	case KindObject:
+		if v.obj.lz.unread() {
+			// Most lookups need no more than a look at the text.
+			return v.obj.lz.lookup(key)
+		}
 		for i := range v.obj.Members {
 			if v.obj.Members[i].Key == key {
 				return v.obj.Members[i].Value
 			}
 		}
 	case KindArray:
-		if i, ok := arrayIndex(key); ok && i < len(v.arr.Elems) {
+		i, ok := arrayIndex(key)
+		if !ok {
+			return Value{}
+		}
+		if v.arr.lz.unread() {
+			return v.arr.lz.index(i)
+		}
+		if i < len(v.arr.Elems) {
 			return v.arr.Elems[i]
 		}
 	}
@@ -253,6 +302,7 @@ func (v Value) Set(key string, val Value) {
 		return
 	}
 	o := v.obj
+	o.load()
 	for i := range o.Members {
 		if o.Members[i].Key == key {
 			if val.kind == KindUndefined {
@@ -274,6 +324,7 @@ func (v Value) Delete(key string) { v.Set(key, Value{}) }
 // Append appends val to an array Value.
 func (v Value) Append(val Value) {
 	if v.kind == KindArray {
+		v.arr.load()
 		v.arr.Elems = append(v.arr.Elems, val)
 	}
 }
@@ -284,6 +335,7 @@ func (v Value) SetIndex(i int, val Value) {
 	if v.kind != KindArray || i < 0 {
 		return
 	}
+	v.arr.load()
 	for len(v.arr.Elems) <= i {
 		v.arr.Elems = append(v.arr.Elems, Value{})
 	}
@@ -295,10 +347,12 @@ func (v Value) SetIndex(i int, val Value) {
 func (v Value) ShallowCopy() Value {
 	switch v.kind {
 	case KindObject:
+		v.obj.load()
 		m := make([]Member, len(v.obj.Members))
 		copy(m, v.obj.Members)
 		return Value{kind: KindObject, obj: &Object{Members: m}}
 	case KindArray:
+		v.arr.load()
 		e := make([]Value, len(v.arr.Elems))
 		copy(e, v.arr.Elems)
 		return Value{kind: KindArray, arr: &Array{Elems: e}}

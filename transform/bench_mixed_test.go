@@ -1,0 +1,138 @@
+package transform_test
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/cio-transformer/cio-transformer/internal/cputime"
+	"github.com/cio-transformer/cio-transformer/internal/eventmix"
+	"github.com/cio-transformer/cio-transformer/transform"
+	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+)
+
+// The mixed benchmarks cycle through the same seeded mix that cmd/cio-bench
+// sends, so that their figures and the service's can be compared.
+const (
+	mixSeed   = 1
+	mixEvents = 1000
+	// mixBatch is how many jobs one TransformBatch request message of
+	// cio-bench carries.
+	mixBatch = 100
+)
+
+// mixedEvents returns the benchmark mix, checked to map like real traffic:
+// almost every event maps, a few fail on their own.
+func mixedEvents(b *testing.B, dest *transform.Destination) [][]byte {
+	b.Helper()
+	events := eventmix.Generate(mixSeed, mixEvents)
+	data := make([][]byte, len(events))
+	failed := 0
+	for i, e := range events {
+		data[i] = e.JSON
+		v, err := jsvalue.Parse(e.JSON)
+		if err != nil {
+			b.Fatalf("event %d does not parse: %v", i, err)
+		}
+		if transform.Transform(v, dest).Err != nil {
+			failed++
+		}
+	}
+	if failed > len(events)/20 {
+		b.Fatalf("%d of %d events fail to map; the mix no longer looks like traffic", failed, len(events))
+	}
+	return data
+}
+
+// reportEventRate reports events per second, one event per iteration, and
+// the process's CPU time per event since start (taken after the setup). On
+// a busy machine wall-clock time stretches while CPU time barely does, so
+// cpu-ns/event is the figure to trust there.
+func reportEventRate(b *testing.B, start time.Duration) {
+	if s := b.Elapsed().Seconds(); s > 0 {
+		b.ReportMetric(float64(b.N)/s, "events/s")
+	}
+	if cpu := cputime.Process() - start; start > 0 && b.N > 0 {
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/event")
+	}
+}
+
+// BenchmarkMixed parses and maps one event of the mix per iteration: the
+// mapping path of both RPCs for raw JSON input.
+func BenchmarkMixed(b *testing.B) {
+	dest := &transform.Destination{SiteID: "site-8f3a", APIKey: "key-5d1e9c"}
+	events := mixedEvents(b, dest)
+	b.ReportAllocs()
+	start := cputime.Process()
+	i := 0
+	for b.Loop() {
+		v, err := jsvalue.Parse(events[i])
+		if err != nil {
+			b.Fatal(err)
+		}
+		transform.Transform(v, dest)
+		i++
+		if i == len(events) {
+			i = 0
+		}
+	}
+	reportEventRate(b, start)
+}
+
+// BenchmarkMixedBatch is BenchmarkMixed with the results fed to a Batcher
+// that is flushed and reset every mixBatch events, as TransformBatch does
+// for each request message.
+func BenchmarkMixedBatch(b *testing.B) {
+	dest := &transform.Destination{SiteID: "site-8f3a", APIKey: "key-5d1e9c"}
+	events := mixedEvents(b, dest)
+	batcher := transform.NewBatcher(dest, transform.DefaultLimits())
+	entries := 0
+	emit := func(transform.Entry) { entries++ }
+	b.ReportAllocs()
+	start := cputime.Process()
+	i := 0
+	for b.Loop() {
+		v, err := jsvalue.Parse(events[i])
+		if err != nil {
+			b.Fatal(err)
+		}
+		batcher.Add(i%mixBatch, transform.Transform(v, dest), emit)
+		i++
+		if i%mixBatch == 0 {
+			batcher.Flush(emit)
+			batcher.Reset(dest, transform.DefaultLimits())
+		}
+		if i == len(events) {
+			i = 0
+		}
+	}
+	batcher.Flush(emit)
+	if entries == 0 {
+		b.Fatal("the batcher emitted nothing")
+	}
+	reportEventRate(b, start)
+}
+
+// BenchmarkJSONRoundTrip is the reference the mapping is measured against:
+// the same events only decoded into map[string]any and encoded again with
+// encoding/json, the least a generic JSON-to-JSON service does.
+func BenchmarkJSONRoundTrip(b *testing.B) {
+	events := mixedEvents(b, &transform.Destination{SiteID: "site-8f3a", APIKey: "key-5d1e9c"})
+	b.ReportAllocs()
+	start := cputime.Process()
+	i := 0
+	for b.Loop() {
+		var m map[string]any
+		if err := json.Unmarshal(events[i], &m); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := json.Marshal(m); err != nil {
+			b.Fatal(err)
+		}
+		i++
+		if i == len(events) {
+			i = 0
+		}
+	}
+	reportEventRate(b, start)
+}

@@ -1,0 +1,89 @@
+package transform
+
+import (
+	"bytes"
+	"sync"
+
+	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+)
+
+// bodyScratch holds the buffers request bodies are written into before
+// being copied out at their exact size: a body's size is only known once
+// it is written, and growing a buffer to the size of a large event costs
+// more than one copy.
+var bodyScratch = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledBody is the largest body buffer kept for reuse, so that one huge
+// event does not pin its memory for good.
+const maxPooledBody = 64 << 10
+
+// bodyBuffer returns an empty buffer to write a body into; finishBody
+// returns the body and the buffer.
+func bodyBuffer() *[]byte { return bodyScratch.Get().(*[]byte) }
+
+// finishBody returns a copy of body, which was written into buf, and puts
+// buf back for reuse.
+func finishBody(buf *[]byte, body []byte) []byte {
+	out := bytes.Clone(body)
+	if cap(body) <= maxPooledBody {
+		*buf = body[:0]
+		bodyScratch.Put(buf)
+	}
+	return out
+}
+
+// encodeBody returns v as JSON.stringify writes it.
+func encodeBody(v jsvalue.Value) []byte {
+	buf := bodyBuffer()
+	return finishBody(buf, v.AppendJSON((*buf)[:0]))
+}
+
+// objectWriter writes a JSON object member by member, as JSON.stringify
+// writes an object: members whose value is undefined are left out.
+type objectWriter struct {
+	dst  []byte
+	some bool
+}
+
+// newObjectWriter starts an object at the end of dst.
+func newObjectWriter(dst []byte) objectWriter {
+	return objectWriter{dst: append(dst, '{')}
+}
+
+// key starts a member; quoted is its key as a JSON string.
+func (w *objectWriter) key(quoted string) {
+	if w.some {
+		w.dst = append(w.dst, ',')
+	}
+	w.some = true
+	w.dst = append(w.dst, quoted...)
+	w.dst = append(w.dst, ':')
+}
+
+// member writes a member, unless v is undefined.
+func (w *objectWriter) member(quoted string, v jsvalue.Value) {
+	if v.IsUndefined() {
+		return
+	}
+	w.key(quoted)
+	w.dst = v.AppendJSON(w.dst)
+}
+
+// memberKey writes a member of any key, unless v is undefined.
+func (w *objectWriter) memberKey(key string, v jsvalue.Value) {
+	if v.IsUndefined() {
+		return
+	}
+	if w.some {
+		w.dst = append(w.dst, ',')
+	}
+	w.some = true
+	w.dst = jsvalue.AppendJSONString(w.dst, key)
+	w.dst = append(w.dst, ':')
+	w.dst = v.AppendJSON(w.dst)
+}
+
+// end closes the object and returns the text.
+func (w *objectWriter) end() []byte {
+	return append(w.dst, '}')
+}

@@ -1,0 +1,245 @@
+package transform
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestIsEmail(t *testing.T) {
+	t.Parallel()
+	x := strings.Repeat
+	tests := []struct {
+		name string
+		in   string
+		want bool
+	}{
+		// Spec §6 outline.
+		{"two-letter TLD", "a@b.co", true},
+		{"no TLD", "a@b", false},
+		{"one-letter TLD", "a@b.c", false},
+		{"plain", "jane.doe46@example.com", true},
+		{"plus tag", "x+promo180@ex.de", true},
+		{"underscore in local part", "a_b592@mail.co.uk", true},
+		{"subdomain", "ops483@sub.dom.org", true},
+		{"leading space", " a@b.com", false},
+		{"trailing space", "a@b.com ", false},
+		{"trailing dot", "a@b.com.", false},
+		{"double at", "a@@b.com", false},
+		{"IP domain", "a@127.0.0.1", false},
+		{"bracketed IP domain", "a@[127.0.0.1]", false},
+		{"display name", "Name <a@b.com>", false},
+		{"no at", "noat", false},
+		{"empty", "", false},
+		{"only at", "@", false},
+		{"empty local part", "@b.com", false},
+		{"empty domain", "a@", false},
+		{"numeric TLD", "user@1", false},
+		{"at in local part", "a@b@x.io", false},
+
+		// Quoted local parts.
+		{"quoted with space", `"q uoted"@x.io`, true},
+		{"empty quotes", `""@x.io`, true},
+		{"lone quote", `"@x.io`, true},
+		{"escaped quote", `"a\"b"@x.io`, true},
+		{"escaped backslash", `"a\\"@x.io`, true},
+		{"escape swallowing closing quote", `"a\"@x.io`, false},
+		{"quoted at", `"a@b"@x.io`, true},
+		{"quoted newline", "\"a\nb\"@x.io", true},
+		{"escaped newline", "\"a\\\nb\"@x.io", false},
+		{"quoted NUL", "\"\x00\"@x.io", false},
+		{"quoted C1 control", "\"\u0085\"@x.io", false},
+		{"quoted emoji", `"😀"@x.io`, false},
+		{"quoted no-break space", "\"\u00a0\"@x.io", true},
+
+		// Unquoted local parts.
+		{"double dot", "a..b@x.io", false},
+		{"leading dot", ".a@x.io", false},
+		{"trailing dot in local part", "a.@x.io", false},
+		{"utf8 local part", "üñî@x.io", true},
+		{"cjk address", "用户@例子.中国", true},
+		{"emoji local part", "😀@x.io", false},
+		{"no-break space local part", "\u00a0a@x.io", false},
+		{"inverted exclamation", "a\u00a1@x.io", true},
+		{"all atext marks", "!#$%&'*+-/=?^_`{|}~@x.io", true},
+		{"parentheses", "a(b)@x.io", false},
+		{"inner space", "a b@x.io", false},
+		{"64-byte local part", x("x", 64) + "@x.io", true},
+		{"65-byte local part", x("x", 65) + "@x.io", false},
+		{"64 bytes of two-byte chars", x("é", 32) + "@x.io", true},
+		{"66 bytes of two-byte chars", x("é", 33) + "@x.io", false},
+
+		// Domains (validator isFQDN).
+		{"digits in labels", "user@1.2.3.4.com", true},
+		{"digit in TLD", "a@b.c1", false},
+		{"all-digit TLD", "a@b.123", false},
+		{"punycode TLD", "a@b.xn--p1ai", true},
+		{"upper-case punycode TLD", "a@b.XN--P1AI", true},
+		{"short punycode TLD", "a@b.xn--", false},
+		{"cyrillic TLD", "a@b.рф", true},
+		{"copyright sign in TLD", "a@b.a\u00a9", false},
+		{"diaeresis TLD", "a@b.\u00a8\u00a8", true},
+		{"ideographic space in TLD", "a@b.a\u3000b", false},
+		{"full-width TLD", "a@b.\uff21\uff21", false},
+		{"full-width label", "a@\uff21.com", false},
+		{"emoji label", "a@😀.com", true},
+		{"emoji TLD", "a@b.😀😀", false},
+		{"leading hyphen", "a@-b.com", false},
+		{"trailing hyphen", "a@b-.com", false},
+		{"underscore in domain", "a@b_c.com", false},
+		{"empty label", "a@b..com", false},
+		{"leading dot in domain", "a@.b.com", false},
+		{"no-break space label", "a@\u00a0.com", false},
+		{"inverted exclamation label", "a@\u00a1.com", true},
+		{"upper case", "a@B.COM", true},
+		{"63-char label", "a@" + x("x", 63) + ".com", true},
+		{"64-char label", "a@" + x("x", 64) + ".com", false},
+		{"62 code units of emoji", "a@" + x("😀", 31) + ".com", true},
+		{"64 code units of emoji", "a@" + x("😀", 32) + ".com", false},
+		{"254 characters", x("x", 62) + "@" + x("y", 63) + "." + x("z", 63) + "." + x("w", 59) + ".com", true},
+		{"255 characters", x("x", 63) + "@" + x("y", 63) + "." + x("z", 63) + "." + x("w", 59) + ".com", false},
+		{"domain over 254 bytes", x("é", 32) + "@" + x("é", 60) + "." + x("é", 60) + "." + x("é", 60) + ".com", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := isEmail(tt.in); got != tt.want {
+				t.Errorf("isEmail(%q) = %v, want %v", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestIsEmailCorpus checks isEmail against every identifier upstream chose
+// in the shared corpora: alias primary/secondary and group relationship
+// identifiers are keyed "email" exactly when validator's isEmail holds.
+func TestIsEmailCorpus(t *testing.T) {
+	t.Parallel()
+	passed, failed := 0, 0
+	forEachCorpusLine(t, func(name string, line map[string]any) {
+		for _, out := range corpusOutputs(line) {
+			for _, p := range identifierPairs(out) {
+				want := p.key == "email"
+				if isEmail(p.value) == want {
+					passed++
+					continue
+				}
+				failed++
+				t.Errorf("%s: isEmail(%q) = %v, upstream keyed it %q", name, p.value, !want, p.key)
+			}
+		}
+	})
+	t.Logf("%d passed, %d failed", passed, failed)
+}
+
+// primitivesCorpusDir is the shared conformance corpus, relative to this
+// package.
+var primitivesCorpusDir = filepath.Join("..", "..", "shared", "conformance", "customerio")
+
+// forEachCorpusLine calls fn with every line of the processor and router
+// corpora, upstream's and the differential ones. It skips the test when the
+// corpus is absent.
+func forEachCorpusLine(t *testing.T, fn func(name string, line map[string]any)) {
+	t.Helper()
+	if _, err := os.Stat(primitivesCorpusDir); err != nil {
+		t.Skipf("conformance corpus not available: %v", err)
+	}
+	for _, file := range []string{"processor.jsonl", "router.jsonl", "differential/processor.jsonl", "differential/router.jsonl"} {
+		f, err := os.Open(filepath.Join(primitivesCorpusDir, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
+		for n := 1; sc.Scan(); n++ {
+			if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+				continue
+			}
+			var line map[string]any
+			dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
+			dec.UseNumber()
+			if err := dec.Decode(&line); err != nil {
+				t.Fatalf("%s line %d: %v", file, n, err)
+			}
+			fn(file+":"+strconv.Itoa(n), line)
+		}
+		if err := sc.Err(); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+}
+
+// corpusOutputs returns the request objects of a corpus line's answers
+// (expected and project_expected; processor output or router
+// batchedRequest).
+func corpusOutputs(line map[string]any) []map[string]any {
+	var outs []map[string]any
+	for _, key := range []string{"expected", "project_expected"} {
+		switch e := line[key].(type) {
+		case map[string]any:
+			if o, ok := e["output"].(map[string]any); ok {
+				outs = append(outs, o)
+			}
+		case []any:
+			for _, entry := range e {
+				if m, ok := entry.(map[string]any); ok {
+					if o, ok := m["batchedRequest"].(map[string]any); ok {
+						outs = append(outs, o)
+					}
+				}
+			}
+		}
+	}
+	return outs
+}
+
+// identifierPair is one identifier object of a merge or relationship.
+type identifierPair struct{ key, value string }
+
+// identifierPairs returns the string identifiers of an output's alias
+// (primary, secondary) or group (cio_relationships) body, batched or not.
+func identifierPairs(out map[string]any) []identifierPair {
+	body, _ := out["body"].(map[string]any)
+	payload, _ := body["JSON"].(map[string]any)
+	objs := []any{payload}
+	if batch, ok := payload["batch"].([]any); ok {
+		objs = batch
+	}
+	var pairs []identifierPair
+	add := func(ids any) {
+		m, _ := ids.(map[string]any)
+		for k, v := range m {
+			if s, ok := v.(string); ok {
+				pairs = append(pairs, identifierPair{k, s})
+			}
+		}
+	}
+	for _, o := range objs {
+		obj, _ := o.(map[string]any)
+		add(obj["primary"])
+		add(obj["secondary"])
+		rels, _ := obj["cio_relationships"].([]any)
+		for _, r := range rels {
+			rel, _ := r.(map[string]any)
+			add(rel["identifiers"])
+		}
+	}
+	return pairs
+}
+
+func BenchmarkIsEmail(b *testing.B) {
+	for _, in := range []string{"jane.doe46@example.com", "07fb4dad-e381-4a66-77cb-80f4df28373d"} {
+		b.Run(in, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = isEmail(in)
+			}
+		})
+	}
+}

@@ -1,0 +1,98 @@
+package transform
+
+import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+)
+
+// fuzzDests are the destinations a fuzzed event is mapped for.
+var fuzzDests = []*Destination{
+	{SiteID: "site", APIKey: "key"},
+	{SiteID: "site", APIKey: "key", EU: true},
+	{SiteID: "site", APIKey: "key", DeviceTokenEventName: "Registered"},
+	{SiteID: "site"},
+}
+
+// FuzzTransform maps arbitrary event JSON and checks the properties every
+// outcome has: no panic, exactly one outcome, status 400 on errors only,
+// Customer.io URLs, JSON bodies and objects within the object limit, at
+// least one ordering key on success, and the message left unmodified.
+func FuzzTransform(f *testing.F) {
+	paths, err := filepath.Glob(filepath.Join(goldenDir, "*.json"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for i, path := range paths {
+		c := readGolden(f, path)
+		f.Add([]byte(c.Event), uint8(i))
+	}
+	f.Add([]byte(`{"type":"identify","userId":"u","traits":{"a.b.c":{"d":1},"a.b":[1],"x\\.y.0":2},"user_properties":{"a.b":{"e":1}}}`), uint8(0))
+	f.Add([]byte(`{"type":"track","event":"Application Installed","userId":0,"properties":"s😀","context":{"device":{"token":[1],"type":"iOS"}}}`), uint8(2))
+	f.Add([]byte(`{"type":"group","groupId":{},"traits":{"objectTypeId":[],"action":"delete"},"context":{"mappedToDestination":1,"externalId":[{"id":5,"identifierType":"a.0.b"}]}}`), uint8(1))
+
+	f.Fuzz(func(t *testing.T, event []byte, d uint8) {
+		msg, err := jsvalue.Parse(event)
+		if err != nil {
+			return
+		}
+		dest := fuzzDests[int(d)%len(fuzzDests)]
+		before := msg.AppendJSON(nil)
+		r := Transform(msg, dest)
+		if after := msg.AppendJSON(nil); !bytes.Equal(before, after) {
+			t.Fatalf("message modified:\n%s\n%s", before, after)
+		}
+		outcomes := 0
+		for _, set := range []bool{r.Request != nil, r.Object != nil, r.Err != nil} {
+			if set {
+				outcomes++
+			}
+		}
+		if outcomes != 1 {
+			t.Fatalf("%d outcomes: %+v", outcomes, r)
+		}
+		switch {
+		case r.Err != nil:
+			if r.Err.StatusCode != 400 || r.Err.Category != CategoryDataValidation || r.Err.Message == "" ||
+				(r.Err.Type != TypeInstrumentation && r.Err.Type != TypeConfiguration) {
+				t.Fatalf("error %+v", r.Err)
+			}
+			if len(r.Keys) != 0 {
+				t.Fatalf("keys on an error: %q", r.Keys)
+			}
+			return
+		case r.Request != nil:
+			req := r.Request
+			if !strings.HasPrefix(req.Endpoint, "https://track.customer.io/") && !strings.HasPrefix(req.Endpoint, "https://track-eu.customer.io/") {
+				t.Fatalf("endpoint %q", req.Endpoint)
+			}
+			if !json.Valid(req.Body) {
+				t.Fatalf("body is not JSON: %q", req.Body)
+			}
+			if len(req.Headers) != 1 || req.Headers[0].Name != "Authorization" {
+				t.Fatalf("headers %+v", req.Headers)
+			}
+		default:
+			if !json.Valid(r.Object) {
+				t.Fatalf("object is not JSON: %q", r.Object)
+			}
+			if len(r.Object) > MaxObjectBytes {
+				t.Fatalf("object of %d bytes", len(r.Object))
+			}
+			req := BatchOfOne(dest, r)
+			if !strings.HasPrefix(req.Endpoint, "https://track.customer.io/") && !strings.HasPrefix(req.Endpoint, "https://track-eu.customer.io/") {
+				t.Fatalf("endpoint %q", req.Endpoint)
+			}
+			if !json.Valid(req.Body) {
+				t.Fatalf("batch body is not JSON: %q", req.Body)
+			}
+		}
+		if len(r.Keys) == 0 {
+			t.Fatalf("no ordering keys: %+v", r)
+		}
+	})
+}

@@ -1,0 +1,129 @@
+package transform
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+)
+
+// updateGolden rewrites the want of every golden case from the current
+// output: go test -run Golden -update.
+var updateGolden = flag.Bool("update", false, "rewrite the want of the golden cases in testdata/golden")
+
+// goldenDir holds the golden cases, one JSON file each.
+const goldenDir = "testdata/golden"
+
+// goldenCase is one golden file: a destination Config, an event, and the
+// expected outcome (see goldenOutcome).
+type goldenCase struct {
+	Description string          `json:"description"`
+	Destination map[string]any  `json:"destination"`
+	Event       json.RawMessage `json:"event"`
+	Want        json.RawMessage `json:"want"`
+}
+
+// TestGolden maps the event of every golden case and compares the outcome
+// with its want, structurally.
+func TestGolden(t *testing.T) {
+	t.Parallel()
+	paths, err := filepath.Glob(filepath.Join(goldenDir, "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) == 0 {
+		t.Fatal("no golden cases")
+	}
+	for _, path := range paths {
+		name := strings.TrimSuffix(filepath.Base(path), ".json")
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c := readGolden(t, path)
+			got := goldenOutcome(t, c)
+			if *updateGolden {
+				writeGolden(t, path, c, got)
+				return
+			}
+			var want any
+			if err := json.Unmarshal(c.Want, &want); err != nil {
+				t.Fatalf("want: %v", err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s\n(-want +got):\n%s", c.Description, diff)
+			}
+		})
+	}
+}
+
+// readGolden reads one golden case.
+func readGolden(t testing.TB, path string) goldenCase {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c goldenCase
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&c); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return c
+}
+
+// writeGolden rewrites a golden case with got as its want.
+func writeGolden(t *testing.T, path string, c goldenCase, got any) {
+	t.Helper()
+	want, err := json.Marshal(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Want = want
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(c); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// goldenOutcome maps the case's event and renders the outcome:
+// {"request": {...}, "keys": [...]} on success, a group object as its batch
+// of one (deviation D1); {"error": {...}} on failure.
+func goldenOutcome(t *testing.T, c goldenCase) any {
+	t.Helper()
+	msg, err := jsvalue.Parse(c.Event)
+	if err != nil {
+		t.Fatalf("event: %v", err)
+	}
+	dest := destinationFromConfig(c.Destination)
+	r := Transform(msg, dest)
+	if r.Err != nil {
+		return map[string]any{"error": map[string]any{
+			"statusCode":    float64(r.Err.StatusCode),
+			"message":       r.Err.Message,
+			"errorCategory": r.Err.Category,
+			"errorType":     r.Err.Type,
+		}}
+	}
+	req := r.Request
+	if req == nil {
+		req = BatchOfOne(dest, r)
+	}
+	keys := make([]any, len(r.Keys))
+	for i, k := range r.Keys {
+		keys[i] = k
+	}
+	return map[string]any{"request": requestJSON(req), "keys": keys}
+}

@@ -1,0 +1,141 @@
+package transform
+
+import "github.com/cio-transformer/cio-transformer/transform/jsvalue"
+
+// defaultObjectTypeID is the object type of a group without
+// traits.objectTypeId.
+const defaultObjectTypeID = "1"
+
+// group maps a group event to its Customer.io object, to be sent in a
+// /api/v2/batch request. The object is returned as JSON in
+// Result.Object; an object over Customer.io's per-object limit is an error
+// (deviation D4).
+func (ev *event) group() Result {
+	objectID := ev.groupID
+	if !(objectID.Truthy() || isFalseOrZero(objectID)) {
+		objectID = ev.traits.Get("groupId")
+	}
+	// Upstream converts with String() and then requires a truthy result, so
+	// a missing, null or empty groupId (or []) fails.
+	oid := ""
+	if objectID.Truthy() || isFalseOrZero(objectID) {
+		oid = objectID.JSString()
+	}
+	if oid == "" {
+		return Result{Err: instrumentationError(`Missing required value from "groupId"`)}
+	}
+	typeID := defaultObjectTypeID
+	if t := ev.traits.Get("objectTypeId"); !t.IsNullish() {
+		typeID = t.JSString()
+	}
+
+	action := firstSet(ev.traits.Get("action"), ev.properties.Get("action"))
+	actionName := "identify"
+	if action.IsString() {
+		switch a := action.Str(); a {
+		case "identify", "delete", "add_relationships", "delete_relationships":
+			actionName = a
+		}
+	}
+
+	// The object is written directly, as JSON.stringify would write the
+	// object upstream builds.
+	buf := bodyBuffer()
+	w := newObjectWriter((*buf)[:0])
+	w.key(`"identifiers"`)
+	ids := newObjectWriter(w.dst)
+	ids.key(`"object_id"`)
+	ids.dst = jsvalue.AppendJSONString(ids.dst, oid)
+	if typeID != "" {
+		ids.key(`"object_type_id"`)
+		ids.dst = jsvalue.AppendJSONString(ids.dst, typeID)
+	}
+	w.dst = ids.end()
+	w.key(`"type"`)
+	w.dst = append(w.dst, `"object"`...)
+	w.key(`"action"`)
+	w.dst = jsvalue.AppendJSONString(w.dst, actionName)
+	w.key(`"attributes"`)
+	w.dst = ev.appendGroupAttributes(w.dst)
+	rel, relPrefix, relID := ev.relatedPerson()
+	w.key(`"cio_relationships"`)
+	if rel.Truthy() {
+		w.dst = append(w.dst, `[{"identifiers":`...)
+		w.dst = appendPersonRef(w.dst, rel)
+		w.dst = append(w.dst, "}]"...)
+	} else {
+		w.dst = append(w.dst, "[]"...)
+	}
+	data := finishBody(buf, w.end())
+	if len(data) > MaxObjectBytes {
+		return Result{Err: objectTooLargeError(len(data))}
+	}
+
+	// The keys share one allocation: the event's own, the related
+	// person's when they lack it, and the object's.
+	var keyBuf [256]byte
+	var endBuf [maxKeys]int
+	text, ends := ev.appendKeys(keyBuf[:0], endBuf[:0])
+	if relPrefix != "" {
+		text = append(text, relPrefix...)
+		text = append(text, relID...)
+		ends = append(ends, len(text))
+	}
+	text = append(text, objectKeyPrefix...)
+	text = append(text, typeID...)
+	text = append(text, '/')
+	text = append(text, oid...)
+	ends = append(ends, len(text))
+	return Result{
+		Object: data,
+		UserID: ev.outputUserID(),
+		Keys:   sliceKeys(make([]string, len(ends)), string(text), 0, ends),
+	}
+}
+
+// appendGroupAttributes appends the group traits without their action
+// member, or {} when the traits are falsy. Upstream deletes the action from
+// the message's own traits; this leaves it out of the copy it writes.
+func (ev *event) appendGroupAttributes(dst []byte) []byte {
+	t := ev.traits
+	if !t.Truthy() {
+		return append(dst, "{}"...)
+	}
+	if !t.IsObject() || t.Get("action").IsUndefined() {
+		return t.AppendJSON(dst)
+	}
+	w := newObjectWriter(dst)
+	for key, val := range t.All() {
+		if key != "action" {
+			w.memberKey(key, val)
+		}
+	}
+	return w.end()
+}
+
+// relatedPerson returns the person related to the object, falsy when there
+// is none, and, when the event's own keys lack it, the prefix and id of its
+// ordering key: the event's user id (as a string), else the email from
+// context.traits, properties or the external id (the group's traits.email
+// names the group, not the person).
+func (ev *event) relatedPerson() (rel jsvalue.Value, keyPrefix, keyID string) {
+	// Upstream's mapping converts the user id with String() first, so a
+	// user id of false or 0 relates the person "false" or "0".
+	if u := ev.userIDOnly; u.Truthy() || isFalseOrZero(u) {
+		if s := u.JSString(); s != "" {
+			if !u.Truthy() {
+				return jsvalue.String(s), userKeyPrefix, s
+			}
+			return jsvalue.String(s), "", ""
+		}
+	}
+	rel = firstSet(ev.contextIDs.email, ev.propsEmail, ev.externalID.Get("id"))
+	if !rel.Truthy() {
+		return rel, "", ""
+	}
+	s := rel.JSString()
+	if ev.email.Truthy() && ev.email.JSString() == s {
+		return rel, "", ""
+	}
+	return rel, emailKeyPrefix, s
+}

@@ -1,0 +1,366 @@
+package transform
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+
+	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+)
+
+// addressKeys are the address traits flattened to top-level attributes, and
+// addressPaths their dotted paths from the traits.
+var (
+	addressKeys  = [...]string{"city", "country", "postalCode", "state", "street"}
+	addressPaths = [...]string{"address.city", "address.country", "address.postalCode", "address.state", "address.street"}
+)
+
+// identify maps an identify event: PUT /api/v1/customers/{id} with the
+// person's attributes.
+func (ev *event) identify(dest *Destination) Result {
+	id := ev.identity()
+	if !id.Truthy() {
+		return Result{Err: instrumentationError("userId or email is not present")}
+	}
+
+	// The attributes come from traits when they are truthy, else from
+	// context.traits, never from both.
+	root := ev.traits
+	if !root.Truthy() {
+		root = ev.contextTraits
+	}
+	// The keys come from upstream's generic traits mapping, which stops at
+	// a traits value of false or 0 and then finds no keys at all.
+	keysFrom := root
+	if isFalseOrZero(ev.traits) {
+		keysFrom = jsvalue.Undefined()
+	}
+
+	ep := endpoint{path: customersPath, id: id}
+	if keysFrom.IsObject() && !ev.userProperties.Truthy() && plainTraits(keysFrom) {
+		return ev.request(dest, methodPut, customersEndpointPath, ep, ev.plainIdentifyBody(keysFrom))
+	}
+
+	body := jsvalue.NewObject(len(keysFrom.Members()) + len(addressKeys) + 3)
+	a := attributes{
+		body: body,
+		own:  walksValues(keysFrom, 2) || ev.userProperties.Truthy() && walksValues(ev.userProperties, 1),
+	}
+	a.setAddress(root)
+	switch keysFrom.Kind() {
+	case jsvalue.KindObject:
+		// Trait keys are unique, so until a key path has written into the
+		// body a plain key can only meet an address attribute: it is
+		// appended without a search, which keeps large traits linear.
+		walked := false
+		for _, m := range jsKeyOrder(keysFrom.Members()) {
+			a.trait(root, m.Key, m.Value, &walked)
+		}
+	case jsvalue.KindArray:
+		// Index keys are unique and meet no address attribute.
+		for i, e := range keysFrom.Elems() {
+			a.add(strconv.Itoa(i), e)
+		}
+	}
+	if ev.userProperties.Truthy() {
+		a.setUserProperties(ev.userProperties)
+	}
+
+	if ev.createdAt.Truthy() {
+		body.Set("created_at", unixSeconds(ev.createdAt))
+	}
+	if ev.historical.Truthy() {
+		body.Set("_timestamp", unixSeconds(ev.historical))
+	}
+	if ev.anonymousID.Truthy() {
+		body.Set("anonymous_id", ev.anonymousID)
+	}
+	return ev.request(dest, methodPut, customersEndpointPath, ep, encodeBody(body))
+}
+
+// plainTraits reports whether traits, an object, are what identify can
+// write as they come: every key a plain key (see plainKey), so that none is
+// a key path, and none an attribute written apart from the traits, so that
+// no attribute is written twice.
+func plainTraits(traits jsvalue.Value) bool {
+	for k := range traits.All() {
+		if !plainKey(k) {
+			return false
+		}
+		switch k {
+		case "city", "country", "postalCode", "state", "street", "created_at", "_timestamp", "anonymous_id":
+			return false
+		}
+	}
+	return true
+}
+
+// plainIdentifyBody writes the body of an identify event with plain traits
+// (see plainTraits) and no user_properties: the members the attributes
+// would hold, in their order, each written once, so the body is written
+// directly rather than built.
+func (ev *event) plainIdentifyBody(traits jsvalue.Value) []byte {
+	buf := bodyBuffer()
+	w := newObjectWriter((*buf)[:0])
+	// As setAddress: no key has a dot, so the address is the member's.
+	if addr := traits.Get("address"); !addr.IsUndefined() {
+		for _, k := range addressKeys {
+			w.memberKey(k, addr.Get(k))
+		}
+	}
+	for k, v := range traits.All() {
+		switch k {
+		case "address", "createdAt", "userId", "anonymousId":
+			continue
+		}
+		w.memberKey(k, v)
+	}
+	if ev.createdAt.Truthy() {
+		w.key(`"created_at"`)
+		w.dst = appendUnixSeconds(w.dst, ev.createdAt)
+	}
+	if ev.historical.Truthy() {
+		w.key(`"_timestamp"`)
+		w.dst = appendUnixSeconds(w.dst, ev.historical)
+	}
+	if ev.anonymousID.Truthy() {
+		w.member(`"anonymous_id"`, ev.anonymousID)
+	}
+	return finishBody(buf, w.end())
+}
+
+// attributes builds an identify body. Trait and user property values are
+// shared with the message, except when a key path may write into a value
+// already in the body (own): then every value is copied, so that the
+// message is never modified.
+type attributes struct {
+	body jsvalue.Value
+	own  bool
+}
+
+// trait writes the trait key of value v from root, the traits; walked is
+// set once a key path has written into the body.
+func (a *attributes) trait(root jsvalue.Value, key string, v jsvalue.Value, walked *bool) {
+	switch key {
+	case "address", "createdAt", "userId", "anonymousId":
+		return
+	case "city", "country", "postalCode", "state", "street":
+		a.set(key, v)
+		return
+	}
+	if !plainKey(key) {
+		a.setPath(key, lookup(root, key), true)
+		*walked = true
+		return
+	}
+	if *walked {
+		a.set(key, v)
+		return
+	}
+	a.add(key, v)
+}
+
+// set writes the member key.
+func (a *attributes) set(key string, v jsvalue.Value) {
+	if a.own {
+		v = deepCopy(v)
+	}
+	a.body.Set(key, v)
+}
+
+// setAddress writes the address attributes as upstream reads each
+// "address.<key>" from the traits with get-value: through the address
+// member when there is one, else from literal "address.<key>" members.
+func (a *attributes) setAddress(root jsvalue.Value) {
+	if !isContainer(root) {
+		return
+	}
+	literal := false
+	for _, m := range root.Members() {
+		if m.Key == "address" {
+			for _, k := range addressKeys {
+				a.set(k, m.Value.Get(k))
+			}
+			return
+		}
+		literal = literal || strings.HasPrefix(m.Key, "address.")
+	}
+	if root.IsArray() || !literal {
+		return
+	}
+	for i, k := range addressKeys {
+		a.set(k, root.Get(addressPaths[i]))
+	}
+}
+
+// add appends the member key, which the body does not have yet.
+func (a *attributes) add(key string, v jsvalue.Value) {
+	if v.IsUndefined() {
+		return
+	}
+	if a.own {
+		v = deepCopy(v)
+	}
+	o := a.body.Object()
+	o.Members = append(o.Members, jsvalue.Member{Key: key, Value: v})
+}
+
+// setPath writes v at the set-value key path key.
+func (a *attributes) setPath(key string, v jsvalue.Value, escapeFirstDot bool) {
+	if a.own {
+		v = deepCopy(v)
+	}
+	setPath(a.body, key, v, escapeFirstDot)
+}
+
+// setUserProperties writes the deprecated user_properties over the
+// attributes, each key as a set-value path with no escaping.
+func (a *attributes) setUserProperties(props jsvalue.Value) {
+	switch props.Kind() {
+	case jsvalue.KindObject:
+		for _, m := range jsKeyOrder(props.Members()) {
+			if plainKey(m.Key) {
+				a.set(m.Key, m.Value)
+				continue
+			}
+			a.setPath(m.Key, lookup(props, m.Key), false)
+		}
+	case jsvalue.KindArray:
+		for i, e := range props.Elems() {
+			a.set(strconv.Itoa(i), e)
+		}
+	case jsvalue.KindString:
+		// Object.keys of a string lists its UTF-16 indexes, and reading
+		// them through the message yields undefined, which set-value
+		// treats as a delete.
+		n := len(utf16.Encode([]rune(props.Str())))
+		for i := range n {
+			a.body.Delete(strconv.Itoa(i))
+		}
+	}
+}
+
+// walksValues reports whether writing the keys of v as set-value paths may
+// descend into a value already written: some key without a '/' has a
+// backslash or at least the given number of dots (2 for trait keys, whose
+// first dot is escaped; 1 for user properties).
+func walksValues(v jsvalue.Value, dots int) bool {
+	for _, m := range v.Members() {
+		k := m.Key
+		if strings.IndexByte(k, '/') >= 0 {
+			continue
+		}
+		if strings.IndexByte(k, '\\') >= 0 || strings.Count(k, ".") >= dots {
+			return true
+		}
+	}
+	return false
+}
+
+// jsKeyOrder returns the members in the order JavaScript's Object.keys
+// lists them: array-index keys ("0", "7", not "07") first, in ascending
+// order, then the others as inserted. The order decides which of two keys
+// writing the same key path wins ("01" is written after "1").
+func jsKeyOrder(ms []jsvalue.Member) []jsvalue.Member {
+	indexes := 0
+	for _, m := range ms {
+		if _, ok := canonicalIndex(m.Key); ok {
+			indexes++
+		}
+	}
+	if indexes == 0 {
+		return ms
+	}
+	out := make([]jsvalue.Member, 0, len(ms))
+	for _, m := range ms {
+		if _, ok := canonicalIndex(m.Key); ok {
+			out = append(out, m)
+		}
+	}
+	slices.SortFunc(out, func(a, b jsvalue.Member) int {
+		i, _ := canonicalIndex(a.Key)
+		j, _ := canonicalIndex(b.Key)
+		return cmp.Compare(i, j)
+	})
+	for _, m := range ms {
+		if _, ok := canonicalIndex(m.Key); !ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// plainKey reports whether set-value writes key as one literal member: it
+// has no '.' or '\' and cannot read as a JavaScript integer (it starts with
+// an ASCII letter or '_'), so the value read for it through get-value is the
+// member's own value too.
+func plainKey(key string) bool {
+	if key == "" {
+		return false
+	}
+	c := key[0]
+	if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_' || c == '$') {
+		return false
+	}
+	return strings.IndexByte(key, '.') < 0 && strings.IndexByte(key, '\\') < 0
+}
+
+// lookup reads the dotted path from root the way the npm get-value package
+// (used by upstream to read traits) does: segments split on '.', a trailing
+// '\' joins a segment with the next, and a segment that is not a key is
+// joined with the following ones until a key matches. Only objects and
+// arrays are walked.
+func lookup(root jsvalue.Value, path string) jsvalue.Value {
+	if !isContainer(root) {
+		return jsvalue.Undefined()
+	}
+	segs := strings.Split(path, ".")
+	target := root
+	idx := 0
+	for {
+		prop := segs[idx]
+		for prop != "" && prop[len(prop)-1] == '\\' {
+			idx++
+			next := ""
+			if idx < len(segs) {
+				next = segs[idx]
+			}
+			prop = prop[:len(prop)-1] + "." + next
+		}
+		if v, ok := has(target, prop); ok {
+			target = v
+		} else {
+			found := false
+			for n := idx + 1; n < len(segs); {
+				prop += "." + segs[n]
+				n++
+				if v, ok := has(target, prop); ok {
+					target = v
+					idx = n - 1
+					found = true
+					break
+				}
+			}
+			if !found {
+				return jsvalue.Undefined()
+			}
+		}
+		idx++
+		if idx >= len(segs) || !isContainer(target) {
+			break
+		}
+	}
+	if idx == len(segs) {
+		return target
+	}
+	return jsvalue.Undefined()
+}
+
+// has reports whether key is an own key of an object or an index of an
+// array (JavaScript's `key in target`, prototype keys aside), and its value.
+func has(target jsvalue.Value, key string) (jsvalue.Value, bool) {
+	v := target.Get(key)
+	return v, !v.IsUndefined()
+}

@@ -1,0 +1,179 @@
+package transform
+
+import (
+	"testing"
+
+	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+)
+
+func TestIdentify(t *testing.T) {
+	t.Parallel()
+	runMappings(t, []mapping{
+		{
+			name: "attributes",
+			event: `{"type":"identify","userId":"u1","anonymousId":"a1",
+				"traits":{"anonymousId":"x","userId":"y","email":"e@x.com","dot.name":"D",
+					"address":{"city":"NY","country":"USA","postalCode":712136,"state":"CA","street":"","zip":"1"}},
+				"user_properties":{"prop1":"val1"},
+				"originalTimestamp":"2019-10-14T09:03:17.562Z"}`,
+			want: `{"method":"PUT","endpoint":"https://track.customer.io/api/v1/customers/u1","endpointPath":"v1/customers",
+				"headers":{"Authorization":"Basic c2l0ZTprZXk="},"userId":"u1",
+				"body":{"city":"NY","country":"USA","postalCode":712136,"state":"CA","street":"","email":"e@x.com",
+					"dot.name":"D","prop1":"val1","_timestamp":1571043797,"anonymous_id":"a1"},
+				"keys":["user:u1","anon:a1","email:e@x.com"]}`,
+		},
+		{
+			name:  "email is the id without a user id",
+			event: `{"type":"identify","context":{"traits":{"email":"a+b@x.com"}}}`,
+			want:  `{"endpoint":"https://track.customer.io/api/v1/customers/a%2Bb%40x.com","body":{"email":"a+b@x.com"},"userId":""}`,
+		},
+		{
+			name:  "no user id and no email",
+			event: `{"type":"identify","anonymousId":"a","traits":{"name":"n"}}`,
+			want:  `{"error":"userId or email is not present","errorType":"instrumentation","status":400}`,
+		},
+		{
+			name:  "traits hide context.traits",
+			event: `{"type":"identify","userId":"u","traits":{"a":1},"context":{"traits":{"b":2,"email":"e@x.com"}}}`,
+			want:  `{"body":{"a":1},"keys":["user:u","email:e@x.com"]}`,
+		},
+		{
+			name:  "context.traits without traits",
+			event: `{"type":"identify","userId":"u","traits":null,"context":{"traits":{"b":2,"address":{"city":null}}}}`,
+			want:  `{"body":{"b":2,"city":null}}`,
+		},
+		{
+			name:  "a non-object address is dropped",
+			event: `{"type":"identify","userId":"u","traits":{"address":"Main St 1","k":"v"}}`,
+			want:  `{"body":{"k":"v"}}`,
+		},
+		{
+			name:  "a literal address.city trait is read for city",
+			event: `{"type":"identify","userId":"u","traits":{"address.city":"C"}}`,
+			want:  `{"body":{"city":"C","address.city":"C"}}`,
+		},
+		{
+			name:  "only the first dot of a trait key is escaped",
+			event: `{"type":"identify","userId":"u","traits":{"a.b.c":1,"x.y.z.w":2,"lvl.b/c":3,"back\\slash":4}}`,
+			want:  `{"body":{"a.b":{"c":1},"x.y":{"z":{"w":2}},"lvl\\.b/c":3,"backslash":4}}`,
+		},
+		{
+			name:  "numeric segments make arrays",
+			event: `{"type":"identify","userId":"u","traits":{"ab.value.1":"v"},"user_properties":{"r.0":"w"}}`,
+			want:  `{"body":{"ab.value":[null,"v"],"r":["w"]}}`,
+		},
+		{
+			name:  "user_properties are not escaped and overwrite traits",
+			event: `{"type":"identify","userId":"u","traits":{"p":"trait","k":"trait"},"user_properties":{"k":"prop","m.n":1,"t.":2,".l":3}}`,
+			want:  `{"body":{"p":"trait","k":"prop","m":{"n":1},"t":2,"":{"l":3}}}`,
+		},
+		{
+			// get-value reads "p.q" through the string "prop" and finds
+			// nothing; set-value then replaces the string with an object.
+			name:  "a value read through a string is undefined",
+			event: `{"type":"identify","userId":"u","user_properties":{"p":"prop","p.q":1}}`,
+			want:  `{"body":{"p":{}}}`,
+		},
+		{
+			name:  "created_at from either traits, timestamps as seconds",
+			event: `{"type":"identify","userId":"u","traits":{"k":1},"context":{"traits":{"createdAt":1400687660}},"timestamp":"2024-01-02"}`,
+			want:  `{"body":{"k":1,"created_at":1400687,"_timestamp":1704153600}}`,
+		},
+		{
+			name:  "invalid dates are null",
+			event: `{"type":"identify","userId":"u","traits":{"createdAt":"not a date"},"originalTimestamp":"abc 2020"}`,
+			want:  `{"body":{"created_at":null,"_timestamp":null}}`,
+		},
+		{
+			name:  "a timestamp of 0 hides originalTimestamp",
+			event: `{"type":"identify","userId":"u","timestamp":0,"originalTimestamp":"2024-01-02"}`,
+			want:  `{"body":{}}`,
+		},
+		{
+			name:  "reserved names survive unless overwritten",
+			event: `{"type":"identify","userId":"u","anonymousId":"a","traits":{"created_at":"c","_timestamp":"t","anonymous_id":"x"}}`,
+			want:  `{"body":{"created_at":"c","_timestamp":"t","anonymous_id":"a"}}`,
+		},
+		{
+			name:  "array traits give index keys",
+			event: `{"type":"identify","userId":"u","traits":["a","b"]}`,
+			want:  `{"body":{"0":"a","1":"b"}}`,
+		},
+		{
+			name:  "string traits give nothing",
+			event: `{"type":"identify","userId":"u","traits":"abc","context":{"traits":{"k":1}}}`,
+			want:  `{"body":{}}`,
+		},
+		{
+			name:  "traits false stops at no keys",
+			event: `{"type":"identify","userId":"u","traits":false,"context":{"traits":{"k":1,"address":{"city":"C"}}}}`,
+			want:  `{"body":{"city":"C"}}`,
+		},
+		{
+			name:  "integer-like trait keys are written as JavaScript numbers",
+			event: `{"type":"identify","userId":"u","traits":{" 2":"a","01":"b"}}`,
+			want:  `{"body":{"2":"a","1":"b"}}`,
+		},
+		{
+			name:  "index keys are written first, as Object.keys lists them",
+			event: `{"type":"identify","userId":"u","traits":{"01":"later","1":"first","b":"x","0":"y"}}`,
+			want:  `{"body":{"0":"y","1":"later","b":"x"}}`,
+		},
+		{
+			name:  "unsafe keys are ordinary keys",
+			event: `{"type":"identify","userId":"u","traits":{"constructor":1,"prototype":2,"__proto__":{"x":3}}}`,
+			want:  `{"body":{"constructor":1,"prototype":2,"__proto__":{"x":3}}}`,
+		},
+		{
+			name:  "a city trait overwrites address.city",
+			event: `{"type":"identify","userId":"u","traits":{"address":{"city":"Y","state":"S"},"city":"X"}}`,
+			want:  `{"body":{"city":"X","state":"S"}}`,
+		},
+		{
+			name:  "later keys overwrite what a key path wrote",
+			event: `{"type":"identify","userId":"u","traits":{"a\\b":1,"ab":2}}`,
+			want:  `{"body":{"ab":2}}`,
+		},
+		{
+			// get-value reads "c\" as "c." and finds nothing, so set-value
+			// deletes the key it makes of it, "cundefined".
+			name:  "a trailing backslash reads nothing",
+			event: `{"type":"identify","userId":"u","traits":{"c":3,"c\\":4}}`,
+			want:  `{"body":{"c":3}}`,
+		},
+		{
+			name:  "a key path writing into a trait value leaves the message alone",
+			event: `{"type":"identify","userId":"u","traits":{"p":{"a":1},"arr":[1]},"user_properties":{"p.q":2,"arr.1":3}}`,
+			want:  `{"body":{"p":{"a":1,"q":2},"arr":[1,3]}}`,
+		},
+	})
+}
+
+func TestLookup(t *testing.T) {
+	t.Parallel()
+	root, err := jsvalue.Parse([]byte(`{"a":{"b":1},"a.b":2,"x.y":{"z":3},"s":"str","s.t":4,"arr":[{"k":5}],"e.f":6}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, path, want string
+	}{
+		{"plain key", "s", `"str"`},
+		{"nested before literal", "a.b", `1`},
+		{"joined segments", "x.y.z", `3`},
+		{"a string stops the walk", "s.t", `null`},
+		{"array index", "arr.0.k", `5`},
+		{"missing", "nope", `null`},
+		{"escaped dot", `e\.f`, `6`},
+		{"trailing backslash at the end", `s\`, `null`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := string(lookup(root, tt.path).AppendJSON(nil))
+			if got != tt.want {
+				t.Errorf("lookup(%q) = %s, want %s", tt.path, got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,192 @@
+package jsvalue
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{
+		benchEvent,
+		`null`, `true`, `false`, `0`, `-0`, `1.5e300`, `1e400`, `-1e-400`, `12345678901234567890`,
+		`""`, `"\u0000\ud800\udc00\ud800x\\\/\b"`, "\"\xff\xed\xa0\x80\"", "\"\u2028\"",
+		`{"a":1,"a":2,"b":{"a":[1,2,{"a":null}]}}`, `[1,[2,[3,[4]]]]`, `{"":{}}`,
+		`[1,]`, `{"a" 1}`, `01`, `1.`, `-`, `"\u12`, "\"a\nb\"", ` [ 1 , 2 ] `, "\xef\xbb\xbf1",
+		strings.Repeat("[", MaxDepth) + strings.Repeat("]", MaxDepth),
+		strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1),
+		manyKeys(40),
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		v, err := Parse(data)
+		if valid := json.Valid(data); (err == nil) != valid {
+			t.Fatalf("Parse error %v, but json.Valid = %v", err, valid)
+		}
+		_ = v.JSString()
+		if err != nil {
+			return
+		}
+		out := v.AppendJSON(nil)
+		if !json.Valid(out) {
+			t.Fatalf("AppendJSON output is not valid JSON: %q", out)
+		}
+		again, err := Parse(out)
+		if err != nil {
+			t.Fatalf("re-parse of %q: %v", out, err)
+		}
+		if !sameAfterEncoding(v, again) {
+			t.Fatalf("re-parse of %q differs", out)
+		}
+		if out2 := again.AppendJSON(nil); !bytes.Equal(out, out2) {
+			t.Fatalf("encoding is not stable: %q then %q", out, out2)
+		}
+		// encoding/json reads the same data: last duplicate wins, the same
+		// U+FFFD replacements, the same numbers.
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.UseNumber()
+		var std any
+		if err := dec.Decode(&std); err != nil {
+			t.Fatalf("encoding/json rejects valid input: %v", err)
+		}
+		if msg := sameAsStd(v, std); msg != "" {
+			t.Fatalf("differs from encoding/json: %s", msg)
+		}
+	})
+}
+
+func manyKeys(n int) string {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := range n {
+		b.WriteString(`"k` + strconv.Itoa(i%(n/2)) + `":` + strconv.Itoa(i) + ",")
+	}
+	b.WriteString(`"end":true}`)
+	return b.String()
+}
+
+// sameAfterEncoding is equal, except that a non-finite number, which encodes
+// as null, matches null.
+func sameAfterEncoding(a, b Value) bool {
+	if a.kind == KindNumber && !isFinite(a.s) {
+		return b.kind == KindNull
+	}
+	if a.kind != b.kind {
+		return false
+	}
+	switch a.kind {
+	case KindArray:
+		if len(a.Elems()) != len(b.Elems()) {
+			return false
+		}
+		for i := range a.Elems() {
+			if !sameAfterEncoding(a.Elems()[i], b.Elems()[i]) {
+				return false
+			}
+		}
+		return true
+	case KindObject:
+		if len(a.Members()) != len(b.Members()) {
+			return false
+		}
+		for i, m := range a.Members() {
+			n := b.Members()[i]
+			if m.Key != n.Key || !sameAfterEncoding(m.Value, n.Value) {
+				return false
+			}
+		}
+		return true
+	}
+	return equal(a, b)
+}
+
+func isFinite(text string) bool {
+	f := RawNumber(text).Float()
+	return !math.IsNaN(f) && !math.IsInf(f, 0)
+}
+
+// sameAsStd compares v with what encoding/json decoded (with UseNumber),
+// returning a description of the first difference.
+func sameAsStd(v Value, std any) string {
+	switch s := std.(type) {
+	case nil:
+		if v.kind != KindNull {
+			return "want null"
+		}
+	case bool:
+		if v.kind != KindBool || v.b != s {
+			return "want bool"
+		}
+	case string:
+		if v.kind != KindString || v.s != s {
+			return "string " + strconv.Quote(v.s) + " want " + strconv.Quote(s)
+		}
+	case json.Number:
+		want, _ := strconv.ParseFloat(string(s), 64)
+		if v.kind != KindNumber || v.Float() != want {
+			return "number " + v.s + " want " + string(s)
+		}
+		if v.s != FormatNumber(want) {
+			return "number text " + v.s + " want " + FormatNumber(want)
+		}
+	case []any:
+		if v.kind != KindArray || len(v.Elems()) != len(s) {
+			return "want array of " + strconv.Itoa(len(s))
+		}
+		for i := range s {
+			if msg := sameAsStd(v.Elems()[i], s[i]); msg != "" {
+				return "[" + strconv.Itoa(i) + "]: " + msg
+			}
+		}
+	case map[string]any:
+		if v.kind != KindObject || len(v.Members()) != len(s) {
+			return "want object of " + strconv.Itoa(len(s))
+		}
+		for _, m := range v.Members() {
+			sv, ok := s[m.Key]
+			if !ok {
+				return "extra key " + strconv.Quote(m.Key)
+			}
+			if msg := sameAsStd(m.Value, sv); msg != "" {
+				return strconv.Quote(m.Key) + ": " + msg
+			}
+		}
+	default:
+		return "unexpected type"
+	}
+	return ""
+}
+
+func FuzzFormatNumber(f *testing.F) {
+	for _, x := range []float64{0, 1, -1, 0.1, 49.99, 1e21, 1e-7, 1e-6, 5e-324, math.MaxFloat64, 123e-20, 12345678901234567890} {
+		f.Add(math.Float64bits(x))
+	}
+	f.Fuzz(func(t *testing.T, bits uint64) {
+		x := math.Float64frombits(bits)
+		s := FormatNumber(x)
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return
+		}
+		back, err := strconv.ParseFloat(s, 64)
+		if err != nil || back != x {
+			t.Fatalf("FormatNumber(%v) = %q parses to %v, %v", x, s, back, err)
+		}
+		if got, want := significand(s), significand(strconv.FormatFloat(x, 'e', -1, 64)); got != want {
+			t.Fatalf("FormatNumber(%v) = %q: digits %s, want %s", x, s, got, want)
+		}
+		abs := math.Abs(x)
+		if exp := strings.Contains(s, "e"); exp != (abs != 0 && (abs < 1e-6 || abs >= 1e21)) {
+			t.Fatalf("FormatNumber(%v) = %q: wrong notation", x, s)
+		}
+		if v := mustParse(t, s); v.NumberText() != s {
+			t.Fatalf("Parse(%q) keeps %q", s, v.NumberText())
+		}
+		if got := canonicalNumber(strconv.FormatFloat(x, 'f', -1, 64)); got != s {
+			t.Fatalf("canonicalNumber of %v = %q, want %q", x, got, s)
+		}
+	})
+}

@@ -1,0 +1,34 @@
+package jsvalue
+
+import "testing"
+
+// plainPrefixBytewise is the obvious definition of plainPrefix.
+func plainPrefixBytewise(s string, i int) int {
+	for i < len(s) && strPlain[s[i]] {
+		i++
+	}
+	return i
+}
+
+func TestPlainPrefix(t *testing.T) {
+	t.Parallel()
+	// Every pair of byte values at every pair of positions in a word: the
+	// word-wide check must find exactly the first byte needing attention,
+	// whatever borrows the bytes around it cause.
+	buf := []byte("xxxxxxxxxxxxxxxxxx")
+	for a := range 256 {
+		for b := range 256 {
+			for _, pos := range [][2]int{{0, 1}, {1, 0}, {3, 7}, {7, 8}, {6, 2}, {9, 10}} {
+				copy(buf, "xxxxxxxxxxxxxxxxxx")
+				buf[pos[0]] = byte(a)
+				buf[pos[1]] = byte(b)
+				s := string(buf)
+				for _, start := range []int{0, 1, 5} {
+					if got, want := plainPrefix(s, start), plainPrefixBytewise(s, start); got != want {
+						t.Fatalf("plainPrefix(%q, %d) = %d, want %d", s, start, got, want)
+					}
+				}
+			}
+		}
+	}
+}

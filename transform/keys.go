@@ -1,0 +1,68 @@
+package transform
+
+import "github.com/cio-transformer/cio-transformer/transform/jsvalue"
+
+// Ordering-key prefixes (see Result.Keys).
+const (
+	userKeyPrefix   = "user:"
+	anonKeyPrefix   = "anon:"
+	emailKeyPrefix  = "email:"
+	objectKeyPrefix = "object:"
+)
+
+// maxKeys is the most ordering keys an event has: its user id, anonymous
+// id and email, and an alias's previous id or a group's related person and
+// object.
+const maxKeys = 6
+
+// keys returns the event's ordering keys (see appendKeys) and the given
+// non-empty extra keys, all in one allocation for the text and one for the
+// slice.
+func (ev *event) keys(extra ...string) []string {
+	var buf [256]byte
+	var endBuf [maxKeys]int
+	text, ends := ev.appendKeys(buf[:0], endBuf[:0])
+	for _, k := range extra {
+		if k != "" {
+			text = append(text, k...)
+			ends = append(ends, len(text))
+		}
+	}
+	return sliceKeys(make([]string, len(ends)), string(text), 0, ends)
+}
+
+// appendKeys appends the text of the event's ordering keys to text, one
+// after the other, and where each ends to ends: the user id, anonymous id
+// and email it concerns, and an alias's previous id. Two events that share
+// a key must reach Customer.io in input order (deviation D3). A key is
+// present when its id is truthy, even if String(id) is empty (an empty
+// array).
+func (ev *event) appendKeys(text []byte, ends []int) ([]byte, []int) {
+	text, ends = appendKey(text, ends, userKeyPrefix, ev.userIDOnly)
+	text, ends = appendKey(text, ends, anonKeyPrefix, ev.anonymousID)
+	text, ends = appendKey(text, ends, emailKeyPrefix, ev.email)
+	if ev.typ == typeAlias {
+		text, ends = appendKey(text, ends, userKeyPrefix, ev.previousID)
+	}
+	return text, ends
+}
+
+// appendKey appends the key of a truthy id (see appendKeys).
+func appendKey(text []byte, ends []int, prefix string, id jsvalue.Value) ([]byte, []int) {
+	if id.Truthy() {
+		text = append(text, prefix...)
+		text = append(text, id.JSString()...)
+		ends = append(ends, len(text))
+	}
+	return text, ends
+}
+
+// sliceKeys sets keys to the texts in s that start at start and end at
+// ends, one after the other, and returns keys.
+func sliceKeys(keys []string, s string, start int, ends []int) []string {
+	for i, end := range ends {
+		keys[i] = s[start:end]
+		start = end
+	}
+	return keys
+}

@@ -1,0 +1,292 @@
+package transform
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+)
+
+// Person actions of /api/v2/batch.
+const (
+	actionIdentify     = "identify"
+	actionEvent        = "event"
+	actionMerge        = "merge"
+	actionAddDevice    = "add_device"
+	actionDeleteDevice = "delete_device"
+	actionDelete       = "delete"
+)
+
+// deviceAttributePaths are the device attributes of an add_device payload
+// and the message paths they come from (upstream's CustomerIODeviceV2
+// mapping).
+var deviceAttributePaths = [...]struct{ key, path string }{
+	{"device_os", "context.os.name"},
+	{"device_model", "context.device.model"},
+	{"app_version", "context.app.version"},
+	{"device_locale", "context.locale"},
+}
+
+// identifyV2 maps an identify event: the person's identify action with its
+// attributes. They are built as in §4, except that every "." and "\" of a
+// trait key is escaped, so that keys stay flat, and user_properties are not
+// read.
+func (v *v2Event) identifyV2() Result {
+	if !v.identity().Truthy() {
+		return Result{Err: instrumentationError("userId or email is not present")}
+	}
+	attrs := v.traitAttributes()
+	// createdAtOnly stops at the first source that is truthy, false or 0.
+	if created := firstSet(v.traits.Get("createdAt"), v.contextTraits.Get("createdAt")); created.Truthy() {
+		attrs.Set("created_at", unixSeconds(created))
+	}
+	if v.historical.Truthy() {
+		attrs.Set("_timestamp", unixSeconds(v.historical))
+	}
+	if v.anonymousID.Truthy() {
+		attrs.Set("anonymous_id", v.anonymousID)
+	}
+	p := v.person(actionIdentify, 4)
+	if err := v.setIdentifiers(p); err != nil {
+		return Result{Err: err}
+	}
+	p.Set("attributes", attrs)
+	return v.payload(p)
+}
+
+// traitAttributes returns the identify attributes built from the traits:
+// the flattened address, then every trait but address, createdAt, userId
+// and anonymousId, each written through set-value with its key fully
+// escaped and its value read through get-value.
+func (v *v2Event) traitAttributes() jsvalue.Value {
+	// As in §4: the traits when truthy, else context.traits, whose keys a
+	// traits value of false or 0 hides.
+	root := v.traits
+	if !root.Truthy() {
+		root = v.contextTraits
+	}
+	keysFrom := root
+	if isFalseOrZero(v.traits) {
+		keysFrom = jsvalue.Undefined()
+	}
+	a := attributes{body: jsvalue.NewObject(len(keysFrom.Members()) + len(addressKeys) + 3)}
+	a.setAddress(root)
+	switch keysFrom.Kind() {
+	case jsvalue.KindObject:
+		for _, m := range keysFrom.Members() {
+			switch m.Key {
+			case "address", "createdAt", "userId", "anonymousId":
+				continue
+			case "city", "country", "postalCode", "state", "street":
+				a.set(m.Key, m.Value)
+				continue
+			}
+			if plainKey(m.Key) {
+				// Trait keys are unique and no escaped key reads as a
+				// plain one, so the key is not in the body yet.
+				a.add(m.Key, m.Value)
+				continue
+			}
+			setPath(a.body, escapeKeyPath(m.Key), lookup(root, m.Key), false)
+		}
+	case jsvalue.KindArray:
+		for i, e := range keysFrom.Elems() {
+			a.set(strconv.Itoa(i), e)
+		}
+	}
+	return a.body
+}
+
+// escapeKeyPath escapes every "\" and then every "." of key, as upstream
+// does before handing trait keys to set-value, so that set-value reads the
+// key as one segment.
+func escapeKeyPath(key string) string {
+	if strings.IndexByte(key, '\\') >= 0 {
+		key = strings.ReplaceAll(key, `\`, `\\`)
+	}
+	return strings.ReplaceAll(key, ".", `\.`)
+}
+
+// trackV2 maps a track event: a device action for the device event names
+// (Application Uninstalled always; the others when the person and the
+// token are known), else the person's event.
+func (v *v2Event) trackV2(dest *Destination) Result {
+	// isDeviceEvent reads evName; a nameless event is never a device event
+	// (deviation D6).
+	v.evName = v.eventName
+	if v.isDeviceEvent(dest) {
+		id := v.identity()
+		if v.evName.Str() == deviceUninstalled {
+			if !id.Truthy() || !v.token.Truthy() {
+				return Result{Err: instrumentationError("userId/email or device_token not present")}
+			}
+			return v.deleteDeviceV2()
+		}
+		if id.Truthy() && v.token.Truthy() {
+			return v.addDeviceV2()
+		}
+	}
+	if !v.eventName.IsString() || v.eventName.Str() == "" {
+		return Result{Err: instrumentationError("Event is a required field and should be a string")}
+	}
+	return v.eventV2(actionEvent, v.eventName)
+}
+
+// pageV2 maps a page event: the person's page action, named by the page
+// name or else its URL, which must be a string.
+func (v *v2Event) pageV2() Result {
+	name := v.name
+	if !name.Truthy() {
+		name = getValue(v.msg, "properties.url")
+	}
+	if !name.IsString() {
+		return Result{Err: instrumentationError("Event Name type should be a string")}
+	}
+	return v.eventV2(typePage, name)
+}
+
+// screenV2 maps a screen event: the person's screen action named "Viewed
+// <name> Screen", where the name (the event, else properties.name) must be
+// a string. Unlike API mode v1, no name is truncated.
+func (v *v2Event) screenV2() Result {
+	inner := v.eventName
+	if !inner.Truthy() {
+		inner = getValue(v.msg, "properties.name")
+	}
+	if !inner.IsString() {
+		return Result{Err: instrumentationError("Event Name type should be a string")}
+	}
+	return v.eventV2(typeScreen, jsvalue.String("Viewed "+inner.Str()+" Screen"))
+}
+
+// eventV2 returns the payload of a track, page or screen event: its name,
+// its properties as attributes ({} when falsy) and its timestamp.
+func (v *v2Event) eventV2(action string, name jsvalue.Value) Result {
+	p := v.person(action, 6)
+	if err := v.setIdentifiers(p); err != nil {
+		return Result{Err: err}
+	}
+	p.Set("name", name)
+	attrs := v.properties
+	if !attrs.Truthy() {
+		attrs = jsvalue.NewObject(0)
+	}
+	p.Set("attributes", attrs)
+	if v.historical.Truthy() {
+		p.Set("timestamp", unixSeconds(v.historical))
+	}
+	return v.payload(p)
+}
+
+// deleteDeviceV2 returns the delete_device payload of the event's token.
+func (v *v2Event) deleteDeviceV2() Result {
+	p := v.person(actionDeleteDevice, 4)
+	if err := v.setIdentifiers(p); err != nil {
+		return Result{Err: err}
+	}
+	device := jsvalue.NewObject(1)
+	device.Set("token", v.token)
+	p.Set("device", device)
+	return v.payload(p)
+}
+
+// addDeviceV2 returns the add_device payload: the token as it came, when it
+// was last used, the device attributes of the context overlaid with the
+// event's properties, and the platform.
+func (v *v2Event) addDeviceV2() Result {
+	p := v.person(actionAddDevice, 4)
+	if err := v.setIdentifiers(p); err != nil {
+		return Result{Err: err}
+	}
+	device := jsvalue.NewObject(4)
+	device.Set("token", v.token)
+	// Plain ||, not the generic mapping: a timestamp of 0 falls through.
+	ts := v.timestamp
+	if !ts.Truthy() {
+		ts = v.originalTimestamp
+	}
+	if ts.Truthy() {
+		device.Set("last_used", unixSeconds(ts))
+	}
+	attrs := jsvalue.NewObject(len(deviceAttributePaths) + len(v.properties.Members()))
+	for _, d := range deviceAttributePaths {
+		if x := getValue(v.msg, d.path); x.Truthy() || isFalseOrZero(x) {
+			attrs.Set(d.key, x)
+		}
+	}
+	spreadInto(attrs, v.properties)
+	device.Set("attributes", attrs)
+	if t := getValue(v.msg, "context.device.type"); t.IsString() && t.Str() != "" {
+		device.Set("platform", jsvalue.String(platform(t.Str())))
+	}
+	p.Set("device", device)
+	return v.payload(p)
+}
+
+// mergeV2 maps an alias event: the person's merge action, the previous
+// profile merged into the user's. Each is named by email when its String()
+// is an email address, else by id, with its value as it came.
+func (v *v2Event) mergeV2() Result {
+	p := v.person(actionMerge, 4)
+	p.Set("primary", mergeRef(v.userIDOnly))
+	p.Set("secondary", mergeRef(v.previousID))
+	return v.payload(p)
+}
+
+// mergeRef returns {"email": id} or {"id": id}.
+func mergeRef(id jsvalue.Value) jsvalue.Value {
+	key := "id"
+	if isEmail(id.JSString()) {
+		key = "email"
+	}
+	ref := jsvalue.NewObject(1)
+	ref.Set(key, id)
+	return ref
+}
+
+// person returns a person payload with the given action and room for n
+// members.
+func (v *v2Event) person(action string, n int) jsvalue.Value {
+	p := jsvalue.NewObject(n)
+	p.Set("type", jsvalue.String("person"))
+	p.Set("action", jsvalue.String(action))
+	return p
+}
+
+// setIdentifiers sets the identifiers of the person the event is about: its
+// userId, else its email (as a string), else its anonymousId. Ids are sent
+// as they came: a number stays a number.
+func (v *v2Event) setIdentifiers(p jsvalue.Value) *Error {
+	ids := jsvalue.NewObject(1)
+	switch {
+	case v.userIDOnly.Truthy():
+		ids.Set("id", v.userIDOnly)
+	case v.email.Truthy():
+		ids.Set("email", jsvalue.String(v.email.JSString()))
+	case v.anonymousID.Truthy():
+		ids.Set("anonymous_id", v.anonymousID)
+	default:
+		// Reachable after validation by a RETL event whose external id is
+		// empty.
+		return instrumentationError(missingPersonMessage)
+	}
+	p.Set("identifiers", ids)
+	return nil
+}
+
+// payload returns the successful Result of a person payload, with the
+// event's ordering keys.
+func (v *v2Event) payload(p jsvalue.Value) Result {
+	return objectResult(p, v.keys())
+}
+
+// objectResult returns p as the JSON object of a /api/v2/batch request, or
+// the error of an object over Customer.io's per-object limit, which
+// upstream checks in this mode too.
+func objectResult(p jsvalue.Value, keys []string) Result {
+	data := p.AppendJSON(make([]byte, 0, bodyCapacity))
+	if len(data) > MaxObjectBytes {
+		return Result{Err: objectTooLargeError(len(data))}
+	}
+	return Result{Object: data, Keys: keys}
+}

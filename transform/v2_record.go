@@ -1,0 +1,94 @@
+package transform
+
+import "github.com/cio-transformer/cio-transformer/transform/jsvalue"
+
+// Record object types: what connection.config.destination.object makes of
+// a warehouse record.
+const (
+	recordObjectPerson = "person"
+	recordObjectEvent  = "event"
+)
+
+// Record members with a meaning of their own.
+const (
+	recordCreatedAtKey = "created_at"
+	recordNameKey      = "name"
+)
+
+// cioKeyPrefix prefixes the ordering key of a person named by its
+// Customer.io id (a record's cio_id).
+const cioKeyPrefix = "cio:"
+
+// record maps a warehouse record event (spec §10), which validation has
+// checked: an action of insert, update or delete, and identifiers naming the
+// person. The connection's object decides the payload: for "person", insert
+// and update identify the person and delete deletes it; for "event", insert
+// and update send an event named by the record's name.
+//
+// The identifiers hold the whole record: the first of cio_id, id and email
+// that is a non-empty string identifies the person, created_at is the
+// payload's timestamp, and every other member (but an event's name) is an
+// attribute, except for a delete.
+func (v *v2Event) record(connection jsvalue.Value) Result {
+	if connection.IsUndefined() {
+		return Result{Err: configurationError("Missing connection config")}
+	}
+	object := connection.Get("config").Get("destination").Get("object").Str()
+	action := v.action.Str()
+	cioAction := actionIdentify
+	switch object {
+	case recordObjectPerson:
+		if action == actionDelete {
+			cioAction = actionDelete
+		}
+	case recordObjectEvent:
+		if action == actionDelete {
+			return Result{Err: configurationError(`"delete" is not supported for object type "event"`)}
+		}
+		cioAction = actionEvent
+	default:
+		return Result{Err: configurationError(`Unsupported object type: "` + object + `"`)}
+	}
+
+	key := recordIdentifierKey(v.identifiers)
+	id := v.identifiers.Get(key)
+	p := v.person(cioAction, 6)
+	ids := jsvalue.NewObject(1)
+	ids.Set(key, id)
+	p.Set("identifiers", ids)
+	if object == recordObjectEvent {
+		name := v.identifiers.Get(recordNameKey)
+		if !name.IsString() || name.Str() == "" {
+			return Result{Err: instrumentationError("Event name is required for CustomerIO event records")}
+		}
+		p.Set("name", name)
+	}
+	if created := v.identifiers.Get(recordCreatedAtKey); !created.IsUndefined() {
+		p.Set("timestamp", unixSeconds(created))
+	}
+	if cioAction != actionDelete {
+		attrs := jsvalue.NewObject(len(v.identifiers.Members()))
+		for _, m := range v.identifiers.Members() {
+			if m.Key == key || m.Key == recordCreatedAtKey || (object == recordObjectEvent && m.Key == recordNameKey) {
+				continue
+			}
+			attrs.Set(m.Key, m.Value)
+		}
+		if attrs.Len() > 0 {
+			p.Set("attributes", attrs)
+		}
+	}
+	return objectResult(p, []string{recordKey(key, id.Str())})
+}
+
+// recordKey returns the ordering key of the person a record names: its user
+// id or email, as for other events, or its Customer.io id.
+func recordKey(key, id string) string {
+	switch key {
+	case "id":
+		return userKeyPrefix + id
+	case "email":
+		return emailKeyPrefix + id
+	}
+	return cioKeyPrefix + id
+}
