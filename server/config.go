@@ -1,10 +1,13 @@
 package server
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Defaults of Config.
@@ -29,6 +32,35 @@ type Config struct {
 	MaxRecvMsgSize int
 	// ShutdownGrace is how long Shutdown lets in-flight calls finish.
 	ShutdownGrace time.Duration
+	// Metrics, when set, receives the gRPC server metrics and the
+	// service's job, batch and mapping-time metrics. Nil records none.
+	Metrics prometheus.Registerer
+
+	// MaxConcurrentStreams is the most calls one connection may have open;
+	// zero is DefaultMaxConcurrentStreams.
+	MaxConcurrentStreams uint32
+	// KeepaliveMinTime is the shortest interval between client keepalive
+	// pings; a client pinging more often is disconnected. Zero is
+	// DefaultKeepaliveMinTime.
+	KeepaliveMinTime time.Duration
+	// MaxConnectionAge is how long a connection serves new calls before the
+	// client is asked to reconnect. Zero is DefaultMaxConnectionAge; a
+	// negative value means no limit.
+	MaxConnectionAge time.Duration
+	// MaxConnectionAgeGrace is how long calls open on an aged connection
+	// may run on before it is closed. Zero means until they finish.
+	MaxConnectionAgeGrace time.Duration
+	// ShutdownDelay is how long Shutdown keeps serving after reporting
+	// NOT_SERVING, for load balancers to notice; it counts towards
+	// ShutdownGrace.
+	ShutdownDelay time.Duration
+	// TLS, when set, serves TLS (mutual TLS when it requires client
+	// certificates); see LoadTLS. Nil serves plaintext.
+	TLS *tls.Config
+	// AuthToken, when not empty, is the shared secret every call but health
+	// checks must carry as "authorization: Bearer <token>". It is never
+	// logged.
+	AuthToken string
 
 	// jobHook, when set, runs before each job is transformed. Tests use it
 	// to inject faults.
@@ -49,7 +81,7 @@ func (c Config) withDefaults() Config {
 	if c.ShutdownGrace == 0 {
 		c.ShutdownGrace = DefaultShutdownGrace
 	}
-	return c
+	return c.withLimitDefaults()
 }
 
 // Validate reports a Config that cannot work.
@@ -63,6 +95,9 @@ func (c Config) Validate() error {
 	}
 	if c.ShutdownGrace < 0 {
 		errs = append(errs, fmt.Errorf("shutdown grace must not be negative, got %s", c.ShutdownGrace))
+	}
+	if err := c.validateLimits(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

@@ -1,8 +1,8 @@
 package server
 
 import (
-	"maps"
 	"slices"
+	"strings"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 	"github.com/cio-transformer/cio-transformer/transform"
@@ -53,7 +53,7 @@ func badEvent(msg string) *transform.Error {
 // typedEvent converts a typed event to the RudderStack JSON it stands for.
 // Empty strings and absent structs are left out, as absent keys.
 func typedEvent(e *ciotransformerv1.Event) jsvalue.Value {
-	v := jsvalue.NewObject(19)
+	v := jsvalue.NewObject(21)
 	str := func(key, s string) {
 		if s != "" {
 			v.Set(key, jsvalue.String(s))
@@ -83,6 +83,8 @@ func typedEvent(e *ciotransformerv1.Event) jsvalue.Value {
 	obj("context", e.GetContext())
 	obj("integrations", e.GetIntegrations())
 	obj("user_properties", e.GetUserProperties())
+	str("action", e.GetAction())
+	obj("identifiers", e.GetIdentifiers())
 	return v
 }
 
@@ -90,9 +92,17 @@ func typedEvent(e *ciotransformerv1.Event) jsvalue.Value {
 func structValue(s *structpb.Struct) jsvalue.Value {
 	fields := s.GetFields()
 	o := jsvalue.NewObject(len(fields))
+	obj := o.Object()
+	// Map keys are unique, so members are appended directly: Set looks for
+	// an existing key first, which is quadratic in a wide Struct.
+	for k, v := range fields {
+		obj.Members = append(obj.Members, jsvalue.Member{Key: k, Value: protoValue(v)})
+	}
 	// Protobuf maps have no order; sorted keys make the output deterministic.
-	for _, k := range slices.Sorted(maps.Keys(fields)) {
-		o.Set(k, protoValue(fields[k]))
+	// Sorting the members themselves spares a slice of keys and a second
+	// lookup of each.
+	if len(obj.Members) > 1 {
+		slices.SortFunc(obj.Members, func(a, b jsvalue.Member) int { return strings.Compare(a.Key, b.Key) })
 	}
 	return o
 }
@@ -121,22 +131,6 @@ func protoValue(v *structpb.Value) jsvalue.Value {
 	return jsvalue.Null()
 }
 
-// jobResult converts a batcher entry to the contract's result. jobs are the
-// request's jobs, indexed as the entry's Jobs are.
-func jobResult(e transform.Entry, jobs []*ciotransformerv1.Job) *ciotransformerv1.JobResult {
-	refs := make([]*ciotransformerv1.JobRef, len(e.Jobs))
-	for i, idx := range e.Jobs {
-		refs[i] = &ciotransformerv1.JobRef{JobId: jobs[idx].GetJobId(), Metadata: jobs[idx].GetMetadata()}
-	}
-	r := &ciotransformerv1.JobResult{Jobs: refs}
-	if e.Err != nil {
-		r.Outcome = &ciotransformerv1.JobResult_Error{Error: jobError(e.Err)}
-	} else {
-		r.Outcome = &ciotransformerv1.JobResult_Request{Request: trackRequest(e.Request)}
-	}
-	return r
-}
-
 // jobError converts a mapping error to the contract's per-job error.
 func jobError(e *transform.Error) *ciotransformerv1.JobError {
 	return &ciotransformerv1.JobError{
@@ -144,21 +138,5 @@ func jobError(e *transform.Error) *ciotransformerv1.JobError {
 		Message:       e.Message,
 		ErrorCategory: e.Category,
 		ErrorType:     e.Type,
-	}
-}
-
-// trackRequest converts a mapped request to the contract's request.
-func trackRequest(r *transform.Request) *ciotransformerv1.TrackRequest {
-	h := make(map[string]string, len(r.Headers))
-	for _, x := range r.Headers {
-		h[x.Name] = x.Value
-	}
-	return &ciotransformerv1.TrackRequest{
-		Method:       r.Method,
-		Url:          r.Endpoint,
-		EndpointPath: r.EndpointPath,
-		Headers:      h,
-		Body:         string(r.Body),
-		UserId:       r.UserID,
 	}
 }

@@ -15,8 +15,9 @@ import (
 )
 
 // interceptors returns the server's interceptor chain, unary and stream in
-// step, outermost first.
-func interceptors(cfg Config) (unary []grpc.UnaryServerInterceptor, stream []grpc.StreamServerInterceptor) {
+// step, outermost first. The gRPC metrics come first so that they see the
+// final code of every call, recovered panics and invalid envelopes included.
+func interceptors(cfg Config, m *metrics) (unary []grpc.UnaryServerInterceptor, stream []grpc.StreamServerInterceptor) {
 	logOpts := []logging.Option{
 		// Only the finished call is logged: payloads never are.
 		logging.WithLogOnEvents(logging.FinishCall),
@@ -33,19 +34,27 @@ func interceptors(cfg Config) (unary []grpc.UnaryServerInterceptor, stream []grp
 		return status.Error(codes.Internal, "internal error")
 	})
 	v := validator{maxJobs: cfg.MaxJobsPerRequest}
+	authUnary, authStream := authInterceptors(cfg.AuthToken)
 	unary = []grpc.UnaryServerInterceptor{
+		m.unaryRPC(),
 		unaryCallStats,
 		logging.UnaryServerInterceptor(logger, logOpts...),
 		recovery.UnaryServerInterceptor(rec),
+		authUnary,
+		checkDecodedUnary,
 		v.unary,
 	}
 	stream = []grpc.StreamServerInterceptor{
+		m.streamRPC(),
 		streamCallStats,
 		logging.StreamServerInterceptor(logger, logOpts...),
 		recovery.StreamServerInterceptor(rec),
+		authStream,
+		checkDecodedStream,
 		v.stream,
 	}
-	return unary, stream
+	return withoutNil(unary, func(i grpc.UnaryServerInterceptor) bool { return i == nil }),
+		withoutNil(stream, func(i grpc.StreamServerInterceptor) bool { return i == nil })
 }
 
 // slogLogger adapts l to the logging interceptor.

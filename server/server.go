@@ -8,7 +8,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
-	"google.golang.org/grpc/reflection"
 )
 
 // Server is a gRPC server offering TransformerService, grpc.health.v1 and
@@ -17,6 +16,7 @@ type Server struct {
 	cfg    Config
 	grpc   *grpc.Server
 	health *health.Server
+	drain  *drain
 }
 
 // New builds a Server from cfg; zero fields of cfg take their defaults.
@@ -25,17 +25,26 @@ func New(cfg Config) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	unary, stream := interceptors(cfg)
-	g := grpc.NewServer(
+	m, err := newMetrics(cfg.Metrics)
+	if err != nil {
+		return nil, err
+	}
+	unary, stream := interceptors(cfg, m)
+	d := newDrain()
+	stream = append(stream, d.stream)
+	g := grpc.NewServer(append([]grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(unary...),
 		grpc.ChainStreamInterceptor(stream...),
 		grpc.MaxRecvMsgSize(cfg.MaxRecvMsgSize),
-	)
-	ciotransformerv1.RegisterTransformerServiceServer(g, &service{cfg: cfg})
+	}, transportOptions(cfg)...)...)
+	ciotransformerv1.RegisterTransformerServiceServer(g, &service{cfg: cfg, metrics: m})
 	h := health.NewServer()
 	healthpb.RegisterHealthServer(g, h)
-	reflection.Register(g)
-	return &Server{cfg: cfg, grpc: g, health: h}, nil
+	if err := registerReflection(g); err != nil {
+		return nil, err
+	}
+	m.initialize(g)
+	return &Server{cfg: cfg, grpc: g, health: h, drain: d}, nil
 }
 
 // Serve accepts connections on lis and reports SERVING until Shutdown. It
@@ -46,13 +55,17 @@ func (s *Server) Serve(lis net.Listener) error {
 	return s.grpc.Serve(lis)
 }
 
-// Shutdown reports NOT_SERVING, stops accepting calls and lets in-flight
-// calls finish for up to the configured grace (or until ctx ends), then
-// stops the server, cancelling what is left.
+// Shutdown reports NOT_SERVING, keeps serving for the configured delay,
+// then stops accepting calls and lets in-flight calls finish; streams end
+// with UNAVAILABLE after answering the request messages they read (see
+// drain). When the grace (counted from the call, delay included) runs out
+// or ctx ends, it stops the server, cancelling what is left.
 func (s *Server) Shutdown(ctx context.Context) {
 	s.health.Shutdown()
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.ShutdownGrace)
 	defer cancel()
+	wait(ctx, s.cfg.ShutdownDelay)
+	s.drain.start()
 	done := make(chan struct{})
 	go func() {
 		s.grpc.GracefulStop()
@@ -61,8 +74,10 @@ func (s *Server) Shutdown(ctx context.Context) {
 	select {
 	case <-done:
 	case <-ctx.Done():
+		// GracefulStop goes on waiting for handlers that ignore their
+		// cancelled context; Stop closes every connection without
+		// waiting, so the process can exit within the grace.
 		s.grpc.Stop()
-		<-done
 	}
 }
 

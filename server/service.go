@@ -8,36 +8,49 @@ import (
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 	"github.com/cio-transformer/cio-transformer/transform"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/status"
 )
+
+// bytesPerResponse is about the most bytes of results a TransformBatch
+// response carries, well under gRPC's default 4 MiB limit on a received
+// message, so that clients need no special settings. Only a single result
+// larger than this makes a larger response.
+const bytesPerResponse = 1 << 20
 
 // service implements TransformerService.
 type service struct {
 	ciotransformerv1.UnimplementedTransformerServiceServer
-	cfg Config
+	cfg     Config
+	metrics *metrics
 }
 
 // Transform transforms one job.
 func (s *service) Transform(ctx context.Context, req *ciotransformerv1.TransformRequest) (*ciotransformerv1.TransformResponse, error) {
 	job := req.GetJob()
 	dest := destination(req.GetDestination())
-	r := s.transformJob(job, dest)
+	tally := s.metrics.tally(methodTransform)
+	r := s.transformJob(job, dest, v2Batch(req.GetDestination()), &tally)
 	addJobs(ctx, 1)
-	jobs := []*ciotransformerv1.Job{job}
 	var e transform.Entry
 	switch {
 	case r.Err != nil:
 		e = transform.Entry{Jobs: []int{0}, Err: r.Err}
 	case r.Object != nil:
-		// A lone group object is a batch of one (D1).
+		// A lone object (a group event's, or in API mode v2 any event's) is
+		// a batch of one (D1).
 		e = transform.Entry{Jobs: []int{0}, Request: transform.BatchOfOne(dest, r)}
 	default:
 		e = transform.Entry{Jobs: []int{0}, Request: r.Request}
 	}
-	return &ciotransformerv1.TransformResponse{Result: jobResult(e, jobs)}, nil
+	tally.entry(e)
+	tally.flush()
+	return &ciotransformerv1.TransformResponse{Result: newResultArena([]*ciotransformerv1.Job{job}).jobResult(e)}, nil
 }
 
 // TransformBatch answers each request message with results covering all of
-// its jobs, in order, before reading the next one. Send blocks while the
+// its jobs, in order, before reading the next one; they are split over
+// responses of at most resultsPerResponse results and about
+// bytesPerResponse bytes, the last one marked final. Send blocks while the
 // client does not read, so a slow client holds back the server's reading
 // instead of growing its buffers.
 func (s *service) TransformBatch(stream grpc.BidiStreamingServer[ciotransformerv1.TransformBatchRequest, ciotransformerv1.TransformBatchResponse]) error {
@@ -61,23 +74,44 @@ func (s *service) TransformBatch(stream grpc.BidiStreamingServer[ciotransformerv
 func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *transform.Batcher, req *ciotransformerv1.TransformBatchRequest) error {
 	dest := destination(req.GetDestination())
 	jobs := req.GetJobs()
-	b.Reset(dest, transform.DefaultLimits())
-	resp := &ciotransformerv1.TransformBatchResponse{RequestId: req.GetRequestId()}
-	var sendErr error
-	emit := func(e transform.Entry) {
-		resp.Results = append(resp.Results, jobResult(e, jobs))
-		if len(resp.Results) >= resultsPerResponse && sendErr == nil {
-			sendErr = stream.SendMsg(resp)
-			resp = &ciotransformerv1.TransformBatchResponse{RequestId: req.GetRequestId()}
+	v2 := v2Batch(req.GetDestination())
+	b.Reset(dest, batchLimits(req.GetDestination()))
+	newResponse := func() *ciotransformerv1.TransformBatchResponse {
+		// Results never outnumber the jobs, nor one response's cap.
+		return &ciotransformerv1.TransformBatchResponse{
+			RequestId: req.GetRequestId(),
+			Results:   make([]*ciotransformerv1.JobResult, 0, min(len(jobs), resultsPerResponse)),
 		}
+	}
+	resp := newResponse()
+	tally := s.metrics.tally(methodTransformBatch)
+	defer tally.flush()
+	arena := newResultArena(jobs)
+	size := 0
+	var sendErr error
+	// A full response goes out only when the next result is at hand, so
+	// that the last results of a message carry final themselves.
+	emit := func(e transform.Entry) {
+		tally.entry(e)
+		n := entrySize(e)
+		if len(resp.Results) > 0 && sendErr == nil &&
+			(len(resp.Results) >= resultsPerResponse || size+n > bytesPerResponse) {
+			sendErr = stream.SendMsg(resp)
+			resp = newResponse()
+			size = 0
+		}
+		resp.Results = append(resp.Results, arena.jobResult(e))
+		size += n
 	}
 	for i, job := range jobs {
 		if i%64 == 0 {
 			if err := ctx.Err(); err != nil {
-				return err
+				// As a status, so that interceptors log and count the call
+				// as Canceled or DeadlineExceeded rather than Unknown.
+				return status.FromContextError(err).Err()
 			}
 		}
-		b.Add(i, s.transformJob(job, dest), emit)
+		b.Add(i, s.transformJob(job, dest, v2, &tally), emit)
 		if sendErr != nil {
 			return sendErr
 		}
@@ -91,14 +125,36 @@ func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *trans
 	return stream.SendMsg(resp)
 }
 
-// transformJob maps one job's event.
-func (s *service) transformJob(job *ciotransformerv1.Job, dest *transform.Destination) transform.Result {
+// transformJob maps one job's event, in API mode v2 when v2 is set, and
+// counts its outcome in tally.
+func (s *service) transformJob(job *ciotransformerv1.Job, dest *transform.Destination, v2 bool, tally *jobTally) transform.Result {
 	if s.cfg.jobHook != nil {
 		s.cfg.jobHook(job.GetJobId())
 	}
 	ev, perr := eventValue(job)
-	if perr != nil {
-		return transform.Result{Err: perr}
+	r := transform.Result{Err: perr}
+	if perr == nil {
+		r = mapEvent(job, ev, dest, v2)
 	}
-	return transform.Transform(ev, dest)
+	tally.mapped(ev, r)
+	return r
+}
+
+// entrySize estimates the encoded size of e's result from its strings, each
+// with room for a field tag and length. The jobs' metadata is left out:
+// sizing a Struct costs as much as mapping an event, and metadata is
+// usually small next to request bodies.
+func entrySize(e transform.Entry) int {
+	const field = 6
+	n := field + len(e.Jobs)*(2*field+10)
+	if r := e.Request; r != nil {
+		n += len(r.Method) + len(r.Endpoint) + len(r.EndpointPath) + len(r.Body) + len(r.UserID) + 6*field
+		for _, h := range r.Headers {
+			n += len(h.Name) + len(h.Value) + 3*field
+		}
+	}
+	if err := e.Err; err != nil {
+		n += len(err.Message) + len(err.Category) + len(err.Type) + 5*field
+	}
+	return n
 }

@@ -1,0 +1,139 @@
+package server
+
+import (
+	"slices"
+
+	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
+	"github.com/cio-transformer/cio-transformer/transform"
+)
+
+// maxBlocksPerChunk caps one shared allocation of result blocks, so that a
+// message of many jobs does not ask for one huge zeroed allocation up front.
+const maxBlocksPerChunk = 64
+
+// resultBlock holds the messages of one single-job result in one
+// allocation: the result, its job reference and the request.
+type resultBlock struct {
+	result ciotransformerv1.JobResult
+	ref    ciotransformerv1.JobRef
+	refs   [1]*ciotransformerv1.JobRef
+	req    ciotransformerv1.TrackRequest
+	out    ciotransformerv1.JobResult_Request
+}
+
+// cachedHeaders is a headers map built once and shared, read-only, by every
+// request of a message that carries the same headers.
+type cachedHeaders struct {
+	src []transform.Header
+	m   map[string]string
+}
+
+// resultArena builds the results of one request message. Results are
+// allocated in blocks shared by up to maxBlocksPerChunk of them, and the
+// headers maps are shared: all requests of a destination carry the same
+// Authorization, and batches add the same Content-Type. Marshalling only
+// reads the maps, and nothing else touches a result once built.
+type resultArena struct {
+	jobs    []*ciotransformerv1.Job
+	left    int
+	blocks  []resultBlock
+	headers [2]cachedHeaders
+}
+
+// newResultArena returns an arena for the results of jobs.
+func newResultArena(jobs []*ciotransformerv1.Job) *resultArena {
+	return &resultArena{jobs: jobs, left: len(jobs)}
+}
+
+// block returns a zeroed block, taking a new chunk when the current one is
+// used up. A chunk is no larger than the jobs still to be covered, since
+// every result covers at least one job.
+func (a *resultArena) block() *resultBlock {
+	if len(a.blocks) == 0 {
+		n := min(max(a.left, 1), maxBlocksPerChunk)
+		a.blocks = make([]resultBlock, n)
+	}
+	b := &a.blocks[0]
+	a.blocks = a.blocks[1:]
+	return b
+}
+
+// jobResult converts a batcher entry to the contract's result.
+func (a *resultArena) jobResult(e transform.Entry) *ciotransformerv1.JobResult {
+	b := a.block()
+	a.left -= len(e.Jobs)
+	r := &b.result
+	if len(e.Jobs) == 1 {
+		job := a.jobs[e.Jobs[0]]
+		b.ref.JobId = job.GetJobId()
+		b.ref.Metadata = job.GetMetadata()
+		b.refs[0] = &b.ref
+		r.Jobs = b.refs[:]
+	} else {
+		refs := make([]*ciotransformerv1.JobRef, len(e.Jobs))
+		vals := make([]ciotransformerv1.JobRef, len(e.Jobs))
+		for i, idx := range e.Jobs {
+			vals[i].JobId = a.jobs[idx].GetJobId()
+			vals[i].Metadata = a.jobs[idx].GetMetadata()
+			refs[i] = &vals[i]
+		}
+		r.Jobs = refs
+	}
+	if e.Err != nil {
+		r.Outcome = &ciotransformerv1.JobResult_Error{Error: jobError(e.Err)}
+		return r
+	}
+	req := e.Request
+	t := &b.req
+	t.Method = req.Method
+	t.Url = req.Endpoint
+	t.EndpointPath = req.EndpointPath
+	t.Headers = a.headerMap(req.Headers)
+	t.Body = string(req.Body)
+	t.UserId = req.UserID
+	b.out.Request = t
+	r.Outcome = &b.out
+	return r
+}
+
+// headerMap returns hs as a map, shared with earlier requests of the
+// message that carry the same headers.
+func (a *resultArena) headerMap(hs []transform.Header) map[string]string {
+	for i := range a.headers {
+		c := &a.headers[i]
+		if c.m == nil {
+			c.src = slices.Clone(hs)
+			c.m = headersMap(hs)
+			return c.m
+		}
+		if sameHeaders(c.src, hs) {
+			return c.m
+		}
+	}
+	// More header sets than cached: a message has one destination, so
+	// this does not happen today; build a map of its own.
+	return headersMap(hs)
+}
+
+// headersMap returns hs as a fresh map.
+func headersMap(hs []transform.Header) map[string]string {
+	m := make(map[string]string, len(hs))
+	for _, h := range hs {
+		m[h.Name] = h.Value
+	}
+	return m
+}
+
+// sameHeaders reports whether a and b hold the same headers in the same
+// order.
+func sameHeaders(a, b []transform.Header) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,75 @@
+package server
+
+import (
+	"reflect"
+	"testing"
+
+	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
+	"github.com/cio-transformer/cio-transformer/transform"
+)
+
+func TestResultArena(t *testing.T) {
+	t.Parallel()
+	auth := transform.Header{Name: "Authorization", Value: "Basic czpr"}
+	ctype := transform.Header{Name: "Content-Type", Value: "application/json"}
+	single := &transform.Request{Method: "PUT", Endpoint: "https://x/1", EndpointPath: "v1/customers", Headers: []transform.Header{auth}, Body: []byte(`{}`), UserID: "u"}
+	batch := &transform.Request{Method: "POST", Endpoint: "https://x/b", EndpointPath: "v2/batch", Headers: []transform.Header{auth, ctype}, Body: []byte(`{"batch":[]}`)}
+	otherAuth := &transform.Request{Method: "PUT", Headers: []transform.Header{{Name: "Authorization", Value: "Basic b3RoZXI="}}}
+	badInput := &transform.Error{StatusCode: 400, Message: "m", Category: "c", Type: "t"}
+	jobs := []*ciotransformerv1.Job{{JobId: 10}, {JobId: 11}, {JobId: 12}, {JobId: 13}, {JobId: 14}}
+	tests := []struct {
+		name     string
+		entry    transform.Entry
+		jobIDs   []uint64
+		headers  map[string]string
+		errorMsg string
+	}{
+		{name: "single", entry: transform.Entry{Jobs: []int{0}, Request: single}, jobIDs: []uint64{10},
+			headers: map[string]string{"Authorization": "Basic czpr"}},
+		{name: "batch", entry: transform.Entry{Jobs: []int{1, 2}, Request: batch}, jobIDs: []uint64{11, 12},
+			headers: map[string]string{"Authorization": "Basic czpr", "Content-Type": "application/json"}},
+		{name: "single again", entry: transform.Entry{Jobs: []int{3}, Request: single}, jobIDs: []uint64{13},
+			headers: map[string]string{"Authorization": "Basic czpr"}},
+		{name: "a third header set", entry: transform.Entry{Jobs: []int{3}, Request: otherAuth}, jobIDs: []uint64{13},
+			headers: map[string]string{"Authorization": "Basic b3RoZXI="}},
+		{name: "error", entry: transform.Entry{Jobs: []int{4}, Err: badInput}, jobIDs: []uint64{14}, errorMsg: "m"},
+	}
+	// The rows share one arena, as the results of one message do.
+	a := newResultArena(jobs)
+	for _, tt := range tests {
+		r := a.jobResult(tt.entry)
+		var ids []uint64
+		for _, j := range r.GetJobs() {
+			ids = append(ids, j.GetJobId())
+		}
+		if !reflect.DeepEqual(ids, tt.jobIDs) {
+			t.Errorf("%s: jobs %v, want %v", tt.name, ids, tt.jobIDs)
+		}
+		if tt.errorMsg != "" {
+			if got := r.GetError().GetMessage(); got != tt.errorMsg {
+				t.Errorf("%s: error %q, want %q", tt.name, got, tt.errorMsg)
+			}
+			continue
+		}
+		req := r.GetRequest()
+		if !reflect.DeepEqual(req.GetHeaders(), tt.headers) {
+			t.Errorf("%s: headers %v, want %v", tt.name, req.GetHeaders(), tt.headers)
+		}
+		if req.GetMethod() != tt.entry.Request.Method || req.GetBody() != string(tt.entry.Request.Body) ||
+			req.GetUrl() != tt.entry.Request.Endpoint || req.GetUserId() != tt.entry.Request.UserID {
+			t.Errorf("%s: request %v does not match %+v", tt.name, req, tt.entry.Request)
+		}
+	}
+}
+
+func TestResultArenaSharesHeaders(t *testing.T) {
+	t.Parallel()
+	jobs := []*ciotransformerv1.Job{{JobId: 1}, {JobId: 2}}
+	a := newResultArena(jobs)
+	// Same headers in different slices, as two mapped events carry them.
+	first := a.jobResult(transform.Entry{Jobs: []int{0}, Request: &transform.Request{Headers: []transform.Header{{Name: "Authorization", Value: "Basic x"}}}})
+	second := a.jobResult(transform.Entry{Jobs: []int{1}, Request: &transform.Request{Headers: []transform.Header{{Name: "Authorization", Value: "Basic x"}}}})
+	if reflect.ValueOf(first.GetRequest().GetHeaders()).UnsafePointer() != reflect.ValueOf(second.GetRequest().GetHeaders()).UnsafePointer() {
+		t.Error("equal headers of one message are not shared")
+	}
+}

@@ -1,0 +1,92 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/keepalive"
+)
+
+// Defaults of the connection limits in Config.
+const (
+	// DefaultMaxConcurrentStreams is the most calls one connection may have
+	// open at once. Each may hold a request message of up to MaxRecvMsgSize
+	// in memory, so the bound keeps one client's share of memory finite;
+	// HTTP/2 recommends at least 100. gRPC clients queue calls beyond it
+	// rather than fail them.
+	DefaultMaxConcurrentStreams = 100
+	// DefaultKeepaliveMinTime is the shortest interval between client
+	// keepalive pings the server accepts; a client pinging more often is
+	// disconnected with GOAWAY "too_many_pings".
+	DefaultKeepaliveMinTime = 10 * time.Second
+	// DefaultMaxConnectionAge is how long a connection lives before the
+	// server asks the client to reconnect (GOAWAY), so that the load spreads
+	// over new replicas. Calls open on the old connection run on.
+	DefaultMaxConnectionAge = 30 * time.Minute
+)
+
+// withLimitDefaults returns c with zero connection limits set to their
+// defaults.
+func (c Config) withLimitDefaults() Config {
+	if c.MaxConcurrentStreams == 0 {
+		c.MaxConcurrentStreams = DefaultMaxConcurrentStreams
+	}
+	if c.KeepaliveMinTime == 0 {
+		c.KeepaliveMinTime = DefaultKeepaliveMinTime
+	}
+	if c.MaxConnectionAge == 0 {
+		c.MaxConnectionAge = DefaultMaxConnectionAge
+	}
+	return c
+}
+
+// validateLimits reports connection limits and shutdown settings that
+// cannot work.
+func (c Config) validateLimits() error {
+	var errs []error
+	if c.KeepaliveMinTime < 0 {
+		errs = append(errs, fmt.Errorf("keepalive min time must not be negative, got %s", c.KeepaliveMinTime))
+	}
+	if c.MaxConnectionAgeGrace < 0 {
+		errs = append(errs, fmt.Errorf("max connection age grace must not be negative, got %s", c.MaxConnectionAgeGrace))
+	}
+	if c.ShutdownDelay < 0 {
+		errs = append(errs, fmt.Errorf("shutdown delay must not be negative, got %s", c.ShutdownDelay))
+	}
+	if c.ShutdownGrace > 0 && c.ShutdownDelay >= c.ShutdownGrace {
+		errs = append(errs, fmt.Errorf("shutdown delay (%s) must be shorter than the shutdown grace (%s)", c.ShutdownDelay, c.ShutdownGrace))
+	}
+	return errors.Join(errs...)
+}
+
+// transportOptions are the server options that turn connections into
+// calls: TLS, the request codec and the connection limits.
+func transportOptions(c Config) []grpc.ServerOption {
+	params := keepalive.ServerParameters{
+		// A zero grace lets calls on an aged connection run to completion:
+		// cutting a pipelining TransformBatch stream would cost the client
+		// a resend.
+		MaxConnectionAgeGrace: c.MaxConnectionAgeGrace,
+	}
+	if c.MaxConnectionAge > 0 {
+		params.MaxConnectionAge = c.MaxConnectionAge
+	}
+	opts := []grpc.ServerOption{
+		grpc.ForceServerCodecV2(newRequestCodec()),
+		grpc.MaxConcurrentStreams(c.MaxConcurrentStreams),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{
+			MinTime: c.KeepaliveMinTime,
+			// Routers keep idle connections open between batches; pings on
+			// them are cheap and keep middleboxes from dropping them.
+			PermitWithoutStream: true,
+		}),
+		grpc.KeepaliveParams(params),
+	}
+	if c.TLS != nil {
+		opts = append(opts, grpc.Creds(credentials.NewTLS(c.TLS)))
+	}
+	return opts
+}

@@ -1,0 +1,241 @@
+package server
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cio-transformer/cio-transformer/transform"
+	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
+	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/grpc"
+)
+
+// Names of the service's own metrics. The gRPC server metrics keep the
+// provider's standard grpc_server_* names, which dashboards expect.
+const (
+	metricJobs           = "cio_transformer_jobs_total"
+	metricBatchObjects   = "cio_transformer_batch_objects"
+	metricBatchBytes     = "cio_transformer_batch_bytes"
+	metricMappingTime    = "cio_transformer_mapping_seconds"
+	batchEndpointPath    = "v2/batch"
+	successStatusCode    = "200"
+	badInputStatusCode   = 400
+	methodTransform      = "Transform"
+	methodTransformBatch = "TransformBatch"
+)
+
+// eventType is the low-cardinality label of an event's type: the six
+// RudderStack event types, record (warehouse record events), and unknown for
+// anything else (a missing, misspelt or non-string type), so that callers
+// cannot grow the label set.
+type eventType uint8
+
+const (
+	eventIdentify eventType = iota
+	eventTrack
+	eventPage
+	eventScreen
+	eventGroup
+	eventAlias
+	eventRecord
+	eventUnknown
+	numEventTypes
+)
+
+// eventTypeNames are the label values, indexed by eventType.
+var eventTypeNames = [numEventTypes]string{"identify", "track", "page", "screen", "group", "alias", "record", "unknown"}
+
+// eventTypeOf classifies ev's type as the mapping does: upstream lowercases
+// the type before dispatching on it, so the match ignores ASCII case.
+func eventTypeOf(ev jsvalue.Value) eventType {
+	t := ev.Get("type")
+	if !t.IsString() {
+		return eventUnknown
+	}
+	s := t.Str()
+	for i := range eventUnknown {
+		if strings.EqualFold(s, eventTypeNames[i]) {
+			return i
+		}
+	}
+	return eventUnknown
+}
+
+// jobOutcome indexes the per-message tally of jobs.
+type jobOutcome uint8
+
+const (
+	outcomeSuccess jobOutcome = iota
+	outcomeBatched
+	outcomeBadInput
+	numOutcomes
+)
+
+// metrics are the server's Prometheus metrics. A nil *metrics records
+// nothing, which is how a server without a registry runs.
+type metrics struct {
+	grpc *grpcprom.ServerMetrics
+	// jobVec counts jobs by event_type, outcome and status_code; jobs holds
+	// its children for the common label sets, resolved once, so that
+	// counting costs no hashing or allocation.
+	jobVec *prometheus.CounterVec
+	jobs   [numEventTypes][numOutcomes]prometheus.Counter
+	// batchObjects and batchBytes observe every /api/v2/batch request built.
+	batchObjects prometheus.Observer
+	batchBytes   prometheus.Observer
+	// mapping observes the mapping time of a request message, by method.
+	mappingTransform, mappingBatch prometheus.Observer
+}
+
+// newMetrics creates the metrics and registers them with reg; a nil reg
+// gives nil metrics.
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	if reg == nil {
+		return nil, nil
+	}
+	m := &metrics{
+		grpc: grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram(
+			grpcprom.WithHistogramBuckets([]float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}),
+		)),
+		jobVec: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: metricJobs,
+			Help: "Jobs mapped, by event type and outcome: success (its own request), batched (a group object placed in a /api/v2/batch request) or error; status_code is the job's result code (200, or the per-job error's code).",
+		}, []string{"event_type", "outcome", "status_code"}),
+	}
+	batchObjects := prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    metricBatchObjects,
+		Help:    "Objects in each /api/v2/batch request built (at most 1000).",
+		Buckets: []float64{1, 2, 5, 10, 25, 50, 100, 250, 500, 1000},
+	})
+	batchBytes := prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    metricBatchBytes,
+		Help:    "Body size in bytes of each /api/v2/batch request built (at most 500,000).",
+		Buckets: []float64{256, 1024, 4096, 16384, 65536, 131072, 262144, 500000},
+	})
+	mapping := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: metricMappingTime,
+		Help: "Time to map one request message: a Transform call's job, or a TransformBatch request message's jobs until its last response is handed to gRPC.",
+		Buckets: []float64{.00001, .000025, .00005, .0001, .00025, .0005, .001, .0025, .005, .01,
+			.025, .05, .1, .25, .5, 1},
+	}, []string{"method"})
+	for _, c := range []prometheus.Collector{m.grpc, m.jobVec, batchObjects, batchBytes, mapping} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	for t := range numEventTypes {
+		name := eventTypeNames[t]
+		m.jobs[t][outcomeSuccess] = m.jobVec.WithLabelValues(name, "success", successStatusCode)
+		m.jobs[t][outcomeBatched] = m.jobVec.WithLabelValues(name, "batched", successStatusCode)
+		m.jobs[t][outcomeBadInput] = m.jobVec.WithLabelValues(name, "error", strconv.Itoa(badInputStatusCode))
+	}
+	m.batchObjects, m.batchBytes = batchObjects, batchBytes
+	m.mappingTransform = mapping.WithLabelValues(methodTransform)
+	m.mappingBatch = mapping.WithLabelValues(methodTransformBatch)
+	return m, nil
+}
+
+// initialize pre-registers the gRPC metrics of g's methods at zero, so that
+// rates exist before the first call.
+func (m *metrics) initialize(g *grpc.Server) {
+	if m != nil {
+		m.grpc.InitializeMetrics(g)
+	}
+}
+
+// unaryRPC is the provider's unary interceptor, or nil without metrics.
+func (m *metrics) unaryRPC() grpc.UnaryServerInterceptor {
+	if m == nil {
+		return nil
+	}
+	return m.grpc.UnaryServerInterceptor()
+}
+
+// streamRPC is the provider's stream interceptor, or nil without metrics.
+func (m *metrics) streamRPC() grpc.StreamServerInterceptor {
+	if m == nil {
+		return nil
+	}
+	return m.grpc.StreamServerInterceptor()
+}
+
+// withoutNil drops the interceptors that are off (nil).
+func withoutNil[I any](in []I, isNil func(I) bool) []I {
+	out := in[:0]
+	for _, i := range in {
+		if !isNil(i) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// jobTally accumulates the metrics of one request message in plain
+// integers and records them once, in flush: mapping a job then costs a few
+// array increments rather than contended atomic updates, and nothing when
+// metrics are off.
+type jobTally struct {
+	m      *metrics
+	method prometheus.Observer
+	start  time.Time
+	counts [numEventTypes][numOutcomes]uint32
+}
+
+// tally starts the tally of a request message of the given method.
+func (m *metrics) tally(method string) jobTally {
+	if m == nil {
+		return jobTally{}
+	}
+	obs := m.mappingBatch
+	if method == methodTransform {
+		obs = m.mappingTransform
+	}
+	return jobTally{m: m, method: obs, start: time.Now()}
+}
+
+// mapped counts one job whose event is ev (undefined when unreadable) and
+// whose mapping gave r.
+func (t *jobTally) mapped(ev jsvalue.Value, r transform.Result) {
+	if t.m == nil {
+		return
+	}
+	typ := eventTypeOf(ev)
+	switch {
+	case r.Err != nil && r.Err.StatusCode == badInputStatusCode:
+		t.counts[typ][outcomeBadInput]++
+	case r.Err != nil:
+		// Other codes mean a bug (500): rare enough to count directly.
+		t.m.jobVec.WithLabelValues(eventTypeNames[typ], "error", strconv.Itoa(r.Err.StatusCode)).Inc()
+	case r.Object != nil:
+		t.counts[typ][outcomeBatched]++
+	default:
+		t.counts[typ][outcomeSuccess]++
+	}
+}
+
+// entry observes the size of e when it is a /api/v2/batch request.
+func (t *jobTally) entry(e transform.Entry) {
+	if t.m == nil || e.Request == nil || e.Request.EndpointPath != batchEndpointPath {
+		return
+	}
+	t.m.batchObjects.Observe(float64(len(e.Jobs)))
+	t.m.batchBytes.Observe(float64(len(e.Request.Body)))
+}
+
+// flush records the tally and the message's mapping time.
+func (t *jobTally) flush() {
+	if t.m == nil {
+		return
+	}
+	t.method.Observe(time.Since(t.start).Seconds())
+	for typ := range t.counts {
+		for o, n := range t.counts[typ] {
+			if n != 0 {
+				t.m.jobs[typ][o].Add(float64(n))
+			}
+		}
+	}
+	t.counts = [numEventTypes][numOutcomes]uint32{}
+}
