@@ -22,6 +22,8 @@ type serveFlags struct {
 	maxJobsPerRequest int
 	maxRecvMsgSize    int
 	shutdownGrace     time.Duration
+	transport         transportFlags
+	metricsListen     string
 }
 
 // newServeFlagSet defines the serve flags. Each flag may also be set by the
@@ -34,6 +36,8 @@ func newServeFlagSet(f *serveFlags, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&f.maxJobsPerRequest, "max-jobs-per-request", server.DefaultMaxJobsPerRequest, "most jobs in one request message; more is INVALID_ARGUMENT (env CIO_MAX_JOBS_PER_REQUEST)")
 	fs.IntVar(&f.maxRecvMsgSize, "max-recv-msg-size", server.DefaultMaxRecvMsgSize, "largest request message in bytes; larger is RESOURCE_EXHAUSTED (env CIO_MAX_RECV_MSG_SIZE)")
 	fs.DurationVar(&f.shutdownGrace, "shutdown-grace", server.DefaultShutdownGrace, "how long in-flight calls may finish after SIGTERM (env CIO_SHUTDOWN_GRACE)")
+	fs.StringVar(&f.metricsListen, "metrics-listen", "", "address to serve Prometheus /metrics on over HTTP, e.g. :9464; empty is off (env CIO_METRICS_LISTEN)")
+	f.transport.define(fs)
 	return fs
 }
 
@@ -81,6 +85,20 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
+	if err := f.transport.apply(&cfg); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	if f.metricsListen != "" {
+		reg := newMetricsRegistry()
+		cfg.Metrics = reg
+		ms, err := startMetrics(f.metricsListen, reg, logger)
+		if err != nil {
+			logger.Error("cannot listen for metrics", "addr", f.metricsListen, "error", err)
+			return 1
+		}
+		defer ms.stop()
+	}
 	srv, err := server.New(cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -91,7 +109,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 		logger.Error("cannot listen", "addr", f.listen, "error", err)
 		return 1
 	}
-	logger.Info("serving", "addr", lis.Addr().String())
+	logger.Info("serving", "addr", lis.Addr().String(), "tls", cfg.TLS != nil, "mutual_tls", cfg.TLS != nil && cfg.TLS.ClientCAs != nil, "auth_token", cfg.AuthToken != "")
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(lis) }()
 	select {

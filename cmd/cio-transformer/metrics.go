@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// metricsServer serves Prometheus's /metrics over HTTP, beside the gRPC
+// port, so that scrapes never compete with gRPC calls for a stream.
+type metricsServer struct {
+	http *http.Server
+	done chan struct{}
+}
+
+// newMetricsRegistry is the registry the server's metrics go to, with the
+// Go runtime and process collectors every Go service exports.
+func newMetricsRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	return reg
+}
+
+// startMetrics listens on addr and serves reg's metrics at /metrics until
+// stop. It logs the address it listens on.
+func startMetrics(addr string, reg *prometheus.Registry, logger *slog.Logger) (*metricsServer, error) {
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{
+		Registry:          reg,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelError),
+		EnableOpenMetrics: true,
+	}))
+	m := &metricsServer{
+		http: &http.Server{
+			Handler:           mux,
+			ReadHeaderTimeout: 5 * time.Second,
+			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		},
+		done: make(chan struct{}),
+	}
+	logger.Info("serving metrics", "addr", lis.Addr().String(), "path", "/metrics")
+	go func() {
+		defer close(m.done)
+		if err := m.http.Serve(lis); !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("metrics server stopped", "error", err)
+		}
+	}()
+	return m, nil
+}
+
+// stop shuts the metrics server down, letting a scrape in progress finish
+// for a few seconds.
+func (m *metricsServer) stop() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := m.http.Shutdown(ctx); err != nil {
+		_ = m.http.Close()
+	}
+	<-m.done
+}

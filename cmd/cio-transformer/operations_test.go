@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var updateDocs = flag.Bool("update-docs", false, "rewrite the serve flag table of docs/OPERATIONS.md from the flag definitions")
+
+// The serve flag table of docs/OPERATIONS.md sits between these markers.
+const (
+	flagTableBegin = "<!-- serve-flags:begin -->"
+	flagTableEnd   = "<!-- serve-flags:end -->"
+)
+
+// serveFlagTable renders the serve flags as the Markdown table
+// docs/OPERATIONS.md holds.
+func serveFlagTable(t *testing.T) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("| flag | env | default | meaning |\n|---|---|---|---|\n")
+	newServeFlagSet(&serveFlags{}, io.Discard).VisitAll(func(f *flag.Flag) {
+		env := envName(f.Name)
+		suffix := " (env " + env + ")"
+		if !strings.HasSuffix(f.Usage, suffix) {
+			t.Errorf("usage of --%s does not end with %q, the environment variable applyEnv reads", f.Name, suffix)
+		}
+		def := "none"
+		if f.DefValue != "" {
+			def = "`" + f.DefValue + "`"
+		}
+		meaning := strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;").Replace(strings.TrimSuffix(f.Usage, suffix))
+		fmt.Fprintf(&b, "| `--%s` | `%s` | %s | %s |\n", f.Name, env, def, meaning)
+	})
+	return b.String()
+}
+
+// TestOperationsFlagTable keeps the flag table of docs/OPERATIONS.md equal
+// to the flags serve defines. After adding or changing a flag, run
+//
+//	go test ./cmd/cio-transformer -run TestOperationsFlagTable -update-docs
+//
+// and review the diff.
+func TestOperationsFlagTable(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(repoRoot(), "docs", "OPERATIONS.md")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(data)
+	head, rest, ok1 := strings.Cut(doc, flagTableBegin+"\n")
+	table, tail, ok2 := strings.Cut(rest, flagTableEnd)
+	if !ok1 || !ok2 {
+		t.Fatalf("docs/OPERATIONS.md lacks the %s ... %s markers", flagTableBegin, flagTableEnd)
+	}
+	want := serveFlagTable(t)
+	if table == want {
+		return
+	}
+	if *updateDocs {
+		if err := os.WriteFile(path, []byte(head+flagTableBegin+"\n"+want+flagTableEnd+tail), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Errorf("docs/OPERATIONS.md's flag table differs from the serve flags (-doc +flags); "+
+		"run go test ./cmd/cio-transformer -run TestOperationsFlagTable -update-docs:\n%s",
+		cmp.Diff(strings.Split(table, "\n"), strings.Split(want, "\n")))
+}
+
+// TestOperationsGrpcurlExamples runs the grpcurl commands of
+// docs/OPERATIONS.md, as TestREADMEExamples does the README's: a sh block
+// followed by a json or text block with its output.
+func TestOperationsGrpcurlExamples(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile(filepath.Join(repoRoot(), "docs", "OPERATIONS.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	matches := fence.FindAllStringSubmatchIndex(string(data), -1)
+	if len(matches) == 0 {
+		t.Fatal("docs/OPERATIONS.md has no grpcurl examples")
+	}
+	srv := startServer(t)
+	_, grpcurl := buildBinaries(t)
+	doc := string(data)
+	for _, m := range matches {
+		command, lang, output := doc[m[2]:m[3]], doc[m[4]:m[5]], doc[m[6]:m[7]]
+		line := strings.Count(doc[:m[0]], "\n") + 1
+		t.Run(fmt.Sprintf("line%d", line), func(t *testing.T) {
+			script := strings.ReplaceAll(strings.ReplaceAll(command, "bin/grpcurl", grpcurl), "localhost:50051", srv.addr)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, "bash", "-c", script)
+			cmd.Dir = repoRoot()
+			got, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("%s\n%v\n%s", command, err, got)
+			}
+			if lang == "json" {
+				if d := cmp.Diff(jsonStream(t, output), jsonStream(t, string(got))); d != "" {
+					t.Errorf("docs/OPERATIONS.md line %d: output differs (-doc +actual):\n%s", line, d)
+				}
+				return
+			}
+			if d := cmp.Diff(strings.TrimSpace(output), strings.TrimSpace(string(got))); d != "" {
+				t.Errorf("docs/OPERATIONS.md line %d: output differs (-doc +actual):\n%s", line, d)
+			}
+		})
+	}
+}
