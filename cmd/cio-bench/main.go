@@ -1,0 +1,70 @@
+// Command cio-bench measures the TransformerService on loopback against an
+// echo baseline: a server with the same contract and transport settings
+// that answers every job with a request of the same shape without
+// transforming anything, so that the ratio of the two isolates the cost of
+// the mapping from the cost of gRPC and protobuf.
+//
+// Each server runs as a child process of cio-bench, so that the CPU time
+// and peak RSS read from /proc are the server's alone. The two are driven
+// alternately (transform, echo, transform, echo, ...) with the same
+// pre-generated event mix (see internal/eventmix) for --duration each:
+//
+//   - stream_json: TransformBatch, --batch jobs per request message as raw
+//     JSON, --streams streams each keeping --window request messages in
+//     flight;
+//   - stream_typed: the same with typed events;
+//   - unary: Transform, one raw JSON job per call, --unary-concurrency
+//     calls in flight.
+//
+// It prints a table and, last, the line
+//
+//	ratio stream_json=X.XX stream_typed=X.XX unary=X.XX
+//
+// where each figure is the service's events per second divided by the
+// echo's.
+//
+// With --mode longstream it instead sends --jobs jobs through one
+// TransformBatch stream of the service, printing the server's RSS every
+// second, and fails when its peak passes --max-rss-mb.
+//
+// Usage:
+//
+//	cio-bench [flags]                                 compare the service with the echo baseline
+//	cio-bench --mode longstream --jobs N [flags]      check memory over one long stream
+//	cio-bench markdown --run FILE [flags]             write docs/PERFORMANCE.md from saved results
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes the command in args and returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case childCommand:
+			return serveChild(ctx, args[1:], stdout, stderr)
+		case "markdown":
+			return markdown(args[1:], stdout, stderr)
+		}
+	}
+	return bench(ctx, args, stdout, stderr)
+}
+
+// errorf prints an error line and returns exit code 1.
+func errorf(stderr io.Writer, format string, args ...any) int {
+	fmt.Fprintf(stderr, "cio-bench: "+format+"\n", args...)
+	return 1
+}

@@ -1,0 +1,254 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc/mem"
+	"google.golang.org/protobuf/encoding/protowire"
+)
+
+// TestMain lets the test binary serve as a server child: cio-bench starts
+// its children by running its own executable, which in a test is this one.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == childCommand {
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+		code := serveChild(ctx, os.Args[2:], os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
+	}
+	os.Exit(m.Run())
+}
+
+// syncBuffer is a bytes.Buffer for the stderr of several server children
+// at once.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// ratioLinePattern is the contract of the last line of a comparison run.
+var ratioLinePattern = regexp.MustCompile(`^ratio stream_json=\d+\.\d\d stream_typed=\d+\.\d\d unary=\d+\.\d\d$`)
+
+// quickLoad are flags for a run that takes a few seconds.
+var quickLoad = []string{"--events", "400", "--streams", "2", "--window", "2", "--unary-concurrency", "4", "--conns", "2"}
+
+func TestCompareAndDocument(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	runJSON := filepath.Join(dir, "run.json")
+	var stdout bytes.Buffer
+	var stderr syncBuffer
+	args := append([]string{"--duration", "300ms", "--warmup", "100ms", "--rounds", "1", "--json", runJSON, "--cpuprofile-dir", dir}, quickLoad...)
+	if code := run(ctx, args, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit code %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+	lines := strings.Split(strings.TrimRight(stdout.String(), "\n"), "\n")
+	if last := lines[len(lines)-1]; !ratioLinePattern.MatchString(last) {
+		t.Errorf("last line %q does not match %s", last, ratioLinePattern)
+	}
+	var res runResult
+	data, err := os.ReadFile(runJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Phases) != 6 || len(res.Summary) != 6 || len(res.Checks) != 6 {
+		t.Errorf("got %d phases, %d summary rows, %d checks; want 6 each", len(res.Phases), len(res.Summary), len(res.Checks))
+	}
+	for _, p := range res.Phases {
+		if p.Events == 0 || p.PeakRSSBytes == 0 {
+			t.Errorf("phase %s/%s measured %d events, %d bytes peak RSS", p.Workload, p.Server, p.Events, p.PeakRSSBytes)
+		}
+	}
+	for _, kind := range []string{kindTransform, kindEcho} {
+		if fi, err := os.Stat(filepath.Join(dir, kind+".pprof")); err != nil || fi.Size() == 0 {
+			t.Errorf("%s server wrote no CPU profile: %v", kind, err)
+		}
+	}
+
+	goBench := filepath.Join(dir, "gobench.txt")
+	if err := os.WriteFile(goBench, []byte(sampleGoBench), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "PERFORMANCE.md")
+	stdout.Reset()
+	if code := run(ctx, []string{"markdown", "--run", runJSON, "--gobench", goBench, "--benchstat", goBench, "--out", out}, &stdout, &stderr); code != 0 {
+		t.Fatalf("markdown: exit code %d\n%s", code, stderr.String())
+	}
+	doc, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"# Performance", "## Machine", "## How to reproduce", "## The service against an echo baseline", res.RatioLine, "| BenchmarkMixed | 2 | 21000 | 44403 | 5100 | 196078 |", "nproc"} {
+		if !bytes.Contains(doc, []byte(want)) {
+			t.Errorf("document lacks %q", want)
+		}
+	}
+}
+
+func TestLongStream(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out := filepath.Join(t.TempDir(), "ls.json")
+	var stdout bytes.Buffer
+	var stderr syncBuffer
+	args := append([]string{"--mode", "longstream", "--jobs", "3000", "--json", out}, quickLoad...)
+	if code := run(ctx, args, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit code %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+	var res longStreamResult
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Jobs != 3000 || !res.OK || res.RSSPeakBytes < res.RSSStartBytes || res.RSSStartBytes == 0 {
+		t.Errorf("unexpected result %+v", res)
+	}
+	if !strings.Contains(stdout.String(), "longstream jobs=3000 ") {
+		t.Errorf("no summary line in\n%s", stdout.String())
+	}
+}
+
+func TestFlagErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"unknown mode", []string{"--mode", "soak"}},
+		{"unknown workload", []string{"--workloads", "stream_json,bulk"}},
+		{"zero window", []string{"--window", "0"}},
+		{"stray argument", []string{"now"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var stdout, stderr bytes.Buffer
+			if code := run(context.Background(), tt.args, &stdout, &stderr); code == 0 {
+				t.Errorf("exit code 0 for %v", tt.args)
+			}
+		})
+	}
+}
+
+func TestBatchReplyRead(t *testing.T) {
+	t.Parallel()
+	result := protowire.AppendBytes(protowire.AppendTag(nil, 2, protowire.BytesType), []byte{0x0a, 0x02, 0x08, 0x07})
+	tests := []struct {
+		name string
+		msg  []byte
+		want batchReply
+	}{
+		{"empty", nil, batchReply{}},
+		{"final with results", concat(requestIDPrefix(300), result, result, []byte{0x18, 0x01}), batchReply{requestID: 300, results: 2, final: true}},
+		{"not final", concat(requestIDPrefix(1), result), batchReply{requestID: 1, results: 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got batchReply
+			if err := (frameCodec{}).Unmarshal(mem.BufferSlice{mem.SliceBuffer(tt.msg)}, &got); err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+	var r batchReply
+	if err := r.read([]byte{0x08}); err == nil {
+		t.Error("a truncated varint was accepted")
+	}
+}
+
+func concat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+
+// sampleGoBench is go test -bench output in the shape make bench saves.
+const sampleGoBench = `goos: linux
+goarch: amd64
+pkg: github.com/cio-transformer/cio-transformer/transform
+cpu: AMD EPYC
+BenchmarkMixed         	   22504	     44806 ns/op	  5000 cpu-ns/event	     22000 events/s	    4887 B/op	      13 allocs/op
+BenchmarkMixed         	   22504	     44000 ns/op	  5200 cpu-ns/event	     20000 events/s	    4887 B/op	      13 allocs/op
+BenchmarkJSONRoundTrip-2 	   10000	    221227 ns/op	      4520 events/s	    7374 B/op	     174 allocs/op
+BenchmarkTransform/identify-2 	   10000	    2000 ns/op
+PASS
+`
+
+func TestParseGoBench(t *testing.T) {
+	t.Parallel()
+	res := parseGoBench([]byte(sampleGoBench))
+	tests := []struct {
+		name, bench, unit string
+		want              float64
+	}{
+		{"median of two runs", "BenchmarkMixed", "events/s", 21000},
+		{"suffix removed", "BenchmarkJSONRoundTrip", "allocs/op", 174},
+		{"sub-benchmark", "BenchmarkTransform/identify", "ns/op", 2000},
+		{"missing unit", "BenchmarkTransform/identify", "B/op", 0},
+		{"missing benchmark", "BenchmarkNone", "ns/op", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := median(res.find(tt.bench), tt.unit); got != tt.want {
+				t.Errorf("median %s %s = %v, want %v", tt.bench, tt.unit, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	t.Parallel()
+	lat := []time.Duration{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
+	tests := []struct {
+		name string
+		in   []time.Duration
+		q    float64
+		want time.Duration
+	}{
+		{"none", nil, 0.5, 0},
+		{"median", lat, 0.5, 5},
+		{"p99 of ten", lat, 0.99, 10},
+		{"p0", lat, 0, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := percentile(tt.in, tt.q); got != tt.want {
+				t.Errorf("percentile(%v) = %v, want %v", tt.q, got, tt.want)
+			}
+		})
+	}
+}
