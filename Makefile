@@ -5,9 +5,14 @@ MAKEFLAGS += --warn-undefined-variables --no-builtin-rules
 
 # Tools are pinned in go.mod (protoc plugins) and tools/go.mod (buf, grpcurl).
 BUF := go tool -modfile=tools/go.mod buf
+# The released contract that make breaking compares proto/ with.
+BASELINE := proto/baseline.binpb
 LISTEN ?= :50051
 BIN := bin
 FUZZTIME ?= 60s
+# ghz is pinned by exact version: the module proxy lists only an older one.
+GHZ_VERSION ?= v0.120.0
+SOAK_DURATION ?= 60s
 
 .PHONY: help
 help: ## Describe the targets
@@ -23,17 +28,28 @@ run: build ## Build and serve on :50051 (LISTEN=addr to change)
 	$(BIN)/cio-transformer serve --listen '$(LISTEN)'
 
 .PHONY: test
-test: checkgenerate lint ## Check generated code and lint, then run every test with the race detector
+test: checkgenerate lint breaking ## Check generated code, lint and contract compatibility, then run every test with the race detector and every benchmark once
 	go test -race -shuffle=on ./...
+	go test -run '^$$' -bench . -benchtime 1x ./...
 
 .PHONY: generate
-generate: ## Regenerate gen/ from proto/
+generate: ## Regenerate gen/ and the reflection descriptors from proto/
 	$(BUF) generate
+	$(BUF) build -o server/contract.binpb
 
 .PHONY: checkgenerate
 checkgenerate: generate ## Fail when gen/ differs from what proto/ generates
-	@if [ -n "$$(git status --porcelain -- gen)" ]; then \
-		echo "gen/ is stale: run make generate and commit the result"; git status --porcelain -- gen; exit 1; fi
+	@if [ -n "$$(git status --porcelain -- gen server/contract.binpb)" ]; then \
+		echo "generated code is stale: run make generate and commit the result"; \
+		git status --porcelain -- gen server/contract.binpb; exit 1; fi
+
+.PHONY: breaking
+breaking: ## Fail when proto/ breaks compatibility with the released contract (BASELINE)
+	$(BUF) breaking --against $(BASELINE)
+
+.PHONY: contract-baseline
+contract-baseline: ## Record proto/ as the released contract (run when releasing; commit the result)
+	$(BUF) build --exclude-source-info -o $(BASELINE)
 
 .PHONY: lint
 lint: ## go vet, buf lint and buf format check
@@ -49,9 +65,22 @@ fuzz: ## Run each fuzz target for FUZZTIME (default 60s)
 		done; \
 	done
 
+.PHONY: soak
+soak: ## Load the real binary with ghz for SOAK_DURATION (default 60s): no failed call, no RSS growth
+	GOBIN=$(CURDIR)/$(BIN) go install github.com/bojand/ghz/cmd/ghz@$(GHZ_VERSION)
+	GHZ=$(BIN)/ghz SOAK_DURATION=$(SOAK_DURATION) scripts/soak.sh
+
 .PHONY: bench
-bench: ## Run the mapping benchmarks on one core
-	GOMAXPROCS=1 go test -run '^$$' -bench . -benchmem ./transform/...
+bench: BENCHCOUNT ?= 6
+bench: BENCHSTAT := go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+bench: ## Run the mapping benchmarks on one core (BENCHCOUNT times) and cio-bench, and write docs/PERFORMANCE.md
+	@mkdir -p $(BIN)/bench docs
+	GOMAXPROCS=1 go test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./transform/... | tee $(BIN)/bench/gobench.txt
+	$(BENCHSTAT) $(BIN)/bench/gobench.txt | tee $(BIN)/bench/benchstat.txt
+	go run ./cmd/cio-bench --duration 10s --json $(BIN)/bench/cio-bench.json
+	go run ./cmd/cio-bench --mode longstream --jobs 10000000 --json $(BIN)/bench/longstream.json
+	go run ./cmd/cio-bench markdown --run $(BIN)/bench/cio-bench.json --longstream $(BIN)/bench/longstream.json \
+		--gobench $(BIN)/bench/gobench.txt --benchstat $(BIN)/bench/benchstat.txt --out docs/PERFORMANCE.md
 
 .PHONY: clean
 clean: ## Remove build output
