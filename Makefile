@@ -16,7 +16,7 @@ SOAK_DURATION ?= 60s
 
 .PHONY: help
 help: ## Describe the targets
-	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-15s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
 .PHONY: build
 build: ## Build the binaries, and the pinned grpcurl, into bin/
@@ -52,7 +52,9 @@ contract-baseline: ## Record proto/ as the released contract (run when releasing
 	$(BUF) build --exclude-source-info -o $(BASELINE)
 
 .PHONY: lint
-lint: ## go vet, buf lint and buf format check
+lint: ## gofmt, go vet, buf lint and buf format check
+	@unformatted=$$(git ls-files '*.go' | grep -v '^gen/' | xargs gofmt -l); \
+		if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	go vet ./...
 	$(BUF) lint
 	$(BUF) format --diff --exit-code proto
