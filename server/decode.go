@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
@@ -22,8 +21,8 @@ import (
 // not protobuf, invalid UTF-8 in a string field, nesting past the protobuf
 // recursion limit) is not a decoding error. grpc-go would answer those with
 // INTERNAL, the code of a server bug; instead the message is left empty but
-// for a note of the error, and checkDecodedUnary and checkDecodedStream
-// answer INVALID_ARGUMENT.
+// for a note of the error, and the unary validation interceptor and
+// checkDecodedStream answer INVALID_ARGUMENT.
 //
 // The note lives in the message itself, as an unknown field, so that a
 // message grpc-go discards after decoding (a second message on a unary
@@ -94,14 +93,6 @@ func decodeError(m any) error {
 		st = d
 	}
 	return st.Err()
-}
-
-// checkDecodedUnary answers a request message the codec could not decode.
-func checkDecodedUnary(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-	if err := decodeError(req); err != nil {
-		return nil, err
-	}
-	return handler(ctx, req)
 }
 
 // checkDecodedStream ends a stream whose next request message could not be

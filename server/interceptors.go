@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
@@ -27,6 +29,11 @@ func interceptors(cfg Config, m *metrics) (unary []grpc.UnaryServerInterceptor, 
 			}
 			return nil
 		}),
+		logging.WithDurationField(durationMillis),
+		// Constant on this server, or implied by the method: each field
+		// left out saves work on every call, the field handling being
+		// quadratic in their number.
+		logging.WithDisableLoggingFields(logging.SystemTag[0], logging.ComponentFieldKey, logging.MethodTypeFieldKey),
 	}
 	logger := slogLogger(cfg.Logger)
 	rec := recovery.WithRecoveryHandlerContext(func(ctx context.Context, p any) error {
@@ -41,8 +48,14 @@ func interceptors(cfg Config, m *metrics) (unary []grpc.UnaryServerInterceptor, 
 		logging.UnaryServerInterceptor(logger, logOpts...),
 		recovery.UnaryServerInterceptor(rec),
 		authUnary,
-		checkDecodedUnary,
-		v.unary,
+		// One interceptor for both checks, as a unary call passes each
+		// level of the chain on every call.
+		func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+			if err := decodeError(req); err != nil {
+				return nil, err
+			}
+			return v.unary(ctx, req, info, handler)
+		},
 	}
 	stream = []grpc.StreamServerInterceptor{
 		m.streamRPC(),
@@ -57,11 +70,26 @@ func interceptors(cfg Config, m *metrics) (unary []grpc.UnaryServerInterceptor, 
 		withoutNil(stream, func(i grpc.StreamServerInterceptor) bool { return i == nil })
 }
 
-// slogLogger adapts l to the logging interceptor.
+// slogLogger adapts l to the logging interceptor. The record is built here
+// rather than by l.Log, which would walk the stack for a source position
+// that could only ever name this adapter.
 func slogLogger(l *slog.Logger) logging.Logger {
+	h := l.Handler()
 	return logging.LoggerFunc(func(ctx context.Context, lvl logging.Level, msg string, fields ...any) {
-		l.Log(ctx, slog.Level(lvl), msg, fields...)
+		if !h.Enabled(ctx, slog.Level(lvl)) {
+			return
+		}
+		r := slog.NewRecord(time.Now(), slog.Level(lvl), msg, 0)
+		r.Add(fields...)
+		_ = h.Handle(ctx, r)
 	})
+}
+
+// durationMillis is the interceptor's default grpc.time_ms field, formatted
+// as fmt's %v does but without its reflection.
+func durationMillis(d time.Duration) logging.Fields {
+	ms := float32(d.Nanoseconds()/1000) / 1000
+	return logging.Fields{"grpc.time_ms", strconv.FormatFloat(float64(ms), 'g', -1, 32)}
 }
 
 // panicText describes a recovered panic without its payload: runtime errors
@@ -81,6 +109,27 @@ type callStats struct {
 
 type callStatsKey struct{}
 
+// statsContext carries a call's stats in the same allocation as the context
+// that holds them.
+type statsContext struct {
+	context.Context
+	stats callStats
+}
+
+// Value returns the call's stats for callStatsKey and defers to the parent
+// for any other key.
+func (c *statsContext) Value(key any) any {
+	if key == (callStatsKey{}) {
+		return &c.stats
+	}
+	return c.Context.Value(key)
+}
+
+// withCallStats returns a child of ctx carrying new, empty call stats.
+func withCallStats(ctx context.Context) context.Context {
+	return &statsContext{Context: ctx}
+}
+
 // callStatsFrom returns the call's stats, or nil outside a call.
 func callStatsFrom(ctx context.Context) *callStats {
 	c, _ := ctx.Value(callStatsKey{}).(*callStats)
@@ -95,11 +144,11 @@ func addJobs(ctx context.Context, n int) {
 }
 
 func unaryCallStats(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-	return handler(context.WithValue(ctx, callStatsKey{}, &callStats{}), req)
+	return handler(withCallStats(ctx), req)
 }
 
 func streamCallStats(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
-	ctx := context.WithValue(ss.Context(), callStatsKey{}, &callStats{})
+	ctx := withCallStats(ss.Context())
 	return handler(srv, &contextStream{ServerStream: ss, ctx: ctx})
 }
 
