@@ -28,7 +28,7 @@ func FuzzTransform(f *testing.F) {
 		f.Fatal(err)
 	}
 	for i, path := range paths {
-		c := readGolden(f, path)
+		c := readGolden[goldenCase](f, path)
 		f.Add([]byte(c.Event), uint8(i))
 	}
 	f.Add([]byte(`{"type":"identify","userId":"u","traits":{"a.b.c":{"d":1},"a.b":[1],"x\\.y.0":2},"user_properties":{"a.b":{"e":1}}}`), uint8(0))

@@ -20,7 +20,7 @@ func FuzzTransformUnread(f *testing.F) {
 		f.Fatal(err)
 	}
 	for i, path := range paths {
-		f.Add([]byte(readGolden(f, path).Event), uint8(i))
+		f.Add([]byte(readGolden[goldenCase](f, path).Event), uint8(i))
 	}
 	for i, be := range benchEvents {
 		f.Add([]byte(be.event), uint8(i))

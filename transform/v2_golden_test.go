@@ -3,7 +3,6 @@ package transform
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -36,10 +35,11 @@ func TestGoldenV2(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(path), ".json")
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			c := readGoldenV2(t, path)
+			c := readGolden[goldenV2Case](t, path)
 			got := goldenV2Outcome(t, c)
 			if *updateGolden {
-				writeGoldenV2(t, path, c, got)
+				c.Want = wantJSON(t, got)
+				writeGolden(t, path, c)
 				return
 			}
 			var want any
@@ -106,7 +106,7 @@ func TestGoldenV2CoversEveryError(t *testing.T) {
 	t.Parallel()
 	var messages, records []string
 	for _, path := range goldenV2Paths(t) {
-		c := readGoldenV2(t, path)
+		c := readGolden[goldenV2Case](t, path)
 		var want struct {
 			Error *struct {
 				Message string `json:"message"`
@@ -183,42 +183,6 @@ func goldenV2Paths(t *testing.T) []string {
 		t.Fatal("no golden cases")
 	}
 	return paths
-}
-
-// readGoldenV2 reads one golden case.
-func readGoldenV2(t testing.TB, path string) goldenV2Case {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var c goldenV2Case
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&c); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return c
-}
-
-// writeGoldenV2 rewrites a golden case with got as its want.
-func writeGoldenV2(t *testing.T, path string, c goldenV2Case, got any) {
-	t.Helper()
-	want, err := json.Marshal(got)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.Want = want
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(c); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // goldenV2Input parses a case's event and connection.
