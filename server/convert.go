@@ -22,16 +22,16 @@ func destination(d *ciotransformerv1.Destination) *transform.Destination {
 }
 
 // eventValue returns a job's event as a JSON value, or the job's error when
-// its raw JSON cannot be read.
+// its raw JSON cannot be read. Raw JSON that is valid but not an object
+// (null, an array, a string, a number, a boolean) is passed on: the mapping
+// reads it as an event without a type, as upstream does, and answers with
+// upstream's wording for that.
 func eventValue(j *ciotransformerv1.Job) (jsvalue.Value, *transform.Error) {
 	switch p := j.GetPayload().(type) {
 	case *ciotransformerv1.Job_RawEvent:
 		v, err := jsvalue.Parse(p.RawEvent)
 		if err != nil {
 			return jsvalue.Value{}, badEvent("Event is not valid JSON: " + err.Error())
-		}
-		if !v.IsObject() {
-			return jsvalue.Value{}, badEvent("Event is not a JSON object")
 		}
 		return v, nil
 	case *ciotransformerv1.Job_Event:
@@ -40,7 +40,7 @@ func eventValue(j *ciotransformerv1.Job) (jsvalue.Value, *transform.Error) {
 	return jsvalue.Value{}, badEvent("Event is missing")
 }
 
-// badEvent is the 400 of an event that is not a readable JSON object.
+// badEvent is the 400 of an event whose JSON cannot be read.
 func badEvent(msg string) *transform.Error {
 	return &transform.Error{
 		StatusCode: 400,

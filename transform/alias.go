@@ -8,34 +8,49 @@ func (ev *event) alias(dest *Destination) Result {
 	if !ev.userIDOnly.Truthy() || !ev.previousID.Truthy() {
 		return Result{Err: instrumentationError("Both userId and previousId are mandatory for merge operation")}
 	}
+	primary, err := identifierKey(ev.userIDOnly)
+	if err != nil {
+		return Result{Err: err}
+	}
+	secondary, err := identifierKey(ev.previousID)
+	if err != nil {
+		return Result{Err: err}
+	}
 	buf := bodyBuffer()
 	w := newObjectWriter((*buf)[:0])
 	w.key(`"primary"`)
-	w.dst = appendPersonRef(w.dst, ev.userIDOnly)
+	w.dst = appendPersonRef(w.dst, primary, ev.userIDOnly)
 	w.key(`"secondary"`)
-	w.dst = appendPersonRef(w.dst, ev.previousID)
+	w.dst = appendPersonRef(w.dst, secondary, ev.previousID)
 	body := finishBody(buf, w.end())
 	return ev.request(dest, methodPost, mergeEndpointPath, endpoint{path: mergeCustomersPath}, body)
 }
 
-// appendPersonRef appends {"email": v} when v is an email address, else
-// {"id": v}, with v as it came.
-func appendPersonRef(dst []byte, v jsvalue.Value) []byte {
-	key := `"id"`
-	if identifierKey(v) == "email" {
-		key = `"email"`
+// appendPersonRef appends {<key>: v}, with v as it came; key is "email" or
+// "id" (see identifierKey).
+func appendPersonRef(dst []byte, key string, v jsvalue.Value) []byte {
+	quoted := `"id"`
+	if key == "email" {
+		quoted = `"email"`
 	}
 	w := newObjectWriter(dst)
-	w.member(key, v)
+	w.member(quoted, v)
 	return w.end()
 }
 
 // identifierKey returns "email" when v is a string that validator.js
 // isEmail accepts, else "id". Upstream's validator throws on a non-string
-// (a 500); such a value is taken as an id instead (deviation D5).
-func identifierKey(v jsvalue.Value) string {
-	if v.IsString() && isEmail(v.Str()) {
-		return "email"
+// (a 500); such a value is taken as an id instead (deviation D5). A string
+// isEmail throws URIError on (see emailThrows) is the URI malformed error.
+func identifierKey(v jsvalue.Value) (string, *Error) {
+	if !v.IsString() {
+		return "id", nil
 	}
-	return "id"
+	if emailThrows(v.Str()) {
+		return "", uriMalformedError()
+	}
+	if isEmail(v.Str()) {
+		return "email", nil
+	}
+	return "id", nil
 }

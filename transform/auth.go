@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
 // basicAuthPrefix starts every Authorization header value.
@@ -59,7 +61,7 @@ func (w *latin1Base64) writeString(s string) {
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := jsvalue.DecodeRune(s[i:])
 		i += size
 		if r > 0xFFFF {
 			r -= 0x10000

@@ -3,6 +3,8 @@ package transform
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
 // Limits of validator.js isEmail with its default options.
@@ -74,23 +76,27 @@ func isEmail(s string) bool {
 
 // utf16Len returns the length of s in UTF-16 code units, JavaScript's
 // String#length.
-func utf16Len(s string) int {
-	n := 0
-	for i := 0; i < len(s); {
-		if s[i] < utf8.RuneSelf {
-			n++
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r > 0xFFFF {
-			n += 2
-		} else {
-			n++
-		}
-		i += size
+func utf16Len(s string) int { return jsvalue.UTF16Len(s) }
+
+// emailThrows reports whether validator.js isEmail(s) throws rather than
+// answers. After the length check it measures the local part and then the
+// domain with isByteLength, which calls encodeURI; encodeURI throws
+// URIError ("URI malformed") on a lone surrogate. The local part is what
+// precedes the last "@" ("" without one), the domain what follows it (all
+// of s without one); a local part over 64 bytes answers false before the
+// domain is measured.
+func emailThrows(s string) bool {
+	if !jsvalue.HasLoneSurrogate(s) || utf16Len(s) > emailMaxLength {
+		return false
 	}
-	return n
+	user, domain := "", s
+	if at := strings.LastIndexByte(s, '@'); at >= 0 {
+		user, domain = s[:at], s[at+1:]
+	}
+	if jsvalue.HasLoneSurrogate(user) {
+		return true
+	}
+	return len(user) <= emailMaxLocalBytes && jsvalue.HasLoneSurrogate(domain)
 }
 
 // emailAtext marks the ASCII characters of validator's emailUserUtf8Part
@@ -131,7 +137,7 @@ func isLocalAtom(atom string) bool {
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(atom[i:])
+		r, size := jsvalue.DecodeRune(atom[i:])
 		if !inUTF8LocalRange(r) {
 			return false
 		}
@@ -175,7 +181,7 @@ func isQuotedLocalPart(s string) bool {
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := jsvalue.DecodeRune(s[i:])
 		if r != 0xA0 && !inUTF8LocalRange(r) {
 			return false
 		}
@@ -230,7 +236,7 @@ func isTLD(tld string) bool {
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(tld[i:])
+		r, size := jsvalue.DecodeRune(tld[i:])
 		if !isTLDRune(r) {
 			return false
 		}
@@ -291,7 +297,7 @@ func isDomainLabel(label string) bool {
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(label[i:])
+		r, size := jsvalue.DecodeRune(label[i:])
 		switch {
 		case r < 0xA1:
 			return false

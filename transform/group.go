@@ -38,6 +38,15 @@ func (ev *event) group() Result {
 		}
 	}
 
+	rel, relPrefix, relID := ev.relatedPerson()
+	relKey := ""
+	if rel.Truthy() {
+		var err *Error
+		if relKey, err = identifierKey(rel); err != nil {
+			return Result{Err: err}
+		}
+	}
+
 	// The object is written directly, as JSON.stringify would write the
 	// object upstream builds.
 	buf := bodyBuffer()
@@ -57,11 +66,10 @@ func (ev *event) group() Result {
 	w.dst = jsvalue.AppendJSONString(w.dst, actionName)
 	w.key(`"attributes"`)
 	w.dst = ev.appendGroupAttributes(w.dst)
-	rel, relPrefix, relID := ev.relatedPerson()
 	w.key(`"cio_relationships"`)
 	if rel.Truthy() {
 		w.dst = append(w.dst, `[{"identifiers":`...)
-		w.dst = appendPersonRef(w.dst, rel)
+		w.dst = appendPersonRef(w.dst, relKey, rel)
 		w.dst = append(w.dst, "}]"...)
 	} else {
 		w.dst = append(w.dst, "[]"...)

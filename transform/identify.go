@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf16"
 
 	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
@@ -235,7 +234,7 @@ func (a *attributes) setUserProperties(props jsvalue.Value) {
 		// Object.keys of a string lists its UTF-16 indexes, and reading
 		// them through the message yields undefined, which set-value
 		// treats as a delete.
-		n := len(utf16.Encode([]rune(props.Str())))
+		n := jsvalue.UTF16Len(props.Str())
 		for i := range n {
 			a.body.Delete(strconv.Itoa(i))
 		}

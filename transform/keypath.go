@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
@@ -279,14 +280,14 @@ func isJSSpace(r rune) bool {
 // trimJSSpace strips JavaScript whitespace from both ends of s.
 func trimJSSpace(s string) string {
 	for s != "" {
-		r, size := utf8.DecodeRuneInString(s)
+		r, size := jsvalue.DecodeRune(s)
 		if !isJSSpace(r) {
 			break
 		}
 		s = s[size:]
 	}
 	for s != "" {
-		r, size := utf8.DecodeLastRuneInString(s)
+		r, size := jsvalue.DecodeLastRune(s)
 		if !isJSSpace(r) {
 			break
 		}
@@ -401,8 +402,7 @@ func digitValue(c byte) (int, bool) {
 // "1", ...; nothing for numbers, booleans, null and undefined.
 //
 // A character outside the BMP spreads into two keys holding its lone
-// surrogates, which JSON.stringify writes as "\ud83d"-style escapes; a
-// string here holds UTF-8, so each of those values is U+FFFD instead.
+// surrogates, which JSON.stringify writes as "\ud83d"-style escapes.
 func spreadInto(dst, src jsvalue.Value) {
 	if !dst.IsObject() {
 		return
@@ -425,10 +425,11 @@ func spreadInto(dst, src jsvalue.Value) {
 		s := src.Str()
 		n := 0
 		for i := 0; i < len(s); {
-			r, size := utf8.DecodeRuneInString(s[i:])
+			r, size := jsvalue.DecodeRune(s[i:])
 			if r > 0xFFFF {
-				dst.Set(strconv.Itoa(n), jsvalue.String("\uFFFD"))
-				dst.Set(strconv.Itoa(n+1), jsvalue.String("\uFFFD"))
+				hi, lo := utf16.EncodeRune(r)
+				dst.Set(strconv.Itoa(n), jsvalue.String(string(jsvalue.AppendRune(nil, hi))))
+				dst.Set(strconv.Itoa(n+1), jsvalue.String(string(jsvalue.AppendRune(nil, lo))))
 				n += 2
 			} else {
 				dst.Set(strconv.Itoa(n), jsvalue.String(s[i:i+size]))

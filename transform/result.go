@@ -1,5 +1,7 @@
 package transform
 
+import "github.com/cio-transformer/cio-transformer/transform/jsvalue"
+
 // Destination is one Customer.io destination's configuration, as the
 // transformer reads it.
 type Destination struct {
@@ -88,12 +90,15 @@ type Error struct {
 // Error returns the message.
 func (e *Error) Error() string { return e.Message }
 
-// instrumentationError returns a 400 instrumentation error.
+// instrumentationError returns a 400 instrumentation error. A message that
+// quotes the event may hold a lone surrogate, which valid UTF-8 (and so a
+// protobuf string) cannot: it reads U+FFFD there, as a JSON decoder reads
+// upstream's \udXXX escape.
 func instrumentationError(msg string) *Error {
-	return &Error{StatusCode: 400, Message: msg, Category: CategoryDataValidation, Type: TypeInstrumentation}
+	return &Error{StatusCode: 400, Message: jsvalue.ToWellFormed(msg), Category: CategoryDataValidation, Type: TypeInstrumentation}
 }
 
 // configurationError returns a 400 configuration error.
 func configurationError(msg string) *Error {
-	return &Error{StatusCode: 400, Message: msg, Category: CategoryDataValidation, Type: TypeConfiguration}
+	return &Error{StatusCode: 400, Message: jsvalue.ToWellFormed(msg), Category: CategoryDataValidation, Type: TypeConfiguration}
 }

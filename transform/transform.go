@@ -275,12 +275,15 @@ func (ev *event) identity() jsvalue.Value {
 // outputUserID returns the request's RudderStack user id: String of
 // userIdOnly || anonymousId, or "" when that is falsy. It is never the
 // email, even when the email identifies the person in the endpoint.
+//
+// A lone surrogate in it reads U+FFFD: the field is a protobuf string,
+// which holds valid UTF-8 only.
 func (ev *event) outputUserID() string {
 	switch {
 	case ev.userIDOnly.Truthy():
-		return ev.userIDOnly.JSString()
+		return jsvalue.ToWellFormed(ev.userIDOnly.JSString())
 	case ev.anonymousID.Truthy():
-		return ev.anonymousID.JSString()
+		return jsvalue.ToWellFormed(ev.anonymousID.JSString())
 	}
 	return ""
 }
@@ -307,10 +310,32 @@ func (ep endpoint) appendTo(dst []byte) []byte {
 	return appendPathParam(dst, ep.id2)
 }
 
-// request returns the successful Result of a Track API request. The
+// uriMalformed is the message of JavaScript's URIError, which upstream's
+// encodeURIComponent (of an id in a URL) and validator's isEmail (through
+// encodeURI) throw on a string holding a lone surrogate.
+const uriMalformed = "URI malformed"
+
+// uriMalformedError is the error of a string that upstream's URI encoding
+// throws on: upstream answers a 500, this service a 400 (deviation D5, see
+// docs/DEVIATIONS.md: bad input is never a 500).
+func uriMalformedError() *Error {
+	return instrumentationError(uriMalformed)
+}
+
+// encodable reports whether JavaScript's encodeURIComponent accepts v as a
+// path parameter: anything but a string holding a lone surrogate.
+func encodable(v jsvalue.Value) bool {
+	return !v.IsString() || !jsvalue.HasLoneSurrogate(v.Str())
+}
+
+// request returns the successful Result of a Track API request, or the
+// URI malformed error when an id in the endpoint cannot be encoded. The
 // endpoint and the ordering keys share one allocation, as do the request,
 // its header and the slice of keys.
 func (ev *event) request(dest *Destination, method, endpointPath string, ep endpoint, body []byte) Result {
+	if !encodable(ep.id) || !encodable(ep.id2) {
+		return Result{Err: uriMalformedError()}
+	}
 	tr := &trackRequest{}
 	var buf [256]byte
 	text := append(buf[:0], apiHost(dest)...)
@@ -323,7 +348,7 @@ func (ev *event) request(dest *Destination, method, endpointPath string, ep endp
 	tr.headers[0] = Header{Name: authorizationHeader, Value: authorization(dest)}
 	tr.req = Request{
 		Method:       method,
-		Endpoint:     s[:urlEnd],
+		Endpoint:     jsvalue.ToWellFormed(s[:urlEnd]),
 		EndpointPath: endpointPath,
 		Headers:      tr.headers[:],
 		Body:         body,
@@ -420,14 +445,39 @@ func appendPathParam(dst []byte, v jsvalue.Value) []byte {
 // that can matter here: ASCII fast, and U+0130 (İ) to "i̇", which Go's
 // ToLower maps to a bare "i".
 func jsLower(s string) string {
+	upper := false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c >= 0x80 {
-			return strings.ToLower(strings.ReplaceAll(s, "\u0130", "i\u0307"))
+			return jsLowerUnicode(s)
 		}
-		if 'A' <= c && c <= 'Z' {
-			return strings.ToLower(s)
-		}
+		upper = upper || ('A' <= c && c <= 'Z')
+	}
+	if upper {
+		return strings.ToLower(s)
 	}
 	return s
+}
+
+// jsLowerUnicode lowercases non-ASCII s. Lone surrogates stay as they are,
+// as toLowerCase leaves them; Go's ToLower would turn each of their bytes
+// into U+FFFD.
+func jsLowerUnicode(s string) string {
+	if !jsvalue.HasLoneSurrogate(s) {
+		return strings.ToLower(strings.ReplaceAll(s, "\u0130", "i\u0307"))
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	start := 0
+	for i := 0; i < len(s); {
+		r, size := jsvalue.DecodeRune(s[i:])
+		if jsvalue.IsSurrogate(r) {
+			b.WriteString(jsLowerUnicode(s[start:i]))
+			b.WriteString(s[i : i+size])
+			start = i + size
+		}
+		i += size
+	}
+	b.WriteString(jsLowerUnicode(s[start:]))
+	return b.String()
 }

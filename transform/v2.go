@@ -19,10 +19,15 @@ const typeRecord = "record"
 // The event is checked first, as upstream's input schema checks it; a job
 // that fails gets a 400 error listing every problem (see v2Event.validate).
 // Unlike Transform, ids that are JSON numbers are sent as numbers, as
-// upstream sends them in this mode. BatchPayload never panics and never
-// modifies msg or connection.
+// upstream sends them in this mode. A msg that is not an object (null, an
+// array, a string, a number) reads as an object with no keys, so it fails
+// with "message.type: Required", as upstream answers it. BatchPayload never
+// panics and never modifies msg or connection.
 func BatchPayload(msg, connection jsvalue.Value, dest *Destination) Result {
 	dest = orEmpty(dest)
+	if !msg.IsObject() {
+		msg = jsvalue.NewObject(0)
+	}
 	var v v2Event
 	v.load(msg)
 	if err := v.validate(dest, connection); err != nil {

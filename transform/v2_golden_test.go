@@ -43,7 +43,7 @@ func TestGoldenV2(t *testing.T) {
 				return
 			}
 			var want any
-			if err := json.Unmarshal(c.Want, &want); err != nil {
+			if err := json.Unmarshal(markLoneSurrogates(c.Want), &want); err != nil {
 				t.Fatalf("want: %v", err)
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
@@ -57,7 +57,6 @@ func TestGoldenV2(t *testing.T) {
 // message; every one must be the outcome of some golden case.
 var v2Errors = []string{
 	// The input schema.
-	"message: Expected object, received",
 	"message.type: Required",
 	"message.type: Expected 'identify' | 'track' | 'page' | 'screen' | 'alias' | 'group', received number",
 	"message.type: Invalid enum value. Expected 'identify' | 'track' | 'page' | 'screen' | 'alias' | 'group', received 'Identify'",
@@ -80,7 +79,8 @@ var v2Errors = []string{
 	"connection.config.destination: Required",
 	"connection.config.destination: Expected object, received",
 	"connection.config.destination.object: Required",
-	"connection.config.destination.object: Expected string, received number",
+	"connection.config.destination.object: Expected 'person' | 'event', received number",
+	"connection.config.destination.object: Invalid enum value. Expected 'person' | 'event', received 'account'",
 	"connection.config.destination.syncMode: Expected string, received",
 	"connection.config.destination.identifierMappings: Expected array, received",
 	"connection.config.destination.identifierMappings.1: Expected object, received",
@@ -95,7 +95,6 @@ var v2Errors = []string{
 	"exceeds CustomerIO's 32KB per-object limit.",
 	// Record events.
 	"Missing connection config",
-	`Unsupported object type: "account"`,
 	`"delete" is not supported for object type "event"`,
 	"Event name is required for CustomerIO event records",
 }

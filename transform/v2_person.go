@@ -227,21 +227,34 @@ func (v *v2Event) addDeviceV2() Result {
 // profile merged into the user's. Each is named by email when its String()
 // is an email address, else by id, with its value as it came.
 func (v *v2Event) mergeV2() Result {
+	primary, err := mergeRef(v.userIDOnly)
+	if err != nil {
+		return Result{Err: err}
+	}
+	secondary, err := mergeRef(v.previousID)
+	if err != nil {
+		return Result{Err: err}
+	}
 	p := v.person(actionMerge, 4)
-	p.Set("primary", mergeRef(v.userIDOnly))
-	p.Set("secondary", mergeRef(v.previousID))
+	p.Set("primary", primary)
+	p.Set("secondary", secondary)
 	return v.payload(p)
 }
 
-// mergeRef returns {"email": id} or {"id": id}.
-func mergeRef(id jsvalue.Value) jsvalue.Value {
+// mergeRef returns {"email": id} or {"id": id}, or the URI malformed error
+// when validator's isEmail throws on String(id) (see emailThrows).
+func mergeRef(id jsvalue.Value) (jsvalue.Value, *Error) {
+	s := id.JSString()
+	if emailThrows(s) {
+		return jsvalue.Value{}, uriMalformedError()
+	}
 	key := "id"
-	if isEmail(id.JSString()) {
+	if isEmail(s) {
 		key = "email"
 	}
 	ref := jsvalue.NewObject(1)
 	ref.Set(key, id)
-	return ref
+	return ref, nil
 }
 
 // person returns a person payload with the given action and room for n

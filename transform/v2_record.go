@@ -47,6 +47,8 @@ func (v *v2Event) record(connection jsvalue.Value) Result {
 		}
 		cioAction = actionEvent
 	default:
+		// validate admits only the two objects; an error, never a panic, if
+		// that ever changes.
 		return Result{Err: configurationError(`Unsupported object type: "` + object + `"`)}
 	}
 

@@ -12,6 +12,7 @@ import (
 var (
 	v2EventTypes   = []string{typeIdentify, typeTrack, typePage, typeScreen, typeAlias, typeGroup}
 	v2RecordAction = []string{"insert", "update", "delete"}
+	v2RecordObject = []string{recordObjectPerson, recordObjectEvent}
 )
 
 // recordIdentifierKeys are the record identifiers that name the person, in
@@ -57,11 +58,9 @@ func (v *v2Event) validate(dest *Destination, connection jsvalue.Value) *Error {
 
 // checkEventStream checks the message against the event-stream schema: a
 // known type, ids that are strings, numbers or null, and then someone to
-// send the event about.
+// send the event about. The message is an object: BatchPayload reads any
+// other value as an empty one.
 func (v *v2Event) checkEventStream(z *zodIssues) {
-	if !z.object("message", v.msg) {
-		return
-	}
 	n := len(z.issues)
 	z.enum("message.type", v.rawType, v2EventTypes)
 	v.checkID(z, "message.userId", v.userID)
@@ -124,9 +123,10 @@ func recordIdentifierKey(identifiers jsvalue.Value) string {
 }
 
 // checkConnection checks the connection of a record event, when there is
-// one: config.destination must be an object whose object is a string (the
-// object type, resolved after validation), and whose syncMode and field
-// mappings, when present, have their types.
+// one: config.destination must be an object whose object is "person" or
+// "event", and whose syncMode and field mappings, when present, have their
+// types. An unknown object is an issue like any other, listed with the
+// record's other issues.
 func checkConnection(z *zodIssues, connection jsvalue.Value) {
 	if connection.IsUndefined() || !z.object("connection", connection) {
 		return
@@ -139,7 +139,7 @@ func checkConnection(z *zodIssues, connection jsvalue.Value) {
 	if !z.object("connection.config.destination", dest) {
 		return
 	}
-	z.str("connection.config.destination.object", dest.Get("object"))
+	z.enum("connection.config.destination.object", dest.Get("object"), v2RecordObject)
 	if mode := dest.Get("syncMode"); !mode.IsUndefined() {
 		z.str("connection.config.destination.syncMode", mode)
 	}

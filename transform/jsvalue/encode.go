@@ -16,9 +16,10 @@ const maxLinearPath = 32
 // AppendJSON appends v as JSON.stringify(v) writes it, without indentation:
 // object members in order, members whose value is undefined omitted, undefined
 // array elements as null, NaN and infinite numbers as null, strings escaped
-// as JSON.stringify escapes them. Unlike JSON.stringify, a top-level
-// undefined is written as null, so the output is always JSON. Invalid UTF-8
-// in a string is written as U+FFFD. A value that contains itself is written
+// as JSON.stringify escapes them (a lone surrogate as a lowercase \udXXX
+// escape). Unlike JSON.stringify, a top-level undefined is written as null,
+// so the output is always JSON. Invalid UTF-8 in a string is written as
+// U+FFFD. A value that contains itself is written
 // as null where it recurs (see MarshalJSON).
 func (v Value) AppendJSON(dst []byte) []byte {
 	var e encoder
@@ -36,7 +37,8 @@ func (v Value) MarshalJSON() ([]byte, error) {
 }
 
 // AppendJSONString appends s as a JSON string literal, escaped as
-// JSON.stringify escapes it; invalid UTF-8 is written as U+FFFD.
+// JSON.stringify escapes it: a lone surrogate (see DecodeRune) as a
+// lowercase \udXXX escape; invalid UTF-8 is written as U+FFFD.
 func AppendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
@@ -47,7 +49,17 @@ func AppendJSONString(dst []byte, s string) []byte {
 		}
 		c := s[i]
 		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
+			r, size := DecodeRune(s[i:])
+			if IsSurrogate(r) {
+				// Well-formed JSON.stringify writes a lone surrogate as a
+				// lowercase escape.
+				const hex = "0123456789abcdef"
+				dst = append(dst, s[start:i]...)
+				dst = append(dst, '\\', 'u', 'd', hex[r>>8&0xF], hex[r>>4&0xF], hex[r&0xF])
+				i += size
+				start = i
+				continue
+			}
 			if r != utf8.RuneError || size != 1 {
 				i += size
 				continue

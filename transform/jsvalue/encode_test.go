@@ -46,7 +46,9 @@ func TestAppendJSON(t *testing.T) {
 		{"string escapes", String("\"\\/\b\f\n\r\t"), `"\"\\/\b\f\n\r\t"`},
 		{"control characters", String("\x00\x01\x1f\x7f"), `"\u0000\u0001\u001f` + "\x7f" + `"`},
 		{"non-ASCII raw", String("é世😀\u2028\u2029"), "\"é世😀\u2028\u2029\""},
-		{"invalid UTF-8 replaced", String("a\xffb\xed\xa0\x80"), "\"a\uFFFDb\uFFFD\uFFFD\uFFFD\""},
+		{"invalid UTF-8 replaced", String("a\xffb\xed\x9f"), "\"a\uFFFDb\uFFFD\uFFFD\""},
+		{"lone surrogates escaped in lowercase", String("a\xed\xa0\xbdb\xed\xbf\xbf"), `"a\ud83db\udfff"`},
+		{"lone surrogate in a key", obj("\xed\xb0\x80", Int(1)), `{"\udc00":1}`},
 		{"HTML not escaped", String("<a href='x'>&</a>"), `"<a href='x'>&</a>"`},
 		{"keys escaped", obj("a\"b\n", Int(1)), `{"a\"b\n":1}`},
 	}

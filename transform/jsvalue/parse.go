@@ -34,8 +34,9 @@ func (e *SyntaxError) Error() string {
 // Parse parses JSON text (RFC 8259) into a Value, as JavaScript's JSON.parse
 // does: the whole input must be one value with only whitespace around it; a
 // duplicated object key keeps the position of its first occurrence and the
-// value of its last. Escapes are decoded, a lone surrogate escape and each
-// invalid UTF-8 byte in a string becoming U+FFFD. Numbers keep their text
+// value of its last. Escapes are decoded; a lone surrogate escape is kept
+// as JavaScript keeps it (see DecodeRune), and each invalid UTF-8 byte in
+// a string becomes U+FFFD. Numbers keep their text
 // when it is how JavaScript prints them, and are otherwise stored in
 // JavaScript's form; a literal beyond float64 range becomes Infinity (which
 // encodes as null). Nesting deeper than MaxDepth is an error.
@@ -531,10 +532,8 @@ func (p *parser) strSlow(start, i int) (string, bool) {
 						return "", false
 					}
 				}
-				if utf16IsHigh(r) || utf16IsLow(r) {
-					r = utf8.RuneError
-				}
-				buf = utf8.AppendRune(buf, r)
+				// A lone surrogate stays one, as in a JavaScript string.
+				buf = AppendRune(buf, r)
 				continue
 			default:
 				p.fail(i, "invalid escape in string")
