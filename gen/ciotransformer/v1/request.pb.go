@@ -158,8 +158,10 @@ type Connection struct {
 	// The connection's configuration, as RudderStack sends it. Record events
 	// read config.destination.object: "person" (insert and update identify
 	// the person, delete deletes it) or "event" (insert and update send an
-	// event; delete is not supported). Any other object fails with
-	// 'Unsupported object type: "<object>"'. config.destination.syncMode,
+	// event; delete is not supported). Any other object fails the input
+	// checks with "connection.config.destination.object: Invalid enum value.
+	// Expected 'person' | 'event', received '<object>'", listed with the
+	// record's other problems. config.destination.syncMode,
 	// identifierMappings and fieldMappings are checked for their types only.
 	Config        *structpb.Struct `protobuf:"bytes,4,opt,name=config,proto3" json:"config,omitempty"`
 	unknownFields protoimpl.UnknownFields
