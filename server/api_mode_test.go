@@ -214,3 +214,66 @@ func TestDontBatchIsTrueOnly(t *testing.T) {
 		})
 	}
 }
+
+// objectConnection is a connection whose records become the given object.
+func objectConnection(t *testing.T, object string) *ciotransformerv1.Connection {
+	t.Helper()
+	cfg, err := structpb.NewStruct(map[string]any{"destination": map[string]any{"object": object}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &ciotransformerv1.Connection{Config: cfg}
+}
+
+// TestTransformBatchV2ConnectionPerJob checks that every record of a
+// message is mapped with its own job's connection (deviation D10), and
+// that non-object events and unknown objects get their schema issues.
+func TestTransformBatchV2ConnectionPerJob(t *testing.T) {
+	t.Parallel()
+	record := func(id uint64, action string, conn *ciotransformerv1.Connection) *ciotransformerv1.Job {
+		j := rawJob(id, `{"type":"record","action":"`+action+`","identifiers":{"id":"r`+jsonText(t, id)+`","name":"Signed Up"}}`)
+		j.Connection = conn
+		return j
+	}
+	jobs := []*ciotransformerv1.Job{
+		record(1, "insert", objectConnection(t, "event")),
+		record(2, "insert", objectConnection(t, "person")),
+		record(3, "delete", objectConnection(t, "event")),
+		record(4, "delete", objectConnection(t, "person")),
+		record(5, "insert", nil),
+		record(6, "insert", objectConnection(t, "account")),
+		rawJob(7, `null`),
+		rawJob(8, `[]`),
+	}
+	stream, err := testClient(t, Config{}).TransformBatch(testContext(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := collect(t, stream, &ciotransformerv1.TransformBatchRequest{RequestId: 1, Destination: v2Destination, Jobs: jobs})
+
+	got := map[uint64]any{}
+	for _, r := range results {
+		if e := r.GetError(); e != nil {
+			got[r.GetJobs()[0].GetJobId()] = e.GetMessage()
+			continue
+		}
+		objs := batchObjects(t, r.GetRequest().GetBody())
+		for i, j := range r.GetJobs() {
+			o := objs[i].(map[string]any)
+			got[j.GetJobId()] = o["action"]
+		}
+	}
+	want := map[uint64]any{
+		1: "event",
+		2: "identify",
+		3: `"delete" is not supported for object type "event"`,
+		4: "delete",
+		5: "Missing connection config",
+		6: "connection.config.destination.object: Invalid enum value. Expected 'person' | 'event', received 'account'",
+		7: "message.type: Required",
+		8: "message.type: Required",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("outcome per job (-want +got):\n%s", diff)
+	}
+}

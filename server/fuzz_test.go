@@ -43,6 +43,11 @@ func envelopeSeeds(tb testing.TB) [][]byte {
 			rawJob(7, `{"type":"screen","anonymousId":"a1","name":"Main"}`),
 			rawJob(8, `{"type":"identify"`),
 			rawJob(9, `[1]`),
+			rawJob(10, `{"type":"IDENTIFY\ud83d","userId":"u1"}`),
+			rawJob(11, `{"type":"track","anonymousId":"a\udc00","event":"e\ud800","properties":{"k\uDFFF":"\ud83d"}}`),
+			rawJob(12, `{"type":"alias","userId":"u\ud83d","previousId":"u1"}`),
+			rawJob(13, `{"type":"group","userId":"u1","groupId":"g\udc00"}`),
+			rawJob(14, `null`),
 		}},
 		&ciotransformerv1.TransformBatchRequest{RequestId: 2, Destination: &ciotransformerv1.Destination{SiteId: "s", ApiKey: "k", Datacenter: ciotransformerv1.Datacenter_DATACENTER_EU},
 			Jobs: []*ciotransformerv1.Job{typed(1, "identify"), typed(2, "group"), typed(3, "track"), typed(4, "unknown"), typed(5, "")}},
@@ -137,6 +142,11 @@ func assertFuzzRefusal(t *testing.T, err error) {
 // it is an error.
 func checkOutcome(t *testing.T, r *ciotransformerv1.JobResult) {
 	t.Helper()
+	// Protobuf strings hold valid UTF-8 only: a result that does not
+	// marshal would fail the whole call.
+	if _, err := proto.Marshal(r); err != nil {
+		t.Fatalf("result does not marshal: %v", err)
+	}
 	switch {
 	case r.GetRequest() != nil && r.GetError() == nil:
 		if r.GetRequest().GetUrl() == "" || r.GetRequest().GetMethod() == "" {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
@@ -34,6 +35,10 @@ func FuzzTransform(f *testing.F) {
 	f.Add([]byte(`{"type":"identify","userId":"u","traits":{"a.b.c":{"d":1},"a.b":[1],"x\\.y.0":2},"user_properties":{"a.b":{"e":1}}}`), uint8(0))
 	f.Add([]byte(`{"type":"track","event":"Application Installed","userId":0,"properties":"s😀","context":{"device":{"token":[1],"type":"iOS"}}}`), uint8(2))
 	f.Add([]byte(`{"type":"group","groupId":{},"traits":{"objectTypeId":[],"action":"delete"},"context":{"mappedToDestination":1,"externalId":[{"id":5,"identifierType":"a.0.b"}]}}`), uint8(1))
+	f.Add([]byte(`{"type":"alias","userId":"a\ud83d@b.co","previousId":"\udc00","traits":{"k\ud800":"\uDFFF"}}`), uint8(0))
+	f.Add([]byte(`{"type":"track","event":"Application Uninstalled","userId":"u","properties":"\ud83d\ude00\ud83d","context":{"device":{"token":"t\ud800"}}}`), uint8(2))
+	f.Add([]byte(`{"type":"page","anonymousId":"\udc00","name":"\ud83d"}`), uint8(1))
+	f.Add([]byte(`null`), uint8(0))
 
 	f.Fuzz(func(t *testing.T, event []byte, d uint8) {
 		msg, err := jsvalue.Parse(event)
@@ -55,6 +60,9 @@ func FuzzTransform(f *testing.F) {
 		if outcomes != 1 {
 			t.Fatalf("%d outcomes: %+v", outcomes, r)
 		}
+		// What leaves the mapping as text is valid UTF-8: a lone
+		// surrogate is an escape in JSON and U+FFFD elsewhere.
+		checkWellFormed(t, r)
 		switch {
 		case r.Err != nil:
 			if r.Err.StatusCode != 400 || r.Err.Category != CategoryDataValidation || r.Err.Message == "" ||
@@ -95,4 +103,22 @@ func FuzzTransform(f *testing.F) {
 			t.Fatalf("no ordering keys: %+v", r)
 		}
 	})
+}
+
+// checkWellFormed fails unless every string of r that leaves the mapping is
+// valid UTF-8, as protobuf strings must be.
+func checkWellFormed(t *testing.T, r Result) {
+	t.Helper()
+	texts := []string{r.UserID, string(r.Object)}
+	if r.Err != nil {
+		texts = append(texts, r.Err.Message)
+	}
+	if req := r.Request; req != nil {
+		texts = append(texts, req.Endpoint, req.UserID, string(req.Body))
+	}
+	for _, s := range texts {
+		if !utf8.ValidString(s) {
+			t.Fatalf("invalid UTF-8 in an outcome: %q", s)
+		}
+	}
 }

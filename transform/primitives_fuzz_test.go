@@ -17,10 +17,18 @@ func FuzzIsEmail(f *testing.F) {
 		"a@b.co", "a@b", `"q uoted"@x.io`, `"@x.io`, `"a\"@x.io`, "用户@例子.中国",
 		"a@b.xn--p1ai", "a@😀.com", "a@b.😀😀", " a@b.com", "a@[127.0.0.1]", "",
 		strings.Repeat("x", 64) + "@x.io", "a@" + strings.Repeat("x", 63) + ".com",
+		"a\xed\xa0\xbd@b.co", "a@b\xed\xb0\x80.co", "\xed\xb0\x80", strings.Repeat("l", 65) + "@b\xed\xa0\xbd.co",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		throws := emailThrows(s)
+		if throws && !jsvalue.HasLoneSurrogate(s) {
+			t.Errorf("emailThrows(%q) without a lone surrogate", s)
+		}
+		if !throws && jsvalue.HasLoneSurrogate(s) && isEmail(s) {
+			t.Errorf("isEmail(%q) holds for a lone surrogate", s)
+		}
 		if !isEmail(s) {
 			return
 		}
@@ -148,6 +156,8 @@ func FuzzTruncateUTF8(f *testing.F) {
 	f.Add(strings.Repeat("€", 40), 100)
 	f.Add("a😀b", 4)
 	f.Add("\xf0\x9f\x98", 2)
+	f.Add(strings.Repeat("x", 98)+"\xed\xa0\xbdt", 100)
+	f.Add("\xed\xa0\xbd\xed\xb0\x80", 4)
 	f.Fuzz(func(t *testing.T, s string, n int) {
 		got := truncateUTF8(s, n)
 		if !strings.HasPrefix(s, got) || len(got) > max(n, 0) {
@@ -156,6 +166,10 @@ func FuzzTruncateUTF8(f *testing.F) {
 		if utf8.ValidString(s) && !utf8.ValidString(got) {
 			t.Errorf("truncateUTF8(%q, %d) = %q splits a character", s, n, got)
 		}
+		// Nor does it split a lone surrogate of a JavaScript string.
+		if len(got) < len(s) && decodable(s) && !utf8.RuneStart(s[len(got)]) {
+			t.Errorf("truncateUTF8(%q, %d) = %q splits a lone surrogate", s, n, got)
+		}
 	})
 }
 
@@ -163,6 +177,7 @@ func FuzzBasicAuth(f *testing.F) {
 	f.Add("customerio1", "customerio2")
 	f.Add("sïte", "k€y")
 	f.Add("s😀", "")
+	f.Add("s\xed\xa0\xbd", "k\xed\xb0\x80")
 	f.Fuzz(func(t *testing.T, siteID, apiKey string) {
 		got := basicAuth(siteID, apiKey)
 		enc, ok := strings.CutPrefix(got, "Basic ")
@@ -177,4 +192,17 @@ func FuzzBasicAuth(f *testing.F) {
 			t.Errorf("basicAuth(%q, %q) encodes %d bytes", siteID, apiKey, len(raw))
 		}
 	})
+}
+
+// decodable reports whether s is UTF-8 with lone surrogates, as a string
+// of the mapping is: no byte decodes as an error.
+func decodable(s string) bool {
+	for i := 0; i < len(s); {
+		r, size := jsvalue.DecodeRune(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			return false
+		}
+		i += size
+	}
+	return true
 }

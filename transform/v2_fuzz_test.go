@@ -24,6 +24,8 @@ func FuzzBatchPayload(f *testing.F) {
 		f.Add([]byte(c.Event), []byte(c.Connection), uint8(i))
 	}
 	f.Add([]byte(`{"type":"record","action":"delete","identifiers":{"cio_id":"c","name":7,"created_at":null}}`), []byte(`{"config":{"destination":{"object":"event"}}}`), uint8(0))
+	f.Add([]byte(`{"type":"record","action":"insert","identifiers":{"id":"r\ud83d","k\udc00":"\ud800"}}`), []byte(`{"config":{"destination":{"object":"p\ud83d"}}}`), uint8(0))
+	f.Add([]byte(`[]`), []byte(nil), uint8(3))
 	f.Add([]byte(`{"type":"identify","userId":0,"traits":{"a.b/c":1,"d\\":2},"context":{"mappedToDestination":1,"externalId":[{"id":"x","identifierType":"a.0"}]}}`), []byte(nil), uint8(1))
 
 	f.Fuzz(func(t *testing.T, event, connection []byte, d uint8) {
@@ -46,6 +48,7 @@ func FuzzBatchPayload(f *testing.F) {
 		if r.Request != nil || (r.Object != nil) == (r.Err != nil) {
 			t.Fatalf("not exactly one outcome: %+v", r)
 		}
+		checkWellFormed(t, r)
 		if r.Err != nil {
 			if r.Err.StatusCode != 400 || r.Err.Category != CategoryDataValidation || r.Err.Message == "" ||
 				(r.Err.Type != TypeInstrumentation && r.Err.Type != TypeConfiguration) {

@@ -220,7 +220,7 @@ func goldenV2Outcome(t *testing.T, c goldenV2Case) any {
 	}
 	keys := make([]any, len(r.Keys))
 	for i, k := range r.Keys {
-		keys[i] = k
+		keys[i] = markSurrogateBytes(k)
 	}
 	return map[string]any{"request": requestJSON(BatchOfOne(dest, r)), "keys": keys}
 }
