@@ -37,7 +37,7 @@ func (s *service) Transform(ctx context.Context, req *ciotransformerv1.Transform
 		e = transform.Entry{Jobs: []int{0}, Err: r.Err}
 	case r.Object != nil:
 		// A lone object (a group event's, or in API mode v2 any event's) is
-		// a batch of one (D1).
+		// a batch of one (deviation D1).
 		e = transform.Entry{Jobs: []int{0}, Request: transform.BatchOfOne(dest, r)}
 	default:
 		e = transform.Entry{Jobs: []int{0}, Request: r.Request}

@@ -1,6 +1,8 @@
 // Package transform maps RudderStack events to Customer.io Track API
 // requests, exactly as RudderStack's customerio destination transformer does,
-// with a documented set of deliberate deviations.
+// with a documented set of deliberate deviations. Comments cite them as
+// "deviation D1" to "deviation D10": the numbered entries of
+// docs/DEVIATIONS.md, which says what each one changes and why.
 //
 // Transform maps one event; Batcher merges the objects of group events into
 // /api/v2/batch requests while keeping each user's events in order. The

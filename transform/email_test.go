@@ -19,7 +19,7 @@ func TestIsEmail(t *testing.T) {
 		in   string
 		want bool
 	}{
-		// Spec §6 outline.
+		// The outline of validator.js isEmail with its defaults.
 		{"two-letter TLD", "a@b.co", true},
 		{"no TLD", "a@b", false},
 		{"one-letter TLD", "a@b.c", false},

@@ -24,7 +24,7 @@ func TestSetPath(t *testing.T) {
 		val    string // JSON, or undefinedJSON
 		want   string
 	}{
-		// Spec §4 and §4.1.
+		// Trait key paths: set-value paths, only the first dot escaped.
 		{"trait with one dot stays flat", traits, `{}`, "dot.name", `"Arnab Pal"`, `{"dot.name":"Arnab Pal"}`},
 		{"trait with two dots nests once", traits, `{}`, "a.b.c", `1`, `{"a.b":{"c":1}}`},
 		{"trait with three dots", traits, `{}`, "x.y.z.w", `1`, `{"x.y":{"z":{"w":1}}}`},

@@ -7,7 +7,7 @@ import "github.com/cio-transformer/cio-transformer/transform/jsvalue"
 const typeRecord = "record"
 
 // BatchPayload maps one event for API mode v2, as upstream's opt-in
-// batching-framework path does (spec §10): every event type, and warehouse
+// batching-framework path does: every event type, and warehouse
 // record events, become one person or object of a /api/v2/batch request,
 // returned as JSON in Result.Object with the event's ordering keys. Use a
 // Batcher with V2Limits to merge them, BatchOfOne to send one alone.
@@ -65,7 +65,8 @@ func BatchPayload(msg, connection jsvalue.Value, dest *Destination) Result {
 type v2Event struct {
 	event
 
-	// msg is the message, for the get-value lookups of §10.
+	// msg is the message, for the get-value lookups of the input schema
+	// (see hasSubject).
 	msg jsvalue.Value
 	// context is message.context.
 	context jsvalue.Value

@@ -28,9 +28,9 @@ var deviceAttributePaths = [...]struct{ key, path string }{
 }
 
 // identifyV2 maps an identify event: the person's identify action with its
-// attributes. They are built as in §4, except that every "." and "\" of a
-// trait key is escaped, so that keys stay flat, and user_properties are not
-// read.
+// attributes. They are built as the body of an API mode v1 identify is (see
+// event.identify), except that every "." and "\" of a trait key is escaped,
+// so that keys stay flat, and user_properties are not read.
 func (v *v2Event) identifyV2() Result {
 	if !v.identity().Truthy() {
 		return Result{Err: instrumentationError("userId or email is not present")}
@@ -59,8 +59,8 @@ func (v *v2Event) identifyV2() Result {
 // and anonymousId, each written through set-value with its key fully
 // escaped and its value read through get-value.
 func (v *v2Event) traitAttributes() jsvalue.Value {
-	// As in §4: the traits when truthy, else context.traits, whose keys a
-	// traits value of false or 0 hides.
+	// As in API mode v1: the traits when truthy, else context.traits,
+	// whose keys a traits value of false or 0 hides.
 	root := v.traits
 	if !root.Truthy() {
 		root = v.contextTraits

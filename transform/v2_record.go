@@ -19,7 +19,7 @@ const (
 // Customer.io id (a record's cio_id).
 const cioKeyPrefix = "cio:"
 
-// record maps a warehouse record event (spec §10), which validation has
+// record maps a warehouse (reverse ETL) record event, which validation has
 // checked: an action of insert, update or delete, and identifiers naming the
 // person. The connection's object decides the payload: for "person", insert
 // and update identify the person and delete deletes it; for "event", insert

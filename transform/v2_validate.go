@@ -26,7 +26,7 @@ const (
 )
 
 // validate checks the job as upstream's v2 input schema (zod 3) does before
-// any mapping (spec §10), and returns the job's error when it fails: a 400
+// any mapping, and returns the job's error when it fails: a 400
 // whose message lists the distinct problems as "<path>: <problem>", joined
 // with "; ", in the order zod finds them. The error type is configuration
 // when every problem lies in the destination or the connection, else

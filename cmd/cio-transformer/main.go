@@ -1,5 +1,6 @@
 // Command cio-transformer serves the Customer.io TransformerService over
-// gRPC and replays conformance test vectors against it.
+// gRPC and replays conformance test vectors against it. Comments that cite
+// "deviation Dn" mean the numbered entries of docs/DEVIATIONS.md.
 //
 // Usage:
 //

@@ -13,7 +13,8 @@ import (
 // and anon:<anonymousId> when present, email:<email> when present, for an
 // alias also user:<previousId>, and for a group object:<type>/<id> of the
 // object it produced (object is nil for other events). The identifiers are
-// resolved as the transformer resolves them (spec §3 steps 4 and 5), with
+// resolved as the transformer resolves them (the reverse-ETL override, then
+// the first truthy, false or 0 of each identifier's sources), with
 // the id fields of deviation D5 read as strings.
 func orderingKeys(message any, object map[string]any) []string {
 	m, ok := message.(map[string]any)
@@ -53,7 +54,7 @@ func orderingKeys(message any, object map[string]any) []string {
 	return keys
 }
 
-// applyRETL applies the mappedToDestination rules (spec §3 step 4) to m:
+// applyRETL applies the mappedToDestination rules (reverse ETL) to m:
 // the first external id is set on the traits under its identifier type,
 // and, when truthy, overrides userId.
 func applyRETL(m map[string]any) {
