@@ -96,8 +96,11 @@ func TestVerifyExitCodes(t *testing.T) {
 		delivery = `{"description":"proxy","feature":"dataDelivery"}`
 		batching = `{"description":"v2","variant":"batching_framework_v2","input":[{"message":{},"metadata":{"jobId":1},"destination":{"Config":{"siteID":"s","apiKey":"k"}}}],` +
 			`"expected":[{"metadata":[{"jobId":1}],"batched":false,"statusCode":400,"error":"message.type: Required","statTags":{"errorCategory":"dataValidation","errorType":"instrumentation"}}]}`
+		// A message of null is a processor case of its own.
+		nullMessage = `{"description":"null message","destination":{"Config":{"siteID":"s","apiKey":"k"}},"message":null,` +
+			`"expected":{"error":{"statusCode":400,"message":"could not determine type undefined","statTags":{"errorCategory":"dataValidation","errorType":"instrumentation"}}}}`
 	)
-	good := write("good.jsonl", passing, "", delivery, batching)
+	good := write("good.jsonl", passing, "", delivery, batching, nullMessage)
 	bad := write("bad.jsonl", passing, failing)
 
 	// A port nothing listens on.
@@ -114,7 +117,7 @@ func TestVerifyExitCodes(t *testing.T) {
 		wantCode int
 		wantOut  []string
 	}{
-		{name: "all pass", args: []string{good}, wantCode: 0, wantOut: []string{"2 passed, 0 failed, 1 skipped"}},
+		{name: "all pass", args: []string{good}, wantCode: 0, wantOut: []string{"3 passed, 0 failed, 1 skipped"}},
 		{name: "one fails", args: []string{bad}, wantCode: 1, wantOut: []string{
 			"FAIL " + bad + ":2: wrong message",
 			"error.message",
@@ -122,7 +125,7 @@ func TestVerifyExitCodes(t *testing.T) {
 			`got:  "siteID not found in Configs"`,
 			"1 passed, 1 failed",
 		}},
-		{name: "several files", args: []string{good, bad}, wantCode: 1, wantOut: []string{"3 passed, 1 failed, 1 skipped"}},
+		{name: "several files", args: []string{good, bad}, wantCode: 1, wantOut: []string{"4 passed, 1 failed, 1 skipped"}},
 		{name: "no files", args: nil, wantCode: 2},
 		{name: "missing file", args: []string{filepath.Join(dir, "missing.jsonl")}, wantCode: 2},
 		{name: "unknown flag", args: []string{"--nope", good}, wantCode: 2},
