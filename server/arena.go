@@ -5,6 +5,7 @@ import (
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 	"github.com/cio-transformer/cio-transformer/transform"
+	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
 // maxBlocksPerChunk caps one shared allocation of result blocks, so that a
@@ -86,11 +87,13 @@ func (a *resultArena) jobResult(e transform.Entry) *ciotransformerv1.JobResult {
 	req := e.Request
 	t := &b.req
 	t.Method = req.Method
-	t.Url = req.Endpoint
+	// Protobuf strings are valid UTF-8: a lone surrogate taken from the
+	// event reads U+FFFD, as a JSON decoder reads upstream's escape.
+	t.Url = jsvalue.ToWellFormed(req.Endpoint)
 	t.EndpointPath = req.EndpointPath
 	t.Headers = a.headerMap(req.Headers)
 	t.Body = string(req.Body)
-	t.UserId = req.UserID
+	t.UserId = jsvalue.ToWellFormed(req.UserID)
 	b.out.Request = t
 	r.Outcome = &b.out
 	return r

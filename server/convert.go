@@ -131,11 +131,13 @@ func protoValue(v *structpb.Value) jsvalue.Value {
 	return jsvalue.Null()
 }
 
-// jobError converts a mapping error to the contract's per-job error.
+// jobError converts a mapping error to the contract's per-job error. A
+// message that quotes the event may hold a lone surrogate, which reads
+// U+FFFD in the protobuf string.
 func jobError(e *transform.Error) *ciotransformerv1.JobError {
 	return &ciotransformerv1.JobError{
 		StatusCode:    int32(e.StatusCode),
-		Message:       e.Message,
+		Message:       jsvalue.ToWellFormed(e.Message),
 		ErrorCategory: e.Category,
 		ErrorType:     e.Type,
 	}

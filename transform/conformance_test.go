@@ -192,11 +192,11 @@ func requestJSON(req *Request) map[string]any {
 	}
 	return map[string]any{
 		"method":       req.Method,
-		"endpoint":     req.Endpoint,
+		"endpoint":     markSurrogateBytes(req.Endpoint),
 		"endpointPath": req.EndpointPath,
 		"headers":      headers,
 		"body":         body,
-		"userId":       req.UserID,
+		"userId":       markSurrogateBytes(req.UserID),
 	}
 }
 
@@ -205,7 +205,7 @@ func requestJSON(req *Request) map[string]any {
 func errorJSON(e *Error) map[string]any {
 	return map[string]any{
 		"statusCode": float64(e.StatusCode),
-		"message":    e.Message,
+		"message":    markSurrogateBytes(e.Message),
 		"statTags": map[string]any{
 			"errorCategory": e.Category,
 			"errorType":     e.Type,

@@ -60,8 +60,7 @@ func FuzzTransform(f *testing.F) {
 		if outcomes != 1 {
 			t.Fatalf("%d outcomes: %+v", outcomes, r)
 		}
-		// What leaves the mapping as text is valid UTF-8: a lone
-		// surrogate is an escape in JSON and U+FFFD elsewhere.
+		// JSON is valid UTF-8, a lone surrogate an escape in it.
 		checkWellFormed(t, r)
 		switch {
 		case r.Err != nil:
@@ -105,20 +104,28 @@ func FuzzTransform(f *testing.F) {
 	})
 }
 
-// checkWellFormed fails unless every string of r that leaves the mapping is
-// valid UTF-8, as protobuf strings must be.
+// checkWellFormed fails unless r's JSON is valid UTF-8 and its other
+// strings are JavaScript strings: UTF-8 but for lone surrogates, which
+// jsvalue.ToWellFormed makes valid UTF-8 for a protobuf string.
 func checkWellFormed(t *testing.T, r Result) {
 	t.Helper()
-	texts := []string{r.UserID, string(r.Object)}
+	json := []string{string(r.Object)}
+	texts := []string{r.UserID}
 	if r.Err != nil {
 		texts = append(texts, r.Err.Message)
 	}
 	if req := r.Request; req != nil {
-		texts = append(texts, req.Endpoint, req.UserID, string(req.Body))
+		json = append(json, string(req.Body))
+		texts = append(texts, req.Endpoint, req.UserID)
+	}
+	for _, s := range json {
+		if !utf8.ValidString(s) {
+			t.Fatalf("invalid UTF-8 in JSON: %q", s)
+		}
 	}
 	for _, s := range texts {
-		if !utf8.ValidString(s) {
-			t.Fatalf("invalid UTF-8 in an outcome: %q", s)
+		if !decodable(s) || !utf8.ValidString(jsvalue.ToWellFormed(s)) {
+			t.Fatalf("not a JavaScript string: %q", s)
 		}
 	}
 }

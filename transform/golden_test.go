@@ -197,7 +197,7 @@ func goldenOutcome(t *testing.T, c goldenCase) any {
 	if r.Err != nil {
 		return map[string]any{"error": map[string]any{
 			"statusCode":    float64(r.Err.StatusCode),
-			"message":       r.Err.Message,
+			"message":       markSurrogateBytes(r.Err.Message),
 			"errorCategory": r.Err.Category,
 			"errorType":     r.Err.Type,
 		}}

@@ -1,7 +1,5 @@
 package transform
 
-import "github.com/cio-transformer/cio-transformer/transform/jsvalue"
-
 // Destination is one Customer.io destination's configuration, as the
 // transformer reads it.
 type Destination struct {
@@ -28,6 +26,14 @@ type Header struct {
 }
 
 // Request is one HTTP request to the Customer.io Track API.
+//
+// Strings taken from the event are JavaScript strings: Endpoint (a path
+// id that is not a string, inserted with String()), UserID, and the
+// Message of an Error may hold a lone UTF-16 surrogate, in the form
+// jsvalue.DecodeRune reads. Write them with jsvalue.AppendJSONString for
+// JSON, which escapes it as upstream does, or with jsvalue.ToWellFormed
+// where only valid UTF-8 will do (a protobuf string). Body is JSON and
+// always valid UTF-8.
 type Request struct {
 	// Method is POST, PUT or DELETE.
 	Method string
@@ -90,15 +96,12 @@ type Error struct {
 // Error returns the message.
 func (e *Error) Error() string { return e.Message }
 
-// instrumentationError returns a 400 instrumentation error. A message that
-// quotes the event may hold a lone surrogate, which valid UTF-8 (and so a
-// protobuf string) cannot: it reads U+FFFD there, as a JSON decoder reads
-// upstream's \udXXX escape.
+// instrumentationError returns a 400 instrumentation error.
 func instrumentationError(msg string) *Error {
-	return &Error{StatusCode: 400, Message: jsvalue.ToWellFormed(msg), Category: CategoryDataValidation, Type: TypeInstrumentation}
+	return &Error{StatusCode: 400, Message: msg, Category: CategoryDataValidation, Type: TypeInstrumentation}
 }
 
 // configurationError returns a 400 configuration error.
 func configurationError(msg string) *Error {
-	return &Error{StatusCode: 400, Message: jsvalue.ToWellFormed(msg), Category: CategoryDataValidation, Type: TypeConfiguration}
+	return &Error{StatusCode: 400, Message: msg, Category: CategoryDataValidation, Type: TypeConfiguration}
 }

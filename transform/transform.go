@@ -275,15 +275,12 @@ func (ev *event) identity() jsvalue.Value {
 // outputUserID returns the request's RudderStack user id: String of
 // userIdOnly || anonymousId, or "" when that is falsy. It is never the
 // email, even when the email identifies the person in the endpoint.
-//
-// A lone surrogate in it reads U+FFFD: the field is a protobuf string,
-// which holds valid UTF-8 only.
 func (ev *event) outputUserID() string {
 	switch {
 	case ev.userIDOnly.Truthy():
-		return jsvalue.ToWellFormed(ev.userIDOnly.JSString())
+		return ev.userIDOnly.JSString()
 	case ev.anonymousID.Truthy():
-		return jsvalue.ToWellFormed(ev.anonymousID.JSString())
+		return ev.anonymousID.JSString()
 	}
 	return ""
 }
@@ -348,7 +345,7 @@ func (ev *event) request(dest *Destination, method, endpointPath string, ep endp
 	tr.headers[0] = Header{Name: authorizationHeader, Value: authorization(dest)}
 	tr.req = Request{
 		Method:       method,
-		Endpoint:     jsvalue.ToWellFormed(s[:urlEnd]),
+		Endpoint:     s[:urlEnd],
 		EndpointPath: endpointPath,
 		Headers:      tr.headers[:],
 		Body:         body,

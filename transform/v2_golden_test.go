@@ -210,7 +210,7 @@ func goldenV2Outcome(t *testing.T, c goldenV2Case) any {
 	if r.Err != nil {
 		return map[string]any{"error": map[string]any{
 			"statusCode":    float64(r.Err.StatusCode),
-			"message":       r.Err.Message,
+			"message":       markSurrogateBytes(r.Err.Message),
 			"errorCategory": r.Err.Category,
 			"errorType":     r.Err.Type,
 		}}
