@@ -99,6 +99,18 @@ func TestTransformV2Errors(t *testing.T) {
 			wantMsg: "destination.Config.apiKey: Required", wantType: "configuration"},
 		{name: "record without connection", dest: v2Destination, job: rawJob(1, `{"type":"record","action":"insert","identifiers":{"id":"u"}}`),
 			wantMsg: "Missing connection config", wantType: "configuration"},
+		{name: "null message", dest: v2Destination, job: rawJob(1, `null`), wantMsg: "message.type: Required", wantType: "instrumentation"},
+		{name: "string message without api key", dest: noKey, job: rawJob(1, `"identify"`),
+			wantMsg: "message.type: Required; destination.Config.apiKey: Required", wantType: "instrumentation"},
+		{name: "unknown record object", dest: v2Destination, job: func() *ciotransformerv1.Job {
+			j := rawJob(1, `{"type":"record","action":"insert","identifiers":{"id":"u"}}`)
+			j.Connection = objectConnection(t, "account")
+			return j
+		}(), wantMsg: "connection.config.destination.object: Invalid enum value. Expected 'person' | 'event', received 'account'", wantType: "configuration"},
+		{name: "lone surrogate in a merge", dest: v2Destination, job: rawJob(1, `{"type":"alias","userId":"a\ud83d","previousId":"b"}`),
+			wantMsg: "URI malformed", wantType: "instrumentation"},
+		{name: "lone surrogate in a type", dest: v2Destination, job: rawJob(1, `{"type":"x\udc00","userId":"u"}`),
+			wantMsg: "message.type: Invalid enum value. Expected 'identify' | 'track' | 'page' | 'screen' | 'alias' | 'group', received 'x\uFFFD'", wantType: "instrumentation"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
