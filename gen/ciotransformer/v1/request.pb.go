@@ -136,7 +136,11 @@ type Job_RawEvent struct {
 	// The event as RudderStack JSON text (UTF-8), passed through without
 	// conversion and read with RudderStack's semantics: a JSON number where
 	// an id, name or email is expected is taken as its decimal string.
-	// Invalid JSON is a per-job 400 error, not an RPC error.
+	// Invalid JSON is a per-job 400 error, not an RPC error. Valid JSON
+	// that is not an object (null, an array, a string, a number) is read
+	// as an event without a type, as RudderStack reads it. A lone UTF-16
+	// surrogate escape in a string is kept and written back as an escape
+	// in request bodies; in the string fields of results it reads U+FFFD.
 	RawEvent []byte `protobuf:"bytes,4,opt,name=raw_event,json=rawEvent,proto3,oneof"`
 }
 
