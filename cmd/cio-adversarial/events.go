@@ -43,7 +43,8 @@ type shape struct {
 	name string
 	// nominal is the size of the event in the issue's measurement.
 	nominal int
-	// job builds a job of about size bytes.
+	// job builds a job of about size bytes (for keyPathArraysShape: of
+	// size trait keys).
 	job func(id uint64, size int) *ciotransformerv1.Job
 }
 
@@ -70,30 +71,33 @@ var keysAfterDottedShape = shape{
 	job: func(id uint64, size int) *ciotransformerv1.Job {
 		var b strings.Builder
 		b.WriteString(`{"type":"identify","userId":"user-1","messageId":"m-1","traits":{"a.b.c":1`)
-		writeKeys(&b, size-b.Len()-2)
+		writeKeys(&b, `,"k%d":%d`, size-b.Len()-2)
 		b.WriteString(`}}`)
 		return rawJob(id, []byte(b.String()))
 	},
 }
 
-// userPropertiesShape is an identify with many user_properties keys.
+// userPropertiesShape is an identify with many user_properties keys, each
+// an array index: JavaScript orders those before other keys, the costliest
+// case for an object that keeps JavaScript's key order.
 var userPropertiesShape = shape{
-	name:    "identify, many user_properties keys",
+	name:    "identify, many user_properties keys (array indexes)",
 	nominal: 50_000,
 	job: func(id uint64, size int) *ciotransformerv1.Job {
 		var b strings.Builder
 		b.WriteString(`{"type":"identify","userId":"user-1","messageId":"m-1","traits":{"email":"user-1@example.com"},"user_properties":{"u":0`)
-		writeKeys(&b, size-b.Len()-2)
+		writeKeys(&b, `,"%d":%d`, size-b.Len()-2)
 		b.WriteString(`}}`)
 		return rawJob(id, []byte(b.String()))
 	},
 }
 
-// writeKeys writes `,"kN":N` members until about room bytes are written.
-func writeKeys(b *strings.Builder, room int) {
+// writeKeys writes members of format (given the member's number twice)
+// until about room bytes are written.
+func writeKeys(b *strings.Builder, format string, room int) {
 	start := b.Len()
 	for i := 0; b.Len()-start < room; i++ {
-		fmt.Fprintf(b, `,"k%d":%d`, i, i)
+		fmt.Fprintf(b, format, i, i)
 	}
 }
 
