@@ -59,7 +59,9 @@ func (h *harness) attack(ctx context.Context, spec attackSpec, fn attackFunc) (m
 	}
 	answer, err = fn(ctx, s)
 	if hp != nil {
-		healthMax, _, _ = hp.stop()
+		var checks, failed int
+		healthMax, checks, failed = hp.stop()
+		answer += fmt.Sprintf("; %d health checks, %d failed or not SERVING", checks, failed)
 	}
 	m = p.end(spec.settle)
 	if m.aborted {

@@ -60,9 +60,6 @@ func (r result) line() string {
 	fmt.Fprintf(&b, " answer=%s", oneLine(r.answer))
 	if r.measured {
 		fmt.Fprintf(&b, " logs=%d", r.m.logs)
-		if r.m.lastLog != "" {
-			fmt.Fprintf(&b, " last_log=%q", oneLine(r.m.lastLog))
-		}
 	} else {
 		b.WriteString(" logs=-")
 	}
@@ -72,6 +69,9 @@ func (r result) line() string {
 		b.WriteString(" health_max=-")
 	}
 	fmt.Fprintf(&b, " %s (target: %s)", r.verdict(), r.target)
+	if r.measured && r.m.lastLog != "" {
+		fmt.Fprintf(&b, " last_log=%q", oneLine(r.m.lastLog))
+	}
 	if r.err != nil {
 		fmt.Fprintf(&b, " harness error: %v", r.err)
 	}

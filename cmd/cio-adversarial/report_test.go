@@ -30,7 +30,7 @@ func TestResultLine(t *testing.T) {
 				m:      measurement{cpu: 3920 * time.Millisecond, peak: 2_000_000_000, growth: 1_990_000_000, atLeast: true, aborted: true, lastLog: "finished call OK", logs: 1},
 				answer: "DeadlineExceeded",
 			},
-			want: `row 1 device: cpu=>=3.920s peak_rss=>=2000MB growth=>=1990MB answer=DeadlineExceeded logs=1 last_log="finished call OK" health_max=- FAIL (target: < 100ms)`,
+			want: `row 1 device: cpu=>=3.920s peak_rss=>=2000MB growth=>=1990MB answer=DeadlineExceeded logs=1 health_max=- FAIL (target: < 100ms) last_log="finished call OK"`,
 		},
 		{
 			name: "not measured, passed",
