@@ -159,8 +159,9 @@ const (
 	quietSpan  = 300 * time.Millisecond
 )
 
-// settle waits until the server has used at most quietTicks of CPU over
-// quietSpan, or limit passes; it reports whether the server went quiet.
+// settle waits until the server has used at most quietTicks of CPU per
+// poll, with no thread running or runnable at any poll, over quietSpan, or
+// limit passes; it reports whether the server went quiet.
 func settle(s *server, limit time.Duration) bool {
 	deadline := time.Now().Add(limit)
 	last, err := processCPU(s.pid())
@@ -174,7 +175,8 @@ func settle(s *server, limit time.Duration) bool {
 		if err != nil {
 			return true
 		}
-		if cpu-last > quietTicks*time.Second/userHZ {
+		runnable, _ := processRunnable(s.pid())
+		if runnable || cpu-last > quietTicks*time.Second/userHZ {
 			quietSince = time.Now()
 		}
 		last = cpu

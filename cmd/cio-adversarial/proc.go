@@ -35,6 +35,17 @@ func parseStatCPU(data []byte) (time.Duration, error) {
 	return time.Duration(utime+stime) * time.Second / userHZ, nil
 }
 
+// parseStatState returns the state letter of the text of
+// /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat: R for running or
+// runnable, S and D for waiting, and so on.
+func parseStatState(data []byte) (byte, error) {
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 || i+2 >= len(data) {
+		return 0, errors.New("stat: no state")
+	}
+	return data[i+2], nil
+}
+
 // memory is a process's resident set size and its peak since the last
 // reset, in bytes.
 type memory struct {
@@ -76,6 +87,27 @@ func processCPU(pid int) (time.Duration, error) {
 		return 0, err
 	}
 	return parseStatCPU(data)
+}
+
+// processRunnable reports whether any thread of pid is running or waiting
+// for a CPU. On a busy machine a working server may get so little CPU that
+// its CPU time looks idle; its threads' states do not.
+func processRunnable(pid int) (bool, error) {
+	dir := fmt.Sprintf("/proc/%d/task", pid)
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		return false, err
+	}
+	for _, t := range tasks {
+		data, err := os.ReadFile(dir + "/" + t.Name() + "/stat")
+		if err != nil {
+			continue // the thread ended
+		}
+		if st, err := parseStatState(data); err == nil && st == 'R' {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // processMemory returns pid's resident set size and peak.

@@ -42,6 +42,25 @@ func TestParseStatCPU(t *testing.T) {
 	}
 }
 
+func TestParseStatState(t *testing.T) {
+	t.Parallel()
+	for stat, want := range map[string]byte{
+		"1234 (cio-transformer) R 1 1234": 'R',
+		"42 (a (b) c) S 1 42 42 0":        'S',
+		"7 (x) D 1":                       'D',
+	} {
+		got, err := parseStatState([]byte(stat))
+		if err != nil || got != want {
+			t.Errorf("parseStatState(%q) = %c, %v, want %c", stat, got, err, want)
+		}
+	}
+	for _, bad := range []string{"42 x R", "42 (x)"} {
+		if _, err := parseStatState([]byte(bad)); err == nil {
+			t.Errorf("parseStatState(%q) succeeded, want an error", bad)
+		}
+	}
+}
+
 func TestParseStatusMemory(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -81,6 +100,10 @@ func TestOwnProcess(t *testing.T) {
 	pid := os.Getpid()
 	if _, err := processCPU(pid); err != nil {
 		t.Errorf("processCPU: %v", err)
+	}
+	// This goroutine runs while it asks, so at least its thread is R.
+	if running, err := processRunnable(pid); err != nil || !running {
+		t.Errorf("processRunnable() = %t, %v, want true", running, err)
 	}
 	m, err := processMemory(pid)
 	if err != nil {
