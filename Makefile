@@ -84,6 +84,10 @@ bench: ## Run the mapping benchmarks on one core (BENCHCOUNT times) and cio-benc
 	go run ./cmd/cio-bench markdown --run $(BIN)/bench/cio-bench.json --longstream $(BIN)/bench/longstream.json \
 		--gobench $(BIN)/bench/gobench.txt --benchstat $(BIN)/bench/benchstat.txt --out docs/PERFORMANCE.md
 
+.PHONY: adversarial
+adversarial: ## Attack the real binary row by row (a few minutes; not part of test) and write docs/ADVERSARIAL.md
+	go run ./cmd/cio-adversarial --out docs/ADVERSARIAL.md
+
 .PHONY: clean
 clean: ## Remove build output
 	rm -rf $(BIN)

@@ -81,6 +81,9 @@ func (c Config) withDefaults() Config {
 	if c.ShutdownGrace == 0 {
 		c.ShutdownGrace = DefaultShutdownGrace
 	}
+	if c.jobHook == nil {
+		c.jobHook = faultHook()
+	}
 	return c.withLimitDefaults()
 }
 

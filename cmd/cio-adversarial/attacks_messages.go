@@ -1,0 +1,215 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/structpb"
+)
+
+// Bounds of rows 4, 5 and 8.
+const (
+	messageGrowthBound = 64 << 20
+	// responseBound is about the most bytes of a response besides its
+	// largest result: ~1 MiB, with a tenth for the server's estimate.
+	responseBound = 1<<20 + 1<<20/10
+)
+
+// hugeMessage is the size of the oversized request messages of rows 4-5:
+// just under 16 MiB, the largest message the server accepted by default
+// when the attacks were first measured.
+const hugeMessage = 16<<20 - 64
+
+// hugeMessageRow sends one huge request message on a TransformBatch stream
+// and measures the server until it answers.
+func (h *harness) hugeMessageRow(ctx context.Context, id, name string, msg rawMessage) result {
+	r := result{
+		id: id, name: name, class: "one oversized request message: memory before the answer",
+		target: "< 64MB peak growth", measured: true,
+	}
+	m, _, answer, err := h.attack(ctx, attackSpec{settle: 2 * time.Second}, func(ctx context.Context, s *server) (string, error) {
+		conn, err := dial(s.addr)
+		if err != nil {
+			return "", err
+		}
+		defer conn.Close()
+		ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+		start := time.Now()
+		resps, err := roundTrip(ctx, conn, msg)
+		took := time.Since(start).Round(time.Millisecond)
+		if err != nil {
+			return fmt.Sprintf("%s after %s (message %s)", statusText(err), took, sizeText(len(msg))), nil
+		}
+		return fmt.Sprintf("OK, %d responses after %s (message %s)", len(resps), took, sizeText(len(msg))), nil
+	})
+	r.m, r.answer, r.err = m, answer, err
+	r.pass = err == nil && !m.atLeast && m.growth < messageGrowthBound
+	r.figure = fmt.Sprintf("%s%s peak growth, %.3fs CPU", atLeast(m.aborted), megabytes(m.growth), m.cpu.Seconds())
+	return r
+}
+
+// unauthenticatedRow sends a huge unary request without the token, first
+// its header and 16 KiB, then, if the server has not answered within a
+// second, the rest: an answer before the rest proves the body was not
+// read.
+func (h *harness) unauthenticatedRow(ctx context.Context) result {
+	r := result{
+		id: "5", name: "16 MiB unary call without the auth token", class: "unauthenticated caller: cost before refusal",
+		target: "UNAUTHENTICATED before the body is read, < 64MB peak growth", measured: true,
+	}
+	msg := grpcFrame(emptyListUnaryMessage(hugeMessage))
+	const head = 5 + 16<<10
+	early := false
+	var st h2Stream
+	m, _, answer, err := h.attack(ctx, attackSpec{server: serverOptions{token: testToken}, settle: 2 * time.Second}, func(ctx context.Context, s *server) (string, error) {
+		c, err := dialH2(s.addr)
+		if err != nil {
+			return "", err
+		}
+		defer c.close()
+		id, err := c.openStream(transformPath, "", false, true)
+		if err != nil {
+			return "", err
+		}
+		start := time.Now()
+		if err := c.sendData(id, msg[:head], false, start.Add(10*time.Second)); err != nil && err != errStreamAnswered {
+			return "", err
+		}
+		st = c.waitAnswer(id, time.Now().Add(time.Second))
+		if st.answered() {
+			early = true
+			return fmt.Sprintf("%s after %s of %s sent", streamText(st), sizeText(head), sizeText(len(msg))), nil
+		}
+		if err := c.sendData(id, msg[head:], true, time.Now().Add(60*time.Second)); err != nil && err != errStreamAnswered {
+			return "", err
+		}
+		st = c.waitAnswer(id, time.Now().Add(60*time.Second))
+		if !st.answered() {
+			return "no answer within 60s of the whole body", nil
+		}
+		return fmt.Sprintf("%s after the whole body (%s), %s after the first byte", streamText(st), sizeText(len(msg)), st.answeredAt.Sub(start).Round(time.Millisecond)), nil
+	})
+	r.m, r.answer, r.err = m, answer, err
+	r.pass = err == nil && early && st.grpcStatus == int(codes.Unauthenticated) && !m.atLeast && m.growth < messageGrowthBound
+	read := "after reading the body"
+	if early {
+		read = "before reading the body"
+	}
+	r.figure = fmt.Sprintf("%s%s peak growth, %.3fs CPU, answered %s", atLeast(m.aborted), megabytes(m.growth), m.cpu.Seconds(), read)
+	return r
+}
+
+// transformPath is the HTTP/2 path of the unary Transform method.
+const transformPath = "/ciotransformer.v1.TransformerService/Transform"
+
+// streamText describes how the server ended a raw stream.
+func streamText(s h2Stream) string {
+	switch {
+	case s.grpcStatus >= 0 && s.grpcMsg != "":
+		return fmt.Sprintf("%s %q", codeName(s.grpcStatus), s.grpcMsg)
+	case s.grpcStatus >= 0:
+		return codeName(s.grpcStatus)
+	case s.reset:
+		return "RST_STREAM without a status"
+	}
+	return "no answer"
+}
+
+// metadataRow sends 500 jobs with 30 KB of metadata each and checks the
+// size of every response.
+func (h *harness) metadataRow(ctx context.Context) result {
+	r := result{
+		id: "8", name: "500 jobs with 30 KB of metadata each", class: "response size",
+		target: "no response over ~1 MiB besides its largest result", measured: true,
+	}
+	blob := make([]byte, 30_000)
+	for i := range blob {
+		blob[i] = 'm'
+	}
+	meta := &structpb.Struct{Fields: map[string]*structpb.Value{"blob": structpb.NewStringValue(string(blob))}}
+	jobs := typicalJobs(500, 1)
+	for _, j := range jobs {
+		j.Metadata = meta
+	}
+	worst, worstExcess := 0, 0
+	pass := false
+	m, _, answer, err := h.attack(ctx, attackSpec{settle: 2 * time.Second}, func(ctx context.Context, s *server) (string, error) {
+		conn, err := dial(s.addr)
+		if err != nil {
+			return "", err
+		}
+		defer conn.Close()
+		ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+		// One message as measured first; a server whose message limit is
+		// lower gets the jobs in messages of 100 (3 MB each).
+		note := "one request message"
+		resps, err := h.sendInMessages(ctx, conn, jobs, len(jobs))
+		if status.Code(err) == codes.ResourceExhausted {
+			note = "request messages of 100 jobs (one message was RESOURCE_EXHAUSTED)"
+			resps, err = h.sendInMessages(ctx, conn, jobs, 100)
+		}
+		if err != nil {
+			return statusText(err), nil
+		}
+		answered := 0
+		for _, resp := range resps {
+			size := proto.Size(resp)
+			largest := 0
+			for _, res := range resp.GetResults() {
+				largest = max(largest, proto.Size(res))
+				answered += len(res.GetJobs())
+			}
+			worst = max(worst, size)
+			worstExcess = max(worstExcess, size-largest)
+		}
+		pass = answered == len(jobs) && worstExcess <= responseBound
+		return fmt.Sprintf("%d responses for %d/%d jobs, largest %s, %s besides its largest result (%s)",
+			len(resps), answered, len(jobs), sizeText(worst), sizeText(worstExcess), note), nil
+	})
+	r.m, r.answer, r.err = m, answer, err
+	r.pass = err == nil && pass
+	r.figure = fmt.Sprintf("largest response %s", sizeText(worst))
+	return r
+}
+
+// sendInMessages sends jobs in request messages of per jobs on one stream,
+// all before reading, and reads every response.
+func (h *harness) sendInMessages(ctx context.Context, conn *grpc.ClientConn, jobs []*ciotransformerv1.Job, per int) ([]*ciotransformerv1.TransformBatchResponse, error) {
+	st, err := batchStream(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	n := 0
+	for i := 0; i < len(jobs); i += per {
+		msg, err := batchMessage(uint64(i/per+1), jobs[i:min(i+per, len(jobs))])
+		if err != nil {
+			return nil, err
+		}
+		if err := st.SendMsg(msg); err != nil {
+			break // the stream's status comes with Recv
+		}
+		n++
+	}
+	_ = st.CloseSend()
+	var out []*ciotransformerv1.TransformBatchResponse
+	finals := 0
+	for finals < n {
+		resp, err := st.Recv()
+		if err != nil {
+			return out, err
+		}
+		out = append(out, resp)
+		if resp.GetFinal() {
+			finals++
+		}
+	}
+	return out, nil
+}
