@@ -5,6 +5,7 @@ import (
 	"net"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
+	"github.com/cio-transformer/cio-transformer/server/delivery"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
@@ -29,6 +30,12 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	dc := cfg.Delivery
+	dc.Logger, dc.Metrics = cfg.Logger, cfg.Metrics
+	client, err := delivery.New(dc)
+	if err != nil {
+		return nil, err
+	}
 	unary, stream := interceptors(cfg, m)
 	d := newDrain()
 	stream = append(stream, d.stream)
@@ -37,7 +44,7 @@ func New(cfg Config) (*Server, error) {
 		grpc.ChainStreamInterceptor(stream...),
 		grpc.MaxRecvMsgSize(cfg.MaxRecvMsgSize),
 	}, transportOptions(cfg)...)...)
-	ciotransformerv1.RegisterTransformerServiceServer(g, &service{cfg: cfg, metrics: m})
+	ciotransformerv1.RegisterTransformerServiceServer(g, &service{cfg: cfg, metrics: m, delivery: client})
 	h := health.NewServer()
 	healthpb.RegisterHealthServer(g, h)
 	if err := registerReflection(g); err != nil {
