@@ -139,6 +139,9 @@ func (d *Delivery) HTTPStatus() int {
 // whole, or is not JSON), every job is retryable: Customer.io's verdict per
 // object is unknown, and a job must not be reported delivered without it.
 func Deliver(a Answer, jobs int) Delivery {
+	if a.Failure == nil && (a.Status < 100 || a.Status > 999) {
+		a.Failure = FailureConnection("no valid HTTP status")
+	}
 	if f := a.Failure; f != nil {
 		d := failed(f.Status, jobs, f.Message)
 		d.RetryAfter = f.RetryAfter
