@@ -47,6 +47,7 @@ type Server struct {
 	srv      *httptest.Server
 	mu       sync.Mutex
 	script   map[string]Response
+	byPath   map[string]Response
 	fallback Response
 	received []Request
 }
@@ -90,6 +91,17 @@ func (s *Server) Set(key string, r Response) {
 	s.script[key] = r
 }
 
+// SetPath scripts the response for requests to path that carry no
+// scripted key.
+func (s *Server) SetPath(path string, r Response) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.byPath == nil {
+		s.byPath = map[string]Response{}
+	}
+	s.byPath[path] = r
+}
+
 // Requests returns what the fake received so far.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
@@ -103,6 +115,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.received = append(s.received, Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: string(body)})
 	resp, ok := s.script[r.Header.Get(KeyHeader)]
+	if !ok {
+		resp, ok = s.byPath[r.URL.Path]
+	}
 	if !ok {
 		resp = s.fallback
 	}
