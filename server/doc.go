@@ -1,6 +1,8 @@
 // Package server serves the TransformerService over gRPC: it decodes jobs,
 // runs them through package transform, batches group objects and answers
-// with per-job results.
+// with per-job results. Deliver and DeliverBatch send the requests to
+// Customer.io through package server/delivery and answer every job's
+// outcome.
 //
 // New builds the whole server (interceptor chain, health, reflection) from a
 // Config, so the binary and the tests run the same stack. The interceptor

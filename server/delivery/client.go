@@ -254,9 +254,9 @@ func (c *Client) resolve(r Request) (*target, *url.URL, error) {
 	}
 	var t *target
 	switch u.Host {
-	case "track.customer.io":
+	case trackHostUS:
 		t = c.us
-	case "track-eu.customer.io":
+	case trackHostEU:
 		t = c.eu
 	default:
 		return nil, nil, errors.New("the url's host is not a Customer.io Track API host (track.customer.io or track-eu.customer.io)")

@@ -26,6 +26,10 @@ const (
 	// data centres.
 	DefaultUSURL = "https://track.customer.io"
 	DefaultEUURL = "https://track-eu.customer.io"
+	// trackHostUS and trackHostEU are the Track API hosts a request's URL
+	// may name; they are sent to the base URL of their data centre.
+	trackHostUS = "track.customer.io"
+	trackHostEU = "track-eu.customer.io"
 	// maxSites bounds the rate-limit buckets held; when more sites are
 	// seen, the buckets start afresh.
 	maxSites = 10000
