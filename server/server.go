@@ -18,6 +18,8 @@ type Server struct {
 	grpc   *grpc.Server
 	health *health.Server
 	drain  *drain
+	// delivery is the Customer.io client of Deliver and DeliverBatch.
+	delivery *delivery.Client
 }
 
 // New builds a Server from cfg; zero fields of cfg take their defaults.
@@ -51,7 +53,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	m.initialize(g)
-	return &Server{cfg: cfg, grpc: g, health: h, drain: d}, nil
+	return &Server{cfg: cfg, grpc: g, health: h, drain: d, delivery: client}, nil
 }
 
 // Serve accepts connections on lis and reports SERVING until Shutdown. It
@@ -86,7 +88,16 @@ func (s *Server) Shutdown(ctx context.Context) {
 		// waiting, so the process can exit within the grace.
 		s.grpc.Stop()
 	}
+	s.delivery.Close()
 }
 
 // Stop stops the server at once, cancelling in-flight calls.
-func (s *Server) Stop() { s.grpc.Stop() }
+func (s *Server) Stop() {
+	s.grpc.Stop()
+	s.delivery.Close()
+}
+
+// Delivery returns the server's Customer.io client, so that another face of
+// the service (an HTTP endpoint) delivers with the same connections and
+// rate limits.
+func (s *Server) Delivery() *delivery.Client { return s.delivery }

@@ -32,10 +32,10 @@ func TestDeliver(t *testing.T) {
 			want: Delivery{Status: 207, Message: MessagePartialFailure, DestinationStatus: 207, Jobs: []JobDelivery{
 				{StatusCode: 400, Error: "message: bad"}, {StatusCode: 400, Error: "Unknown error from CustomerIO"}}}},
 		{name: "207 later error for an index wins", jobs: 1,
-			a: Answer{Status: 207, Body: []byte(`{"errors":[{"batch_index":0,"reason":"a"},{"batch_index":0,"reason":"b"}]}`)},
+			a:    Answer{Status: 207, Body: []byte(`{"errors":[{"batch_index":0,"reason":"a"},{"batch_index":0,"reason":"b"}]}`)},
 			want: Delivery{Status: 207, Message: MessagePartialFailure, DestinationStatus: 207, Jobs: []JobDelivery{{StatusCode: 400, Error: "reason: b"}}}},
 		{name: "207 out of range and odd indexes change no job", jobs: 2,
-			a: Answer{Status: 207, Body: []byte(`{"errors":[{"batch_index":2,"reason":"x"},{"batch_index":-1},{"batch_index":"0"},{"batch_index":0.5},{"reason":"none"}]}`)},
+			a:    Answer{Status: 207, Body: []byte(`{"errors":[{"batch_index":2,"reason":"x"},{"batch_index":-1},{"batch_index":"0"},{"batch_index":0.5},{"reason":"none"}]}`)},
 			want: Delivery{Status: 207, Message: MessagePartialFailure, DestinationStatus: 207, UnmatchedErrors: 5, Jobs: []JobDelivery{ok, ok}}},
 		{name: "207 without errors", jobs: 1, a: Answer{Status: 207, Body: []byte(`{}`)},
 			want: Delivery{Status: 207, Message: MessagePartialFailure, DestinationStatus: 207, Jobs: []JobDelivery{ok}}},

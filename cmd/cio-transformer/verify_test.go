@@ -316,3 +316,30 @@ func TestWithD2(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifyDeliveryAgainstBinary replays the delivery cases against the
+// real binary, whose US base URL is the fake Customer.io verify serves with
+// --fake-cio.
+func TestVerifyDeliveryAgainstBinary(t *testing.T) {
+	t.Parallel()
+	p := filepath.Join(corpusDir, "delivery.jsonl")
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("conformance corpus not found at %s", corpusDir)
+	}
+	// A free port for the fake, which verify listens on once the server
+	// runs.
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fakeAddr := lis.Addr().String()
+	lis.Close()
+	srv := startServer(t, "--delivery-us-url", "http://"+fakeAddr)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	code := verify(ctx, []string{"--addr", srv.addr, "--fake-cio", fakeAddr, p}, &stdout, &stderr)
+	if code != 0 || !strings.Contains(stdout.String(), "4 passed, 0 failed\n") {
+		t.Errorf("exit code %d; stdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+}
