@@ -34,9 +34,10 @@ type Response struct {
 
 // Request is what the fake received.
 type Request struct {
-	Method, Path, RawQuery string
-	Header                 http.Header
-	Body                   string
+	// Path is the decoded path; EscapedPath is as it was sent.
+	Method, Path, EscapedPath, RawQuery string
+	Header                              http.Header
+	Body                                string
 }
 
 // Server is a running fake.
@@ -113,7 +114,7 @@ func (s *Server) Requests() []Request {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 8<<20))
 	s.mu.Lock()
-	s.received = append(s.received, Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: string(body)})
+	s.received = append(s.received, Request{Method: r.Method, Path: r.URL.Path, EscapedPath: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: string(body)})
 	resp, ok := s.script[r.Header.Get(KeyHeader)]
 	if !ok {
 		resp, ok = s.byPath[r.URL.Path]

@@ -261,11 +261,11 @@ func (c *Client) resolve(r Request) (*target, *url.URL, error) {
 	default:
 		return nil, nil, errors.New("the url's host is not a Customer.io Track API host (track.customer.io or track-eu.customer.io)")
 	}
+	// The path is sent exactly as the transform encoded it: an id with a
+	// slash stays one segment (%2F).
 	out := *t.base
 	out.Path = t.base.Path + u.Path
-	if u.RawPath != "" {
-		out.RawPath = t.base.EscapedPath() + u.RawPath
-	}
+	out.RawPath = t.base.EscapedPath() + u.EscapedPath()
 	q := u.Query()
 	for k, v := range r.Params {
 		q.Set(k, v)

@@ -136,7 +136,7 @@ func TestClientSendsWhatItIsGiven(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	d := c.Deliver(ctx, Request{
-		Method: http.MethodPut, URL: "https://track.customer.io/api/v1/customers/a%2Fb",
+		Method: http.MethodPut, URL: "https://track.customer.io/api/v1/customers/a%2Fb%40c%20d",
 		Headers: map[string]string{"Authorization": testAuth, "Connection": "close", "Host": "evil.example"},
 		Body:    `{"x":1}`, Params: map[string]string{"destination": "customerio"}, Jobs: 1,
 	})
@@ -148,8 +148,8 @@ func TestClientSendsWhatItIsGiven(t *testing.T) {
 		t.Fatalf("%d requests sent", len(reqs))
 	}
 	r := reqs[0]
-	if r.Method != http.MethodPut || r.Path != "/prefix/api/v1/customers/a/b" || r.RawQuery != "destination=customerio" || r.Body != `{"x":1}` {
-		t.Errorf("sent %s %s?%s %s", r.Method, r.Path, r.RawQuery, r.Body)
+	if r.Method != http.MethodPut || r.EscapedPath != "/prefix/api/v1/customers/a%2Fb%40c%20d" || r.RawQuery != "destination=customerio" || r.Body != `{"x":1}` {
+		t.Errorf("sent %s %s?%s %s", r.Method, r.EscapedPath, r.RawQuery, r.Body)
 	}
 	if r.Header.Get("Authorization") != testAuth || r.Header.Get("Content-Type") != "application/json" {
 		t.Errorf("headers %v", r.Header)
