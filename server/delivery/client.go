@@ -19,6 +19,7 @@ import (
 
 	"github.com/cio-transformer/cio-transformer/transform"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/net/http/httpguts"
 )
 
 // Config configures a Client; zero fields take the defaults in limits.go.
@@ -266,6 +267,11 @@ func (c *Client) resolve(r Request) (*target, *url.URL, error) {
 	out := *t.base
 	out.Path = t.base.Path + u.Path
 	out.RawPath = t.base.EscapedPath() + u.EscapedPath()
+	for k, v := range r.Headers {
+		if !httpguts.ValidHeaderFieldName(k) || !httpguts.ValidHeaderFieldValue(v) {
+			return nil, nil, errors.New("a header name or value is not valid in HTTP")
+		}
+	}
 	q := u.Query()
 	for k, v := range r.Params {
 		q.Set(k, v)

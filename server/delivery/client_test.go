@@ -168,16 +168,21 @@ func TestClientRefusesOtherHosts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tt := range []struct{ name, method, url string }{
-		{"other host", "POST", "https://example.com/api/v2/batch"},
-		{"plain http", "POST", "http://track.customer.io/api/v2/batch"},
-		{"user info", "POST", "https://u:p@track.customer.io/api/v2/batch"},
-		{"bad method", "GET", "https://track.customer.io/api/v2/batch"},
-		{"not a URL", "POST", "::"},
+	for _, tt := range []struct {
+		name, method, url string
+		headers           map[string]string
+	}{
+		{"header value with a newline", "POST", "https://track.customer.io/api/v2/batch", map[string]string{"X": "a\nb"}},
+		{"header name with a space", "POST", "https://track.customer.io/api/v2/batch", map[string]string{"X Y": "a"}},
+		{"other host", "POST", "https://example.com/api/v2/batch", nil},
+		{"plain http", "POST", "http://track.customer.io/api/v2/batch", nil},
+		{"user info", "POST", "https://u:p@track.customer.io/api/v2/batch", nil},
+		{"bad method", "GET", "https://track.customer.io/api/v2/batch", nil},
+		{"not a URL", "POST", "::", nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			d := c.Deliver(t.Context(), Request{Method: tt.method, URL: tt.url, Jobs: 2})
+			d := c.Deliver(t.Context(), Request{Method: tt.method, URL: tt.url, Headers: tt.headers, Jobs: 2})
 			if d.Status != 400 || d.ErrorType != transform.ErrorTypeAborted || len(d.Jobs) != 2 || d.Jobs[1].StatusCode != 400 {
 				t.Errorf("got %+v", d)
 			}

@@ -294,10 +294,11 @@ type Delivery struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The overall status: Customer.io's HTTP status (200, 207, 400, 401,
 	// 429, 500 and so on); 500 when no usable answer came (a timeout, a
-	// refused or reset connection, an unreadable or oversized response); 429
-	// when the service's own rate limit for the site would have made the
-	// request wait longer than its timeout; 400 when the request cannot be
-	// sent (a URL that is not on a Customer.io host).
+	// refused or reset connection, a 207 body that is oversized or
+	// unreadable); 429 when the service's own rate limit for the site would
+	// have made the request wait longer than its timeout; 400 when the
+	// request cannot be sent (a URL that is not https on a Customer.io host, a method other
+	// than POST, PUT or DELETE, or a header that is not valid HTTP).
 	Status int32 `protobuf:"varint,1,opt,name=status,proto3" json:"status,omitempty"`
 	// "[CustomerIO Response Handler] - Request Processed Successfully" for a
 	// 2xx other than 207, "[CustomerIO Response Handler] - Batch completed

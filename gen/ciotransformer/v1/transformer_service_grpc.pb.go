@@ -56,8 +56,8 @@ type TransformerServiceClient interface {
 	// 207 fails the jobs its errors name by batch_index with 400 and the
 	// others succeed; any other status gives every job that status with
 	// error_type aborted (4xx), throttled (429) or retryable (5xx). A
-	// timeout, a failed connection, or an unreadable or oversized response
-	// is a retryable 500 for every job. Redirects are not followed. Customer.io's
+	// timeout, a failed connection, or a 207 body that is unreadable or
+	// oversized is a retryable 500 for every job. Redirects are not followed. Customer.io's
 	// answer never fails the call: only a malformed envelope does.
 	Deliver(ctx context.Context, in *DeliverRequest, opts ...grpc.CallOption) (*DeliverResponse, error)
 	// DeliverBatch delivers a stream of requests for a router. The client may
@@ -155,8 +155,8 @@ type TransformerServiceServer interface {
 	// 207 fails the jobs its errors name by batch_index with 400 and the
 	// others succeed; any other status gives every job that status with
 	// error_type aborted (4xx), throttled (429) or retryable (5xx). A
-	// timeout, a failed connection, or an unreadable or oversized response
-	// is a retryable 500 for every job. Redirects are not followed. Customer.io's
+	// timeout, a failed connection, or a 207 body that is unreadable or
+	// oversized is a retryable 500 for every job. Redirects are not followed. Customer.io's
 	// answer never fails the call: only a malformed envelope does.
 	Deliver(context.Context, *DeliverRequest) (*DeliverResponse, error)
 	// DeliverBatch delivers a stream of requests for a router. The client may
