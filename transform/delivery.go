@@ -139,6 +139,7 @@ func (d *Delivery) HTTPStatus() int {
 // whole, or is not JSON), every job is retryable: Customer.io's verdict per
 // object is unknown, and a job must not be reported delivered without it.
 func Deliver(a Answer, jobs int) Delivery {
+	jobs = max(jobs, 0)
 	if a.Failure == nil && (a.Status < 100 || a.Status > 999) {
 		a.Failure = FailureConnection("no valid HTTP status")
 	}

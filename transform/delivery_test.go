@@ -109,8 +109,9 @@ func FuzzDeliver(f *testing.F) {
 	f.Add(400, []byte(`{"message":"Bad Request"}`), 1)
 	f.Add(207, []byte(`{"errors":[{"batch_index":1e300}]}`), 2)
 	f.Fuzz(func(t *testing.T, status int, body []byte, jobs int) {
-		jobs = max(0, jobs%2000)
+		jobs %= 2000
 		d := Deliver(Answer{Status: status, Body: body}, jobs)
+		jobs = max(jobs, 0)
 		if len(d.Jobs) != jobs {
 			t.Fatalf("%d outcomes for %d jobs", len(d.Jobs), jobs)
 		}
