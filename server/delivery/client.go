@@ -183,7 +183,7 @@ func (c *Client) Deliver(ctx context.Context, r Request) transform.Delivery {
 			slog.Int("destination_status", d.DestinationStatus),
 			slog.String("error_type", d.ErrorType),
 			slog.Int("jobs", r.Jobs),
-			slog.Duration("elapsed", time.Since(start)))
+			slog.Float64("elapsed_ms", float64(time.Since(start).Microseconds())/1000))
 	}
 	return d
 }
