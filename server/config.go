@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/cio-transformer/cio-transformer/server/delivery"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -61,6 +62,10 @@ type Config struct {
 	// checks must carry as "authorization: Bearer <token>". It is never
 	// logged.
 	AuthToken string
+	// Delivery configures the Customer.io client of Deliver and
+	// DeliverBatch: base URLs, timeout, response bound and rate limit.
+	// Its Logger and Metrics are the server's.
+	Delivery delivery.Config
 
 	// jobHook, when set, runs before each job is transformed. Tests use it
 	// to inject faults.

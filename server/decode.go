@@ -55,7 +55,8 @@ func (c requestCodec) Unmarshal(data mem.BufferSlice, v any) error {
 		return nil
 	}
 	switch m := v.(type) {
-	case *ciotransformerv1.TransformRequest, *ciotransformerv1.TransformBatchRequest:
+	case *ciotransformerv1.TransformRequest, *ciotransformerv1.TransformBatchRequest,
+		*ciotransformerv1.DeliverRequest, *ciotransformerv1.DeliverBatchRequest:
 		pm := m.(proto.Message)
 		proto.Reset(pm)
 		note := protowire.AppendTag(nil, decodeNoteField, protowire.BytesType)

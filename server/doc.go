@@ -1,7 +1,9 @@
 // Package server serves the TransformerService over gRPC: it decodes jobs,
 // runs them through package transform, batches group objects and answers
-// with per-job results. Comments that cite "deviation Dn" mean the
-// numbered entries of docs/DEVIATIONS.md.
+// with per-job results. Deliver and DeliverBatch send the requests to
+// Customer.io through package server/delivery and answer every job's
+// outcome. Comments that cite "deviation Dn" mean the numbered entries of
+// docs/DEVIATIONS.md.
 //
 // New builds the whole server (interceptor chain, health, reflection) from a
 // Config, so the binary and the tests run the same stack. The interceptor

@@ -5,6 +5,7 @@ import (
 	"net"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
+	"github.com/cio-transformer/cio-transformer/server/delivery"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
@@ -17,6 +18,8 @@ type Server struct {
 	grpc   *grpc.Server
 	health *health.Server
 	drain  *drain
+	// delivery is the Customer.io client of Deliver and DeliverBatch.
+	delivery *delivery.Client
 }
 
 // New builds a Server from cfg; zero fields of cfg take their defaults.
@@ -29,6 +32,12 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	dc := cfg.Delivery
+	dc.Logger, dc.Metrics = cfg.Logger, cfg.Metrics
+	client, err := delivery.New(dc)
+	if err != nil {
+		return nil, err
+	}
 	unary, stream := interceptors(cfg, m)
 	d := newDrain()
 	stream = append(stream, d.stream)
@@ -37,14 +46,14 @@ func New(cfg Config) (*Server, error) {
 		grpc.ChainStreamInterceptor(stream...),
 		grpc.MaxRecvMsgSize(cfg.MaxRecvMsgSize),
 	}, transportOptions(cfg)...)...)
-	ciotransformerv1.RegisterTransformerServiceServer(g, &service{cfg: cfg, metrics: m})
+	ciotransformerv1.RegisterTransformerServiceServer(g, &service{cfg: cfg, metrics: m, delivery: client})
 	h := health.NewServer()
 	healthpb.RegisterHealthServer(g, h)
 	if err := registerReflection(g); err != nil {
 		return nil, err
 	}
 	m.initialize(g)
-	return &Server{cfg: cfg, grpc: g, health: h, drain: d}, nil
+	return &Server{cfg: cfg, grpc: g, health: h, drain: d, delivery: client}, nil
 }
 
 // Serve accepts connections on lis and reports SERVING until Shutdown. It
@@ -79,7 +88,16 @@ func (s *Server) Shutdown(ctx context.Context) {
 		// waiting, so the process can exit within the grace.
 		s.grpc.Stop()
 	}
+	s.delivery.Close()
 }
 
 // Stop stops the server at once, cancelling in-flight calls.
-func (s *Server) Stop() { s.grpc.Stop() }
+func (s *Server) Stop() {
+	s.grpc.Stop()
+	s.delivery.Close()
+}
+
+// Delivery returns the server's Customer.io client, so that another face of
+// the service (an HTTP endpoint) delivers with the same connections and
+// rate limits.
+func (s *Server) Delivery() *delivery.Client { return s.delivery }

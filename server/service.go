@@ -6,6 +6,7 @@ import (
 	"io"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
+	"github.com/cio-transformer/cio-transformer/server/delivery"
 	"github.com/cio-transformer/cio-transformer/transform"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/status"
@@ -20,8 +21,9 @@ const bytesPerResponse = 1 << 20
 // service implements TransformerService.
 type service struct {
 	ciotransformerv1.UnimplementedTransformerServiceServer
-	cfg     Config
-	metrics *metrics
+	cfg      Config
+	metrics  *metrics
+	delivery *delivery.Client
 }
 
 // Transform transforms one job.

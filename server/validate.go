@@ -59,6 +59,10 @@ func (v validator) check(m any) error {
 		} else if req.GetJob().GetPayload() == nil {
 			add("job.payload", "the job needs an event or a raw_event")
 		}
+	case *ciotransformerv1.DeliverRequest:
+		v.checkDelivery(req.GetRequest(), req.GetJobs(), add)
+	case *ciotransformerv1.DeliverBatchRequest:
+		v.checkDelivery(req.GetRequest(), req.GetJobs(), add)
 	case *ciotransformerv1.TransformBatchRequest:
 		if req.GetDestination() == nil {
 			add("destination", "a destination is required")
@@ -89,6 +93,31 @@ func (v validator) check(m any) error {
 		st = d
 	}
 	return st.Err()
+}
+
+// checkDelivery checks the envelope of a delivery: a request with a URL,
+// at least one job, at most maxJobs, with unique ids.
+func (v validator) checkDelivery(r *ciotransformerv1.TrackRequest, jobs []*ciotransformerv1.JobRef, add func(field, desc string)) {
+	if r == nil {
+		add("request", "a request is required")
+	} else if r.GetUrl() == "" {
+		add("request.url", "the request needs a url")
+	}
+	switch {
+	case len(jobs) == 0:
+		add("jobs", "at least one job is required")
+	case len(jobs) > v.maxJobs:
+		add("jobs", fmt.Sprintf("%d jobs exceed the limit of %d per request message", len(jobs), v.maxJobs))
+		return
+	}
+	seen := make(map[uint64]struct{}, len(jobs))
+	for i, j := range jobs {
+		if _, dup := seen[j.GetJobId()]; dup {
+			add(fmt.Sprintf("jobs[%d].job_id", i), fmt.Sprintf("job_id %d is repeated within the request message", j.GetJobId()))
+			return
+		}
+		seen[j.GetJobId()] = struct{}{}
+	}
 }
 
 // maxViolations bounds the field violations reported for one message.

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cio-transformer/cio-transformer/internal/fakecio"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -23,7 +24,10 @@ func TestGoClientExample(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./examples/go: %v\n%s", err, out)
 	}
-	a, b := startServer(t), startServer(t)
+	// Both servers deliver to a fake Customer.io that accepts everything.
+	fake := fakecio.Start(nil, fakecio.Response{Status: 200, Body: `{}`})
+	t.Cleanup(fake.Close)
+	a, b := startServer(t, "--delivery-us-url", fake.URL), startServer(t, "--delivery-us-url", fake.URL)
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -60,9 +64,16 @@ func TestGoClientExample(t *testing.T) {
 		"batch request=2 final",
 		"batch request=3 jobs=6 POST https://track.customer.io/api/v1/merge_customers",
 		"batch request=3 final",
+		"deliver request=1 status=200 jobs=1:200 success",
+		"deliver request=2 status=200 jobs=3:200 success, 4:200 success",
+		"deliver request=3 status=200 jobs=5:200 success",
+		"deliver request=4 status=200 jobs=6:200 success",
 	}
 	if d := cmp.Diff(want, lines); d != "" {
 		t.Errorf("go-client output differs (-want +got):\n%s", d)
+	}
+	if n := len(fake.Requests()); n != 4 {
+		t.Errorf("Customer.io got %d requests, want the 4 the batch made", n)
 	}
 
 	// A single target with a scheme goes through gRPC's own resolver, as

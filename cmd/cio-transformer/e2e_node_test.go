@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cio-transformer/cio-transformer/internal/fakecio"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -44,6 +45,17 @@ const nodeDemoWant = `{
        "endpoint_path": "v1/merge_customers", "headers": {"Authorization": "Basic c2l0ZS0xOmtleS0x"},
        "body": {"primary": {"id": "user-9"}, "secondary": {"id": "anon-9"}}}
     ]
+  ],
+  "deliveries": [
+    {"status": 200, "message": "[CustomerIO Response Handler] - Request Processed Successfully", "error_type": "",
+     "jobs": [{"job_id": "1", "status_code": 200, "error": "success"}]},
+    {"status": 207, "message": "[CustomerIO Response Handler] - Batch completed with partial failures", "error_type": "",
+     "jobs": [{"job_id": "3", "status_code": 200, "error": "success"},
+              {"job_id": "4", "status_code": 400, "error": "reason: invalid, field: identifiers.object_id, message: object not found"}]},
+    {"status": 200, "message": "[CustomerIO Response Handler] - Request Processed Successfully", "error_type": "",
+     "jobs": [{"job_id": "5", "status_code": 200, "error": "success"}]},
+    {"status": 429, "message": "[CustomerIO Response Handler] - Error in transformer proxy during CustomerIO response transformation", "error_type": "throttled",
+     "jobs": [{"job_id": "6", "status_code": 429, "error": "{\"meta\":{\"error\":\"slow down\"}}"}]}
   ]
 }`
 
@@ -69,7 +81,14 @@ func TestNodeClient(t *testing.T) {
 		t.Fatalf("npm ci in examples/node: %v\n%s", err, out)
 	}
 
-	srv := startServer(t)
+	// A fake Customer.io: the US site accepts v1 requests and rejects the
+	// second object of a batch; the EU site is throttling.
+	us := fakecio.Start(nil, fakecio.Response{Status: 200, Body: `{}`})
+	t.Cleanup(us.Close)
+	us.SetPath("/api/v2/batch", fakecio.Response{Status: 207, Body: readmeFakeAnswer})
+	eu := fakecio.Start(nil, fakecio.Response{Status: 429, Body: `{"meta":{"error":"slow down"}}`, Header: map[string]string{"Retry-After": "5"}})
+	t.Cleanup(eu.Close)
+	srv := startServer(t, "--delivery-us-url", us.URL, "--delivery-eu-url", eu.URL)
 	node := exec.CommandContext(ctx, "node", "demo.js", srv.addr)
 	node.Dir = dir
 	var stderr bytes.Buffer

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cio-transformer/cio-transformer/internal/fakecio"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -179,7 +180,11 @@ func readmeExamples(t *testing.T) []readmeExample {
 // against the real binary and compares the output with the README's.
 func TestREADMEExamples(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t)
+	// The Deliver example reaches a fake Customer.io that accepts the first
+	// object of a batch and rejects the second, as the README says.
+	fake := fakecio.Start(nil, fakecio.Response{Status: 207, Body: readmeFakeAnswer})
+	t.Cleanup(fake.Close)
+	srv := startServer(t, "--delivery-us-url", fake.URL)
 	_, grpcurl := buildBinaries(t)
 	examples := readmeExamples(t)
 	if len(examples) < 5 {
@@ -211,6 +216,10 @@ func TestREADMEExamples(t *testing.T) {
 		})
 	}
 }
+
+// readmeFakeAnswer is the fake Customer.io's answer in the README's Deliver
+// example.
+const readmeFakeAnswer = `{"errors":[{"batch_index":1,"reason":"invalid","field":"identifiers.object_id","message":"object not found"}]}`
 
 // jsonStream decodes a sequence of JSON values.
 func jsonStream(t *testing.T, s string) []any {

@@ -23,6 +23,7 @@ type serveFlags struct {
 	maxRecvMsgSize    int
 	shutdownGrace     time.Duration
 	transport         transportFlags
+	delivery          deliveryFlags
 	metricsListen     string
 }
 
@@ -38,6 +39,7 @@ func newServeFlagSet(f *serveFlags, out io.Writer) *flag.FlagSet {
 	fs.DurationVar(&f.shutdownGrace, "shutdown-grace", server.DefaultShutdownGrace, "how long in-flight calls may finish after SIGTERM (env CIO_SHUTDOWN_GRACE)")
 	fs.StringVar(&f.metricsListen, "metrics-listen", "", "address to serve Prometheus /metrics on over HTTP, e.g. :9464; empty is off (env CIO_METRICS_LISTEN)")
 	f.transport.define(fs)
+	f.delivery.define(fs)
 	return fs
 }
 
@@ -85,7 +87,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	if err := f.transport.apply(&cfg); err != nil {
+	if err := errors.Join(f.transport.apply(&cfg), f.delivery.apply(&cfg)); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}

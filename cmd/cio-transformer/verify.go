@@ -8,11 +8,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strings"
 	"time"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
+	"github.com/cio-transformer/cio-transformer/internal/fakecio"
+	"github.com/cio-transformer/cio-transformer/server"
 )
 
 // defaultRPCTimeout bounds every call of a verify run: one unary call per
@@ -23,6 +26,8 @@ const defaultRPCTimeout = 30 * time.Second
 type verifier struct {
 	client  ciotransformerv1.TransformerServiceClient
 	timeout time.Duration
+	// fake is the fake Customer.io delivery cases reach; nil when none runs.
+	fake *fakecio.Server
 }
 
 // tally counts the cases of a run.
@@ -54,8 +59,9 @@ func verify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "", "HOST:PORT of a running server; empty serves one in-process")
 	timeout := fs.Duration("timeout", defaultRPCTimeout, "deadline of each RPC")
+	fakeAddr := fs.String("fake-cio", "", "with --addr: HOST:PORT to serve a fake Customer.io on for delivery cases; the server must run with --delivery-us-url http://HOST:PORT")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: cio-transformer verify [--addr HOST:PORT] [--timeout D] FILE...")
+		fmt.Fprintln(stderr, "usage: cio-transformer verify [--addr HOST:PORT [--fake-cio HOST:PORT]] [--timeout D] FILE...")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -78,14 +84,24 @@ func verify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		files = append(files, corpusFile{name: name, data: data})
 	}
 
-	conn, err := connect(ctx, *addr, *timeout)
+	fake, err := startFake(*addr, *fakeAddr, deliveryScript(files))
+	if err != nil {
+		fmt.Fprintf(stderr, "verify: %v\n", err)
+		return 2
+	}
+	var cfg server.Config
+	if fake != nil {
+		defer fake.Close()
+		cfg.Delivery.USURL, cfg.Delivery.EUURL = fake.URL, fake.URL
+	}
+	conn, err := connect(ctx, *addr, *timeout, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "verify: %v\n", err)
 		return 2
 	}
 	defer conn.close()
 
-	v := &verifier{client: ciotransformerv1.NewTransformerServiceClient(conn.cc), timeout: *timeout}
+	v := &verifier{client: ciotransformerv1.NewTransformerServiceClient(conn.cc), timeout: *timeout, fake: fake}
 	var t tally
 	for _, f := range files {
 		v.verifyFile(ctx, f, stdout, &t)
@@ -100,6 +116,23 @@ func verify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// startFake starts the fake Customer.io of the delivery cases: on a free
+// loopback port for the in-process server, on fakeAddr for a server at
+// addr, none when addr is set without fakeAddr.
+func startFake(addr, fakeAddr string, script map[string]fakecio.Response) (*fakecio.Server, error) {
+	switch {
+	case addr == "":
+		return fakecio.Start(script, fakecio.Response{Status: 404, Body: `{"meta":{"error":"no such mock"}}`}), nil
+	case fakeAddr == "":
+		return nil, nil
+	}
+	lis, err := net.Listen("tcp", fakeAddr)
+	if err != nil {
+		return nil, fmt.Errorf("fake Customer.io: %w", err)
+	}
+	return fakecio.Listen(lis, script, fakecio.Response{Status: 404, Body: `{"meta":{"error":"no such mock"}}`}), nil
 }
 
 // verifyFile replays every line of f, printing each failing case.
@@ -137,8 +170,8 @@ func (v *verifier) verifyLine(ctx context.Context, line []byte) (string, bool, [
 		desc = "(no description)"
 	}
 	switch c.kind() {
-	case kindSkipped:
-		return desc, true, nil
+	case kindDelivery:
+		return desc, false, v.verifyDelivery(ctx, line)
 	case kindProcessor:
 		return desc, false, v.verifyProcessor(ctx, &c)
 	case kindRouter:

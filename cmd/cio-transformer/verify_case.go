@@ -64,14 +64,14 @@ const (
 	kindUnknown caseKind = iota
 	kindProcessor
 	kindRouter
-	kindSkipped
+	kindDelivery
 )
 
 // kind classifies the line.
 func (c *caseLine) kind() caseKind {
 	switch {
 	case c.Feature == featureDataDelivery:
-		return kindSkipped
+		return kindDelivery
 	case present(c.Input):
 		switch c.Variant {
 		case "", variantLegacy, variantBatchingV2:

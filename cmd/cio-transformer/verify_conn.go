@@ -41,9 +41,9 @@ func (c *verifyConn) close() {
 
 // connect dials the server at addr and waits until the connection is
 // ready, at most timeout. With an empty addr it starts a server in-process
-// on a bufconn pipe and dials that, so that both modes run the same client
+// from cfg on a bufconn pipe and dials that, so that both modes run the same client
 // code.
-func connect(ctx context.Context, addr string, timeout time.Duration) (*verifyConn, error) {
+func connect(ctx context.Context, addr string, timeout time.Duration, cfg server.Config) (*verifyConn, error) {
 	opts := []grpc.DialOption{
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxResponseBytes)),
@@ -60,7 +60,7 @@ func connect(ctx context.Context, addr string, timeout time.Duration) (*verifyCo
 		return &verifyConn{cc: cc}, nil
 	}
 
-	srv, err := server.New(server.Config{})
+	srv, err := server.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("in-process server: %w", err)
 	}

@@ -73,6 +73,9 @@ func TestVerifyCorpus(t *testing.T) {
 	if failed != 0 {
 		t.Errorf("%d cases failed", failed)
 	}
+	if skipped != 0 {
+		t.Errorf("%d cases skipped, want none", skipped)
+	}
 	if passed+failed+skipped != lines {
 		t.Errorf("%d cases counted, the files hold %d", passed+failed+skipped, lines)
 	}
@@ -93,7 +96,10 @@ func TestVerifyExitCodes(t *testing.T) {
 		noSiteID = `"destination":{"Config":{"apiKey":"k"}},"message":{"type":"track","event":"E","userId":"u"}`
 		passing  = `{"description":"no siteID",` + noSiteID + `,"expected":{"error":{"statusCode":400,"message":"siteID not found in Configs","statTags":{"errorCategory":"dataValidation","errorType":"configuration"}}}}`
 		failing  = `{"description":"wrong message",` + noSiteID + `,"expected":{"error":{"statusCode":400,"message":"apiKey not found in Configs","statTags":{"errorCategory":"dataValidation","errorType":"configuration"}}}}`
-		delivery = `{"description":"proxy","feature":"dataDelivery"}`
+		delivery = `{"description":"proxy","feature":"dataDelivery","proxy_request":{"method":"POST","endpoint":"https://track.customer.io/api/v2/batch",` +
+			`"headers":{"Authorization":"Basic czpr","test-dest-response-key":"ok"},"body":{"JSON":{"batch":[{}]}},"metadata":[{"jobId":1}]},` +
+			`"mocked_destination_http":{"request":{"url":"https://track.customer.io/api/v2/batch","method":"POST","headers":{"test-dest-response-key":"ok"}},"response":{"status":200,"data":{}}},` +
+			`"expected":{"http_status":200,"body":{"output":{"status":200,"message":"[CustomerIO Response Handler] - Request Processed Successfully","response":[{"statusCode":200,"metadata":{"jobId":1},"error":"success"}]}}}}`
 		batching = `{"description":"v2","variant":"batching_framework_v2","input":[{"message":{},"metadata":{"jobId":1},"destination":{"Config":{"siteID":"s","apiKey":"k"}}}],` +
 			`"expected":[{"metadata":[{"jobId":1}],"batched":false,"statusCode":400,"error":"message.type: Required","statTags":{"errorCategory":"dataValidation","errorType":"instrumentation"}}]}`
 		// A message of null is a processor case of its own.
@@ -117,7 +123,7 @@ func TestVerifyExitCodes(t *testing.T) {
 		wantCode int
 		wantOut  []string
 	}{
-		{name: "all pass", args: []string{good}, wantCode: 0, wantOut: []string{"3 passed, 0 failed, 1 skipped"}},
+		{name: "all pass", args: []string{good}, wantCode: 0, wantOut: []string{"4 passed, 0 failed"}},
 		{name: "one fails", args: []string{bad}, wantCode: 1, wantOut: []string{
 			"FAIL " + bad + ":2: wrong message",
 			"error.message",
@@ -125,7 +131,7 @@ func TestVerifyExitCodes(t *testing.T) {
 			`got:  "siteID not found in Configs"`,
 			"1 passed, 1 failed",
 		}},
-		{name: "several files", args: []string{good, bad}, wantCode: 1, wantOut: []string{"4 passed, 1 failed, 1 skipped"}},
+		{name: "several files", args: []string{good, bad}, wantCode: 1, wantOut: []string{"5 passed, 1 failed"}},
 		{name: "no files", args: nil, wantCode: 2},
 		{name: "missing file", args: []string{filepath.Join(dir, "missing.jsonl")}, wantCode: 2},
 		{name: "unknown flag", args: []string{"--nope", good}, wantCode: 2},
@@ -311,5 +317,32 @@ func TestWithD2(t *testing.T) {
 				t.Errorf("withD2 = %v, want %s", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestVerifyDeliveryAgainstBinary replays the delivery cases against the
+// real binary, whose US base URL is the fake Customer.io verify serves with
+// --fake-cio.
+func TestVerifyDeliveryAgainstBinary(t *testing.T) {
+	t.Parallel()
+	p := filepath.Join(corpusDir, "delivery.jsonl")
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("conformance corpus not found at %s", corpusDir)
+	}
+	// A free port for the fake, which verify listens on once the server
+	// runs.
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fakeAddr := lis.Addr().String()
+	lis.Close()
+	srv := startServer(t, "--delivery-us-url", "http://"+fakeAddr)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	code := verify(ctx, []string{"--addr", srv.addr, "--fake-cio", fakeAddr, p}, &stdout, &stderr)
+	if code != 0 || !strings.Contains(stdout.String(), "4 passed, 0 failed\n") {
+		t.Errorf("exit code %d; stdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
 	}
 }

@@ -1,7 +1,9 @@
 // Command go-client is an example client of cio-transformer: it spreads
 // unary Transform calls over several servers with gRPC's round_robin load
 // balancing, then pipelines request messages over one TransformBatch
-// stream, the way a router uses the service.
+// stream, the way a router uses the service, and delivers the requests it
+// got to Customer.io over one DeliverBatch stream, printing each job's
+// outcome.
 //
 // Usage:
 //
@@ -134,7 +136,8 @@ func warmUp(ctx context.Context, conn *grpc.ClientConn, n int) error {
 }
 
 // batch sends three request messages on one stream before reading any
-// answer, then reads every answer up to each message's final response.
+// answer, then reads every answer up to each message's final response, and
+// delivers the requests.
 func batch(ctx context.Context, client ciotransformerv1.TransformerServiceClient, dest *ciotransformerv1.Destination, out io.Writer) error {
 	stream, err := client.TransformBatch(ctx)
 	if err != nil {
@@ -165,6 +168,47 @@ func batch(ctx context.Context, client ciotransformerv1.TransformerServiceClient
 	if err := stream.CloseSend(); err != nil {
 		return err
 	}
+	var toDeliver []*ciotransformerv1.JobResult
+	for {
+		resp, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return deliver(ctx, client, dest, toDeliver, out)
+		}
+		if err != nil {
+			return err
+		}
+		for _, r := range resp.GetResults() {
+			printResult(out, fmt.Sprintf("batch request=%d", resp.GetRequestId()), r)
+			if r.GetRequest() != nil {
+				toDeliver = append(toDeliver, r)
+			}
+		}
+		if resp.GetFinal() {
+			fmt.Fprintf(out, "batch request=%d final\n", resp.GetRequestId())
+		}
+	}
+}
+
+// deliver sends every request on one DeliverBatch stream, all before
+// reading any answer, and prints each job's outcome. The server sends them
+// to Customer.io in this order and answers in the same order.
+func deliver(ctx context.Context, client ciotransformerv1.TransformerServiceClient, dest *ciotransformerv1.Destination, results []*ciotransformerv1.JobResult, out io.Writer) error {
+	stream, err := client.DeliverBatch(ctx)
+	if err != nil {
+		return err
+	}
+	for i, r := range results {
+		// A result's jobs are in the order of its batch's objects, as
+		// Customer.io's batch_index counts them.
+		if err := stream.Send(&ciotransformerv1.DeliverBatchRequest{
+			RequestId: uint64(i + 1), Destination: dest, Request: r.GetRequest(), Jobs: r.GetJobs(),
+		}); err != nil {
+			return err
+		}
+	}
+	if err := stream.CloseSend(); err != nil {
+		return err
+	}
 	for {
 		resp, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
@@ -173,12 +217,18 @@ func batch(ctx context.Context, client ciotransformerv1.TransformerServiceClient
 		if err != nil {
 			return err
 		}
-		for _, r := range resp.GetResults() {
-			printResult(out, fmt.Sprintf("batch request=%d", resp.GetRequestId()), r)
+		d := resp.GetDelivery()
+		var jobs []string
+		for _, j := range d.GetJobs() {
+			jobs = append(jobs, fmt.Sprintf("%d:%d %s", j.GetJob().GetJobId(), j.GetStatusCode(), j.GetError()))
 		}
-		if resp.GetFinal() {
-			fmt.Fprintf(out, "batch request=%d final\n", resp.GetRequestId())
+		retry := ""
+		if d.GetErrorType() != "" {
+			// throttled and retryable jobs are sent again later (after
+			// retry_after when set); aborted ones are not.
+			retry = " " + d.GetErrorType()
 		}
+		fmt.Fprintf(out, "deliver request=%d status=%d%s jobs=%s\n", resp.GetRequestId(), d.GetStatus(), retry, strings.Join(jobs, ", "))
 	}
 }
 

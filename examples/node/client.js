@@ -94,6 +94,51 @@ class BatchStream {
   }
 }
 
+// DeliverStream pipelines DeliverBatch request messages over one stream:
+// send() writes a request a transform produced, with the jobs it covers,
+// and resolves to its Delivery (one outcome per job). The server sends the
+// requests to Customer.io in the order written and answers in that order.
+class DeliverStream {
+  constructor(client, { deadlineMs = 60000 } = {}) {
+    this.pending = [];
+    this.nextId = 1;
+    this.call = client.DeliverBatch({ deadline: Date.now() + deadlineMs });
+    this.call.on('data', (resp) => this.onResponse(resp));
+    this.call.on('error', (err) => this.failAll(err));
+    this.call.on('end', () => this.failAll(new Error('stream ended with deliveries unanswered')));
+  }
+
+  // send writes one request message: a JobResult's request and jobs (in the
+  // order of its batch's objects, as Customer.io's batch_index counts them).
+  send(destination, result) {
+    const request_id = String(this.nextId++);
+    return new Promise((resolve, reject) => {
+      this.pending.push({ request_id, resolve, reject });
+      this.call.write({ request_id, destination, request: result.request, jobs: result.jobs });
+    });
+  }
+
+  // close ends the client's side of the stream.
+  close() {
+    this.call.end();
+  }
+
+  onResponse(resp) {
+    const head = this.pending.shift();
+    if (!head || head.request_id !== resp.request_id) {
+      this.failAll(new Error(`delivery for request ${resp.request_id}, expected ${head && head.request_id}`));
+      return;
+    }
+    head.resolve(resp.delivery);
+  }
+
+  failAll(err) {
+    for (const p of this.pending.splice(0)) {
+      p.reject(err);
+    }
+  }
+}
+
 // toStruct converts a plain JSON object to a google.protobuf.Struct message.
 function toStruct(obj) {
   return { fields: Object.entries(obj).map(([key, v]) => ({ key, value: toValue(v) })) };
@@ -121,4 +166,4 @@ function rawJob(jobId, event) {
   return { job_id: String(jobId), raw_event: Buffer.from(JSON.stringify(event)) };
 }
 
-module.exports = { loadContract, newClient, transform, BatchStream, rawJob, toStruct, headers };
+module.exports = { loadContract, newClient, transform, BatchStream, DeliverStream, rawJob, toStruct, headers };

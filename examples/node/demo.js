@@ -1,12 +1,14 @@
 'use strict';
 
 // demo.js calls a running cio-transformer: one unary Transform, then three
-// TransformBatch request messages pipelined over one stream. It prints one
-// JSON document with the answers, for people and for the project's tests.
+// TransformBatch request messages pipelined over one stream, then delivers
+// the requests the batch produced over one DeliverBatch stream. It prints
+// one JSON document with the answers, for people and for the project's
+// tests.
 //
 //   node demo.js [host:port]      (default localhost:50051)
 
-const { newClient, transform, BatchStream, rawJob, toStruct, headers } = require('./client');
+const { newClient, transform, BatchStream, DeliverStream, rawJob, toStruct, headers } = require('./client');
 
 const destination = { site_id: 'site-1', api_key: 'key-1' };
 
@@ -57,9 +59,26 @@ async function main() {
     stream.close();
     const batches = await answers;
 
+    // Deliver every request, all written before any answer is read; each
+    // job gets its outcome (a router retries the throttled and retryable
+    // ones, after retry_after when set).
+    const dests = [destination, destination, { ...destination, datacenter: 'DATACENTER_EU' }];
+    const delivering = new DeliverStream(client);
+    const sent = Promise.all(batches.flatMap((results, i) => results
+      .filter((r) => r.request)
+      .map((r) => delivering.send(dests[i], r))));
+    delivering.close();
+    const deliveries = (await sent).map((d) => ({
+      status: d.status,
+      message: d.message,
+      error_type: d.error_type || '',
+      jobs: d.jobs.map((j) => ({ job_id: j.job.job_id, status_code: j.status_code, error: j.error })),
+    }));
+
     process.stdout.write(JSON.stringify({
       transform: summary(unary.result),
       batches: batches.map((results) => results.map(summary)),
+      deliveries,
     }, null, 2) + '\n');
   } finally {
     client.close();

@@ -258,7 +258,7 @@ var File_ciotransformer_v1_transformer_service_proto protoreflect.FileDescriptor
 
 const file_ciotransformer_v1_transformer_service_proto_rawDesc = "" +
 	"\n" +
-	"+ciotransformer/v1/transformer_service.proto\x12\x11ciotransformer.v1\x1a#ciotransformer/v1/destination.proto\x1a\x1fciotransformer/v1/request.proto\"~\n" +
+	"+ciotransformer/v1/transformer_service.proto\x12\x11ciotransformer.v1\x1a ciotransformer/v1/delivery.proto\x1a#ciotransformer/v1/destination.proto\x1a\x1fciotransformer/v1/request.proto\"~\n" +
 	"\x10TransformRequest\x12@\n" +
 	"\vdestination\x18\x01 \x01(\v2\x1e.ciotransformer.v1.DestinationR\vdestination\x12(\n" +
 	"\x03job\x18\x02 \x01(\v2\x16.ciotransformer.v1.JobR\x03job\"I\n" +
@@ -273,10 +273,12 @@ const file_ciotransformer_v1_transformer_service_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x01 \x01(\x04R\trequestId\x126\n" +
 	"\aresults\x18\x02 \x03(\v2\x1c.ciotransformer.v1.JobResultR\aresults\x12\x14\n" +
-	"\x05final\x18\x03 \x01(\bR\x05final2\xd7\x01\n" +
+	"\x05final\x18\x03 \x01(\bR\x05final2\x8e\x03\n" +
 	"\x12TransformerService\x12V\n" +
 	"\tTransform\x12#.ciotransformer.v1.TransformRequest\x1a$.ciotransformer.v1.TransformResponse\x12i\n" +
-	"\x0eTransformBatch\x12(.ciotransformer.v1.TransformBatchRequest\x1a).ciotransformer.v1.TransformBatchResponse(\x010\x01BSZQgithub.com/cio-transformer/cio-transformer/gen/ciotransformer/v1;ciotransformerv1b\x06proto3"
+	"\x0eTransformBatch\x12(.ciotransformer.v1.TransformBatchRequest\x1a).ciotransformer.v1.TransformBatchResponse(\x010\x01\x12P\n" +
+	"\aDeliver\x12!.ciotransformer.v1.DeliverRequest\x1a\".ciotransformer.v1.DeliverResponse\x12c\n" +
+	"\fDeliverBatch\x12&.ciotransformer.v1.DeliverBatchRequest\x1a'.ciotransformer.v1.DeliverBatchResponse(\x010\x01BSZQgithub.com/cio-transformer/cio-transformer/gen/ciotransformer/v1;ciotransformerv1b\x06proto3"
 
 var (
 	file_ciotransformer_v1_transformer_service_proto_rawDescOnce sync.Once
@@ -299,23 +301,31 @@ var file_ciotransformer_v1_transformer_service_proto_goTypes = []any{
 	(*Destination)(nil),            // 4: ciotransformer.v1.Destination
 	(*Job)(nil),                    // 5: ciotransformer.v1.Job
 	(*JobResult)(nil),              // 6: ciotransformer.v1.JobResult
+	(*DeliverRequest)(nil),         // 7: ciotransformer.v1.DeliverRequest
+	(*DeliverBatchRequest)(nil),    // 8: ciotransformer.v1.DeliverBatchRequest
+	(*DeliverResponse)(nil),        // 9: ciotransformer.v1.DeliverResponse
+	(*DeliverBatchResponse)(nil),   // 10: ciotransformer.v1.DeliverBatchResponse
 }
 var file_ciotransformer_v1_transformer_service_proto_depIdxs = []int32{
-	4, // 0: ciotransformer.v1.TransformRequest.destination:type_name -> ciotransformer.v1.Destination
-	5, // 1: ciotransformer.v1.TransformRequest.job:type_name -> ciotransformer.v1.Job
-	6, // 2: ciotransformer.v1.TransformResponse.result:type_name -> ciotransformer.v1.JobResult
-	4, // 3: ciotransformer.v1.TransformBatchRequest.destination:type_name -> ciotransformer.v1.Destination
-	5, // 4: ciotransformer.v1.TransformBatchRequest.jobs:type_name -> ciotransformer.v1.Job
-	6, // 5: ciotransformer.v1.TransformBatchResponse.results:type_name -> ciotransformer.v1.JobResult
-	0, // 6: ciotransformer.v1.TransformerService.Transform:input_type -> ciotransformer.v1.TransformRequest
-	2, // 7: ciotransformer.v1.TransformerService.TransformBatch:input_type -> ciotransformer.v1.TransformBatchRequest
-	1, // 8: ciotransformer.v1.TransformerService.Transform:output_type -> ciotransformer.v1.TransformResponse
-	3, // 9: ciotransformer.v1.TransformerService.TransformBatch:output_type -> ciotransformer.v1.TransformBatchResponse
-	8, // [8:10] is the sub-list for method output_type
-	6, // [6:8] is the sub-list for method input_type
-	6, // [6:6] is the sub-list for extension type_name
-	6, // [6:6] is the sub-list for extension extendee
-	0, // [0:6] is the sub-list for field type_name
+	4,  // 0: ciotransformer.v1.TransformRequest.destination:type_name -> ciotransformer.v1.Destination
+	5,  // 1: ciotransformer.v1.TransformRequest.job:type_name -> ciotransformer.v1.Job
+	6,  // 2: ciotransformer.v1.TransformResponse.result:type_name -> ciotransformer.v1.JobResult
+	4,  // 3: ciotransformer.v1.TransformBatchRequest.destination:type_name -> ciotransformer.v1.Destination
+	5,  // 4: ciotransformer.v1.TransformBatchRequest.jobs:type_name -> ciotransformer.v1.Job
+	6,  // 5: ciotransformer.v1.TransformBatchResponse.results:type_name -> ciotransformer.v1.JobResult
+	0,  // 6: ciotransformer.v1.TransformerService.Transform:input_type -> ciotransformer.v1.TransformRequest
+	2,  // 7: ciotransformer.v1.TransformerService.TransformBatch:input_type -> ciotransformer.v1.TransformBatchRequest
+	7,  // 8: ciotransformer.v1.TransformerService.Deliver:input_type -> ciotransformer.v1.DeliverRequest
+	8,  // 9: ciotransformer.v1.TransformerService.DeliverBatch:input_type -> ciotransformer.v1.DeliverBatchRequest
+	1,  // 10: ciotransformer.v1.TransformerService.Transform:output_type -> ciotransformer.v1.TransformResponse
+	3,  // 11: ciotransformer.v1.TransformerService.TransformBatch:output_type -> ciotransformer.v1.TransformBatchResponse
+	9,  // 12: ciotransformer.v1.TransformerService.Deliver:output_type -> ciotransformer.v1.DeliverResponse
+	10, // 13: ciotransformer.v1.TransformerService.DeliverBatch:output_type -> ciotransformer.v1.DeliverBatchResponse
+	10, // [10:14] is the sub-list for method output_type
+	6,  // [6:10] is the sub-list for method input_type
+	6,  // [6:6] is the sub-list for extension type_name
+	6,  // [6:6] is the sub-list for extension extendee
+	0,  // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_ciotransformer_v1_transformer_service_proto_init() }
@@ -323,6 +333,7 @@ func file_ciotransformer_v1_transformer_service_proto_init() {
 	if File_ciotransformer_v1_transformer_service_proto != nil {
 		return
 	}
+	file_ciotransformer_v1_delivery_proto_init()
 	file_ciotransformer_v1_destination_proto_init()
 	file_ciotransformer_v1_request_proto_init()
 	type x struct{}

@@ -21,6 +21,8 @@ const _ = grpc.SupportPackageIsVersion9
 const (
 	TransformerService_Transform_FullMethodName      = "/ciotransformer.v1.TransformerService/Transform"
 	TransformerService_TransformBatch_FullMethodName = "/ciotransformer.v1.TransformerService/TransformBatch"
+	TransformerService_Deliver_FullMethodName        = "/ciotransformer.v1.TransformerService/Deliver"
+	TransformerService_DeliverBatch_FullMethodName   = "/ciotransformer.v1.TransformerService/DeliverBatch"
 )
 
 // TransformerServiceClient is the client API for TransformerService service.
@@ -48,6 +50,24 @@ type TransformerServiceClient interface {
 	// bytes, and a request is never placed before a request built from an
 	// earlier job of the same user, anonymous id, email or object.
 	TransformBatch(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[TransformBatchRequest, TransformBatchResponse], error)
+	// Deliver sends one request a transform produced to Customer.io and
+	// answers the outcome of every job it covers, as RudderStack's customerio
+	// delivery handler classifies it: 2xx is 200 "success" for every job; a
+	// 207 fails the jobs its errors name by batch_index with 400 and the
+	// others succeed; any other status gives every job that status with
+	// error_type aborted (4xx), throttled (429) or retryable (5xx). A
+	// timeout, a failed connection, or a 207 body that is unreadable or
+	// oversized is a retryable 500 for every job. Redirects are not followed. Customer.io's
+	// answer never fails the call: only a malformed envelope does.
+	Deliver(ctx context.Context, in *DeliverRequest, opts ...grpc.CallOption) (*DeliverResponse, error)
+	// DeliverBatch delivers a stream of requests for a router. The client may
+	// send many request messages without waiting. The server sends them to
+	// Customer.io one after another, in the order received, and answers each
+	// with one response, in the same order; it reads the next request message
+	// only after answering the previous one, so a slow client or a slow
+	// Customer.io holds the stream back instead of growing buffers. Open
+	// several streams to deliver in parallel.
+	DeliverBatch(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[DeliverBatchRequest, DeliverBatchResponse], error)
 }
 
 type transformerServiceClient struct {
@@ -81,6 +101,29 @@ func (c *transformerServiceClient) TransformBatch(ctx context.Context, opts ...g
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type TransformerService_TransformBatchClient = grpc.BidiStreamingClient[TransformBatchRequest, TransformBatchResponse]
 
+func (c *transformerServiceClient) Deliver(ctx context.Context, in *DeliverRequest, opts ...grpc.CallOption) (*DeliverResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeliverResponse)
+	err := c.cc.Invoke(ctx, TransformerService_Deliver_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *transformerServiceClient) DeliverBatch(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[DeliverBatchRequest, DeliverBatchResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &TransformerService_ServiceDesc.Streams[1], TransformerService_DeliverBatch_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[DeliverBatchRequest, DeliverBatchResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type TransformerService_DeliverBatchClient = grpc.BidiStreamingClient[DeliverBatchRequest, DeliverBatchResponse]
+
 // TransformerServiceServer is the server API for TransformerService service.
 // All implementations must embed UnimplementedTransformerServiceServer
 // for forward compatibility.
@@ -106,6 +149,24 @@ type TransformerServiceServer interface {
 	// bytes, and a request is never placed before a request built from an
 	// earlier job of the same user, anonymous id, email or object.
 	TransformBatch(grpc.BidiStreamingServer[TransformBatchRequest, TransformBatchResponse]) error
+	// Deliver sends one request a transform produced to Customer.io and
+	// answers the outcome of every job it covers, as RudderStack's customerio
+	// delivery handler classifies it: 2xx is 200 "success" for every job; a
+	// 207 fails the jobs its errors name by batch_index with 400 and the
+	// others succeed; any other status gives every job that status with
+	// error_type aborted (4xx), throttled (429) or retryable (5xx). A
+	// timeout, a failed connection, or a 207 body that is unreadable or
+	// oversized is a retryable 500 for every job. Redirects are not followed. Customer.io's
+	// answer never fails the call: only a malformed envelope does.
+	Deliver(context.Context, *DeliverRequest) (*DeliverResponse, error)
+	// DeliverBatch delivers a stream of requests for a router. The client may
+	// send many request messages without waiting. The server sends them to
+	// Customer.io one after another, in the order received, and answers each
+	// with one response, in the same order; it reads the next request message
+	// only after answering the previous one, so a slow client or a slow
+	// Customer.io holds the stream back instead of growing buffers. Open
+	// several streams to deliver in parallel.
+	DeliverBatch(grpc.BidiStreamingServer[DeliverBatchRequest, DeliverBatchResponse]) error
 	mustEmbedUnimplementedTransformerServiceServer()
 }
 
@@ -121,6 +182,12 @@ func (UnimplementedTransformerServiceServer) Transform(context.Context, *Transfo
 }
 func (UnimplementedTransformerServiceServer) TransformBatch(grpc.BidiStreamingServer[TransformBatchRequest, TransformBatchResponse]) error {
 	return status.Error(codes.Unimplemented, "method TransformBatch not implemented")
+}
+func (UnimplementedTransformerServiceServer) Deliver(context.Context, *DeliverRequest) (*DeliverResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Deliver not implemented")
+}
+func (UnimplementedTransformerServiceServer) DeliverBatch(grpc.BidiStreamingServer[DeliverBatchRequest, DeliverBatchResponse]) error {
+	return status.Error(codes.Unimplemented, "method DeliverBatch not implemented")
 }
 func (UnimplementedTransformerServiceServer) mustEmbedUnimplementedTransformerServiceServer() {}
 func (UnimplementedTransformerServiceServer) testEmbeddedByValue()                            {}
@@ -168,6 +235,31 @@ func _TransformerService_TransformBatch_Handler(srv interface{}, stream grpc.Ser
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type TransformerService_TransformBatchServer = grpc.BidiStreamingServer[TransformBatchRequest, TransformBatchResponse]
 
+func _TransformerService_Deliver_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeliverRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(TransformerServiceServer).Deliver(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: TransformerService_Deliver_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(TransformerServiceServer).Deliver(ctx, req.(*DeliverRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _TransformerService_DeliverBatch_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(TransformerServiceServer).DeliverBatch(&grpc.GenericServerStream[DeliverBatchRequest, DeliverBatchResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type TransformerService_DeliverBatchServer = grpc.BidiStreamingServer[DeliverBatchRequest, DeliverBatchResponse]
+
 // TransformerService_ServiceDesc is the grpc.ServiceDesc for TransformerService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -179,11 +271,21 @@ var TransformerService_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "Transform",
 			Handler:    _TransformerService_Transform_Handler,
 		},
+		{
+			MethodName: "Deliver",
+			Handler:    _TransformerService_Deliver_Handler,
+		},
 	},
 	Streams: []grpc.StreamDesc{
 		{
 			StreamName:    "TransformBatch",
 			Handler:       _TransformerService_TransformBatch_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
+		},
+		{
+			StreamName:    "DeliverBatch",
+			Handler:       _TransformerService_DeliverBatch_Handler,
 			ServerStreams: true,
 			ClientStreams: true,
 		},
