@@ -54,8 +54,10 @@ func verify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "", "HOST:PORT of a running server; empty serves one in-process")
 	timeout := fs.Duration("timeout", defaultRPCTimeout, "deadline of each RPC")
+	var hf httpVerifyFlags
+	hf.define(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: cio-transformer verify [--addr HOST:PORT] [--timeout D] FILE...")
+		fmt.Fprintln(stderr, "usage: cio-transformer verify [--addr HOST:PORT | --http | --http-url URL] [--timeout D] FILE...")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -78,6 +80,9 @@ func verify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		files = append(files, corpusFile{name: name, data: data})
 	}
 
+	if hf.enabled() {
+		return verifyHTTP(ctx, &hf, *timeout, files, stdout, stderr)
+	}
 	conn, err := connect(ctx, *addr, *timeout)
 	if err != nil {
 		fmt.Fprintf(stderr, "verify: %v\n", err)
@@ -102,8 +107,18 @@ func verify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// lineVerifier replays one conformance line.
+type lineVerifier interface {
+	verifyLine(ctx context.Context, line []byte) (string, bool, []difference)
+}
+
 // verifyFile replays every line of f, printing each failing case.
 func (v *verifier) verifyFile(ctx context.Context, f corpusFile, out io.Writer, t *tally) {
+	replayFile(ctx, v, f, out, t)
+}
+
+// replayFile replays every line of f with v, printing each failing case.
+func replayFile(ctx context.Context, v lineVerifier, f corpusFile, out io.Writer, t *tally) {
 	for i, line := range bytes.Split(f.data, []byte("\n")) {
 		if ctx.Err() != nil {
 			return
