@@ -15,7 +15,7 @@
 // Jobs are mapped and batched by the same calls the gRPC service makes
 // (server.Mode and transform.Batcher): the HTTP face only converts the wire
 // once in and once out. Its answers are upstream's response documents, with
-// the deviations of docs/DEVIATIONS.md: the same keys, batchedRequest,
+// the service's documented deviations (D1 to D10): the same keys, batchedRequest,
 // metadata and destination shapes, error strings and statTags. The router
 // selects upstream's batching-framework path (API mode v2) as upstream
 // does, from CUSTOMERIO_BATCHING_FRAMEWORK_ENABLED_WORKSPACE_IDS.
