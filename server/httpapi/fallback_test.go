@@ -140,6 +140,7 @@ func TestFallbackForwardsOtherDestinations(t *testing.T) {
 		{"processor for another destination", "POST", "/v0/destinations/am", nil, []byte(`[{"message":{}}]`)},
 		{"proxy for another destination", "POST", "/v1/destinations/braze/proxy", nil, []byte(`{"endpoint":"x"}`)},
 		{"another path", "POST", "/customTransform", nil, []byte(`[{"x":1}]`)},
+		{"router body not readable here", "POST", "/routerTransform", nil, []byte(`{"input":{"not":"an array"},"destType":"am"}`)},
 		{"another method", "GET", "/transformerBuildVersion", nil, nil},
 	}
 	up, ts := newFallbackPair(t, time.Minute)

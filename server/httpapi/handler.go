@@ -180,7 +180,14 @@ func (h *Handler) router(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	if err == nil && !strings.EqualFold(dt, destType) {
+	var many tooManyJobs
+	switch {
+	case err == nil && !strings.EqualFold(dt, destType):
+		h.notOursBuffered(rec, r, dt, body.raw)
+		return
+	case err != nil && !errors.As(err, &many) && h.fallback != nil:
+		// Not readable here, so perhaps not for customerio: the upstream
+		// answers it.
 		h.notOursBuffered(rec, r, dt, body.raw)
 		return
 	}
