@@ -82,7 +82,7 @@ func New(cfg Config) (*Handler, error) {
 // ServeHTTP checks the token, then serves the request, recovering from a
 // panic with a 500 whose stack goes to the log.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rec := &recorder{ResponseWriter: w, status: http.StatusOK, route: routeUnknown}
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK, route: routeUnknown, gzip: acceptsGzip(r)}
 	start := time.Now()
 	defer func() {
 		if p := recover(); p != nil {
@@ -279,10 +279,18 @@ func (h *Handler) decoded(rec *recorder, err error) bool {
 	return false
 }
 
-// answer writes a 200 JSON answer.
+// answer writes a 200 JSON answer, gzip-compressed when the client asks
+// for it and the answer is worth compressing.
 func (h *Handler) answer(rec *recorder, body []byte) {
 	rec.Header().Set("Content-Type", contentTypeJSON)
 	rec.Header().Set(apiVersionHeader, apiVersion)
+	if rec.gzip && len(body) >= minGzipBytes {
+		if z, err := gzipBytes(body); err == nil {
+			rec.Header().Set("Content-Encoding", "gzip")
+			rec.Header().Add("Vary", "Accept-Encoding")
+			body = z
+		}
+	}
 	rec.WriteHeader(http.StatusOK)
 	_, _ = rec.Write(body)
 }
@@ -303,6 +311,8 @@ type recorder struct {
 	wrote  bool
 	route  string
 	jobs   int
+	// gzip is set when the client takes gzip-compressed answers.
+	gzip bool
 }
 
 // WriteHeader records the status.

@@ -391,3 +391,48 @@ func (a authTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	r.Header.Set("Authorization", "Bearer "+a.token)
 	return http.DefaultTransport.RoundTrip(r)
 }
+
+// TestGzipAnswers compresses answers for clients that say they take gzip
+// (rudder-server's X-Feature-Gzip-Support), and only for them.
+func TestGzipAnswers(t *testing.T) {
+	t.Parallel()
+	ts, _ := newTestServer(t, Config{})
+	body, _ := json.Marshal(map[string]any{"input": mixedJobs(testDest), "destType": "customerio"})
+	tests := []struct {
+		name     string
+		header   http.Header
+		wantGzip bool
+	}{
+		{"rudder-server", http.Header{"X-Feature-Gzip-Support": {"?1"}, "Accept-Encoding": {"gzip"}}, true},
+		{"no feature header", http.Header{"Accept-Encoding": {"gzip"}}, false},
+		{"no accept-encoding", http.Header{"X-Feature-Gzip-Support": {"?1"}, "Accept-Encoding": {"identity"}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			// A transport that leaves compression alone shows the wire.
+			c := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+			resp, data := do(t, c, http.MethodPost, ts.URL+"/routerTransform", tt.header, body)
+			if got := resp.Header.Get("Content-Encoding") == "gzip"; got != tt.wantGzip {
+				t.Fatalf("gzip %v, want %v", got, tt.wantGzip)
+			}
+			if tt.wantGzip {
+				zr, err := gzip.NewReader(bytes.NewReader(data))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if data, err = io.ReadAll(zr); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var out struct{ Output []destinationJob }
+			if err := json.Unmarshal(data, &out); err != nil || len(out.Output) == 0 {
+				t.Errorf("answer does not decode: %v", err)
+			}
+		})
+	}
+	// rudder-server's own client sends the feature header and lets Go's
+	// transport negotiate and decompress.
+	c := &rudderClient{t: t, http: ts.Client(), url: ts.URL}
+	c.routerTransform(mixedJobs(testDest), false)
+}
