@@ -9,8 +9,10 @@
 //	GET  /features                         what the transformer supports
 //
 // Requests come plain or compacted (X-Content-Format: json+compactedv1),
-// optionally gzip-compressed (Content-Encoding: gzip). Every answer carries
-// the apiVersion header rudder-server checks.
+// optionally gzip-compressed (Content-Encoding: gzip); answers are
+// gzip-compressed for clients that send X-Feature-Gzip-Support: ?1 and
+// accept gzip, as rudder-server's do. Every answer carries the apiVersion
+// header rudder-server checks.
 //
 // Jobs are mapped and batched by the same calls the gRPC service makes
 // (server.Mode and transform.Batcher): the HTTP face only converts the wire
