@@ -131,6 +131,8 @@ func TestVerifyHTTPCatchesWrongAnswers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				// Uncompressed, so that the edit sees the document.
+				r.Header.Del("Accept-Encoding")
 				rec := httptest.NewRecorder()
 				real.ServeHTTP(rec, r)
 				for k, v := range rec.Header() {
