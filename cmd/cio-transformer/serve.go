@@ -126,7 +126,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 	select {
 	case err := <-done:
 		logger.Error("server stopped", "error", err)
-		hs.stop(cfg.ShutdownGrace)
+		hs.stop(0, cfg.ShutdownGrace)
 		return 1
 	case err := <-hs.failed():
 		logger.Error("http server stopped", "error", err)
@@ -138,7 +138,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 	logger.Info("shutting down", "grace", cfg.ShutdownGrace.String())
 	httpStopped := make(chan struct{})
 	go func() {
-		hs.stop(cfg.ShutdownGrace)
+		hs.stop(cfg.ShutdownDelay, cfg.ShutdownGrace)
 		close(httpStopped)
 	}()
 	srv.Shutdown(context.Background())

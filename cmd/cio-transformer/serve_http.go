@@ -39,9 +39,10 @@ func (f *httpFlags) define(fs *flag.FlagSet) {
 
 // httpServer serves the HTTP protocol until stopped.
 type httpServer struct {
-	http *http.Server
-	lis  net.Listener
-	done chan error
+	handler *httpapi.Handler
+	http    *http.Server
+	lis     net.Listener
+	done    chan error
 }
 
 // startHTTP listens on the flags' address and serves the HTTP protocol with
@@ -83,6 +84,7 @@ func (f *httpFlags) start(cfg server.Config, reg prometheus.Registerer, logger *
 	protocols.SetHTTP2(true)
 	protocols.SetUnencryptedHTTP2(true)
 	s := &httpServer{
+		handler: h,
 		http: &http.Server{
 			Handler:           h,
 			Protocols:         protocols,
@@ -109,13 +111,24 @@ func (f *httpFlags) start(cfg server.Config, reg prometheus.Registerer, logger *
 	return s, nil
 }
 
-// stop lets requests in flight finish within grace, then closes.
-func (s *httpServer) stop(grace time.Duration) {
+// stop reports draining on /health and keeps serving for delay, as the
+// gRPC server does, then lets requests in flight finish within the rest of
+// grace and closes.
+func (s *httpServer) stop(delay, grace time.Duration) {
 	if s == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
+	s.handler.Drain()
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+		}
+		t.Stop()
+	}
 	if err := s.http.Shutdown(ctx); err != nil {
 		_ = s.http.Close()
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http/httputil"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/cio-transformer/cio-transformer/server"
@@ -46,6 +47,9 @@ type Handler struct {
 	v2       v2Selector
 	fallback *httputil.ReverseProxy
 	metrics  *metrics
+	// draining is set once the service is shutting down: /health then
+	// answers 503 so that load balancers stop sending new requests.
+	draining atomic.Bool
 	// tokenSum is the SHA-256 of Config.AuthToken; comparing digests keeps
 	// the check constant-time whatever the offered token's length.
 	tokenSum [sha256.Size]byte
@@ -206,12 +210,23 @@ func (h *Handler) router(w http.ResponseWriter, r *http.Request) {
 	h.answer(rec, out)
 }
 
-// health serves GET /health.
+// health serves GET /health: 200 while serving, 503 once draining.
 func (h *Handler) health(w http.ResponseWriter, _ *http.Request) {
 	rec := w.(*recorder)
 	rec.route = routeHealth
+	if h.draining.Load() {
+		rec.Header().Set("Content-Type", contentTypeJSON)
+		rec.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = rec.Write([]byte(`{"service":"DRAINING"}`))
+		return
+	}
 	h.answer(rec, []byte(`{"service":"UP"}`))
 }
+
+// Drain makes /health answer 503 from now on, while requests are still
+// served: call it when shutdown starts, before the server stops
+// accepting connections.
+func (h *Handler) Drain() { h.draining.Store(true) }
 
 // other serves every other path: forwarded, or 404.
 func (h *Handler) other(w http.ResponseWriter, r *http.Request) {

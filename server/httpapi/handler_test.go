@@ -436,3 +436,24 @@ func TestGzipAnswers(t *testing.T) {
 	c := &rudderClient{t: t, http: ts.Client(), url: ts.URL}
 	c.routerTransform(mixedJobs(testDest), false)
 }
+
+// TestDrainFailsHealthOnly makes /health answer 503 once draining, while
+// transforms are still answered.
+func TestDrainFailsHealthOnly(t *testing.T) {
+	t.Parallel()
+	h, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(h)
+	defer ts.Close()
+	if resp, _ := do(t, ts.Client(), http.MethodGet, ts.URL+"/health", nil, nil); resp.StatusCode != 200 {
+		t.Fatalf("health %d before draining", resp.StatusCode)
+	}
+	h.Drain()
+	if resp, _ := do(t, ts.Client(), http.MethodGet, ts.URL+"/health", nil, nil); resp.StatusCode != 503 {
+		t.Errorf("health %d while draining, want 503", resp.StatusCode)
+	}
+	c := &rudderClient{t: t, http: ts.Client(), url: ts.URL}
+	c.routerTransform(mixedJobs(testDest), false)
+}
