@@ -8,6 +8,8 @@ BUF := go tool -modfile=tools/go.mod buf
 # The released contract that make breaking compares proto/ with.
 BASELINE := proto/baseline.binpb
 LISTEN ?= :50051
+# rudder-transformer's usual port: where rudder-server's DEST_TRANSFORM_URL points.
+HTTP_LISTEN ?= :9090
 BIN := bin
 FUZZTIME ?= 60s
 # ghz is pinned by exact version: the module proxy lists only an older one.
@@ -24,8 +26,8 @@ build: ## Build the binaries, and the pinned grpcurl, into bin/
 	go build -modfile=tools/go.mod -o $(BIN)/grpcurl github.com/fullstorydev/grpcurl/cmd/grpcurl
 
 .PHONY: run
-run: build ## Build and serve on :50051 (LISTEN=addr to change)
-	$(BIN)/cio-transformer serve --listen '$(LISTEN)'
+run: build ## Build and serve gRPC on :50051 and rudder-transformer's HTTP protocol on :9090 (LISTEN, HTTP_LISTEN to change)
+	$(BIN)/cio-transformer serve --listen '$(LISTEN)' --http-listen '$(HTTP_LISTEN)'
 
 .PHONY: test
 test: checkgenerate lint breaking ## Check generated code, lint and contract compatibility, then run every test with the race detector and every benchmark once

@@ -19,24 +19,15 @@ func v2Batch(d *ciotransformerv1.Destination) bool {
 // batchLimits returns the limits of the batches of the destination's API
 // mode.
 func batchLimits(d *ciotransformerv1.Destination) transform.Limits {
-	if v2Batch(d) {
-		return transform.V2Limits()
-	}
-	return transform.DefaultLimits()
+	return Mode{V2: v2Batch(d)}.Limits()
 }
 
-// mapEvent maps a job's event in the API mode v2 selects: as its
-// /api/v2/batch object, or as a request of its own when the job's metadata
-// says dontBatch; else as API mode v1 maps it.
+// mapEvent maps a job's event in the API mode v2 selects (see Mode.Map).
 func mapEvent(job *ciotransformerv1.Job, ev jsvalue.Value, dest *transform.Destination, v2 bool) transform.Result {
 	if !v2 {
-		return transform.Transform(ev, dest)
+		return Mode{}.Map(ev, jsvalue.Undefined(), false, dest)
 	}
-	r := transform.BatchPayload(ev, connectionValue(job.GetConnection()), dest)
-	if dontBatch(job) {
-		r = transform.Unbatched(dest, r)
-	}
-	return r
+	return Mode{V2: true}.Map(ev, connectionValue(job.GetConnection()), dontBatch(job), dest)
 }
 
 // dontBatch reports whether the job's metadata has dontBatch set to true,

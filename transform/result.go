@@ -1,5 +1,7 @@
 package transform
 
+import "github.com/cio-transformer/cio-transformer/transform/jsvalue"
+
 // Destination is one Customer.io destination's configuration, as the
 // transformer reads it.
 type Destination struct {
@@ -17,6 +19,12 @@ type Destination struct {
 	// addition to the Application Installed/Opened/Uninstalled events. Empty
 	// means unset.
 	DeviceTokenEventName string
+	// Config is the destination's raw RudderStack configuration object,
+	// when the caller has it (undefined otherwise). API mode v2 then checks
+	// it as upstream's input schema does, which tells an empty credential
+	// from a missing or mistyped one; the typed fields above still drive
+	// the mapping.
+	Config jsvalue.Value
 }
 
 // Header is one HTTP header of a Request.

@@ -44,16 +44,44 @@ func (v *v2Event) validate(dest *Destination, connection jsvalue.Value) *Error {
 	} else {
 		v.checkEventStream(&z)
 	}
-	if dest.SiteID == "" {
-		z.add("destination.Config.siteID", zodRequired)
-	}
-	if dest.APIKey == "" {
-		z.add("destination.Config.apiKey", zodRequired)
+	if !dest.Config.IsUndefined() {
+		checkRawConfig(&z, dest.Config)
+	} else {
+		if dest.SiteID == "" {
+			z.add("destination.Config.siteID", zodRequired)
+		}
+		if dest.APIKey == "" {
+			z.add("destination.Config.apiKey", zodRequired)
+		}
 	}
 	if v.typ == typeRecord {
 		checkConnection(&z, connection)
 	}
 	return z.err()
+}
+
+// checkRawConfig checks a raw destination configuration against upstream's
+// schema: siteID and apiKey non-empty strings, datacenter "US" or "EU" when
+// present, deviceTokenEventName a string when present.
+func checkRawConfig(z *zodIssues, cfg jsvalue.Value) {
+	const at = "destination.Config"
+	if !z.object(at, cfg) {
+		return
+	}
+	for _, key := range [...]string{"siteID", "apiKey"} {
+		v := cfg.Get(key)
+		if v.IsString() && v.Str() == "" {
+			z.add(at+"."+key, zodEmptyString)
+			continue
+		}
+		z.str(at+"."+key, v)
+	}
+	if dc := cfg.Get("datacenter"); !dc.IsUndefined() {
+		z.enum(at+".datacenter", dc, v2Datacenters)
+	}
+	if name := cfg.Get("deviceTokenEventName"); !name.IsUndefined() {
+		z.str(at+".deviceTokenEventName", name)
+	}
 }
 
 // checkEventStream checks the message against the event-stream schema: a
@@ -167,6 +195,13 @@ func checkMappings(z *zodIssues, path string, list jsvalue.Value) {
 
 // zodRequired is zod's message for a missing value.
 const zodRequired = "Required"
+
+// zodEmptyString is zod's message for an empty string where one character
+// is the minimum.
+const zodEmptyString = "String must contain at least 1 character(s)"
+
+// v2Datacenters are the datacenter values upstream's schema accepts.
+var v2Datacenters = []string{"US", "EU"}
 
 // zodIssues collects validation problems as zod reports them.
 type zodIssues struct {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cio-transformer/cio-transformer/server"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // serveFlags are the serve command's settings.
@@ -24,6 +25,7 @@ type serveFlags struct {
 	shutdownGrace     time.Duration
 	transport         transportFlags
 	delivery          deliveryFlags
+	http              httpFlags
 	metricsListen     string
 }
 
@@ -40,6 +42,7 @@ func newServeFlagSet(f *serveFlags, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&f.metricsListen, "metrics-listen", "", "address to serve Prometheus /metrics on over HTTP, e.g. :9464; empty is off (env CIO_METRICS_LISTEN)")
 	f.transport.define(fs)
 	f.delivery.define(fs)
+	f.http.define(fs)
 	return fs
 }
 
@@ -91,6 +94,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
+	var reg prometheus.Registerer
 	if f.metricsListen != "" {
 		reg := newMetricsRegistry()
 		cfg.Metrics = reg
@@ -101,6 +105,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 		}
 		defer ms.stop()
 	}
+	reg = cfg.Metrics
 	srv, err := server.New(cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -111,18 +116,36 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 		logger.Error("cannot listen", "addr", f.listen, "error", err)
 		return 1
 	}
+	hs, err := f.http.start(cfg, reg, logger)
+	if err != nil {
+		_ = lis.Close()
+		logger.Error("cannot serve http", "addr", f.http.listen, "error", err)
+		return 1
+	}
 	logger.Info("serving", "addr", lis.Addr().String(), "tls", cfg.TLS != nil, "mutual_tls", cfg.TLS != nil && cfg.TLS.ClientCAs != nil, "auth_token", cfg.AuthToken != "")
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(lis) }()
 	select {
 	case err := <-done:
 		logger.Error("server stopped", "error", err)
+		hs.stop(0, cfg.ShutdownGrace)
+		return 1
+	case err := <-hs.failed():
+		logger.Error("http server stopped", "error", err)
+		srv.Stop()
+		<-done
 		return 1
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down", "grace", cfg.ShutdownGrace.String())
+	httpStopped := make(chan struct{})
+	go func() {
+		hs.stop(cfg.ShutdownDelay, cfg.ShutdownGrace)
+		close(httpStopped)
+	}()
 	srv.Shutdown(context.Background())
 	<-done
+	<-httpStopped
 	logger.Info("stopped")
 	return 0
 }

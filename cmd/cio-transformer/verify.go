@@ -60,8 +60,10 @@ func verify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	addr := fs.String("addr", "", "HOST:PORT of a running server; empty serves one in-process")
 	timeout := fs.Duration("timeout", defaultRPCTimeout, "deadline of each RPC")
 	fakeAddr := fs.String("fake-cio", "", "with --addr: HOST:PORT to serve a fake Customer.io on for delivery cases; the server must run with --delivery-us-url http://HOST:PORT")
+	var hf httpVerifyFlags
+	hf.define(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: cio-transformer verify [--addr HOST:PORT [--fake-cio HOST:PORT]] [--timeout D] FILE...")
+		fmt.Fprintln(stderr, "usage: cio-transformer verify [--addr HOST:PORT [--fake-cio HOST:PORT] | --http | --http-url URL] [--timeout D] FILE...")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -84,6 +86,9 @@ func verify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		files = append(files, corpusFile{name: name, data: data})
 	}
 
+	if hf.enabled() {
+		return verifyHTTP(ctx, &hf, *timeout, files, stdout, stderr)
+	}
 	fake, err := startFake(*addr, *fakeAddr, deliveryScript(files))
 	if err != nil {
 		fmt.Fprintf(stderr, "verify: %v\n", err)
@@ -135,8 +140,18 @@ func startFake(addr, fakeAddr string, script map[string]fakecio.Response) (*fake
 	return fakecio.Listen(lis, script, fakecio.Response{Status: 404, Body: `{"meta":{"error":"no such mock"}}`}), nil
 }
 
+// lineVerifier replays one conformance line.
+type lineVerifier interface {
+	verifyLine(ctx context.Context, line []byte) (string, bool, []difference)
+}
+
 // verifyFile replays every line of f, printing each failing case.
 func (v *verifier) verifyFile(ctx context.Context, f corpusFile, out io.Writer, t *tally) {
+	replayFile(ctx, v, f, out, t)
+}
+
+// replayFile replays every line of f with v, printing each failing case.
+func replayFile(ctx context.Context, v lineVerifier, f corpusFile, out io.Writer, t *tally) {
 	for i, line := range bytes.Split(f.data, []byte("\n")) {
 		if ctx.Err() != nil {
 			return

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestHTTPFallbackEndToEnd runs the real binary in front of a fake
+// rudder-transformer: a router request for another destination reaches the
+// fake unchanged and its answer comes back unchanged; a customerio request
+// is answered by the binary itself.
+func TestHTTPFallbackEndToEnd(t *testing.T) {
+	t.Parallel()
+	const answer = `{"output":[{"statusCode":200,"metadata":[{"jobId":9}],"batchedRequest":{"x":1}}]}`
+	var forwarded atomic.Int32
+	var gotBody atomic.Value
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		forwarded.Add(1)
+		b, _ := io.ReadAll(r.Body)
+		gotBody.Store(string(b))
+		w.Header().Set("apiVersion", "2")
+		w.Header().Set("X-Fake-Upstream", "1")
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, answer)
+	}))
+	defer upstream.Close()
+	srv := startServer(t, "--http-listen", "127.0.0.1:0", "--fallback-transformer-url", upstream.URL)
+	base := "http://" + httpAddr(t, srv)
+
+	post := func(body string) (*http.Response, string) {
+		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/routerTransform", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json; charset=utf-8")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		data, _ := io.ReadAll(resp.Body)
+		return resp, string(data)
+	}
+
+	other := `{"input":[{"message":{"type":"track"},"metadata":{"jobId":9},"destination":{"ID":"x"}}],"destType":"am"}`
+	resp, body := post(other)
+	if resp.StatusCode != 200 || body != answer || resp.Header.Get("X-Fake-Upstream") != "1" || resp.Header.Get("apiVersion") != "2" {
+		t.Errorf("forwarded answer %d %v %q, want the upstream's unchanged", resp.StatusCode, resp.Header, body)
+	}
+	if got, _ := gotBody.Load().(string); got != other {
+		t.Errorf("upstream received %q, want %q", got, other)
+	}
+
+	ours := `{"input":[{"message":{"type":"identify","userId":"u"},"metadata":{"jobId":1},` +
+		`"destination":{"Config":{"siteID":"s","apiKey":"k"}}}],"destType":"customerio"}`
+	resp, body = post(ours)
+	if resp.StatusCode != 200 || !bytes.Contains([]byte(body), []byte(`"endpoint":"https://track.customer.io/api/v1/customers/u"`)) {
+		t.Errorf("customerio answer %d %q", resp.StatusCode, body)
+	}
+	if n := forwarded.Load(); n != 1 {
+		t.Errorf("%d requests forwarded, want 1", n)
+	}
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// httpAddr returns the address the server logged for its HTTP listener.
+func httpAddr(t *testing.T, s *runningServer) string {
+	t.Helper()
+	for line := range strings.SplitSeq(s.logs.String(), "\n") {
+		var rec struct {
+			Msg  string `json:"msg"`
+			Addr string `json:"addr"`
+		}
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "serving http" {
+			return rec.Addr
+		}
+	}
+	t.Fatalf("no HTTP listener in the logs:\n%s", s.logs.String())
+	return ""
+}
+
+// readmeCurlExamples returns the README's curl examples: a sh block
+// immediately followed by a json block with its output.
+func readmeCurlExamples(t *testing.T) []readmeExample {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repoRoot(), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []readmeExample
+	for _, m := range fence.FindAllSubmatchIndex(data, -1) {
+		cmd := string(data[m[2]:m[3]])
+		if !strings.HasPrefix(cmd, "curl ") {
+			continue
+		}
+		out = append(out, readmeExample{
+			line:    strings.Count(string(data[:m[0]]), "\n") + 1,
+			command: cmd,
+			lang:    string(data[m[4]:m[5]]),
+			output:  string(data[m[6]:m[7]]),
+		})
+	}
+	return out
+}
+
+// TestREADMECurlExamples runs every curl command of the README, as
+// written, against the real binary's HTTP face (make run's :9090 becomes
+// the test's port) and compares the output with the README's.
+func TestREADMECurlExamples(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, "--http-listen", "127.0.0.1:0")
+	addr := httpAddr(t, srv)
+	examples := readmeCurlExamples(t)
+	if len(examples) < 3 {
+		t.Fatalf("README has %d curl examples, want at least 3", len(examples))
+	}
+	for _, ex := range examples {
+		t.Run(fmt.Sprintf("line%d", ex.line), func(t *testing.T) {
+			cmdText := strings.ReplaceAll(ex.command, "localhost:9090", addr)
+			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, "bash", "-c", cmdText)
+			cmd.Dir = repoRoot()
+			got, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("%s\n%v\n%s", ex.command, err, got)
+			}
+			want, gotVals := jsonStream(t, ex.output), jsonStream(t, string(got))
+			if d := cmp.Diff(want, gotVals); d != "" {
+				t.Errorf("README line %d: output differs (-readme +actual):\n%s\nactual output:\n%s", ex.line, d, got)
+			}
+		})
+	}
+}

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cio-transformer/cio-transformer/server/httpapi"
+)
+
+// corpusPaths returns the corpus files and how many cases they hold,
+// skipping the test when the corpus is not there.
+func corpusPaths(t *testing.T, files ...string) ([]string, int) {
+	t.Helper()
+	var paths []string
+	lines := 0
+	for _, f := range files {
+		p := filepath.Join(corpusDir, f)
+		data, err := os.ReadFile(p)
+		if os.IsNotExist(err) {
+			t.Skipf("conformance corpus not found at %s", corpusDir)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range bytes.Split(data, []byte("\n")) {
+			if len(bytes.TrimSpace(l)) > 0 {
+				lines++
+			}
+		}
+		paths = append(paths, p)
+	}
+	return paths, lines
+}
+
+// runVerify runs verify with args and returns its exit code and the
+// counts of its summary line.
+func runVerify(t *testing.T, args []string) (code, passed, failed, skipped int, out string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	code = verify(ctx, args, &stdout, &stderr)
+	out = strings.TrimSpace(stdout.String())
+	summary := out[strings.LastIndex(out, "\n")+1:]
+	m := summaryLine.FindStringSubmatch(summary)
+	if m == nil {
+		t.Fatalf("last line %q is not a summary; stderr: %s", summary, stderr.String())
+	}
+	passed, _ = strconv.Atoi(m[1])
+	failed, _ = strconv.Atoi(m[2])
+	skipped, _ = strconv.Atoi(m[3])
+	return code, passed, failed, skipped, out
+}
+
+// TestVerifyCorpusHTTP replays the whole shared corpus over the HTTP face,
+// in rudder-server's plain and compacted formats, comparing whole response
+// documents: every transform case must pass; only the delivery cases are
+// skipped.
+func TestVerifyCorpusHTTP(t *testing.T) {
+	t.Parallel()
+	paths, lines := corpusPaths(t, "processor.jsonl", "differential/processor.jsonl",
+		"router.jsonl", "differential/router.jsonl", "delivery.jsonl")
+	_, delivery := corpusPaths(t, "delivery.jsonl")
+	for _, formats := range []string{"plain", "compacted", "plain,compacted"} {
+		t.Run(formats, func(t *testing.T) {
+			t.Parallel()
+			code, passed, failed, skipped, out := runVerify(t, append([]string{"--http", "--formats", formats}, paths...))
+			t.Log(out[strings.LastIndex(out, "\n")+1:])
+			if code != 0 || failed != 0 {
+				t.Errorf("exit code %d, %d failed:\n%s", code, failed, out)
+			}
+			if passed+failed+skipped != lines {
+				t.Errorf("%d cases counted, the files hold %d", passed+failed+skipped, lines)
+			}
+			if skipped != delivery {
+				t.Errorf("%d cases skipped, want only the %d delivery cases", skipped, delivery)
+			}
+		})
+	}
+}
+
+// TestVerifyHTTPCatchesWrongAnswers points verify at faces that answer
+// wrongly: each must fail the cases it breaks, while the unchanged answers
+// pass.
+func TestVerifyHTTPCatchesWrongAnswers(t *testing.T) {
+	t.Parallel()
+	paths, _ := corpusPaths(t, "processor.jsonl", "differential/router.jsonl")
+	real, err := httpapi.New(httpapi.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		// edit changes a correct answer.
+		edit func(path string, body []byte) []byte
+		want int
+	}{
+		{"unchanged", func(_ string, b []byte) []byte { return b }, 0},
+		{"feature tag", func(_ string, b []byte) []byte {
+			return bytes.ReplaceAll(b, []byte(`"feature":"processor"`), []byte(`"feature":"router"`))
+		}, 1},
+		{"batched flag", func(path string, b []byte) []byte {
+			return bytes.ReplaceAll(b, []byte(`"batched":false`), []byte(`"batched":true`))
+		}, 1},
+		{"extra key", func(_ string, b []byte) []byte {
+			return bytes.ReplaceAll(b, []byte(`"files":{}`), []byte(`"files":{},"extra":1`))
+		}, 1},
+		{"dropped job", func(path string, b []byte) []byte {
+			if path != "/routerTransform" {
+				return b
+			}
+			var doc struct{ Output []json.RawMessage }
+			if json.Unmarshal(b, &doc) != nil || len(doc.Output) < 2 {
+				return b
+			}
+			out, _ := json.Marshal(map[string]any{"output": doc.Output[1:]})
+			return out
+		}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				// Uncompressed, so that the edit sees the document.
+				r.Header.Del("Accept-Encoding")
+				rec := httptest.NewRecorder()
+				real.ServeHTTP(rec, r)
+				for k, v := range rec.Header() {
+					w.Header()[k] = v
+				}
+				w.WriteHeader(rec.Code)
+				_, _ = io.Copy(w, bytes.NewReader(tt.edit(r.URL.Path, rec.Body.Bytes())))
+			}))
+			defer ts.Close()
+			code, _, failed, _, out := runVerify(t, append([]string{"--http-url", ts.URL, "--formats", "plain"}, paths...))
+			if code != tt.want || (tt.want == 0) != (failed == 0) {
+				t.Errorf("exit code %d with %d failed, want %d:\n%.2000s", code, failed, tt.want, out)
+			}
+		})
+	}
+}

@@ -1,0 +1,119 @@
+package httpapi
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cio-transformer/cio-transformer/server"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// V2WorkspacesEnv is the environment variable with which upstream opts
+// workspaces into its batching-framework router path: "ALL", or a
+// comma-separated list of workspace ids. The binary reads the same variable,
+// so a deployment keeps its setting.
+const V2WorkspacesEnv = "CUSTOMERIO_BATCHING_FRAMEWORK_ENABLED_WORKSPACE_IDS"
+
+// DefaultFallbackTimeout bounds a forwarded request from its start to the
+// end of the upstream transformer's response headers.
+const DefaultFallbackTimeout = 60 * time.Second
+
+// Config configures a Handler.
+type Config struct {
+	// Logger receives one line per request. Nil discards logs.
+	Logger *slog.Logger
+	// MaxBodyBytes is the largest request body, after gzip decoding, in
+	// bytes; larger is 413. Zero is server.DefaultMaxRecvMsgSize.
+	MaxBodyBytes int
+	// MaxJobsPerRequest is the most jobs one request may carry; more is
+	// 413. Zero is server.DefaultMaxJobsPerRequest.
+	MaxJobsPerRequest int
+	// AuthToken, when not empty, is the shared secret every request but
+	// GET /health must carry as "Authorization: Bearer <token>". It is
+	// never logged.
+	AuthToken string
+	// Metrics, when set, receives the HTTP metrics. Nil records none.
+	Metrics prometheus.Registerer
+	// V2Workspaces is the value of V2WorkspacesEnv: the workspaces whose
+	// router requests take API mode v2 ("ALL" for every one). Empty keeps
+	// every router request on the legacy path.
+	V2Workspaces string
+	// Fallback, when set, is the rudder-transformer that every request for
+	// another destination type or another path is forwarded to.
+	Fallback *url.URL
+	// FallbackTimeout bounds a forwarded request until the upstream's
+	// response headers. Zero is DefaultFallbackTimeout.
+	FallbackTimeout time.Duration
+	// Deliverer performs proxy (delivery) requests. Nil answers them 501.
+	Deliverer Deliverer
+}
+
+// withDefaults returns c with zero fields set to their defaults.
+func (c Config) withDefaults() Config {
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = server.DefaultMaxRecvMsgSize
+	}
+	if c.MaxJobsPerRequest == 0 {
+		c.MaxJobsPerRequest = server.DefaultMaxJobsPerRequest
+	}
+	if c.FallbackTimeout == 0 {
+		c.FallbackTimeout = DefaultFallbackTimeout
+	}
+	return c
+}
+
+// validate reports a Config that cannot work.
+func (c Config) validate() error {
+	var errs []error
+	if c.MaxBodyBytes < 0 {
+		errs = append(errs, fmt.Errorf("max body bytes must be positive, got %d", c.MaxBodyBytes))
+	}
+	if c.MaxJobsPerRequest < 0 {
+		errs = append(errs, fmt.Errorf("max jobs per request must be positive, got %d", c.MaxJobsPerRequest))
+	}
+	if c.FallbackTimeout < 0 {
+		errs = append(errs, fmt.Errorf("fallback timeout must not be negative, got %s", c.FallbackTimeout))
+	}
+	if u := c.Fallback; u != nil && (u.Scheme != "http" && u.Scheme != "https" || u.Host == "") {
+		errs = append(errs, fmt.Errorf("fallback transformer URL must be http(s)://host[:port], got %q", u.Redacted()))
+	}
+	return errors.Join(errs...)
+}
+
+// v2Selector answers whether a router request takes API mode v2, as
+// upstream decides it: V2WorkspacesEnv holds "ALL" or the workspace id of
+// the request's first job.
+type v2Selector struct {
+	all        bool
+	workspaces []string
+}
+
+// newV2Selector parses the value of V2WorkspacesEnv: comma-separated,
+// trimmed.
+func newV2Selector(value string) v2Selector {
+	var s v2Selector
+	for w := range strings.SplitSeq(value, ",") {
+		w = strings.TrimSpace(w)
+		switch {
+		case w == "ALL":
+			s.all = true
+		case w != "":
+			s.workspaces = append(s.workspaces, w)
+		}
+	}
+	return s
+}
+
+// selects reports whether a request whose first job belongs to workspace
+// takes API mode v2.
+func (s v2Selector) selects(workspace string) bool {
+	return s.all || (workspace != "" && slices.Contains(s.workspaces, workspace))
+}

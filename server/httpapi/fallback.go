@@ -1,0 +1,120 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// Bounds of forwarded requests.
+const (
+	fallbackDialTimeout = 5 * time.Second
+	fallbackIdleConns   = 64
+	// maxFeaturesBytes bounds the upstream's /features document, which
+	// is read to add customerio to it.
+	maxFeaturesBytes = 1 << 20
+)
+
+// newFallbackProxy returns the reverse proxy to the upstream transformer at
+// target: requests pass unchanged (streamed both ways), the answer comes
+// back unchanged, except that the upstream's /features document also
+// advertises this service's router transform. An unreachable upstream, or
+// one that sends no headers within timeout, is a 502, which rudder-server
+// retries.
+func newFallbackProxy(target *url.URL, timeout time.Duration, logger *slog.Logger) *httputil.ReverseProxy {
+	transport := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: fallbackDialTimeout, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:          fallbackIdleConns,
+		MaxIdleConnsPerHost:   fallbackIdleConns,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   fallbackDialTimeout,
+		ResponseHeaderTimeout: timeout,
+	}
+	return &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(target)
+			pr.Out.Host = pr.In.Host
+			if pr.In.URL.Path == "/features" {
+				// Read and rewritten below: ask for it uncompressed.
+				pr.Out.Header.Del("Accept-Encoding")
+			}
+		},
+		Transport:      transport,
+		FlushInterval:  -1,
+		ModifyResponse: addFeatures,
+		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			// The error names the upstream address and the failure, never
+			// the request's content.
+			logger.Warn("fallback transformer failed", "path", r.URL.Path, "error", err.Error())
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusBadGateway)
+			_, _ = w.Write([]byte("fallback transformer unavailable"))
+		},
+	}
+}
+
+// addFeatures adds routerTransform.CUSTOMERIO to the upstream's /features
+// document, so that rudder-server sends customerio jobs to the router
+// transform, which this service answers. Any other answer passes as it
+// is.
+func addFeatures(resp *http.Response) error {
+	if resp.Request.URL.Path != "/features" || resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Encoding") != "" {
+		return nil
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxFeaturesBytes+1))
+	_ = resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	out := data
+	var doc map[string]json.RawMessage
+	if len(data) <= maxFeaturesBytes && json.Unmarshal(data, &doc) == nil {
+		routers := map[string]json.RawMessage{}
+		_ = json.Unmarshal(doc["routerTransform"], &routers)
+		routers["CUSTOMERIO"] = json.RawMessage("true")
+		if doc["routerTransform"], err = json.Marshal(routers); err == nil {
+			if b, err := json.Marshal(doc); err == nil {
+				out = b
+			}
+		}
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(out))
+	resp.ContentLength = int64(len(out))
+	resp.Header.Set("Content-Length", strconv.Itoa(len(out)))
+	return nil
+}
+
+// notOurs answers a request for another destination type: forwarded as it
+// is, streamed, or 404 without a fallback.
+func (h *Handler) notOurs(rec *recorder, r *http.Request, dest string) {
+	if h.fallback != nil {
+		rec.route = routeFallback
+		h.fallback.ServeHTTP(rec, r)
+		return
+	}
+	rec.route = routeUnknown
+	h.fail(rec, http.StatusNotFound, unsupported(dest))
+}
+
+// notOursBuffered answers a router request for another destination type,
+// whose body was read to learn the type: the body is forwarded as it came.
+func (h *Handler) notOursBuffered(rec *recorder, r *http.Request, dest string, raw []byte) {
+	r.Body = io.NopCloser(bytes.NewReader(raw))
+	r.ContentLength = int64(len(raw))
+	h.notOurs(rec, r, dest)
+}
+
+// unsupported is the answer for a destination type this service does not
+// transform.
+func unsupported(dest string) string {
+	return "destination type " + strconv.Quote(dest) + " is not supported: this transformer serves customerio only"
+}

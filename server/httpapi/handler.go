@@ -1,0 +1,350 @@
+package httpapi
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httputil"
+	"runtime/debug"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/cio-transformer/cio-transformer/server"
+)
+
+// destType is the destination type this service transforms, as it appears
+// in paths and in the router's destType.
+const destType = "customerio"
+
+// Response headers rudder-server reads.
+const (
+	// apiVersionHeader must be "2" on every transform answer, or
+	// rudder-server stops.
+	apiVersionHeader = "apiVersion"
+	apiVersion       = "2"
+	contentTypeJSON  = "application/json; charset=utf-8"
+)
+
+// Routes, as metrics and logs name them.
+const (
+	routeProcessor = "processor"
+	routeRouter    = "router"
+	routeProxy     = "proxy"
+	routeHealth    = "health"
+	routeFeatures  = "features"
+	routeFallback  = "fallback"
+	routeUnknown   = "unknown"
+)
+
+// Handler serves rudder-transformer's HTTP protocol for customerio.
+type Handler struct {
+	cfg      Config
+	mux      *http.ServeMux
+	v2       v2Selector
+	fallback *httputil.ReverseProxy
+	metrics  *metrics
+	// draining is set once the service is shutting down: /health then
+	// answers 503 so that load balancers stop sending new requests.
+	draining atomic.Bool
+	// tokenSum is the SHA-256 of Config.AuthToken; comparing digests keeps
+	// the check constant-time whatever the offered token's length.
+	tokenSum [sha256.Size]byte
+}
+
+// New returns the Handler of cfg; zero fields take their defaults.
+func New(cfg Config) (*Handler, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	m, err := newMetrics(cfg.Metrics)
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{cfg: cfg, v2: newV2Selector(cfg.V2Workspaces), metrics: m}
+	if cfg.AuthToken != "" {
+		h.tokenSum = sha256.Sum256([]byte(cfg.AuthToken))
+	}
+	if cfg.Fallback != nil {
+		h.fallback = newFallbackProxy(cfg.Fallback, cfg.FallbackTimeout, cfg.Logger)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v0/destinations/{dest}", h.processor)
+	mux.HandleFunc("POST /routerTransform", h.router)
+	mux.HandleFunc("POST /v1/destinations/{dest}/proxy", h.proxy)
+	mux.HandleFunc("GET /health", h.health)
+	mux.HandleFunc("GET /features", h.features)
+	mux.HandleFunc("/", h.other)
+	h.mux = mux
+	return h, nil
+}
+
+// ServeHTTP checks the token, then serves the request, recovering from a
+// panic with a 500 whose stack goes to the log.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK, route: routeUnknown, gzip: acceptsGzip(r)}
+	start := time.Now()
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			h.cfg.Logger.Error("panic serving request", "route", rec.route, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			if !rec.wrote {
+				h.fail(rec, http.StatusInternalServerError, "internal error")
+			}
+		}
+		elapsed := time.Since(start)
+		h.metrics.observe(rec.route, rec.status, elapsed, rec.jobs)
+		h.cfg.Logger.Info("finished request", "method", r.Method, "route", rec.route,
+			"status", rec.status, "jobs", rec.jobs, "duration_ms", float64(elapsed.Microseconds())/1000)
+	}()
+	if h.cfg.AuthToken != "" && !(r.Method == http.MethodGet && r.URL.Path == "/health") && !h.authorized(r) {
+		rec.route = "auth"
+		rec.Header().Set("WWW-Authenticate", "Bearer")
+		h.fail(rec, http.StatusUnauthorized, "invalid auth token")
+		return
+	}
+	h.mux.ServeHTTP(rec, r)
+}
+
+// authorized reports whether r carries "Authorization: Bearer <token>".
+func (h *Handler) authorized(r *http.Request) bool {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return false
+	}
+	sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
+	return subtle.ConstantTimeCompare(sum[:], h.tokenSum[:]) == 1
+}
+
+// processor serves POST /v0/destinations/{dest}.
+func (h *Handler) processor(w http.ResponseWriter, r *http.Request) {
+	rec := w.(*recorder)
+	if !strings.EqualFold(r.PathValue("dest"), destType) {
+		h.notOurs(rec, r, r.PathValue("dest"))
+		return
+	}
+	rec.route = routeProcessor
+	body, ok := h.read(rec, r)
+	if !ok {
+		return
+	}
+	var jobs []job
+	var err error
+	if r.Header.Get(contentFormatHeader) == compactedV1 {
+		var b compactedBody
+		if err = json.Unmarshal(body.data, &b); err == nil {
+			jobs, err = h.decodeCompacted(&b)
+		}
+	} else {
+		var in []wireJob
+		if err = json.Unmarshal(body.data, &in); err == nil {
+			jobs, err = h.decodePlain(in)
+		}
+	}
+	if !h.decoded(rec, err) {
+		return
+	}
+	rec.jobs = len(jobs)
+	tally := h.metrics.tally(routeProcessor)
+	out := appendProcessorResponse(make([]byte, 0, 512*len(jobs)+2), jobs, &tally)
+	tally.flush()
+	h.answer(rec, out)
+}
+
+// router serves POST /routerTransform.
+func (h *Handler) router(w http.ResponseWriter, r *http.Request) {
+	rec := w.(*recorder)
+	body, ok := h.read(rec, r)
+	if !ok {
+		return
+	}
+	var jobs []job
+	var dt string
+	var err error
+	if r.Header.Get(contentFormatHeader) == compactedV1 {
+		var b compactedBody
+		if err = json.Unmarshal(body.data, &b); err == nil {
+			dt = b.DestType
+			if strings.EqualFold(dt, destType) {
+				jobs, err = h.decodeCompacted(&b)
+			}
+		}
+	} else {
+		var b routerBody
+		if err = json.Unmarshal(body.data, &b); err == nil {
+			dt = b.DestType
+			if strings.EqualFold(dt, destType) {
+				jobs, err = h.decodePlain(b.Input)
+			}
+		}
+	}
+	var many tooManyJobs
+	switch {
+	case err == nil && !strings.EqualFold(dt, destType):
+		h.notOursBuffered(rec, r, dt, body.raw)
+		return
+	case err != nil && !errors.As(err, &many) && h.fallback != nil:
+		// Not readable here, so perhaps not for customerio: the upstream
+		// answers it.
+		h.notOursBuffered(rec, r, dt, body.raw)
+		return
+	}
+	rec.route = routeRouter
+	if !h.decoded(rec, err) {
+		return
+	}
+	rec.jobs = len(jobs)
+	mode := server.Mode{}
+	if len(jobs) > 0 {
+		mode.V2 = h.v2.selects(metaString(jobs[0].meta, "workspaceId"))
+	}
+	tally := h.metrics.tally(routeRouter)
+	out := appendRouterResponse(make([]byte, 0, 512*len(jobs)+16), jobs, mode, &tally)
+	tally.flush()
+	h.answer(rec, out)
+}
+
+// health serves GET /health: 200 while serving, 503 once draining.
+func (h *Handler) health(w http.ResponseWriter, _ *http.Request) {
+	rec := w.(*recorder)
+	rec.route = routeHealth
+	if h.draining.Load() {
+		rec.Header().Set("Content-Type", contentTypeJSON)
+		rec.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = rec.Write([]byte(`{"service":"DRAINING"}`))
+		return
+	}
+	h.answer(rec, []byte(`{"service":"UP"}`))
+}
+
+// Drain makes /health answer 503 from now on, while requests are still
+// served: call it when shutdown starts, before the server stops
+// accepting connections.
+func (h *Handler) Drain() { h.draining.Store(true) }
+
+// other serves every other path: forwarded, or 404.
+func (h *Handler) other(w http.ResponseWriter, r *http.Request) {
+	rec := w.(*recorder)
+	if h.fallback != nil {
+		rec.route = routeFallback
+		h.fallback.ServeHTTP(rec, r)
+		return
+	}
+	rec.route = routeUnknown
+	h.fail(rec, http.StatusNotFound, "Not Found")
+}
+
+// read reads the body within the limit, answering 413 or 400 when it
+// cannot.
+func (h *Handler) read(rec *recorder, r *http.Request) (requestBody, bool) {
+	body, err := readBody(r, h.cfg.MaxBodyBytes)
+	switch {
+	case errors.Is(err, errTooLarge):
+		h.fail(rec, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes", h.cfg.MaxBodyBytes))
+		return body, false
+	case err != nil:
+		h.fail(rec, http.StatusBadRequest, "cannot read request body: "+err.Error())
+		return body, false
+	}
+	return body, true
+}
+
+// decodePlain reads plain jobs within the job limit.
+func (h *Handler) decodePlain(in []wireJob) ([]job, error) {
+	if len(in) > h.cfg.MaxJobsPerRequest {
+		return nil, tooManyJobs{n: len(in), limit: h.cfg.MaxJobsPerRequest}
+	}
+	return decodePlainJobs(in)
+}
+
+// decodeCompacted reads compacted jobs within the job limit.
+func (h *Handler) decodeCompacted(b *compactedBody) ([]job, error) {
+	if len(b.Input) > h.cfg.MaxJobsPerRequest {
+		return nil, tooManyJobs{n: len(b.Input), limit: h.cfg.MaxJobsPerRequest}
+	}
+	return decodeCompactedJobs(b)
+}
+
+// tooManyJobs is a request over Config.MaxJobsPerRequest.
+type tooManyJobs struct{ n, limit int }
+
+func (e tooManyJobs) Error() string {
+	return fmt.Sprintf("request carries %d jobs, more than the limit of %d", e.n, e.limit)
+}
+
+// decoded answers a request whose body could not be decoded: 413 for too
+// many jobs, else 400. JSON decoding errors name offsets and types, never
+// the data.
+func (h *Handler) decoded(rec *recorder, err error) bool {
+	var many tooManyJobs
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &many):
+		h.fail(rec, http.StatusRequestEntityTooLarge, err.Error())
+	default:
+		h.fail(rec, http.StatusBadRequest, "invalid request body: "+err.Error())
+	}
+	return false
+}
+
+// answer writes a 200 JSON answer, gzip-compressed when the client asks
+// for it and the answer is worth compressing.
+func (h *Handler) answer(rec *recorder, body []byte) {
+	rec.Header().Set("Content-Type", contentTypeJSON)
+	rec.Header().Set(apiVersionHeader, apiVersion)
+	if rec.gzip && len(body) >= minGzipBytes {
+		if z, err := gzipBytes(body); err == nil {
+			rec.Header().Set("Content-Encoding", "gzip")
+			rec.Header().Add("Vary", "Accept-Encoding")
+			body = z
+		}
+	}
+	rec.WriteHeader(http.StatusOK)
+	_, _ = rec.Write(body)
+}
+
+// fail answers a whole-request failure with status and a plain-text
+// message, which rudder-server records as each job's error.
+func (h *Handler) fail(rec *recorder, status int, msg string) {
+	rec.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	rec.Header().Set(apiVersionHeader, apiVersion)
+	rec.WriteHeader(status)
+	_, _ = rec.Write([]byte(msg))
+}
+
+// recorder notes what a request was answered, for logs and metrics.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+	route  string
+	jobs   int
+	// gzip is set when the client takes gzip-compressed answers.
+	gzip bool
+}
+
+// WriteHeader records the status.
+func (r *recorder) WriteHeader(status int) {
+	if !r.wrote {
+		r.status = status
+		r.wrote = true
+	}
+	r.ResponseWriter.WriteHeader(status)
+}
+
+// Write records that the answer started.
+func (r *recorder) Write(p []byte) (int, error) {
+	r.wrote = true
+	return r.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the connection (the fallback
+// proxy flushes through it).
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

@@ -1,0 +1,459 @@
+package httpapi
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Test credentials: upstream's test placeholders.
+const (
+	testDest   = `{"ID":"d1","Config":{"siteID":"customerio1","apiKey":"customerio2"}}`
+	testDestEU = `{"ID":"d2","Config":{"siteID":"customerio1","apiKey":"customerio2","datacenter":"EU"}}`
+)
+
+// newTestServer serves a Handler of cfg on a loopback socket.
+func newTestServer(t *testing.T, cfg Config) (*httptest.Server, *rudderClient) {
+	t.Helper()
+	h, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	return ts, &rudderClient{t: t, http: ts.Client(), url: ts.URL}
+}
+
+// mixedJobs is a router request with successes, group objects and bad
+// events, numbered from 1.
+func mixedJobs(dest string) []routerJob {
+	messages := []string{
+		`{"type":"identify","userId":"u1","traits":{"email":"a@b.co"},"timestamp":"2024-01-01T00:00:00Z"}`,
+		`{"type":"group","userId":"u1","groupId":"g1","traits":{"name":"n"}}`,
+		`{"type":"track","userId":"u2","event":"Signed Up","properties":{"plan":"pro"}}`,
+		`{"type":"track","userId":"u2"}`,
+		`{"type":"nope","userId":"u3"}`,
+		`"not an object"`,
+		`{"type":"group","userId":"u4","groupId":"g2","traits":{}}`,
+		`{"type":"alias","userId":"u5","previousId":"u4"}`,
+		`{"userId":"u6"}`,
+		`{"type":"page","anonymousId":"a7","name":"Home"}`,
+	}
+	jobs := make([]routerJob, len(messages))
+	for i, m := range messages {
+		jobs[i] = routerJob{
+			Message:     json.RawMessage(m),
+			Metadata:    jobMetadata{JobID: int64(i + 1), UserID: "u", SourceID: "s1", DestinationID: "d1", WorkspaceID: "w1"},
+			Destination: json.RawMessage(dest),
+		}
+	}
+	return jobs
+}
+
+// TestRouterAnswersSatisfyRudderServer drives the router transform as
+// rudder-server does, in both formats and both API modes: every job comes
+// back exactly once, every item passes rudder-server's output validation.
+func TestRouterAnswersSatisfyRudderServer(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		v2        string
+		dest      string
+		compacted bool
+	}{
+		{"legacy plain", "", testDest, false},
+		{"legacy compacted", "", testDest, true},
+		{"legacy EU", "", testDestEU, false},
+		{"v2 plain", "ALL", testDest, false},
+		{"v2 compacted, listed workspace", "w0, w1", testDest, true},
+		{"bad config", "", `{"ID":"d1","Config":{"siteID":""}}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, c := newTestServer(t, Config{V2Workspaces: tt.v2})
+			out := c.routerTransform(mixedJobs(tt.dest), tt.compacted)
+			for _, o := range out {
+				if want := tt.v2 != "" && o.StatusCode == 200; o.Batched != want {
+					t.Errorf("batched %v for %v, want %v", o.Batched, o.Metadata, want)
+				}
+				if o.StatusCode != 200 && o.StatTags["feature"] != "router" {
+					t.Errorf("statTags %v, want feature router", o.StatTags)
+				}
+			}
+		})
+	}
+}
+
+// TestProcessorAnswersEveryEvent posts the mixed events to the processor
+// transform: one answer each, in order, with the event's metadata.
+func TestProcessorAnswersEveryEvent(t *testing.T) {
+	t.Parallel()
+	_, c := newTestServer(t, Config{})
+	jobs := mixedJobs(testDest)
+	out := c.processorTransform(jobs)
+	for i, o := range out {
+		var md jobMetadata
+		if err := json.Unmarshal(o["metadata"], &md); err != nil || md.JobID != int64(i+1) {
+			t.Errorf("answer %d carries metadata %s", i, o["metadata"])
+		}
+		var code int
+		_ = json.Unmarshal(o["statusCode"], &code)
+		if _, hasOutput := o["output"]; (code == 200) != hasOutput {
+			t.Errorf("answer %d: status %d, output present %v", i, code, hasOutput)
+		}
+	}
+}
+
+// TestCredentialWording checks upstream's answers for credentials that a
+// typed destination cannot tell apart: empty, null, zero, absent and
+// mistyped, on the processor (falsy is missing) and on the v2 router
+// (upstream's schema wording).
+func TestCredentialWording(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		config    string
+		processor string
+		v2        string
+	}{
+		{"empty site", `{"siteID":"","apiKey":"k"}`, "siteID not found in Configs",
+			"destination.Config.siteID: String must contain at least 1 character(s)"},
+		{"null site", `{"siteID":null,"apiKey":"k"}`, "siteID not found in Configs",
+			"destination.Config.siteID: Expected string, received null"},
+		{"absent key", `{"siteID":"s"}`, "apiKey not found in Configs",
+			"destination.Config.apiKey: Required"},
+		{"zero key", `{"siteID":"s","apiKey":0}`, "apiKey not found in Configs",
+			"destination.Config.apiKey: Expected string, received number"},
+		{"both empty", `{"siteID":"","apiKey":""}`, "siteID not found in Configs",
+			"destination.Config.siteID: String must contain at least 1 character(s); destination.Config.apiKey: String must contain at least 1 character(s)"},
+		{"bad datacenter", `{"siteID":"s","apiKey":"k","datacenter":"eu"}`, "",
+			"destination.Config.datacenter: Invalid enum value. Expected 'US' | 'EU', received 'eu'"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dest := json.RawMessage(`{"ID":"d1","Config":` + tt.config + `}`)
+			job := routerJob{
+				Message:     json.RawMessage(`{"type":"identify","userId":"u1"}`),
+				Metadata:    jobMetadata{JobID: 1, DestinationID: "d1", WorkspaceID: "w1"},
+				Destination: dest,
+			}
+			_, legacy := newTestServer(t, Config{})
+			out := legacy.processorTransform([]routerJob{job})
+			var msg string
+			_ = json.Unmarshal(out[0]["error"], &msg)
+			if msg != tt.processor {
+				t.Errorf("processor error %q, want %q", msg, tt.processor)
+			}
+			_, v2 := newTestServer(t, Config{V2Workspaces: "ALL"})
+			items := v2.routerTransform([]routerJob{job}, false)
+			if items[0].Error != tt.v2 {
+				t.Errorf("v2 error %q, want %q", items[0].Error, tt.v2)
+			}
+		})
+	}
+}
+
+// TestWholeRequestFailures checks the answers to requests that are not
+// the protocol at all or break a limit: a clear 4xx, never a crash.
+func TestWholeRequestFailures(t *testing.T) {
+	t.Parallel()
+	gz := func(s string) []byte {
+		var b bytes.Buffer
+		w := gzip.NewWriter(&b)
+		_, _ = w.Write([]byte(s))
+		_ = w.Close()
+		return b.Bytes()
+	}
+	oneJob := `[{"message":{"type":"identify","userId":"u"},"metadata":{"jobId":1},"destination":` + testDest + `}]`
+	tests := []struct {
+		name     string
+		path     string
+		body     []byte
+		gzip     bool
+		compact  bool
+		want     int
+		contains string
+	}{
+		{"not JSON", "/v0/destinations/customerio", []byte("{"), false, false, 400, "invalid request body"},
+		{"not an array", "/v0/destinations/customerio", []byte(`{"a":1}`), false, false, 400, "invalid request body"},
+		{"router not an object", "/routerTransform", []byte(`[1]`), false, false, 400, "invalid request body"},
+		{"too many jobs", "/v0/destinations/customerio", []byte("[" + strings.Repeat(`{},`, 3) + "{}]"), false, false, 413, "more than the limit of 3"},
+		{"too many compacted jobs", "/routerTransform", []byte(`{"destType":"customerio","input":[{},{},{},{}]}`), false, true, 413, "more than the limit"},
+		{"body too large", "/routerTransform", []byte(`{"input":[],"destType":"customerio","pad":"` + strings.Repeat("x", 2048) + `"}`), false, false, 413, "larger than 1024 bytes"},
+		{"gzip", "/v0/destinations/customerio", gz(oneJob), true, false, 200, `"statusCode":200`},
+		{"gzip bomb", "/v0/destinations/customerio", gz(strings.Repeat(" ", 4096) + "[]"), true, false, 413, "larger than"},
+		{"bad gzip", "/v0/destinations/customerio", []byte("not gzip"), true, false, 400, "gzip"},
+		{"empty processor", "/v0/destinations/customerio", []byte(`[]`), false, false, 200, `[]`},
+		{"empty router", "/routerTransform", []byte(`{"input":[],"destType":"customerio"}`), false, false, 200, `{"output":[]}`},
+	}
+	ts, _ := newTestServer(t, Config{MaxJobsPerRequest: 3, MaxBodyBytes: 1024})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, ts.URL+tt.path, bytes.NewReader(tt.body))
+			if tt.gzip {
+				req.Header.Set("Content-Encoding", "gzip")
+			}
+			if tt.compact {
+				req.Header.Set("X-Content-Format", "json+compactedv1")
+			}
+			resp, err := ts.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.want || !strings.Contains(string(body), tt.contains) {
+				t.Errorf("got %d %q, want %d containing %q", resp.StatusCode, body, tt.want, tt.contains)
+			}
+			if resp.Header.Get("apiVersion") != "2" {
+				t.Errorf("apiVersion %q", resp.Header.Get("apiVersion"))
+			}
+		})
+	}
+}
+
+// TestCompactedMissingDestination gives a job whose destination the
+// compacted request does not hold its own 400; the others are mapped.
+func TestCompactedMissingDestination(t *testing.T) {
+	t.Parallel()
+	_, c := newTestServer(t, Config{})
+	body := `{"destType":"customerio","input":[` +
+		`{"message":{"type":"identify","userId":"u"},"metadata":{"jobId":1,"sourceId":"s","destinationId":"d1"}},` +
+		`{"message":{"type":"identify","userId":"u"},"metadata":{"jobId":2,"sourceId":"s","destinationId":"gone"}}],` +
+		`"destinations":{"d1":` + testDest + `},"connections":{}}`
+	status, data := c.post("/routerTransform", true, []byte(body))
+	if status != 200 {
+		t.Fatalf("status %d: %s", status, data)
+	}
+	var resp struct{ Output []destinationJob }
+	if err := json.Unmarshal(data, &resp); err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Output) != 2 || resp.Output[0].StatusCode != 200 || resp.Output[1].StatusCode != 400 ||
+		resp.Output[1].Error != "no destination found for id gone" {
+		t.Errorf("answer %s", data)
+	}
+}
+
+// TestServiceEndpoints checks health, features, unknown paths and
+// destinations, and the proxy without delivery.
+func TestServiceEndpoints(t *testing.T) {
+	t.Parallel()
+	ts, _ := newTestServer(t, Config{})
+	tests := []struct {
+		method, path, body string
+		want               int
+		contains           string
+	}{
+		{"GET", "/health", "", 200, `"UP"`},
+		{"GET", "/features", "", 200, `"routerTransform":{"CUSTOMERIO":true}`},
+		{"GET", "/nowhere", "", 404, "Not Found"},
+		{"POST", "/v0/destinations/am", "[]", 404, `destination type "am" is not supported`},
+		{"POST", "/routerTransform", `{"input":[],"destType":"AM"}`, 404, `destination type "AM" is not supported`},
+		{"POST", "/v1/destinations/customerio/proxy", "{}", 501, "delivery is not available"},
+		{"POST", "/v0/destinations/CUSTOMERIO", "[]", 200, "[]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, tt.method, ts.URL+tt.path, strings.NewReader(tt.body))
+			resp, err := ts.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.want || !strings.Contains(string(body), tt.contains) {
+				t.Errorf("got %d %q, want %d containing %q", resp.StatusCode, body, tt.want, tt.contains)
+			}
+		})
+	}
+}
+
+// TestAuthToken requires the bearer token everywhere but on health.
+func TestAuthToken(t *testing.T) {
+	t.Parallel()
+	ts, _ := newTestServer(t, Config{AuthToken: "s3cret"})
+	tests := []struct {
+		name, path, auth string
+		want             int
+	}{
+		{"health needs none", "/health", "", 200},
+		{"features without", "/features", "", 401},
+		{"wrong token", "/features", "Bearer nope", 401},
+		{"wrong scheme", "/features", "Basic s3cret", 401},
+		{"right token", "/features", "Bearer s3cret", 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, ts.URL+tt.path, nil)
+			if tt.auth != "" {
+				req.Header.Set("Authorization", tt.auth)
+			}
+			resp, err := ts.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.want || strings.Contains(string(body), "s3cret") {
+				t.Errorf("got %d %q, want %d without the token", resp.StatusCode, body, tt.want)
+			}
+		})
+	}
+}
+
+// TestH2C serves HTTP/2 without TLS (prior knowledge), as rudder-server's
+// balanced client may use.
+func TestH2C(t *testing.T) {
+	t.Parallel()
+	h, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewUnstartedServer(h)
+	ts.Config.Protocols = new(http.Protocols)
+	ts.Config.Protocols.SetHTTP1(true)
+	ts.Config.Protocols.SetUnencryptedHTTP2(true)
+	ts.Start()
+	defer ts.Close()
+	tr := &http.Transport{Protocols: new(http.Protocols)}
+	tr.Protocols.SetUnencryptedHTTP2(true)
+	defer tr.CloseIdleConnections()
+	c := &rudderClient{t: t, http: &http.Client{Transport: tr}, url: ts.URL}
+	out := c.routerTransform(mixedJobs(testDest), false)
+	if len(out) == 0 {
+		t.Fatal("no output")
+	}
+	resp, err := c.http.Get(ts.URL + "/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.ProtoMajor != 2 {
+		t.Errorf("protocol %s, want HTTP/2", resp.Proto)
+	}
+}
+
+// TestLogsCarryNoSecrets sends credentials, a token and personal data and
+// finds none of them in the logs.
+func TestLogsCarryNoSecrets(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	_, c := newTestServer(t, Config{Logger: logger, AuthToken: "tok3n-value"})
+	c.http.Transport = authTransport{"tok3n-value"}
+	secrets := []string{"site-secret", "key-secret", "person@example.com", "Trait-Value", "tok3n-value"}
+	dest := fmt.Sprintf(`{"ID":"d","Config":{"siteID":%q,"apiKey":%q}}`, secrets[0], secrets[1])
+	job := routerJob{
+		Message:     json.RawMessage(fmt.Sprintf(`{"type":"identify","userId":"u","traits":{"email":%q,"t":%q}}`, secrets[2], secrets[3])),
+		Metadata:    jobMetadata{JobID: 1},
+		Destination: json.RawMessage(dest),
+	}
+	c.routerTransform([]routerJob{job}, false)
+	c.processorTransform([]routerJob{job})
+	c.post("/v0/destinations/customerio", false, []byte(`{"bad":"`+secrets[3]+`"`))
+	if logs.Len() == 0 {
+		t.Fatal("nothing logged")
+	}
+	for _, s := range append(secrets, "Basic ") {
+		if strings.Contains(logs.String(), s) {
+			t.Errorf("logs hold %q:\n%s", s, logs.String())
+		}
+	}
+}
+
+// authTransport adds a bearer token to every request.
+type authTransport struct{ token string }
+
+// RoundTrip adds the token.
+func (a authTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+a.token)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestGzipAnswers compresses answers for clients that say they take gzip
+// (rudder-server's X-Feature-Gzip-Support), and only for them.
+func TestGzipAnswers(t *testing.T) {
+	t.Parallel()
+	ts, _ := newTestServer(t, Config{})
+	body, _ := json.Marshal(map[string]any{"input": mixedJobs(testDest), "destType": "customerio"})
+	tests := []struct {
+		name     string
+		header   http.Header
+		wantGzip bool
+	}{
+		{"rudder-server", http.Header{"X-Feature-Gzip-Support": {"?1"}, "Accept-Encoding": {"gzip"}}, true},
+		{"no feature header", http.Header{"Accept-Encoding": {"gzip"}}, false},
+		{"no accept-encoding", http.Header{"X-Feature-Gzip-Support": {"?1"}, "Accept-Encoding": {"identity"}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			// A transport that leaves compression alone shows the wire.
+			c := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+			resp, data := do(t, c, http.MethodPost, ts.URL+"/routerTransform", tt.header, body)
+			if got := resp.Header.Get("Content-Encoding") == "gzip"; got != tt.wantGzip {
+				t.Fatalf("gzip %v, want %v", got, tt.wantGzip)
+			}
+			if tt.wantGzip {
+				zr, err := gzip.NewReader(bytes.NewReader(data))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if data, err = io.ReadAll(zr); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var out struct{ Output []destinationJob }
+			if err := json.Unmarshal(data, &out); err != nil || len(out.Output) == 0 {
+				t.Errorf("answer does not decode: %v", err)
+			}
+		})
+	}
+	// rudder-server's own client sends the feature header and lets Go's
+	// transport negotiate and decompress.
+	c := &rudderClient{t: t, http: ts.Client(), url: ts.URL}
+	c.routerTransform(mixedJobs(testDest), false)
+}
+
+// TestDrainFailsHealthOnly makes /health answer 503 once draining, while
+// transforms are still answered.
+func TestDrainFailsHealthOnly(t *testing.T) {
+	t.Parallel()
+	h, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(h)
+	defer ts.Close()
+	if resp, _ := do(t, ts.Client(), http.MethodGet, ts.URL+"/health", nil, nil); resp.StatusCode != 200 {
+		t.Fatalf("health %d before draining", resp.StatusCode)
+	}
+	h.Drain()
+	if resp, _ := do(t, ts.Client(), http.MethodGet, ts.URL+"/health", nil, nil); resp.StatusCode != 503 {
+		t.Errorf("health %d while draining, want 503", resp.StatusCode)
+	}
+	c := &rudderClient{t: t, http: ts.Client(), url: ts.URL}
+	c.routerTransform(mixedJobs(testDest), false)
+}

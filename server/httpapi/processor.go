@@ -1,0 +1,58 @@
+package httpapi
+
+import (
+	"github.com/cio-transformer/cio-transformer/server"
+	"github.com/cio-transformer/cio-transformer/transform"
+	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+)
+
+// processJob maps one job as the processor transform does: in API mode v1,
+// a group event's object sent as a batch of one (deviation D1).
+func processJob(j *job) (*transform.Request, *transform.Error) {
+	if j.err != nil {
+		return nil, j.err
+	}
+	r := server.Mode{}.Map(j.message, jsvalue.Undefined(), false, j.dest.dest)
+	switch {
+	case r.Err != nil:
+		return nil, r.Err
+	case r.Object != nil:
+		return transform.BatchOfOne(j.dest.dest, r), nil
+	}
+	return r.Request, nil
+}
+
+// appendProcessorResponse writes the processor transform's answer: an
+// array with one element per job, in input order. It counts the outcomes
+// in tally.
+func appendProcessorResponse(dst []byte, jobs []job, tally *jobTally) []byte {
+	dst = append(dst, '[')
+	for i := range jobs {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		j := &jobs[i]
+		req, err := processJob(j)
+		tally.add(err == nil)
+		dst = append(dst, '{')
+		if j.metadata != nil {
+			dst = append(dst, `"metadata":`...)
+			dst = append(dst, j.metadata...)
+			dst = append(dst, ',')
+		}
+		if err != nil {
+			dst = append(dst, `"statusCode":`...)
+			dst = appendStatus(dst, err.StatusCode)
+			dst = append(dst, `,"error":`...)
+			dst = jsvalue.AppendJSONString(dst, err.Message)
+			dst = append(dst, `,"statTags":`...)
+			dst = appendStatTags(dst, err, featureProcessor, j.meta)
+		} else {
+			dst = append(dst, `"output":`...)
+			dst = appendRequest(dst, req, true)
+			dst = append(dst, `,"statusCode":200`...)
+		}
+		dst = append(dst, '}')
+	}
+	return append(dst, ']')
+}

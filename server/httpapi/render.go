@@ -1,0 +1,91 @@
+package httpapi
+
+import (
+	"strconv"
+
+	"github.com/cio-transformer/cio-transformer/transform"
+	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+)
+
+// Upstream's statTags vocabulary.
+const (
+	statDestType       = "CUSTOMERIO"
+	statModule         = "destination"
+	statImplementation = "native"
+	featureProcessor   = "processor"
+	featureRouter      = "router"
+)
+
+// emptyObject is the JSON of upstream's empty params, files and unused body
+// formats.
+const emptyObject = "{}"
+
+// appendRequest writes a request as upstream's request object (the
+// processor's output, the router's batchedRequest). A per-event request
+// (single) also carries userId and statusCode 200, as upstream's
+// per-event results do; a batch carries neither.
+func appendRequest(dst []byte, r *transform.Request, single bool) []byte {
+	dst = append(dst, `{"version":"1","type":"REST","method":`...)
+	dst = jsvalue.AppendJSONString(dst, r.Method)
+	dst = append(dst, `,"endpoint":`...)
+	dst = jsvalue.AppendJSONString(dst, r.Endpoint)
+	dst = append(dst, `,"endpointPath":`...)
+	dst = jsvalue.AppendJSONString(dst, r.EndpointPath)
+	dst = append(dst, `,"headers":{`...)
+	for i, h := range r.Headers {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = jsvalue.AppendJSONString(dst, h.Name)
+		dst = append(dst, ':')
+		dst = jsvalue.AppendJSONString(dst, h.Value)
+	}
+	dst = append(dst, `},"params":{},"body":{"JSON":`...)
+	if len(r.Body) == 0 {
+		dst = append(dst, emptyObject...)
+	} else {
+		dst = append(dst, r.Body...)
+	}
+	dst = append(dst, `,"JSON_ARRAY":{},"XML":{},"FORM":{}},"files":{}`...)
+	if single {
+		dst = append(dst, `,"userId":`...)
+		dst = jsvalue.AppendJSONString(dst, r.UserID)
+		dst = append(dst, `,"statusCode":200`...)
+	}
+	return append(dst, '}')
+}
+
+// appendStatTags writes an error's statTags: its category and type, the
+// destination's fixed tags, the feature, and destinationId and workspaceId
+// from meta when present.
+func appendStatTags(dst []byte, e *transform.Error, feature string, meta jsvalue.Value) []byte {
+	dst = append(dst, `{"errorCategory":`...)
+	dst = jsvalue.AppendJSONString(dst, e.Category)
+	dst = append(dst, `,"errorType":`...)
+	dst = jsvalue.AppendJSONString(dst, e.Type)
+	dst = append(dst, `,"destType":"`+statDestType+`","module":"`+statModule+`","implementation":"`+statImplementation+`","feature":`...)
+	dst = jsvalue.AppendJSONString(dst, feature)
+	for _, key := range [...]string{"destinationId", "workspaceId"} {
+		if v := meta.Get(key); !v.IsUndefined() {
+			dst = append(dst, ',')
+			dst = jsvalue.AppendJSONString(dst, key)
+			dst = append(dst, ':')
+			dst = v.AppendJSON(dst)
+		}
+	}
+	return append(dst, '}')
+}
+
+// appendMetadata writes a job's metadata as it came; absent metadata is
+// null, as JSON.stringify writes an undefined array element.
+func appendMetadata(dst []byte, j *job) []byte {
+	if j.metadata == nil {
+		return append(dst, "null"...)
+	}
+	return append(dst, j.metadata...)
+}
+
+// appendStatus writes a status code.
+func appendStatus(dst []byte, code int) []byte {
+	return strconv.AppendInt(dst, int64(code), 10)
+}

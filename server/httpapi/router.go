@@ -1,0 +1,139 @@
+package httpapi
+
+import (
+	"github.com/cio-transformer/cio-transformer/server"
+	"github.com/cio-transformer/cio-transformer/transform"
+	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+)
+
+// batchEndpointPath is the endpointPath of /api/v2/batch requests: in the
+// legacy router, the group batches.
+const batchEndpointPath = "v2/batch"
+
+// routerGroup is the jobs of one destination group, in input order.
+type routerGroup struct {
+	jobs []int
+}
+
+// groupJobs groups a router request's jobs as upstream does: by
+// destination ID and configuration, groups in order of first appearance.
+func groupJobs(jobs []job) []routerGroup {
+	var groups []routerGroup
+	index := map[string]int{}
+	for i := range jobs {
+		key := jobs[i].dest.group
+		g, ok := index[key]
+		if !ok {
+			g = len(groups)
+			index[key] = g
+			groups = append(groups, routerGroup{})
+		}
+		groups[g].jobs = append(groups[g].jobs, i)
+	}
+	return groups
+}
+
+// routerEntry is one element of the router's output, over input jobs.
+type routerEntry struct {
+	transform.Entry
+	group int
+}
+
+// routeJobs maps and batches a router request's jobs, group by group, with
+// the same Batcher the gRPC service uses. Each job ends in exactly one
+// entry. In API mode v2 the errors follow the requests, as upstream
+// appends them.
+func routeJobs(jobs []job, mode server.Mode) ([]routerEntry, []routerGroup) {
+	groups := groupJobs(jobs)
+	entries := make([]routerEntry, 0, len(jobs))
+	var failed []routerEntry
+	b := transform.NewBatcher(nil, mode.Limits())
+	for gi, g := range groups {
+		dest := jobs[g.jobs[0]].dest.dest
+		b.Reset(dest, mode.Limits())
+		emit := func(e transform.Entry) {
+			// The Batcher numbers jobs within the group.
+			for k, p := range e.Jobs {
+				e.Jobs[k] = g.jobs[p]
+			}
+			re := routerEntry{Entry: e, group: gi}
+			if mode.V2 && e.Err != nil {
+				failed = append(failed, re)
+				return
+			}
+			entries = append(entries, re)
+		}
+		for p, ji := range g.jobs {
+			j := &jobs[ji]
+			r := transform.Result{Err: j.err}
+			if j.err == nil {
+				r = mode.Map(j.message, j.connection, j.meta.Get("dontBatch").Bool(), j.dest.dest)
+			}
+			b.Add(p, r, emit)
+		}
+		b.Flush(emit)
+	}
+	return append(entries, failed...), groups
+}
+
+// appendRouterResponse writes the router transform's answer,
+// {"output": [...]}, and counts the outcomes in tally.
+func appendRouterResponse(dst []byte, jobs []job, mode server.Mode, tally *jobTally) []byte {
+	entries, groups := routeJobs(jobs, mode)
+	dst = append(dst, `{"output":[`...)
+	for i, e := range entries {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		first := &jobs[groups[e.group].jobs[0]]
+		dst = appendRouterEntry(dst, jobs, e, first, mode)
+		for range e.Jobs {
+			tally.add(e.Err == nil)
+		}
+	}
+	return append(dst, "]}"...)
+}
+
+// appendRouterEntry writes one output entry. A success carries the
+// group's first destination, an error its own job's; an error's statTags
+// name the group's first job's destinationId and workspaceId, as
+// upstream's do.
+func appendRouterEntry(dst []byte, jobs []job, e routerEntry, first *job, mode server.Mode) []byte {
+	dst = append(dst, '{')
+	if r := e.Request; r != nil {
+		single := !mode.V2 && r.EndpointPath != batchEndpointPath
+		dst = append(dst, `"batchedRequest":`...)
+		dst = appendRequest(dst, r, single)
+		dst = append(dst, ',')
+	}
+	dst = append(dst, `"metadata":[`...)
+	for k, ji := range e.Jobs {
+		if k > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendMetadata(dst, &jobs[ji])
+	}
+	dst = append(dst, `],"batched":`...)
+	if e.Err == nil && mode.V2 {
+		dst = append(dst, "true"...)
+	} else {
+		dst = append(dst, "false"...)
+	}
+	dst = append(dst, `,"statusCode":`...)
+	dest := first.dest
+	if err := e.Err; err != nil {
+		dst = appendStatus(dst, err.StatusCode)
+		dst = append(dst, `,"error":`...)
+		dst = jsvalue.AppendJSONString(dst, err.Message)
+		dst = append(dst, `,"statTags":`...)
+		dst = appendStatTags(dst, err, featureRouter, first.meta)
+		dest = jobs[e.Jobs[0]].dest
+	} else {
+		dst = append(dst, "200"...)
+	}
+	if dest.raw != nil {
+		dst = append(dst, `,"destination":`...)
+		dst = append(dst, dest.raw...)
+	}
+	return append(dst, '}')
+}
