@@ -45,8 +45,9 @@ func (ev *event) identify(dest *Destination) Result {
 
 	body := jsvalue.NewObject(len(keysFrom.Members()) + len(addressKeys) + 3)
 	a := attributes{
-		body: body,
-		own:  walksValues(keysFrom, 2) || ev.userProperties.Truthy() && walksValues(ev.userProperties, 1),
+		body:   body,
+		own:    walksValues(keysFrom, 2) || ev.userProperties.Truthy() && walksValues(ev.userProperties, 1),
+		budget: &ev.budget,
 	}
 	a.setAddress(root)
 	switch keysFrom.Kind() {
@@ -57,6 +58,9 @@ func (ev *event) identify(dest *Destination) Result {
 		walked := false
 		for _, m := range jsKeyOrder(keysFrom.Members()) {
 			a.trait(root, m.Key, m.Value, &walked)
+			if a.err != nil {
+				return Result{Err: a.err}
+			}
 		}
 	case jsvalue.KindArray:
 		// Index keys are unique and meet no address attribute.
@@ -66,6 +70,9 @@ func (ev *event) identify(dest *Destination) Result {
 	}
 	if ev.userProperties.Truthy() {
 		a.setUserProperties(ev.userProperties)
+		if a.err != nil {
+			return Result{Err: a.err}
+		}
 	}
 
 	if ev.createdAt.Truthy() {
@@ -134,10 +141,13 @@ func (ev *event) plainIdentifyBody(traits jsvalue.Value) []byte {
 // attributes builds an identify body. Trait and user property values are
 // shared with the message, except when a key path may write into a value
 // already in the body (own): then every value is copied, so that the
-// message is never modified.
+// message is never modified. Key paths spend from budget; the first error
+// of a key path is kept in err, and nothing more is written after it.
 type attributes struct {
-	body jsvalue.Value
-	own  bool
+	body   jsvalue.Value
+	own    bool
+	budget *budget
+	err    *Error
 }
 
 // trait writes the trait key of value v from root, the traits; walked is
@@ -203,16 +213,18 @@ func (a *attributes) add(key string, v jsvalue.Value) {
 	if a.own {
 		v = deepCopy(v)
 	}
-	o := a.body.Object()
-	o.Members = append(o.Members, jsvalue.Member{Key: key, Value: v})
+	a.body.Add(key, v)
 }
 
 // setPath writes v at the set-value key path key.
 func (a *attributes) setPath(key string, v jsvalue.Value, escapeFirstDot bool) {
+	if a.err != nil {
+		return
+	}
 	if a.own {
 		v = deepCopy(v)
 	}
-	setPath(a.body, key, v, escapeFirstDot)
+	a.err = setPath(a.body, key, v, escapeFirstDot, a.budget)
 }
 
 // setUserProperties writes the deprecated user_properties over the
@@ -226,6 +238,9 @@ func (a *attributes) setUserProperties(props jsvalue.Value) {
 				continue
 			}
 			a.setPath(m.Key, lookup(props, m.Key), false)
+			if a.err != nil {
+				return
+			}
 		}
 	case jsvalue.KindArray:
 		for i, e := range props.Elems() {
@@ -266,7 +281,7 @@ func walksValues(v jsvalue.Value, dots int) bool {
 func jsKeyOrder(ms []jsvalue.Member) []jsvalue.Member {
 	indexes := 0
 	for _, m := range ms {
-		if _, ok := canonicalIndex(m.Key); ok {
+		if _, ok := jsvalue.ArrayIndex(m.Key); ok {
 			indexes++
 		}
 	}
@@ -275,17 +290,17 @@ func jsKeyOrder(ms []jsvalue.Member) []jsvalue.Member {
 	}
 	out := make([]jsvalue.Member, 0, len(ms))
 	for _, m := range ms {
-		if _, ok := canonicalIndex(m.Key); ok {
+		if _, ok := jsvalue.ArrayIndex(m.Key); ok {
 			out = append(out, m)
 		}
 	}
 	slices.SortFunc(out, func(a, b jsvalue.Member) int {
-		i, _ := canonicalIndex(a.Key)
-		j, _ := canonicalIndex(b.Key)
+		i, _ := jsvalue.ArrayIndex(a.Key)
+		j, _ := jsvalue.ArrayIndex(b.Key)
 		return cmp.Compare(i, j)
 	})
 	for _, m := range ms {
-		if _, ok := canonicalIndex(m.Key); !ok {
+		if _, ok := jsvalue.ArrayIndex(m.Key); !ok {
 			out = append(out, m)
 		}
 	}

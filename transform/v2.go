@@ -20,10 +20,25 @@ const typeRecord = "record"
 // that fails gets a 400 error listing every problem (see v2Event.validate).
 // Unlike Transform, ids that are JSON numbers are sent as numbers, as
 // upstream sends them in this mode. BatchPayload never panics and never
-// modifies msg or connection.
+// modifies msg or connection. The output of one event is capped at
+// DefaultMaxEventBytes (see Limits.BatchPayload).
 func BatchPayload(msg, connection jsvalue.Value, dest *Destination) Result {
+	return V2Limits().BatchPayload(msg, connection, dest)
+}
+
+// BatchPayload maps one event as the package's BatchPayload does, with a
+// cap of l.MaxEventBytes on the bytes of its object, enforced as in
+// Limits.Transform.
+func (l Limits) BatchPayload(msg, connection jsvalue.Value, dest *Destination) Result {
+	max := l.withDefaults().MaxEventBytes
+	return capped(batchPayload(msg, connection, dest, max), max)
+}
+
+// batchPayload maps one event for API mode v2 with a budget of max bytes.
+func batchPayload(msg, connection jsvalue.Value, dest *Destination, max int) Result {
 	dest = orEmpty(dest)
 	var v v2Event
+	v.budget = newBudget(max)
 	v.load(msg)
 	if err := v.validate(dest, connection); err != nil {
 		return Result{Err: err}
@@ -32,7 +47,9 @@ func BatchPayload(msg, connection jsvalue.Value, dest *Destination) Result {
 		return v.record(connection)
 	}
 	if v.retl {
-		v.applyRETL()
+		if err := v.applyRETL(); err != nil {
+			return Result{Err: err}
+		}
 	}
 	v.resolve()
 	switch v.typ {
