@@ -27,12 +27,14 @@ func batchLimits(d *ciotransformerv1.Destination) transform.Limits {
 
 // mapEvent maps a job's event in the API mode v2 selects: as its
 // /api/v2/batch object, or as a request of its own when the job's metadata
-// says dontBatch; else as API mode v1 maps it.
-func mapEvent(job *ciotransformerv1.Job, ev jsvalue.Value, dest *transform.Destination, v2 bool) transform.Result {
+// says dontBatch; else as API mode v1 maps it. No event produces more than
+// maxEventBytes (zero is the default).
+func mapEvent(job *ciotransformerv1.Job, ev jsvalue.Value, dest *transform.Destination, v2 bool, maxEventBytes int) transform.Result {
+	limits := transform.Limits{MaxEventBytes: maxEventBytes}
 	if !v2 {
-		return transform.Transform(ev, dest)
+		return limits.Transform(ev, dest)
 	}
-	r := transform.BatchPayload(ev, connectionValue(job.GetConnection()), dest)
+	r := limits.BatchPayload(ev, connectionValue(job.GetConnection()), dest)
 	if dontBatch(job) {
 		r = transform.Unbatched(dest, r)
 	}

@@ -3,7 +3,6 @@ package jsvalue
 import (
 	"iter"
 	"math"
-	"slices"
 	"strconv"
 	"sync/atomic"
 )
@@ -361,7 +360,9 @@ func (v Value) SetIndex(i int, val Value) {
 	v.arr.load()
 	if n := len(v.arr.Elems); i >= cap(v.arr.Elems) {
 		// One allocation for all the holes, zeroed (undefined) already.
-		v.arr.Elems = slices.Grow(v.arr.Elems, i+1-n)[:i+1]
+		e := make([]Value, i+1, max(i+1, 2*n))
+		copy(e, v.arr.Elems)
+		v.arr.Elems = e
 	} else if i >= n {
 		v.arr.Elems = v.arr.Elems[:i+1]
 		clear(v.arr.Elems[n:])
