@@ -59,16 +59,20 @@ func (o *Object) find(key string) int {
 		if len(o.Members) <= indexMin || !searchedOften(&o.searches) {
 			for i := range o.Members {
 				if o.Members[i].Key == key {
+					counted(i + 1)
 					return i
 				}
 			}
+			counted(len(o.Members))
 			return -1
 		}
 		ix = newKeyIndex(o.Members)
+		counted(len(o.Members))
 		if !o.index.CompareAndSwap(nil, ix) {
 			ix = o.index.Load()
 		}
 	}
+	counted(1 + len(o.Members) - ix.n)
 	if i, ok := ix.pos[key]; ok {
 		return i
 	}
@@ -89,9 +93,11 @@ func (o *Object) writableIndex() *keyIndex {
 			return nil
 		}
 		ix = newKeyIndex(o.Members)
+		counted(len(o.Members))
 		o.index.Store(ix)
 		return ix
 	}
+	counted(1 + len(o.Members) - ix.n)
 	for i := ix.n; i < len(o.Members); i++ {
 		m := &o.Members[i]
 		if _, dup := ix.pos[m.Key]; !dup && m.Value.kind != KindUndefined {
@@ -106,6 +112,7 @@ func (o *Object) writableIndex() *keyIndex {
 func (o *Object) set(key string, val Value) {
 	ix := o.writableIndex()
 	if ix == nil {
+		counted(len(o.Members))
 		for i := range o.Members {
 			if o.Members[i].Key == key {
 				if val.kind == KindUndefined {
@@ -163,6 +170,7 @@ func (o *Object) compact() {
 	if o.dead == 0 {
 		return
 	}
+	counted(len(o.Members))
 	live := o.Members[:0]
 	for _, m := range o.Members {
 		if m.Value.kind != KindUndefined {
