@@ -65,6 +65,12 @@ var linearInputs = []struct {
 		}
 		return boundsEvent(`{"type":"identify","userId":"u1","traits":{"o":{` + inner.String() + `}` + keys.String() + `}}`)
 	}},
+	{"one trait key of many segments", false, func(n int) jsvalue.Value {
+		return boundsEvent(`{"type":"identify","userId":"u1","traits":{"x":1,"` + strings.Repeat("a.", n) + `a":1}}`)
+	}},
+	{"one user_properties key of many escaped segments", false, func(n int) jsvalue.Value {
+		return boundsEvent(`{"type":"identify","userId":"u1","user_properties":{"x":1,"` + strings.Repeat(`a\\.`, n) + `a":1}}`)
+	}},
 	{"trait key paths read through one array", false, func(n int) jsvalue.Value {
 		var inner, keys strings.Builder
 		for i := range n {

@@ -13,13 +13,18 @@ const (
 	// indexMin is the member count past which an object may be indexed.
 	indexMin = 16
 	// scansBeforeIndex is how many scans of a large object are made before
-	// it is indexed; a lazily read container is read in full then too.
+	// it is indexed, and how many lookups in the text of a container not
+	// read yet before it is read.
 	scansBeforeIndex = 4
 )
 
 // keyIndex maps the keys of an object's live members to their positions.
 type keyIndex struct {
 	pos map[string]int
+	// lens holds the length of every key pos has held: a key of another
+	// length is known missing without hashing it, which keeps a search
+	// for each prefix of a long dotted path (as get-value makes) cheap.
+	lens map[int]struct{}
 	// n is how many members pos covers: members appended to Members
 	// directly after it was built are found by a scan of the rest.
 	n int
@@ -28,16 +33,31 @@ type keyIndex struct {
 // newKeyIndex indexes ms. The first live member of a key wins, as a scan
 // would find it.
 func newKeyIndex(ms []Member) *keyIndex {
-	ix := &keyIndex{pos: make(map[string]int, len(ms)), n: len(ms)}
+	ix := &keyIndex{pos: make(map[string]int, len(ms)), lens: make(map[int]struct{}), n: len(ms)}
 	for i := range ms {
 		if ms[i].Value.kind == KindUndefined {
 			continue
 		}
-		if _, dup := ix.pos[ms[i].Key]; !dup {
-			ix.pos[ms[i].Key] = i
-		}
+		ix.put(ms[i].Key, i)
 	}
 	return ix
+}
+
+// put indexes key at position i, unless it is indexed already.
+func (ix *keyIndex) put(key string, i int) {
+	if _, dup := ix.pos[key]; !dup {
+		ix.pos[key] = i
+		ix.lens[len(key)] = struct{}{}
+	}
+}
+
+// get returns the position of key, if indexed.
+func (ix *keyIndex) get(key string) (int, bool) {
+	if _, ok := ix.lens[len(key)]; !ok {
+		return 0, false
+	}
+	i, ok := ix.pos[key]
+	return i, ok
 }
 
 // searchedOften counts one search of a large container and reports
@@ -73,7 +93,7 @@ func (o *Object) find(key string) int {
 		}
 	}
 	counted(1 + len(o.Members) - ix.n)
-	if i, ok := ix.pos[key]; ok {
+	if i, ok := ix.get(key); ok {
 		return i
 	}
 	for i := ix.n; i < len(o.Members); i++ {
@@ -99,9 +119,8 @@ func (o *Object) writableIndex() *keyIndex {
 	}
 	counted(1 + len(o.Members) - ix.n)
 	for i := ix.n; i < len(o.Members); i++ {
-		m := &o.Members[i]
-		if _, dup := ix.pos[m.Key]; !dup && m.Value.kind != KindUndefined {
-			ix.pos[m.Key] = i
+		if m := &o.Members[i]; m.Value.kind != KindUndefined {
+			ix.put(m.Key, i)
 		}
 	}
 	ix.n = len(o.Members)
@@ -128,7 +147,7 @@ func (o *Object) set(key string, val Value) {
 		}
 		return
 	}
-	if i, ok := ix.pos[key]; ok {
+	if i, ok := ix.get(key); ok {
 		if val.kind != KindUndefined {
 			o.Members[i].Value = val
 			return
@@ -147,7 +166,7 @@ func (o *Object) set(key string, val Value) {
 	if val.kind == KindUndefined {
 		return
 	}
-	ix.pos[key] = len(o.Members)
+	ix.put(key, len(o.Members))
 	o.Members = append(o.Members, Member{Key: key, Value: val})
 	ix.n = len(o.Members)
 }
@@ -158,7 +177,7 @@ func (o *Object) add(key string, val Value) {
 		return
 	}
 	if ix := o.index.Load(); ix != nil && ix.n == len(o.Members) {
-		ix.pos[key] = len(o.Members)
+		ix.put(key, len(o.Members))
 		ix.n++
 	}
 	o.Members = append(o.Members, Member{Key: key, Value: val})

@@ -278,9 +278,10 @@ func (v Value) Get(key string) Value {
 	case KindObject:
 		o := v.obj
 		if o.lz.unread() {
-			// Most lookups need no more than a look at the text; a large
-			// object looked up often is read once instead.
-			if o.lz.count() <= indexMin || !searchedOften(&o.searches) {
+			// Most lookups need no more than a look at the text; an
+			// object looked up often is read once instead, as each look
+			// reads its keys again, however long they are.
+			if !searchedOften(&o.searches) {
 				return o.lz.lookup(key)
 			}
 			o.load()
@@ -294,7 +295,7 @@ func (v Value) Get(key string) Value {
 			return Value{}
 		}
 		if a := v.arr; a.lz.unread() {
-			if a.lz.count() <= indexMin || !searchedOften(&a.searches) {
+			if !searchedOften(&a.searches) {
 				return a.lz.index(i)
 			}
 			a.load()
