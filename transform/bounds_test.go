@@ -93,9 +93,8 @@ func TestLinearWork(t *testing.T) {
 	dest := &Destination{SiteID: "s", APIKey: "k"}
 	for _, in := range linearInputs {
 		t.Run(in.name, func(t *testing.T) {
-			small, large := in.event(n), in.event(10*n)
-			searches1, bytes1 := work(small, dest, in.v2)
-			searches10, bytes10 := work(large, dest, in.v2)
+			searches1, bytes1 := work(in.event(n), jsvalue.Undefined(), dest, in.v2)
+			searches10, bytes10 := work(in.event(10*n), jsvalue.Undefined(), dest, in.v2)
 			t.Logf("searches %d -> %d, bytes %d -> %d", searches1, searches10, bytes1, bytes10)
 			// Linear work grows 10x; quadratic, 100x. The slack covers
 			// fixed costs and slice doubling.
@@ -109,15 +108,32 @@ func TestLinearWork(t *testing.T) {
 	}
 }
 
-// work maps msg once and returns the members its object searches looked at
+// TestLinearValidation checks that listing the problems of a record's
+// connection, each once, is linear in their number. It does not run in
+// parallel: the counts are process-wide.
+func TestLinearValidation(t *testing.T) {
+	const n = 2000
+	dest := &Destination{SiteID: "s", APIKey: "k"}
+	msg := boundsEvent(`{"type":"record","action":"insert","identifiers":{"id":"u1"}}`)
+	conn := func(n int) jsvalue.Value {
+		return boundsEvent(`{"config":{"destination":{"object":"o","fieldMappings":[` + strings.Repeat(`{"to":1},`, n) + `"x"]}}}`)
+	}
+	_, bytes1 := work(msg, conn(n), dest, true)
+	_, bytes10 := work(msg, conn(10*n), dest, true)
+	if bytes10 > 20*bytes1 {
+		t.Errorf("bytes allocated grew from %d to %d for 10x the problems", bytes1, bytes10)
+	}
+}
+
+// work maps msg (with its connection, in API mode v2) once and returns the members its object searches looked at
 // and the bytes it allocated.
-func work(msg jsvalue.Value, dest *Destination, v2 bool) (searches, bytes int64) {
+func work(msg, connection jsvalue.Value, dest *Destination, v2 bool) (searches, bytes int64) {
 	var c atomic.Int64
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	stop := jsvalue.CountSearches(&c)
 	if v2 {
-		BatchPayload(msg, jsvalue.Undefined(), dest)
+		BatchPayload(msg, connection, dest)
 	} else {
 		Transform(msg, dest)
 	}
