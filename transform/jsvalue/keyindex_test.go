@@ -92,3 +92,80 @@ func TestLargeObjectConcurrentGet(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// FuzzObjectOperations applies a sequence of Set, Add, Delete, Get and
+// direct appends to an object and to a plain slice of members searched
+// linearly, and checks that they always hold the same members in the same
+// order, whether the object is indexed or not.
+func FuzzObjectOperations(f *testing.F) {
+	f.Add([]byte{0, 1, 0, 2, 3, 1, 2, 2, 0, 1, 4, 5})
+	seed := make([]byte, 0, 600)
+	for i := range 200 {
+		seed = append(seed, byte(i%3), byte(i))
+	}
+	f.Add(seed)
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		o := NewObject(0)
+		var ref []Member
+		find := func(key string) int {
+			for i := range ref {
+				if ref[i].Key == key {
+					return i
+				}
+			}
+			return -1
+		}
+		for i := 0; i+1 < len(ops); i += 2 {
+			key := "k" + strconv.Itoa(int(ops[i+1]%64))
+			val := Int(int64(i))
+			switch ops[i] % 5 {
+			case 0: // Set
+				o.Set(key, val)
+				if j := find(key); j >= 0 {
+					ref[j].Value = val
+				} else {
+					ref = append(ref, Member{Key: key, Value: val})
+				}
+			case 1: // Delete
+				o.Delete(key)
+				if j := find(key); j >= 0 {
+					ref = append(ref[:j], ref[j+1:]...)
+				}
+			case 2: // Get
+				want := Value{}
+				if j := find(key); j >= 0 {
+					want = ref[j].Value
+				}
+				if got := o.Get(key); got.NumberText() != want.NumberText() || got.Kind() != want.Kind() {
+					t.Fatalf("op %d: Get(%s) = %v, want %v", i, key, got, want)
+				}
+			case 3: // Add, of a key the object lacks
+				if find(key) < 0 {
+					o.Add(key, val)
+					ref = append(ref, Member{Key: key, Value: val})
+				}
+			case 4: // appended directly
+				if find(key) < 0 {
+					o.Object().Members = append(o.Object().Members, Member{Key: key, Value: val})
+					ref = append(ref, Member{Key: key, Value: val})
+				}
+			}
+			if o.Len() != len(ref) {
+				t.Fatalf("op %d: Len %d, want %d", i, o.Len(), len(ref))
+			}
+		}
+		want := Value{kind: KindObject, obj: &Object{Members: ref}}
+		if got, want := string(o.AppendJSON(nil)), string(want.AppendJSON(nil)); got != want {
+			t.Fatalf("object %s, want %s", got, want)
+		}
+		ms := o.Members()
+		if len(ms) != len(ref) {
+			t.Fatalf("%d members, want %d", len(ms), len(ref))
+		}
+		for i := range ms {
+			if ms[i].Key != ref[i].Key || ms[i].Value.NumberText() != ref[i].Value.NumberText() {
+				t.Fatalf("member %d = %v, want %v", i, ms[i], ref[i])
+			}
+		}
+	})
+}
