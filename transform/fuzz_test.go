@@ -21,8 +21,8 @@ var fuzzDests = []*Destination{
 // FuzzTransform maps arbitrary event JSON and checks the properties every
 // outcome has: no panic, exactly one outcome, status 400 on errors only,
 // Customer.io URLs, JSON bodies within the per-event cap and objects within
-// the object limit, at
-// least one ordering key on success, and the message left unmodified.
+// the object limit, at least one ordering key on success, and the message
+// left unmodified.
 func FuzzTransform(f *testing.F) {
 	paths, err := filepath.Glob(filepath.Join(goldenDir, "*.json"))
 	if err != nil {
