@@ -45,9 +45,10 @@ func (ev *event) identify(dest *Destination) Result {
 
 	body := jsvalue.NewObject(len(keysFrom.Members()) + len(addressKeys) + 3)
 	a := attributes{
-		body:   body,
-		own:    walksValues(keysFrom, 2) || ev.userProperties.Truthy() && walksValues(ev.userProperties, 1),
-		budget: &ev.budget,
+		body: body,
+		own:  walksValues(keysFrom, 2) || ev.userProperties.Truthy() && walksValues(ev.userProperties, 1),
+		// A copy: nothing after the attributes spends from the budget.
+		budget: ev.budget,
 	}
 	a.setAddress(root)
 	switch keysFrom.Kind() {
@@ -146,7 +147,7 @@ func (ev *event) plainIdentifyBody(traits jsvalue.Value) []byte {
 type attributes struct {
 	body   jsvalue.Value
 	own    bool
-	budget *budget
+	budget budget
 	err    *Error
 }
 
@@ -224,7 +225,7 @@ func (a *attributes) setPath(key string, v jsvalue.Value, escapeFirstDot bool) {
 	if a.own {
 		v = deepCopy(v)
 	}
-	a.err = setPath(a.body, key, v, escapeFirstDot, a.budget)
+	a.err = setPath(a.body, key, v, escapeFirstDot, &a.budget)
 }
 
 // setUserProperties writes the deprecated user_properties over the

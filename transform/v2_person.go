@@ -69,7 +69,7 @@ func (v *v2Event) traitAttributes() jsvalue.Value {
 	if isFalseOrZero(v.traits) {
 		keysFrom = jsvalue.Undefined()
 	}
-	a := attributes{body: jsvalue.NewObject(len(keysFrom.Members()) + len(addressKeys) + 3), budget: &v.budget}
+	a := attributes{body: jsvalue.NewObject(len(keysFrom.Members()) + len(addressKeys) + 3), budget: v.budget}
 	a.setAddress(root)
 	switch keysFrom.Kind() {
 	case jsvalue.KindObject:
@@ -88,7 +88,7 @@ func (v *v2Event) traitAttributes() jsvalue.Value {
 				continue
 			}
 			// Every "." escaped: one segment, which creates no array.
-			_ = setPath(a.body, escapeKeyPath(m.Key), lookup(root, m.Key), false, a.budget)
+			_ = setPath(a.body, escapeKeyPath(m.Key), lookup(root, m.Key), false, &a.budget)
 		}
 	case jsvalue.KindArray:
 		for i, e := range keysFrom.Elems() {
