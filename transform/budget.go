@@ -28,8 +28,8 @@ type budget struct {
 	left, max int
 }
 
-// newBudget returns a budget of max bytes.
-func newBudget(max int) budget { return budget{left: max, max: max} }
+// newBudget returns a budget of limit bytes.
+func newBudget(limit int) budget { return budget{left: limit, max: limit} }
 
 // spend counts n bytes, and returns the error of an event over its budget.
 func (b *budget) spend(n int) *Error {
@@ -50,9 +50,9 @@ func (b *budget) need(n int) *Error {
 }
 
 // eventTooLargeError is the error of an event whose output is over the
-// per-event cap of max bytes.
-func eventTooLargeError(max int) *Error {
-	return instrumentationError("Event produces more than " + strconv.Itoa(max) + " bytes, the per-event limit")
+// per-event cap of limit bytes.
+func eventTooLargeError(limit int) *Error {
+	return instrumentationError("Event produces more than " + strconv.Itoa(limit) + " bytes, the per-event limit")
 }
 
 // keyPathIndexError is the error of a key path whose array index is above

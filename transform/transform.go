@@ -65,9 +65,9 @@ func (l Limits) Transform(msg jsvalue.Value, dest *Destination) Result {
 	if err := checkConfig(dest); err != nil {
 		return Result{Err: err}
 	}
-	max := l.withDefaults().MaxEventBytes
+	limit := l.withDefaults().MaxEventBytes
 	var ev event
-	ev.budget = newBudget(max)
+	ev.budget = newBudget(limit)
 	ev.load(msg)
 	if err := ev.dispatch(); err != nil {
 		return Result{Err: err}
@@ -89,18 +89,18 @@ func (l Limits) Transform(msg jsvalue.Value, dest *Destination) Result {
 	default:
 		r = ev.track(dest)
 	}
-	return capped(r, max)
+	return capped(r, limit)
 }
 
 // capped returns r, or the per-event cap's error when its body or object
-// is over max bytes.
-func capped(r Result, max int) Result {
+// is over limit bytes.
+func capped(r Result, limit int) Result {
 	n := len(r.Object)
 	if r.Request != nil {
 		n = len(r.Request.Body)
 	}
-	if n > max {
-		return Result{Err: eventTooLargeError(max)}
+	if n > limit {
+		return Result{Err: eventTooLargeError(limit)}
 	}
 	return r
 }

@@ -30,15 +30,15 @@ func BatchPayload(msg, connection jsvalue.Value, dest *Destination) Result {
 // cap of l.MaxEventBytes on the bytes of its object, enforced as in
 // Limits.Transform.
 func (l Limits) BatchPayload(msg, connection jsvalue.Value, dest *Destination) Result {
-	max := l.withDefaults().MaxEventBytes
-	return capped(batchPayload(msg, connection, dest, max), max)
+	limit := l.withDefaults().MaxEventBytes
+	return capped(batchPayload(msg, connection, dest, limit), limit)
 }
 
-// batchPayload maps one event for API mode v2 with a budget of max bytes.
-func batchPayload(msg, connection jsvalue.Value, dest *Destination, max int) Result {
+// batchPayload maps one event for API mode v2 with a budget of limit bytes.
+func batchPayload(msg, connection jsvalue.Value, dest *Destination, limit int) Result {
 	dest = orEmpty(dest)
 	var v v2Event
-	v.budget = newBudget(max)
+	v.budget = newBudget(limit)
 	v.load(msg)
 	if err := v.validate(dest, connection); err != nil {
 		return Result{Err: err}
