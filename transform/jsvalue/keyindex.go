@@ -63,11 +63,27 @@ func (ix *keyIndex) get(key string) (int, bool) {
 // searchedOften counts one search of a large container and reports
 // whether it has now been searched often enough to be indexed (or, when
 // unread, read). Safe for concurrent use.
-func searchedOften(count *uint32) bool {
-	if atomic.LoadUint32(count) > scansBeforeIndex {
+func searchedOften(count *uint32) bool { return countTo(count, scansBeforeIndex) }
+
+// readOften counts one lookup in the text of an unread container of n
+// members or elements and reports whether it should now be read: after
+// scansBeforeIndex lookups when it is large, after indexMin when it is
+// small, as each lookup reads all of its text again. Safe for concurrent
+// use.
+func readOften(count *uint32, n int) bool {
+	if n > indexMin {
+		return countTo(count, scansBeforeIndex)
+	}
+	return countTo(count, indexMin)
+}
+
+// countTo counts one event and reports whether more than limit have been
+// counted.
+func countTo(count *uint32, limit uint32) bool {
+	if atomic.LoadUint32(count) > limit {
 		return true
 	}
-	return atomic.AddUint32(count, 1) > scansBeforeIndex
+	return atomic.AddUint32(count, 1) > limit
 }
 
 // find returns the position of the live member key in o.Members, or -1.
@@ -158,7 +174,7 @@ func (o *Object) set(key string, val Value) {
 		o.Members[i].Value = Value{}
 		delete(ix.pos, key)
 		o.dead++
-		if o.dead > len(o.Members)/2 {
+		if int(o.dead) > len(o.Members)/2 {
 			o.compact()
 		}
 		return

@@ -57,7 +57,7 @@ type Object struct {
 	searches uint32
 	// dead counts the members of an indexed object deleted in place: their
 	// Value is undefined until the next compaction.
-	dead  int
+	dead  uint32
 	index atomic.Pointer[keyIndex]
 }
 
@@ -259,7 +259,7 @@ func (v Value) Len() int {
 		if v.obj.lz.unread() {
 			return v.obj.lz.count()
 		}
-		return len(v.obj.Members) - v.obj.dead
+		return len(v.obj.Members) - int(v.obj.dead)
 	case KindArray:
 		if v.arr.lz.unread() {
 			return v.arr.lz.count()
@@ -281,7 +281,7 @@ func (v Value) Get(key string) Value {
 			// Most lookups need no more than a look at the text; an
 			// object looked up often is read once instead, as each look
 			// reads its keys again, however long they are.
-			if !searchedOften(&o.searches) {
+			if !readOften(&o.searches, o.lz.count()) {
 				return o.lz.lookup(key)
 			}
 			o.load()
@@ -295,7 +295,7 @@ func (v Value) Get(key string) Value {
 			return Value{}
 		}
 		if a := v.arr; a.lz.unread() {
-			if !searchedOften(&a.searches) {
+			if !readOften(&a.searches, a.lz.count()) {
 				return a.lz.index(i)
 			}
 			a.load()
@@ -377,7 +377,7 @@ func (v Value) ShallowCopy() Value {
 	switch v.kind {
 	case KindObject:
 		v.obj.load()
-		m := make([]Member, 0, len(v.obj.Members)-v.obj.dead)
+		m := make([]Member, 0, len(v.obj.Members)-int(v.obj.dead))
 		for _, x := range v.obj.Members {
 			if x.Value.kind != KindUndefined {
 				m = append(m, x)
