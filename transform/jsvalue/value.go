@@ -53,7 +53,8 @@ type Array struct {
 type Object struct {
 	Members []Member
 	lz      lazy
-	// searches counts searches of a large object not indexed yet.
+	// searches counts lookups in the object's text while it is unread,
+	// then scans of its members until it is indexed (see keyindex.go).
 	searches uint32
 	// dead counts the members of an indexed object deleted in place: their
 	// Value is undefined until the next compaction.
@@ -206,8 +207,9 @@ func (v Value) Array() *Array {
 }
 
 // Members returns the members of an object Value (nil otherwise). The slice
-// is the object's own storage: do not modify it. Members of an object that
-// has had keys deleted is not safe to call concurrently with another read.
+// is the object's own storage: do not modify it. On an object that has had
+// keys deleted, Members first compacts the storage, so it must not then run
+// concurrently with other reads of the object.
 func (v Value) Members() []Member {
 	if v.kind == KindObject {
 		v.obj.load()
