@@ -22,12 +22,14 @@ func batchLimits(d *ciotransformerv1.Destination) transform.Limits {
 	return Mode{V2: v2Batch(d)}.Limits()
 }
 
-// mapEvent maps a job's event in the API mode v2 selects (see Mode.Map).
-func mapEvent(job *ciotransformerv1.Job, ev jsvalue.Value, dest *transform.Destination, v2 bool) transform.Result {
+// mapEvent maps a job's event in the API mode v2 selects (see Mode.Map);
+// no event produces more than maxEventBytes (zero is the default).
+func mapEvent(job *ciotransformerv1.Job, ev jsvalue.Value, dest *transform.Destination, v2 bool, maxEventBytes int) transform.Result {
+	m := Mode{V2: v2, MaxEventBytes: maxEventBytes}
 	if !v2 {
-		return Mode{}.Map(ev, jsvalue.Undefined(), false, dest)
+		return m.Map(ev, jsvalue.Undefined(), false, dest)
 	}
-	return Mode{V2: true}.Map(ev, connectionValue(job.GetConnection()), dontBatch(job), dest)
+	return m.Map(ev, connectionValue(job.GetConnection()), dontBatch(job), dest)
 }
 
 // dontBatch reports whether the job's metadata has dontBatch set to true,

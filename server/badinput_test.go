@@ -40,6 +40,10 @@ type jobCase struct {
 	big bool
 }
 
+// overEventCap is the error of a job whose output is over the default
+// per-event cap.
+const overEventCap = "Event produces more than 1048576 bytes, the per-event limit"
+
 // typedJob is a job carrying a typed event.
 func typedJob(id uint64, e *ciotransformerv1.Event) *ciotransformerv1.Job {
 	return &ciotransformerv1.Job{JobId: id, Payload: &ciotransformerv1.Job_Event{Event: e}}
@@ -92,9 +96,10 @@ func badJobs() []jobCase {
 			wantURL: usCustomers + "u"},
 		{name: "raw invalid UTF-8", job: rawJob(0, "{\"type\":\"identify\",\"userId\":\"u\xff\",\"traits\":{\"\xc3k\":\"a\xed\xa0\x80\"}}"),
 			wantURL: usCustomers + "u%EF%BF%BD"},
-		{name: "raw 10 MB trait", job: rawJob(0, `{"type":"identify","userId":"u","traits":{"bio":"`+huge+`"}}`), wantURL: usCustomers + "u", big: true},
+		// A body over the per-event cap fails the job, not the call.
+		{name: "raw 10 MB trait", job: rawJob(0, `{"type":"identify","userId":"u","traits":{"bio":"`+huge+`"}}`), wantError: overEventCap, big: true},
 		{name: "raw 10 MB user id", job: rawJob(0, `{"type":"identify","userId":"`+huge+`"}`), wantURL: usCustomers + "xxxx", big: true},
-		{name: "raw 10 MB key", job: rawJob(0, `{"type":"track","userId":"u","event":"e","properties":{"`+huge+`":1}}`), wantURL: usCustomers + "u/events", big: true},
+		{name: "raw 10 MB key", job: rawJob(0, `{"type":"track","userId":"u","event":"e","properties":{"`+huge+`":1}}`), wantError: overEventCap, big: true},
 		{name: "raw 10 MB type", job: rawJob(0, `{"type":"`+huge+`"}`), wantError: "could not determine type xxx", prefix: true, big: true},
 		{name: "raw duplicate keys", job: rawJob(0, `{"type":"track","type":"identify","userId":"a","userId":"b"}`), wantURL: usCustomers + "b"},
 		{name: "raw number user id", job: rawJob(0, `{"type":"identify","userId":42}`), wantURL: usCustomers + "42"},
@@ -114,7 +119,7 @@ func badJobs() []jobCase {
 		{name: "typed empty Structs", job: typedJob(0, &ciotransformerv1.Event{Type: "identify", UserId: "u", Traits: &structpb.Struct{},
 			Properties: &structpb.Struct{}, Context: &structpb.Struct{}, Integrations: &structpb.Struct{}, UserProperties: &structpb.Struct{}}),
 			wantURL: usCustomers + "u"},
-		{name: "typed huge Struct", job: typedJob(0, &ciotransformerv1.Event{Type: "identify", UserId: "u", Traits: wideStruct(50000)}), wantURL: usCustomers + "u", big: true},
+		{name: "typed huge Struct", job: typedJob(0, &ciotransformerv1.Event{Type: "identify", UserId: "u", Traits: wideStruct(50000)}), wantError: overEventCap, big: true},
 		{name: "typed huge group Struct", job: typedJob(0, &ciotransformerv1.Event{Type: "group", UserId: "u", GroupId: "g", Traits: wideStruct(2000)}),
 			wantError: "Event size (", prefix: true},
 		{name: "typed deep Struct", job: typedJob(0, &ciotransformerv1.Event{Type: "identify", UserId: "u", Traits: nestedStruct(3000)}), wantURL: usCustomers + "u"},

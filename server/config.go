@@ -33,6 +33,10 @@ type Config struct {
 	MaxRecvMsgSize int
 	// ShutdownGrace is how long Shutdown lets in-flight calls finish.
 	ShutdownGrace time.Duration
+	// MaxEventBytes is the most bytes one event may produce (its request
+	// body or batch object); an event over it gets a 400 result. Zero is
+	// transform.DefaultMaxEventBytes.
+	MaxEventBytes int
 	// Metrics, when set, receives the gRPC server metrics and the
 	// service's job, batch and mapping-time metrics. Nil records none.
 	Metrics prometheus.Registerer
@@ -100,6 +104,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxRecvMsgSize < 0 {
 		errs = append(errs, fmt.Errorf("max receive message size must be positive, got %d", c.MaxRecvMsgSize))
+	}
+	if c.MaxEventBytes < 0 {
+		errs = append(errs, fmt.Errorf("max event bytes must be positive, got %d", c.MaxEventBytes))
 	}
 	if c.ShutdownGrace < 0 {
 		errs = append(errs, fmt.Errorf("shutdown grace must not be negative, got %s", c.ShutdownGrace))

@@ -12,6 +12,9 @@ type Mode struct {
 	// V2 selects API mode v2, where every job becomes an object of a
 	// /api/v2/batch request.
 	V2 bool
+	// MaxEventBytes caps the bytes one event may produce; zero is
+	// transform.DefaultMaxEventBytes.
+	MaxEventBytes int
 }
 
 // Limits returns the limits of the batches of the mode.
@@ -28,10 +31,11 @@ func (m Mode) Limits() transform.Limits {
 // connection is the job's connection object ({"config": ...}) or undefined;
 // only API mode v2 reads it. Every face of the service maps jobs here.
 func (m Mode) Map(ev, connection jsvalue.Value, dontBatch bool, dest *transform.Destination) transform.Result {
+	limits := transform.Limits{MaxEventBytes: m.MaxEventBytes}
 	if !m.V2 {
-		return transform.Transform(ev, dest)
+		return limits.Transform(ev, dest)
 	}
-	r := transform.BatchPayload(ev, connection, dest)
+	r := limits.BatchPayload(ev, connection, dest)
 	if dontBatch {
 		r = transform.Unbatched(dest, r)
 	}

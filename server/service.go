@@ -136,7 +136,7 @@ func (s *service) transformJob(job *ciotransformerv1.Job, dest *transform.Destin
 	ev, perr := eventValue(job)
 	r := transform.Result{Err: perr}
 	if perr == nil {
-		r = mapEvent(job, ev, dest, v2)
+		r = mapEvent(job, ev, dest, v2, s.cfg.MaxEventBytes)
 	}
 	tally.mapped(ev, r)
 	return r

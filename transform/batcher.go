@@ -61,29 +61,35 @@ func BatchOfOne(dest *Destination, r Result) *Request {
 	return req
 }
 
-// Limits bound the batches a Batcher builds. A limit of zero or less means
-// the Customer.io limit (see DefaultLimits).
+// Limits bound the batches a Batcher builds and the output of one event. A
+// limit of zero or less means its default (see DefaultLimits).
 type Limits struct {
 	// MaxObjects is the most objects one batch holds.
 	MaxObjects int
 	// MaxBytes is the largest serialized batch body, `{"batch":[...]}`, in
 	// bytes.
 	MaxBytes int
+	// MaxEventBytes is the most bytes one event may produce: its request
+	// body, or its /api/v2/batch object (see Limits.Transform).
+	MaxEventBytes int
 }
 
-// DefaultLimits returns Customer.io's limits: MaxBatchObjects objects and
-// MaxBatchBytes bytes per batch.
+// DefaultLimits returns Customer.io's limits, MaxBatchObjects objects and
+// MaxBatchBytes bytes per batch, and DefaultMaxEventBytes per event.
 func DefaultLimits() Limits {
-	return Limits{MaxObjects: MaxBatchObjects, MaxBytes: MaxBatchBytes}
+	return Limits{MaxObjects: MaxBatchObjects, MaxBytes: MaxBatchBytes, MaxEventBytes: DefaultMaxEventBytes}
 }
 
-// withDefaults replaces unset limits by Customer.io's.
+// withDefaults replaces unset limits by their defaults.
 func (l Limits) withDefaults() Limits {
 	if l.MaxObjects <= 0 {
 		l.MaxObjects = MaxBatchObjects
 	}
 	if l.MaxBytes <= 0 {
 		l.MaxBytes = MaxBatchBytes
+	}
+	if l.MaxEventBytes <= 0 {
+		l.MaxEventBytes = DefaultMaxEventBytes
 	}
 	return l
 }

@@ -157,7 +157,7 @@ func TestBatchOfOne(t *testing.T) {
 
 func TestDefaultLimits(t *testing.T) {
 	t.Parallel()
-	if got, want := DefaultLimits(), (Limits{MaxObjects: 1000, MaxBytes: 500000}); got != want {
+	if got, want := DefaultLimits(), (Limits{MaxObjects: 1000, MaxBytes: 500000, MaxEventBytes: 1 << 20}); got != want {
 		t.Errorf("DefaultLimits() = %+v, want %+v", got, want)
 	}
 }

@@ -41,7 +41,9 @@ func (ev *event) deleteDevice(dest *Destination, id jsvalue.Value) Result {
 // properties.
 func (ev *event) registerDevice(dest *Destination, id jsvalue.Value) Result {
 	device := jsvalue.NewObject(len(ev.properties.Members()) + 3)
-	spreadInto(device, ev.properties)
+	if err := spreadInto(device, ev.properties, &ev.budget); err != nil {
+		return Result{Err: err}
+	}
 	// The token is sent as it came, neither encoded nor stringified.
 	device.Set("id", ev.token)
 	// Plain ||, not the generic mapping: a timestamp of 0 falls through.

@@ -17,4 +17,18 @@
 //	  Application Uninstalled DELETE /api/v1/customers/{id}/devices/{token}  v1/customers/devices/delete
 //	alias                     POST   /api/v1/merge_customers                 v1/merge_customers
 //	group                     POST   /api/v2/batch                           v2/batch
+//
+// # Cost of one event
+//
+// Mapping one event costs time and memory linear in its size: objects of
+// the JSON model find keys through an index once they are large (see
+// package jsvalue), key paths are read and written without joining strings
+// per segment, and the output of one event is capped at
+// Limits.MaxEventBytes (DefaultMaxEventBytes, 1 MiB), counted while the
+// output is built: the steps that can write more than they read (a string
+// spread into one key per character, arrays a key path grows) spend from
+// the cap as they go and fail the event with a 400 naming it. An array
+// index above 6,553 in a key path fails the event with a 400 naming the key
+// (deviation D9). So no loop inside one event runs long enough to need a
+// context: a caller that honours deadlines checks between events.
 package transform

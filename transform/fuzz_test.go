@@ -21,8 +21,9 @@ var fuzzDests = []*Destination{
 
 // FuzzTransform maps arbitrary event JSON and checks the properties every
 // outcome has: no panic, exactly one outcome, status 400 on errors only,
-// Customer.io URLs, JSON bodies and objects within the object limit, at
-// least one ordering key on success, and the message left unmodified.
+// Customer.io URLs, JSON bodies within the per-event cap and objects within
+// the object limit, at least one ordering key on success, and the message
+// left unmodified.
 func FuzzTransform(f *testing.F) {
 	paths, err := filepath.Glob(filepath.Join(goldenDir, "*.json"))
 	if err != nil {
@@ -79,6 +80,9 @@ func FuzzTransform(f *testing.F) {
 			}
 			if !json.Valid(req.Body) {
 				t.Fatalf("body is not JSON: %q", req.Body)
+			}
+			if len(req.Body) > DefaultMaxEventBytes {
+				t.Fatalf("body of %d bytes, over the per-event cap", len(req.Body))
 			}
 			if len(req.Headers) != 1 || req.Headers[0].Name != "Authorization" {
 				t.Fatalf("headers %+v", req.Headers)

@@ -46,6 +46,8 @@ func (ev *event) identify(dest *Destination) Result {
 	a := attributes{
 		body: body,
 		own:  walksValues(keysFrom, 2) || ev.userProperties.Truthy() && walksValues(ev.userProperties, 1),
+		// A copy: nothing after the attributes spends from the budget.
+		budget: ev.budget,
 	}
 	a.setAddress(root)
 	switch keysFrom.Kind() {
@@ -56,6 +58,9 @@ func (ev *event) identify(dest *Destination) Result {
 		walked := false
 		for _, m := range jsKeyOrder(keysFrom.Members()) {
 			a.trait(root, m.Key, m.Value, &walked)
+			if a.err != nil {
+				return Result{Err: a.err}
+			}
 		}
 	case jsvalue.KindArray:
 		// Index keys are unique and meet no address attribute.
@@ -65,6 +70,9 @@ func (ev *event) identify(dest *Destination) Result {
 	}
 	if ev.userProperties.Truthy() {
 		a.setUserProperties(ev.userProperties)
+		if a.err != nil {
+			return Result{Err: a.err}
+		}
 	}
 
 	if ev.createdAt.Truthy() {
@@ -133,10 +141,13 @@ func (ev *event) plainIdentifyBody(traits jsvalue.Value) []byte {
 // attributes builds an identify body. Trait and user property values are
 // shared with the message, except when a key path may write into a value
 // already in the body (own): then every value is copied, so that the
-// message is never modified.
+// message is never modified. Key paths spend from budget; the first error
+// of a key path is kept in err, and nothing more is written after it.
 type attributes struct {
-	body jsvalue.Value
-	own  bool
+	body   jsvalue.Value
+	own    bool
+	budget budget
+	err    *Error
 }
 
 // trait writes the trait key of value v from root, the traits; walked is
@@ -202,16 +213,18 @@ func (a *attributes) add(key string, v jsvalue.Value) {
 	if a.own {
 		v = deepCopy(v)
 	}
-	o := a.body.Object()
-	o.Members = append(o.Members, jsvalue.Member{Key: key, Value: v})
+	a.body.Add(key, v)
 }
 
 // setPath writes v at the set-value key path key.
 func (a *attributes) setPath(key string, v jsvalue.Value, escapeFirstDot bool) {
+	if a.err != nil {
+		return
+	}
 	if a.own {
 		v = deepCopy(v)
 	}
-	setPath(a.body, key, v, escapeFirstDot)
+	a.err = setPath(a.body, key, v, escapeFirstDot, &a.budget)
 }
 
 // setUserProperties writes the deprecated user_properties over the
@@ -225,6 +238,9 @@ func (a *attributes) setUserProperties(props jsvalue.Value) {
 				continue
 			}
 			a.setPath(m.Key, lookup(props, m.Key), false)
+			if a.err != nil {
+				return
+			}
 		}
 	case jsvalue.KindArray:
 		for i, e := range props.Elems() {
@@ -265,7 +281,7 @@ func walksValues(v jsvalue.Value, dots int) bool {
 func jsKeyOrder(ms []jsvalue.Member) []jsvalue.Member {
 	indexes := 0
 	for _, m := range ms {
-		if _, ok := canonicalIndex(m.Key); ok {
+		if _, ok := jsvalue.ArrayIndex(m.Key); ok {
 			indexes++
 		}
 	}
@@ -274,17 +290,17 @@ func jsKeyOrder(ms []jsvalue.Member) []jsvalue.Member {
 	}
 	out := make([]jsvalue.Member, 0, len(ms))
 	for _, m := range ms {
-		if _, ok := canonicalIndex(m.Key); ok {
+		if _, ok := jsvalue.ArrayIndex(m.Key); ok {
 			out = append(out, m)
 		}
 	}
 	slices.SortFunc(out, func(a, b jsvalue.Member) int {
-		i, _ := canonicalIndex(a.Key)
-		j, _ := canonicalIndex(b.Key)
+		i, _ := jsvalue.ArrayIndex(a.Key)
+		j, _ := jsvalue.ArrayIndex(b.Key)
 		return cmp.Compare(i, j)
 	})
 	for _, m := range ms {
-		if _, ok := canonicalIndex(m.Key); !ok {
+		if _, ok := jsvalue.ArrayIndex(m.Key); !ok {
 			out = append(out, m)
 		}
 	}
@@ -311,33 +327,53 @@ func plainKey(key string) bool {
 // '\' joins a segment with the next, and a segment that is not a key is
 // joined with the following ones until a key matches. Only objects and
 // arrays are walked.
+//
+// The keys tried are slices of path, or of one copy of its rest when a
+// backslash has joined segments, so a long path with many segments costs
+// no allocation per key tried.
 func lookup(root jsvalue.Value, path string) jsvalue.Value {
 	if !isContainer(root) {
 		return jsvalue.Undefined()
 	}
-	segs := strings.Split(path, ".")
+	var buf [16]int
+	p := splitPath(path, buf[:0])
+	segs := len(p.ends)
 	target := root
 	idx := 0
 	for {
-		prop := segs[idx]
-		for prop != "" && prop[len(prop)-1] == '\\' {
-			idx++
-			next := ""
-			if idx < len(segs) {
-				next = segs[idx]
+		start := p.start(idx)
+		prop := p.seg(idx)
+		// rest is what the joins below append to: path from start, or a
+		// copy whose joined backslashes are dropped.
+		rest, restEnd := path[start:], p.ends[idx]-start
+		if prop != "" && prop[len(prop)-1] == '\\' {
+			var b strings.Builder
+			for prop != "" && prop[len(prop)-1] == '\\' {
+				b.WriteString(prop[:len(prop)-1])
+				b.WriteByte('.')
+				idx++
+				prop = ""
+				if idx < segs {
+					prop = p.seg(idx)
+				}
 			}
-			prop = prop[:len(prop)-1] + "." + next
+			b.WriteString(prop)
+			restEnd = b.Len()
+			if idx < segs {
+				b.WriteString(path[p.ends[idx]:])
+			}
+			rest = b.String()
+			prop = rest[:restEnd]
 		}
 		if v, ok := has(target, prop); ok {
 			target = v
 		} else {
 			found := false
-			for n := idx + 1; n < len(segs); {
-				prop += "." + segs[n]
-				n++
+			for n := idx + 1; n < segs; n++ {
+				prop = rest[:restEnd+p.ends[n]-p.ends[idx]]
 				if v, ok := has(target, prop); ok {
 					target = v
-					idx = n - 1
+					idx = n
 					found = true
 					break
 				}
@@ -347,15 +383,43 @@ func lookup(root jsvalue.Value, path string) jsvalue.Value {
 			}
 		}
 		idx++
-		if idx >= len(segs) || !isContainer(target) {
+		if idx >= segs || !isContainer(target) {
 			break
 		}
 	}
-	if idx == len(segs) {
+	if idx == segs {
 		return target
 	}
 	return jsvalue.Undefined()
 }
+
+// dottedPath is a path split on '.': segment i ends at ends[i], and starts
+// just after ends[i-1].
+type dottedPath struct {
+	path string
+	ends []int
+}
+
+// splitPath splits path, with ends appended to buf.
+func splitPath(path string, buf []int) dottedPath {
+	for i := 0; i < len(path); i++ {
+		if path[i] == '.' {
+			buf = append(buf, i)
+		}
+	}
+	return dottedPath{path: path, ends: append(buf, len(path))}
+}
+
+// start returns where segment i starts.
+func (p dottedPath) start(i int) int {
+	if i == 0 {
+		return 0
+	}
+	return p.ends[i-1] + 1
+}
+
+// seg returns segment i.
+func (p dottedPath) seg(i int) string { return p.path[p.start(i):p.ends[i]] }
 
 // has reports whether key is an own key of an object or an index of an
 // array (JavaScript's `key in target`, prototype keys aside), and its value.

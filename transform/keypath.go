@@ -11,17 +11,17 @@ import (
 	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
-// maxKeyPathIndex is the largest array index a key path may write. Upstream
-// (npm set-value) grows a JavaScript array to any index and serializes the
-// holes as null; "a.100000" would be a body of half a megabyte. Past this
-// index the nulls alone exceed Customer.io's 32 KB per-entity limit, so
-// Customer.io rejects such a request anyway, and the write is dropped
-// instead of allocating the array.
+// maxKeyPathIndex is the largest array index a key path may write
+// (deviation D9). Upstream (npm set-value) grows a JavaScript array to any
+// index and serializes the holes as null; "a.100000" would be a body of half
+// a megabyte. Past this index the nulls alone exceed Customer.io's 32 KB
+// per-entity limit, so Customer.io would reject the request anyway: the
+// event fails with an error naming the key instead of allocating the array.
 const maxKeyPathIndex = MaxObjectBytes / len("null,")
 
-// maxArrayIndex is the largest JavaScript array index (2^32 - 2); a larger
-// integer key is an ordinary property, which an array does not serialize.
-const maxArrayIndex = 1<<32 - 2
+// holeBytes is the least an array element created by a key path adds to the
+// output: "null" and a comma.
+const holeBytes = len("null,")
 
 // pathSegment is one key of a split key path.
 type pathSegment struct {
@@ -57,9 +57,13 @@ type pathSegment struct {
 // Keys that are not array indices, written into an array, are invisible in
 // JSON, so such writes are dropped. Unlike set-value, "constructor",
 // "__proto__" and "prototype" are ordinary keys (deviation D5).
-func setPath(obj jsvalue.Value, key string, val jsvalue.Value, escapeFirstDot bool) {
+//
+// An array index above maxKeyPathIndex fails with an error naming key
+// (deviation D9), and the array elements a path creates are spent from b:
+// past the event's budget, setPath fails with the budget's error.
+func setPath(obj jsvalue.Value, key string, val jsvalue.Value, escapeFirstDot bool, b *budget) *Error {
 	if key == "" || !obj.IsObject() {
-		return
+		return nil
 	}
 	firstDot := -1
 	if escapeFirstDot {
@@ -70,7 +74,7 @@ func setPath(obj jsvalue.Value, key string, val jsvalue.Value, escapeFirstDot bo
 			key = key[:firstDot] + `\` + key[firstDot:]
 		}
 		obj.Set(key, val)
-		return
+		return nil
 	}
 	if firstDot >= 0 && strings.IndexByte(key[:firstDot], '\\') >= 0 {
 		// A backslash before the escaped dot interacts with the inserted
@@ -80,12 +84,18 @@ func setPath(obj jsvalue.Value, key string, val jsvalue.Value, escapeFirstDot bo
 	}
 	if isOneSegment(key, firstDot) {
 		// The common case of a plain trait name.
-		putChild(obj, segmentOf(key), val)
-		return
+		obj.Set(segmentOf(key).key, val)
+		return nil
 	}
 	var buf [8]pathSegment
 	segs := splitKeyPath(buf[:0], key, firstDot)
-	walkPath(obj, segs, val)
+	if err := walkPath(obj, segs, val, b); err != nil {
+		if err == errIndexTooLarge {
+			return keyPathIndexError(key)
+		}
+		return err
+	}
+	return nil
 }
 
 // isOneSegment reports whether key splits into itself: no backslash, and
@@ -142,102 +152,105 @@ func splitKeyPath(segs []pathSegment, key string, literalDot int) []pathSegment 
 	return segs
 }
 
+// errIndexTooLarge is what walkPath returns for an array index above
+// maxKeyPathIndex; setPath words the error with the key.
+var errIndexTooLarge = &Error{}
+
 // walkPath writes val at segs from obj, creating arrays and objects on the
 // way as set-value does.
-func walkPath(obj jsvalue.Value, segs []pathSegment, val jsvalue.Value) {
+func walkPath(obj jsvalue.Value, segs []pathSegment, val jsvalue.Value, b *budget) *Error {
 	if len(segs) == 0 {
-		return
+		return nil
 	}
 	cur := obj
 	last := len(segs) - 1
 	for i, seg := range segs[:last] {
-		child, ok := getChild(cur, seg)
-		if !ok {
-			return
+		child, ok, err := getChild(cur, seg)
+		if !ok || err != nil {
+			return err
 		}
 		switch {
 		case segs[i+1].num:
 			if !child.IsArray() {
 				child = jsvalue.NewArray()
-				if !putChild(cur, seg, child) {
-					return
+				if ok, err := putChild(cur, seg, child, b); !ok || err != nil {
+					return err
 				}
 			}
 		case !child.IsObject() && !child.IsArray():
 			child = jsvalue.NewObject(1)
-			if !putChild(cur, seg, child) {
-				return
+			if ok, err := putChild(cur, seg, child, b); !ok || err != nil {
+				return err
 			}
 		}
 		cur = child
 	}
-	putChild(cur, segs[last], val)
+	_, err := putChild(cur, segs[last], val, b)
+	return err
 }
 
 // getChild reads seg of an object or array. ok is false when seg is not an
-// index (or is past maxKeyPathIndex) of an array: what set-value writes
-// there never reaches the JSON.
-func getChild(v jsvalue.Value, seg pathSegment) (child jsvalue.Value, ok bool) {
+// index of an array: what set-value writes there never reaches the JSON.
+// An index above maxKeyPathIndex is errIndexTooLarge.
+func getChild(v jsvalue.Value, seg pathSegment) (child jsvalue.Value, ok bool, err *Error) {
 	if v.IsArray() {
-		if seg.index < 0 || seg.index > maxKeyPathIndex {
-			return jsvalue.Value{}, false
+		if seg.index < 0 {
+			return jsvalue.Value{}, false, nil
+		}
+		if seg.index > maxKeyPathIndex {
+			return jsvalue.Value{}, false, errIndexTooLarge
 		}
 		if elems := v.Elems(); seg.index < len(elems) {
-			return elems[seg.index], true
+			return elems[seg.index], true, nil
 		}
-		return jsvalue.Value{}, true
+		return jsvalue.Value{}, true, nil
 	}
-	return v.Get(seg.key), true
+	return v.Get(seg.key), true, nil
 }
 
 // putChild writes seg of an object or array, and reports whether the write
-// is visible (see getChild). Deleting an array element leaves a hole.
-func putChild(v jsvalue.Value, seg pathSegment, val jsvalue.Value) bool {
+// is visible (see getChild). Deleting an array element leaves a hole; the
+// elements an array grows by are spent from b.
+func putChild(v jsvalue.Value, seg pathSegment, val jsvalue.Value, b *budget) (bool, *Error) {
 	if !v.IsArray() {
 		v.Set(seg.key, val)
-		return true
+		return true, nil
 	}
-	if seg.index < 0 || seg.index > maxKeyPathIndex {
-		return false
+	if seg.index < 0 {
+		return false, nil
 	}
-	if val.IsUndefined() && seg.index >= v.Len() {
-		return true
+	n := v.Len()
+	if val.IsUndefined() && seg.index >= n {
+		// set-value deletes: nothing is allocated, upstream neither.
+		return true, nil
+	}
+	if seg.index > maxKeyPathIndex {
+		return false, errIndexTooLarge
+	}
+	if seg.index >= n {
+		if err := b.spend((seg.index + 1 - n) * holeBytes); err != nil {
+			return false, err
+		}
 	}
 	v.SetIndex(seg.index, val)
-	return true
+	return true, nil
 }
 
 // segmentOf classifies one split segment as set-value does:
 // a segment that is not blank and for which Number.isInteger(Number(seg))
 // holds is a number.
 func segmentOf(s string) pathSegment {
-	if n, ok := canonicalIndex(s); ok {
+	if n, ok := jsvalue.ArrayIndex(s); ok {
 		return pathSegment{key: s, num: true, index: n}
 	}
 	f, ok := jsIntegerString(s)
 	if !ok {
 		return pathSegment{key: s, index: -1}
 	}
-	if f >= 0 && f <= maxArrayIndex {
+	if f >= 0 && f <= jsvalue.MaxArrayIndex {
 		return pathSegment{key: strconv.Itoa(int(f)), num: true, index: int(f)}
 	}
 	return pathSegment{key: jsvalue.FormatNumber(f), num: true, index: -1}
-}
-
-// canonicalIndex reads s when it is an array index written as JavaScript
-// prints it ("0", "12", not "012").
-func canonicalIndex(s string) (int, bool) {
-	if s == "" || len(s) > 10 || (s[0] == '0' && len(s) > 1) {
-		return 0, false
-	}
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if !isDigit(s[i]) {
-			return 0, false
-		}
-		n = n*10 + int(s[i]-'0')
-	}
-	return n, n <= maxArrayIndex
 }
 
 // jsIntegerString returns Number(s) and whether s is not blank and that
@@ -403,14 +416,18 @@ func digitValue(c byte) (int, bool) {
 //
 // A character outside the BMP spreads into two keys holding its lone
 // surrogates, which JSON.stringify writes as "\ud83d"-style escapes.
-func spreadInto(dst, src jsvalue.Value) {
+//
+// A string's keys are spent from b, as each makes more output than its
+// character: past the event's budget, spreadInto stops with the budget's
+// error.
+func spreadInto(dst, src jsvalue.Value, b *budget) *Error {
 	if !dst.IsObject() {
-		return
+		return nil
 	}
 	switch src.Kind() {
 	case jsvalue.KindObject:
 		if src.Object() == dst.Object() {
-			return
+			return nil
 		}
 		for _, m := range src.Members() {
 			dst.Set(m.Key, m.Value)
@@ -423,19 +440,55 @@ func spreadInto(dst, src jsvalue.Value) {
 		}
 	case jsvalue.KindString:
 		s := src.Str()
+		// The keys are counted before any is made, so a long string fails
+		// at the cost of one pass over it.
+		if err := b.spend(spreadBytes(s)); err != nil {
+			return err
+		}
+		// Into an empty object the keys, all different, need no search.
+		put := dst.Set
+		if dst.Len() == 0 {
+			put = dst.Add
+		}
+		var key []byte
 		n := 0
 		for i := 0; i < len(s); {
 			r, size := jsvalue.DecodeRune(s[i:])
 			if r > 0xFFFF {
 				hi, lo := utf16.EncodeRune(r)
-				dst.Set(strconv.Itoa(n), jsvalue.String(string(jsvalue.AppendRune(nil, hi))))
-				dst.Set(strconv.Itoa(n+1), jsvalue.String(string(jsvalue.AppendRune(nil, lo))))
+				put(string(strconv.AppendInt(key[:0], int64(n), 10)), jsvalue.String(string(jsvalue.AppendRune(nil, hi))))
+				put(string(strconv.AppendInt(key[:0], int64(n+1), 10)), jsvalue.String(string(jsvalue.AppendRune(nil, lo))))
 				n += 2
 			} else {
-				dst.Set(strconv.Itoa(n), jsvalue.String(s[i:i+size]))
+				put(string(strconv.AppendInt(key[:0], int64(n), 10)), jsvalue.String(s[i:i+size]))
 				n++
 			}
 			i += size
 		}
 	}
+	return nil
+}
+
+// spreadBytes returns the least the members spreadInto makes of the string
+// s add to the output: for each UTF-16 unit, `"<index>":"<char>",`.
+func spreadBytes(s string) int {
+	units, text := 0, 0
+	for i := 0; i < len(s); {
+		r, size := jsvalue.DecodeRune(s[i:])
+		if r > 0xFFFF {
+			// Each half is written as a "\ud83d"-style escape.
+			units += 2
+			text += 2 * len(`\ud83d`)
+		} else {
+			units++
+			text += size
+		}
+		i += size
+	}
+	// The digits of the indexes 0 to units-1.
+	digits := min(units, 10)
+	for lo, width := 10, 2; lo < units; lo, width = lo*10, width+1 {
+		digits += (min(units, lo*10) - lo) * width
+	}
+	return digits + text + units*len(`"":"",`)
 }

@@ -120,11 +120,11 @@ func TestSetPath(t *testing.T) {
 		{"__proto__ path", userProps, `{}`, "__proto__.x", `"v"`, `{"__proto__":{"x":"v"}}`},
 		{"prototype segment", userProps, `{}`, "a.prototype", `"v"`, `{"a":{"prototype":"v"}}`},
 
-		// Past maxKeyPathIndex the write is dropped (upstream would emit
-		// thousands of nulls, or fail to serialize at all).
+		// Up to maxKeyPathIndex an index is written (D9: see
+		// TestSetPathIndexLimit); deleting past it allocates nothing.
 		{"index at the limit", userProps, `{}`, "a.6553", `"v"`, `{"a":[` + strings.Repeat("null,", 6553) + `"v"]}`},
-		{"index past the limit", userProps, `{}`, "a.6554", `"v"`, `{"a":[]}`},
-		{"nested past the limit", userProps, `{}`, "a.4294967294.b", `"v"`, `{"a":[]}`},
+		{"delete past the limit", userProps, `{}`, "a.6554", undefinedJSON, `{"a":[]}`},
+		{"non-index in an array", userProps, `{}`, "a.-1", `"v"`, `{"a":[]}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -134,7 +134,10 @@ func TestSetPath(t *testing.T) {
 			if tt.val != undefinedJSON {
 				val = parseTestValue(t, tt.val)
 			}
-			setPath(obj, tt.key, val, tt.escape)
+			b := newBudget(DefaultMaxEventBytes)
+			if err := setPath(obj, tt.key, val, tt.escape, &b); err != nil {
+				t.Fatalf("setPath: %s", err.Message)
+			}
 			if diff := structuralDiff(t, tt.want, obj.AppendJSON(nil)); diff != "" {
 				t.Errorf("setPath(%s, %q, %s, %v) (-want +got)\n%s", tt.init, tt.key, tt.val, tt.escape, diff)
 			}
@@ -161,7 +164,10 @@ func TestSetPathSequence(t *testing.T) {
 		{"list.2", `"z"`, false},
 		{"list.1.k", `"y"`, false},
 	} {
-		setPath(obj, kv.key, parseTestValue(t, kv.val), kv.escape)
+		b := newBudget(DefaultMaxEventBytes)
+		if err := setPath(obj, kv.key, parseTestValue(t, kv.val), kv.escape, &b); err != nil {
+			t.Fatalf("setPath(%q): %s", kv.key, err.Message)
+		}
 	}
 	want := `{"dot.name":"Arnab Pal","a.b":{"c":1,"d":2},"prop1":"val1","a":{"b":{"e":3}},"list":["x",{"k":"y"},"z"]}`
 	if diff := structuralDiff(t, want, obj.AppendJSON(nil)); diff != "" {
@@ -173,7 +179,10 @@ func TestSetPathNonObject(t *testing.T) {
 	t.Parallel()
 	for _, init := range []string{`[]`, `"s"`, `1`, `null`} {
 		v := parseTestValue(t, init)
-		setPath(v, "a.b", jsvalue.String("x"), false)
+		b := newBudget(DefaultMaxEventBytes)
+		if err := setPath(v, "a.b", jsvalue.String("x"), false, &b); err != nil {
+			t.Errorf("setPath on %s: %s", init, err.Message)
+		}
 		if diff := structuralDiff(t, init, v.AppendJSON(nil)); diff != "" {
 			t.Errorf("setPath on %s changed it (-want +got)\n%s", init, diff)
 		}
@@ -209,7 +218,10 @@ func TestSpreadInto(t *testing.T) {
 			if tt.src != undefinedJSON {
 				src = parseTestValue(t, tt.src)
 			}
-			spreadInto(dst, src)
+			b := newBudget(DefaultMaxEventBytes)
+			if err := spreadInto(dst, src, &b); err != nil {
+				t.Fatalf("spreadInto: %s", err.Message)
+			}
 			if diff := structuralDiff(t, tt.want, dst.AppendJSON(nil)); diff != "" {
 				t.Errorf("spreadInto(%s, %s) (-want +got)\n%s", tt.dst, tt.src, diff)
 			}
@@ -220,7 +232,10 @@ func TestSpreadInto(t *testing.T) {
 func TestSpreadIntoItself(t *testing.T) {
 	t.Parallel()
 	v := parseTestValue(t, `{"a":1,"b":2}`)
-	spreadInto(v, v)
+	b := newBudget(DefaultMaxEventBytes)
+	if err := spreadInto(v, v, &b); err != nil {
+		t.Fatal(err.Message)
+	}
 	if diff := structuralDiff(t, `{"a":1,"b":2}`, v.AppendJSON(nil)); diff != "" {
 		t.Errorf("(-want +got)\n%s", diff)
 	}
@@ -261,8 +276,9 @@ func BenchmarkSetPath(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			obj := jsvalue.NewObject(4)
+			budget := newBudget(DefaultMaxEventBytes)
 			for b.Loop() {
-				setPath(obj, bc.key, val, bc.escape)
+				_ = setPath(obj, bc.key, val, bc.escape, &budget)
 			}
 		})
 	}

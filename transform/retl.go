@@ -7,8 +7,9 @@ import "github.com/cio-transformer/cio-transformer/transform/jsvalue"
 // the traits object gets context.externalId[0].id under the dotted path
 // context.externalId[0].identifierType, and a truthy external id replaces
 // the userId. Upstream writes into the message itself; this writes into a
-// copy of the traits, so the caller's message stays as it was.
-func (ev *event) applyRETL() {
+// copy of the traits, so the caller's message stays as it was. The error is
+// that of a path over the limits of setPath.
+func (ev *event) applyRETL() *Error {
 	id := ev.externalID.Get("id")
 	path := retlPath(ev.externalID.Get("identifierType"))
 	if path != "" {
@@ -19,16 +20,21 @@ func (ev *event) applyRETL() {
 		case ev.traits.Truthy() || isFalseOrZero(ev.traits):
 			if isContainer(ev.traits) {
 				ev.traits = deepCopy(ev.traits)
-				setPath(ev.traits, path, id, false)
+				if err := setPath(ev.traits, path, id, false, &ev.budget); err != nil {
+					return err
+				}
 			}
 		case isContainer(ev.contextTraits):
 			ev.contextTraits = deepCopy(ev.contextTraits)
-			setPath(ev.contextTraits, path, id, false)
+			if err := setPath(ev.contextTraits, path, id, false, &ev.budget); err != nil {
+				return err
+			}
 		}
 	}
 	if id.Truthy() {
 		ev.userID = id
 	}
+	return nil
 }
 
 // retlPath returns the set-value path of an identifierType: a string as is,

@@ -98,7 +98,10 @@ func TestTruncateUTF8LoneSurrogate(t *testing.T) {
 func TestSpreadStringIntoCodeUnits(t *testing.T) {
 	t.Parallel()
 	dst := jsvalue.NewObject(0)
-	spreadInto(dst, jsvalue.String("a😀"+loDC00))
+	b := newBudget(DefaultMaxEventBytes)
+	if err := spreadInto(dst, jsvalue.String("a😀"+loDC00), &b); err != nil {
+		t.Fatal(err)
+	}
 	if got, want := string(dst.AppendJSON(nil)), `{"0":"a","1":"\ud83d","2":"\ude00","3":"\udc00"}`; got != want {
 		t.Fatalf("{...\"a😀\\udc00\"} = %s, want %s", got, want)
 	}

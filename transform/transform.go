@@ -49,30 +49,60 @@ const bodyCapacity = 256
 // group event to its Customer.io object, as the upstream processor transform
 // does apart from the documented deviations. It never panics and never
 // modifies msg; a msg that is not an object reads as an object with no keys.
+// The output of one event is capped at DefaultMaxEventBytes (see
+// Limits.Transform).
 func Transform(msg jsvalue.Value, dest *Destination) Result {
+	return DefaultLimits().Transform(msg, dest)
+}
+
+// Transform maps one event as the package's Transform does, with a cap of
+// l.MaxEventBytes on the bytes of its request body or object: an event over
+// it fails with a 400 naming the cap. The cap is enforced while the output
+// is built, so an event that would expand far past it costs little before
+// it fails.
+func (l Limits) Transform(msg jsvalue.Value, dest *Destination) Result {
 	dest = orEmpty(dest)
 	if err := checkConfig(dest); err != nil {
 		return Result{Err: err}
 	}
+	limit := l.withDefaults().MaxEventBytes
 	var ev event
+	ev.budget = newBudget(limit)
 	ev.load(msg)
 	if err := ev.dispatch(); err != nil {
 		return Result{Err: err}
 	}
 	if ev.retl {
-		ev.applyRETL()
+		if err := ev.applyRETL(); err != nil {
+			return Result{Err: err}
+		}
 	}
 	ev.resolve()
+	var r Result
 	switch ev.typ {
 	case typeIdentify:
-		return ev.identify(dest)
+		r = ev.identify(dest)
 	case typeAlias:
-		return ev.alias(dest)
+		r = ev.alias(dest)
 	case typeGroup:
-		return ev.group()
+		r = ev.group()
 	default:
-		return ev.track(dest)
+		r = ev.track(dest)
 	}
+	return capped(r, limit)
+}
+
+// capped returns r, or the per-event cap's error when its body or object
+// is over limit bytes.
+func capped(r Result, limit int) Result {
+	n := len(r.Object)
+	if r.Request != nil {
+		n = len(r.Request.Body)
+	}
+	if n > limit {
+		return Result{Err: eventTooLargeError(limit)}
+	}
+	return r
 }
 
 // event is one message as the mapping reads it: its fields after deviation
@@ -111,6 +141,9 @@ type event struct {
 
 	// evName is the event name of track, page and screen.
 	evName jsvalue.Value
+
+	// budget is what the event may still produce.
+	budget budget
 
 	// ids and contextIDs are the identifier members of the traits and the
 	// context traits, and propsEmail properties.email: read once by load

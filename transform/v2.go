@@ -24,11 +24,25 @@ const typeRecord = "record"
 // with "message.type: Required", as upstream answers it. BatchPayload never
 // panics and never modifies msg or connection.
 func BatchPayload(msg, connection jsvalue.Value, dest *Destination) Result {
+	return V2Limits().BatchPayload(msg, connection, dest)
+}
+
+// BatchPayload maps one event as the package's BatchPayload does, with a
+// cap of l.MaxEventBytes on the bytes of its object, enforced as in
+// Limits.Transform.
+func (l Limits) BatchPayload(msg, connection jsvalue.Value, dest *Destination) Result {
+	limit := l.withDefaults().MaxEventBytes
+	return capped(batchPayload(msg, connection, dest, limit), limit)
+}
+
+// batchPayload maps one event for API mode v2 with a budget of limit bytes.
+func batchPayload(msg, connection jsvalue.Value, dest *Destination, limit int) Result {
 	dest = orEmpty(dest)
 	if !msg.IsObject() {
 		msg = jsvalue.NewObject(0)
 	}
 	var v v2Event
+	v.budget = newBudget(limit)
 	v.load(msg)
 	if err := v.validate(dest, connection); err != nil {
 		return Result{Err: err}
@@ -37,7 +51,9 @@ func BatchPayload(msg, connection jsvalue.Value, dest *Destination) Result {
 		return v.record(connection)
 	}
 	if v.retl {
-		v.applyRETL()
+		if err := v.applyRETL(); err != nil {
+			return Result{Err: err}
+		}
 	}
 	v.resolve()
 	switch v.typ {

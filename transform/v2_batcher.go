@@ -3,13 +3,14 @@ package transform
 import "math"
 
 // V2Limits returns the limits of API mode v2 batches: MaxBatchBytes bytes
-// per body and no cap on the number of objects, as upstream's batching
+// per body, DefaultMaxEventBytes per event, and no cap on the number of
+// objects, as upstream's batching
 // framework has none for Customer.io. A Batcher with these limits chunks
 // BatchPayload results as upstream does (an object that would take the body
 // over the limit starts a new batch), and keeps each user's events in order
 // (deviation D3) where upstream sorts its requests by their smallest job id.
 func V2Limits() Limits {
-	return Limits{MaxObjects: math.MaxInt, MaxBytes: MaxBatchBytes}
+	return Limits{MaxObjects: math.MaxInt, MaxBytes: MaxBatchBytes, MaxEventBytes: DefaultMaxEventBytes}
 }
 
 // Unbatched returns r, a result of BatchPayload, as a request of its own: a

@@ -69,7 +69,7 @@ func (v *v2Event) traitAttributes() jsvalue.Value {
 	if isFalseOrZero(v.traits) {
 		keysFrom = jsvalue.Undefined()
 	}
-	a := attributes{body: jsvalue.NewObject(len(keysFrom.Members()) + len(addressKeys) + 3)}
+	a := attributes{body: jsvalue.NewObject(len(keysFrom.Members()) + len(addressKeys) + 3), budget: v.budget}
 	a.setAddress(root)
 	switch keysFrom.Kind() {
 	case jsvalue.KindObject:
@@ -87,7 +87,8 @@ func (v *v2Event) traitAttributes() jsvalue.Value {
 				a.add(m.Key, m.Value)
 				continue
 			}
-			setPath(a.body, escapeKeyPath(m.Key), lookup(root, m.Key), false)
+			// Every "." escaped: one segment, which creates no array.
+			_ = setPath(a.body, escapeKeyPath(m.Key), lookup(root, m.Key), false, &a.budget)
 		}
 	case jsvalue.KindArray:
 		for i, e := range keysFrom.Elems() {
@@ -214,7 +215,9 @@ func (v *v2Event) addDeviceV2() Result {
 			attrs.Set(d.key, x)
 		}
 	}
-	spreadInto(attrs, v.properties)
+	if err := spreadInto(attrs, v.properties, &v.budget); err != nil {
+		return Result{Err: err}
+	}
 	device.Set("attributes", attrs)
 	if t := getValue(v.msg, "context.device.type"); t.IsString() && t.Str() != "" {
 		device.Set("platform", jsvalue.String(platform(t.Str())))

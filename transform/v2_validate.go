@@ -265,11 +265,14 @@ func (z *zodIssues) err() *Error {
 	}
 	var b strings.Builder
 	configOnly := true
-	for i, is := range z.issues {
+	// Upstream lists each distinct line once.
+	seen := make(map[string]struct{}, len(z.issues))
+	for _, is := range z.issues {
 		line := is.path + ": " + is.message
-		if z.seen(i, line) {
+		if _, dup := seen[line]; dup {
 			continue
 		}
+		seen[line] = struct{}{}
 		if b.Len() > 0 {
 			b.WriteString("; ")
 		}
@@ -281,17 +284,6 @@ func (z *zodIssues) err() *Error {
 		return configurationError(b.String())
 	}
 	return instrumentationError(b.String())
-}
-
-// seen reports whether an issue before the i-th formats as line: upstream
-// lists each distinct line once.
-func (z *zodIssues) seen(i int, line string) bool {
-	for _, is := range z.issues[:i] {
-		if is.path+": "+is.message == line {
-			return true
-		}
-	}
-	return false
 }
 
 // zodType names the type of a JSON value as zod does in its messages.

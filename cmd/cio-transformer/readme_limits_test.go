@@ -14,7 +14,7 @@ import (
 // limitAndSecurityFlags are the serve flags the README's "Limits and
 // security" tables list.
 var limitAndSecurityFlags = []string{
-	"max-recv-msg-size", "max-jobs-per-request", "max-concurrent-streams", "keepalive-min-time",
+	"max-recv-msg-size", "max-jobs-per-request", "max-event-bytes", "max-concurrent-streams", "keepalive-min-time",
 	"max-connection-age", "max-connection-age-grace", "shutdown-delay", "shutdown-grace",
 	"tls-cert", "tls-key", "tls-client-ca", "auth-token-file",
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cio-transformer/cio-transformer/server"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/cio-transformer/cio-transformer/transform"
 )
 
 // serveFlags are the serve command's settings.
@@ -22,6 +23,7 @@ type serveFlags struct {
 	logLevel          string
 	maxJobsPerRequest int
 	maxRecvMsgSize    int
+	maxEventBytes     int
 	shutdownGrace     time.Duration
 	transport         transportFlags
 	delivery          deliveryFlags
@@ -38,6 +40,7 @@ func newServeFlagSet(f *serveFlags, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error (env CIO_LOG_LEVEL)")
 	fs.IntVar(&f.maxJobsPerRequest, "max-jobs-per-request", server.DefaultMaxJobsPerRequest, "most jobs in one request message; more is INVALID_ARGUMENT (env CIO_MAX_JOBS_PER_REQUEST)")
 	fs.IntVar(&f.maxRecvMsgSize, "max-recv-msg-size", server.DefaultMaxRecvMsgSize, "largest request message in bytes; larger is RESOURCE_EXHAUSTED (env CIO_MAX_RECV_MSG_SIZE)")
+	fs.IntVar(&f.maxEventBytes, "max-event-bytes", transform.DefaultMaxEventBytes, "most bytes one event may produce (request body or batch object); more fails that job with a 400 (env CIO_MAX_EVENT_BYTES)")
 	fs.DurationVar(&f.shutdownGrace, "shutdown-grace", server.DefaultShutdownGrace, "how long in-flight calls may finish after SIGTERM (env CIO_SHUTDOWN_GRACE)")
 	fs.StringVar(&f.metricsListen, "metrics-listen", "", "address to serve Prometheus /metrics on over HTTP, e.g. :9464; empty is off (env CIO_METRICS_LISTEN)")
 	f.transport.define(fs)
@@ -165,11 +168,15 @@ func (f *serveFlags) config(stderr io.Writer) (server.Config, *slog.Logger, erro
 	if f.maxRecvMsgSize <= 0 {
 		return server.Config{}, nil, fmt.Errorf("max receive message size must be positive, got %d", f.maxRecvMsgSize)
 	}
+	if f.maxEventBytes <= 0 {
+		return server.Config{}, nil, fmt.Errorf("max event bytes must be positive, got %d", f.maxEventBytes)
+	}
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	return server.Config{
 		Logger:            logger,
 		MaxJobsPerRequest: f.maxJobsPerRequest,
 		MaxRecvMsgSize:    f.maxRecvMsgSize,
+		MaxEventBytes:     f.maxEventBytes,
 		ShutdownGrace:     f.shutdownGrace,
 	}, logger, nil
 }

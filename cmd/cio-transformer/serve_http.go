@@ -60,6 +60,7 @@ func (f *httpFlags) start(cfg server.Config, reg prometheus.Registerer, logger *
 		Logger:            logger,
 		MaxBodyBytes:      cfg.MaxRecvMsgSize,
 		MaxJobsPerRequest: cfg.MaxJobsPerRequest,
+		MaxEventBytes:     cfg.MaxEventBytes,
 		AuthToken:         cfg.AuthToken,
 		Metrics:           reg,
 		V2Workspaces:      os.Getenv(httpapi.V2WorkspacesEnv),

@@ -33,6 +33,9 @@ type Config struct {
 	// MaxJobsPerRequest is the most jobs one request may carry; more is
 	// 413. Zero is server.DefaultMaxJobsPerRequest.
 	MaxJobsPerRequest int
+	// MaxEventBytes caps the bytes one event may produce; over it the job
+	// fails with a 400. Zero is transform.DefaultMaxEventBytes.
+	MaxEventBytes int
 	// AuthToken, when not empty, is the shared secret every request but
 	// GET /health must carry as "Authorization: Bearer <token>". It is
 	// never logged.

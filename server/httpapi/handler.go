@@ -152,7 +152,7 @@ func (h *Handler) processor(w http.ResponseWriter, r *http.Request) {
 	}
 	rec.jobs = len(jobs)
 	tally := h.metrics.tally(routeProcessor)
-	out := appendProcessorResponse(make([]byte, 0, 512*len(jobs)+2), jobs, &tally)
+	out := appendProcessorResponse(make([]byte, 0, 512*len(jobs)+2), jobs, server.Mode{MaxEventBytes: h.cfg.MaxEventBytes}, &tally)
 	tally.flush()
 	h.answer(rec, out)
 }
@@ -200,7 +200,7 @@ func (h *Handler) router(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec.jobs = len(jobs)
-	mode := server.Mode{}
+	mode := server.Mode{MaxEventBytes: h.cfg.MaxEventBytes}
 	if len(jobs) > 0 {
 		mode.V2 = h.v2.selects(metaString(jobs[0].meta, "workspaceId"))
 	}

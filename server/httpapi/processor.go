@@ -7,12 +7,13 @@ import (
 )
 
 // processJob maps one job as the processor transform does: in API mode v1,
-// a group event's object sent as a batch of one (deviation D1).
-func processJob(j *job) (*transform.Request, *transform.Error) {
+// a group event's object sent as a batch of one (deviation D1). mode
+// carries the per-event limits; its V2 is not read.
+func processJob(j *job, mode server.Mode) (*transform.Request, *transform.Error) {
 	if j.err != nil {
 		return nil, j.err
 	}
-	r := server.Mode{}.Map(j.message, jsvalue.Undefined(), false, j.dest.dest)
+	r := mode.Map(j.message, jsvalue.Undefined(), false, j.dest.dest)
 	switch {
 	case r.Err != nil:
 		return nil, r.Err
@@ -25,14 +26,14 @@ func processJob(j *job) (*transform.Request, *transform.Error) {
 // appendProcessorResponse writes the processor transform's answer: an
 // array with one element per job, in input order. It counts the outcomes
 // in tally.
-func appendProcessorResponse(dst []byte, jobs []job, tally *jobTally) []byte {
+func appendProcessorResponse(dst []byte, jobs []job, mode server.Mode, tally *jobTally) []byte {
 	dst = append(dst, '[')
 	for i := range jobs {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
 		j := &jobs[i]
-		req, err := processJob(j)
+		req, err := processJob(j, mode)
 		tally.add(err == nil)
 		dst = append(dst, '{')
 		if j.metadata != nil {

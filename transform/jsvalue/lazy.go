@@ -299,6 +299,7 @@ func (l *lazy) elems() []Value {
 // lookup returns member key of an object's text, undefined if it has none.
 func (l *lazy) lookup(key string) Value {
 	d := l.doc
+	counted(l.count())
 	if sp := &d.spans[l.idx]; sp.table != noTable {
 		for i := range d.members[sp.table : sp.table+sp.n] {
 			m := &d.members[int(sp.table)+i]
@@ -327,6 +328,7 @@ func (l *lazy) index(i int) Value {
 	if i >= l.count() {
 		return Value{}
 	}
+	counted(i + 1)
 	r := l.reader()
 	for range i {
 		r.space()

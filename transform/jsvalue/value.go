@@ -4,6 +4,7 @@ import (
 	"iter"
 	"math"
 	"strconv"
+	"sync/atomic"
 )
 
 // Kind is the JavaScript type of a Value.
@@ -38,15 +39,27 @@ type Value struct {
 type Array struct {
 	Elems []Value
 	lz    lazy
+	// searches counts element lookups while unread (see keyindex.go).
+	searches uint32
 }
 
 // Object is the storage of an object Value: members in insertion order, keys
 // unique. An object from Parse may still be unread JSON text: Value's
 // accessors read it on first use (see lazy.go), so reach Members of a parsed
-// object only through Value.Object or Value.Members.
+// object only through Value.Object or Value.Members. Members may be
+// appended to directly (with keys the object does not have); any other
+// change goes through Value.Set, Value.Add or Value.Delete, which keep the
+// object's key index (see keyindex.go).
 type Object struct {
 	Members []Member
 	lz      lazy
+	// searches counts lookups in the object's text while it is unread,
+	// then scans of its members until it is indexed (see keyindex.go).
+	searches uint32
+	// dead counts the members of an indexed object deleted in place: their
+	// Value is undefined until the next compaction.
+	dead  uint32
+	index atomic.Pointer[keyIndex]
 }
 
 // Member is one key of an object.
@@ -178,6 +191,7 @@ func (v Value) Truthy() bool {
 func (v Value) Object() *Object {
 	if v.kind == KindObject {
 		v.obj.load()
+		v.obj.compact()
 		return v.obj
 	}
 	return nil
@@ -193,10 +207,13 @@ func (v Value) Array() *Array {
 }
 
 // Members returns the members of an object Value (nil otherwise). The slice
-// is the object's own storage: do not modify it.
+// is the object's own storage: do not modify it. On an object that has had
+// keys deleted, Members first compacts the storage, so it must not then run
+// concurrently with other reads of the object.
 func (v Value) Members() []Member {
 	if v.kind == KindObject {
 		v.obj.load()
+		v.obj.compact()
 		return v.obj.Members
 	}
 	return nil
@@ -216,6 +233,9 @@ func (v Value) All() iter.Seq2[string, Value] {
 			return
 		}
 		for _, m := range v.obj.Members {
+			if m.Value.kind == KindUndefined {
+				continue
+			}
 			if !yield(m.Key, m.Value) {
 				return
 			}
@@ -241,7 +261,7 @@ func (v Value) Len() int {
 		if v.obj.lz.unread() {
 			return v.obj.lz.count()
 		}
-		return len(v.obj.Members)
+		return len(v.obj.Members) - int(v.obj.dead)
 	case KindArray:
 		if v.arr.lz.unread() {
 			return v.arr.lz.count()
@@ -258,22 +278,29 @@ func (v Value) Len() int {
 func (v Value) Get(key string) Value {
 	switch v.kind {
 	case KindObject:
-		if v.obj.lz.unread() {
-			// Most lookups need no more than a look at the text.
-			return v.obj.lz.lookup(key)
-		}
-		for i := range v.obj.Members {
-			if v.obj.Members[i].Key == key {
-				return v.obj.Members[i].Value
+		o := v.obj
+		if o.lz.unread() {
+			// Most lookups need no more than a look at the text; an
+			// object looked up often is read once instead, as each look
+			// reads its keys again, however long they are.
+			if !readOften(&o.searches, o.lz.count()) {
+				return o.lz.lookup(key)
 			}
+			o.load()
+		}
+		if i := o.find(key); i >= 0 {
+			return o.Members[i].Value
 		}
 	case KindArray:
-		i, ok := arrayIndex(key)
+		i, ok := ArrayIndex(key)
 		if !ok {
 			return Value{}
 		}
-		if v.arr.lz.unread() {
-			return v.arr.lz.index(i)
+		if a := v.arr; a.lz.unread() {
+			if !readOften(&a.searches, a.lz.count()) {
+				return a.lz.index(i)
+			}
+			a.load()
 		}
 		if i < len(v.arr.Elems) {
 			return v.arr.Elems[i]
@@ -301,21 +328,19 @@ func (v Value) Set(key string, val Value) {
 	if v.kind != KindObject {
 		return
 	}
-	o := v.obj
-	o.load()
-	for i := range o.Members {
-		if o.Members[i].Key == key {
-			if val.kind == KindUndefined {
-				o.Members = append(o.Members[:i], o.Members[i+1:]...)
-				return
-			}
-			o.Members[i].Value = val
-			return
-		}
+	v.obj.load()
+	v.obj.set(key, val)
+}
+
+// Add appends member key to an object Value that does not have that key,
+// without searching for it: the caller knows the keys it adds are new.
+// Adding undefined does nothing. Add does nothing on a non-object.
+func (v Value) Add(key string, val Value) {
+	if v.kind != KindObject {
+		return
 	}
-	if val.kind != KindUndefined {
-		o.Members = append(o.Members, Member{Key: key, Value: val})
-	}
+	v.obj.load()
+	v.obj.add(key, val)
 }
 
 // Delete removes member key from an object Value.
@@ -336,8 +361,14 @@ func (v Value) SetIndex(i int, val Value) {
 		return
 	}
 	v.arr.load()
-	for len(v.arr.Elems) <= i {
-		v.arr.Elems = append(v.arr.Elems, Value{})
+	if n := len(v.arr.Elems); i >= cap(v.arr.Elems) {
+		// One allocation for all the holes, zeroed (undefined) already.
+		e := make([]Value, i+1, max(i+1, 2*n))
+		copy(e, v.arr.Elems)
+		v.arr.Elems = e
+	} else if i >= n {
+		v.arr.Elems = v.arr.Elems[:i+1]
+		clear(v.arr.Elems[n:])
 	}
 	v.arr.Elems[i] = val
 }
@@ -348,8 +379,12 @@ func (v Value) ShallowCopy() Value {
 	switch v.kind {
 	case KindObject:
 		v.obj.load()
-		m := make([]Member, len(v.obj.Members))
-		copy(m, v.obj.Members)
+		m := make([]Member, 0, len(v.obj.Members)-int(v.obj.dead))
+		for _, x := range v.obj.Members {
+			if x.Value.kind != KindUndefined {
+				m = append(m, x)
+			}
+		}
 		return Value{kind: KindObject, obj: &Object{Members: m}}
 	case KindArray:
 		v.arr.load()
@@ -360,9 +395,16 @@ func (v Value) ShallowCopy() Value {
 	return v
 }
 
-// arrayIndex parses a canonical array index ("0", "12", not "01" or "-1").
-func arrayIndex(key string) (int, bool) {
-	if key == "" || len(key) > 9 || (len(key) > 1 && key[0] == '0') {
+// MaxArrayIndex is the largest JavaScript array index, 2^32 - 2; a larger
+// integer key is an ordinary property.
+const MaxArrayIndex = 1<<32 - 2
+
+// ArrayIndex reads key when it is a JavaScript array index written as
+// JavaScript prints it: "0", "12", "4294967294"; not "012", "-1", "1e3" or
+// "4294967295". These are the keys an array's elements have, and the keys
+// Object.keys lists first, in ascending order.
+func ArrayIndex(key string) (int, bool) {
+	if key == "" || len(key) > 10 || (len(key) > 1 && key[0] == '0') {
 		return 0, false
 	}
 	n := 0
@@ -373,5 +415,5 @@ func arrayIndex(key string) (int, bool) {
 		}
 		n = n*10 + int(c-'0')
 	}
-	return n, true
+	return n, n <= MaxArrayIndex
 }

@@ -1,0 +1,75 @@
+package transform
+
+import (
+	"strconv"
+
+	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+)
+
+// DefaultMaxEventBytes is the default cap on the bytes one event may
+// produce: its request body, or its /api/v2/batch object. It is above
+// anything Customer.io accepts from one event (event data of 100,000 bytes;
+// 300 attributes of at most 1,000 bytes each, about 345 KB with their
+// names; a v2 entity of 32 KB), so no event Customer.io would take fails
+// it, and it keeps what a small event can amplify into (one key per
+// character of a spread string, array holes from key paths) to a megabyte.
+const DefaultMaxEventBytes = 1 << 20
+
+// maxKeyInError is how many bytes of an offending key an error quotes.
+const maxKeyInError = 128
+
+// budget counts what one event produces while its output is built, so that
+// a small event that would expand to megabytes fails early and cheaply.
+// Only the steps that can produce more than they read are counted (array
+// elements a key path creates, keys a spread creates); the finished output
+// is measured exactly (see Limits.Transform). The counts are lower bounds
+// of the bytes written, so an event under the cap never fails early.
+type budget struct {
+	left, max int
+}
+
+// newBudget returns a budget of limit bytes.
+func newBudget(limit int) budget { return budget{left: limit, max: limit} }
+
+// spend counts n bytes, and returns the error of an event over its budget.
+func (b *budget) spend(n int) *Error {
+	b.left -= n
+	if b.left < 0 {
+		return eventTooLargeError(b.max)
+	}
+	return nil
+}
+
+// need returns the error of an event over its budget if it spent n more
+// bytes, without spending them.
+func (b *budget) need(n int) *Error {
+	if n > b.left {
+		return eventTooLargeError(b.max)
+	}
+	return nil
+}
+
+// eventTooLargeError is the error of an event whose output is over the
+// per-event cap of limit bytes.
+func eventTooLargeError(limit int) *Error {
+	return instrumentationError("Event produces more than " + strconv.Itoa(limit) + " bytes, the per-event limit")
+}
+
+// keyPathIndexError is the error of a key path whose array index is above
+// maxKeyPathIndex (deviation D9).
+func keyPathIndexError(key string) *Error {
+	return instrumentationError("Key " + quoteKey(key) + " has an array index above " +
+		strconv.Itoa(maxKeyPathIndex) + ", the limit for key paths")
+}
+
+// quoteKey returns key as a JSON string, cut to maxKeyInError bytes.
+func quoteKey(key string) string {
+	if len(key) > maxKeyInError {
+		cut := maxKeyInError
+		for cut > 0 && key[cut]&0xC0 == 0x80 {
+			cut--
+		}
+		return string(jsvalue.AppendJSONString(nil, key[:cut])) + "..."
+	}
+	return string(jsvalue.AppendJSONString(nil, key))
+}

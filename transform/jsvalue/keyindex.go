@@ -1,0 +1,223 @@
+package jsvalue
+
+import "sync/atomic"
+
+// Objects keep their members in a slice, in insertion order. A search of
+// a few members is fastest as a scan, but a scan per Get or Set makes an
+// object of n keys cost O(n²) to build or to read key by key, which one
+// event of 50 KB can turn into seconds. An object with more than indexMin
+// members therefore gets a map from key to position once it has been
+// searched more than scansBeforeIndex times: a single lookup in a large
+// object costs a scan, as before, and many cost O(1) each.
+const (
+	// indexMin is the member count past which an object may be indexed.
+	indexMin = 16
+	// scansBeforeIndex is how many scans of a large object are made before
+	// it is indexed, and how many lookups in the text of a container not
+	// read yet before it is read.
+	scansBeforeIndex = 4
+)
+
+// keyIndex maps the keys of an object's live members to their positions.
+type keyIndex struct {
+	pos map[string]int
+	// lens holds the length of every key pos has held: a key of another
+	// length is known missing without hashing it, which keeps a search
+	// for each prefix of a long dotted path (as get-value makes) cheap.
+	lens map[int]struct{}
+	// n is how many members pos covers: members appended to Members
+	// directly after it was built are found by a scan of the rest.
+	n int
+}
+
+// newKeyIndex indexes ms. The first live member of a key wins, as a scan
+// would find it.
+func newKeyIndex(ms []Member) *keyIndex {
+	ix := &keyIndex{pos: make(map[string]int, len(ms)), lens: make(map[int]struct{}), n: len(ms)}
+	for i := range ms {
+		if ms[i].Value.kind == KindUndefined {
+			continue
+		}
+		ix.put(ms[i].Key, i)
+	}
+	return ix
+}
+
+// put indexes key at position i, unless it is indexed already.
+func (ix *keyIndex) put(key string, i int) {
+	if _, dup := ix.pos[key]; !dup {
+		ix.pos[key] = i
+		ix.lens[len(key)] = struct{}{}
+	}
+}
+
+// get returns the position of key, if indexed.
+func (ix *keyIndex) get(key string) (int, bool) {
+	if _, ok := ix.lens[len(key)]; !ok {
+		return 0, false
+	}
+	i, ok := ix.pos[key]
+	return i, ok
+}
+
+// searchedOften counts one search of a large container and reports
+// whether it has now been searched often enough to be indexed (or, when
+// unread, read). Safe for concurrent use.
+func searchedOften(count *uint32) bool { return countTo(count, scansBeforeIndex) }
+
+// readOften counts one lookup in the text of an unread container of n
+// members or elements and reports whether it should now be read: after
+// scansBeforeIndex lookups when it is large, after indexMin when it is
+// small, as each lookup reads all of its text again. Safe for concurrent
+// use.
+func readOften(count *uint32, n int) bool {
+	if n > indexMin {
+		return countTo(count, scansBeforeIndex)
+	}
+	return countTo(count, indexMin)
+}
+
+// countTo counts one event and reports whether more than limit have been
+// counted.
+func countTo(count *uint32, limit uint32) bool {
+	if atomic.LoadUint32(count) > limit {
+		return true
+	}
+	return atomic.AddUint32(count, 1) > limit
+}
+
+// find returns the position of the live member key in o.Members, or -1.
+// It only reads o, apart from publishing an index it builds, so readers of
+// a shared object may call it concurrently.
+func (o *Object) find(key string) int {
+	ix := o.index.Load()
+	if ix == nil {
+		if len(o.Members) <= indexMin || !searchedOften(&o.searches) {
+			for i := range o.Members {
+				if o.Members[i].Key == key {
+					counted(i + 1)
+					return i
+				}
+			}
+			counted(len(o.Members))
+			return -1
+		}
+		ix = newKeyIndex(o.Members)
+		counted(len(o.Members))
+		if !o.index.CompareAndSwap(nil, ix) {
+			ix = o.index.Load()
+		}
+	}
+	counted(1 + len(o.Members) - ix.n)
+	if i, ok := ix.get(key); ok {
+		return i
+	}
+	for i := ix.n; i < len(o.Members); i++ {
+		if o.Members[i].Key == key && o.Members[i].Value.kind != KindUndefined {
+			return i
+		}
+	}
+	return -1
+}
+
+// writableIndex returns o's index, covering all of Members, for a change of
+// o; nil while o is small or seldom searched, when a scan serves.
+func (o *Object) writableIndex() *keyIndex {
+	ix := o.index.Load()
+	if ix == nil {
+		if len(o.Members) <= indexMin || !searchedOften(&o.searches) {
+			return nil
+		}
+		ix = newKeyIndex(o.Members)
+		counted(len(o.Members))
+		o.index.Store(ix)
+		return ix
+	}
+	counted(1 + len(o.Members) - ix.n)
+	for i := ix.n; i < len(o.Members); i++ {
+		if m := &o.Members[i]; m.Value.kind != KindUndefined {
+			ix.put(m.Key, i)
+		}
+	}
+	ix.n = len(o.Members)
+	return ix
+}
+
+// set writes member key of a loaded object (see Value.Set).
+func (o *Object) set(key string, val Value) {
+	ix := o.writableIndex()
+	if ix == nil {
+		counted(len(o.Members))
+		for i := range o.Members {
+			if o.Members[i].Key == key {
+				if val.kind == KindUndefined {
+					o.Members = append(o.Members[:i], o.Members[i+1:]...)
+					return
+				}
+				o.Members[i].Value = val
+				return
+			}
+		}
+		if val.kind != KindUndefined {
+			o.Members = append(o.Members, Member{Key: key, Value: val})
+		}
+		return
+	}
+	if i, ok := ix.get(key); ok {
+		if val.kind != KindUndefined {
+			o.Members[i].Value = val
+			return
+		}
+		// Deleted in place: the member stays as undefined, which is not
+		// encoded, until enough of them make the slice worth compacting,
+		// so that deleting many keys stays linear.
+		o.Members[i].Value = Value{}
+		delete(ix.pos, key)
+		o.dead++
+		if int(o.dead) > len(o.Members)/2 {
+			o.compact()
+		}
+		return
+	}
+	if val.kind == KindUndefined {
+		return
+	}
+	ix.put(key, len(o.Members))
+	o.Members = append(o.Members, Member{Key: key, Value: val})
+	ix.n = len(o.Members)
+}
+
+// add appends member key, which o does not have (see Value.Add).
+func (o *Object) add(key string, val Value) {
+	if val.kind == KindUndefined {
+		return
+	}
+	if ix := o.index.Load(); ix != nil && ix.n == len(o.Members) {
+		ix.put(key, len(o.Members))
+		ix.n++
+	}
+	o.Members = append(o.Members, Member{Key: key, Value: val})
+}
+
+// compact removes the members deleted in place, and reindexes what is
+// left.
+func (o *Object) compact() {
+	if o.dead == 0 {
+		return
+	}
+	counted(len(o.Members))
+	live := o.Members[:0]
+	for _, m := range o.Members {
+		if m.Value.kind != KindUndefined {
+			live = append(live, m)
+		}
+	}
+	clear(o.Members[len(live):])
+	o.Members = live
+	o.dead = 0
+	if len(live) > indexMin {
+		o.index.Store(newKeyIndex(live))
+	} else {
+		o.index.Store(nil)
+	}
+}
