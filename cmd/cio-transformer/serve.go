@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/cio-transformer/cio-transformer/server"
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/cio-transformer/cio-transformer/transform"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // serveFlags are the serve command's settings.
