@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/grpc/stats"
 )
 
 // Defaults of Config.
@@ -65,6 +66,9 @@ type Config struct {
 	// jobHook, when set, runs before each job is transformed. Tests use it
 	// to inject faults.
 	jobHook func(jobID uint64)
+	// statsHandler, when set, sees every call's events. Tests use it to
+	// count the messages the server read.
+	statsHandler stats.Handler
 }
 
 // withDefaults returns c with zero fields set to their defaults.

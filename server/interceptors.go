@@ -5,14 +5,19 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
+	middleware "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
+	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/selector"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
 )
 
@@ -41,13 +46,15 @@ func interceptors(cfg Config, m *metrics) (unary []grpc.UnaryServerInterceptor, 
 		return status.Error(codes.Internal, "internal error")
 	})
 	v := validator{maxJobs: cfg.MaxJobsPerRequest}
-	authUnary, authStream := authInterceptors(cfg.AuthToken)
+	// Health checks and reflection are logged at debug level: probes make
+	// them every few seconds.
+	quiet := append(slices.Clone(logOpts), logging.WithLevels(func(codes.Code) logging.Level { return logging.LevelDebug }))
 	unary = []grpc.UnaryServerInterceptor{
 		m.unaryRPC(),
 		unaryCallStats,
-		logging.UnaryServerInterceptor(logger, logOpts...),
+		selector.UnaryServerInterceptor(logging.UnaryServerInterceptor(logger, logOpts...), selector.MatchFunc(isServiceCall)),
+		selector.UnaryServerInterceptor(logging.UnaryServerInterceptor(logger, quiet...), selector.MatchFunc(isInfrastructureCall)),
 		recovery.UnaryServerInterceptor(rec),
-		authUnary,
 		// One interceptor for both checks, as a unary call passes each
 		// level of the chain on every call.
 		func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
@@ -60,14 +67,25 @@ func interceptors(cfg Config, m *metrics) (unary []grpc.UnaryServerInterceptor, 
 	stream = []grpc.StreamServerInterceptor{
 		m.streamRPC(),
 		streamCallStats,
-		logging.StreamServerInterceptor(logger, logOpts...),
+		selector.StreamServerInterceptor(logging.StreamServerInterceptor(logger, logOpts...), selector.MatchFunc(isServiceCall)),
+		selector.StreamServerInterceptor(logging.StreamServerInterceptor(logger, quiet...), selector.MatchFunc(isInfrastructureCall)),
 		recovery.StreamServerInterceptor(rec),
-		authStream,
 		checkDecodedStream,
 		v.stream,
 	}
 	return withoutNil(unary, func(i grpc.UnaryServerInterceptor) bool { return i == nil }),
 		withoutNil(stream, func(i grpc.StreamServerInterceptor) bool { return i == nil })
+}
+
+// isInfrastructureCall reports a health check or reflection call.
+func isInfrastructureCall(_ context.Context, c middleware.CallMeta) bool {
+	return c.Service == healthpb.Health_ServiceDesc.ServiceName || strings.HasPrefix(c.Service, "grpc.reflection.")
+}
+
+// isServiceCall reports a call of the service itself (anything but health
+// checks and reflection).
+func isServiceCall(ctx context.Context, c middleware.CallMeta) bool {
+	return !isInfrastructureCall(ctx, c)
 }
 
 // slogLogger adapts l to the logging interceptor. The record is built here

@@ -32,11 +32,17 @@ func New(cfg Config) (*Server, error) {
 	unary, stream := interceptors(cfg, m)
 	d := newDrain()
 	stream = append(stream, d.stream)
+	adm := &admission{auth: newTokenAuth(cfg.AuthToken), metrics: m, logger: cfg.Logger}
+	opts := transportOptions(cfg)
+	if cfg.statsHandler != nil {
+		opts = append(opts, grpc.StatsHandler(cfg.statsHandler))
+	}
 	g := grpc.NewServer(append([]grpc.ServerOption{
+		grpc.InTapHandle(adm.tap),
 		grpc.ChainUnaryInterceptor(unary...),
 		grpc.ChainStreamInterceptor(stream...),
 		grpc.MaxRecvMsgSize(cfg.MaxRecvMsgSize),
-	}, transportOptions(cfg)...)...)
+	}, opts...)...)
 	ciotransformerv1.RegisterTransformerServiceServer(g, &service{cfg: cfg, metrics: m})
 	h := health.NewServer()
 	healthpb.RegisterHealthServer(g, h)
