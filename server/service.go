@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"io"
+	"runtime/debug"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 	"github.com/cio-transformer/cio-transformer/transform"
+	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 )
 
 // bytesPerResponse is about the most bytes of results a TransformBatch
@@ -29,7 +32,13 @@ func (s *service) Transform(ctx context.Context, req *ciotransformerv1.Transform
 	job := req.GetJob()
 	dest := destination(req.GetDestination())
 	tally := s.metrics.tally(methodTransform)
-	r := s.transformJob(job, dest, v2Batch(req.GetDestination()), &tally)
+	r := s.transformJob(ctx, job, dest, v2Batch(req.GetDestination()), &tally)
+	if err := ctx.Err(); err != nil {
+		// The client has gone or given up: the call ends with the
+		// context's code, so that it is logged and counted as such.
+		tally.flush()
+		return nil, status.FromContextError(err).Err()
+	}
 	addJobs(ctx, 1)
 	var e transform.Entry
 	switch {
@@ -93,7 +102,7 @@ func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *trans
 	// that the last results of a message carry final themselves.
 	emit := func(e transform.Entry) {
 		tally.entry(e)
-		n := entrySize(e)
+		n := entrySize(e, jobs)
 		if len(resp.Results) > 0 && sendErr == nil &&
 			(len(resp.Results) >= resultsPerResponse || size+n > bytesPerResponse) {
 			sendErr = stream.SendMsg(resp)
@@ -104,14 +113,12 @@ func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *trans
 		size += n
 	}
 	for i, job := range jobs {
-		if i%64 == 0 {
-			if err := ctx.Err(); err != nil {
-				// As a status, so that interceptors log and count the call
-				// as Canceled or DeadlineExceeded rather than Unknown.
-				return status.FromContextError(err).Err()
-			}
+		if err := ctx.Err(); err != nil {
+			// As a status, so that interceptors log and count the call
+			// as Canceled or DeadlineExceeded rather than Unknown.
+			return status.FromContextError(err).Err()
 		}
-		b.Add(i, s.transformJob(job, dest, v2, &tally), emit)
+		b.Add(i, s.transformJob(ctx, job, dest, v2, &tally), emit)
 		if sendErr != nil {
 			return sendErr
 		}
@@ -125,14 +132,28 @@ func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *trans
 	return stream.SendMsg(resp)
 }
 
+// errInternalJob is the result of a job whose mapping panicked: a bug, which
+// costs that job only. The message is fixed, since a panic value could carry
+// event content; the stack goes to the log.
+var errInternalJob = &transform.Error{StatusCode: 500, Message: "internal error", Category: transform.CategoryTransformation}
+
 // transformJob maps one job's event, in API mode v2 when v2 is set, and
-// counts its outcome in tally.
-func (s *service) transformJob(job *ciotransformerv1.Job, dest *transform.Destination, v2 bool, tally *jobTally) transform.Result {
+// counts its outcome in tally. A panic while mapping becomes the job's
+// errInternalJob.
+func (s *service) transformJob(ctx context.Context, job *ciotransformerv1.Job, dest *transform.Destination, v2 bool, tally *jobTally) (r transform.Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.cfg.Logger.ErrorContext(ctx, "recovered from panic while mapping a job", "job_id", job.GetJobId(), "panic", panicText(p), "stack", string(debug.Stack()))
+			s.metrics.panicked()
+			r = transform.Result{Err: errInternalJob}
+			tally.mapped(jsvalue.Value{}, r)
+		}
+	}()
 	if s.cfg.jobHook != nil {
 		s.cfg.jobHook(job.GetJobId())
 	}
 	ev, perr := eventValue(job)
-	r := transform.Result{Err: perr}
+	r = transform.Result{Err: perr}
 	if perr == nil {
 		r = mapEvent(job, ev, dest, v2)
 	}
@@ -141,12 +162,17 @@ func (s *service) transformJob(job *ciotransformerv1.Job, dest *transform.Destin
 }
 
 // entrySize estimates the encoded size of e's result from its strings, each
-// with room for a field tag and length. The jobs' metadata is left out:
-// sizing a Struct costs as much as mapping an event, and metadata is
-// usually small next to request bodies.
-func entrySize(e transform.Entry) int {
+// with room for a field tag and length, and from the encoded size of the
+// metadata of the jobs it covers, which the result echoes: a client may
+// attach as much metadata to a job as to its event.
+func entrySize(e transform.Entry, jobs []*ciotransformerv1.Job) int {
 	const field = 6
 	n := field + len(e.Jobs)*(2*field+10)
+	for _, i := range e.Jobs {
+		if md := jobs[i].GetMetadata(); md != nil {
+			n += proto.Size(md) + field
+		}
+	}
 	if r := e.Request; r != nil {
 		n += len(r.Method) + len(r.Endpoint) + len(r.EndpointPath) + len(r.Body) + len(r.UserID) + 6*field
 		for _, h := range r.Headers {
