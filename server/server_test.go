@@ -217,35 +217,6 @@ func assertViolation(t *testing.T, err error, field string) {
 	t.Errorf("no field violation for %q in %v", field, st.Details())
 }
 
-func TestPanicBecomesInternal(t *testing.T) {
-	t.Parallel()
-	cfg := Config{jobHook: func(id uint64) {
-		if id == 666 {
-			panic("injected")
-		}
-	}}
-	client := testClient(t, cfg)
-	ctx := testContext(t)
-	_, err := client.Transform(ctx, &ciotransformerv1.TransformRequest{Destination: testDestination, Job: rawJob(666, `{}`)})
-	if status.Code(err) != codes.Internal {
-		t.Fatalf("unary: got %v, want Internal", err)
-	}
-	stream, err := client.TransformBatch(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := stream.Send(&ciotransformerv1.TransformBatchRequest{Destination: testDestination, Jobs: []*ciotransformerv1.Job{rawJob(666, `{}`)}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := stream.Recv(); status.Code(err) != codes.Internal {
-		t.Fatalf("stream: got %v, want Internal", err)
-	}
-	// The server keeps serving.
-	resp, err := client.Transform(ctx, &ciotransformerv1.TransformRequest{Destination: testDestination, Job: rawJob(1, `{"type":"identify","userId":"u1"}`)})
-	if err != nil || resp.GetResult().GetRequest() == nil {
-		t.Fatalf("after panic: %v %v", resp, err)
-	}
-}
 
 func TestHealthServing(t *testing.T) {
 	t.Parallel()

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"io"
 	"runtime/debug"
+	"time"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 	"github.com/cio-transformer/cio-transformer/transform"
 	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 )
@@ -33,11 +35,11 @@ func (s *service) Transform(ctx context.Context, req *ciotransformerv1.Transform
 	dest := destination(req.GetDestination())
 	tally := s.metrics.tally(methodTransform)
 	r := s.transformJob(ctx, job, dest, v2Batch(req.GetDestination()), &tally)
-	if err := ctx.Err(); err != nil {
+	if ctx.Err() != nil {
 		// The client has gone or given up: the call ends with the
 		// context's code, so that it is logged and counted as such.
 		tally.flush()
-		return nil, status.FromContextError(err).Err()
+		return nil, contextStatus(ctx)
 	}
 	addJobs(ctx, 1)
 	var e transform.Entry
@@ -113,10 +115,10 @@ func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *trans
 		size += n
 	}
 	for i, job := range jobs {
-		if err := ctx.Err(); err != nil {
+		if ctx.Err() != nil {
 			// As a status, so that interceptors log and count the call
 			// as Canceled or DeadlineExceeded rather than Unknown.
-			return status.FromContextError(err).Err()
+			return contextStatus(ctx)
 		}
 		b.Add(i, s.transformJob(ctx, job, dest, v2, &tally), emit)
 		if sendErr != nil {
@@ -183,4 +185,15 @@ func entrySize(e transform.Entry, jobs []*ciotransformerv1.Job) int {
 		n += len(err.Message) + len(err.Category) + len(err.Type) + 5*field
 	}
 	return n
+}
+
+// contextStatus is the status of a call whose context ended: Canceled, or
+// DeadlineExceeded once its deadline has passed. gRPC closes the stream of
+// a call at its deadline, which can cancel the context before the
+// deadline's own timer marks it DeadlineExceeded.
+func contextStatus(ctx context.Context) error {
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		return status.Error(codes.DeadlineExceeded, context.DeadlineExceeded.Error())
+	}
+	return status.FromContextError(ctx.Err()).Err()
 }

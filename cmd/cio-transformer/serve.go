@@ -89,15 +89,21 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
+	var ms *metricsServer
 	if f.metricsListen != "" {
 		reg := newMetricsRegistry()
 		cfg.Metrics = reg
-		ms, err := startMetrics(f.metricsListen, reg, logger)
+		ms, err = startMetrics(f.metricsListen, reg, logger)
 		if err != nil {
 			logger.Error("cannot listen for metrics", "addr", f.metricsListen, "error", err)
 			return 1
 		}
-		defer ms.stop()
+	}
+	// The metrics server stops with the gRPC server, within the same grace.
+	stopMetrics := func(ctx context.Context) {
+		if ms != nil {
+			ms.stop(ctx)
+		}
 	}
 	srv, err := server.New(cfg)
 	if err != nil {
@@ -115,12 +121,21 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 	select {
 	case err := <-done:
 		logger.Error("server stopped", "error", err)
+		stopMetrics(context.Background())
 		return 1
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down", "grace", cfg.ShutdownGrace.String())
-	srv.Shutdown(context.Background())
+	graceCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+	defer cancel()
+	metricsDone := make(chan struct{})
+	go func() {
+		defer close(metricsDone)
+		stopMetrics(graceCtx)
+	}()
+	srv.Shutdown(graceCtx)
 	<-done
+	<-metricsDone
 	logger.Info("stopped")
 	return 0
 }
