@@ -217,7 +217,6 @@ func assertViolation(t *testing.T, err error, field string) {
 	t.Errorf("no field violation for %q in %v", field, st.Details())
 }
 
-
 func TestHealthServing(t *testing.T) {
 	t.Parallel()
 	conn := testConn(t, Config{})
