@@ -3,6 +3,9 @@ package server
 import (
 	"context"
 	"log/slog"
+	"time"
+
+	"google.golang.org/grpc"
 
 	"google.golang.org/grpc/tap"
 )
@@ -32,6 +35,21 @@ type admission struct {
 	inflight *inflight
 	metrics  *metrics
 	logger   *slog.Logger
+	// recvTimeout bounds the arrival of a unary call's request message;
+	// unary holds the full names of the server's unary methods.
+	recvTimeout time.Duration
+	unary       map[string]bool
+}
+
+// recvTimerKey is the context key of a unary call's receive timer.
+type recvTimerKey struct{}
+
+// stopRecvTimer stops the receive timer of ctx's call: its request message
+// has arrived.
+func stopRecvTimer(ctx context.Context) {
+	if t, ok := ctx.Value(recvTimerKey{}).(*time.Timer); ok {
+		t.Stop()
+	}
 }
 
 // tap admits or refuses the call described by info.
@@ -46,7 +64,37 @@ func (a *admission) tap(ctx context.Context, info *tap.Info) (context.Context, e
 		a.refuse(ctx, info, refusedInflight)
 		return nil, err
 	}
+	if a.recvTimeout > 0 && a.unary[info.FullMethodName] {
+		// A request message trickling in holds its buffers: past the
+		// timeout the call's context ends, which ends the read, and the
+		// call with it. The context is the stream's own, so grpc-go's
+		// reading of the message sees it.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		method := info.FullMethodName
+		t := time.AfterFunc(a.recvTimeout, func() {
+			if ctx.Err() == nil {
+				a.refuse(ctx, &tap.Info{FullMethodName: method}, refusedRecvTimeout)
+				cancel()
+			}
+		})
+		context.AfterFunc(ctx, func() { t.Stop() })
+		ctx = context.WithValue(ctx, recvTimerKey{}, t)
+	}
 	return ctx, nil
+}
+
+// unaryMethods returns the full names of g's unary methods.
+func unaryMethods(g *grpc.Server) map[string]bool {
+	out := map[string]bool{}
+	for svc, info := range g.GetServiceInfo() {
+		for _, m := range info.Methods {
+			if !m.IsClientStream && !m.IsServerStream {
+				out["/"+svc+"/"+m.Name] = true
+			}
+		}
+	}
+	return out
 }
 
 // refuse counts and logs a refused call.

@@ -93,7 +93,9 @@ func TestResponsesSizedWithMetadata(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	jobs := identifyJobs(1, 500)
+	// 3.6 MB of metadata, under the 4 MiB request limit; its results
+	// need four responses.
+	jobs := identifyJobs(1, 120)
 	md, err := structpb.NewStruct(map[string]any{"note": strings.Repeat("m", 30_000)})
 	if err != nil {
 		t.Fatal(err)

@@ -24,7 +24,7 @@ import (
 // interceptors returns the server's interceptor chain, unary and stream in
 // step, outermost first. The gRPC metrics come first so that they see the
 // final code of every call, recovered panics and invalid envelopes included.
-func interceptors(cfg Config, m *metrics) (unary []grpc.UnaryServerInterceptor, stream []grpc.StreamServerInterceptor) {
+func interceptors(cfg Config, m *metrics, f *inflight) (unary []grpc.UnaryServerInterceptor, stream []grpc.StreamServerInterceptor) {
 	logOpts := []logging.Option{
 		// Only the finished call is logged: payloads never are.
 		logging.WithLogOnEvents(logging.FinishCall),
@@ -45,7 +45,7 @@ func interceptors(cfg Config, m *metrics) (unary []grpc.UnaryServerInterceptor, 
 		cfg.Logger.ErrorContext(ctx, "recovered from panic", "panic", panicText(p), "stack", string(debug.Stack()))
 		return status.Error(codes.Internal, "internal error")
 	})
-	v := validator{maxJobs: cfg.MaxJobsPerRequest}
+	v := validator{maxJobs: cfg.MaxJobsPerRequest, inflight: f}
 	// Health checks and reflection are logged at debug level: probes make
 	// them every few seconds.
 	quiet := append(slices.Clone(logOpts), logging.WithLevels(func(codes.Code) logging.Level { return logging.LevelDebug }))
@@ -55,14 +55,7 @@ func interceptors(cfg Config, m *metrics) (unary []grpc.UnaryServerInterceptor, 
 		selector.UnaryServerInterceptor(logging.UnaryServerInterceptor(logger, logOpts...), selector.MatchFunc(isServiceCall)),
 		selector.UnaryServerInterceptor(logging.UnaryServerInterceptor(logger, quiet...), selector.MatchFunc(isInfrastructureCall)),
 		recovery.UnaryServerInterceptor(rec),
-		// One interceptor for both checks, as a unary call passes each
-		// level of the chain on every call.
-		func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-			if err := decodeError(req); err != nil {
-				return nil, err
-			}
-			return v.unary(ctx, req, info, handler)
-		},
+		v.unary,
 	}
 	stream = []grpc.StreamServerInterceptor{
 		m.streamRPC(),
@@ -70,8 +63,8 @@ func interceptors(cfg Config, m *metrics) (unary []grpc.UnaryServerInterceptor, 
 		selector.StreamServerInterceptor(logging.StreamServerInterceptor(logger, logOpts...), selector.MatchFunc(isServiceCall)),
 		selector.StreamServerInterceptor(logging.StreamServerInterceptor(logger, quiet...), selector.MatchFunc(isInfrastructureCall)),
 		recovery.StreamServerInterceptor(rec),
-		checkDecodedStream,
-		v.stream,
+		// TransformBatch checks each request message itself, so that a
+		// refused one is answered in band and the stream goes on.
 	}
 	return withoutNil(unary, func(i grpc.UnaryServerInterceptor) bool { return i == nil }),
 		withoutNil(stream, func(i grpc.StreamServerInterceptor) bool { return i == nil })
@@ -161,7 +154,10 @@ func addJobs(ctx context.Context, n int) {
 	}
 }
 
+// unaryCallStats also stops the call's receive timer: interceptors run
+// once the request message has arrived.
 func unaryCallStats(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	stopRecvTimer(ctx)
 	return handler(withCallStats(ctx), req)
 }
 

@@ -79,6 +79,7 @@ const (
 // metrics are the server's Prometheus metrics. A nil *metrics records
 // nothing, which is how a server without a registry runs.
 type metrics struct {
+	reg  prometheus.Registerer
 	grpc *grpcprom.ServerMetrics
 	// jobVec counts jobs by event_type, outcome and status_code; jobs holds
 	// its children for the common label sets, resolved once, so that
@@ -104,6 +105,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		return nil, nil
 	}
 	m := &metrics{
+		reg: reg,
 		grpc: grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram(
 			grpcprom.WithHistogramBuckets([]float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}),
 		)),
@@ -197,6 +199,17 @@ func (m *metrics) panicked() {
 	if m != nil {
 		m.panics.Inc()
 	}
+}
+
+// watchInflight exports the bytes charged to f as a gauge.
+func (m *metrics) watchInflight(f *inflight) {
+	if m == nil || f == nil {
+		return
+	}
+	_ = m.reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: metricInflightBytes,
+		Help: "Bytes charged to the in-flight budget (--max-inflight-bytes): request messages received and not yet answered, at twice their estimated decoded size.",
+	}, func() float64 { return float64(f.bytes()) }))
 }
 
 // withoutNil drops the interceptors that are off (nil).

@@ -10,6 +10,7 @@ import (
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -73,8 +74,9 @@ func TestLogsHoldNoSecretsOnNewPaths(t *testing.T) {
 			if err := stream.Send(&ciotransformerv1.TransformBatchRequest{Destination: dest, Jobs: []*ciotransformerv1.Job{rawJob(1, event), rawJob(1, event)}}); err != nil {
 				t.Fatal(err)
 			}
-			_, err = stream.Recv()
+			refusal, err := stream.Recv()
 			note(err)
+			note(status.ErrorProto(refusal.GetError()))
 			// An undecodable message holding the secrets: a valid request
 			// with a truncated last field.
 			valid, err := proto.Marshal(&ciotransformerv1.TransformRequest{Destination: dest, Job: rawJob(1, event)})

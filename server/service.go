@@ -25,8 +25,10 @@ const bytesPerResponse = 1 << 20
 // service implements TransformerService.
 type service struct {
 	ciotransformerv1.UnimplementedTransformerServiceServer
-	cfg     Config
-	metrics *metrics
+	cfg       Config
+	metrics   *metrics
+	inflight  *inflight
+	validator validator
 }
 
 // Transform transforms one job.
@@ -64,6 +66,11 @@ func (s *service) Transform(ctx context.Context, req *ciotransformerv1.Transform
 // bytesPerResponse bytes, the last one marked final. Send blocks while the
 // client does not read, so a slow client holds back the server's reading
 // instead of growing its buffers.
+//
+// A request message that is refused as a whole (an invalid envelope, more
+// jobs than allowed, undecodable bytes, a spent in-flight budget) gets one
+// final response carrying the refusal's status in error, and the stream
+// goes on with the next message.
 func (s *service) TransformBatch(stream grpc.BidiStreamingServer[ciotransformerv1.TransformBatchRequest, ciotransformerv1.TransformBatchResponse]) error {
 	ctx := stream.Context()
 	b := transform.NewBatcher(&transform.Destination{}, transform.DefaultLimits())
@@ -75,7 +82,24 @@ func (s *service) TransformBatch(stream grpc.BidiStreamingServer[ciotransformerv
 		if err != nil {
 			return err
 		}
-		if err := s.answer(ctx, stream, b, req); err != nil {
+		cm := checkNote(req)
+		if cm.refusal == nil {
+			cm.refusal = s.validator.check(req)
+		}
+		n := charge(cm.cost)
+		if cm.refusal == nil && !s.inflight.acquire(n) {
+			cm.refusal = errInflightSpent
+			s.metrics.refused(refusedInflight)
+		}
+		if cm.refusal != nil {
+			if err := stream.Send(&ciotransformerv1.TransformBatchResponse{RequestId: req.GetRequestId(), Final: true, Error: cm.refusal.Proto()}); err != nil {
+				return err
+			}
+			continue
+		}
+		err = s.answer(ctx, stream, b, req)
+		s.inflight.release(n)
+		if err != nil {
 			return err
 		}
 	}
