@@ -20,7 +20,7 @@ const (
 	// (up to decodedBytesPerWireByte times its size) a small part of a
 	// 512 MiB container.
 	DefaultMaxRecvMsgSize = 4 << 20
-	DefaultShutdownGrace     = 10 * time.Second
+	DefaultShutdownGrace  = 10 * time.Second
 	// DefaultMaxInflightBytes is the default in-flight budget: with the
 	// static flow-control windows, a few decodings at once and the Go
 	// runtime it stays well inside the 512 MiB memory limit of the
