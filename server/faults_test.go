@@ -2,11 +2,13 @@ package server
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/structpb"
 )
@@ -125,4 +127,66 @@ func TestResponsesSizedWithMetadata(t *testing.T) {
 		}
 	}
 	answeredOnce(t, jobs, results)
+}
+
+// TestRefusedMessageAnsweredInBand pipelines request messages, refused ones
+// between good ones: each refused message gets one final response carrying
+// its status, every job of the others is answered exactly once, and the
+// stream goes on.
+func TestRefusedMessageAnsweredInBand(t *testing.T) {
+	t.Parallel()
+	client := testClient(t, Config{MaxJobsPerRequest: 4})
+	stream, err := client.TransformBatch(testContext(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dup := identifyJobs(20, 2)
+	dup[1].JobId = dup[0].JobId
+	msgs := []struct {
+		req  *ciotransformerv1.TransformBatchRequest
+		code codes.Code
+	}{
+		{req: &ciotransformerv1.TransformBatchRequest{RequestId: 1, Destination: testDestination, Jobs: identifyJobs(1, 4)}},
+		{req: &ciotransformerv1.TransformBatchRequest{RequestId: 2, Destination: testDestination, Jobs: dup}, code: codes.InvalidArgument},
+		{req: &ciotransformerv1.TransformBatchRequest{RequestId: 3, Destination: testDestination, Jobs: identifyJobs(30, 5)}, code: codes.InvalidArgument},
+		{req: &ciotransformerv1.TransformBatchRequest{RequestId: 4, Jobs: identifyJobs(40, 1)}, code: codes.InvalidArgument},
+		{req: &ciotransformerv1.TransformBatchRequest{RequestId: 5, Destination: testDestination, Jobs: identifyJobs(50, 3)}},
+	}
+	for _, m := range msgs {
+		if err := stream.Send(m.req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := stream.CloseSend(); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		var results []*ciotransformerv1.JobResult
+		for {
+			resp, err := stream.Recv()
+			if err != nil {
+				t.Fatalf("request %d: %v", m.req.GetRequestId(), err)
+			}
+			if resp.GetRequestId() != m.req.GetRequestId() {
+				t.Fatalf("response to %d, want %d", resp.GetRequestId(), m.req.GetRequestId())
+			}
+			if m.code != codes.OK {
+				if got := codes.Code(resp.GetError().GetCode()); got != m.code || !resp.GetFinal() || len(resp.GetResults()) != 0 {
+					t.Fatalf("request %d: got %v, want a final %s refusal", m.req.GetRequestId(), resp, m.code)
+				}
+				break
+			}
+			if resp.GetError() != nil {
+				t.Fatalf("request %d refused: %v", m.req.GetRequestId(), resp.GetError())
+			}
+			results = append(results, resp.GetResults()...)
+			if resp.GetFinal() {
+				answeredOnce(t, m.req.GetJobs(), results)
+				break
+			}
+		}
+	}
+	if _, err := stream.Recv(); err != io.EOF {
+		t.Errorf("after the last answer: %v, want the stream's end", err)
+	}
 }

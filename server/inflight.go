@@ -66,7 +66,8 @@ func (f *inflight) fits(n int64) bool {
 
 // acquire charges n bytes if they fit, and reports whether it did.
 func (f *inflight) acquire(n int64) bool {
-	if f == nil {
+	if f == nil || n == 0 {
+		// Health checks and reflection are not charged.
 		return true
 	}
 	for {

@@ -45,7 +45,7 @@ func interceptors(cfg Config, m *metrics, f *inflight) (unary []grpc.UnaryServer
 		cfg.Logger.ErrorContext(ctx, "recovered from panic", "panic", panicText(p), "stack", string(debug.Stack()))
 		return status.Error(codes.Internal, "internal error")
 	})
-	v := validator{maxJobs: cfg.MaxJobsPerRequest, inflight: f}
+	v := validator{maxJobs: cfg.MaxJobsPerRequest, inflight: f, metrics: m}
 	// Health checks and reflection are logged at debug level: probes make
 	// them every few seconds.
 	quiet := append(slices.Clone(logOpts), logging.WithLevels(func(codes.Code) logging.Level { return logging.LevelDebug }))

@@ -132,7 +132,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	}, []string{"method"})
 	refused := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: metricRefusedCalls,
-		Help: "Calls refused before any of their messages was read: unauthenticated (no or wrong token), inflight_budget (the server holds --max-inflight-bytes), recv_timeout (a request message not received within --recv-timeout).",
+		Help: "Calls refused before any of their messages was read, and TransformBatch request messages refused in band: unauthenticated (no or wrong token), inflight_budget (the server holds --max-inflight-bytes), recv_timeout (a request message not received within --recv-timeout).",
 	}, []string{"reason"})
 	m.panics = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: metricPanics,

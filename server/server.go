@@ -47,7 +47,7 @@ func New(cfg Config) (*Server, error) {
 		grpc.MaxRecvMsgSize(cfg.MaxRecvMsgSize),
 	}, opts...)...)
 	ciotransformerv1.RegisterTransformerServiceServer(g, &service{cfg: cfg, metrics: m, inflight: f,
-		validator: validator{maxJobs: cfg.MaxJobsPerRequest, inflight: f}})
+		validator: validator{maxJobs: cfg.MaxJobsPerRequest, inflight: f, metrics: m}})
 	h := health.NewServer()
 	healthpb.RegisterHealthServer(g, h)
 	if err := registerReflection(g); err != nil {

@@ -89,6 +89,8 @@ func (s *service) TransformBatch(stream grpc.BidiStreamingServer[ciotransformerv
 		n := charge(cm.cost)
 		if cm.refusal == nil && !s.inflight.acquire(n) {
 			cm.refusal = errInflightSpent
+		}
+		if cm.refusal == errInflightSpent {
 			s.metrics.refused(refusedInflight)
 		}
 		if cm.refusal != nil {

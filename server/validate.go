@@ -16,12 +16,16 @@ import (
 type validator struct {
 	maxJobs  int
 	inflight *inflight
+	metrics  *metrics
 }
 
 // unary refuses a request message the codec refused or that breaks the
 // envelope rules, and charges the in-flight budget while the call runs.
 func (v validator) unary(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 	cm := checkNote(req)
+	if cm.refusal == errInflightSpent {
+		v.metrics.refused(refusedInflight)
+	}
 	if cm.refusal != nil {
 		return nil, cm.refusal.Err()
 	}
@@ -30,6 +34,7 @@ func (v validator) unary(ctx context.Context, req any, _ *grpc.UnaryServerInfo, 
 	}
 	n := charge(cm.cost)
 	if !v.inflight.acquire(n) {
+		v.metrics.refused(refusedInflight)
 		return nil, errInflightSpent.Err()
 	}
 	defer v.inflight.release(n)
