@@ -69,17 +69,16 @@ func (a *admission) tap(ctx context.Context, info *tap.Info) (context.Context, e
 		// timeout the call's context ends, which ends the read, and the
 		// call with it. The context is the stream's own, so grpc-go's
 		// reading of the message sees it.
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithCancel(ctx)
+		callCtx, cancel := context.WithCancel(ctx)
 		method := info.FullMethodName
 		t := time.AfterFunc(a.recvTimeout, func() {
-			if ctx.Err() == nil {
-				a.refuse(ctx, &tap.Info{FullMethodName: method}, refusedRecvTimeout)
+			if callCtx.Err() == nil {
+				a.refuse(callCtx, &tap.Info{FullMethodName: method}, refusedRecvTimeout)
 				cancel()
 			}
 		})
-		context.AfterFunc(ctx, func() { t.Stop() })
-		ctx = context.WithValue(ctx, recvTimerKey{}, t)
+		context.AfterFunc(callCtx, func() { t.Stop() })
+		return context.WithValue(callCtx, recvTimerKey{}, t), nil
 	}
 	return ctx, nil
 }

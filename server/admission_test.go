@@ -2,13 +2,19 @@ package server
 
 import (
 	"context"
+	"net"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/stats"
 	"google.golang.org/grpc/status"
 )
@@ -68,5 +74,111 @@ func TestAuthBeforeDecode(t *testing.T) {
 	}
 	if n := counter.in.Load(); n != 1 {
 		t.Errorf("the server read %d messages of an authenticated call, want 1", n)
+	}
+}
+
+// TestRecvTimeout starts a unary call whose request message never
+// completes: the server ends the call once the receive timeout has passed,
+// keeps the connection, and counts it.
+func TestRecvTimeout(t *testing.T) {
+	t.Parallel()
+	reg := prometheus.NewRegistry()
+	live := startLive(t, Config{Metrics: reg, RecvTimeout: 50 * time.Millisecond}, "tcp")
+	partial := grpcFrame(0, 1000, []byte("0123456789"))
+	a, err := rawH2Exchange(suiteContext(t), live.dial, nil, ciotransformerv1.TransformerService_Transform_FullMethodName, partial, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.closed || a.goAway || (!a.reset && a.code == codes.OK) {
+		t.Fatalf("got %v, want the call ended on its own", a)
+	}
+	if got := samples(t, reg)[metricRefusedCalls+"{reason=recv_timeout}"]; got != 1 {
+		t.Errorf("receive timeouts counted: %v, want 1", got)
+	}
+	live.assertServing(t)
+}
+
+// countingListener records the most connections open at once.
+type countingListener struct {
+	net.Listener
+	mu            sync.Mutex
+	open, maxOpen int
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	l.open++
+	l.maxOpen = max(l.maxOpen, l.open)
+	l.mu.Unlock()
+	return &countedConn{Conn: c, l: l}, nil
+}
+
+type countedConn struct {
+	net.Conn
+	l    *countingListener
+	once sync.Once
+}
+
+func (c *countedConn) Close() error {
+	c.once.Do(func() {
+		c.l.mu.Lock()
+		c.l.open--
+		c.l.mu.Unlock()
+	})
+	return c.Conn.Close()
+}
+
+// TestMaxConnections caps the server at one connection: a second client is
+// served only once the first has closed its connection.
+func TestMaxConnections(t *testing.T) {
+	t.Parallel()
+	srv, err := New(Config{MaxConnections: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lis := &countingListener{Listener: inner}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = srv.Serve(lis)
+	}()
+	t.Cleanup(func() {
+		srv.Stop()
+		<-done
+	})
+	dial := func() *grpc.ClientConn {
+		c, err := grpc.NewClient(inner.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.Close() })
+		return c
+	}
+	ctx := testContext(t)
+	first := dial()
+	if _, err := healthpb.NewHealthClient(first).Check(ctx, &healthpb.HealthCheckRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	second := make(chan error, 1)
+	go func() {
+		_, err := healthpb.NewHealthClient(dial()).Check(ctx, &healthpb.HealthCheckRequest{}, grpc.WaitForReady(true))
+		second <- err
+	}()
+	_ = first.Close()
+	if err := <-second; err != nil {
+		t.Fatalf("second client: %v", err)
+	}
+	lis.mu.Lock()
+	defer lis.mu.Unlock()
+	if lis.maxOpen != 1 {
+		t.Errorf("%d connections open at once, want at most 1", lis.maxOpen)
 	}
 }
