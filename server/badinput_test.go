@@ -171,9 +171,10 @@ func TestBadInputPerJob(t *testing.T) {
 	for _, network := range transports {
 		t.Run(network, func(t *testing.T) {
 			t.Parallel()
-			// The cases include 10 MB events, run in parallel: a server
-			// that takes messages of that size, without a budget.
-			client := startLive(t, Config{MaxRecvMsgSize: 16 << 20, MaxInflightBytes: -1}, network).client(t)
+			// The cases include 10 MB events, run in parallel and slow to
+			// decode under the race detector: a server that takes messages
+			// of that size, without a budget or a receive timeout.
+			client := startLive(t, Config{MaxRecvMsgSize: 16 << 20, MaxInflightBytes: -1, RecvTimeout: -1}, network).client(t)
 			for _, c := range cases {
 				t.Run(c.name, func(t *testing.T) {
 					t.Parallel()

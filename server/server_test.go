@@ -187,7 +187,14 @@ func TestEnvelopeViolations(t *testing.T) {
 			if err := stream.Send(tt.req); err != nil {
 				t.Fatal(err)
 			}
-			_, err = stream.Recv()
+			// Refused in band: one final response carrying the status.
+			resp, err := stream.Recv()
+			if err == nil {
+				if !resp.GetFinal() || len(resp.GetResults()) != 0 {
+					t.Errorf("refusal %v not final or with results", resp)
+				}
+				err = status.ErrorProto(resp.GetError())
+			}
 			assertViolation(t, err, tt.field)
 		})
 	}
