@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"strings"
 	"sync"
@@ -44,7 +45,9 @@ func TestAuthBeforeDecode(t *testing.T) {
 	t.Parallel()
 	counter := &payloadCounter{}
 	reg := prometheus.NewRegistry()
-	conn := testConn(t, Config{AuthToken: testToken, statsHandler: counter, Metrics: reg})
+	var logs lockedBuffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	conn := testConn(t, Config{AuthToken: testToken, statsHandler: counter, Metrics: reg, Logger: logger})
 	client := ciotransformerv1.NewTransformerServiceClient(conn)
 	big := rawJob(1, `{"type":"track","userId":"u","event":"`+strings.Repeat("x", 1<<19)+`"}`)
 
@@ -65,6 +68,10 @@ func TestAuthBeforeDecode(t *testing.T) {
 	}
 	if got := samples(t, reg)[metricRefusedCalls+"{reason=unauthenticated}"]; got != 2 {
 		t.Errorf("refused calls counted: %v, want 2", got)
+	}
+	// A flood of refused calls must not flood the log.
+	if text := logs.String(); text != "" {
+		t.Errorf("refused calls logged at INFO:\n%s", text)
 	}
 
 	// The same call with the token is read: the counter does count.
@@ -180,5 +187,30 @@ func TestMaxConnections(t *testing.T) {
 	defer lis.mu.Unlock()
 	if lis.maxOpen != 1 {
 		t.Errorf("%d connections open at once, want at most 1", lis.maxOpen)
+	}
+}
+
+// TestProbesLoggedAtDebug checks that health checks, which probes make
+// every few seconds, write no log line at INFO, while a service call does.
+func TestProbesLoggedAtDebug(t *testing.T) {
+	t.Parallel()
+	var logs lockedBuffer
+	conn := testConn(t, Config{Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))})
+	ctx := testContext(t)
+	for range 3 {
+		if _, err := healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := ciotransformerv1.NewTransformerServiceClient(conn).Transform(ctx, &ciotransformerv1.TransformRequest{Destination: testDestination, Job: identifyJobs(1, 1)[0]}); err != nil {
+		t.Fatal(err)
+	}
+	// The unary call's line is written before its answer is sent.
+	text := logs.String()
+	if strings.Contains(text, "grpc.health") {
+		t.Errorf("health checks logged at INFO:\n%s", text)
+	}
+	if !strings.Contains(text, "Transform") {
+		t.Errorf("the service call was not logged:\n%s", text)
 	}
 }
