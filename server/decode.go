@@ -51,8 +51,8 @@ type requestCodec struct {
 	// inflight, when the budget cannot take a message, spares its
 	// decoding.
 	inflight *inflight
-	// decoding bounds the request messages decoded at once, and so the
-	// memory they take while being decoded, whatever the number of calls.
+	// decoding bounds the request messages copied, scanned and decoded at
+	// once, and so the memory that takes, whatever the number of calls.
 	decoding chan struct{}
 }
 
@@ -97,6 +97,9 @@ func (c requestCodec) Unmarshal(data mem.BufferSlice, v any) error {
 		return c.CodecV2.Unmarshal(data, v)
 	}
 	pm := v.(proto.Message)
+	// The slot covers the contiguous copy, the scan and the decoding.
+	c.decoding <- struct{}{}
+	defer func() { <-c.decoding }()
 	buf := data.MaterializeToBuffer(mem.DefaultBufferPool())
 	defer buf.Free()
 	b := buf.ReadOnlyData()
@@ -118,10 +121,7 @@ func (c requestCodec) Unmarshal(data mem.BufferSlice, v any) error {
 	case !c.inflight.fits(charge(decoded)):
 		return refuse(noteInflight, "")
 	}
-	c.decoding <- struct{}{}
-	err := proto.Unmarshal(b, pm)
-	<-c.decoding
-	if err != nil {
+	if err := proto.Unmarshal(b, pm); err != nil {
 		return refuse(noteNotProtobuf, err.Error())
 	}
 	addNote(pm, noteCost, protowire.AppendVarint(nil, uint64(decoded)))

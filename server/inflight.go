@@ -10,10 +10,11 @@ import (
 )
 
 // inflight is the process-wide budget of request messages received and not
-// yet answered: each decoded request message is charged twice its
-// estimated decoded size (the message and the results built from it)
-// until its last response has been handed to gRPC, which holds at most one
-// response per call for a client that does not read. While the budget is
+// yet answered: each decoded request message is charged four times its
+// estimated decoded size (the message, the results built from it and the
+// response gRPC queues for a client that does not read: results of small
+// events take about five times their wire size) until its last response
+// has been handed to gRPC. While the budget is
 // spent, new calls are refused at admission and further request messages
 // are refused (for TransformBatch, in band) with RESOURCE_EXHAUSTED: the
 // server never grows past it by more than the messages being decoded. A
@@ -53,7 +54,7 @@ func (f *inflight) admit(method string) error {
 
 // charge is what a request message of the given estimated decoded size is
 // charged.
-func charge(decoded int64) int64 { return 2 * decoded }
+func charge(decoded int64) int64 { return 4 * decoded }
 
 // fits reports whether n more bytes fit now.
 func (f *inflight) fits(n int64) bool {

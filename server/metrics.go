@@ -208,7 +208,7 @@ func (m *metrics) watchInflight(f *inflight) {
 	}
 	_ = m.reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: metricInflightBytes,
-		Help: "Bytes charged to the in-flight budget (--max-inflight-bytes): request messages received and not yet answered, at twice their estimated decoded size.",
+		Help: "Bytes charged to the in-flight budget (--max-inflight-bytes): request messages received and not yet answered, at four times their estimated decoded size.",
 	}, func() float64 { return float64(f.bytes()) }))
 }
 

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net"
+	"runtime"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 	"golang.org/x/net/netutil"
@@ -47,7 +48,8 @@ func New(cfg Config) (*Server, error) {
 		grpc.MaxRecvMsgSize(cfg.MaxRecvMsgSize),
 	}, opts...)...)
 	ciotransformerv1.RegisterTransformerServiceServer(g, &service{cfg: cfg, metrics: m, inflight: f,
-		validator: validator{maxJobs: cfg.MaxJobsPerRequest, inflight: f, metrics: m}})
+		validator: validator{maxJobs: cfg.MaxJobsPerRequest, inflight: f, metrics: m},
+		mapping:   make(chan struct{}, runtime.GOMAXPROCS(0))})
 	h := health.NewServer()
 	healthpb.RegisterHealthServer(g, h)
 	if err := registerReflection(g); err != nil {

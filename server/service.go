@@ -29,6 +29,10 @@ type service struct {
 	metrics   *metrics
 	inflight  *inflight
 	validator validator
+	// mapping bounds the jobs mapped at once to the processors: however
+	// many calls are open, at most that many goroutines compete for CPU
+	// with health checks, which then answer promptly. Nil is no bound.
+	mapping chan struct{}
 }
 
 // Transform transforms one job.
@@ -179,6 +183,10 @@ func (s *service) transformJob(ctx context.Context, job *ciotransformerv1.Job, d
 	}()
 	if s.cfg.jobHook != nil {
 		s.cfg.jobHook(job.GetJobId())
+	}
+	if s.mapping != nil {
+		s.mapping <- struct{}{}
+		defer func() { <-s.mapping }()
 	}
 	ev, perr := eventValue(job)
 	r = transform.Result{Err: perr}
