@@ -103,12 +103,17 @@ func (s *service) TransformBatch(stream grpc.BidiStreamingServer[ciotransformerv
 			}
 			continue
 		}
-		err = s.answer(ctx, stream, b, req)
-		s.inflight.release(n)
-		if err != nil {
+		if err := s.answerCharged(ctx, stream, b, req, n); err != nil {
 			return err
 		}
 	}
+}
+
+// answerCharged answers req, whose charge n it returns to the budget
+// however answering ends, a recovered panic included.
+func (s *service) answerCharged(ctx context.Context, stream grpc.ServerStream, b *transform.Batcher, req *ciotransformerv1.TransformBatchRequest, n int64) error {
+	defer s.inflight.release(n)
+	return s.answer(ctx, stream, b, req)
 }
 
 // answer transforms one request message and sends its results.
