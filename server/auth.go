@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
@@ -9,12 +8,9 @@ import (
 	"os"
 	"strings"
 
-	middleware "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
-	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/auth"
-	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/selector"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 )
 
@@ -44,6 +40,8 @@ func ReadTokenFile(path string) (string, error) {
 
 // tokenAuth requires "authorization: Bearer <token>" on every call except
 // health checks, which load balancers and probes make without credentials.
+// It runs in the admission tap, on the call's headers, so that a call
+// without the token costs no message read.
 type tokenAuth struct {
 	// sum is the token's SHA-256: comparing digests of equal length keeps
 	// the comparison constant-time whatever the length of the offered
@@ -51,34 +49,44 @@ type tokenAuth struct {
 	sum [sha256.Size]byte
 }
 
-// errBadToken is the answer to a wrong token. It never quotes the token.
-var errBadToken = status.Error(codes.Unauthenticated, "invalid auth token")
+// Answers to calls without the right token. None repeats what the client
+// sent.
+var (
+	errNoToken   = status.Error(codes.Unauthenticated, "Request unauthenticated with bearer")
+	errBadScheme = status.Error(codes.Unauthenticated, "Bad authorization string")
+	errBadToken  = status.Error(codes.Unauthenticated, "invalid auth token")
+)
 
-// authInterceptors returns the token check for token, or nils when token is
+// newTokenAuth returns the token check for token, or nil when token is
 // empty (no authentication).
-func authInterceptors(token string) (grpc.UnaryServerInterceptor, grpc.StreamServerInterceptor) {
+func newTokenAuth(token string) *tokenAuth {
 	if token == "" {
-		return nil, nil
+		return nil
 	}
-	a := &tokenAuth{sum: sha256.Sum256([]byte(token))}
-	exempt := selector.MatchFunc(func(_ context.Context, c middleware.CallMeta) bool {
-		return c.Service != healthpb.Health_ServiceDesc.ServiceName
-	})
-	return selector.UnaryServerInterceptor(auth.UnaryServerInterceptor(a.check), exempt),
-		selector.StreamServerInterceptor(auth.StreamServerInterceptor(a.check), exempt)
+	return &tokenAuth{sum: sha256.Sum256([]byte(token))}
 }
 
-// check accepts a call carrying the token. Its errors come from the
-// middleware ("Request unauthenticated with bearer", "Bad authorization
-// string") or are errBadToken; none repeats what the client sent.
-func (a *tokenAuth) check(ctx context.Context) (context.Context, error) {
-	got, err := auth.AuthFromMD(ctx, "bearer")
-	if err != nil {
-		return nil, err
+// exempt reports whether method, a full method name, is a health check.
+func (*tokenAuth) exempt(method string) bool {
+	return strings.HasPrefix(method, "/"+healthpb.Health_ServiceDesc.ServiceName+"/")
+}
+
+// check accepts a call whose headers carry the token.
+func (a *tokenAuth) check(md metadata.MD) error {
+	vals := md.Get("authorization")
+	if len(vals) == 0 {
+		return errNoToken
+	}
+	scheme, got, ok := strings.Cut(vals[0], " ")
+	if !ok {
+		return errBadScheme
+	}
+	if !strings.EqualFold(scheme, "bearer") {
+		return errNoToken
 	}
 	sum := sha256.Sum256([]byte(got))
 	if subtle.ConstantTimeCompare(sum[:], a.sum[:]) != 1 {
-		return nil, errBadToken
+		return errBadToken
 	}
-	return ctx, nil
+	return nil
 }

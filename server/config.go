@@ -9,13 +9,37 @@ import (
 
 	"github.com/cio-transformer/cio-transformer/server/delivery"
 	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/grpc/stats"
 )
 
 // Defaults of Config.
 const (
 	DefaultMaxJobsPerRequest = 10000
-	DefaultMaxRecvMsgSize    = 16 << 20
-	DefaultShutdownGrace     = 10 * time.Second
+	// DefaultMaxRecvMsgSize is gRPC's own default: 4 MiB holds a request
+	// message of about 6,000 typical 600-byte events, six times a
+	// 1,000-job router batch, while keeping what one message costs decoded
+	// (up to decodedBytesPerWireByte times its size) a small part of a
+	// 512 MiB container.
+	DefaultMaxRecvMsgSize = 4 << 20
+	DefaultShutdownGrace  = 10 * time.Second
+	// DefaultMaxInflightBytes is the default in-flight budget: with the
+	// static flow-control windows, a few decodings at once and the Go
+	// runtime it stays well inside the 512 MiB memory limit of the
+	// Kubernetes manifests (GOMEMLIMIT 435 MiB).
+	DefaultMaxInflightBytes = 160 << 20
+	// DefaultMaxConnections bounds open connections; a router holds a few.
+	DefaultMaxConnections = 256
+	// DefaultRecvTimeout is how long a unary call's request message may
+	// take to arrive once its headers have.
+	DefaultRecvTimeout = 10 * time.Second
+	// DefaultMaxConnectionIdle closes connections without calls for this
+	// long.
+	DefaultMaxConnectionIdle = 5 * time.Minute
+	// decodedBytesPerWireByte bounds the estimated decoded size of a
+	// request message to this many times MaxRecvMsgSize: typed events take
+	// up to about 10 times their wire size decoded, a message of empty
+	// values 60 times.
+	decodedBytesPerWireByte = 16
 	// resultsPerResponse is how many results a TransformBatch response
 	// carries at most before the server sends it and starts the next one.
 	resultsPerResponse = 500
@@ -31,6 +55,20 @@ type Config struct {
 	// MaxRecvMsgSize is the largest request message in bytes; larger is
 	// ResourceExhausted.
 	MaxRecvMsgSize int
+	// MaxInflightBytes is the process-wide budget of request messages
+	// received and not yet answered (see inflight). Zero is
+	// DefaultMaxInflightBytes; negative is no budget.
+	MaxInflightBytes int64
+	// MaxConnections is the most connections served at once; more wait to
+	// be accepted. Zero is DefaultMaxConnections; negative is no limit.
+	MaxConnections int
+	// RecvTimeout is how long a unary call's request message may take to
+	// arrive after its headers; then the call is cancelled. Zero is
+	// DefaultRecvTimeout; negative is no limit.
+	RecvTimeout time.Duration
+	// MaxConnectionIdle is how long a connection without calls stays open.
+	// Zero is DefaultMaxConnectionIdle; negative is no limit.
+	MaxConnectionIdle time.Duration
 	// ShutdownGrace is how long Shutdown lets in-flight calls finish.
 	ShutdownGrace time.Duration
 	// MaxEventBytes is the most bytes one event may produce (its request
@@ -74,6 +112,9 @@ type Config struct {
 	// jobHook, when set, runs before each job is transformed. Tests use it
 	// to inject faults.
 	jobHook func(jobID uint64)
+	// statsHandler, when set, sees every call's events. Tests use it to
+	// count the messages the server read.
+	statsHandler stats.Handler
 }
 
 // withDefaults returns c with zero fields set to their defaults.
@@ -89,6 +130,18 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ShutdownGrace == 0 {
 		c.ShutdownGrace = DefaultShutdownGrace
+	}
+	if c.MaxInflightBytes == 0 {
+		c.MaxInflightBytes = DefaultMaxInflightBytes
+	}
+	if c.MaxConnections == 0 {
+		c.MaxConnections = DefaultMaxConnections
+	}
+	if c.RecvTimeout == 0 {
+		c.RecvTimeout = DefaultRecvTimeout
+	}
+	if c.MaxConnectionIdle == 0 {
+		c.MaxConnectionIdle = DefaultMaxConnectionIdle
 	}
 	if c.jobHook == nil {
 		c.jobHook = faultHook()

@@ -3,10 +3,11 @@ package server
 import (
 	"bytes"
 	"crypto/rand"
+	"fmt"
+	"runtime"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/encoding"
 	protoencoding "google.golang.org/grpc/encoding/proto"
@@ -14,31 +15,70 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
-// requestCodec is the server's codec: protobuf, except that a
-// TransformerService request message that cannot be decoded (bytes that are
-// not protobuf, invalid UTF-8 in a string field, nesting past the protobuf
-// recursion limit) is not a decoding error. grpc-go would answer those with
-// INTERNAL, the code of a server bug; instead the message is left empty but
-// for a note of the error, and the unary validation interceptor and
-// checkDecodedStream answer INVALID_ARGUMENT.
+// batchRequestName is the full name of TransformBatchRequest.
+var batchRequestName = (&ciotransformerv1.TransformBatchRequest{}).ProtoReflect().Descriptor().FullName()
+
+// requestCodec is the server's codec: protobuf, with checks on
+// TransformerService request messages before and after decoding.
 //
-// The note lives in the message itself, as an unknown field, so that a
-// message grpc-go discards after decoding (a second message on a unary
-// call) leaves nothing behind.
+// Before decoding, one scan of the wire bytes counts the message's jobs and
+// nested messages (scanWire). A TransformBatchRequest of more jobs than
+// maxJobs, or a message whose decoded form would take more than
+// maxDecodedBytes, is not decoded at all: the attacker's message costs a
+// scan, not the gigabyte a 16 MiB message of empty values takes decoded.
+//
+// A message that cannot be decoded (bytes that are not protobuf, invalid
+// UTF-8 in a string field, nesting past the protobuf recursion limit) is
+// not a decoding error either: grpc-go would answer those with INTERNAL,
+// the code of a server bug, and end a TransformBatch stream.
+//
+// In both cases the message is left empty but for its request_id (read
+// from the wire) and a note of the refusal, and the server answers
+// INVALID_ARGUMENT or RESOURCE_EXHAUSTED for that message (see
+// refusalOf). A decoded message carries a note of its estimated decoded
+// size instead, which the in-flight budget charges (see takeCost).
+//
+// Notes live in the message itself, as an unknown field, so that a message
+// grpc-go discards after decoding (a second message on a unary call) leaves
+// nothing behind.
 type requestCodec struct {
 	encoding.CodecV2
+	maxJobs         int
+	maxDecodedBytes int64
+	// inflight, when the budget cannot take a message, spares its
+	// decoding.
+	inflight *inflight
+	// decoding bounds the request messages copied, scanned and decoded at
+	// once, and so the memory that takes, whatever the number of calls.
+	decoding chan struct{}
 }
 
 // newRequestCodec wraps the registered protobuf codec.
-func newRequestCodec() requestCodec {
-	return requestCodec{CodecV2: encoding.GetCodecV2(protoencoding.Name)}
+func newRequestCodec(maxJobs int, maxDecodedBytes int64, f *inflight) requestCodec {
+	return requestCodec{
+		CodecV2:         encoding.GetCodecV2(protoencoding.Name),
+		maxJobs:         maxJobs,
+		maxDecodedBytes: maxDecodedBytes,
+		inflight:        f,
+		decoding:        make(chan struct{}, max(2, runtime.GOMAXPROCS(0))),
+	}
 }
 
-// decodeNoteField is the field number of the note: the largest valid one,
+// decodeNoteField is the field number of a note: the largest valid one,
 // which the contract never uses.
 const decodeNoteField = protowire.MaxValidNumber
+
+// Kinds of notes.
+const (
+	noteNotProtobuf byte = iota + 1
+	noteTooManyJobs
+	noteTooCostly
+	noteInflight
+	noteCost
+)
 
 // decodeNonce starts every note, so that an unknown field a client sends
 // under the same number is never taken for one.
@@ -47,70 +87,134 @@ var decodeNonce = func() (n [16]byte) {
 	return n
 }()
 
-// Unmarshal decodes data into v, noting instead of failing when v is a
-// TransformerService request.
+// Unmarshal decodes data into v, checking TransformerService requests.
 func (c requestCodec) Unmarshal(data mem.BufferSlice, v any) error {
-	err := c.CodecV2.Unmarshal(data, v)
-	if err == nil {
-		return nil
-	}
+	var md protoreflect.MessageDescriptor
 	switch m := v.(type) {
 	case *ciotransformerv1.TransformRequest, *ciotransformerv1.TransformBatchRequest,
 		*ciotransformerv1.DeliverRequest, *ciotransformerv1.DeliverBatchRequest:
-		pm := m.(proto.Message)
+		md = m.(proto.Message).ProtoReflect().Descriptor()
+	default:
+		return c.CodecV2.Unmarshal(data, v)
+	}
+	pm := v.(proto.Message)
+	// The slot covers the contiguous copy, the scan and the decoding.
+	c.decoding <- struct{}{}
+	defer func() { <-c.decoding }()
+	buf := data.MaterializeToBuffer(mem.DefaultBufferPool())
+	defer buf.Free()
+	b := buf.ReadOnlyData()
+	cost := scanWire(b, md)
+	decoded := cost.decodedBytes(len(b))
+	refuse := func(kind byte, text string) error {
 		proto.Reset(pm)
-		note := protowire.AppendTag(nil, decodeNoteField, protowire.BytesType)
-		note = protowire.AppendBytes(note, append(decodeNonce[:], err.Error()...))
-		pm.ProtoReflect().SetUnknown(note)
+		switch r := pm.(type) {
+		case *ciotransformerv1.TransformBatchRequest:
+			r.RequestId = cost.requestID
+		case *ciotransformerv1.DeliverBatchRequest:
+			r.RequestId = cost.requestID
+		}
+		addNote(pm, kind, []byte(text))
 		return nil
 	}
-	return err
+	switch {
+	case md.FullName() == batchRequestName && cost.jobs > c.maxJobs:
+		return refuse(noteTooManyJobs, fmt.Sprintf("%d jobs exceed the limit of %d per request message", cost.jobs, c.maxJobs))
+	case c.maxDecodedBytes > 0 && decoded > c.maxDecodedBytes:
+		return refuse(noteTooCostly, fmt.Sprintf("the request message would take about %d bytes decoded (%d nested messages), more than the limit of %d: send fewer or smaller jobs", decoded, cost.nodes, c.maxDecodedBytes))
+	case !c.inflight.fits(charge(decoded)):
+		return refuse(noteInflight, "")
+	}
+	if err := proto.Unmarshal(b, pm); err != nil {
+		return refuse(noteNotProtobuf, err.Error())
+	}
+	addNote(pm, noteCost, protowire.AppendVarint(nil, uint64(decoded)))
+	return nil
 }
 
-// decodeError returns the INVALID_ARGUMENT status of m when the codec could
-// not decode it.
-func decodeError(m any) error {
+// addNote appends a note of kind to m's unknown fields.
+func addNote(m proto.Message, kind byte, payload []byte) {
+	body := make([]byte, 0, len(decodeNonce)+1+len(payload))
+	body = append(append(append(body, decodeNonce[:]...), kind), payload...)
+	note := protowire.AppendTag(nil, decodeNoteField, protowire.BytesType)
+	note = protowire.AppendBytes(note, body)
+	r := m.ProtoReflect()
+	r.SetUnknown(append(r.GetUnknown(), note...))
+}
+
+// takeNote removes the server's note from m and returns its kind and
+// payload; kind is 0 when m has none.
+func takeNote(m any) (kind byte, payload []byte) {
 	pm, ok := m.(proto.Message)
 	if !ok {
-		return nil
+		return 0, nil
 	}
-	raw := pm.ProtoReflect().GetUnknown()
-	if len(raw) == 0 {
-		return nil
+	r := pm.ProtoReflect()
+	raw := r.GetUnknown()
+	for off := 0; off < len(raw); {
+		num, typ, n := protowire.ConsumeTag(raw[off:])
+		if n < 0 {
+			return 0, nil
+		}
+		m := protowire.ConsumeFieldValue(num, typ, raw[off+n:])
+		if m < 0 {
+			return 0, nil
+		}
+		if num == decodeNoteField && typ == protowire.BytesType {
+			body, _ := protowire.ConsumeBytes(raw[off+n:])
+			if len(body) > len(decodeNonce) && bytes.Equal(body[:len(decodeNonce)], decodeNonce[:]) {
+				kind, payload = body[len(decodeNonce)], body[len(decodeNonce)+1:]
+				rest := append(raw[:off:off], raw[off+n+m:]...)
+				if len(rest) == 0 {
+					rest = nil
+				}
+				r.SetUnknown(rest)
+				return kind, payload
+			}
+		}
+		off += n + m
 	}
-	// After a failed decoding the note is the message's only content.
-	num, typ, n := protowire.ConsumeTag(raw)
-	if n < 0 || num != decodeNoteField || typ != protowire.BytesType {
-		return nil
+	return 0, nil
+}
+
+// checkedMessage is what the codec's note says of a received request
+// message: the status refusing it, or its estimated decoded size.
+type checkedMessage struct {
+	refusal *status.Status
+	cost    int64
+}
+
+// checkNote takes the codec's note from m.
+func checkNote(m any) checkedMessage {
+	kind, payload := takeNote(m)
+	switch kind {
+	case noteCost:
+		v, n := protowire.ConsumeVarint(payload)
+		if n < 0 {
+			return checkedMessage{}
+		}
+		return checkedMessage{cost: int64(v)}
+	case noteNotProtobuf:
+		// Protobuf's decoding errors name the problem, never the data.
+		desc := "the request message is not valid protobuf: " + string(payload)
+		return checkedMessage{refusal: badRequest(desc, &errdetails.BadRequest_FieldViolation{Description: desc})}
+	case noteTooManyJobs:
+		desc := string(payload)
+		return checkedMessage{refusal: badRequest("jobs: "+desc, &errdetails.BadRequest_FieldViolation{Field: "jobs", Description: desc})}
+	case noteTooCostly:
+		return checkedMessage{refusal: status.New(codes.ResourceExhausted, "request message too costly: "+string(payload))}
+	case noteInflight:
+		return checkedMessage{refusal: errInflightSpent}
 	}
-	note, n := protowire.ConsumeBytes(raw[n:])
-	if n < 0 || len(note) < len(decodeNonce) || !bytes.Equal(note[:len(decodeNonce)], decodeNonce[:]) {
-		return nil
-	}
-	// Protobuf's decoding errors name the problem, never the data.
-	desc := "the request message is not valid protobuf: " + string(note[len(decodeNonce):])
-	st := status.New(codes.InvalidArgument, "invalid request: "+desc)
-	if d, err := st.WithDetails(&errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{{Description: desc}}}); err == nil {
+	return checkedMessage{}
+}
+
+// badRequest is the INVALID_ARGUMENT status "invalid request: text" with
+// the violations as a BadRequest detail.
+func badRequest(text string, violations ...*errdetails.BadRequest_FieldViolation) *status.Status {
+	st := status.New(codes.InvalidArgument, "invalid request: "+text)
+	if d, err := st.WithDetails(&errdetails.BadRequest{FieldViolations: violations}); err == nil {
 		st = d
 	}
-	return st.Err()
-}
-
-// checkDecodedStream ends a stream whose next request message could not be
-// decoded.
-func checkDecodedStream(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
-	return handler(srv, &decodeCheckedStream{ServerStream: ss})
-}
-
-// decodeCheckedStream checks every received message.
-type decodeCheckedStream struct {
-	grpc.ServerStream
-}
-
-// RecvMsg receives the next message and fails if it could not be decoded.
-func (s *decodeCheckedStream) RecvMsg(m any) error {
-	if err := s.ServerStream.RecvMsg(m); err != nil {
-		return err
-	}
-	return decodeError(m)
+	return st
 }

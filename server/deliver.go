@@ -22,7 +22,9 @@ func (s *service) Deliver(ctx context.Context, req *ciotransformerv1.DeliverRequ
 // DeliverBatch sends each request message's request in turn and answers it
 // before reading the next, so that requests reach Customer.io in the order
 // the client sent them and a slow reader or a slow Customer.io holds the
-// stream back.
+// stream back. A request message refused as a whole (an invalid envelope,
+// undecodable bytes, a spent in-flight budget) is answered with the
+// refusal's status in error, and the stream goes on with the next message.
 func (s *service) DeliverBatch(stream grpc.BidiStreamingServer[ciotransformerv1.DeliverBatchRequest, ciotransformerv1.DeliverBatchResponse]) error {
 	ctx := stream.Context()
 	for {
@@ -36,7 +38,15 @@ func (s *service) DeliverBatch(stream grpc.BidiStreamingServer[ciotransformerv1.
 		if err := ctx.Err(); err != nil {
 			return status.FromContextError(err).Err()
 		}
+		n, refusal := s.admit(req)
+		if refusal != nil {
+			if err := stream.Send(&ciotransformerv1.DeliverBatchResponse{RequestId: req.GetRequestId(), Error: refusal.Proto()}); err != nil {
+				return err
+			}
+			continue
+		}
 		d := s.deliver(ctx, req.GetDestination(), req.GetRequest(), req.GetJobs(), req.GetParams())
+		s.inflight.release(n)
 		if err := stream.Send(&ciotransformerv1.DeliverBatchResponse{RequestId: req.GetRequestId(), Delivery: d}); err != nil {
 			return err
 		}

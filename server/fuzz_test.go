@@ -84,8 +84,8 @@ func FuzzEnvelope(f *testing.F) {
 		f.Add(s)
 	}
 	cfg := Config{MaxJobsPerRequest: fuzzMaxJobs}.withDefaults()
-	unary, stream := interceptors(cfg, nil)
-	srv := &service{cfg: cfg}
+	unary, stream := interceptors(cfg, nil, nil)
+	srv := &service{cfg: cfg, validator: validator{maxJobs: cfg.MaxJobsPerRequest}}
 	desc := ciotransformerv1.TransformerService_ServiceDesc
 	good, err := proto.Marshal(&ciotransformerv1.TransformBatchRequest{RequestId: 99, Destination: testDestination,
 		Jobs: []*ciotransformerv1.Job{rawJob(1, `{"type":"group","userId":"u","groupId":"g"}`), rawJob(2, `{"type":"identify","userId":"u"}`)}})
@@ -102,7 +102,7 @@ func FuzzEnvelope(f *testing.F) {
 		ss.checkAnswers(t, err == nil)
 
 		var req *ciotransformerv1.TransformRequest
-		dec := func(m any) error { return newRequestCodec().Unmarshal(mem.BufferSlice{mem.SliceBuffer(data)}, m) }
+		dec := func(m any) error { return fuzzCodec.Unmarshal(mem.BufferSlice{mem.SliceBuffer(data)}, m) }
 		resp, err := desc.Methods[0].Handler(srv, context.Background(), func(m any) error {
 			if err := dec(m); err != nil {
 				return err
@@ -121,6 +121,9 @@ func FuzzEnvelope(f *testing.F) {
 		checkOutcome(t, r)
 	})
 }
+
+// fuzzCodec is the server's codec as FuzzEnvelope configures it.
+var fuzzCodec = newRequestCodec(fuzzMaxJobs, int64(DefaultMaxRecvMsgSize)*decodedBytesPerWireByte, nil)
 
 // assertFuzzRefusal checks that err refuses a request message as a whole
 // in the one documented way.
@@ -198,7 +201,7 @@ func (s *fuzzStream) RecvMsg(m any) error {
 	}
 	data := s.in[0]
 	s.in = s.in[1:]
-	if err := newRequestCodec().Unmarshal(mem.BufferSlice{mem.SliceBuffer(data)}, m); err != nil {
+	if err := fuzzCodec.Unmarshal(mem.BufferSlice{mem.SliceBuffer(data)}, m); err != nil {
 		return err
 	}
 	// The handler may see the message only after the checks; recorded now,
@@ -239,6 +242,15 @@ func (s *fuzzStream) checkAnswers(t *testing.T, ok bool) {
 			if resp.GetRequestId() != req.GetRequestId() {
 				t.Fatalf("response to request %d while answering %d", resp.GetRequestId(), req.GetRequestId())
 			}
+			if resp.GetError() != nil {
+				// Refused in band: the only response, final, no results.
+				if !resp.GetFinal() || len(resp.GetResults()) != 0 {
+					t.Fatalf("refusal %v not alone and final", resp)
+				}
+				assertFuzzRefusal(t, status.ErrorProto(resp.GetError()))
+				seen = nil
+				break
+			}
 			if len(resp.GetResults()) > resultsPerResponse {
 				t.Fatalf("response of %d results", len(resp.GetResults()))
 			}
@@ -254,6 +266,9 @@ func (s *fuzzStream) checkAnswers(t *testing.T, ok bool) {
 			if resp.GetFinal() {
 				break
 			}
+		}
+		if seen == nil {
+			continue
 		}
 		for _, j := range req.GetJobs() {
 			if seen[j.GetJobId()] != 1 {

@@ -5,21 +5,26 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
+	middleware "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
+	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/selector"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
 )
 
 // interceptors returns the server's interceptor chain, unary and stream in
 // step, outermost first. The gRPC metrics come first so that they see the
 // final code of every call, recovered panics and invalid envelopes included.
-func interceptors(cfg Config, m *metrics) (unary []grpc.UnaryServerInterceptor, stream []grpc.StreamServerInterceptor) {
+func interceptors(cfg Config, m *metrics, f *inflight) (unary []grpc.UnaryServerInterceptor, stream []grpc.StreamServerInterceptor) {
 	logOpts := []logging.Option{
 		// Only the finished call is logged: payloads never are.
 		logging.WithLogOnEvents(logging.FinishCall),
@@ -40,34 +45,40 @@ func interceptors(cfg Config, m *metrics) (unary []grpc.UnaryServerInterceptor, 
 		cfg.Logger.ErrorContext(ctx, "recovered from panic", "panic", panicText(p), "stack", string(debug.Stack()))
 		return status.Error(codes.Internal, "internal error")
 	})
-	v := validator{maxJobs: cfg.MaxJobsPerRequest}
-	authUnary, authStream := authInterceptors(cfg.AuthToken)
+	v := validator{maxJobs: cfg.MaxJobsPerRequest, inflight: f, metrics: m}
+	// Health checks and reflection are logged at debug level: probes make
+	// them every few seconds.
+	quiet := append(slices.Clone(logOpts), logging.WithLevels(func(codes.Code) logging.Level { return logging.LevelDebug }))
 	unary = []grpc.UnaryServerInterceptor{
 		m.unaryRPC(),
 		unaryCallStats,
-		logging.UnaryServerInterceptor(logger, logOpts...),
+		selector.UnaryServerInterceptor(logging.UnaryServerInterceptor(logger, logOpts...), selector.MatchFunc(isServiceCall)),
+		selector.UnaryServerInterceptor(logging.UnaryServerInterceptor(logger, quiet...), selector.MatchFunc(isInfrastructureCall)),
 		recovery.UnaryServerInterceptor(rec),
-		authUnary,
-		// One interceptor for both checks, as a unary call passes each
-		// level of the chain on every call.
-		func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-			if err := decodeError(req); err != nil {
-				return nil, err
-			}
-			return v.unary(ctx, req, info, handler)
-		},
+		v.unary,
 	}
 	stream = []grpc.StreamServerInterceptor{
 		m.streamRPC(),
 		streamCallStats,
-		logging.StreamServerInterceptor(logger, logOpts...),
+		selector.StreamServerInterceptor(logging.StreamServerInterceptor(logger, logOpts...), selector.MatchFunc(isServiceCall)),
+		selector.StreamServerInterceptor(logging.StreamServerInterceptor(logger, quiet...), selector.MatchFunc(isInfrastructureCall)),
 		recovery.StreamServerInterceptor(rec),
-		authStream,
-		checkDecodedStream,
-		v.stream,
+		// TransformBatch checks each request message itself, so that a
+		// refused one is answered in band and the stream goes on.
 	}
 	return withoutNil(unary, func(i grpc.UnaryServerInterceptor) bool { return i == nil }),
 		withoutNil(stream, func(i grpc.StreamServerInterceptor) bool { return i == nil })
+}
+
+// isInfrastructureCall reports a health check or reflection call.
+func isInfrastructureCall(_ context.Context, c middleware.CallMeta) bool {
+	return c.Service == healthpb.Health_ServiceDesc.ServiceName || strings.HasPrefix(c.Service, "grpc.reflection.")
+}
+
+// isServiceCall reports a call of the service itself (anything but health
+// checks and reflection).
+func isServiceCall(ctx context.Context, c middleware.CallMeta) bool {
+	return !isInfrastructureCall(ctx, c)
 }
 
 // slogLogger adapts l to the logging interceptor. The record is built here
@@ -143,7 +154,10 @@ func addJobs(ctx context.Context, n int) {
 	}
 }
 
+// unaryCallStats also stops the call's receive timer: interceptors run
+// once the request message has arrived.
 func unaryCallStats(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	stopRecvTimer(ctx)
 	return handler(withCallStats(ctx), req)
 }
 

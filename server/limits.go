@@ -28,6 +28,13 @@ const (
 	DefaultMaxConnectionAge = 30 * time.Minute
 )
 
+// HTTP/2 flow-control windows of the server: 64 KiB per call is HTTP/2's
+// own default, 1 MiB per connection lets 16 calls send at full speed.
+const (
+	streamWindow = 64 << 10
+	connWindow   = 1 << 20
+)
+
 // withLimitDefaults returns c with zero connection limits set to their
 // defaults.
 func (c Config) withLimitDefaults() Config {
@@ -64,7 +71,7 @@ func (c Config) validateLimits() error {
 
 // transportOptions are the server options that turn connections into
 // calls: TLS, the request codec and the connection limits.
-func transportOptions(c Config) []grpc.ServerOption {
+func transportOptions(c Config, f *inflight) []grpc.ServerOption {
 	params := keepalive.ServerParameters{
 		// A zero grace lets calls on an aged connection run to completion:
 		// cutting a pipelining TransformBatch stream would cost the client
@@ -74,8 +81,17 @@ func transportOptions(c Config) []grpc.ServerOption {
 	if c.MaxConnectionAge > 0 {
 		params.MaxConnectionAge = c.MaxConnectionAge
 	}
+	if c.MaxConnectionIdle > 0 {
+		params.MaxConnectionIdle = c.MaxConnectionIdle
+	}
 	opts := []grpc.ServerOption{
-		grpc.ForceServerCodecV2(newRequestCodec()),
+		grpc.ForceServerCodecV2(newRequestCodec(c.MaxJobsPerRequest, int64(c.MaxRecvMsgSize)*decodedBytesPerWireByte, f)),
+		// Static windows: grpc-go's bandwidth-delay estimation would
+		// otherwise grow each call's receive window to 16 MiB, which a
+		// client that sends without the server reading fills. A call
+		// buffers at most streamWindow bytes beyond what the server read.
+		grpc.InitialWindowSize(streamWindow),
+		grpc.InitialConnWindowSize(connWindow),
 		grpc.MaxConcurrentStreams(c.MaxConcurrentStreams),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{
 			MinTime: c.KeepaliveMinTime,

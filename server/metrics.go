@@ -19,6 +19,9 @@ const (
 	metricBatchObjects   = "cio_transformer_batch_objects"
 	metricBatchBytes     = "cio_transformer_batch_bytes"
 	metricMappingTime    = "cio_transformer_mapping_seconds"
+	metricRefusedCalls   = "cio_transformer_refused_calls_total"
+	metricPanics         = "cio_transformer_job_panics_total"
+	metricInflightBytes  = "cio_transformer_inflight_bytes"
 	batchEndpointPath    = "v2/batch"
 	successStatusCode    = "200"
 	badInputStatusCode   = 400
@@ -76,6 +79,7 @@ const (
 // metrics are the server's Prometheus metrics. A nil *metrics records
 // nothing, which is how a server without a registry runs.
 type metrics struct {
+	reg  prometheus.Registerer
 	grpc *grpcprom.ServerMetrics
 	// jobVec counts jobs by event_type, outcome and status_code; jobs holds
 	// its children for the common label sets, resolved once, so that
@@ -87,6 +91,11 @@ type metrics struct {
 	batchBytes   prometheus.Observer
 	// mapping observes the mapping time of a request message, by method.
 	mappingTransform, mappingBatch prometheus.Observer
+	// refusedCalls counts calls refused at admission, by reason, indexed
+	// like refusedReasons.
+	refusedCalls [numRefusedReasons]prometheus.Counter
+	// panics counts jobs whose mapping panicked.
+	panics prometheus.Counter
 }
 
 // newMetrics creates the metrics and registers them with reg; a nil reg
@@ -96,6 +105,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		return nil, nil
 	}
 	m := &metrics{
+		reg: reg,
 		grpc: grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram(
 			grpcprom.WithHistogramBuckets([]float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}),
 		)),
@@ -120,7 +130,15 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		Buckets: []float64{.00001, .000025, .00005, .0001, .00025, .0005, .001, .0025, .005, .01,
 			.025, .05, .1, .25, .5, 1},
 	}, []string{"method"})
-	for _, c := range []prometheus.Collector{m.grpc, m.jobVec, batchObjects, batchBytes, mapping} {
+	refused := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: metricRefusedCalls,
+		Help: "Calls refused before any of their messages was read, and TransformBatch request messages refused in band: unauthenticated (no or wrong token), inflight_budget (the server holds --max-inflight-bytes), recv_timeout (a request message not received within --recv-timeout).",
+	}, []string{"reason"})
+	m.panics = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: metricPanics,
+		Help: "Jobs whose mapping panicked (a bug): each was answered with a 500 job error and the call went on.",
+	})
+	for _, c := range []prometheus.Collector{m.grpc, m.jobVec, batchObjects, batchBytes, mapping, refused, m.panics} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -130,6 +148,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		m.jobs[t][outcomeSuccess] = m.jobVec.WithLabelValues(name, "success", successStatusCode)
 		m.jobs[t][outcomeBatched] = m.jobVec.WithLabelValues(name, "batched", successStatusCode)
 		m.jobs[t][outcomeBadInput] = m.jobVec.WithLabelValues(name, "error", strconv.Itoa(badInputStatusCode))
+	}
+	for i, r := range refusedReasons {
+		m.refusedCalls[i] = refused.WithLabelValues(r)
 	}
 	m.batchObjects, m.batchBytes = batchObjects, batchBytes
 	m.mappingTransform = mapping.WithLabelValues(methodTransform)
@@ -159,6 +180,36 @@ func (m *metrics) streamRPC() grpc.StreamServerInterceptor {
 		return nil
 	}
 	return m.grpc.StreamServerInterceptor()
+}
+
+// refused counts a call refused for reason, one of refusedReasons.
+func (m *metrics) refused(reason string) {
+	if m == nil {
+		return
+	}
+	for i, r := range refusedReasons {
+		if r == reason {
+			m.refusedCalls[i].Inc()
+		}
+	}
+}
+
+// panicked counts a job whose mapping panicked.
+func (m *metrics) panicked() {
+	if m != nil {
+		m.panics.Inc()
+	}
+}
+
+// watchInflight exports the bytes charged to f as a gauge.
+func (m *metrics) watchInflight(f *inflight) {
+	if m == nil || f == nil {
+		return
+	}
+	_ = m.reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: metricInflightBytes,
+		Help: "Bytes charged to the in-flight budget (--max-inflight-bytes): request messages received and not yet answered, at four times their estimated decoded size.",
+	}, func() float64 { return float64(f.bytes()) }))
 }
 
 // withoutNil drops the interceptors that are off (nil).

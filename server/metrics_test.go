@@ -34,6 +34,8 @@ func samples(t *testing.T, g prometheus.Gatherer) map[string]float64 {
 			switch f.GetType() {
 			case dto.MetricType_COUNTER:
 				out[key("")] = m.GetCounter().GetValue()
+			case dto.MetricType_GAUGE:
+				out[key("")] = m.GetGauge().GetValue()
 			case dto.MetricType_HISTOGRAM:
 				out[key("_count")] = float64(m.GetHistogram().GetSampleCount())
 				out[key("_sum")] = m.GetHistogram().GetSampleSum()

@@ -71,6 +71,12 @@ func (a h2Answer) String() string {
 // (the HTTP/2 client preface unless overridden), then one gRPC call to
 // path whose request body is body, and reads until the call ends.
 func rawH2Call(ctx context.Context, dial func(context.Context) (net.Conn, error), preface []byte, path string, body []byte) (h2Answer, error) {
+	return rawH2Exchange(ctx, dial, preface, path, body, true)
+}
+
+// rawH2Exchange is rawH2Call; unless end is set, the request stream is
+// left open after body.
+func rawH2Exchange(ctx context.Context, dial func(context.Context) (net.Conn, error), preface []byte, path string, body []byte, end bool) (h2Answer, error) {
 	conn, err := dial(ctx)
 	if err != nil {
 		return h2Answer{}, err
@@ -92,7 +98,7 @@ func rawH2Call(ctx context.Context, dial func(context.Context) (net.Conn, error)
 	fr := http2.NewFramer(conn, conn)
 	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
 	if path != "" {
-		if err := writeCall(fr, path, body); err != nil {
+		if err := writeCall(fr, path, body, end); err != nil {
 			return h2Answer{closed: true}, nil
 		}
 	}
@@ -140,8 +146,8 @@ func rawH2Call(ctx context.Context, dial func(context.Context) (net.Conn, error)
 }
 
 // writeCall sends the settings, the request headers of a gRPC call to
-// path and body as its data, ending the stream.
-func writeCall(fr *http2.Framer, path string, body []byte) error {
+// path and body as its data, ending the stream when end is set.
+func writeCall(fr *http2.Framer, path string, body []byte, end bool) error {
 	if err := fr.WriteSettings(); err != nil {
 		return err
 	}
@@ -165,5 +171,5 @@ func writeCall(fr *http2.Framer, path string, body []byte) error {
 		}
 		body = body[maxFrame:]
 	}
-	return fr.WriteData(1, true, body)
+	return fr.WriteData(1, end, body)
 }

@@ -3,9 +3,11 @@ package server
 import (
 	"context"
 	"net"
+	"runtime"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 	"github.com/cio-transformer/cio-transformer/server/delivery"
+	"golang.org/x/net/netutil"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
@@ -38,20 +40,31 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	unary, stream := interceptors(cfg, m)
+	f := newInflight(cfg.MaxInflightBytes)
+	m.watchInflight(f)
+	unary, stream := interceptors(cfg, m, f)
 	d := newDrain()
 	stream = append(stream, d.stream)
+	adm := &admission{auth: newTokenAuth(cfg.AuthToken), inflight: f, metrics: m, logger: cfg.Logger, recvTimeout: cfg.RecvTimeout}
+	opts := transportOptions(cfg, f)
+	if cfg.statsHandler != nil {
+		opts = append(opts, grpc.StatsHandler(cfg.statsHandler))
+	}
 	g := grpc.NewServer(append([]grpc.ServerOption{
+		grpc.InTapHandle(adm.tap),
 		grpc.ChainUnaryInterceptor(unary...),
 		grpc.ChainStreamInterceptor(stream...),
 		grpc.MaxRecvMsgSize(cfg.MaxRecvMsgSize),
-	}, transportOptions(cfg)...)...)
-	ciotransformerv1.RegisterTransformerServiceServer(g, &service{cfg: cfg, metrics: m, delivery: client})
+	}, opts...)...)
+	ciotransformerv1.RegisterTransformerServiceServer(g, &service{cfg: cfg, metrics: m, inflight: f, delivery: client,
+		validator: validator{maxJobs: cfg.MaxJobsPerRequest, inflight: f, metrics: m},
+		mapping:   make(chan struct{}, runtime.GOMAXPROCS(0))})
 	h := health.NewServer()
 	healthpb.RegisterHealthServer(g, h)
 	if err := registerReflection(g); err != nil {
 		return nil, err
 	}
+	adm.unary = unaryMethods(g)
 	m.initialize(g)
 	return &Server{cfg: cfg, grpc: g, health: h, drain: d, delivery: client}, nil
 }
@@ -61,6 +74,9 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) Serve(lis net.Listener) error {
 	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
 	s.health.SetServingStatus(ciotransformerv1.TransformerService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
+	if s.cfg.MaxConnections > 0 {
+		lis = netutil.LimitListener(lis, s.cfg.MaxConnections)
+	}
 	return s.grpc.Serve(lis)
 }
 

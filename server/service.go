@@ -4,12 +4,17 @@ import (
 	"context"
 	"errors"
 	"io"
+	"runtime/debug"
+	"time"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 	"github.com/cio-transformer/cio-transformer/server/delivery"
 	"github.com/cio-transformer/cio-transformer/transform"
+	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 )
 
 // bytesPerResponse is about the most bytes of results a TransformBatch
@@ -21,9 +26,15 @@ const bytesPerResponse = 1 << 20
 // service implements TransformerService.
 type service struct {
 	ciotransformerv1.UnimplementedTransformerServiceServer
-	cfg      Config
-	metrics  *metrics
-	delivery *delivery.Client
+	cfg       Config
+	metrics   *metrics
+	inflight  *inflight
+	validator validator
+	delivery  *delivery.Client
+	// mapping bounds the jobs mapped at once to the processors: however
+	// many calls are open, at most that many goroutines compete for CPU
+	// with health checks, which then answer promptly. Nil is no bound.
+	mapping chan struct{}
 }
 
 // Transform transforms one job.
@@ -31,7 +42,13 @@ func (s *service) Transform(ctx context.Context, req *ciotransformerv1.Transform
 	job := req.GetJob()
 	dest := destination(req.GetDestination())
 	tally := s.metrics.tally(methodTransform)
-	r := s.transformJob(job, dest, v2Batch(req.GetDestination()), &tally)
+	r := s.transformJob(ctx, job, dest, v2Batch(req.GetDestination()), &tally)
+	if ctx.Err() != nil {
+		// The client has gone or given up: the call ends with the
+		// context's code, so that it is logged and counted as such.
+		tally.flush()
+		return nil, contextStatus(ctx)
+	}
 	addJobs(ctx, 1)
 	var e transform.Entry
 	switch {
@@ -55,6 +72,11 @@ func (s *service) Transform(ctx context.Context, req *ciotransformerv1.Transform
 // bytesPerResponse bytes, the last one marked final. Send blocks while the
 // client does not read, so a slow client holds back the server's reading
 // instead of growing its buffers.
+//
+// A request message that is refused as a whole (an invalid envelope, more
+// jobs than allowed, undecodable bytes, a spent in-flight budget) gets one
+// final response carrying the refusal's status in error, and the stream
+// goes on with the next message.
 func (s *service) TransformBatch(stream grpc.BidiStreamingServer[ciotransformerv1.TransformBatchRequest, ciotransformerv1.TransformBatchResponse]) error {
 	ctx := stream.Context()
 	b := transform.NewBatcher(&transform.Destination{}, transform.DefaultLimits())
@@ -66,10 +88,46 @@ func (s *service) TransformBatch(stream grpc.BidiStreamingServer[ciotransformerv
 		if err != nil {
 			return err
 		}
-		if err := s.answer(ctx, stream, b, req); err != nil {
+		n, refusal := s.admit(req)
+		if refusal != nil {
+			if err := stream.Send(&ciotransformerv1.TransformBatchResponse{RequestId: req.GetRequestId(), Final: true, Error: refusal.Proto()}); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := s.answerCharged(ctx, stream, b, req, n); err != nil {
 			return err
 		}
 	}
+}
+
+// admit checks a stream's request message as the codec noted it and as the
+// envelope rules have it, and charges its cost n to the in-flight budget;
+// the caller returns n with s.inflight.release. A refused message charges
+// nothing and comes back with the status refusing it.
+func (s *service) admit(req any) (n int64, refusal *status.Status) {
+	cm := checkNote(req)
+	if cm.refusal == nil {
+		cm.refusal = s.validator.check(req)
+	}
+	n = charge(cm.cost)
+	if cm.refusal == nil && !s.inflight.acquire(n) {
+		cm.refusal = errInflightSpent
+	}
+	if cm.refusal == errInflightSpent {
+		s.metrics.refused(refusedInflight)
+	}
+	if cm.refusal != nil {
+		return 0, cm.refusal
+	}
+	return n, nil
+}
+
+// answerCharged answers req, whose charge n it returns to the budget
+// however answering ends, a recovered panic included.
+func (s *service) answerCharged(ctx context.Context, stream grpc.ServerStream, b *transform.Batcher, req *ciotransformerv1.TransformBatchRequest, n int64) error {
+	defer s.inflight.release(n)
+	return s.answer(ctx, stream, b, req)
 }
 
 // answer transforms one request message and sends its results.
@@ -95,7 +153,7 @@ func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *trans
 	// that the last results of a message carry final themselves.
 	emit := func(e transform.Entry) {
 		tally.entry(e)
-		n := entrySize(e)
+		n := entrySize(e, jobs)
 		if len(resp.Results) > 0 && sendErr == nil &&
 			(len(resp.Results) >= resultsPerResponse || size+n > bytesPerResponse) {
 			sendErr = stream.SendMsg(resp)
@@ -106,14 +164,12 @@ func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *trans
 		size += n
 	}
 	for i, job := range jobs {
-		if i%64 == 0 {
-			if err := ctx.Err(); err != nil {
-				// As a status, so that interceptors log and count the call
-				// as Canceled or DeadlineExceeded rather than Unknown.
-				return status.FromContextError(err).Err()
-			}
+		if ctx.Err() != nil {
+			// As a status, so that interceptors log and count the call
+			// as Canceled or DeadlineExceeded rather than Unknown.
+			return contextStatus(ctx)
 		}
-		b.Add(i, s.transformJob(job, dest, v2, &tally), emit)
+		b.Add(i, s.transformJob(ctx, job, dest, v2, &tally), emit)
 		if sendErr != nil {
 			return sendErr
 		}
@@ -127,14 +183,32 @@ func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *trans
 	return stream.SendMsg(resp)
 }
 
+// errInternalJob is the result of a job whose mapping panicked: a bug, which
+// costs that job only. The message is fixed, since a panic value could carry
+// event content; the stack goes to the log.
+var errInternalJob = &transform.Error{StatusCode: 500, Message: "internal error", Category: transform.CategoryTransformation}
+
 // transformJob maps one job's event, in API mode v2 when v2 is set, and
-// counts its outcome in tally.
-func (s *service) transformJob(job *ciotransformerv1.Job, dest *transform.Destination, v2 bool, tally *jobTally) transform.Result {
+// counts its outcome in tally. A panic while mapping becomes the job's
+// errInternalJob.
+func (s *service) transformJob(ctx context.Context, job *ciotransformerv1.Job, dest *transform.Destination, v2 bool, tally *jobTally) (r transform.Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.cfg.Logger.ErrorContext(ctx, "recovered from panic while mapping a job", "job_id", job.GetJobId(), "panic", panicText(p), "stack", string(debug.Stack()))
+			s.metrics.panicked()
+			r = transform.Result{Err: errInternalJob}
+			tally.mapped(jsvalue.Value{}, r)
+		}
+	}()
 	if s.cfg.jobHook != nil {
 		s.cfg.jobHook(job.GetJobId())
 	}
+	if s.mapping != nil {
+		s.mapping <- struct{}{}
+		defer func() { <-s.mapping }()
+	}
 	ev, perr := eventValue(job)
-	r := transform.Result{Err: perr}
+	r = transform.Result{Err: perr}
 	if perr == nil {
 		r = mapEvent(job, ev, dest, v2, s.cfg.MaxEventBytes)
 	}
@@ -143,12 +217,17 @@ func (s *service) transformJob(job *ciotransformerv1.Job, dest *transform.Destin
 }
 
 // entrySize estimates the encoded size of e's result from its strings, each
-// with room for a field tag and length. The jobs' metadata is left out:
-// sizing a Struct costs as much as mapping an event, and metadata is
-// usually small next to request bodies.
-func entrySize(e transform.Entry) int {
+// with room for a field tag and length, and from the encoded size of the
+// metadata of the jobs it covers, which the result echoes: a client may
+// attach as much metadata to a job as to its event.
+func entrySize(e transform.Entry, jobs []*ciotransformerv1.Job) int {
 	const field = 6
 	n := field + len(e.Jobs)*(2*field+10)
+	for _, i := range e.Jobs {
+		if md := jobs[i].GetMetadata(); md != nil {
+			n += proto.Size(md) + field
+		}
+	}
 	if r := e.Request; r != nil {
 		n += len(r.Method) + len(r.Endpoint) + len(r.EndpointPath) + len(r.Body) + len(r.UserID) + 6*field
 		for _, h := range r.Headers {
@@ -159,4 +238,15 @@ func entrySize(e transform.Entry) int {
 		n += len(err.Message) + len(err.Category) + len(err.Type) + 5*field
 	}
 	return n
+}
+
+// contextStatus is the status of a call whose context ended: Canceled, or
+// DeadlineExceeded once its deadline has passed. gRPC closes the stream of
+// a call at its deadline, which can cancel the context before the
+// deadline's own timer marks it DeadlineExceeded.
+func contextStatus(ctx context.Context) error {
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		return status.Error(codes.DeadlineExceeded, context.DeadlineExceeded.Error())
+	}
+	return status.FromContextError(ctx.Err()).Err()
 }

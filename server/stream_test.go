@@ -674,7 +674,8 @@ func TestTransformBatchLargeResultsFitDefaultClients(t *testing.T) {
 		plan[i] = plannedJob{id: uint64(i + 1), user: u, meta: i,
 			event: fmt.Sprintf(`{"type":"identify","userId":%q,"traits":{"seq":%d,"note":%q}}`, u, i, padding)}
 	}
-	client := testClient(t, Config{})
+	// The 5 MB request needs a server limit above the 4 MiB default.
+	client := testClient(t, Config{MaxRecvMsgSize: 8 << 20})
 	stream, err := client.TransformBatch(heavyContext(t))
 	if err != nil {
 		t.Fatal(err)

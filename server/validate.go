@@ -7,7 +7,6 @@ import (
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
 
@@ -15,36 +14,35 @@ import (
 // jobs with events and unique ids, at most maxJobs jobs. Violations are
 // InvalidArgument with a BadRequest detail listing every violated field.
 type validator struct {
-	maxJobs int
+	maxJobs  int
+	inflight *inflight
+	metrics  *metrics
 }
 
+// unary refuses a request message the codec refused or that breaks the
+// envelope rules, and charges the in-flight budget while the call runs.
 func (v validator) unary(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-	if err := v.check(req); err != nil {
-		return nil, err
+	cm := checkNote(req)
+	if cm.refusal == errInflightSpent {
+		v.metrics.refused(refusedInflight)
 	}
+	if cm.refusal != nil {
+		return nil, cm.refusal.Err()
+	}
+	if st := v.check(req); st != nil {
+		return nil, st.Err()
+	}
+	n := charge(cm.cost)
+	if !v.inflight.acquire(n) {
+		v.metrics.refused(refusedInflight)
+		return nil, errInflightSpent.Err()
+	}
+	defer v.inflight.release(n)
 	return handler(ctx, req)
 }
 
-func (v validator) stream(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
-	return handler(srv, &validatingStream{ServerStream: ss, v: v})
-}
-
-// validatingStream checks every received message.
-type validatingStream struct {
-	grpc.ServerStream
-	v validator
-}
-
-// RecvMsg receives and checks the next message.
-func (s *validatingStream) RecvMsg(m any) error {
-	if err := s.ServerStream.RecvMsg(m); err != nil {
-		return err
-	}
-	return s.v.check(m)
-}
-
 // check returns the InvalidArgument status of a malformed message, or nil.
-func (v validator) check(m any) error {
+func (v validator) check(m any) *status.Status {
 	var violations []*errdetails.BadRequest_FieldViolation
 	add := func(field, desc string) {
 		violations = append(violations, &errdetails.BadRequest_FieldViolation{Field: field, Description: desc})
@@ -88,11 +86,7 @@ func (v validator) check(m any) error {
 	if len(violations) == 0 {
 		return nil
 	}
-	st := status.New(codes.InvalidArgument, fmt.Sprintf("invalid request: %s: %s", violations[0].Field, violations[0].Description))
-	if d, err := st.WithDetails(&errdetails.BadRequest{FieldViolations: violations}); err == nil {
-		st = d
-	}
-	return st.Err()
+	return badRequest(violations[0].Field+": "+violations[0].Description, violations...)
 }
 
 // checkDelivery checks the envelope of a delivery: a request with a URL,

@@ -45,9 +45,16 @@ func startMetrics(addr string, reg *prometheus.Registry, logger *slog.Logger) (*
 		EnableOpenMetrics: true,
 	}))
 	m := &metricsServer{
+		// Every phase of a scrape is bounded, so that a client that never
+		// finishes its request or never reads the answer holds neither a
+		// goroutine nor the shutdown.
 		http: &http.Server{
 			Handler:           mux,
 			ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout:       10 * time.Second,
+			WriteTimeout:      30 * time.Second,
+			IdleTimeout:       60 * time.Second,
+			MaxHeaderBytes:    16 << 10,
 			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		},
 		done: make(chan struct{}),
@@ -63,10 +70,8 @@ func startMetrics(addr string, reg *prometheus.Registry, logger *slog.Logger) (*
 }
 
 // stop shuts the metrics server down, letting a scrape in progress finish
-// for a few seconds.
-func (m *metricsServer) stop() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
+// until ctx ends; then it closes every connection.
+func (m *metricsServer) stop(ctx context.Context) {
 	if err := m.http.Shutdown(ctx); err != nil {
 		_ = m.http.Close()
 	}

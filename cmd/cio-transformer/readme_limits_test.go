@@ -17,6 +17,7 @@ var limitAndSecurityFlags = []string{
 	"max-recv-msg-size", "max-jobs-per-request", "max-event-bytes", "max-concurrent-streams", "keepalive-min-time",
 	"max-connection-age", "max-connection-age-grace", "shutdown-delay", "shutdown-grace",
 	"tls-cert", "tls-key", "tls-client-ca", "auth-token-file",
+	"max-inflight-bytes", "max-connections", "recv-timeout", "max-connection-idle",
 }
 
 var firstCode = regexp.MustCompile("`([^`]*)`")

@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cio-transformer/cio-transformer/server"
@@ -98,15 +99,20 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 		return 2
 	}
 	var reg prometheus.Registerer
+	var ms *metricsServer
 	if f.metricsListen != "" {
 		reg := newMetricsRegistry()
 		cfg.Metrics = reg
-		ms, err := startMetrics(f.metricsListen, reg, logger)
+		ms, err = startMetrics(f.metricsListen, reg, logger)
 		if err != nil {
 			logger.Error("cannot listen for metrics", "addr", f.metricsListen, "error", err)
 			return 1
 		}
-		defer ms.stop()
+	}
+	stopMetrics := func(ctx context.Context) {
+		if ms != nil {
+			ms.stop(ctx)
+		}
 	}
 	reg = cfg.Metrics
 	srv, err := server.New(cfg)
@@ -132,23 +138,27 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 	case err := <-done:
 		logger.Error("server stopped", "error", err)
 		hs.stop(0, cfg.ShutdownGrace)
+		stopMetrics(context.Background())
 		return 1
 	case err := <-hs.failed():
 		logger.Error("http server stopped", "error", err)
 		srv.Stop()
 		<-done
+		stopMetrics(context.Background())
 		return 1
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down", "grace", cfg.ShutdownGrace.String())
-	httpStopped := make(chan struct{})
-	go func() {
-		hs.stop(cfg.ShutdownDelay, cfg.ShutdownGrace)
-		close(httpStopped)
-	}()
-	srv.Shutdown(context.Background())
+	graceCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+	defer cancel()
+	// The HTTP and metrics servers stop with the gRPC server, within the
+	// same grace.
+	var others sync.WaitGroup
+	others.Go(func() { hs.stop(cfg.ShutdownDelay, cfg.ShutdownGrace) })
+	others.Go(func() { stopMetrics(graceCtx) })
+	srv.Shutdown(graceCtx)
 	<-done
-	<-httpStopped
+	others.Wait()
 	logger.Info("stopped")
 	return 0
 }

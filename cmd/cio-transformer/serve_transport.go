@@ -13,6 +13,10 @@ import (
 // transportFlags are the serve settings of connections: limits, shutdown
 // delay, TLS and authentication.
 type transportFlags struct {
+	maxInflightBytes      int64
+	maxConnections        int
+	recvTimeout           time.Duration
+	maxConnectionIdle     time.Duration
 	maxConcurrentStreams  uint
 	keepaliveMinTime      time.Duration
 	maxConnectionAge      time.Duration
@@ -26,6 +30,10 @@ type transportFlags struct {
 
 // define adds the transport flags to fs.
 func (f *transportFlags) define(fs *flag.FlagSet) {
+	fs.Int64Var(&f.maxInflightBytes, "max-inflight-bytes", server.DefaultMaxInflightBytes, "budget of request messages received and not yet answered, charged at four times their estimated decoded size; past it calls and request messages are refused with RESOURCE_EXHAUSTED (env CIO_MAX_INFLIGHT_BYTES)")
+	fs.IntVar(&f.maxConnections, "max-connections", server.DefaultMaxConnections, "most connections served at once; more wait to be accepted (env CIO_MAX_CONNECTIONS)")
+	fs.DurationVar(&f.recvTimeout, "recv-timeout", server.DefaultRecvTimeout, "how long a unary call's request message may take to arrive after its headers (env CIO_RECV_TIMEOUT)")
+	fs.DurationVar(&f.maxConnectionIdle, "max-connection-idle", server.DefaultMaxConnectionIdle, "how long a connection without calls stays open (env CIO_MAX_CONNECTION_IDLE)")
 	fs.UintVar(&f.maxConcurrentStreams, "max-concurrent-streams", server.DefaultMaxConcurrentStreams, "most calls open at once on one connection; clients queue beyond it (env CIO_MAX_CONCURRENT_STREAMS)")
 	fs.DurationVar(&f.keepaliveMinTime, "keepalive-min-time", server.DefaultKeepaliveMinTime, "shortest interval between client keepalive pings; a client pinging more often is disconnected (env CIO_KEEPALIVE_MIN_TIME)")
 	fs.DurationVar(&f.maxConnectionAge, "max-connection-age", server.DefaultMaxConnectionAge, "how long a connection takes new calls before the client is asked to reconnect; 0 is no limit (env CIO_MAX_CONNECTION_AGE)")
@@ -48,6 +56,13 @@ func (f *transportFlags) apply(cfg *server.Config) error {
 	if f.maxConnectionAge < 0 || f.maxConnectionAgeGrace < 0 || f.shutdownDelay < 0 {
 		return errors.New("max connection age, its grace and the shutdown delay must not be negative")
 	}
+	if f.maxInflightBytes <= 0 || f.maxConnections <= 0 || f.recvTimeout <= 0 || f.maxConnectionIdle <= 0 {
+		return errors.New("max inflight bytes, max connections, the receive timeout and max connection idle must be positive")
+	}
+	cfg.MaxInflightBytes = f.maxInflightBytes
+	cfg.MaxConnections = f.maxConnections
+	cfg.RecvTimeout = f.recvTimeout
+	cfg.MaxConnectionIdle = f.maxConnectionIdle
 	cfg.MaxConcurrentStreams = uint32(f.maxConcurrentStreams)
 	cfg.KeepaliveMinTime = f.keepaliveMinTime
 	cfg.MaxConnectionAge = f.maxConnectionAge

@@ -27,6 +27,7 @@ import (
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	_ "google.golang.org/grpc/health" // client-side health checking, named in the service config
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
@@ -177,6 +178,11 @@ func batch(ctx context.Context, client ciotransformerv1.TransformerServiceClient
 		if err != nil {
 			return err
 		}
+		if e := resp.GetError(); e != nil {
+			// The whole request message was refused; none of its jobs was
+			// transformed, and the stream goes on.
+			fmt.Fprintf(out, "batch request=%d refused: %s: %s\n", resp.GetRequestId(), codes.Code(e.GetCode()), e.GetMessage())
+		}
 		for _, r := range resp.GetResults() {
 			printResult(out, fmt.Sprintf("batch request=%d", resp.GetRequestId()), r)
 			if r.GetRequest() != nil {
@@ -216,6 +222,12 @@ func deliver(ctx context.Context, client ciotransformerv1.TransformerServiceClie
 		}
 		if err != nil {
 			return err
+		}
+		if e := resp.GetError(); e != nil {
+			// The whole request message was refused; nothing was sent,
+			// and the stream goes on.
+			fmt.Fprintf(out, "deliver request=%d refused: %s: %s\n", resp.GetRequestId(), codes.Code(e.GetCode()), e.GetMessage())
+			continue
 		}
 		d := resp.GetDelivery()
 		var jobs []string

@@ -80,6 +80,14 @@ class BatchStream {
       this.failAll(new Error(`response for request ${resp.request_id}, expected ${head && head.request_id}`));
       return;
     }
+    if (resp.error) {
+      // The whole request message was refused (its envelope, or the
+      // server's in-flight budget); none of its jobs was transformed, and
+      // the stream goes on.
+      this.pending.shift();
+      head.reject(Object.assign(new Error(resp.error.message), { code: resp.error.code }));
+      return;
+    }
     head.results.push(...(resp.results || []));
     if (resp.final) {
       this.pending.shift();

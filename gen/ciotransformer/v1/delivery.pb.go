@@ -7,6 +7,7 @@
 package ciotransformerv1
 
 import (
+	status "google.golang.org/genproto/googleapis/rpc/status"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	durationpb "google.golang.org/protobuf/types/known/durationpb"
@@ -238,8 +239,16 @@ type DeliverBatchResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The request_id of the request message this answers.
 	RequestId uint64 `protobuf:"varint,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	// The outcome, with one entry per job of the request message.
-	Delivery      *Delivery `protobuf:"bytes,2,opt,name=delivery,proto3" json:"delivery,omitempty"`
+	// The outcome, with one entry per job of the request message. Unset
+	// when error is set.
+	Delivery *Delivery `protobuf:"bytes,2,opt,name=delivery,proto3" json:"delivery,omitempty"`
+	// Set when the request message was refused as a whole, before anything
+	// was sent: INVALID_ARGUMENT for an invalid envelope or undecodable
+	// bytes (with a google.rpc.BadRequest detail naming the fields),
+	// RESOURCE_EXHAUSTED when the server's in-flight budget is spent (send
+	// it again later). None of its jobs was delivered, and the stream goes
+	// on with the next request message.
+	Error         *status.Status `protobuf:"bytes,3,opt,name=error,proto3" json:"error,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -284,6 +293,13 @@ func (x *DeliverBatchResponse) GetRequestId() uint64 {
 func (x *DeliverBatchResponse) GetDelivery() *Delivery {
 	if x != nil {
 		return x.Delivery
+	}
+	return nil
+}
+
+func (x *DeliverBatchResponse) GetError() *status.Status {
+	if x != nil {
+		return x.Error
 	}
 	return nil
 }
@@ -487,7 +503,7 @@ var File_ciotransformer_v1_delivery_proto protoreflect.FileDescriptor
 
 const file_ciotransformer_v1_delivery_proto_rawDesc = "" +
 	"\n" +
-	" ciotransformer/v1/delivery.proto\x12\x11ciotransformer.v1\x1a#ciotransformer/v1/destination.proto\x1a\x1fciotransformer/v1/request.proto\x1a\x1egoogle/protobuf/duration.proto\"\xbe\x02\n" +
+	" ciotransformer/v1/delivery.proto\x12\x11ciotransformer.v1\x1a#ciotransformer/v1/destination.proto\x1a\x1fciotransformer/v1/request.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x17google/rpc/status.proto\"\xbe\x02\n" +
 	"\x0eDeliverRequest\x12@\n" +
 	"\vdestination\x18\x01 \x01(\v2\x1e.ciotransformer.v1.DestinationR\vdestination\x129\n" +
 	"\arequest\x18\x02 \x01(\v2\x1f.ciotransformer.v1.TrackRequestR\arequest\x12-\n" +
@@ -507,11 +523,12 @@ const file_ciotransformer_v1_delivery_proto_rawDesc = "" +
 	"\x06params\x18\x05 \x03(\v22.ciotransformer.v1.DeliverBatchRequest.ParamsEntryR\x06params\x1a9\n" +
 	"\vParamsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"n\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x98\x01\n" +
 	"\x14DeliverBatchResponse\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\x04R\trequestId\x127\n" +
-	"\bdelivery\x18\x02 \x01(\v2\x1b.ciotransformer.v1.DeliveryR\bdelivery\"\xd1\x02\n" +
+	"\bdelivery\x18\x02 \x01(\v2\x1b.ciotransformer.v1.DeliveryR\bdelivery\x12(\n" +
+	"\x05error\x18\x03 \x01(\v2\x12.google.rpc.StatusR\x05error\"\xd1\x02\n" +
 	"\bDelivery\x12\x16\n" +
 	"\x06status\x18\x01 \x01(\x05R\x06status\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\x122\n" +
@@ -554,7 +571,8 @@ var file_ciotransformer_v1_delivery_proto_goTypes = []any{
 	(*Destination)(nil),          // 8: ciotransformer.v1.Destination
 	(*TrackRequest)(nil),         // 9: ciotransformer.v1.TrackRequest
 	(*JobRef)(nil),               // 10: ciotransformer.v1.JobRef
-	(*durationpb.Duration)(nil),  // 11: google.protobuf.Duration
+	(*status.Status)(nil),        // 11: google.rpc.Status
+	(*durationpb.Duration)(nil),  // 12: google.protobuf.Duration
 }
 var file_ciotransformer_v1_delivery_proto_depIdxs = []int32{
 	8,  // 0: ciotransformer.v1.DeliverRequest.destination:type_name -> ciotransformer.v1.Destination
@@ -567,14 +585,15 @@ var file_ciotransformer_v1_delivery_proto_depIdxs = []int32{
 	10, // 7: ciotransformer.v1.DeliverBatchRequest.jobs:type_name -> ciotransformer.v1.JobRef
 	7,  // 8: ciotransformer.v1.DeliverBatchRequest.params:type_name -> ciotransformer.v1.DeliverBatchRequest.ParamsEntry
 	4,  // 9: ciotransformer.v1.DeliverBatchResponse.delivery:type_name -> ciotransformer.v1.Delivery
-	5,  // 10: ciotransformer.v1.Delivery.jobs:type_name -> ciotransformer.v1.JobDelivery
-	11, // 11: ciotransformer.v1.Delivery.retry_after:type_name -> google.protobuf.Duration
-	10, // 12: ciotransformer.v1.JobDelivery.job:type_name -> ciotransformer.v1.JobRef
-	13, // [13:13] is the sub-list for method output_type
-	13, // [13:13] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	11, // 10: ciotransformer.v1.DeliverBatchResponse.error:type_name -> google.rpc.Status
+	5,  // 11: ciotransformer.v1.Delivery.jobs:type_name -> ciotransformer.v1.JobDelivery
+	12, // 12: ciotransformer.v1.Delivery.retry_after:type_name -> google.protobuf.Duration
+	10, // 13: ciotransformer.v1.JobDelivery.job:type_name -> ciotransformer.v1.JobRef
+	14, // [14:14] is the sub-list for method output_type
+	14, // [14:14] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_ciotransformer_v1_delivery_proto_init() }

@@ -7,6 +7,7 @@
 package ciotransformerv1
 
 import (
+	status "google.golang.org/genproto/googleapis/rpc/status"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -198,7 +199,20 @@ type TransformBatchResponse struct {
 	Results []*JobResult `protobuf:"bytes,2,rep,name=results,proto3" json:"results,omitempty"`
 	// Set on the last response to the request message: all of its jobs have
 	// been answered.
-	Final         bool `protobuf:"varint,3,opt,name=final,proto3" json:"final,omitempty"`
+	Final bool `protobuf:"varint,3,opt,name=final,proto3" json:"final,omitempty"`
+	// Set when the server refused the whole request message instead of
+	// transforming it: its envelope is invalid (INVALID_ARGUMENT with a
+	// google.rpc.BadRequest detail naming every violated field: a missing
+	// destination, a job without an event, a repeated job_id, more jobs than
+	// the server accepts) or the server cannot take it now (RESOURCE_EXHAUSTED:
+	// the server's in-flight budget is spent; resend it later or to another
+	// server). Such a response is the only one for its request message: it has
+	// final set and no results, and none of the message's jobs was
+	// transformed, so the client must treat every one of them as not answered.
+	// The stream goes on: request messages sent after it are answered as
+	// usual. Unset on every response of a request message that was
+	// transformed.
+	Error         *status.Status `protobuf:"bytes,4,opt,name=error,proto3" json:"error,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -254,11 +268,18 @@ func (x *TransformBatchResponse) GetFinal() bool {
 	return false
 }
 
+func (x *TransformBatchResponse) GetError() *status.Status {
+	if x != nil {
+		return x.Error
+	}
+	return nil
+}
+
 var File_ciotransformer_v1_transformer_service_proto protoreflect.FileDescriptor
 
 const file_ciotransformer_v1_transformer_service_proto_rawDesc = "" +
 	"\n" +
-	"+ciotransformer/v1/transformer_service.proto\x12\x11ciotransformer.v1\x1a ciotransformer/v1/delivery.proto\x1a#ciotransformer/v1/destination.proto\x1a\x1fciotransformer/v1/request.proto\"~\n" +
+	"+ciotransformer/v1/transformer_service.proto\x12\x11ciotransformer.v1\x1a ciotransformer/v1/delivery.proto\x1a#ciotransformer/v1/destination.proto\x1a\x1fciotransformer/v1/request.proto\x1a\x17google/rpc/status.proto\"~\n" +
 	"\x10TransformRequest\x12@\n" +
 	"\vdestination\x18\x01 \x01(\v2\x1e.ciotransformer.v1.DestinationR\vdestination\x12(\n" +
 	"\x03job\x18\x02 \x01(\v2\x16.ciotransformer.v1.JobR\x03job\"I\n" +
@@ -268,12 +289,13 @@ const file_ciotransformer_v1_transformer_service_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x01 \x01(\x04R\trequestId\x12@\n" +
 	"\vdestination\x18\x02 \x01(\v2\x1e.ciotransformer.v1.DestinationR\vdestination\x12*\n" +
-	"\x04jobs\x18\x03 \x03(\v2\x16.ciotransformer.v1.JobR\x04jobs\"\x85\x01\n" +
+	"\x04jobs\x18\x03 \x03(\v2\x16.ciotransformer.v1.JobR\x04jobs\"\xaf\x01\n" +
 	"\x16TransformBatchResponse\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\x04R\trequestId\x126\n" +
 	"\aresults\x18\x02 \x03(\v2\x1c.ciotransformer.v1.JobResultR\aresults\x12\x14\n" +
-	"\x05final\x18\x03 \x01(\bR\x05final2\x8e\x03\n" +
+	"\x05final\x18\x03 \x01(\bR\x05final\x12(\n" +
+	"\x05error\x18\x04 \x01(\v2\x12.google.rpc.StatusR\x05error2\x8e\x03\n" +
 	"\x12TransformerService\x12V\n" +
 	"\tTransform\x12#.ciotransformer.v1.TransformRequest\x1a$.ciotransformer.v1.TransformResponse\x12i\n" +
 	"\x0eTransformBatch\x12(.ciotransformer.v1.TransformBatchRequest\x1a).ciotransformer.v1.TransformBatchResponse(\x010\x01\x12P\n" +
@@ -301,10 +323,11 @@ var file_ciotransformer_v1_transformer_service_proto_goTypes = []any{
 	(*Destination)(nil),            // 4: ciotransformer.v1.Destination
 	(*Job)(nil),                    // 5: ciotransformer.v1.Job
 	(*JobResult)(nil),              // 6: ciotransformer.v1.JobResult
-	(*DeliverRequest)(nil),         // 7: ciotransformer.v1.DeliverRequest
-	(*DeliverBatchRequest)(nil),    // 8: ciotransformer.v1.DeliverBatchRequest
-	(*DeliverResponse)(nil),        // 9: ciotransformer.v1.DeliverResponse
-	(*DeliverBatchResponse)(nil),   // 10: ciotransformer.v1.DeliverBatchResponse
+	(*status.Status)(nil),          // 7: google.rpc.Status
+	(*DeliverRequest)(nil),         // 8: ciotransformer.v1.DeliverRequest
+	(*DeliverBatchRequest)(nil),    // 9: ciotransformer.v1.DeliverBatchRequest
+	(*DeliverResponse)(nil),        // 10: ciotransformer.v1.DeliverResponse
+	(*DeliverBatchResponse)(nil),   // 11: ciotransformer.v1.DeliverBatchResponse
 }
 var file_ciotransformer_v1_transformer_service_proto_depIdxs = []int32{
 	4,  // 0: ciotransformer.v1.TransformRequest.destination:type_name -> ciotransformer.v1.Destination
@@ -313,19 +336,20 @@ var file_ciotransformer_v1_transformer_service_proto_depIdxs = []int32{
 	4,  // 3: ciotransformer.v1.TransformBatchRequest.destination:type_name -> ciotransformer.v1.Destination
 	5,  // 4: ciotransformer.v1.TransformBatchRequest.jobs:type_name -> ciotransformer.v1.Job
 	6,  // 5: ciotransformer.v1.TransformBatchResponse.results:type_name -> ciotransformer.v1.JobResult
-	0,  // 6: ciotransformer.v1.TransformerService.Transform:input_type -> ciotransformer.v1.TransformRequest
-	2,  // 7: ciotransformer.v1.TransformerService.TransformBatch:input_type -> ciotransformer.v1.TransformBatchRequest
-	7,  // 8: ciotransformer.v1.TransformerService.Deliver:input_type -> ciotransformer.v1.DeliverRequest
-	8,  // 9: ciotransformer.v1.TransformerService.DeliverBatch:input_type -> ciotransformer.v1.DeliverBatchRequest
-	1,  // 10: ciotransformer.v1.TransformerService.Transform:output_type -> ciotransformer.v1.TransformResponse
-	3,  // 11: ciotransformer.v1.TransformerService.TransformBatch:output_type -> ciotransformer.v1.TransformBatchResponse
-	9,  // 12: ciotransformer.v1.TransformerService.Deliver:output_type -> ciotransformer.v1.DeliverResponse
-	10, // 13: ciotransformer.v1.TransformerService.DeliverBatch:output_type -> ciotransformer.v1.DeliverBatchResponse
-	10, // [10:14] is the sub-list for method output_type
-	6,  // [6:10] is the sub-list for method input_type
-	6,  // [6:6] is the sub-list for extension type_name
-	6,  // [6:6] is the sub-list for extension extendee
-	0,  // [0:6] is the sub-list for field type_name
+	7,  // 6: ciotransformer.v1.TransformBatchResponse.error:type_name -> google.rpc.Status
+	0,  // 7: ciotransformer.v1.TransformerService.Transform:input_type -> ciotransformer.v1.TransformRequest
+	2,  // 8: ciotransformer.v1.TransformerService.TransformBatch:input_type -> ciotransformer.v1.TransformBatchRequest
+	8,  // 9: ciotransformer.v1.TransformerService.Deliver:input_type -> ciotransformer.v1.DeliverRequest
+	9,  // 10: ciotransformer.v1.TransformerService.DeliverBatch:input_type -> ciotransformer.v1.DeliverBatchRequest
+	1,  // 11: ciotransformer.v1.TransformerService.Transform:output_type -> ciotransformer.v1.TransformResponse
+	3,  // 12: ciotransformer.v1.TransformerService.TransformBatch:output_type -> ciotransformer.v1.TransformBatchResponse
+	10, // 13: ciotransformer.v1.TransformerService.Deliver:output_type -> ciotransformer.v1.DeliverResponse
+	11, // 14: ciotransformer.v1.TransformerService.DeliverBatch:output_type -> ciotransformer.v1.DeliverBatchResponse
+	11, // [11:15] is the sub-list for method output_type
+	7,  // [7:11] is the sub-list for method input_type
+	7,  // [7:7] is the sub-list for extension type_name
+	7,  // [7:7] is the sub-list for extension extendee
+	0,  // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_ciotransformer_v1_transformer_service_proto_init() }

@@ -33,9 +33,12 @@ const (
 // requests.
 //
 // Envelope problems (a missing destination or job, a job without an event, a
-// repeated job id, more jobs than the server accepts) fail the call with
-// INVALID_ARGUMENT and field violations. Problems with an event's content
-// never fail a call: they are per-job errors.
+// repeated job id, more jobs than the server accepts) fail a Transform call
+// with INVALID_ARGUMENT and field violations; in TransformBatch they refuse
+// that request message only, in band (TransformBatchResponse.error), and
+// the stream goes on. Problems with an event's content never fail a call:
+// they are per-job errors. Calls without the required token are refused
+// with UNAUTHENTICATED before any message is read.
 type TransformerServiceClient interface {
 	// Transform transforms one job. A group event, and in API_MODE_V2_BATCH
 	// every event, yields a /api/v2/batch request holding its one object.
@@ -132,9 +135,12 @@ type TransformerService_DeliverBatchClient = grpc.BidiStreamingClient[DeliverBat
 // requests.
 //
 // Envelope problems (a missing destination or job, a job without an event, a
-// repeated job id, more jobs than the server accepts) fail the call with
-// INVALID_ARGUMENT and field violations. Problems with an event's content
-// never fail a call: they are per-job errors.
+// repeated job id, more jobs than the server accepts) fail a Transform call
+// with INVALID_ARGUMENT and field violations; in TransformBatch they refuse
+// that request message only, in band (TransformBatchResponse.error), and
+// the stream goes on. Problems with an event's content never fail a call:
+// they are per-job errors. Calls without the required token are refused
+// with UNAUTHENTICATED before any message is read.
 type TransformerServiceServer interface {
 	// Transform transforms one job. A group event, and in API_MODE_V2_BATCH
 	// every event, yields a /api/v2/batch request holding its one object.
