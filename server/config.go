@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Defaults of Config.
@@ -61,6 +62,9 @@ type Config struct {
 	// checks must carry as "authorization: Bearer <token>". It is never
 	// logged.
 	AuthToken string
+	// TracerProvider, when set, traces every call but health checks and
+	// reflection (see tracing.go). Nil traces none.
+	TracerProvider trace.TracerProvider
 
 	// jobHook, when set, runs before each job is transformed. Tests use it
 	// to inject faults.

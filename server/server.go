@@ -32,11 +32,15 @@ func New(cfg Config) (*Server, error) {
 	unary, stream := interceptors(cfg, m)
 	d := newDrain()
 	stream = append(stream, d.stream)
-	g := grpc.NewServer(append([]grpc.ServerOption{
+	opts := append([]grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(unary...),
 		grpc.ChainStreamInterceptor(stream...),
 		grpc.MaxRecvMsgSize(cfg.MaxRecvMsgSize),
-	}, transportOptions(cfg)...)...)
+	}, transportOptions(cfg)...)
+	if h := tracingHandler(cfg.TracerProvider); h != nil {
+		opts = append(opts, grpc.StatsHandler(h))
+	}
+	g := grpc.NewServer(opts...)
 	ciotransformerv1.RegisterTransformerServiceServer(g, &service{cfg: cfg, metrics: m})
 	h := health.NewServer()
 	healthpb.RegisterHealthServer(g, h)
