@@ -40,14 +40,16 @@ $(BIN)/grpcurl: tools/go.mod tools/go.sum
 .PHONY: run
 run: $(BIN)/cio-transformer ## Build and serve on :50051 (LISTEN=addr to change); bin/grpcurl is built in the background once serving
 	@echo ">> $(BIN)/cio-transformer serve --listen '$(LISTEN)' (Ctrl-C stops it gracefully)"
-	@$(BIN)/cio-transformer serve --listen '$(LISTEN)' --log-format text & server=$$!; \
-		trap 'kill -TERM $$server 2>/dev/null || true; wait $$server' INT TERM; \
+	@set -m; $(BIN)/cio-transformer serve --listen '$(LISTEN)' --log-format text & server=$$!; builder=; \
 		if [ ! -x $(BIN)/grpcurl ]; then \
 			echo ">> building the pinned grpcurl into $(BIN)/ in the background, for trying the server (see the README)"; \
-			( nice -n 10 go build -modfile=tools/go.mod -o $(BIN)/grpcurl github.com/fullstorydev/grpcurl/cmd/grpcurl 2>/dev/null && \
-				echo ">> $(BIN)/grpcurl is ready" ) & \
+			( nice -n 10 go build -modfile=tools/go.mod -o $(BIN)/grpcurl github.com/fullstorydev/grpcurl/cmd/grpcurl && \
+				echo ">> $(BIN)/grpcurl is ready" ) & builder=$$!; \
 		fi; \
-		wait $$server
+		stop() { kill -TERM $$server 2>/dev/null || true; wait $$server; }; \
+		trap stop INT TERM; \
+		wait $$server || true; \
+		if [ -n "$$builder" ]; then kill -TERM -- -$$builder 2>/dev/null || true; fi
 
 .PHONY: test
 test: ## Check generated code, lint and contract compatibility, then run every test with the race detector and every benchmark once
