@@ -11,6 +11,11 @@ LISTEN ?= :50051
 # rudder-transformer's usual port: where rudder-server's DEST_TRANSFORM_URL points.
 HTTP_LISTEN ?= :9090
 BIN := bin
+# What cio-transformer version and cio_transformer_build_info report; go
+# build's own VCS stamping adds the commit time and modified flag.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+GO_BUILD := go build -buildvcs=auto -ldflags '-X main.version=$(VERSION) -X main.revision=$(REVISION)'
 FUZZTIME ?= 60s
 # ghz is pinned by exact version: the module proxy lists only an older one.
 GHZ_VERSION ?= v0.120.0
@@ -21,18 +26,44 @@ help: ## Describe the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk -F':.*?## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
 .PHONY: build
-build: ## Build the binaries, and the pinned grpcurl, into bin/
-	go build -o $(BIN)/ ./cmd/...
-	go build -modfile=tools/go.mod -o $(BIN)/grpcurl github.com/fullstorydev/grpcurl/cmd/grpcurl
+build: ## Build the binaries, version-stamped, into bin/ (grpcurl: make bin/grpcurl)
+	@echo ">> go build ./cmd/... into $(BIN)/ (a first build downloads and compiles the dependencies)"
+	$(GO_BUILD) -o $(BIN)/ ./cmd/...
+
+.PHONY: $(BIN)/cio-transformer
+$(BIN)/cio-transformer:
+	@echo ">> go build ./cmd/cio-transformer (a first build downloads and compiles the dependencies: about a minute)"
+	$(GO_BUILD) -o $@ ./cmd/cio-transformer
+
+$(BIN)/grpcurl: tools/go.mod tools/go.sum
+	@echo ">> go build the pinned grpcurl into $@"
+	go build -modfile=tools/go.mod -o $@ github.com/fullstorydev/grpcurl/cmd/grpcurl
 
 .PHONY: run
-run: build ## Build and serve gRPC on :50051 and rudder-transformer's HTTP protocol on :9090 (LISTEN, HTTP_LISTEN to change)
-	$(BIN)/cio-transformer serve --listen '$(LISTEN)' --http-listen '$(HTTP_LISTEN)'
+run: $(BIN)/cio-transformer ## Build and serve gRPC on :50051 and rudder-transformer's HTTP protocol on :9090 (LISTEN, HTTP_LISTEN to change); bin/grpcurl is built in the background once serving
+	@echo ">> $(BIN)/cio-transformer serve --listen '$(LISTEN)' --http-listen '$(HTTP_LISTEN)' (Ctrl-C stops it gracefully)"
+	@set -m; $(BIN)/cio-transformer serve --listen '$(LISTEN)' --http-listen '$(HTTP_LISTEN)' --log-format text & server=$$!; builder=; \
+		if [ ! -x $(BIN)/grpcurl ]; then \
+			echo ">> building the pinned grpcurl into $(BIN)/ in the background, for trying the server (see the README)"; \
+			( nice -n 10 go build -modfile=tools/go.mod -o $(BIN)/grpcurl github.com/fullstorydev/grpcurl/cmd/grpcurl && \
+				echo ">> $(BIN)/grpcurl is ready" ) & builder=$$!; \
+		fi; \
+		stop() { kill -TERM $$server 2>/dev/null || true; wait $$server; }; \
+		trap stop INT TERM; \
+		wait $$server || true; \
+		if [ -n "$$builder" ]; then kill -TERM -- -$$builder 2>/dev/null || true; fi
 
 .PHONY: test
-test: checkgenerate lint breaking ## Check generated code, lint and contract compatibility, then run every test with the race detector and every benchmark once
-	go test -race -shuffle=on ./...
-	go test -run '^$$' -bench . -benchtime 1x ./...
+test: ## Check generated code, lint and contract compatibility, then run every test with the race detector and every benchmark once
+	@mkdir -p $(BIN)
+	@echo ">> building the pinned buf and grpcurl (tools/go.mod) in the background while gofmt and go vet run"
+	@go build -modfile=tools/go.mod -o $(BIN)/ github.com/bufbuild/buf/cmd/buf github.com/fullstorydev/grpcurl/cmd/grpcurl \
+		>$(BIN)/tools-build.log 2>&1 & tools=$$!; \
+		status=0; $(MAKE) --no-print-directory vet || status=$$?; \
+		wait $$tools || { cat $(BIN)/tools-build.log; exit 1; }; exit $$status
+	$(MAKE) --no-print-directory checkgenerate buflint breaking BUF=$(BIN)/buf
+	@echo ">> go test -race: every test, then every benchmark once, in the same test binaries"
+	GRPCURL=$(CURDIR)/$(BIN)/grpcurl go test -race -shuffle=on -bench . -benchtime 1x ./...
 
 .PHONY: generate
 generate: ## Regenerate gen/ and the reflection descriptors from proto/
@@ -54,12 +85,22 @@ contract-baseline: ## Record proto/ as the released contract (run when releasing
 	$(BUF) build --exclude-source-info -o $(BASELINE)
 
 .PHONY: lint
-lint: ## gofmt, go vet, buf lint and buf format check
+lint: vet buflint ## gofmt, go vet, buf lint and buf format check
+
+.PHONY: vet
+vet: ## gofmt and go vet
 	@unformatted=$$(git ls-files '*.go' | grep -v '^gen/' | xargs gofmt -l); \
 		if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	go vet ./...
+
+.PHONY: buflint
+buflint: ## buf lint and buf format check of proto/
 	$(BUF) lint
 	$(BUF) format --diff --exit-code proto
+
+.PHONY: dockerfile-check
+dockerfile-check: ## Run the Dockerfile's go build line for linux/amd64 and linux/arm64 and check each binary's architecture (no container engine needed)
+	scripts/dockerfile-check.sh
 
 .PHONY: fuzz
 fuzz: ## Run each fuzz target for FUZZTIME (default 60s)

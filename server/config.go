@@ -10,6 +10,7 @@ import (
 	"github.com/cio-transformer/cio-transformer/server/delivery"
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc/stats"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Defaults of Config.
@@ -108,6 +109,9 @@ type Config struct {
 	// DeliverBatch: base URLs, timeout, response bound and rate limit.
 	// Its Logger and Metrics are the server's.
 	Delivery delivery.Config
+	// TracerProvider, when set, traces every call but health checks and
+	// reflection (see tracing.go). Nil traces none.
+	TracerProvider trace.TracerProvider
 
 	// jobHook, when set, runs before each job is transformed. Tests use it
 	// to inject faults.

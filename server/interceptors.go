@@ -52,6 +52,7 @@ func interceptors(cfg Config, m *metrics, f *inflight) (unary []grpc.UnaryServer
 	unary = []grpc.UnaryServerInterceptor{
 		m.unaryRPC(),
 		unaryCallStats,
+		traceUnary(cfg.TracerProvider),
 		selector.UnaryServerInterceptor(logging.UnaryServerInterceptor(logger, logOpts...), selector.MatchFunc(isServiceCall)),
 		selector.UnaryServerInterceptor(logging.UnaryServerInterceptor(logger, quiet...), selector.MatchFunc(isInfrastructureCall)),
 		recovery.UnaryServerInterceptor(rec),
@@ -60,6 +61,7 @@ func interceptors(cfg Config, m *metrics, f *inflight) (unary []grpc.UnaryServer
 	stream = []grpc.StreamServerInterceptor{
 		m.streamRPC(),
 		streamCallStats,
+		traceStream(cfg.TracerProvider),
 		selector.StreamServerInterceptor(logging.StreamServerInterceptor(logger, logOpts...), selector.MatchFunc(isServiceCall)),
 		selector.StreamServerInterceptor(logging.StreamServerInterceptor(logger, quiet...), selector.MatchFunc(isInfrastructureCall)),
 		recovery.StreamServerInterceptor(rec),

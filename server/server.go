@@ -46,16 +46,19 @@ func New(cfg Config) (*Server, error) {
 	d := newDrain()
 	stream = append(stream, d.stream)
 	adm := &admission{auth: newTokenAuth(cfg.AuthToken), inflight: f, metrics: m, logger: cfg.Logger, recvTimeout: cfg.RecvTimeout}
-	opts := transportOptions(cfg, f)
-	if cfg.statsHandler != nil {
-		opts = append(opts, grpc.StatsHandler(cfg.statsHandler))
-	}
-	g := grpc.NewServer(append([]grpc.ServerOption{
+	opts := append([]grpc.ServerOption{
 		grpc.InTapHandle(adm.tap),
 		grpc.ChainUnaryInterceptor(unary...),
 		grpc.ChainStreamInterceptor(stream...),
 		grpc.MaxRecvMsgSize(cfg.MaxRecvMsgSize),
-	}, opts...)...)
+	}, transportOptions(cfg, f)...)
+	if cfg.statsHandler != nil {
+		opts = append(opts, grpc.StatsHandler(cfg.statsHandler))
+	}
+	if h := tracingHandler(cfg.TracerProvider); h != nil {
+		opts = append(opts, grpc.StatsHandler(h))
+	}
+	g := grpc.NewServer(opts...)
 	ciotransformerv1.RegisterTransformerServiceServer(g, &service{cfg: cfg, metrics: m, inflight: f, delivery: client,
 		validator: validator{maxJobs: cfg.MaxJobsPerRequest, inflight: f, metrics: m},
 		mapping:   make(chan struct{}, runtime.GOMAXPROCS(0))})

@@ -43,10 +43,15 @@ func buildBinaries(t *testing.T) (server, grpcurl string) {
 		binaries.server = filepath.Join(dir, "cio-transformer")
 		binaries.grpcurl = filepath.Join(dir, "grpcurl")
 		root := repoRoot()
-		for _, args := range [][]string{
-			{"build", "-o", binaries.server, "./cmd/cio-transformer"},
-			{"build", "-modfile=tools/go.mod", "-o", binaries.grpcurl, "github.com/fullstorydev/grpcurl/cmd/grpcurl"},
-		} {
+		builds := [][]string{{"build", "-o", binaries.server, "./cmd/cio-transformer"}}
+		// make test builds the pinned grpcurl beside buf, while go vet runs,
+		// and names it here; a plain go test builds it.
+		if prebuilt := os.Getenv("GRPCURL"); prebuilt != "" {
+			binaries.grpcurl = prebuilt
+		} else {
+			builds = append(builds, []string{"build", "-modfile=tools/go.mod", "-o", binaries.grpcurl, "github.com/fullstorydev/grpcurl/cmd/grpcurl"})
+		}
+		for _, args := range builds {
 			cmd := exec.Command("go", args...)
 			cmd.Dir = root
 			if out, err := cmd.CombinedOutput(); err != nil {

@@ -4,8 +4,10 @@
 //
 // Usage:
 //
-//	cio-transformer serve [flags]                  serve gRPC (see -h for flags and env vars)
+//	cio-transformer serve [flags]                      serve gRPC (see serve --help for flags and env vars)
 //	cio-transformer verify [--addr HOST:PORT] FILE...  replay conformance JSONL files
+//	cio-transformer health [flags]                     check a server's gRPC health (an exec probe)
+//	cio-transformer version                            print the build's version, revision and Go version
 package main
 
 import (
@@ -32,14 +34,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	switch args[0] {
 	case "serve":
-		return serve(ctx, args[1:], stderr)
+		return serve(ctx, args[1:], stdout, stderr)
 	case "verify":
 		return verify(ctx, args[1:], stdout, stderr)
-	case "-h", "-help", "--help", "help":
+	case "health":
+		return health(ctx, args[1:], stdout, stderr)
+	case "version", "--version":
+		if len(args) > 1 {
+			fmt.Fprintf(stderr, "cio-transformer version: unexpected argument %q\n", args[1])
+			return 2
+		}
+		printVersion(stdout)
+		return 0
+	case "-h", "--help", "help":
 		usage(stdout)
 		return 0
 	}
-	fmt.Fprintf(stderr, "unknown command %q\n", args[0])
+	fmt.Fprintf(stderr, "cio-transformer: unknown command %q\n\n", args[0])
 	usage(stderr)
 	return 2
 }
@@ -48,7 +59,10 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
   cio-transformer serve [flags]                      serve the TransformerService over gRPC
   cio-transformer verify [--addr HOST:PORT] FILE...  replay conformance JSONL files
+  cio-transformer health [--addr HOST:PORT] [--tls]   check a server's gRPC health (an exec probe)
+  cio-transformer version                            print the version, revision and Go version
+  cio-transformer --version                          the same
 
-Run "cio-transformer serve -h" for the server's flags and environment variables.
+Run "cio-transformer serve --help" for the server's flags and environment variables.
 `)
 }

@@ -21,14 +21,32 @@ type metricsServer struct {
 }
 
 // newMetricsRegistry is the registry the server's metrics go to, with the
-// Go runtime and process collectors every Go service exports.
+// Go runtime and process collectors every Go service exports and
+// cio_transformer_build_info.
 func newMetricsRegistry() *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		buildInfoGauge(readBuildInfo()),
 	)
 	return reg
+}
+
+// buildInfoGauge is cio_transformer_build_info: always 1, its labels saying
+// which build runs, for joining with other series and spotting a rollout.
+func buildInfoGauge(b buildInfo) prometheus.Collector {
+	g := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "cio_transformer_build_info",
+		Help: "Always 1; the labels name the running build: module version, VCS revision and Go version.",
+		ConstLabels: prometheus.Labels{
+			"version":   b.Version,
+			"revision":  b.Revision,
+			"goversion": b.GoVersion,
+		},
+	})
+	g.Set(1)
+	return g
 }
 
 // startMetrics listens on addr and serves reg's metrics at /metrics until

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/spf13/pflag"
 )
 
 var updateDocs = flag.Bool("update-docs", false, "rewrite the serve flag table of docs/OPERATIONS.md from the flag definitions")
@@ -29,7 +30,7 @@ func serveFlagTable(t *testing.T) string {
 	t.Helper()
 	var b strings.Builder
 	b.WriteString("| flag | env | default | meaning |\n|---|---|---|---|\n")
-	newServeFlagSet(&serveFlags{}, io.Discard).VisitAll(func(f *flag.Flag) {
+	newServeFlagSet(&serveFlags{}, io.Discard).VisitAll(func(f *pflag.Flag) {
 		env := envName(f.Name)
 		suffix := " (env " + env + ")"
 		if !strings.HasSuffix(f.Usage, suffix) {

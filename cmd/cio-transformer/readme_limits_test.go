@@ -1,7 +1,7 @@
 package main
 
 import (
-	"flag"
+	"github.com/spf13/pflag"
 	"io"
 	"os"
 	"path/filepath"
@@ -69,7 +69,7 @@ func TestREADMELimitsTable(t *testing.T) {
 
 // sameDefault reports whether the README's text is f's default, durations
 // compared by value.
-func sameDefault(f *flag.Flag, text string) bool {
+func sameDefault(f *pflag.Flag, text string) bool {
 	if text == f.DefValue {
 		return true
 	}

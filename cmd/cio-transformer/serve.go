@@ -3,25 +3,25 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/cio-transformer/cio-transformer/server"
 	"github.com/cio-transformer/cio-transformer/transform"
 	"github.com/prometheus/client_golang/prometheus"
+	flag "github.com/spf13/pflag"
 )
 
 // serveFlags are the serve command's settings.
 type serveFlags struct {
 	listen            string
 	logLevel          string
+	logFormat         string
 	maxJobsPerRequest int
 	maxRecvMsgSize    int
 	maxEventBytes     int
@@ -32,13 +32,14 @@ type serveFlags struct {
 	metricsListen     string
 }
 
-// newServeFlagSet defines the serve flags. Each flag may also be set by the
-// environment variable named in its usage text; an explicit flag wins.
+// newServeFlagSet defines the serve flags, one line each. Each flag may also be set by the environment variable
+// its usage text ends with, CIO_ and its name (see envName); an explicit
+// flag wins.
 func newServeFlagSet(f *serveFlags, out io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(out)
+	fs := newFlagSet("serve", out)
 	fs.StringVar(&f.listen, "listen", ":50051", "address to listen on (env CIO_LISTEN)")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error (env CIO_LOG_LEVEL)")
+	fs.StringVar(&f.logFormat, "log-format", "json", "log format: json (one object a line) or text (key=value) (env CIO_LOG_FORMAT)")
 	fs.IntVar(&f.maxJobsPerRequest, "max-jobs-per-request", server.DefaultMaxJobsPerRequest, "most jobs in one request message; more is INVALID_ARGUMENT (env CIO_MAX_JOBS_PER_REQUEST)")
 	fs.IntVar(&f.maxRecvMsgSize, "max-recv-msg-size", server.DefaultMaxRecvMsgSize, "largest request message in bytes; larger is RESOURCE_EXHAUSTED (env CIO_MAX_RECV_MSG_SIZE)")
 	fs.IntVar(&f.maxEventBytes, "max-event-bytes", transform.DefaultMaxEventBytes, "most bytes one event may produce (request body or batch object); more fails that job with a 400 (env CIO_MAX_EVENT_BYTES)")
@@ -50,53 +51,45 @@ func newServeFlagSet(f *serveFlags, out io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// envName returns the environment variable of a flag: CIO_ and its name in
-// upper case with underscores.
-func envName(flagName string) string {
-	return "CIO_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
-}
+// serveUsage is the head of serve's help.
+const serveUsage = `usage: cio-transformer serve [flags]
 
-// applyEnv sets every flag not given on the command line from its
-// environment variable, if set.
-func applyEnv(fs *flag.FlagSet) error {
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	var errs []error
-	fs.VisitAll(func(f *flag.Flag) {
-		if set[f.Name] {
-			return
-		}
-		if v, ok := os.LookupEnv(envName(f.Name)); ok {
-			if err := fs.Set(f.Name, v); err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", envName(f.Name), err))
-			}
-		}
-	})
-	return errors.Join(errs...)
-}
+Serves the TransformerService, gRPC health and reflection. Every flag may
+also be set by the environment variable named after it; an unknown CIO_
+variable is an error. Tracing is configured by the standard OTEL_*
+variables (see docs/OPERATIONS.md).
+
+Flags:
+`
 
 // serve runs the gRPC server until ctx ends, then shuts it down gracefully.
-func serve(ctx context.Context, args []string, stderr io.Writer) int {
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var f serveFlags
 	fs := newServeFlagSet(&f, stderr)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseArgs(fs, args, serveUsage, stdout, stderr); !ok {
+		return code
 	}
-	if err := applyEnv(fs); err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
+	if fs.NArg() > 0 {
+		return usageError(stderr, "serve", fmt.Errorf("unexpected argument %q: serve takes flags only", fs.Arg(0)))
+	}
+	if err := applyEnv(fs, os.Environ()); err != nil {
+		return usageError(stderr, "serve", err)
 	}
 	cfg, logger, err := f.config(stderr)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
+		return usageError(stderr, "serve", err)
 	}
 	if err := errors.Join(f.transport.apply(&cfg), f.delivery.apply(&cfg)); err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
+		return usageError(stderr, "serve", err)
+	}
+	tp, err := newTracerProvider(ctx, os.Getenv, logger)
+	if err != nil {
+		return usageError(stderr, "serve", err)
+	}
+	if tp != nil {
+		cfg.TracerProvider = tp
+		defer shutdownTracing(tp, logger)
+		logger.Info("tracing", "exporter", "otlp")
 	}
 	var reg prometheus.Registerer
 	var ms *metricsServer
@@ -117,8 +110,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 	reg = cfg.Metrics
 	srv, err := server.New(cfg)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 2
+		return usageError(stderr, "serve", err)
 	}
 	lis, err := net.Listen("tcp", f.listen)
 	if err != nil {
@@ -131,7 +123,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 		logger.Error("cannot serve http", "addr", f.http.listen, "error", err)
 		return 1
 	}
-	logger.Info("serving", "addr", lis.Addr().String(), "tls", cfg.TLS != nil, "mutual_tls", cfg.TLS != nil && cfg.TLS.ClientCAs != nil, "auth_token", cfg.AuthToken != "")
+	logger.Info("serving", "addr", lis.Addr().String(), "version", readBuildInfo().Version, "tls", cfg.TLS != nil, "mutual_tls", cfg.TLS != nil && cfg.TLS.ClientCAs != nil, "auth_token", cfg.AuthToken != "")
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(lis) }()
 	select {
@@ -181,7 +173,17 @@ func (f *serveFlags) config(stderr io.Writer) (server.Config, *slog.Logger, erro
 	if f.maxEventBytes <= 0 {
 		return server.Config{}, nil, fmt.Errorf("max event bytes must be positive, got %d", f.maxEventBytes)
 	}
-	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	opts := &slog.HandlerOptions{Level: level}
+	var handler slog.Handler
+	switch f.logFormat {
+	case "json":
+		handler = slog.NewJSONHandler(stderr, opts)
+	case "text":
+		handler = slog.NewTextHandler(stderr, opts)
+	default:
+		return server.Config{}, nil, fmt.Errorf("invalid log format %q: want json or text", f.logFormat)
+	}
+	logger := slog.New(handler)
 	return server.Config{
 		Logger:            logger,
 		MaxJobsPerRequest: f.maxJobsPerRequest,

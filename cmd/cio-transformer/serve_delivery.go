@@ -1,8 +1,8 @@
 package main
 
 import (
-	"flag"
 	"fmt"
+	flag "github.com/spf13/pflag"
 	"time"
 
 	"github.com/cio-transformer/cio-transformer/server"

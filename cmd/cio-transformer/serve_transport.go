@@ -2,12 +2,12 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"math"
 	"time"
 
 	"github.com/cio-transformer/cio-transformer/server"
+	flag "github.com/spf13/pflag"
 )
 
 // transportFlags are the serve settings of connections: limits, shutdown

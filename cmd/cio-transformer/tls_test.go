@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"encoding/base64"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -106,6 +107,25 @@ func TestSecureServe(t *testing.T) {
 			}
 		})
 	}
+	t.Run("health command", func(t *testing.T) {
+		clientCert, clientKey := ca.Client(t, "probe").WriteFiles(t, dir, "probe")
+		caFile := ca.WriteFile(t, dir, "server-ca")
+		probe := func(args ...string) int {
+			return run(context.Background(), append([]string{"health", "--addr", srv.addr, "--timeout", "30s"}, args...), io.Discard, io.Discard)
+		}
+		if code := probe("--tls-ca", caFile, "--tls-server-name", "localhost", "--tls-cert", clientCert, "--tls-key", clientKey); code != 0 {
+			t.Errorf("verified probe with a client certificate: exit %d, want 0", code)
+		}
+		if code := probe("--tls-no-verify", "--tls-cert", clientCert, "--tls-key", clientKey); code != 0 {
+			t.Errorf("unverified loopback probe: exit %d, want 0", code)
+		}
+		if code := probe("--tls-no-verify"); code != 1 {
+			t.Errorf("probe without the client certificate mutual TLS needs: exit %d, want 1", code)
+		}
+		if code := probe(); code != 1 {
+			t.Errorf("plaintext probe of a TLS server: exit %d, want 1", code)
+		}
+	})
 	t.Run("health without token", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -17,6 +15,16 @@ import (
 	"github.com/cio-transformer/cio-transformer/internal/fakecio"
 	"github.com/cio-transformer/cio-transformer/server"
 )
+
+// verifyUsage is the head of verify's help.
+const verifyUsage = `usage: cio-transformer verify [--addr HOST:PORT [--fake-cio HOST:PORT] | --http | --http-url URL] [--timeout D] FILE...
+
+Replays conformance JSONL files through the TransformerService at --addr, or
+through one served in-process, and reports every failing case and a summary.
+Exit code 0: every case passed; 1: some failed; 2: usage or I/O error.
+
+Flags:
+`
 
 // defaultRPCTimeout bounds every call of a verify run: one unary call per
 // processor line, one stream per router line.
@@ -55,26 +63,20 @@ type corpusFile struct {
 // and reports every failing case and a summary. It returns 0 when every
 // case passed, 1 when some failed, and 2 for usage or I/O errors.
 func verify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("verify", stderr)
 	addr := fs.String("addr", "", "HOST:PORT of a running server; empty serves one in-process")
 	timeout := fs.Duration("timeout", defaultRPCTimeout, "deadline of each RPC")
 	fakeAddr := fs.String("fake-cio", "", "with --addr: HOST:PORT to serve a fake Customer.io on for delivery cases; the server must run with --delivery-us-url http://HOST:PORT")
 	var hf httpVerifyFlags
 	hf.define(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: cio-transformer verify [--addr HOST:PORT [--fake-cio HOST:PORT] | --http | --http-url URL] [--timeout D] FILE...")
-		fs.PrintDefaults()
+	if code, ok := parseArgs(fs, args, verifyUsage, stdout, stderr); !ok {
+		return code
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if fs.NArg() == 0 {
+		return usageError(stderr, "verify", fmt.Errorf("no conformance files given"))
 	}
-	if fs.NArg() == 0 || *timeout <= 0 {
-		fs.Usage()
-		return 2
+	if *timeout <= 0 {
+		return usageError(stderr, "verify", fmt.Errorf("--timeout must be positive, got %s", *timeout))
 	}
 	files := make([]corpusFile, 0, fs.NArg())
 	for _, name := range fs.Args() {

@@ -24,8 +24,11 @@ const (
 
 // Event is a RudderStack event (https://www.rudderstack.com/docs/event-spec/)
 // in typed form. Field names follow the RudderStack JSON keys, so the
-// standard protobuf JSON parser, ignoring unknown fields, reads a RudderStack
-// JSON event straight into this message.
+// standard protobuf JSON parser reads a RudderStack JSON event into this
+// message only when told to ignore unknown fields (RudderStack events carry
+// keys this message lacks, such as "rudderId" or "request_ip"): grpcurl needs
+// -allow-unknown-fields, Go protojson DiscardUnknown. Without it, send the
+// event unchanged as Job.raw_event.
 //
 // An empty string field is treated as absent. Events whose ids or timestamps
 // are JSON numbers, or that need other top-level keys, are better sent as raw
