@@ -59,11 +59,11 @@ func verify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "", "HOST:PORT of a running server; empty serves one in-process")
 	timeout := fs.Duration("timeout", defaultRPCTimeout, "deadline of each RPC")
-	fakeAddr := fs.String("fake-cio", "", "with --addr: HOST:PORT to serve a fake Customer.io on for delivery cases; the server must run with --delivery-us-url http://HOST:PORT")
+	fakeAddr := fs.String("fake-cio", "", "with --addr or --http-url: HOST:PORT to serve a fake Customer.io on for delivery cases; the server must run with --delivery-us-url http://HOST:PORT")
 	var hf httpVerifyFlags
 	hf.define(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: cio-transformer verify [--addr HOST:PORT [--fake-cio HOST:PORT] | --http | --http-url URL] [--timeout D] FILE...")
+		fmt.Fprintln(stderr, "usage: cio-transformer verify [--addr HOST:PORT | --http | --http-url URL] [--fake-cio HOST:PORT] [--timeout D] FILE...")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -87,7 +87,7 @@ func verify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	if hf.enabled() {
-		return verifyHTTP(ctx, &hf, *timeout, files, stdout, stderr)
+		return verifyHTTP(ctx, &hf, *fakeAddr, *timeout, files, stdout, stderr)
 	}
 	fake, err := startFake(*addr, *fakeAddr, deliveryScript(files))
 	if err != nil {
