@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -227,4 +229,53 @@ func mustURL(t *testing.T, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// TestProxyWithFallback: in front of a fallback transformer, a face that
+// delivers answers customerio proxy requests itself and adds
+// transformerProxy.CUSTOMERIO to the upstream's /features; one that does
+// not deliver forwards them, as it does v0 proxy requests.
+func TestProxyWithFallback(t *testing.T) {
+	t.Parallel()
+	payload := []byte(`{"method":"POST","endpoint":"https://track.customer.io/api/v2/batch","headers":{},` +
+		`"body":{"JSON":{"batch":[{}]}},"metadata":[{"jobId":1}]}`)
+	for _, tt := range []struct {
+		name      string
+		d         *fakeDeliverer
+		forwarded int
+	}{{"delivers", &fakeDeliverer{answer: transform.Answer{Status: 200}}, 1}, {"does not deliver", nil, 2}} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			up := &fakeUpstream{}
+			us := httptest.NewServer(up)
+			t.Cleanup(us.Close)
+			u, _ := url.Parse(us.URL)
+			cfg := Config{Fallback: u}
+			if tt.d != nil {
+				cfg.Deliverer = tt.d
+			}
+			h, err := New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts := httptest.NewServer(h)
+			t.Cleanup(ts.Close)
+			_, body := do(t, ts.Client(), http.MethodPost, ts.URL+"/v1/destinations/customerio/proxy", nil, payload)
+			do(t, ts.Client(), http.MethodPost, ts.URL+"/v0/destinations/customerio/proxy", nil, payload)
+			if tt.d != nil && (len(tt.d.requests()) != 1 || !strings.Contains(string(body), `"error":"success"`)) {
+				t.Errorf("not delivered here: %s", body)
+			}
+			_, body = do(t, ts.Client(), http.MethodGet, ts.URL+"/features", nil, nil)
+			var doc struct{ TransformerProxy map[string]bool }
+			if err := json.Unmarshal(body, &doc); err != nil {
+				t.Fatal(err)
+			}
+			if doc.TransformerProxy["CUSTOMERIO"] != (tt.d != nil) {
+				t.Errorf("features %s", body)
+			}
+			if n := up.count() - 1; n != tt.forwarded {
+				t.Errorf("%d proxy requests forwarded, want %d", n, tt.forwarded)
+			}
+		})
+	}
 }
