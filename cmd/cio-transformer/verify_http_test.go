@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cio-transformer/cio-transformer/server/delivery"
 	"github.com/cio-transformer/cio-transformer/server/httpapi"
 )
 
@@ -187,6 +188,64 @@ func TestVerifyHTTPCatchesWrongAnswers(t *testing.T) {
 			}))
 			defer ts.Close()
 			code, _, failed, _, out := runVerify(t, append([]string{"--http-url", ts.URL, "--formats", "plain"}, paths...))
+			if code != tt.want || (tt.want == 0) != (failed == 0) {
+				t.Errorf("exit code %d with %d failed, want %d:\n%.2000s", code, failed, tt.want, out)
+			}
+		})
+	}
+}
+
+// TestVerifyHTTPCatchesWrongDeliveries points verify at proxy endpoints
+// that answer wrongly: each must fail the delivery cases it breaks.
+func TestVerifyHTTPCatchesWrongDeliveries(t *testing.T) {
+	t.Parallel()
+	paths, _ := corpusPaths(t, "delivery.jsonl")
+	tests := []struct {
+		name string
+		// edit changes a correct answer and its status.
+		edit func(status int, body []byte) (int, []byte)
+		want int
+	}{
+		{"unchanged", func(s int, b []byte) (int, []byte) { return s, b }, 0},
+		{"statTags without destinationId", func(s int, b []byte) (int, []byte) {
+			return s, bytes.ReplaceAll(b, []byte(`"dataDelivery","destinationId":"default-destinationId"`), []byte(`"dataDelivery"`))
+		}, 1},
+		{"auth error answered 200", func(s int, b []byte) (int, []byte) { return http.StatusOK, b }, 1},
+		{"metadata changed", func(s int, b []byte) (int, []byte) {
+			return s, bytes.Replace(b, []byte(`"attemptNum":1`), []byte(`"attemptNum":2`), 1)
+		}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			lis, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			fakeAddr := lis.Addr().String()
+			lis.Close()
+			d, err := delivery.New(delivery.Config{USURL: "http://" + fakeAddr, EUURL: "http://" + fakeAddr})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			real, err := httpapi.New(httpapi.Config{Deliverer: d})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				r.Header.Del("Accept-Encoding")
+				rec := httptest.NewRecorder()
+				real.ServeHTTP(rec, r)
+				for k, v := range rec.Header() {
+					w.Header()[k] = v
+				}
+				status, body := tt.edit(rec.Code, rec.Body.Bytes())
+				w.WriteHeader(status)
+				_, _ = w.Write(body)
+			}))
+			defer ts.Close()
+			code, _, failed, _, out := runVerify(t, append([]string{"--http-url", ts.URL, "--fake-cio", fakeAddr}, paths...))
 			if code != tt.want || (tt.want == 0) != (failed == 0) {
 				t.Errorf("exit code %d with %d failed, want %d:\n%.2000s", code, failed, tt.want, out)
 			}
