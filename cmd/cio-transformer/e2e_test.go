@@ -84,8 +84,18 @@ type runningServer struct {
 // it logs its address.
 func startServer(t *testing.T, args ...string) *runningServer {
 	t.Helper()
+	return startServerEnv(t, nil, args...)
+}
+
+// startServerEnv is startServer with env ("KEY=value") added to the
+// process's environment.
+func startServerEnv(t *testing.T, env []string, args ...string) *runningServer {
+	t.Helper()
 	bin, _ := buildBinaries(t)
 	cmd := exec.Command(bin, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

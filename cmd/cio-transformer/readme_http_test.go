@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cio-transformer/cio-transformer/internal/fakecio"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -59,11 +60,15 @@ func readmeCurlExamples(t *testing.T) []readmeExample {
 // the test's port) and compares the output with the README's.
 func TestREADMECurlExamples(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, "--http-listen", "127.0.0.1:0")
+	// The proxy example reaches a fake Customer.io that accepts the first
+	// object of a batch and rejects the second, as the README says.
+	fake := fakecio.Start(nil, fakecio.Response{Status: 207, Body: readmeFakeAnswer})
+	t.Cleanup(fake.Close)
+	srv := startServer(t, "--http-listen", "127.0.0.1:0", "--delivery-us-url", fake.URL)
 	addr := httpAddr(t, srv)
 	examples := readmeCurlExamples(t)
-	if len(examples) < 3 {
-		t.Fatalf("README has %d curl examples, want at least 3", len(examples))
+	if len(examples) < 4 {
+		t.Fatalf("README has %d curl examples, want at least 4", len(examples))
 	}
 	for _, ex := range examples {
 		t.Run(fmt.Sprintf("line%d", ex.line), func(t *testing.T) {

@@ -45,11 +45,13 @@ type httpServer struct {
 	done    chan error
 }
 
-// startHTTP listens on the flags' address and serves the HTTP protocol with
-// the gRPC server's limits, token and TLS; nil when --http-listen is empty.
+// start listens on the flags' address and serves the HTTP protocol with
+// the gRPC server's limits, token and TLS, delivering proxy requests with
+// d (the gRPC server's delivery client, so that both faces share its
+// connections and rate limits); nil when --http-listen is empty.
 // Upstream's batching-framework path is selected by the same environment
 // variable upstream reads (httpapi.V2WorkspacesEnv).
-func (f *httpFlags) start(cfg server.Config, reg prometheus.Registerer, logger *slog.Logger) (*httpServer, error) {
+func (f *httpFlags) start(cfg server.Config, d httpapi.Deliverer, reg prometheus.Registerer, logger *slog.Logger) (*httpServer, error) {
 	if f.listen == "" {
 		if f.fallbackURL != "" {
 			return nil, errors.New("--fallback-transformer-url needs --http-listen")
@@ -64,6 +66,7 @@ func (f *httpFlags) start(cfg server.Config, reg prometheus.Registerer, logger *
 		AuthToken:         cfg.AuthToken,
 		Metrics:           reg,
 		V2Workspaces:      os.Getenv(httpapi.V2WorkspacesEnv),
+		Deliverer:         d,
 	}
 	if f.fallbackURL != "" {
 		u, err := url.Parse(f.fallbackURL)

@@ -17,7 +17,7 @@ import (
 )
 
 // verifyUsage is the head of verify's help.
-const verifyUsage = `usage: cio-transformer verify [--addr HOST:PORT [--fake-cio HOST:PORT] | --http | --http-url URL] [--timeout D] FILE...
+const verifyUsage = `usage: cio-transformer verify [--addr HOST:PORT | --http | --http-url URL] [--fake-cio HOST:PORT] [--timeout D] FILE...
 
 Replays conformance JSONL files through the TransformerService at --addr, or
 through one served in-process, and reports every failing case and a summary.
@@ -66,7 +66,7 @@ func verify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("verify", stderr)
 	addr := fs.String("addr", "", "HOST:PORT of a running server; empty serves one in-process")
 	timeout := fs.Duration("timeout", defaultRPCTimeout, "deadline of each RPC")
-	fakeAddr := fs.String("fake-cio", "", "with --addr: HOST:PORT to serve a fake Customer.io on for delivery cases; the server must run with --delivery-us-url http://HOST:PORT")
+	fakeAddr := fs.String("fake-cio", "", "with --addr or --http-url: HOST:PORT to serve a fake Customer.io on for delivery cases; the server must run with --delivery-us-url http://HOST:PORT")
 	var hf httpVerifyFlags
 	hf.define(fs)
 	if code, ok := parseArgs(fs, args, verifyUsage, stdout, stderr); !ok {
@@ -89,7 +89,7 @@ func verify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	if hf.enabled() {
-		return verifyHTTP(ctx, &hf, *timeout, files, stdout, stderr)
+		return verifyHTTP(ctx, &hf, *fakeAddr, *timeout, files, stdout, stderr)
 	}
 	fake, err := startFake(*addr, *fakeAddr, deliveryScript(files))
 	if err != nil {

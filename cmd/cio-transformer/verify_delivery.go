@@ -67,7 +67,7 @@ func deliveryScript(files []corpusFile) map[string]fakecio.Response {
 // fake received against the mocked one.
 func (v *verifier) verifyDelivery(ctx context.Context, line []byte) []difference {
 	if v.fake == nil {
-		return []difference{noteAt("line", "a delivery case needs a fake Customer.io: with --addr, give --fake-cio HOST:PORT and start the server with --delivery-us-url http://HOST:PORT")}
+		return []difference{noteAt("line", "%s", needFake("--addr"))}
 	}
 	var d deliveryLine
 	if err := json.Unmarshal(line, &d); err != nil {
@@ -119,14 +119,14 @@ func (v *verifier) verifyDelivery(ctx context.Context, line []byte) []difference
 	got, gotDiffs := deliveryView(resp.GetDelivery(), jobs)
 	diffs = append(diffs, gotDiffs...)
 	compareJSON("", deliveryWant(want), got, &diffs)
-	diffs = append(diffs, v.checkSent(d, before)...)
+	diffs = append(diffs, checkSent(v.fake, d, before)...)
 	return diffs
 }
 
 // checkSent compares the request the fake received with the mocked one:
 // method, path and the mocked headers.
-func (v *verifier) checkSent(d deliveryLine, before int) []difference {
-	reqs := v.fake.Requests()
+func checkSent(fake *fakecio.Server, d deliveryLine, before int) []difference {
+	reqs := fake.Requests()
 	if len(reqs) != before+1 {
 		return []difference{noteAt("destination request", "want one request sent to Customer.io, got %d", len(reqs)-before)}
 	}
@@ -197,6 +197,12 @@ func deliveryView(d *ciotransformerv1.Delivery, jobs []*ciotransformerv1.JobRef)
 		httpStatus = d.GetStatus()
 	}
 	return map[string]any{"http_status": number(httpStatus), "body": map[string]any{"output": out}}, diffs
+}
+
+// needFake is the note of a delivery line replayed against a running
+// server without a fake Customer.io.
+func needFake(flag string) string {
+	return "a delivery case needs a fake Customer.io: with " + flag + ", give --fake-cio HOST:PORT and start the server with --delivery-us-url http://HOST:PORT"
 }
 
 // number is an integer as decodeJSON gives it.

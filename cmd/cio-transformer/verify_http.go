@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cio-transformer/cio-transformer/internal/fakecio"
+	"github.com/cio-transformer/cio-transformer/server/delivery"
 	"github.com/cio-transformer/cio-transformer/server/httpapi"
 )
 
@@ -44,13 +46,18 @@ type httpVerifier struct {
 	// urlFor returns the base URL serving a line with the given
 	// V2WorkspacesEnv value, or "" when none does.
 	urlFor func(v2Workspaces string) (string, error)
+	// fake is the fake Customer.io delivery lines reach; nil when none
+	// runs.
+	fake *fakecio.Server
 }
 
 // inProcessHTTP serves the HTTP face on loopback ports, one per value of
-// the batching-framework variable, created on first use.
+// the batching-framework variable, created on first use, all delivering
+// with one client.
 type inProcessHTTP struct {
-	servers map[string]*http.Server
-	urls    map[string]string
+	servers   map[string]*http.Server
+	urls      map[string]string
+	deliverer *delivery.Client
 }
 
 // url returns the base URL of the in-process face for v2Workspaces.
@@ -58,7 +65,7 @@ func (p *inProcessHTTP) url(v2Workspaces string) (string, error) {
 	if u, ok := p.urls[v2Workspaces]; ok {
 		return u, nil
 	}
-	h, err := httpapi.New(httpapi.Config{V2Workspaces: v2Workspaces})
+	h, err := httpapi.New(httpapi.Config{V2Workspaces: v2Workspaces, Deliverer: p.deliverer})
 	if err != nil {
 		return "", err
 	}
@@ -106,11 +113,8 @@ func (v *httpVerifier) verifyLine(ctx context.Context, line []byte) (string, boo
 		desc = "(no description)"
 	}
 	kind := c.kind()
-	if kind == kindDelivery {
-		return desc, true, nil
-	}
-	if kind != kindProcessor && kind != kindRouter {
-		return desc, false, []difference{noteAt("line", "neither a processor case nor a router case")}
+	if kind != kindProcessor && kind != kindRouter && kind != kindDelivery {
+		return desc, false, []difference{noteAt("line", "neither a processor, a router nor a delivery case")}
 	}
 	base, err := v.urlFor(c.Env[httpapi.V2WorkspacesEnv])
 	if err != nil {
@@ -118,6 +122,9 @@ func (v *httpVerifier) verifyLine(ctx context.Context, line []byte) (string, boo
 	}
 	if base == "" {
 		return desc, true, nil
+	}
+	if kind == kindDelivery {
+		return desc, false, v.verifyDeliveryHTTP(ctx, base, line)
 	}
 	var diffs []difference
 	counted := false
@@ -270,14 +277,24 @@ func (f *httpVerifyFlags) define(fs *flag.FlagSet) {
 // enabled reports whether verify runs in HTTP mode.
 func (f *httpVerifyFlags) enabled() bool { return f.inProcess || f.url != "" }
 
-// verifyHTTP replays files over HTTP, like verify over gRPC.
-func verifyHTTP(ctx context.Context, f *httpVerifyFlags, timeout time.Duration, files []corpusFile, stdout, stderr io.Writer) int {
+// verifyHTTP replays files over HTTP, like verify over gRPC; delivery
+// lines reach the fake Customer.io served on fakeAddr (with --http-url) or
+// on a free loopback port (in-process).
+func verifyHTTP(ctx context.Context, f *httpVerifyFlags, fakeAddr string, timeout time.Duration, files []corpusFile, stdout, stderr io.Writer) int {
 	formats, err := parseFormats(f.formats)
 	if err != nil {
 		fmt.Fprintf(stderr, "verify: %v\n", err)
 		return 2
 	}
-	v := &httpVerifier{client: &http.Client{}, timeout: timeout, formats: formats}
+	fake, err := startFake(f.url, fakeAddr, deliveryScript(files))
+	if err != nil {
+		fmt.Fprintf(stderr, "verify: %v\n", err)
+		return 2
+	}
+	if fake != nil {
+		defer fake.Close()
+	}
+	v := &httpVerifier{client: &http.Client{}, timeout: timeout, formats: formats, fake: fake}
 	if f.url != "" {
 		v.urlFor = func(v2 string) (string, error) {
 			if v2 != "" {
@@ -286,7 +303,13 @@ func verifyHTTP(ctx context.Context, f *httpVerifyFlags, timeout time.Duration, 
 			return strings.TrimSuffix(f.url, "/"), nil
 		}
 	} else {
-		p := &inProcessHTTP{servers: map[string]*http.Server{}, urls: map[string]string{}}
+		d, err := delivery.New(delivery.Config{USURL: fake.URL, EUURL: fake.URL})
+		if err != nil {
+			fmt.Fprintf(stderr, "verify: %v\n", err)
+			return 2
+		}
+		defer d.Close()
+		p := &inProcessHTTP{servers: map[string]*http.Server{}, urls: map[string]string{}, deliverer: d}
 		defer p.close()
 		v.urlFor = p.url
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cio-transformer/cio-transformer/server/delivery"
 	"github.com/cio-transformer/cio-transformer/server/httpapi"
 )
 
@@ -63,14 +65,14 @@ func runVerify(t *testing.T, args []string) (code, passed, failed, skipped int, 
 }
 
 // TestVerifyCorpusHTTP replays the whole shared corpus over the HTTP face,
-// in rudder-server's plain and compacted formats, comparing whole response
-// documents: every transform case must pass; only the delivery cases are
-// skipped.
+// in rudder-server's plain and compacted formats (transform cases; the
+// delivery cases post their proxy request once, to a face delivering to a
+// fake Customer.io), comparing whole response documents: every case must
+// pass and none is skipped.
 func TestVerifyCorpusHTTP(t *testing.T) {
 	t.Parallel()
 	paths, lines := corpusPaths(t, "processor.jsonl", "differential/processor.jsonl",
 		"router.jsonl", "differential/router.jsonl", "delivery.jsonl")
-	_, delivery := corpusPaths(t, "delivery.jsonl")
 	for _, formats := range []string{"plain", "compacted", "plain,compacted"} {
 		t.Run(formats, func(t *testing.T) {
 			t.Parallel()
@@ -82,10 +84,53 @@ func TestVerifyCorpusHTTP(t *testing.T) {
 			if passed+failed+skipped != lines {
 				t.Errorf("%d cases counted, the files hold %d", passed+failed+skipped, lines)
 			}
-			if skipped != delivery {
-				t.Errorf("%d cases skipped, want only the %d delivery cases", skipped, delivery)
+			if skipped != 0 {
+				t.Errorf("%d cases skipped, want none", skipped)
 			}
 		})
+	}
+}
+
+// TestVerifyCorpusHTTPAgainstBinary replays the whole corpus over HTTP
+// against the real binary: one server on the legacy router path, one with
+// the batching-framework variable set for the v2 lines, both delivering to
+// the fake Customer.io verify serves with --fake-cio.
+func TestVerifyCorpusHTTPAgainstBinary(t *testing.T) {
+	t.Parallel()
+	paths, lines := corpusPaths(t, "processor.jsonl", "differential/processor.jsonl",
+		"router.jsonl", "differential/router.jsonl", "delivery.jsonl")
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fakeAddr := lis.Addr().String()
+	lis.Close()
+	args := []string{"--http-listen", "127.0.0.1:0", "--delivery-us-url", "http://" + fakeAddr}
+	legacy := startServer(t, args...)
+	v2 := startServerEnv(t, []string{httpapi.V2WorkspacesEnv + "=ALL"}, args...)
+	code, passed, failed, skipped, out := runVerify(t, append([]string{
+		"--http-url", "http://" + httpAddr(t, legacy), "--http-v2-url", "http://" + httpAddr(t, v2),
+		"--fake-cio", fakeAddr}, paths...))
+	t.Log(out[strings.LastIndex(out, "\n")+1:])
+	if code != 0 || failed != 0 || skipped != 0 || passed != lines {
+		t.Errorf("exit code %d, %d passed, %d failed, %d skipped of %d:\n%s", code, passed, failed, skipped, lines, out)
+	}
+}
+
+// TestVerifyHTTPDeliveryNeedsFake fails, rather than skips, delivery cases
+// replayed against a running server without a fake Customer.io.
+func TestVerifyHTTPDeliveryNeedsFake(t *testing.T) {
+	t.Parallel()
+	paths, lines := corpusPaths(t, "delivery.jsonl")
+	h, err := httpapi.New(httpapi.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(h)
+	defer ts.Close()
+	code, _, failed, skipped, out := runVerify(t, append([]string{"--http-url", ts.URL}, paths...))
+	if code != 1 || failed != lines || skipped != 0 || !strings.Contains(out, "needs a fake Customer.io") {
+		t.Errorf("exit code %d, %d failed, %d skipped:\n%s", code, failed, skipped, out)
 	}
 }
 
@@ -143,6 +188,64 @@ func TestVerifyHTTPCatchesWrongAnswers(t *testing.T) {
 			}))
 			defer ts.Close()
 			code, _, failed, _, out := runVerify(t, append([]string{"--http-url", ts.URL, "--formats", "plain"}, paths...))
+			if code != tt.want || (tt.want == 0) != (failed == 0) {
+				t.Errorf("exit code %d with %d failed, want %d:\n%.2000s", code, failed, tt.want, out)
+			}
+		})
+	}
+}
+
+// TestVerifyHTTPCatchesWrongDeliveries points verify at proxy endpoints
+// that answer wrongly: each must fail the delivery cases it breaks.
+func TestVerifyHTTPCatchesWrongDeliveries(t *testing.T) {
+	t.Parallel()
+	paths, _ := corpusPaths(t, "delivery.jsonl")
+	tests := []struct {
+		name string
+		// edit changes a correct answer and its status.
+		edit func(status int, body []byte) (int, []byte)
+		want int
+	}{
+		{"unchanged", func(s int, b []byte) (int, []byte) { return s, b }, 0},
+		{"statTags without destinationId", func(s int, b []byte) (int, []byte) {
+			return s, bytes.ReplaceAll(b, []byte(`"dataDelivery","destinationId":"default-destinationId"`), []byte(`"dataDelivery"`))
+		}, 1},
+		{"auth error answered 200", func(s int, b []byte) (int, []byte) { return http.StatusOK, b }, 1},
+		{"metadata changed", func(s int, b []byte) (int, []byte) {
+			return s, bytes.Replace(b, []byte(`"attemptNum":1`), []byte(`"attemptNum":2`), 1)
+		}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			lis, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			fakeAddr := lis.Addr().String()
+			lis.Close()
+			d, err := delivery.New(delivery.Config{USURL: "http://" + fakeAddr, EUURL: "http://" + fakeAddr})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			real, err := httpapi.New(httpapi.Config{Deliverer: d})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				r.Header.Del("Accept-Encoding")
+				rec := httptest.NewRecorder()
+				real.ServeHTTP(rec, r)
+				for k, v := range rec.Header() {
+					w.Header()[k] = v
+				}
+				status, body := tt.edit(rec.Code, rec.Body.Bytes())
+				w.WriteHeader(status)
+				_, _ = w.Write(body)
+			}))
+			defer ts.Close()
+			code, _, failed, _, out := runVerify(t, append([]string{"--http-url", ts.URL, "--fake-cio", fakeAddr}, paths...))
 			if code != tt.want || (tt.want == 0) != (failed == 0) {
 				t.Errorf("exit code %d with %d failed, want %d:\n%.2000s", code, failed, tt.want, out)
 			}

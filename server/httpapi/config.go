@@ -52,7 +52,10 @@ type Config struct {
 	// FallbackTimeout bounds a forwarded request until the upstream's
 	// response headers. Zero is DefaultFallbackTimeout.
 	FallbackTimeout time.Duration
-	// Deliverer performs proxy (delivery) requests. Nil answers them 501.
+	// Deliverer performs proxy (delivery) requests; the serve command sets
+	// the gRPC server's delivery client. Nil forwards them to Fallback, or
+	// answers them 501 without one, and /features does not advertise the
+	// proxy.
 	Deliverer Deliverer
 }
 

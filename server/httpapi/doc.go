@@ -22,6 +22,11 @@
 // selects upstream's batching-framework path (API mode v2) as upstream
 // does, from CUSTOMERIO_BATCHING_FRAMEWORK_ENABLED_WORKSPACE_IDS.
 //
+// The proxy delivers through Config.Deliverer (the server's delivery
+// client, shared with the gRPC Deliver call) and answers upstream's proxy
+// document, one response element per job; /features advertises it only
+// when a Deliverer is set.
+//
 // Requests for any other destination type, and any other path, are
 // forwarded unchanged to the rudder-transformer at Config.Fallback when one
 // is set; without one they are answered 404, which rudder-server reports

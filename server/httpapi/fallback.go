@@ -28,7 +28,7 @@ const (
 // advertises this service's router transform. An unreachable upstream, or
 // one that sends no headers within timeout, is a 502, which rudder-server
 // retries.
-func newFallbackProxy(target *url.URL, timeout time.Duration, logger *slog.Logger) *httputil.ReverseProxy {
+func newFallbackProxy(target *url.URL, timeout time.Duration, delivers bool, logger *slog.Logger) *httputil.ReverseProxy {
 	transport := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           (&net.Dialer{Timeout: fallbackDialTimeout, KeepAlive: 30 * time.Second}).DialContext,
@@ -49,7 +49,7 @@ func newFallbackProxy(target *url.URL, timeout time.Duration, logger *slog.Logge
 		},
 		Transport:      transport,
 		FlushInterval:  -1,
-		ModifyResponse: addFeatures,
+		ModifyResponse: func(resp *http.Response) error { return addFeatures(resp, delivers) },
 		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			// The error names the upstream address and the failure, never
@@ -64,9 +64,12 @@ func newFallbackProxy(target *url.URL, timeout time.Duration, logger *slog.Logge
 
 // addFeatures adds routerTransform.CUSTOMERIO to the upstream's /features
 // document, so that rudder-server sends customerio jobs to the router
-// transform, which this service answers. Any other answer passes as it
-// is.
-func addFeatures(resp *http.Response) error {
+// transform, which this service answers, and, when this service delivers,
+// transformerProxy.CUSTOMERIO. The upstream's supportTransformerProxyV1
+// stays as it is: it chooses the proxy payload version for every
+// destination, and a v0 proxy request is forwarded to the upstream. Any
+// other answer passes as it is.
+func addFeatures(resp *http.Response, delivers bool) error {
 	if resp.Request.URL.Path != "/features" || resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Encoding") != "" {
 		return nil
 	}
@@ -78,13 +81,20 @@ func addFeatures(resp *http.Response) error {
 	out := data
 	var doc map[string]json.RawMessage
 	if len(data) <= maxFeaturesBytes && json.Unmarshal(data, &doc) == nil {
-		routers := map[string]json.RawMessage{}
-		_ = json.Unmarshal(doc["routerTransform"], &routers)
-		routers["CUSTOMERIO"] = json.RawMessage("true")
-		if doc["routerTransform"], err = json.Marshal(routers); err == nil {
-			if b, err := json.Marshal(doc); err == nil {
-				out = b
+		keys := []string{"routerTransform"}
+		if delivers {
+			keys = append(keys, "transformerProxy")
+		}
+		for _, key := range keys {
+			m := map[string]json.RawMessage{}
+			_ = json.Unmarshal(doc[key], &m)
+			m["CUSTOMERIO"] = json.RawMessage("true")
+			if doc[key], err = json.Marshal(m); err != nil {
+				return err
 			}
+		}
+		if b, err := json.Marshal(doc); err == nil {
+			out = b
 		}
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(out))

@@ -15,11 +15,13 @@ func (h *Handler) features(w http.ResponseWriter, r *http.Request) {
 }
 
 // featuresDocument is what this service supports: the customerio router
-// transform, compacted requests and, when it can deliver, proxy v1.
+// transform, compacted requests and, when it can deliver, the proxy as
+// upstream advertises it (proxy payload v1, and customerio among the
+// destinations delivered through the proxy).
 func (h *Handler) featuresDocument() []byte {
 	doc := `{"routerTransform":{"CUSTOMERIO":true},"regulations":[],"supportDestTransformCompactedPayloadV1":true`
 	if h.cfg.Deliverer != nil {
-		doc += `,"supportTransformerProxyV1":true`
+		doc += `,"supportTransformerProxyV1":true,"transformerProxy":{"CUSTOMERIO":true}`
 	}
 	return []byte(doc + "}")
 }

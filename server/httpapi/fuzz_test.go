@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/cio-transformer/cio-transformer/transform"
 )
 
 // FuzzRouterTransform posts arbitrary router bodies, plain and compacted,
@@ -74,6 +77,58 @@ func FuzzRouterTransform(f *testing.F) {
 		}
 		if jobs != len(in.Input) {
 			t.Fatalf("%d jobs in, %d out", len(in.Input), jobs)
+		}
+	})
+}
+
+// FuzzProxy posts arbitrary proxy payloads to a face whose Deliverer maps
+// an arbitrary Customer.io answer. Properties: no panic; the answer is
+// valid JSON with exactly one response element per metadata element, in
+// order, or the whole request is a clear 4xx.
+func FuzzProxy(f *testing.F) {
+	f.Add(`{"method":"POST","endpoint":"https://track.customer.io/api/v2/batch","headers":{"A":"b","N":1},"params":{"p":[1]},`+
+		`"body":{"JSON":{"batch":[{},{}]},"FORM":{}},"metadata":[{"jobId":1},{"jobId":2}],"destinationConfig":{"siteID":"s"}}`,
+		207, `{"errors":[{"batch_index":1,"reason":"r"}]}`)
+	f.Add(`{"headers":{"A":{"x":1}},"body":{"XML":{"payload":"<a/>"}},"metadata":[null,1,"x"]}`, 401, `{"message":"no"}`)
+	f.Add(`{"body":null,"metadata":[]}`, 503, `down`)
+	f.Add(`[]`, 200, ``)
+	f.Fuzz(func(t *testing.T, body string, status int, answer string) {
+		d := &fakeDeliverer{answer: transform.Answer{Status: status, Body: []byte(answer)}}
+		h, err := New(Config{MaxJobsPerRequest: 200, MaxBodyBytes: 1 << 20, Deliverer: d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/v1/destinations/customerio/proxy", strings.NewReader(body)))
+		if rec.Code >= 400 && rec.Code < 500 && !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
+			return
+		}
+		var in struct {
+			Metadata []json.RawMessage `json:"metadata"`
+		}
+		if err := json.Unmarshal([]byte(body), &in); err != nil {
+			t.Fatalf("answered %d to a body that does not decode: %v", rec.Code, err)
+		}
+		var out struct {
+			Output struct {
+				Response []struct {
+					Metadata json.RawMessage `json:"metadata"`
+				} `json:"response"`
+			} `json:"output"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+			t.Fatalf("answer %d is not JSON: %v\n%s", rec.Code, err, rec.Body)
+		}
+		if len(out.Output.Response) != len(in.Metadata) {
+			t.Fatalf("%d jobs in, %d answered", len(in.Metadata), len(out.Output.Response))
+		}
+		for i, r := range out.Output.Response {
+			var want, got any
+			_ = json.Unmarshal(in.Metadata[i], &want)
+			_ = json.Unmarshal(r.Metadata, &got)
+			if !reflect.DeepEqual(want, got) {
+				t.Fatalf("job %d: metadata %s, want %s", i, r.Metadata, in.Metadata[i])
+			}
 		}
 	})
 }

@@ -70,7 +70,7 @@ func New(cfg Config) (*Handler, error) {
 		h.tokenSum = sha256.Sum256([]byte(cfg.AuthToken))
 	}
 	if cfg.Fallback != nil {
-		h.fallback = newFallbackProxy(cfg.Fallback, cfg.FallbackTimeout, cfg.Logger)
+		h.fallback = newFallbackProxy(cfg.Fallback, cfg.FallbackTimeout, cfg.Deliverer != nil, cfg.Logger)
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v0/destinations/{dest}", h.processor)
@@ -297,6 +297,12 @@ func (h *Handler) decoded(rec *recorder, err error) bool {
 // answer writes a 200 JSON answer, gzip-compressed when the client asks
 // for it and the answer is worth compressing.
 func (h *Handler) answer(rec *recorder, body []byte) {
+	h.answerStatus(rec, http.StatusOK, body)
+}
+
+// answerStatus writes a JSON answer with status, gzip-compressed as answer
+// does.
+func (h *Handler) answerStatus(rec *recorder, status int, body []byte) {
 	rec.Header().Set("Content-Type", contentTypeJSON)
 	rec.Header().Set(apiVersionHeader, apiVersion)
 	if rec.gzip && len(body) >= minGzipBytes {
@@ -306,7 +312,7 @@ func (h *Handler) answer(rec *recorder, body []byte) {
 			body = z
 		}
 	}
-	rec.WriteHeader(http.StatusOK)
+	rec.WriteHeader(status)
 	_, _ = rec.Write(body)
 }
 

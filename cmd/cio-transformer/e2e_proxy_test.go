@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cio-transformer/cio-transformer/internal/fakecio"
+)
+
+// proxyPayload is rudder-server's proxy request (payload v1) for
+// batchOfThree(key), covering three jobs whose ids start at first.
+func proxyPayload(t *testing.T, key string, first int) []byte {
+	t.Helper()
+	r := batchOfThree(key)
+	var body any
+	if err := json.Unmarshal([]byte(r.GetBody()), &body); err != nil {
+		t.Fatal(err)
+	}
+	md := make([]map[string]any, 3)
+	for i := range md {
+		md[i] = map[string]any{"jobId": first + i, "attemptNum": 1, "destinationId": "d", "workspaceId": "w",
+			"secret": map[string]any{"accessToken": e2eAPIKey}, "dontBatch": false}
+	}
+	p, err := json.Marshal(map[string]any{
+		"version": "v1", "type": "REST", "method": r.GetMethod(), "endpoint": r.GetUrl(), "endpointPath": r.GetEndpointPath(),
+		"userId": "", "headers": r.GetHeaders(), "params": map[string]any{},
+		"body":     map[string]any{"JSON": body, "JSON_ARRAY": map[string]any{}, "XML": map[string]any{}, "FORM": map[string]any{}, "GZIP": map[string]any{}},
+		"files":    map[string]any{},
+		"metadata": md, "destinationConfig": map[string]any{"siteID": "site", "apiKey": e2eAPIKey},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// proxyAnswer is the part of a proxy answer the end-to-end test checks.
+type proxyAnswer struct {
+	Output struct {
+		Status            int    `json:"status"`
+		Message           string `json:"message"`
+		AuthErrorCategory string `json:"authErrorCategory"`
+		StatTags          struct {
+			ErrorType string `json:"errorType"`
+			Feature   string `json:"feature"`
+		} `json:"statTags"`
+		Response []struct {
+			StatusCode int    `json:"statusCode"`
+			Error      string `json:"error"`
+			Metadata   struct {
+				JobID int `json:"jobId"`
+			} `json:"metadata"`
+		} `json:"response"`
+	} `json:"output"`
+}
+
+// TestProxyE2E posts rudder-server's proxy request to the real binary's
+// HTTP face for every fault case of the fake Customer.io: every job is
+// answered exactly once, in order, with the outcome the gRPC Deliver
+// gives, and the logs show no credential or payload.
+func TestProxyE2E(t *testing.T) {
+	t.Parallel()
+	other := fakecio.Start(nil, fakecio.Response{Status: 200})
+	t.Cleanup(other.Close)
+	fake := fakecio.Start(deliveryFaults(other.URL+"/api/v2/batch"), fakecio.Response{Status: 404})
+	t.Cleanup(fake.Close)
+	srv := startServer(t, "--http-listen", "127.0.0.1:0", "--delivery-us-url", fake.URL, "--delivery-eu-url", fake.URL,
+		"--delivery-timeout", "1s", "--log-level", "debug")
+	base := "http://" + httpAddr(t, srv)
+
+	for i, c := range deliveryCases {
+		t.Run(c.key, func(t *testing.T) {
+			first := 100*i + 1
+			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+			defer cancel()
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/v1/destinations/customerio/proxy",
+				strings.NewReader(string(proxyPayload(t, c.key, first))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			data, err := io.ReadAll(resp.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantHTTP := http.StatusOK
+			if c.status == 401 {
+				wantHTTP = 401
+			}
+			var a proxyAnswer
+			if err := json.Unmarshal(data, &a); err != nil || resp.StatusCode != wantHTTP {
+				t.Fatalf("HTTP %d, want %d: %v %s", resp.StatusCode, wantHTTP, err, data)
+			}
+			o := a.Output
+			if o.Status != int(c.status) || o.StatTags.ErrorType != c.errorType || (c.errorType != "" && o.StatTags.Feature != "dataDelivery") {
+				t.Errorf("status %d, error type %q; want %d, %q: %s", o.Status, o.StatTags.ErrorType, c.status, c.errorType, data)
+			}
+			if want := c.retryAfter; want > 0 && resp.Header.Get("Retry-After") != fmt.Sprint(int(want.Seconds())) {
+				t.Errorf("Retry-After %q, want %s", resp.Header.Get("Retry-After"), want)
+			}
+			if len(o.Response) != 3 {
+				t.Fatalf("%d outcomes for 3 jobs: %s", len(o.Response), data)
+			}
+			for k, r := range o.Response {
+				if r.Metadata.JobID != first+k {
+					t.Errorf("outcome %d is for job %d, want %d", k, r.Metadata.JobID, first+k)
+				}
+				if r.StatusCode != int(c.jobStatus[k]) || r.Error == "" {
+					t.Errorf("job %d: %d %q, want status %d", k, r.StatusCode, r.Error, c.jobStatus[k])
+				}
+			}
+		})
+	}
+
+	if n := len(other.Requests()); n != 0 {
+		t.Errorf("the redirect was followed: %d requests", n)
+	}
+	for _, r := range fake.Requests() {
+		if r.Header.Get("Authorization") != e2eAuth {
+			t.Errorf("the fake got Authorization %q", r.Header.Get("Authorization"))
+		}
+	}
+	logs := srv.logs.String()
+	for _, secret := range []string{e2eAPIKey, e2eAuth, strings.TrimPrefix(e2eAuth, "Basic "), e2eTrait, "/api/v2/batch", "track.customer.io"} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("server logs contain %q:\n%s", secret, logs)
+		}
+	}
+	if !strings.Contains(logs, `"msg":"delivery failed"`) || !strings.Contains(logs, `"route":"proxy"`) {
+		t.Errorf("logs lack the delivery lines:\n%s", logs)
+	}
+}
