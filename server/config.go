@@ -9,8 +9,8 @@ import (
 
 	"github.com/cio-transformer/cio-transformer/server/delivery"
 	"github.com/prometheus/client_golang/prometheus"
-	"google.golang.org/grpc/stats"
 	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/grpc/stats"
 )
 
 // Defaults of Config.
