@@ -42,7 +42,7 @@ func (ev *event) identify(dest *Destination) Result {
 		return ev.request(dest, methodPut, customersEndpointPath, ep, ev.plainIdentifyBody(keysFrom))
 	}
 
-	body := jsvalue.NewObject(len(keysFrom.Members()) + len(addressKeys) + 3)
+	body := jsvalue.NewObject(len(keysFrom.Members()) + len(ev.userProperties.Members()) + len(addressKeys) + 3)
 	a := attributes{
 		body: body,
 		own:  walksValues(keysFrom, 2) || ev.userProperties.Truthy() && walksValues(ev.userProperties, 1),
@@ -237,7 +237,13 @@ func (a *attributes) setUserProperties(props jsvalue.Value) {
 				a.set(m.Key, m.Value)
 				continue
 			}
-			a.setPath(m.Key, lookup(props, m.Key), false)
+			v := m.Value
+			if strings.IndexByte(m.Key, '.') >= 0 || strings.IndexByte(m.Key, '\\') >= 0 {
+				// Only a key of more than one segment can read anything
+				// but its own member through get-value.
+				v = lookup(props, m.Key)
+			}
+			a.setPath(m.Key, v, false)
 			if a.err != nil {
 				return
 			}
