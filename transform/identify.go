@@ -286,9 +286,14 @@ func walksValues(v jsvalue.Value, dots int) bool {
 // writing the same key path wins ("01" is written after "1").
 func jsKeyOrder(ms []jsvalue.Member) []jsvalue.Member {
 	indexes := 0
+	// ascending holds while the indexes met so far come in order, as
+	// they usually do: then they need no sort.
+	ascending, last := true, -1
 	for _, m := range ms {
-		if _, ok := jsvalue.ArrayIndex(m.Key); ok {
+		if i, ok := jsvalue.ArrayIndex(m.Key); ok {
 			indexes++
+			ascending = ascending && i > last
+			last = i
 		}
 	}
 	if indexes == 0 {
@@ -300,11 +305,13 @@ func jsKeyOrder(ms []jsvalue.Member) []jsvalue.Member {
 			out = append(out, m)
 		}
 	}
-	slices.SortFunc(out, func(a, b jsvalue.Member) int {
-		i, _ := jsvalue.ArrayIndex(a.Key)
-		j, _ := jsvalue.ArrayIndex(b.Key)
-		return cmp.Compare(i, j)
-	})
+	if !ascending {
+		slices.SortFunc(out, func(a, b jsvalue.Member) int {
+			i, _ := jsvalue.ArrayIndex(a.Key)
+			j, _ := jsvalue.ArrayIndex(b.Key)
+			return cmp.Compare(i, j)
+		})
+	}
 	for _, m := range ms {
 		if _, ok := jsvalue.ArrayIndex(m.Key); !ok {
 			out = append(out, m)

@@ -206,7 +206,9 @@ func (o *Object) set(key string, val Value) {
 	if val.kind == KindUndefined {
 		return
 	}
-	ix.put(key, len(o.Members))
+	// Known missing: indexed without put's second look.
+	ix.pos[key] = len(o.Members)
+	ix.addLen(len(key))
 	o.Members = append(o.Members, Member{Key: key, Value: val})
 	ix.n = len(o.Members)
 }
