@@ -10,6 +10,7 @@ import (
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 	"github.com/cio-transformer/cio-transformer/internal/eventmix"
+	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/test/bufconn"
@@ -163,4 +164,47 @@ func benchBatch(b *testing.B, jobs []*ciotransformerv1.Job) {
 			b.Fatalf("%d of %d jobs answered", answered, len(jobs))
 		}
 	}
+}
+
+// BenchmarkTypedStruct splits the cost of a typed identify whose traits
+// Struct holds 40,000 keys and one key path into its steps: decoding the
+// job from the wire, converting the Struct to JSON, and mapping it.
+func BenchmarkTypedStruct(b *testing.B) {
+	job := scalingJobs[3].job(40_000 * 22)
+	wire, err := proto.Marshal(job)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("decode", func(b *testing.B) {
+		b.SetBytes(int64(len(wire)))
+		b.ReportAllocs()
+		for b.Loop() {
+			var j ciotransformerv1.Job
+			if err := proto.Unmarshal(wire, &j); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("convert", func(b *testing.B) {
+		b.SetBytes(int64(len(wire)))
+		b.ReportAllocs()
+		for b.Loop() {
+			typedEvent(job.GetEvent())
+		}
+	})
+	b.Run("map", func(b *testing.B) {
+		b.SetBytes(int64(len(wire)))
+		b.ReportAllocs()
+		dest := destination(testDestination)
+		for b.Loop() {
+			// Converted again each time: mapping reads the event, never
+			// writes it, but a fresh one keeps the steps apart.
+			b.StopTimer()
+			ev := typedEvent(job.GetEvent())
+			b.StartTimer()
+			if r := (Mode{}).Map(ev, jsvalue.Undefined(), false, dest); r.Err != nil {
+				b.Fatal(r.Err.Message)
+			}
+		}
+	})
 }
