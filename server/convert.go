@@ -104,10 +104,29 @@ func structValue(s *structpb.Struct) jsvalue.Value {
 	if len(entries) > 1 {
 		slices.SortFunc(entries, func(a, b structEntry) int { return strings.Compare(a.key, b.key) })
 	}
+	// The texts of the numbers are written into one string, rather than
+	// one string each.
+	var digits []byte
+	ends := make([]int, len(entries))
+	for i, e := range entries {
+		if n, ok := e.value.GetKind().(*structpb.Value_NumberValue); ok {
+			digits = jsvalue.AppendNumber(digits, n.NumberValue)
+			ends[i] = len(digits)
+		}
+	}
+	numbers := string(digits)
 	o := jsvalue.NewObject(len(entries))
 	obj := o.Object()
-	for _, e := range entries {
-		obj.Members = append(obj.Members, jsvalue.Member{Key: e.key, Value: protoValue(e.value)})
+	start := 0
+	for i, e := range entries {
+		var v jsvalue.Value
+		if ends[i] > 0 {
+			v = jsvalue.RawNumber(numbers[start:ends[i]])
+			start = ends[i]
+		} else {
+			v = protoValue(e.value)
+		}
+		obj.Members = append(obj.Members, jsvalue.Member{Key: e.key, Value: v})
 	}
 	return o
 }
