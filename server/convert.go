@@ -88,23 +88,53 @@ func typedEvent(e *ciotransformerv1.Event) jsvalue.Value {
 	return v
 }
 
-// structValue converts a Struct to a JSON object.
+// structValue converts a Struct to a JSON object, members in key order:
+// protobuf maps have no order, and sorted keys make the output
+// deterministic.
 func structValue(s *structpb.Struct) jsvalue.Value {
 	fields := s.GetFields()
-	o := jsvalue.NewObject(len(fields))
-	obj := o.Object()
-	// Map keys are unique, so members are appended directly: Set looks for
-	// an existing key first, which is quadratic in a wide Struct.
+	// The entries are sorted as key and pointer pairs, a third of the size
+	// of a member, before any value is converted; the members are then
+	// appended directly: map keys are unique, and Set would look for each
+	// key first, which is quadratic in a wide Struct.
+	entries := make([]structEntry, 0, len(fields))
 	for k, v := range fields {
-		obj.Members = append(obj.Members, jsvalue.Member{Key: k, Value: protoValue(v)})
+		entries = append(entries, structEntry{k, v})
 	}
-	// Protobuf maps have no order; sorted keys make the output deterministic.
-	// Sorting the members themselves spares a slice of keys and a second
-	// lookup of each.
-	if len(obj.Members) > 1 {
-		slices.SortFunc(obj.Members, func(a, b jsvalue.Member) int { return strings.Compare(a.Key, b.Key) })
+	if len(entries) > 1 {
+		slices.SortFunc(entries, func(a, b structEntry) int { return strings.Compare(a.key, b.key) })
+	}
+	// The texts of the numbers are written into one string, rather than
+	// one string each.
+	var digits []byte
+	ends := make([]int, len(entries))
+	for i, e := range entries {
+		if n, ok := e.value.GetKind().(*structpb.Value_NumberValue); ok {
+			digits = jsvalue.AppendNumber(digits, n.NumberValue)
+			ends[i] = len(digits)
+		}
+	}
+	numbers := string(digits)
+	o := jsvalue.NewObject(len(entries))
+	obj := o.Object()
+	start := 0
+	for i, e := range entries {
+		var v jsvalue.Value
+		if ends[i] > 0 {
+			v = jsvalue.RawNumber(numbers[start:ends[i]])
+			start = ends[i]
+		} else {
+			v = protoValue(e.value)
+		}
+		obj.Members = append(obj.Members, jsvalue.Member{Key: e.key, Value: v})
 	}
 	return o
+}
+
+// structEntry is one field of a Struct.
+type structEntry struct {
+	key   string
+	value *structpb.Value
 }
 
 // protoValue converts a protobuf Value to a JSON value.

@@ -38,6 +38,9 @@ func encodeBody(v jsvalue.Value) []byte {
 	return finishBody(buf, v.AppendJSON((*buf)[:0]))
 }
 
+// bodySlack is room for the members of a body besides those counted.
+const bodySlack = 512
+
 // objectWriter writes a JSON object member by member, as JSON.stringify
 // writes an object: members whose value is undefined are left out.
 type objectWriter struct {

@@ -40,6 +40,14 @@ func (ev *event) deleteDevice(dest *Destination, id jsvalue.Value) Result {
 // /api/v1/customers/{id}/devices with the device built from the event's
 // properties.
 func (ev *event) registerDevice(dest *Destination, id jsvalue.Value) Result {
+	ep := endpoint{path: customersPath, id: id, suffix: devicesSuffix}
+	if ev.properties.IsString() {
+		body, err := ev.spreadDeviceBody(ev.properties.Str())
+		if err != nil {
+			return Result{Err: err}
+		}
+		return ev.request(dest, methodPut, devicesEndpointPath, ep, body)
+	}
 	device := jsvalue.NewObject(len(ev.properties.Members()) + 3)
 	if err := spreadInto(device, ev.properties, &ev.budget); err != nil {
 		return Result{Err: err}
@@ -57,8 +65,46 @@ func (ev *event) registerDevice(dest *Destination, id jsvalue.Value) Result {
 	}
 	body := jsvalue.NewObject(1)
 	body.Set("device", device)
-	ep := endpoint{path: customersPath, id: id, suffix: devicesSuffix}
 	return ev.request(dest, methodPut, devicesEndpointPath, ep, encodeBody(body))
+}
+
+// spreadDeviceBody writes the body registerDevice builds when the
+// properties are the string s: the device is s spread, one member per
+// UTF-16 unit, then id, last_used and platform, which as keys that are not
+// array indexes follow them. The members of s are written as they are
+// read, as encoding the object of them would write them, without making
+// the object: a string of n units makes n members.
+func (ev *event) spreadDeviceBody(s string) ([]byte, *Error) {
+	c := countSpread(s)
+	if err := ev.budget.spend(c.bytes()); err != nil {
+		return nil, err
+	}
+	const open = `{"device":{`
+	var dst []byte
+	var buf *[]byte
+	if size := len(open) + c.bytes() + bodySlack; size > maxPooledBody {
+		dst = make([]byte, 0, size)
+	} else {
+		buf = bodyBuffer()
+		dst = (*buf)[:0]
+	}
+	w := objectWriter{dst: appendSpread(append(dst, open...), s), some: c.units > 0}
+	// The token is sent as it came, neither encoded nor stringified.
+	w.member(`"id"`, ev.token)
+	// Plain ||, not the generic mapping: a timestamp of 0 falls through.
+	ts := ev.timestamp
+	if !ts.Truthy() {
+		ts = ev.originalTimestamp
+	}
+	w.member(`"last_used"`, unixSeconds(ts))
+	if t := ev.device.Get("type"); t.IsString() && t.Str() != "" {
+		w.memberKey("platform", jsvalue.String(platform(t.Str())))
+	}
+	body := append(w.end(), '}')
+	if buf == nil {
+		return body, nil
+	}
+	return finishBody(buf, body), nil
 }
 
 // platform returns Customer.io's platform for a device type: "ios" for the

@@ -42,7 +42,7 @@ func (ev *event) identify(dest *Destination) Result {
 		return ev.request(dest, methodPut, customersEndpointPath, ep, ev.plainIdentifyBody(keysFrom))
 	}
 
-	body := jsvalue.NewObject(len(keysFrom.Members()) + len(addressKeys) + 3)
+	body := jsvalue.NewObject(len(keysFrom.Members()) + len(ev.userProperties.Members()) + len(addressKeys) + 3)
 	a := attributes{
 		body: body,
 		own:  walksValues(keysFrom, 2) || ev.userProperties.Truthy() && walksValues(ev.userProperties, 1),
@@ -237,7 +237,13 @@ func (a *attributes) setUserProperties(props jsvalue.Value) {
 				a.set(m.Key, m.Value)
 				continue
 			}
-			a.setPath(m.Key, lookup(props, m.Key), false)
+			v := m.Value
+			if strings.IndexByte(m.Key, '.') >= 0 || strings.IndexByte(m.Key, '\\') >= 0 {
+				// Only a key of more than one segment can read anything
+				// but its own member through get-value.
+				v = lookup(props, m.Key)
+			}
+			a.setPath(m.Key, v, false)
 			if a.err != nil {
 				return
 			}
@@ -280,9 +286,14 @@ func walksValues(v jsvalue.Value, dots int) bool {
 // writing the same key path wins ("01" is written after "1").
 func jsKeyOrder(ms []jsvalue.Member) []jsvalue.Member {
 	indexes := 0
+	// ascending holds while the indexes met so far come in order, as
+	// they usually do: then they need no sort.
+	ascending, last := true, -1
 	for _, m := range ms {
-		if _, ok := jsvalue.ArrayIndex(m.Key); ok {
+		if i, ok := jsvalue.ArrayIndex(m.Key); ok {
 			indexes++
+			ascending = ascending && i > last
+			last = i
 		}
 	}
 	if indexes == 0 {
@@ -294,11 +305,13 @@ func jsKeyOrder(ms []jsvalue.Member) []jsvalue.Member {
 			out = append(out, m)
 		}
 	}
-	slices.SortFunc(out, func(a, b jsvalue.Member) int {
-		i, _ := jsvalue.ArrayIndex(a.Key)
-		j, _ := jsvalue.ArrayIndex(b.Key)
-		return cmp.Compare(i, j)
-	})
+	if !ascending {
+		slices.SortFunc(out, func(a, b jsvalue.Member) int {
+			i, _ := jsvalue.ArrayIndex(a.Key)
+			j, _ := jsvalue.ArrayIndex(b.Key)
+			return cmp.Compare(i, j)
+		})
+	}
 	for _, m := range ms {
 		if _, ok := jsvalue.ArrayIndex(m.Key); !ok {
 			out = append(out, m)

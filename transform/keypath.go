@@ -5,7 +5,6 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
@@ -442,53 +441,15 @@ func spreadInto(dst, src jsvalue.Value, b *budget) *Error {
 		s := src.Str()
 		// The keys are counted before any is made, so a long string fails
 		// at the cost of one pass over it.
-		if err := b.spend(spreadBytes(s)); err != nil {
+		c := countSpread(s)
+		if err := b.spend(c.bytes()); err != nil {
 			return err
 		}
-		// Into an empty object the keys, all different, need no search.
-		put := dst.Set
-		if dst.Len() == 0 {
-			put = dst.Add
-		}
-		var key []byte
-		n := 0
-		for i := 0; i < len(s); {
-			r, size := jsvalue.DecodeRune(s[i:])
-			if r > 0xFFFF {
-				hi, lo := utf16.EncodeRune(r)
-				put(string(strconv.AppendInt(key[:0], int64(n), 10)), jsvalue.String(string(jsvalue.AppendRune(nil, hi))))
-				put(string(strconv.AppendInt(key[:0], int64(n+1), 10)), jsvalue.String(string(jsvalue.AppendRune(nil, lo))))
-				n += 2
-			} else {
-				put(string(strconv.AppendInt(key[:0], int64(n), 10)), jsvalue.String(s[i:i+size]))
-				n++
-			}
-			i += size
-		}
+		spreadString(dst, s, c)
 	}
 	return nil
 }
 
 // spreadBytes returns the least the members spreadInto makes of the string
 // s add to the output: for each UTF-16 unit, `"<index>":"<char>",`.
-func spreadBytes(s string) int {
-	units, text := 0, 0
-	for i := 0; i < len(s); {
-		r, size := jsvalue.DecodeRune(s[i:])
-		if r > 0xFFFF {
-			// Each half is written as a "\ud83d"-style escape.
-			units += 2
-			text += 2 * len(`\ud83d`)
-		} else {
-			units++
-			text += size
-		}
-		i += size
-	}
-	// The digits of the indexes 0 to units-1.
-	digits := min(units, 10)
-	for lo, width := 10, 2; lo < units; lo, width = lo*10, width+1 {
-		digits += (min(units, lo*10) - lo) * width
-	}
-	return digits + text + units*len(`"":"",`)
-}
+func spreadBytes(s string) int { return countSpread(s).bytes() }

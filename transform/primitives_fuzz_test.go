@@ -149,6 +149,9 @@ func FuzzSetPath(f *testing.F) {
 		if dst.Len() != utf16Len(key) {
 			t.Errorf("spreading %q gave %d keys, want %d", key, dst.Len(), utf16Len(key))
 		}
+		if got, want := "{"+string(appendSpread(nil, key))+"}", string(dst.AppendJSON(nil)); got != want {
+			t.Errorf("appendSpread(%q) = %s, the spread object encodes as %s", key, got, want)
+		}
 	})
 }
 

@@ -21,19 +21,22 @@ const (
 // keyIndex maps the keys of an object's live members to their positions.
 type keyIndex struct {
 	pos map[string]int
-	// lens holds the length of every key pos has held: a key of another
-	// length is known missing without hashing it, which keeps a search
-	// for each prefix of a long dotted path (as get-value makes) cheap.
-	lens map[int]struct{}
+	// short and lens hold the length of every key pos has held (short
+	// those under 64, as bits): a key of another length is known missing
+	// without hashing it, which keeps a search for each prefix of a long
+	// dotted path (as get-value makes) cheap.
+	short uint64
+	lens  map[int]struct{}
 	// n is how many members pos covers: members appended to Members
 	// directly after it was built are found by a scan of the rest.
 	n int
 }
 
 // newKeyIndex indexes ms. The first live member of a key wins, as a scan
-// would find it.
+// would find it. The map has room for as many members as ms has room for,
+// so that an object built member by member is not rehashed as it grows.
 func newKeyIndex(ms []Member) *keyIndex {
-	ix := &keyIndex{pos: make(map[string]int, len(ms)), lens: make(map[int]struct{}), n: len(ms)}
+	ix := &keyIndex{pos: make(map[string]int, cap(ms)), n: len(ms)}
 	for i := range ms {
 		if ms[i].Value.kind == KindUndefined {
 			continue
@@ -47,13 +50,34 @@ func newKeyIndex(ms []Member) *keyIndex {
 func (ix *keyIndex) put(key string, i int) {
 	if _, dup := ix.pos[key]; !dup {
 		ix.pos[key] = i
-		ix.lens[len(key)] = struct{}{}
+		ix.addLen(len(key))
 	}
+}
+
+// addLen records that a key of n bytes has been indexed.
+func (ix *keyIndex) addLen(n int) {
+	if n < 64 {
+		ix.short |= 1 << n
+		return
+	}
+	if ix.lens == nil {
+		ix.lens = make(map[int]struct{})
+	}
+	ix.lens[n] = struct{}{}
+}
+
+// hasLen reports whether a key of n bytes may be indexed.
+func (ix *keyIndex) hasLen(n int) bool {
+	if n < 64 {
+		return ix.short&(1<<n) != 0
+	}
+	_, ok := ix.lens[n]
+	return ok
 }
 
 // get returns the position of key, if indexed.
 func (ix *keyIndex) get(key string) (int, bool) {
-	if _, ok := ix.lens[len(key)]; !ok {
+	if !ix.hasLen(len(key)) {
 		return 0, false
 	}
 	i, ok := ix.pos[key]
@@ -182,7 +206,9 @@ func (o *Object) set(key string, val Value) {
 	if val.kind == KindUndefined {
 		return
 	}
-	ix.put(key, len(o.Members))
+	// Known missing: indexed without put's second look.
+	ix.pos[key] = len(o.Members)
+	ix.addLen(len(key))
 	o.Members = append(o.Members, Member{Key: key, Value: val})
 	ix.n = len(o.Members)
 }
