@@ -28,7 +28,7 @@ func (s *service) Deliver(ctx context.Context, req *ciotransformerv1.DeliverRequ
 func (s *service) DeliverBatch(stream grpc.BidiStreamingServer[ciotransformerv1.DeliverBatchRequest, ciotransformerv1.DeliverBatchResponse]) error {
 	ctx := stream.Context()
 	for {
-		req, err := stream.Recv()
+		req, err := recvGated(ctx, s.receiving, stream.Recv)
 		if errors.Is(err, io.EOF) {
 			return nil
 		}

@@ -60,6 +60,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	g := grpc.NewServer(opts...)
 	ciotransformerv1.RegisterTransformerServiceServer(g, &service{cfg: cfg, metrics: m, inflight: f, delivery: client,
+		receiving: newReceiving(cfg.MaxInflightBytes, cfg.MaxRecvMsgSize),
 		validator: validator{maxJobs: cfg.MaxJobsPerRequest, inflight: f, metrics: m},
 		mapping:   make(chan struct{}, runtime.GOMAXPROCS(0))})
 	h := health.NewServer()

@@ -26,9 +26,11 @@ const bytesPerResponse = 1 << 20
 // service implements TransformerService.
 type service struct {
 	ciotransformerv1.UnimplementedTransformerServiceServer
-	cfg       Config
-	metrics   *metrics
-	inflight  *inflight
+	cfg      Config
+	metrics  *metrics
+	inflight *inflight
+	// receiving bounds the stream request messages received at once.
+	receiving *receiving
 	validator validator
 	delivery  *delivery.Client
 	// mapping bounds the jobs mapped at once to the processors: however
@@ -81,7 +83,7 @@ func (s *service) TransformBatch(stream grpc.BidiStreamingServer[ciotransformerv
 	ctx := stream.Context()
 	b := transform.NewBatcher(&transform.Destination{}, transform.DefaultLimits())
 	for {
-		req, err := stream.Recv()
+		req, err := recvGated(ctx, s.receiving, stream.Recv)
 		if errors.Is(err, io.EOF) {
 			return nil
 		}

@@ -25,7 +25,8 @@
 //	    values), the second as a unary call without the token
 //	6   unary calls without the token whose message lacks its last byte
 //	7   streams that send and never read
-//	8   500 jobs with 30 KB of metadata each: the response sizes
+//	8   500 jobs with 30 KB of metadata each in messages of 100: the
+//	    response sizes
 //	9   HTTP/2 rapid reset without the token
 //	10  SIGTERM while a /metrics scrape hangs
 //	11  a panic while mapping one job
