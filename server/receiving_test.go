@@ -98,3 +98,33 @@ func TestTransformBatchOverSizeMessage(t *testing.T) {
 		})
 	}
 }
+
+// TestIdleRecvGivesBackItsSlot checks that a stream whose client stays
+// quiet does not keep its slot, so idle streams cannot starve the others.
+func TestIdleRecvGivesBackItsSlot(t *testing.T) {
+	t.Parallel()
+	r := &receiving{slots: make(chan struct{}, 1)}
+	ctx := testContext(t)
+	release := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		_, err := recvGated(ctx, r, func() (int, error) {
+			<-release
+			return 0, nil
+		})
+		done <- err
+	}()
+	// Another stream gets the only slot once the idle one has given it
+	// back, while the idle one still waits in Recv.
+	if err := r.enter(ctx); err != nil {
+		t.Fatalf("no slot for a second stream: %v", err)
+	}
+	r.leave()
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n := r.held(); n != 0 {
+		t.Errorf("%d slots held after both streams, want 0", n)
+	}
+}
