@@ -112,7 +112,7 @@ func (e *env) start(ctx context.Context, o serverOptions) (*server, error) {
 }
 
 // panicJobEnv names the job id the fault-injection build panics on.
-const panicJobEnv = "CIO_ADVERSARIAL_PANIC_JOB_ID"
+const panicJobEnv = "ADVERSARIAL_PANIC_JOB_ID"
 
 // pid is the server's process id.
 func (s *server) pid() int { return s.cmd.Process.Pid }
