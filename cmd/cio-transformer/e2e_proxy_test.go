@@ -123,21 +123,5 @@ func TestProxyE2E(t *testing.T) {
 		})
 	}
 
-	if n := len(other.Requests()); n != 0 {
-		t.Errorf("the redirect was followed: %d requests", n)
-	}
-	for _, r := range fake.Requests() {
-		if r.Header.Get("Authorization") != e2eAuth {
-			t.Errorf("the fake got Authorization %q", r.Header.Get("Authorization"))
-		}
-	}
-	logs := srv.logs.String()
-	for _, secret := range []string{e2eAPIKey, e2eAuth, strings.TrimPrefix(e2eAuth, "Basic "), e2eTrait, "/api/v2/batch", "track.customer.io"} {
-		if strings.Contains(logs, secret) {
-			t.Errorf("server logs contain %q:\n%s", secret, logs)
-		}
-	}
-	if !strings.Contains(logs, `"msg":"delivery failed"`) || !strings.Contains(logs, `"route":"proxy"`) {
-		t.Errorf("logs lack the delivery lines:\n%s", logs)
-	}
+	checkDeliveries(t, fake, other, srv, `"route":"proxy"`)
 }

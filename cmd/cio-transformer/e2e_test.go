@@ -167,9 +167,9 @@ type readmeExample struct {
 
 var fence = regexp.MustCompile("(?s)```sh\n(.*?)```\n+```(json|text)\n(.*?)```")
 
-// readmeExamples returns the README's grpcurl examples: a sh block
-// immediately followed by a json or text block with its output.
-func readmeExamples(t *testing.T) []readmeExample {
+// readmeBlocks returns the README's examples whose command keep accepts:
+// a sh block immediately followed by a json or text block with its output.
+func readmeBlocks(t *testing.T, keep func(cmd string) bool) []readmeExample {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(repoRoot(), "README.md"))
 	if err != nil {
@@ -178,7 +178,7 @@ func readmeExamples(t *testing.T) []readmeExample {
 	var out []readmeExample
 	for _, m := range fence.FindAllSubmatchIndex(data, -1) {
 		cmd := string(data[m[2]:m[3]])
-		if !strings.Contains(cmd, "grpcurl") {
+		if !keep(cmd) {
 			continue
 		}
 		out = append(out, readmeExample{
@@ -201,7 +201,7 @@ func TestREADMEExamples(t *testing.T) {
 	t.Cleanup(fake.Close)
 	srv := startServer(t, "--delivery-us-url", fake.URL)
 	_, grpcurl := buildBinaries(t)
-	examples := readmeExamples(t)
+	examples := readmeBlocks(t, func(cmd string) bool { return strings.Contains(cmd, "grpcurl") })
 	if len(examples) < 5 {
 		t.Fatalf("README has %d grpcurl examples, want at least 5", len(examples))
 	}

@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -31,30 +29,6 @@ func httpAddr(t *testing.T, s *runningServer) string {
 	return ""
 }
 
-// readmeCurlExamples returns the README's curl examples: a sh block
-// immediately followed by a json block with its output.
-func readmeCurlExamples(t *testing.T) []readmeExample {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(repoRoot(), "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []readmeExample
-	for _, m := range fence.FindAllSubmatchIndex(data, -1) {
-		cmd := string(data[m[2]:m[3]])
-		if !strings.HasPrefix(cmd, "curl ") {
-			continue
-		}
-		out = append(out, readmeExample{
-			line:    strings.Count(string(data[:m[0]]), "\n") + 1,
-			command: cmd,
-			lang:    string(data[m[4]:m[5]]),
-			output:  string(data[m[6]:m[7]]),
-		})
-	}
-	return out
-}
-
 // TestREADMECurlExamples runs every curl command of the README, as
 // written, against the real binary's HTTP face (make run's :9090 becomes
 // the test's port) and compares the output with the README's.
@@ -66,7 +40,7 @@ func TestREADMECurlExamples(t *testing.T) {
 	t.Cleanup(fake.Close)
 	srv := startServer(t, "--http-listen", "127.0.0.1:0", "--delivery-us-url", fake.URL)
 	addr := httpAddr(t, srv)
-	examples := readmeCurlExamples(t)
+	examples := readmeBlocks(t, func(cmd string) bool { return strings.HasPrefix(cmd, "curl ") })
 	if len(examples) < 4 {
 		t.Fatalf("README has %d curl examples, want at least 4", len(examples))
 	}

@@ -28,31 +28,8 @@ var summaryLine = regexp.MustCompile(`^(\d+) passed, (\d+) failed(?:, (\d+) skip
 // server: every case must pass.
 func TestVerifyCorpus(t *testing.T) {
 	t.Parallel()
-	files := []string{
-		"processor.jsonl",
-		"differential/processor.jsonl",
-		"router.jsonl",
-		"differential/router.jsonl",
-		"delivery.jsonl",
-	}
-	var paths []string
-	lines := 0
-	for _, f := range files {
-		p := filepath.Join(corpusDir, f)
-		data, err := os.ReadFile(p)
-		if os.IsNotExist(err) {
-			t.Skipf("conformance corpus not found at %s", corpusDir)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, l := range bytes.Split(data, []byte("\n")) {
-			if len(bytes.TrimSpace(l)) > 0 {
-				lines++
-			}
-		}
-		paths = append(paths, p)
-	}
+	paths, lines := corpusPaths(t, "processor.jsonl", "differential/processor.jsonl",
+		"router.jsonl", "differential/router.jsonl", "delivery.jsonl")
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
