@@ -219,6 +219,14 @@ func TestShutdownLosesNoAcceptedRequest(t *testing.T) {
 	exited := time.Since(sigterm)
 	close(stopSampling)
 	<-sampled
+	// One last check after the exit, so that the refused phase is sampled
+	// however the sampler's ticks fell.
+	{
+		cctx, ccancel := context.WithTimeout(ctx, 5*time.Second)
+		h, err := health.Check(cctx, &healthpb.HealthCheckRequest{Service: "ciotransformer.v1.TransformerService"})
+		ccancel()
+		samples = append(samples, healthSample{at: time.Now(), status: h.GetStatus(), code: status.Code(err)})
+	}
 	if exitErr != nil {
 		t.Errorf("exit: %v, want status 0", exitErr)
 	}
