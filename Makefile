@@ -3,19 +3,31 @@ SHELL := bash
 .DEFAULT_GOAL := help
 MAKEFLAGS += --warn-undefined-variables --no-builtin-rules
 
-# Tools are pinned in go.mod (protoc plugins) and tools/go.mod (buf, grpcurl).
-BUF := go tool -modfile=tools/go.mod buf
+# Tools are pinned by go tool directives: the protoc plugins in go.mod, buf
+# and grpcurl in tools/go.mod, golangci-lint in tools/golangci/go.mod (a
+# module of its own, so that its dependencies never move buf's). Each is
+# built once into bin/, without debug information, and rebuilt when its
+# go.mod or go.sum changes.
+BIN := bin
+BUF := $(BIN)/buf
+GRPCURL := $(BIN)/grpcurl
+GOLANGCI_LINT := $(BIN)/golangci-lint
+TOOL_BUILD := go build -ldflags='-s -w'
 # The released contract that make breaking compares proto/ with.
 BASELINE := proto/baseline.binpb
 LISTEN ?= :50051
 # rudder-transformer's usual port: where rudder-server's DEST_TRANSFORM_URL points.
 HTTP_LISTEN ?= :9090
-BIN := bin
 # What cio-transformer version and cio_transformer_build_info report; go
 # build's own VCS stamping adds the commit time and modified flag.
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 GO_BUILD := go build -buildvcs=auto -ldflags '-X main.version=$(VERSION) -X main.revision=$(REVISION)'
+# The roots of the standard-library packages the server links. A first build
+# spends half a minute downloading modules before it compiles anything; these
+# compile meanwhile (a no-op once the build cache has them).
+STD_ROOTS := database/sql embed encoding/csv expvar go/token hash/fnv hash/maphash html/template log/slog \
+	net/http/httptest net/http/httputil os/signal os/user runtime/debug runtime/metrics runtime/pprof runtime/trace
 FUZZTIME ?= 60s
 # ghz is pinned by exact version: the module proxy lists only an older one.
 GHZ_VERSION ?= v0.120.0
@@ -33,68 +45,99 @@ build: ## Build the binaries, version-stamped, into bin/ (grpcurl: make bin/grpc
 .PHONY: $(BIN)/cio-transformer
 $(BIN)/cio-transformer:
 	@echo ">> go build ./cmd/cio-transformer (a first build downloads and compiles the dependencies: about a minute)"
-	$(GO_BUILD) -o $@ ./cmd/cio-transformer
+	@go build $(STD_ROOTS) & warm=$$!; status=0; \
+		echo "$(GO_BUILD) -o $@ ./cmd/cio-transformer"; \
+		$(GO_BUILD) -o $@ ./cmd/cio-transformer || status=$$?; \
+		wait $$warm || true; exit $$status
 
 $(BIN)/grpcurl: tools/go.mod tools/go.sum
 	@echo ">> go build the pinned grpcurl into $@"
-	go build -modfile=tools/go.mod -o $@ github.com/fullstorydev/grpcurl/cmd/grpcurl
+	@mkdir -p $(BIN)
+	$(TOOL_BUILD) -modfile=tools/go.mod -o $@.tmp github.com/fullstorydev/grpcurl/cmd/grpcurl && mv $@.tmp $@
+
+$(BIN)/buf: tools/go.mod tools/go.sum
+	@echo ">> go build the pinned buf into $@ (the first build compiles for minutes)"
+	@mkdir -p $(BIN)
+	$(TOOL_BUILD) -modfile=tools/go.mod -o $@.tmp github.com/bufbuild/buf/cmd/buf && mv $@.tmp $@
+
+$(BIN)/golangci-lint: tools/golangci/go.mod tools/golangci/go.sum
+	@echo ">> go build the pinned golangci-lint into $@ (the first build compiles for minutes)"
+	@mkdir -p $(BIN)
+	$(TOOL_BUILD) -modfile=tools/golangci/go.mod -o $@.tmp github.com/golangci/golangci-lint/v2/cmd/golangci-lint && mv $@.tmp $@
+
+.PHONY: tools
+tools: $(GRPCURL) $(BUF) $(GOLANGCI_LINT) ## Build the pinned grpcurl, buf and golangci-lint into bin/
 
 .PHONY: run
 run: $(BIN)/cio-transformer ## Build and serve gRPC on :50051 and rudder-transformer's HTTP protocol on :9090 (LISTEN, HTTP_LISTEN to change); bin/grpcurl is built in the background once serving
 	@echo ">> $(BIN)/cio-transformer serve --listen '$(LISTEN)' --http-listen '$(HTTP_LISTEN)' (Ctrl-C stops it gracefully)"
 	@set -m; $(BIN)/cio-transformer serve --listen '$(LISTEN)' --http-listen '$(HTTP_LISTEN)' --log-format text & server=$$!; builder=; \
-		if [ ! -x $(BIN)/grpcurl ]; then \
+		if [ ! -x $(GRPCURL) ]; then \
 			echo ">> building the pinned grpcurl into $(BIN)/ in the background, for trying the server (see the README)"; \
-			( nice -n 10 go build -modfile=tools/go.mod -o $(BIN)/grpcurl github.com/fullstorydev/grpcurl/cmd/grpcurl && \
-				echo ">> $(BIN)/grpcurl is ready" ) & builder=$$!; \
+			( nice -n 10 $(MAKE) --no-print-directory $(GRPCURL) >/dev/null 2>&1 && \
+				echo ">> $(GRPCURL) is ready" ) & builder=$$!; \
 		fi; \
 		stop() { kill -TERM $$server 2>/dev/null || true; wait $$server; }; \
 		trap stop INT TERM; \
 		wait $$server || true; \
 		if [ -n "$$builder" ]; then kill -TERM -- -$$builder 2>/dev/null || true; fi
 
+# make test overlaps the slow parts of a first run: the tools compile in the
+# background while the library tests compile and run; then the checks that
+# use the tools run in the background while the end-to-end tests (which
+# start the real binary, grpcurl, buf, the Go and Node.js clients) run.
 .PHONY: test
-test: ## Check generated code, lint and contract compatibility, then run every test with the race detector and every benchmark once
+test: ## Check generated code, golangci-lint, buf lint and contract compatibility, and run every test with the race detector and every benchmark once
 	@mkdir -p $(BIN)
-	@echo ">> building the pinned buf and grpcurl (tools/go.mod) in the background while gofmt and go vet run"
-	@go build -modfile=tools/go.mod -o $(BIN)/ github.com/bufbuild/buf/cmd/buf github.com/fullstorydev/grpcurl/cmd/grpcurl \
-		>$(BIN)/tools-build.log 2>&1 & tools=$$!; \
-		status=0; $(MAKE) --no-print-directory vet || status=$$?; \
-		wait $$tools || { cat $(BIN)/tools-build.log; exit 1; }; exit $$status
-	$(MAKE) --no-print-directory checkgenerate buflint breaking BUF=$(BIN)/buf
-	@echo ">> go test -race: every test, then every benchmark once, in the same test binaries"
-	GRPCURL=$(CURDIR)/$(BIN)/grpcurl go test -race -shuffle=on -bench . -benchtime 1x ./...
+	@echo ">> building the pinned grpcurl, buf and golangci-lint in the background ($(BIN)/tools-build.log)"
+	@echo ">> go test -race: every library test, then every benchmark once, in the same test binaries"
+	@go build -race $(STD_ROOTS) & \
+		{ go mod download -modfile=tools/golangci/go.mod & $(MAKE) --no-print-directory tools; } >$(BIN)/tools-build.log 2>&1 & tools=$$!; \
+		status=0; go test -race -shuffle=on -bench . -benchtime 1x $$(go list ./... | grep -v '/cmd/cio-transformer$$') || status=$$?; \
+		if ! wait $$tools; then cat $(BIN)/tools-build.log; exit 1; fi; exit $$status
+	@echo ">> checkgenerate, lint and breaking in the background ($(BIN)/checks.log)"
+	@echo ">> go test -race ./cmd/cio-transformer: the end-to-end tests, with the tools just built"
+	@$(MAKE) --no-print-directory checkgenerate lint breaking >$(BIN)/checks.log 2>&1 & checks=$$!; \
+		status=0; GRPCURL=$(CURDIR)/$(GRPCURL) BUF=$(CURDIR)/$(BUF) \
+			go test -race -shuffle=on -bench . -benchtime 1x ./cmd/cio-transformer || status=$$?; \
+		wait $$checks || status=$$?; cat $(BIN)/checks.log; exit $$status
 
 .PHONY: generate
-generate: ## Regenerate gen/ and the reflection descriptors from proto/
+generate: $(BUF) ## Regenerate gen/ and the reflection descriptors from proto/
 	$(BUF) generate
 	$(BUF) build -o server/contract.binpb
 
 .PHONY: checkgenerate
-checkgenerate: generate ## Fail when gen/ differs from what proto/ generates
-	@if [ -n "$$(git status --porcelain -- gen server/contract.binpb)" ]; then \
-		echo "generated code is stale: run make generate and commit the result"; \
-		git status --porcelain -- gen server/contract.binpb; exit 1; fi
+checkgenerate: $(BUF) ## Fail when gen/ or server/contract.binpb differ from what proto/ generates (the tree is left as it is)
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+		$(BUF) generate -o "$$tmp"; \
+		$(BUF) build -o "$$tmp/contract.binpb"; \
+		status=0; \
+		diff -r gen "$$tmp/gen" || status=1; \
+		cmp -s server/contract.binpb "$$tmp/contract.binpb" || { echo "server/contract.binpb differs"; status=1; }; \
+		if [ $$status -ne 0 ]; then echo "generated code is stale: run make generate and commit the result"; fi; \
+		exit $$status
 
 .PHONY: breaking
-breaking: ## Fail when proto/ breaks compatibility with the released contract (BASELINE)
+breaking: $(BUF) ## Fail when proto/ breaks compatibility with the released contract (BASELINE)
 	$(BUF) breaking --against $(BASELINE)
 
 .PHONY: contract-baseline
-contract-baseline: ## Record proto/ as the released contract (run when releasing; commit the result)
+contract-baseline: $(BUF) ## Record proto/ as the released contract (run when releasing; commit the result)
 	$(BUF) build --exclude-source-info -o $(BASELINE)
 
 .PHONY: lint
-lint: vet buflint ## gofmt, go vet, buf lint and buf format check
+lint: $(GOLANGCI_LINT) buflint ## golangci-lint (.golangci.yml: go vet, staticcheck, gofmt, import rules) and buf lint and format check
+	$(GOLANGCI_LINT) run ./...
 
 .PHONY: vet
-vet: ## gofmt and go vet
+vet: ## gofmt and go vet only: a quick check without the pinned tools
 	@unformatted=$$(git ls-files '*.go' | grep -v '^gen/' | xargs gofmt -l); \
 		if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	go vet ./...
 
 .PHONY: buflint
-buflint: ## buf lint and buf format check of proto/
+buflint: $(BUF) ## buf lint and buf format check of proto/
 	$(BUF) lint
 	$(BUF) format --diff --exit-code proto
 
