@@ -21,33 +21,58 @@ func destination(d *ciotransformerv1.Destination) *transform.Destination {
 	}
 }
 
-// eventValue returns a job's event as a JSON value, or the job's error when
-// its raw JSON cannot be read. Raw JSON that is valid but not an object
-// (null, an array, a string, a number, a boolean) is passed on: the mapping
-// reads it as an event without a type, as upstream does, and answers with
-// upstream's wording for that.
-func eventValue(j *ciotransformerv1.Job) (jsvalue.Value, *transform.Error) {
-	switch p := j.GetPayload().(type) {
-	case *ciotransformerv1.Job_RawEvent:
-		v, err := jsvalue.Parse(p.RawEvent)
-		if err != nil {
-			return jsvalue.Value{}, badEvent("Event is not valid JSON: " + err.Error())
-		}
-		return v, nil
-	case *ciotransformerv1.Job_Event:
-		return typedEvent(p.Event), nil
+// dontBatchKey is the job metadata key with which RudderStack asks for a job
+// to be sent in a request of its own.
+const dontBatchKey = "dontBatch"
+
+// mode converts the contract's destination to the mode its jobs are mapped
+// in, with a cap of maxEventBytes on one event's output.
+func mode(d *ciotransformerv1.Destination, maxEventBytes int) transform.Mode {
+	return transform.Mode{
+		V2:            d.GetApiMode() == ciotransformerv1.ApiMode_API_MODE_V2_BATCH,
+		MaxEventBytes: maxEventBytes,
 	}
-	return jsvalue.Value{}, badEvent("Event is missing")
 }
 
-// badEvent is the 400 of an event whose JSON cannot be read.
-func badEvent(msg string) *transform.Error {
-	return &transform.Error{
-		StatusCode: 400,
-		Message:    msg,
-		Category:   transform.CategoryDataValidation,
-		Type:       transform.TypeInstrumentation,
+// job converts the contract's job to the mapper's: its raw JSON or typed
+// event, its connection, and its metadata's dontBatch.
+func job(j *ciotransformerv1.Job) transform.Job {
+	tj := transform.Job{Connection: connectionValue(j.GetConnection()), DontBatch: dontBatch(j)}
+	switch p := j.GetPayload().(type) {
+	case *ciotransformerv1.Job_RawEvent:
+		// Non-nil even when empty: empty bytes are an event that is not
+		// valid JSON, not a missing one.
+		tj.Raw = p.RawEvent
+		if tj.Raw == nil {
+			tj.Raw = []byte{}
+		}
+	case *ciotransformerv1.Job_Event:
+		tj.Event = typedEvent(p.Event)
+	default:
+		tj.Missing = true
 	}
+	return tj
+}
+
+// dontBatch reports whether the job's metadata has dontBatch set to true,
+// the one value upstream honours.
+func dontBatch(j *ciotransformerv1.Job) bool {
+	v, ok := j.GetMetadata().GetFields()[dontBatchKey]
+	return ok && v.GetBoolValue()
+}
+
+// connectionValue converts a job's connection to the part of RudderStack's
+// connection object the mapping reads, {"config": ...}; undefined when the
+// job has none.
+func connectionValue(c *ciotransformerv1.Connection) jsvalue.Value {
+	if c == nil {
+		return jsvalue.Undefined()
+	}
+	v := jsvalue.NewObject(1)
+	if cfg := c.GetConfig(); cfg != nil {
+		v.Set("config", structValue(cfg))
+	}
+	return v
 }
 
 // typedEvent converts a typed event to the RudderStack JSON it stands for.

@@ -10,7 +10,6 @@ import (
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 	"github.com/cio-transformer/cio-transformer/server/delivery"
 	"github.com/cio-transformer/cio-transformer/transform"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -44,7 +43,7 @@ func (s *service) Transform(ctx context.Context, req *ciotransformerv1.Transform
 	job := req.GetJob()
 	dest := destination(req.GetDestination())
 	tally := s.metrics.tally(methodTransform)
-	r := s.transformJob(ctx, job, dest, v2Batch(req.GetDestination()), &tally)
+	r := s.transformJob(ctx, job, dest, mode(req.GetDestination(), s.cfg.MaxEventBytes), &tally)
 	if ctx.Err() != nil {
 		// The client has gone or given up: the call ends with the
 		// context's code, so that it is logged and counted as such.
@@ -52,17 +51,7 @@ func (s *service) Transform(ctx context.Context, req *ciotransformerv1.Transform
 		return nil, contextStatus(ctx)
 	}
 	addJobs(ctx, 1)
-	var e transform.Entry
-	switch {
-	case r.Err != nil:
-		e = transform.Entry{Jobs: []int{0}, Err: r.Err}
-	case r.Object != nil:
-		// A lone object (a group event's, or in API mode v2 any event's) is
-		// a batch of one (deviation D1).
-		e = transform.Entry{Jobs: []int{0}, Request: transform.BatchOfOne(dest, r)}
-	default:
-		e = transform.Entry{Jobs: []int{0}, Request: r.Request}
-	}
+	e := transform.Alone(dest, r)
 	tally.entry(e)
 	tally.flush()
 	return &ciotransformerv1.TransformResponse{Result: newResultArena([]*ciotransformerv1.Job{job}).jobResult(e)}, nil
@@ -136,8 +125,8 @@ func (s *service) answerCharged(ctx context.Context, stream grpc.ServerStream, b
 func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *transform.Batcher, req *ciotransformerv1.TransformBatchRequest) error {
 	dest := destination(req.GetDestination())
 	jobs := req.GetJobs()
-	v2 := v2Batch(req.GetDestination())
-	b.Reset(dest, batchLimits(req.GetDestination()))
+	m := mode(req.GetDestination(), s.cfg.MaxEventBytes)
+	b.Reset(dest, m.Limits())
 	newResponse := func() *ciotransformerv1.TransformBatchResponse {
 		// Results never outnumber the jobs, nor one response's cap.
 		return &ciotransformerv1.TransformBatchResponse{
@@ -171,7 +160,7 @@ func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *trans
 			// as Canceled or DeadlineExceeded rather than Unknown.
 			return contextStatus(ctx)
 		}
-		b.Add(i, s.transformJob(ctx, job, dest, v2, &tally), emit)
+		b.Add(i, s.transformJob(ctx, job, dest, m, &tally), emit)
 		if sendErr != nil {
 			return sendErr
 		}
@@ -185,36 +174,27 @@ func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *trans
 	return stream.SendMsg(resp)
 }
 
-// errInternalJob is the result of a job whose mapping panicked: a bug, which
-// costs that job only. The message is fixed, since a panic value could carry
-// event content; the stack goes to the log.
-var errInternalJob = &transform.Error{StatusCode: 500, Message: "internal error", Category: transform.CategoryTransformation}
-
-// transformJob maps one job's event, in API mode v2 when v2 is set, and
-// counts its outcome in tally. A panic while mapping becomes the job's
-// errInternalJob.
-func (s *service) transformJob(ctx context.Context, job *ciotransformerv1.Job, dest *transform.Destination, v2 bool, tally *jobTally) (r transform.Result) {
+// transformJob maps one job in mode m and counts its outcome in tally. A
+// panic while mapping becomes the job's transform.InternalError; the stack
+// goes to the log.
+func (s *service) transformJob(ctx context.Context, j *ciotransformerv1.Job, dest *transform.Destination, m transform.Mode, tally *jobTally) (r transform.Result) {
 	defer func() {
 		if p := recover(); p != nil {
-			s.cfg.Logger.ErrorContext(ctx, "recovered from panic while mapping a job", "job_id", job.GetJobId(), "panic", panicText(p), "stack", string(debug.Stack()))
+			s.cfg.Logger.ErrorContext(ctx, "recovered from panic while mapping a job", "job_id", j.GetJobId(), "panic", panicText(p), "stack", string(debug.Stack()))
 			s.metrics.panicked()
-			r = transform.Result{Err: errInternalJob}
-			tally.mapped(jsvalue.Value{}, r)
+			r = transform.Result{Err: transform.InternalError()}
+			tally.mapped(r)
 		}
 	}()
 	if s.cfg.jobHook != nil {
-		s.cfg.jobHook(job.GetJobId())
+		s.cfg.jobHook(j.GetJobId())
 	}
 	if s.mapping != nil {
 		s.mapping <- struct{}{}
 		defer func() { <-s.mapping }()
 	}
-	ev, perr := eventValue(job)
-	r = transform.Result{Err: perr}
-	if perr == nil {
-		r = mapEvent(job, ev, dest, v2, s.cfg.MaxEventBytes)
-	}
-	tally.mapped(ev, r)
+	r = m.Map(job(j), dest)
+	tally.mapped(r)
 	return r
 }
 

@@ -60,6 +60,9 @@ type Request struct {
 	UserID string
 }
 
+// IsBatch reports whether r is a /api/v2/batch request.
+func (r *Request) IsBatch() bool { return r.EndpointPath == batchEndpointPath }
+
 // Result is the outcome of mapping one event: exactly one of Request,
 // Object or Err is set.
 type Result struct {
@@ -77,6 +80,33 @@ type Result struct {
 	Keys []string
 	// Err is set when the event cannot be mapped.
 	Err *Error
+	// Type is the class of the event's type, set by Mode.Map.
+	Type EventType
+}
+
+// Kind is what a Result holds.
+type Kind uint8
+
+// The kinds of a Result.
+const (
+	// KindError is a result whose event cannot be mapped.
+	KindError Kind = iota
+	// KindRequest is a result with a request of its own.
+	KindRequest
+	// KindObject is a result with an object, which a Batcher places in a
+	// /api/v2/batch request.
+	KindObject
+)
+
+// Kind returns what r holds.
+func (r Result) Kind() Kind {
+	switch {
+	case r.Err != nil:
+		return KindError
+	case r.Object != nil:
+		return KindObject
+	}
+	return KindRequest
 }
 
 // Error categories and types, as RudderStack's statTags name them.
