@@ -2,13 +2,10 @@ package transform
 
 import "strconv"
 
-// Parts of a /api/v2/batch request.
+// The frame of a /api/v2/batch body around its objects.
 const (
-	batchPath         = "/api/v2/batch"
-	batchEndpointPath = "v2/batch"
-	batchOpen         = `{"batch":[`
-	batchClose        = "]}"
-	contentTypeJSON   = "application/json"
+	batchOpen  = `{"batch":[`
+	batchClose = "]}"
 )
 
 // emptyBatchBytes is the size of a body with no objects, `{"batch":[]}`.
@@ -34,11 +31,11 @@ type batchRequest struct {
 // Authorization and Content-Type headers and the given body.
 func newBatchRequest(endpoint, auth string, body []byte) *Request {
 	br := &batchRequest{headers: [2]Header{
-		{Name: "Authorization", Value: auth},
-		{Name: "Content-Type", Value: contentTypeJSON},
+		{Name: authorizationHeader, Value: auth},
+		{Name: contentTypeHeader, Value: contentTypeJSON},
 	}}
 	br.req = Request{
-		Method:       "POST",
+		Method:       methodPost,
 		Endpoint:     endpoint,
 		EndpointPath: batchEndpointPath,
 		Headers:      br.headers[:],

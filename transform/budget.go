@@ -6,15 +6,6 @@ import (
 	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
-// DefaultMaxEventBytes is the default cap on the bytes one event may
-// produce: its request body, or its /api/v2/batch object. It is above
-// anything Customer.io accepts from one event (event data of 100,000 bytes;
-// 300 attributes of at most 1,000 bytes each, about 345 KB with their
-// names; a v2 entity of 32 KB), so no event Customer.io would take fails
-// it, and it keeps what a small event can amplify into (one key per
-// character of a spread string, array holes from key paths) to a megabyte.
-const DefaultMaxEventBytes = 1 << 20
-
 // maxKeyInError is how many bytes of an offending key an error quotes.
 const maxKeyInError = 128
 

@@ -17,30 +17,6 @@ const (
 	typeGroup    = "group"
 )
 
-// Track API paths and their endpointPath labels.
-const (
-	customersPath       = "/api/v1/customers/"
-	eventsSuffix        = "/events"
-	devicesSuffix       = "/devices"
-	anonymousEventsPath = "/api/v1/events"
-	mergeCustomersPath  = "/api/v1/merge_customers"
-
-	customersEndpointPath    = "v1/customers"
-	eventsEndpointPath       = "v1/customers/events"
-	anonymousEndpointPath    = "v1/events"
-	mergeEndpointPath        = "v1/merge_customers"
-	devicesEndpointPath      = "v1/customers/devices"
-	deviceDeleteEndpointPath = "v1/customers/devices/delete"
-)
-
-// HTTP methods and the request header of every Track API request.
-const (
-	methodPost          = "POST"
-	methodPut           = "PUT"
-	methodDelete        = "DELETE"
-	authorizationHeader = "Authorization"
-)
-
 // bodyCapacity is the initial capacity of a request body buffer, enough for
 // a typical event without growing.
 const bodyCapacity = 256
