@@ -77,72 +77,19 @@ func batchPayload(msg, connection jsvalue.Value, dest *Destination, limit int) R
 
 // v2Event is one message as API mode v2 reads it: the fields the v1 mapping
 // reads, but as they came (no deviation D5: upstream's v2 path sends number
-// ids as numbers), and the fields of record events.
+// ids as numbers), with the fields of record events.
 type v2Event struct {
 	event
 
 	// msg is the message, for the get-value lookups of the input schema
 	// (see hasSubject).
 	msg jsvalue.Value
-	// context is message.context.
-	context jsvalue.Value
-	// action and identifiers are the members of a record event.
-	action      jsvalue.Value
-	identifiers jsvalue.Value
 }
 
-// load reads the fields of msg in one pass over the message and one over
-// its context.
+// load reads the fields of msg, as they came (see event.load).
 func (v *v2Event) load(msg jsvalue.Value) {
 	v.msg = msg
-	for _, m := range msg.Members() {
-		switch m.Key {
-		case "type":
-			v.rawType = m.Value
-		case "userId":
-			v.userID = m.Value
-		case "anonymousId":
-			v.anonymousID = m.Value
-		case "previousId":
-			v.previousID = m.Value
-		case "groupId":
-			v.groupID = m.Value
-		case "event":
-			v.eventName = m.Value
-		case "name":
-			v.name = m.Value
-		case "traits":
-			v.traits = m.Value
-		case "properties":
-			v.properties = m.Value
-		case "timestamp":
-			v.timestamp = m.Value
-		case "originalTimestamp":
-			v.originalTimestamp = m.Value
-		case "context":
-			v.context = m.Value
-		case "action":
-			v.action = m.Value
-		case "identifiers":
-			v.identifiers = m.Value
-		}
-	}
-	for _, m := range v.context.Members() {
-		switch m.Key {
-		case "traits":
-			v.contextTraits = m.Value
-		case "device":
-			v.device = m.Value
-			v.token = m.Value.Get("token")
-		case "externalId":
-			v.externalID = m.Value.Get("0")
-		case "mappedToDestination":
-			v.retl = m.Value.Truthy()
-		}
-	}
-	// The schema admits only exact type names, so the type is never
-	// lowercased here.
-	v.typ = v.rawType.Str()
+	v.event.load(msg, false)
 }
 
 // getValue reads the dotted path from root as npm get-value does: the whole
