@@ -12,13 +12,13 @@ import (
 
 // destination converts the contract's destination to the mapper's.
 func destination(d *ciotransformerv1.Destination) *transform.Destination {
-	return &transform.Destination{
+	return transform.NewDestination(transform.DestinationConfig{
 		ID:                   d.GetId(),
 		SiteID:               d.GetSiteId(),
 		APIKey:               d.GetApiKey(),
 		EU:                   d.GetDatacenter() == ciotransformerv1.Datacenter_DATACENTER_EU,
 		DeviceTokenEventName: d.GetDeviceTokenEventName(),
-	}
+	})
 }
 
 // dontBatchKey is the job metadata key with which RudderStack asks for a job

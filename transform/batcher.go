@@ -53,7 +53,7 @@ func BatchOfOne(dest *Destination, r Result) *Request {
 	body = append(body, batchOpen...)
 	body = append(body, r.Object...)
 	body = append(body, batchClose...)
-	req := newBatchRequest(apiHost(dest)+batchPath, basicAuth(dest.SiteID, dest.APIKey), body)
+	req := newBatchRequest(dest.batchURL, dest.auth, body)
 	req.UserID = r.UserID
 	return req
 }
@@ -119,11 +119,8 @@ type Entry struct {
 // example from a sync.Pool.
 type Batcher struct {
 	limits Limits
-
-	// host, siteID and apiKey are what endpoint and auth were computed
-	// from, so that Reset for the same destination costs nothing.
-	host, siteID, apiKey string
-	endpoint, auth       string
+	// dest is the destination of the batches.
+	dest *Destination
 
 	// body is the open batch's body without its closing `]}`; empty when no
 	// batch is open.
@@ -150,16 +147,8 @@ func NewBatcher(dest *Destination, limits Limits) *Batcher {
 // Reset makes b reusable for another request message or destination,
 // keeping its buffers. An open batch is discarded: call Flush first.
 func (b *Batcher) Reset(dest *Destination, limits Limits) {
-	dest = orEmpty(dest)
+	b.dest = orEmpty(dest)
 	b.limits = limits.withDefaults()
-	if host := apiHost(dest); b.endpoint == "" || host != b.host {
-		b.host = host
-		b.endpoint = host + batchPath
-	}
-	if b.auth == "" || dest.SiteID != b.siteID || dest.APIKey != b.apiKey {
-		b.siteID, b.apiKey = dest.SiteID, dest.APIKey
-		b.auth = basicAuth(dest.SiteID, dest.APIKey)
-	}
 	b.discard()
 }
 
@@ -201,7 +190,7 @@ func (b *Batcher) Flush(emit func(Entry)) {
 	}
 	body := make([]byte, len(b.body)+len(batchClose))
 	copy(body[copy(body, b.body):], batchClose)
-	e := Entry{Jobs: b.own(b.jobs), Request: newBatchRequest(b.endpoint, b.auth, body)}
+	e := Entry{Jobs: b.own(b.jobs), Request: newBatchRequest(b.dest.batchURL, b.dest.auth, body)}
 	b.discard()
 	emit(e)
 }
@@ -303,14 +292,6 @@ func (b *Batcher) own(jobs []int) []int {
 	copy(out, jobs)
 	b.slab = b.slab[n:]
 	return out
-}
-
-// orEmpty returns dest, or an empty destination when dest is nil.
-func orEmpty(dest *Destination) *Destination {
-	if dest == nil {
-		return &Destination{}
-	}
-	return dest
 }
 
 // objectTooLargeError is the error of a group object over Customer.io's

@@ -23,7 +23,7 @@ func (ev *event) isDeviceEvent(dest *Destination) bool {
 			return true
 		}
 	}
-	return dest.DeviceTokenEventName != "" && name == dest.DeviceTokenEventName
+	return dest.config.DeviceTokenEventName != "" && name == dest.config.DeviceTokenEventName
 }
 
 // deleteDevice maps Application Uninstalled: DELETE

@@ -13,10 +13,10 @@ import (
 
 // fuzzDests are the destinations a fuzzed event is mapped for.
 var fuzzDests = []*Destination{
-	{SiteID: "site", APIKey: "key"},
-	{SiteID: "site", APIKey: "key", EU: true},
-	{SiteID: "site", APIKey: "key", DeviceTokenEventName: "Registered"},
-	{SiteID: "site"},
+	NewDestination(DestinationConfig{SiteID: "site", APIKey: "key"}),
+	NewDestination(DestinationConfig{SiteID: "site", APIKey: "key", EU: true}),
+	NewDestination(DestinationConfig{SiteID: "site", APIKey: "key", DeviceTokenEventName: "Registered"}),
+	NewDestination(DestinationConfig{SiteID: "site"}),
 }
 
 // FuzzTransform maps arbitrary event JSON and checks the properties every

@@ -1,32 +1,5 @@
 package transform
 
-import "github.com/cio-transformer/cio-transformer/transform/jsvalue"
-
-// Destination is one Customer.io destination's configuration, as the
-// transformer reads it.
-type Destination struct {
-	// ID identifies the destination to the caller; the mapping never reads it.
-	ID string
-	// SiteID is the Track API site id, the Basic-auth user name. Empty means
-	// missing.
-	SiteID string
-	// APIKey is the Track API key, the Basic-auth password. Empty means
-	// missing.
-	APIKey string
-	// EU selects the EU data centre (track-eu.customer.io).
-	EU bool
-	// DeviceTokenEventName is an extra event name that registers a device, in
-	// addition to the Application Installed/Opened/Uninstalled events. Empty
-	// means unset.
-	DeviceTokenEventName string
-	// Config is the destination's raw RudderStack configuration object,
-	// when the caller has it (undefined otherwise). API mode v2 then checks
-	// it as upstream's input schema does, which tells an empty credential
-	// from a missing or mistyped one; the typed fields above still drive
-	// the mapping.
-	Config jsvalue.Value
-}
-
 // Header is one HTTP header of a Request.
 type Header struct {
 	Name  string

@@ -2,7 +2,6 @@ package transform
 
 import (
 	"strings"
-	"sync/atomic"
 
 	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
@@ -131,14 +130,14 @@ func (ev *event) request(dest *Destination, method, endpointPath string, ep endp
 	}
 	tr := &trackRequest{}
 	var buf [256]byte
-	text := append(buf[:0], apiHost(dest)...)
+	text := append(buf[:0], dest.host...)
 	text = ep.appendTo(text)
 	urlEnd := len(text)
 	var endBuf [maxKeys]int
 	text, ends := ev.appendKeys(text, endBuf[:0])
 	s := string(text)
 	keys := sliceKeys(tr.keys[:len(ends):len(ends)], s, urlEnd, ends)
-	tr.headers[0] = Header{Name: authorizationHeader, Value: authorization(dest)}
+	tr.headers[0] = Header{Name: authorizationHeader, Value: dest.auth}
 	tr.req = Request{
 		Method:       method,
 		Endpoint:     s[:urlEnd],
@@ -156,25 +155,6 @@ type trackRequest struct {
 	req     Request
 	headers [1]Header
 	keys    [maxKeys]string
-}
-
-// authCache is the Authorization value of the credentials last used, so
-// that a stream of events for one destination encodes them once.
-type authCache struct {
-	siteID, apiKey, value string
-}
-
-// lastAuth holds the most recent authCache.
-var lastAuth atomic.Pointer[authCache]
-
-// authorization returns basicAuth of the destination's credentials.
-func authorization(dest *Destination) string {
-	if c := lastAuth.Load(); c != nil && c.siteID == dest.SiteID && c.apiKey == dest.APIKey {
-		return c.value
-	}
-	c := &authCache{siteID: dest.SiteID, apiKey: dest.APIKey, value: basicAuth(dest.SiteID, dest.APIKey)}
-	lastAuth.Store(c)
-	return c.value
 }
 
 // appendPathParam appends v as a URL path segment the way upstream inserts

@@ -10,7 +10,7 @@ import (
 )
 
 // v2TestDestination is a complete US destination.
-var v2TestDestination = &Destination{SiteID: "site-a", APIKey: "key-b"}
+var v2TestDestination = NewDestination(DestinationConfig{SiteID: "site-a", APIKey: "key-b"})
 
 // personConnection is a connection whose records go to people.
 const personConnection = `{"config":{"destination":{"object":"person"}}}`

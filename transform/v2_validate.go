@@ -44,13 +44,13 @@ func (v *v2Event) validate(dest *Destination, connection jsvalue.Value) *Error {
 	} else {
 		v.checkEventStream(&z)
 	}
-	if !dest.Config.IsUndefined() {
-		checkRawConfig(&z, dest.Config)
+	if !dest.config.Config.IsUndefined() {
+		checkRawConfig(&z, dest.config.Config)
 	} else {
-		if dest.SiteID == "" {
+		if dest.config.SiteID == "" {
 			z.add("destination.Config.siteID", zodRequired)
 		}
-		if dest.APIKey == "" {
+		if dest.config.APIKey == "" {
 			z.add("destination.Config.apiKey", zodRequired)
 		}
 	}
