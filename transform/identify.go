@@ -16,6 +16,27 @@ var (
 	addressPaths = [...]string{"address.city", "address.country", "address.postalCode", "address.state", "address.street"}
 )
 
+// reservedTrait reports whether key is a trait identify never copies as it
+// is: the address (flattened into addressKeys), createdAt (sent as
+// created_at), userId and anonymousId.
+func reservedTrait(key string) bool {
+	switch key {
+	case "address", "createdAt", "userId", "anonymousId":
+		return true
+	}
+	return false
+}
+
+// addressKey reports whether key is one of addressKeys, which a trait of
+// its own sets as it is.
+func addressKey(key string) bool {
+	switch key {
+	case "city", "country", "postalCode", "state", "street":
+		return true
+	}
+	return false
+}
+
 // identify maps an identify event: PUT /api/v1/customers/{id} with the
 // person's attributes.
 func (ev *event) identify(dest *Destination) Result {
@@ -93,11 +114,11 @@ func (ev *event) identify(dest *Destination) Result {
 // no attribute is written twice.
 func plainTraits(traits jsvalue.Value) bool {
 	for k := range traits.All() {
-		if !plainKey(k) {
+		if !plainKey(k) || addressKey(k) {
 			return false
 		}
 		switch k {
-		case "city", "country", "postalCode", "state", "street", "created_at", "_timestamp", "anonymous_id":
+		case "created_at", "_timestamp", "anonymous_id":
 			return false
 		}
 	}
@@ -118,8 +139,7 @@ func (ev *event) plainIdentifyBody(traits jsvalue.Value) []byte {
 		}
 	}
 	for k, v := range traits.All() {
-		switch k {
-		case "address", "createdAt", "userId", "anonymousId":
+		if reservedTrait(k) {
 			continue
 		}
 		w.memberKey(k, v)
@@ -153,10 +173,10 @@ type attributes struct {
 // trait writes the trait key of value v from root, the traits; walked is
 // set once a key path has written into the body.
 func (a *attributes) trait(root jsvalue.Value, key string, v jsvalue.Value, walked *bool) {
-	switch key {
-	case "address", "createdAt", "userId", "anonymousId":
+	switch {
+	case reservedTrait(key):
 		return
-	case "city", "country", "postalCode", "state", "street":
+	case addressKey(key):
 		a.set(key, v)
 		return
 	}

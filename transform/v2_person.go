@@ -74,10 +74,10 @@ func (v *v2Event) traitAttributes() jsvalue.Value {
 	switch keysFrom.Kind() {
 	case jsvalue.KindObject:
 		for _, m := range keysFrom.Members() {
-			switch m.Key {
-			case "address", "createdAt", "userId", "anonymousId":
+			switch {
+			case reservedTrait(m.Key):
 				continue
-			case "city", "country", "postalCode", "state", "street":
+			case addressKey(m.Key):
 				a.set(m.Key, m.Value)
 				continue
 			}
