@@ -1,6 +1,9 @@
 package transform
 
-import "github.com/cio-transformer/cio-transformer/transform/jsvalue"
+import (
+	"github.com/cio-transformer/cio-transformer/transform/internal/js"
+	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+)
 
 // deviceEventNames are the event names that register (or, for Application
 // Uninstalled, delete) a device.
@@ -110,7 +113,7 @@ func (ev *event) spreadDeviceBody(s string) ([]byte, *Error) {
 // platform returns Customer.io's platform for a device type: "ios" for the
 // Apple family, else the lowercased type.
 func platform(deviceType string) string {
-	lower := jsLower(deviceType)
+	lower := js.ToLowerCase(deviceType)
 	for _, a := range appleFamily {
 		if lower == a {
 			return "ios"

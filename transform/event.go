@@ -1,6 +1,9 @@
 package transform
 
-import "github.com/cio-transformer/cio-transformer/transform/jsvalue"
+import (
+	"github.com/cio-transformer/cio-transformer/transform/internal/js"
+	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+)
 
 // event is one message as the mappings read it: its fields (in API mode v1
 // after deviation D5: numbers in id, name and email fields read as their
@@ -154,7 +157,7 @@ func (ev *event) dispatch() *Error {
 		}
 		return instrumentationError("could not determine type " + t)
 	}
-	ev.typ = jsLower(ev.rawType.Str())
+	ev.typ = js.ToLowerCase(ev.rawType.Str())
 	switch ev.typ {
 	case typeIdentify, typeAlias, typeGroup:
 		return nil

@@ -133,3 +133,16 @@ func checkWellFormed(t *testing.T, r Result) {
 		}
 	}
 }
+
+// decodable reports whether s is UTF-8 with lone surrogates, as a string
+// of the mapping is: no byte decodes as an error.
+func decodable(s string) bool {
+	for i := 0; i < len(s); {
+		r, size := jsvalue.DecodeRune(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			return false
+		}
+		i += size
+	}
+	return true
+}

@@ -49,11 +49,6 @@ func retlPath(v jsvalue.Value) string {
 	return ""
 }
 
-// isContainer reports whether v is an object or an array.
-func isContainer(v jsvalue.Value) bool {
-	return v.IsObject() || v.IsArray()
-}
-
 // deepCopy returns a copy of v that shares no object or array with it.
 func deepCopy(v jsvalue.Value) jsvalue.Value {
 	switch v.Kind() {
@@ -74,4 +69,9 @@ func deepCopy(v jsvalue.Value) jsvalue.Value {
 		return jsvalue.NewArray(c...)
 	}
 	return v
+}
+
+// isContainer reports whether v is an object or an array.
+func isContainer(v jsvalue.Value) bool {
+	return v.IsObject() || v.IsArray()
 }

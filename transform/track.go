@@ -1,6 +1,9 @@
 package transform
 
-import "github.com/cio-transformer/cio-transformer/transform/jsvalue"
+import (
+	"github.com/cio-transformer/cio-transformer/transform/internal/js"
+	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+)
 
 // deviceUninstalled is the event name that deletes a device.
 const deviceUninstalled = "Application Uninstalled"
@@ -41,12 +44,12 @@ func (ev *event) track(dest *Destination) Result {
 			// an identified screen reads it.
 			inner = raw.JSString()
 		}
-		name = "Viewed " + truncateUTF8(inner, maxScreenNameBytes) + " Screen"
+		name = "Viewed " + js.TruncateUTF8Bytes(inner, maxScreenNameBytes) + " Screen"
 	} else {
 		if !ev.evName.IsString() {
 			return Result{Err: instrumentationError("Event Name type should be a string")}
 		}
-		name = truncateUTF8(ev.evName.Str(), maxAnonymousNameBytes)
+		name = js.TruncateUTF8Bytes(ev.evName.Str(), maxAnonymousNameBytes)
 	}
 	if !ev.anonymousID.Truthy() {
 		return Result{Err: instrumentationError("Anonymous id/ user id is required")}

@@ -1,8 +1,7 @@
 package transform
 
 import (
-	"strings"
-
+	"github.com/cio-transformer/cio-transformer/transform/internal/js"
 	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
@@ -161,50 +160,9 @@ type trackRequest struct {
 // it: a string through encodeURIComponent, anything else as String(v).
 func appendPathParam(dst []byte, v jsvalue.Value) []byte {
 	if v.IsString() {
-		return appendURIComponent(dst, v.Str())
+		return js.AppendURIComponent(dst, v.Str())
 	}
 	// Appended as a string, JSString's result, rather than with
 	// AppendJSString, which would make callers' stack buffers escape.
 	return append(dst, v.JSString()...)
-}
-
-// jsLower lowercases s as String.prototype.toLowerCase does for the strings
-// that can matter here: ASCII fast, and U+0130 (İ) to "i̇", which Go's
-// ToLower maps to a bare "i".
-func jsLower(s string) string {
-	upper := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x80 {
-			return jsLowerUnicode(s)
-		}
-		upper = upper || ('A' <= c && c <= 'Z')
-	}
-	if upper {
-		return strings.ToLower(s)
-	}
-	return s
-}
-
-// jsLowerUnicode lowercases non-ASCII s. Lone surrogates stay as they are,
-// as toLowerCase leaves them; Go's ToLower would turn each of their bytes
-// into U+FFFD.
-func jsLowerUnicode(s string) string {
-	if !jsvalue.HasLoneSurrogate(s) {
-		return strings.ToLower(strings.ReplaceAll(s, "\u0130", "i\u0307"))
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	start := 0
-	for i := 0; i < len(s); {
-		r, size := jsvalue.DecodeRune(s[i:])
-		if jsvalue.IsSurrogate(r) {
-			b.WriteString(jsLowerUnicode(s[start:i]))
-			b.WriteString(s[i : i+size])
-			start = i + size
-		}
-		i += size
-	}
-	b.WriteString(jsLowerUnicode(s[start:]))
-	return b.String()
 }

@@ -91,12 +91,3 @@ func (v *v2Event) load(msg jsvalue.Value) {
 	v.msg = msg
 	v.event.load(msg, false)
 }
-
-// getValue reads the dotted path from root as npm get-value does: the whole
-// path as one key first, then segment by segment (see lookup).
-func getValue(root jsvalue.Value, path string) jsvalue.Value {
-	if v, ok := has(root, path); ok {
-		return v
-	}
-	return lookup(root, path)
-}

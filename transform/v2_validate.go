@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"github.com/cio-transformer/cio-transformer/transform/internal/js"
 	"strconv"
 	"strings"
 
@@ -123,9 +124,9 @@ func (v *v2Event) hasSubject() bool {
 		return true
 	}
 	return v.userID.Truthy() || v.anonymousID.Truthy() ||
-		getValue(v.msg, "traits.email").Truthy() ||
-		getValue(v.msg, "context.traits.email").Truthy() ||
-		getValue(v.msg, "context.mappedToDestination").Truthy()
+		js.GetValue(v.msg, "traits.email").Truthy() ||
+		js.GetValue(v.msg, "context.traits.email").Truthy() ||
+		js.GetValue(v.msg, "context.mappedToDestination").Truthy()
 }
 
 // checkRecord checks the message against the record schema: a known action,

@@ -1,14 +1,10 @@
-package transform
+package js
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
 func TestIsEmail(t *testing.T) {
@@ -108,129 +104,11 @@ func TestIsEmail(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if got := isEmail(tt.in); got != tt.want {
-				t.Errorf("isEmail(%q) = %v, want %v", tt.in, got, tt.want)
+			if got := IsEmail(tt.in); got != tt.want {
+				t.Errorf("IsEmail(%q) = %v, want %v", tt.in, got, tt.want)
 			}
 		})
 	}
-}
-
-// TestIsEmailCorpus checks isEmail against every identifier upstream chose
-// in the shared corpora: alias primary/secondary and group relationship
-// identifiers are keyed "email" exactly when validator's isEmail holds.
-func TestIsEmailCorpus(t *testing.T) {
-	t.Parallel()
-	passed, failed := 0, 0
-	forEachCorpusLine(t, func(name string, line map[string]any) {
-		for _, out := range corpusOutputs(line) {
-			for _, p := range identifierPairs(out) {
-				want := p.key == "email"
-				if isEmail(p.value) == want {
-					passed++
-					continue
-				}
-				failed++
-				t.Errorf("%s: isEmail(%q) = %v, upstream keyed it %q", name, p.value, !want, p.key)
-			}
-		}
-	})
-	t.Logf("%d passed, %d failed", passed, failed)
-}
-
-// primitivesCorpusDir is the shared conformance corpus, relative to this
-// package.
-var primitivesCorpusDir = filepath.Join("..", "..", "shared", "conformance", "customerio")
-
-// forEachCorpusLine calls fn with every line of the processor and router
-// corpora, upstream's and the differential ones. It skips the test when the
-// corpus is absent.
-func forEachCorpusLine(t *testing.T, fn func(name string, line map[string]any)) {
-	t.Helper()
-	if _, err := os.Stat(primitivesCorpusDir); err != nil {
-		t.Skipf("conformance corpus not available: %v", err)
-	}
-	for _, file := range []string{"processor.jsonl", "router.jsonl", "differential/processor.jsonl", "differential/router.jsonl"} {
-		f, err := os.Open(filepath.Join(primitivesCorpusDir, file))
-		if err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 0, 1<<20), 64<<20)
-		for n := 1; sc.Scan(); n++ {
-			if len(bytes.TrimSpace(sc.Bytes())) == 0 {
-				continue
-			}
-			var line map[string]any
-			dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
-			dec.UseNumber()
-			if err := dec.Decode(&line); err != nil {
-				t.Fatalf("%s line %d: %v", file, n, err)
-			}
-			fn(file+":"+strconv.Itoa(n), line)
-		}
-		if err := sc.Err(); err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
-	}
-}
-
-// corpusOutputs returns the request objects of a corpus line's answers
-// (expected and project_expected; processor output or router
-// batchedRequest).
-func corpusOutputs(line map[string]any) []map[string]any {
-	var outs []map[string]any
-	for _, key := range []string{"expected", "project_expected"} {
-		switch e := line[key].(type) {
-		case map[string]any:
-			if o, ok := e["output"].(map[string]any); ok {
-				outs = append(outs, o)
-			}
-		case []any:
-			for _, entry := range e {
-				if m, ok := entry.(map[string]any); ok {
-					if o, ok := m["batchedRequest"].(map[string]any); ok {
-						outs = append(outs, o)
-					}
-				}
-			}
-		}
-	}
-	return outs
-}
-
-// identifierPair is one identifier object of a merge or relationship.
-type identifierPair struct{ key, value string }
-
-// identifierPairs returns the string identifiers of an output's alias
-// (primary, secondary) or group (cio_relationships) body, batched or not.
-func identifierPairs(out map[string]any) []identifierPair {
-	body, _ := out["body"].(map[string]any)
-	payload, _ := body["JSON"].(map[string]any)
-	objs := []any{payload}
-	if batch, ok := payload["batch"].([]any); ok {
-		objs = batch
-	}
-	var pairs []identifierPair
-	add := func(ids any) {
-		m, _ := ids.(map[string]any)
-		for k, v := range m {
-			if s, ok := v.(string); ok {
-				pairs = append(pairs, identifierPair{k, s})
-			}
-		}
-	}
-	for _, o := range objs {
-		obj, _ := o.(map[string]any)
-		add(obj["primary"])
-		add(obj["secondary"])
-		rels, _ := obj["cio_relationships"].([]any)
-		for _, r := range rels {
-			rel, _ := r.(map[string]any)
-			add(rel["identifiers"])
-		}
-	}
-	return pairs
 }
 
 func BenchmarkIsEmail(b *testing.B) {
@@ -238,7 +116,40 @@ func BenchmarkIsEmail(b *testing.B) {
 		b.Run(in, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				_ = isEmail(in)
+				_ = IsEmail(in)
+			}
+		})
+	}
+}
+
+func TestEmailThrows(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   string
+		want bool
+	}{
+		{"no surrogate", "a@b.co", false},
+		{"surrogate in the local part", "a" + hiD83D + "@b.co", true},
+		{"surrogate in the domain", "a@b" + loDC00 + ".co", true},
+		{"no @: the whole string is the domain", "x" + loDC00, true},
+		{"surrogate before the last @", "a" + loDC00 + "@b@c.co", true},
+		{"local part over 64 bytes answers first", strings.Repeat("l", 65) + "@b" + hiD83D + ".co", false},
+		{"local part of 64 bytes", strings.Repeat("l", 64) + "@b" + hiD83D + ".co", true},
+		{"over 254 code units answers first", strings.Repeat("x", 254) + hiD83D, false},
+		{"254 code units", strings.Repeat("x", 253) + hiD83D, true},
+		{"a pair is no lone surrogate", "a😀@b.co", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := IsEmailThrows(tt.in); got != tt.want {
+				t.Errorf("emailThrows = %v, want %v", got, tt.want)
+			}
+			// Where isEmail answers rather than throws, a lone surrogate
+			// makes it false.
+			if !tt.want && jsvalue.HasLoneSurrogate(tt.in) && IsEmail(tt.in) {
+				t.Error("isEmail holds for a lone surrogate")
 			}
 		})
 	}

@@ -1,4 +1,4 @@
-package transform
+package js
 
 import (
 	"net/url"
@@ -33,9 +33,9 @@ func TestEncodeURIComponent(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := encodeURIComponent(tt.in)
+			got := EncodeURIComponent(tt.in)
 			if got != tt.want {
-				t.Errorf("encodeURIComponent(%q) = %q, want %q", tt.in, got, tt.want)
+				t.Errorf("EncodeURIComponent(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 			back, err := url.PathUnescape(got)
 			if err != nil || back != tt.in {
@@ -49,10 +49,10 @@ func TestEncodeURIComponent(t *testing.T) {
 // returned without allocating. Not parallel: AllocsPerRun counts every
 // allocation of the process.
 func TestEncodeURIComponentAllocs(t *testing.T) {
-	if n := testing.AllocsPerRun(100, func() { _ = encodeURIComponent("user-1234_abc.DEF") }); n != 0 {
+	if n := testing.AllocsPerRun(100, func() { _ = EncodeURIComponent("user-1234_abc.DEF") }); n != 0 {
 		t.Errorf("encodeURIComponent of an unreserved id allocated %v times, want 0", n)
 	}
-	if n := testing.AllocsPerRun(100, func() { _ = encodeURIComponent("a@b.com") }); n != 1 {
+	if n := testing.AllocsPerRun(100, func() { _ = EncodeURIComponent("a@b.com") }); n != 1 {
 		t.Errorf("encodeURIComponent of an email allocated %v times, want 1", n)
 	}
 }
@@ -62,7 +62,7 @@ func BenchmarkEncodeURIComponent(b *testing.B) {
 		b.Run(in, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				_ = encodeURIComponent(in)
+				_ = EncodeURIComponent(in)
 			}
 		})
 	}

@@ -1,4 +1,4 @@
-package transform
+package js
 
 // uriUnreserved marks the bytes JavaScript's encodeURIComponent leaves as
 // they are: A-Z a-z 0-9 - _ . ! ~ * ' ( ).
@@ -18,14 +18,14 @@ var uriUnreserved = func() (t [256]bool) {
 
 const upperHex = "0123456789ABCDEF"
 
-// encodeURIComponent encodes s as JavaScript's encodeURIComponent does:
+// EncodeURIComponent encodes s as JavaScript's encodeURIComponent does:
 // every byte of its UTF-8 form other than A-Z a-z 0-9 - _ . ! ~ * ' ( ) is
 // percent-encoded with uppercase hex. Upstream encodes every string id this
 // way, not only ids that contain "/"; Go's url.PathEscape and QueryEscape
 // keep a different set and do not match.
 //
 // s is returned as is, without allocating, when nothing needs encoding.
-func encodeURIComponent(s string) string {
+func EncodeURIComponent(s string) string {
 	n := 0
 	for i := 0; i < len(s); i++ {
 		if !uriUnreserved[s[i]] {
@@ -35,11 +35,11 @@ func encodeURIComponent(s string) string {
 	if n == 0 {
 		return s
 	}
-	return string(appendURIComponent(make([]byte, 0, len(s)+2*n), s))
+	return string(AppendURIComponent(make([]byte, 0, len(s)+2*n), s))
 }
 
-// appendURIComponent appends encodeURIComponent(s) to dst.
-func appendURIComponent(dst []byte, s string) []byte {
+// AppendURIComponent appends encodeURIComponent(s) to dst.
+func AppendURIComponent(dst []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]

@@ -1,4 +1,4 @@
-package transform
+package js
 
 import (
 	"strings"
@@ -19,7 +19,7 @@ const (
 	fqdnMaxLabel = 63
 )
 
-// isEmail reports whether validator.js (13.x) isEmail(s) holds with its
+// IsEmail reports whether validator.js (13.x) isEmail(s) holds with its
 // default options. Upstream uses it to choose between the "email" and "id"
 // identifiers of alias and group requests, so the exact answer matters.
 //
@@ -32,14 +32,14 @@ const (
 // code units, and their non-ASCII ranges leave out the surrogates, so a
 // character outside the BMP (an emoji) fails them, except in non-TLD domain
 // labels whose range is \u00a1-\uffff.
-func isEmail(s string) bool {
+func IsEmail(s string) bool {
 	at := strings.LastIndexByte(s, '@')
 	if at < 0 {
 		// The whole string is then the domain and the local part is empty,
 		// which no local-part pattern accepts.
 		return false
 	}
-	if len(s) > emailMaxLength && utf16Len(s) > emailMaxLength {
+	if len(s) > emailMaxLength && jsvalue.UTF16Len(s) > emailMaxLength {
 		return false
 	}
 	user, domain := s[:at], s[at+1:]
@@ -74,19 +74,15 @@ func isEmail(s string) bool {
 	}
 }
 
-// utf16Len returns the length of s in UTF-16 code units, JavaScript's
-// String#length.
-func utf16Len(s string) int { return jsvalue.UTF16Len(s) }
-
-// emailThrows reports whether validator.js isEmail(s) throws rather than
+// IsEmailThrows reports whether validator.js isEmail(s) throws rather than
 // answers. After the length check it measures the local part and then the
 // domain with isByteLength, which calls encodeURI; encodeURI throws
 // URIError ("URI malformed") on a lone surrogate. The local part is what
 // precedes the last "@" ("" without one), the domain what follows it (all
 // of s without one); a local part over 64 bytes answers false before the
 // domain is measured.
-func emailThrows(s string) bool {
-	if !jsvalue.HasLoneSurrogate(s) || utf16Len(s) > emailMaxLength {
+func IsEmailThrows(s string) bool {
+	if !jsvalue.HasLoneSurrogate(s) || jsvalue.UTF16Len(s) > emailMaxLength {
 		return false
 	}
 	user, domain := "", s
@@ -191,7 +187,7 @@ func isQuotedLocalPart(s string) bool {
 }
 
 // isFQDN reports whether validator.js isFQDN(domain) holds with the options
-// isEmail passes by default: require_tld, no underscores, no trailing dot,
+// IsEmail passes by default: require_tld, no underscores, no trailing dot,
 // no numeric TLD, no wildcard, labels of at most 63 UTF-16 code units.
 func isFQDN(domain string) bool {
 	last := strings.LastIndexByte(domain, '.')

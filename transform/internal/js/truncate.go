@@ -1,12 +1,14 @@
-package transform
+package js
 
-import "unicode/utf8"
+import (
+	"unicode/utf8"
+)
 
-// truncateUTF8 returns the longest prefix of s whose UTF-8 form is at most n
+// TruncateUTF8Bytes returns the longest prefix of s whose UTF-8 form is at most n
 // bytes and that does not split a code point, as the npm package
 // truncate-utf8-bytes does (upstream truncates anonymous event names with
 // it).
-func truncateUTF8(s string, n int) string {
+func TruncateUTF8Bytes(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}

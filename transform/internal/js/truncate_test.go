@@ -1,4 +1,4 @@
-package transform
+package js
 
 import (
 	"strings"
@@ -33,8 +33,8 @@ func TestTruncateUTF8(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if got := truncateUTF8(tt.in, tt.n); got != tt.want {
-				t.Errorf("truncateUTF8(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+			if got := TruncateUTF8Bytes(tt.in, tt.n); got != tt.want {
+				t.Errorf("TruncateUTF8Bytes(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
 			}
 		})
 	}
@@ -47,14 +47,14 @@ func TestTruncateUTF8Longest(t *testing.T) {
 	t.Parallel()
 	s := "aé€😀b😀€éa"
 	for n := 0; n <= len(s)+1; n++ {
-		got := truncateUTF8(s, n)
+		got := TruncateUTF8Bytes(s, n)
 		if !strings.HasPrefix(s, got) || !utf8.ValidString(got) || len(got) > n {
-			t.Fatalf("truncateUTF8(%q, %d) = %q", s, n, got)
+			t.Fatalf("TruncateUTF8Bytes(%q, %d) = %q", s, n, got)
 		}
 		if rest := s[len(got):]; rest != "" {
 			_, size := utf8.DecodeRuneInString(rest)
 			if len(got)+size <= n {
-				t.Fatalf("truncateUTF8(%q, %d) = %q: the next character fits", s, n, got)
+				t.Fatalf("TruncateUTF8Bytes(%q, %d) = %q: the next character fits", s, n, got)
 			}
 		}
 	}
@@ -65,9 +65,29 @@ func TestTruncateUTF8InvalidUTF8(t *testing.T) {
 	// Never produced by the JSON parser; only the length bound matters.
 	for _, s := range []string{"\x80\x80\x80\x80\x80", "a\xff\xfe", "\xf0\x9f\x98"} {
 		for n := 0; n <= len(s); n++ {
-			if got := truncateUTF8(s, n); len(got) > n || !strings.HasPrefix(s, got) {
-				t.Errorf("truncateUTF8(%q, %d) = %q", s, n, got)
+			if got := TruncateUTF8Bytes(s, n); len(got) > n || !strings.HasPrefix(s, got) {
+				t.Errorf("TruncateUTF8Bytes(%q, %d) = %q", s, n, got)
 			}
+		}
+	}
+}
+
+func TestTruncateUTF8LoneSurrogate(t *testing.T) {
+	t.Parallel()
+	// Buffer.byteLength counts a lone surrogate as 3 bytes (its U+FFFD),
+	// as many as it takes here, and truncate-utf8-bytes never splits it.
+	tests := []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{strings.Repeat("x", 98) + hiD83D + "t", 100, strings.Repeat("x", 98)},
+		{strings.Repeat("x", 97) + hiD83D + "t", 100, strings.Repeat("x", 97) + hiD83D},
+		{hiD83D + loDC00, 5, hiD83D},
+	}
+	for _, tt := range tests {
+		if got := TruncateUTF8Bytes(tt.s, tt.n); got != tt.want {
+			t.Errorf("TruncateUTF8Bytes(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
 		}
 	}
 }
