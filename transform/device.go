@@ -78,20 +78,20 @@ func (ev *event) registerDevice(dest *Destination, id jsvalue.Value) Result {
 // read, as encoding the object of them would write them, without making
 // the object: a string of n units makes n members.
 func (ev *event) spreadDeviceBody(s string) ([]byte, *Error) {
-	c := countSpread(s)
-	if err := ev.budget.spend(c.bytes()); err != nil {
+	c := js.CountSpread(s)
+	if err := ev.budget.spend(c.Bytes()); err != nil {
 		return nil, err
 	}
 	const open = `{"device":{`
 	var dst []byte
 	var buf *[]byte
-	if size := len(open) + c.bytes() + bodySlack; size > maxPooledBody {
+	if size := len(open) + c.Bytes() + bodySlack; size > maxPooledBody {
 		dst = make([]byte, 0, size)
 	} else {
 		buf = bodyBuffer()
 		dst = (*buf)[:0]
 	}
-	w := objectWriter{dst: appendSpread(append(dst, open...), s), some: c.units > 0}
+	w := objectWriter{dst: js.AppendSpread(append(dst, open...), s), some: c.Units() > 0}
 	// The token is sent as it came, neither encoded nor stringified.
 	w.member(`"id"`, ev.token)
 	// Plain ||, not the generic mapping: a timestamp of 0 falls through.

@@ -4,11 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"github.com/cio-transformer/cio-transformer/transform/internal/js"
 	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/cio-transformer/cio-transformer/transform/internal/js"
 )
 
 // TestIsEmailCorpus checks isEmail against every identifier upstream chose

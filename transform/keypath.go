@@ -1,10 +1,10 @@
 package transform
 
 import (
-	"github.com/cio-transformer/cio-transformer/transform/internal/js"
 	"strconv"
 	"strings"
 
+	"github.com/cio-transformer/cio-transformer/transform/internal/js"
 	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
@@ -249,49 +249,3 @@ func segmentOf(s string) pathSegment {
 	}
 	return pathSegment{key: jsvalue.FormatNumber(f), num: true, index: -1}
 }
-
-// spreadInto copies the own enumerable properties of src into the object
-// dst, as JavaScript's {...src} does: an object's members; an array's
-// elements under "0", "1", ...; a string's UTF-16 code units under "0",
-// "1", ...; nothing for numbers, booleans, null and undefined.
-//
-// A character outside the BMP spreads into two keys holding its lone
-// surrogates, which JSON.stringify writes as "\ud83d"-style escapes.
-//
-// A string's keys are spent from b, as each makes more output than its
-// character: past the event's budget, spreadInto stops with the budget's
-// error.
-func spreadInto(dst, src jsvalue.Value, b *budget) *Error {
-	if !dst.IsObject() {
-		return nil
-	}
-	switch src.Kind() {
-	case jsvalue.KindObject:
-		if src.Object() == dst.Object() {
-			return nil
-		}
-		for _, m := range src.Members() {
-			dst.Set(m.Key, m.Value)
-		}
-	case jsvalue.KindArray:
-		for i, e := range src.Elems() {
-			if !e.IsUndefined() {
-				dst.Set(strconv.Itoa(i), e)
-			}
-		}
-	case jsvalue.KindString:
-		s := src.Str()
-		// The keys are counted before any is made, so a long string fails
-		// at the cost of one pass over it.
-		c := countSpread(s)
-		if err := b.spend(c.bytes()); err != nil {
-			return err
-		}
-		spreadString(dst, s, c)
-	}
-	return nil
-}
-
-// spreadBytes returns the least the members spreadInto makes of the string
-// s add to the output: for each UTF-16 unit, `"<index>":"<char>",`.
-func spreadBytes(s string) int { return countSpread(s).bytes() }

@@ -3,11 +3,11 @@ package transform
 import (
 	"encoding/base64"
 	"encoding/json"
-	"github.com/cio-transformer/cio-transformer/transform/internal/js"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cio-transformer/cio-transformer/transform/internal/js"
 	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
@@ -121,8 +121,8 @@ func FuzzSetPath(f *testing.F) {
 		if dst.Len() != jsvalue.UTF16Len(key) {
 			t.Errorf("spreading %q gave %d keys, want %d", key, dst.Len(), jsvalue.UTF16Len(key))
 		}
-		if got, want := "{"+string(appendSpread(nil, key))+"}", string(dst.AppendJSON(nil)); got != want {
-			t.Errorf("appendSpread(%q) = %s, the spread object encodes as %s", key, got, want)
+		if got, want := "{"+string(js.AppendSpread(nil, key))+"}", string(dst.AppendJSON(nil)); got != want {
+			t.Errorf("js.AppendSpread(%q) = %s, the spread object encodes as %s", key, got, want)
 		}
 	})
 }

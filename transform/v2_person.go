@@ -1,10 +1,10 @@
 package transform
 
 import (
-	"github.com/cio-transformer/cio-transformer/transform/internal/js"
 	"strconv"
 	"strings"
 
+	"github.com/cio-transformer/cio-transformer/transform/internal/js"
 	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 

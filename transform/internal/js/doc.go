@@ -9,6 +9,7 @@
 //	keyorder.go  the order of Object.keys
 //	lower.go     String.prototype.toLowerCase
 //	number.go    Number() of a string, as set-value reads a key path segment
+//	spread.go    a string spread into an object, {...s}
 //	truncate.go  the npm truncate-utf8-bytes package
 //	uri.go       encodeURIComponent
 //
