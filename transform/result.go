@@ -91,7 +91,10 @@ const (
 	TypeInstrumentation = "instrumentation"
 )
 
-// Error is a per-event failure, worded exactly as upstream words it.
+// Error is a per-event failure, worded exactly as upstream words it. It is
+// plain data, the job's outcome rather than a Go error: its Message keeps
+// upstream's wording and capitals, and the caller renders it (the server
+// as a JobError).
 type Error struct {
 	// StatusCode is 400 for bad input.
 	StatusCode int
@@ -103,9 +106,6 @@ type Error struct {
 	// TypeInstrumentation).
 	Type string
 }
-
-// Error returns the message.
-func (e *Error) Error() string { return e.Message }
 
 // instrumentationError returns a 400 instrumentation error.
 func instrumentationError(msg string) *Error {
