@@ -44,10 +44,10 @@ func newBatchRequest(endpoint, auth string, body []byte) *Request {
 	return &br.req
 }
 
-// BatchOfOne returns the request of a single group object: a batch holding
+// batchOfOne returns the request of a single group object: a batch holding
 // only r.Object, attributed to r.UserID. Upstream posts the bare object with
 // no Content-Type, which /api/v2/batch does not accept (deviation D1).
-func BatchOfOne(dest *Destination, r Result) *Request {
+func batchOfOne(dest *Destination, r Result) *Request {
 	dest = orEmpty(dest)
 	body := make([]byte, 0, emptyBatchBytes+len(r.Object))
 	body = append(body, batchOpen...)
@@ -67,7 +67,7 @@ type Limits struct {
 	// bytes.
 	MaxBytes int
 	// MaxEventBytes is the most bytes one event may produce: its request
-	// body, or its /api/v2/batch object (see Limits.Transform).
+	// body, or its /api/v2/batch object (see Mode.Map).
 	MaxEventBytes int
 }
 

@@ -13,7 +13,7 @@ const maxKeyInError = 128
 // a small event that would expand to megabytes fails early and cheaply.
 // Only the steps that can produce more than they read are counted (array
 // elements a key path creates, keys a spread creates); the finished output
-// is measured exactly (see Limits.Transform). The counts are lower bounds
+// is measured exactly (see Limits.mapV1). The counts are lower bounds
 // of the bytes written, so an event under the cap never fails early.
 type budget struct {
 	left, max int

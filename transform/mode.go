@@ -49,8 +49,9 @@ func (m Mode) Limits() Limits {
 }
 
 // Map maps one job for dest in the mode: in API mode v2 as its
-// /api/v2/batch object (BatchPayload), or as a request of its own when the
-// job sets DontBatch (Unbatched); in API mode v1 as Transform maps it. A
+// /api/v2/batch object (mapV2), or as a request of its own, a batch of
+// one, when the job sets DontBatch; in API mode v1 as its request, or a
+// group event's object (mapV1). A
 // job whose event cannot be read gets a 400 of its own. The result names
 // the event's type (Result.Type). Map never panics and never modifies the
 // job.
@@ -63,11 +64,11 @@ func (m Mode) Map(job Job, dest *Destination) Result {
 	var r Result
 	switch {
 	case !m.V2:
-		r = l.Transform(ev, dest)
+		r = l.mapV1(ev, dest)
 	case job.DontBatch:
-		r = Unbatched(dest, l.BatchPayload(ev, job.Connection, dest))
+		r = unbatched(dest, l.mapV2(ev, job.Connection, dest))
 	default:
-		r = l.BatchPayload(ev, job.Connection, dest)
+		r = l.mapV2(ev, job.Connection, dest)
 	}
 	r.Type = eventTypeOf(ev)
 	return r
@@ -102,7 +103,7 @@ func Alone(dest *Destination, r Result) Entry {
 	case r.Err != nil:
 		return Entry{Jobs: jobs, Err: r.Err}
 	case r.Object != nil:
-		return Entry{Jobs: jobs, Request: BatchOfOne(dest, r)}
+		return Entry{Jobs: jobs, Request: batchOfOne(dest, r)}
 	}
 	return Entry{Jobs: jobs, Request: r.Request}
 }

@@ -19,22 +19,17 @@ const (
 // a typical event without growing.
 const bodyCapacity = 256
 
-// Transform maps one RudderStack event to its Customer.io request, or for a
-// group event to its Customer.io object, as the upstream processor transform
-// does apart from the documented deviations. It never panics and never
-// modifies msg; a msg that is not an object reads as an object with no keys.
-// The output of one event is capped at DefaultMaxEventBytes (see
-// Limits.Transform).
-func Transform(msg jsvalue.Value, dest *Destination) Result {
-	return DefaultLimits().Transform(msg, dest)
-}
-
-// Transform maps one event as the package's Transform does, with a cap of
-// l.MaxEventBytes on the bytes of its request body or object: an event over
-// it fails with a 400 naming the cap. The cap is enforced while the output
-// is built, so an event that would expand far past it costs little before
-// it fails.
-func (l Limits) Transform(msg jsvalue.Value, dest *Destination) Result {
+// mapV1 maps one RudderStack event in API mode v1 to its Customer.io
+// request, or for a group event to its Customer.io object, as the upstream
+// processor transform does apart from the documented deviations. It never
+// panics and never modifies msg; a msg that is not an object reads as an
+// object with no keys.
+//
+// The output is capped at l.MaxEventBytes on the bytes of its request body
+// or object: an event over it fails with a 400 naming the cap. The cap is
+// enforced while the output is built, so an event that would expand far
+// past it costs little before it fails.
+func (l Limits) mapV1(msg jsvalue.Value, dest *Destination) Result {
 	dest = orEmpty(dest)
 	if err := checkConfig(dest); err != nil {
 		return Result{Err: err}

@@ -6,11 +6,11 @@ import "github.com/cio-transformer/cio-transformer/transform/jsvalue"
 // only API mode v2 accepts.
 const typeRecord = "record"
 
-// BatchPayload maps one event for API mode v2, as upstream's opt-in
+// mapV2 maps one event for API mode v2, as upstream's opt-in
 // batching-framework path does: every event type, and warehouse
 // record events, become one person or object of a /api/v2/batch request,
-// returned as JSON in Result.Object with the event's ordering keys. Use a
-// Batcher with V2Limits to merge them, BatchOfOne to send one alone.
+// returned as JSON in Result.Object with the event's ordering keys. A
+// Batcher with V2Limits merges them; batchOfOne sends one alone.
 //
 // connection is the job's RudderStack connection object, {"config":
 // {"destination": {"object": ...}}}, or undefined when the job has none;
@@ -18,19 +18,13 @@ const typeRecord = "record"
 //
 // The event is checked first, as upstream's input schema checks it; a job
 // that fails gets a 400 error listing every problem (see v2Event.validate).
-// Unlike Transform, ids that are JSON numbers are sent as numbers, as
+// Unlike mapV1, ids that are JSON numbers are sent as numbers, as
 // upstream sends them in this mode. A msg that is not an object (null, an
 // array, a string, a number) reads as an object with no keys, so it fails
-// with "message.type: Required", as upstream answers it. BatchPayload never
-// panics and never modifies msg or connection.
-func BatchPayload(msg, connection jsvalue.Value, dest *Destination) Result {
-	return V2Limits().BatchPayload(msg, connection, dest)
-}
-
-// BatchPayload maps one event as the package's BatchPayload does, with a
-// cap of l.MaxEventBytes on the bytes of its object, enforced as in
-// Limits.Transform.
-func (l Limits) BatchPayload(msg, connection jsvalue.Value, dest *Destination) Result {
+// with "message.type: Required", as upstream answers it. mapV2 never
+// panics and never modifies msg or connection. The object is capped at
+// l.MaxEventBytes, enforced as in mapV1.
+func (l Limits) mapV2(msg, connection jsvalue.Value, dest *Destination) Result {
 	limit := l.withDefaults().MaxEventBytes
 	return capped(batchPayload(msg, connection, dest, limit), limit)
 }

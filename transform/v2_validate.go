@@ -87,7 +87,7 @@ func checkRawConfig(z *zodIssues, cfg jsvalue.Value) {
 
 // checkEventStream checks the message against the event-stream schema: a
 // known type, ids that are strings, numbers or null, and then someone to
-// send the event about. The message is an object: BatchPayload reads any
+// send the event about. The message is an object: mapV2 reads any
 // other value as an empty one.
 func (v *v2Event) checkEventStream(z *zodIssues) {
 	n := len(z.issues)
