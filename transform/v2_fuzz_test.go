@@ -20,7 +20,7 @@ func FuzzBatchPayload(f *testing.F) {
 		f.Fatal(err)
 	}
 	for i, path := range paths {
-		c := readGolden[goldenV2Case](f, path)
+		c := readGolden[goldenCase](f, path)
 		f.Add([]byte(c.Event), []byte(c.Connection), uint8(i))
 	}
 	f.Add([]byte(`{"type":"record","action":"delete","identifiers":{"cio_id":"c","name":7,"created_at":null}}`), []byte(`{"config":{"destination":{"object":"event"}}}`), uint8(0))

@@ -3,55 +3,9 @@ package transform
 import (
 	"bytes"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
-
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
-
-// goldenV2Dir holds the golden cases of API mode v2, one JSON file each;
-// go test -run GoldenV2 -update rewrites their wants.
-const goldenV2Dir = "testdata/golden_v2"
-
-// goldenV2Case is one golden file of API mode v2: a destination Config, the
-// job's connection (absent when it has none), an event, and the expected
-// outcome (see goldenV2Outcome).
-type goldenV2Case struct {
-	Description string          `json:"description"`
-	Destination map[string]any  `json:"destination"`
-	Connection  json.RawMessage `json:"connection,omitempty"`
-	Event       json.RawMessage `json:"event"`
-	Want        json.RawMessage `json:"want"`
-}
-
-// TestGoldenV2 maps the event of every API mode v2 golden case and compares
-// the outcome with its want, structurally.
-func TestGoldenV2(t *testing.T) {
-	t.Parallel()
-	for _, path := range goldenV2Paths(t) {
-		name := strings.TrimSuffix(filepath.Base(path), ".json")
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			c := readGolden[goldenV2Case](t, path)
-			got := goldenV2Outcome(t, c)
-			if *updateGolden {
-				c.Want = wantJSON(t, got)
-				writeGolden(t, path, c)
-				return
-			}
-			var want any
-			if err := json.Unmarshal(markLoneSurrogates(c.Want), &want); err != nil {
-				t.Fatalf("want: %v", err)
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("%s\n(-want +got):\n%s", c.Description, diff)
-			}
-		})
-	}
-}
 
 // v2Errors are the problems API mode v2 reports, each as a substring of a
 // message; every one must be the outcome of some golden case.
@@ -104,8 +58,8 @@ var v2Errors = []string{
 func TestGoldenV2CoversEveryError(t *testing.T) {
 	t.Parallel()
 	var messages, records []string
-	for _, path := range goldenV2Paths(t) {
-		c := readGolden[goldenV2Case](t, path)
+	for _, path := range goldenPaths(t, goldenV2Dir) {
+		c := readGolden[goldenCase](t, path)
 		var want struct {
 			Error *struct {
 				Message string `json:"message"`
@@ -169,58 +123,4 @@ func goldenRecordShape(action any, attrs, timestamp bool) string {
 		s += " with timestamp"
 	}
 	return s
-}
-
-// goldenV2Paths lists the golden case files of API mode v2.
-func goldenV2Paths(t *testing.T) []string {
-	t.Helper()
-	paths, err := filepath.Glob(filepath.Join(goldenV2Dir, "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(paths) == 0 {
-		t.Fatal("no golden cases")
-	}
-	return paths
-}
-
-// goldenV2Input parses a case's event and connection.
-func goldenV2Input(t testing.TB, c goldenV2Case) (msg, connection jsvalue.Value) {
-	t.Helper()
-	msg, err := jsvalue.Parse(c.Event)
-	if err != nil {
-		t.Fatalf("event: %v", err)
-	}
-	if len(c.Connection) > 0 {
-		if connection, err = jsvalue.Parse(c.Connection); err != nil {
-			t.Fatalf("connection: %v", err)
-		}
-	}
-	return msg, connection
-}
-
-// goldenV2Outcome maps the case's event with BatchPayload and renders the
-// outcome as the unary call returns it: {"request": {...}, "keys": [...]}
-// with the object in a batch of one, or {"error": {...}}.
-func goldenV2Outcome(t *testing.T, c goldenV2Case) any {
-	t.Helper()
-	msg, connection := goldenV2Input(t, c)
-	dest := destinationFromConfig(c.Destination)
-	r := BatchPayload(msg, connection, dest)
-	if r.Err != nil {
-		return map[string]any{"error": map[string]any{
-			"statusCode":    float64(r.Err.StatusCode),
-			"message":       markSurrogateBytes(r.Err.Message),
-			"errorCategory": r.Err.Category,
-			"errorType":     r.Err.Type,
-		}}
-	}
-	if r.Request != nil || r.UserID != "" {
-		t.Errorf("BatchPayload returned a request or a user id: %+v", r)
-	}
-	keys := make([]any, len(r.Keys))
-	for i, k := range r.Keys {
-		keys[i] = markSurrogateBytes(k)
-	}
-	return map[string]any{"request": requestJSON(BatchOfOne(dest, r)), "keys": keys}
 }
