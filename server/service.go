@@ -70,7 +70,7 @@ func (s *service) Transform(ctx context.Context, req *ciotransformerv1.Transform
 // goes on with the next message.
 func (s *service) TransformBatch(stream grpc.BidiStreamingServer[ciotransformerv1.TransformBatchRequest, ciotransformerv1.TransformBatchResponse]) error {
 	ctx := stream.Context()
-	b := transform.NewBatcher(transform.NewDestination(transform.DestinationConfig{}), transform.DefaultLimits())
+	b := transform.NewBatcher(nil, transform.DefaultLimits())
 	for {
 		req, err := recvGated(ctx, s.receiving, stream.Recv)
 		if errors.Is(err, io.EOF) {
