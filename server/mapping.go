@@ -1,8 +1,8 @@
 package server
 
 import (
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
 // Mode is how a request's jobs are mapped and batched: API mode v1

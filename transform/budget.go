@@ -3,7 +3,7 @@ package transform
 import (
 	"strconv"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // DefaultMaxEventBytes is the default cap on the bytes one event may

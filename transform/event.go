@@ -1,6 +1,6 @@
 package transform
 
-import "github.com/cio-transformer/cio-transformer/transform/jsvalue"
+import "github.com/cio-transformer/cio-transformer/internal/jsvalue"
 
 // deviceUninstalled is the event name that deletes a device.
 const deviceUninstalled = "Application Uninstalled"

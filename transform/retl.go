@@ -1,6 +1,6 @@
 package transform
 
-import "github.com/cio-transformer/cio-transformer/transform/jsvalue"
+import "github.com/cio-transformer/cio-transformer/internal/jsvalue"
 
 // applyRETL rewrites the event of a reverse-ETL source
 // (context.mappedToDestination) as upstream does before mapping:

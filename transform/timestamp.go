@@ -4,7 +4,7 @@ import (
 	"math"
 	"strconv"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // maxTimeMillis is the largest magnitude of a JavaScript Date's time value

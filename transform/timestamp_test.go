@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // noDate marks an invalid date (JSON null) in the tables below.

@@ -1,9 +1,9 @@
 package httpapi
 
 import (
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/server"
 	"github.com/cio-transformer/cio-transformer/transform"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
 // batchEndpointPath is the endpointPath of /api/v2/batch requests: in the
