@@ -116,7 +116,6 @@ func structValue(s *structpb.Struct) jsvalue.Value {
 	}
 	numbers := string(digits)
 	o := jsvalue.NewObject(len(entries))
-	obj := o.Object()
 	start := 0
 	for i, e := range entries {
 		var v jsvalue.Value
@@ -126,7 +125,7 @@ func structValue(s *structpb.Struct) jsvalue.Value {
 		} else {
 			v = protoValue(e.value)
 		}
-		obj.Members = append(obj.Members, jsvalue.Member{Key: e.key, Value: v})
+		o.Add(e.key, v)
 	}
 	return o
 }

@@ -60,9 +60,8 @@ func deepCopy(v jsvalue.Value) jsvalue.Value {
 	case jsvalue.KindObject:
 		ms := v.Members()
 		c := jsvalue.NewObject(len(ms))
-		o := c.Object()
 		for _, m := range ms {
-			o.Members = append(o.Members, jsvalue.Member{Key: m.Key, Value: deepCopy(m.Value)})
+			c.Add(m.Key, deepCopy(m.Value))
 		}
 		return c
 	case jsvalue.KindArray:

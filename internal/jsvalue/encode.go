@@ -126,7 +126,7 @@ func (e *encoder) value(dst []byte, v Value) []byte {
 			return append(dst, "null"...)
 		}
 		dst = append(dst, '[')
-		for i, el := range v.arr.Elems {
+		for i, el := range v.arr.elems {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
@@ -145,8 +145,8 @@ func (e *encoder) value(dst []byte, v Value) []byte {
 		}
 		dst = append(dst, '{')
 		first := true
-		for i := range v.obj.Members {
-			m := &v.obj.Members[i]
+		for i := range v.obj.members {
+			m := &v.obj.members[i]
 			if m.Value.kind == KindUndefined {
 				continue
 			}

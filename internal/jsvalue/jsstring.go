@@ -25,7 +25,7 @@ func (v Value) JSString() string {
 	}
 	// String(["id"]) is common enough to spare it a copy.
 	v.arr.load()
-	switch es := v.arr.Elems; {
+	switch es := v.arr.elems; {
 	case len(es) == 0:
 		return ""
 	case len(es) == 1 && es[0].kind != KindArray:
@@ -58,7 +58,7 @@ func appendJoined(dst []byte, a *Array, path *pathSet) []byte {
 		return dst
 	}
 	a.load()
-	for i, el := range a.Elems {
+	for i, el := range a.elems {
 		if i > 0 {
 			dst = append(dst, ',')
 		}

@@ -32,7 +32,7 @@ func TestLargeObjectOperations(t *testing.T) {
 			o.Delete("missing")
 			o.Set("k0", Bool(true))
 			want = append(want[1:], "k0")
-			o.Object().Members = append(o.Object().Members, Member{Key: "direct", Value: Null()})
+			o.Object().members = append(o.Object().members, Member{Key: "direct", Value: Null()})
 			want = append(want, "direct")
 			if got := o.Get("direct"); !got.IsNull() {
 				t.Errorf("Get(direct) = %v, want null", got)
@@ -146,7 +146,7 @@ func FuzzObjectOperations(f *testing.F) {
 				}
 			case 4: // appended directly
 				if find(key) < 0 {
-					o.Object().Members = append(o.Object().Members, Member{Key: key, Value: val})
+					o.Object().members = append(o.Object().members, Member{Key: key, Value: val})
 					ref = append(ref, Member{Key: key, Value: val})
 				}
 			}
@@ -154,7 +154,7 @@ func FuzzObjectOperations(f *testing.F) {
 				t.Fatalf("op %d: Len %d, want %d", i, o.Len(), len(ref))
 			}
 		}
-		want := Value{kind: KindObject, obj: &Object{Members: ref}}
+		want := Value{kind: KindObject, obj: &Object{members: ref}}
 		if got, want := string(o.AppendJSON(nil)), string(want.AppendJSON(nil)); got != want {
 			t.Fatalf("object %s, want %s", got, want)
 		}

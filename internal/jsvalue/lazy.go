@@ -207,7 +207,7 @@ func (o *Object) read() {
 	for {
 		if atomic.CompareAndSwapUint32(&o.lz.state, stateUnread, stateReading) {
 			o.lz.staleAncestors()
-			o.Members = o.lz.members()
+			o.members = o.lz.members()
 			atomic.StoreUint32(&o.lz.state, stateRead)
 			return
 		}
@@ -231,7 +231,7 @@ func (a *Array) read() {
 	for {
 		if atomic.CompareAndSwapUint32(&a.lz.state, stateUnread, stateReading) {
 			a.lz.staleAncestors()
-			a.Elems = a.lz.elems()
+			a.elems = a.lz.elems()
 			atomic.StoreUint32(&a.lz.state, stateRead)
 			return
 		}

@@ -22,7 +22,7 @@ func unreadCount(v Value) int {
 			return 1
 		}
 		n := 0
-		for _, m := range v.obj.Members {
+		for _, m := range v.obj.members {
 			n += unreadCount(m.Value)
 		}
 		return n
@@ -31,7 +31,7 @@ func unreadCount(v Value) int {
 			return 1
 		}
 		n := 0
-		for _, e := range v.arr.Elems {
+		for _, e := range v.arr.elems {
 			n += unreadCount(e)
 		}
 		return n

@@ -705,7 +705,7 @@ func (p *parser) allocElems(n int) []Value {
 // is one, else a new Object.
 func (p *parser) newObject(slot *Object, ms []Member) *Object {
 	if slot != nil {
-		slot.Members = ms
+		slot.members = ms
 		slot.lz.state = stateRead
 		return slot
 	}
@@ -718,14 +718,14 @@ func (p *parser) newObject(slot *Object, ms []Member) *Object {
 	}
 	o := &p.objBlock[0]
 	p.objBlock = p.objBlock[1:]
-	o.Members = ms
+	o.members = ms
 	return o
 }
 
 // newArray returns the storage of an array (see newObject).
 func (p *parser) newArray(slot *Array, es []Value) *Array {
 	if slot != nil {
-		slot.Elems = es
+		slot.elems = es
 		slot.lz.state = stateRead
 		return slot
 	}
@@ -738,6 +738,6 @@ func (p *parser) newArray(slot *Array, es []Value) *Array {
 	}
 	a := &p.arrBlock[0]
 	p.arrBlock = p.arrBlock[1:]
-	a.Elems = es
+	a.elems = es
 	return a
 }

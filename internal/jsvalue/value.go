@@ -3,6 +3,7 @@ package jsvalue
 import (
 	"iter"
 	"math"
+	"slices"
 	"strconv"
 	"sync/atomic"
 )
@@ -35,9 +36,9 @@ type Value struct {
 
 // Array is the storage of an array Value. An array from Parse may still be
 // unread JSON text: Value's accessors read it on first use (see lazy.go), so
-// reach Elems of a parsed array only through Value.Array or Value.Elems.
+// reach Elems of a parsed array only through Value.Array or Value.elems.
 type Array struct {
-	Elems []Value
+	elems []Value
 	lz    lazy
 	// searches counts element lookups while unread (see keyindex.go).
 	searches uint32
@@ -46,12 +47,12 @@ type Array struct {
 // Object is the storage of an object Value: members in insertion order, keys
 // unique. An object from Parse may still be unread JSON text: Value's
 // accessors read it on first use (see lazy.go), so reach Members of a parsed
-// object only through Value.Object or Value.Members. Members may be
+// object only through Value.Object or Value.members. Members may be
 // appended to directly (with keys the object does not have); any other
 // change goes through Value.Set, Value.Add or Value.Delete, which keep the
 // object's key index (see keyindex.go).
 type Object struct {
-	Members []Member
+	members []Member
 	lz      lazy
 	// searches counts lookups in the object's text while it is unread,
 	// then scans of its members until it is indexed (see keyindex.go).
@@ -94,12 +95,12 @@ func RawNumber(text string) Value { return Value{kind: KindNumber, s: text} }
 
 // NewObject returns an empty object with room for n members.
 func NewObject(n int) Value {
-	return Value{kind: KindObject, obj: &Object{Members: make([]Member, 0, n)}}
+	return Value{kind: KindObject, obj: &Object{members: make([]Member, 0, n)}}
 }
 
 // NewArray returns an array holding elems (not copied).
 func NewArray(elems ...Value) Value {
-	return Value{kind: KindArray, arr: &Array{Elems: elems}}
+	return Value{kind: KindArray, arr: &Array{elems: elems}}
 }
 
 // Kind returns the JavaScript type of v.
@@ -214,7 +215,7 @@ func (v Value) Members() []Member {
 	if v.kind == KindObject {
 		v.obj.load()
 		v.obj.compact()
-		return v.obj.Members
+		return v.obj.members
 	}
 	return nil
 }
@@ -232,7 +233,7 @@ func (v Value) All() iter.Seq2[string, Value] {
 			v.obj.lz.each(yield)
 			return
 		}
-		for _, m := range v.obj.Members {
+		for _, m := range v.obj.members {
 			if m.Value.kind == KindUndefined {
 				continue
 			}
@@ -248,7 +249,7 @@ func (v Value) All() iter.Seq2[string, Value] {
 func (v Value) Elems() []Value {
 	if v.kind == KindArray {
 		v.arr.load()
-		return v.arr.Elems
+		return v.arr.elems
 	}
 	return nil
 }
@@ -261,12 +262,12 @@ func (v Value) Len() int {
 		if v.obj.lz.unread() {
 			return v.obj.lz.count()
 		}
-		return len(v.obj.Members) - int(v.obj.dead)
+		return len(v.obj.members) - int(v.obj.dead)
 	case KindArray:
 		if v.arr.lz.unread() {
 			return v.arr.lz.count()
 		}
-		return len(v.arr.Elems)
+		return len(v.arr.elems)
 	case KindString:
 		return len(v.s)
 	}
@@ -289,7 +290,7 @@ func (v Value) Get(key string) Value {
 			o.load()
 		}
 		if i := o.find(key); i >= 0 {
-			return o.Members[i].Value
+			return o.members[i].Value
 		}
 	case KindArray:
 		i, ok := ArrayIndex(key)
@@ -302,8 +303,8 @@ func (v Value) Get(key string) Value {
 			}
 			a.load()
 		}
-		if i < len(v.arr.Elems) {
-			return v.arr.Elems[i]
+		if i < len(v.arr.elems) {
+			return v.arr.elems[i]
 		}
 	}
 	return Value{}
@@ -343,6 +344,16 @@ func (v Value) Add(key string, val Value) {
 	v.obj.add(key, val)
 }
 
+// Grow makes room in an object Value for n more members, so that n calls
+// of Add append without reallocating. Grow does nothing on a non-object.
+func (v Value) Grow(n int) {
+	if v.kind != KindObject || n <= 0 {
+		return
+	}
+	v.obj.load()
+	v.obj.members = slices.Grow(v.obj.members, n)
+}
+
 // Delete removes member key from an object Value.
 func (v Value) Delete(key string) { v.Set(key, Value{}) }
 
@@ -350,7 +361,7 @@ func (v Value) Delete(key string) { v.Set(key, Value{}) }
 func (v Value) Append(val Value) {
 	if v.kind == KindArray {
 		v.arr.load()
-		v.arr.Elems = append(v.arr.Elems, val)
+		v.arr.elems = append(v.arr.elems, val)
 	}
 }
 
@@ -361,16 +372,16 @@ func (v Value) SetIndex(i int, val Value) {
 		return
 	}
 	v.arr.load()
-	if n := len(v.arr.Elems); i >= cap(v.arr.Elems) {
+	if n := len(v.arr.elems); i >= cap(v.arr.elems) {
 		// One allocation for all the holes, zeroed (undefined) already.
 		e := make([]Value, i+1, max(i+1, 2*n))
-		copy(e, v.arr.Elems)
-		v.arr.Elems = e
+		copy(e, v.arr.elems)
+		v.arr.elems = e
 	} else if i >= n {
-		v.arr.Elems = v.arr.Elems[:i+1]
-		clear(v.arr.Elems[n:])
+		v.arr.elems = v.arr.elems[:i+1]
+		clear(v.arr.elems[n:])
 	}
-	v.arr.Elems[i] = val
+	v.arr.elems[i] = val
 }
 
 // ShallowCopy returns a new object or array holding the same members or
@@ -379,18 +390,18 @@ func (v Value) ShallowCopy() Value {
 	switch v.kind {
 	case KindObject:
 		v.obj.load()
-		m := make([]Member, 0, len(v.obj.Members)-int(v.obj.dead))
-		for _, x := range v.obj.Members {
+		m := make([]Member, 0, len(v.obj.members)-int(v.obj.dead))
+		for _, x := range v.obj.members {
 			if x.Value.kind != KindUndefined {
 				m = append(m, x)
 			}
 		}
-		return Value{kind: KindObject, obj: &Object{Members: m}}
+		return Value{kind: KindObject, obj: &Object{members: m}}
 	case KindArray:
 		v.arr.load()
-		e := make([]Value, len(v.arr.Elems))
-		copy(e, v.arr.Elems)
-		return Value{kind: KindArray, arr: &Array{Elems: e}}
+		e := make([]Value, len(v.arr.elems))
+		copy(e, v.arr.elems)
+		return Value{kind: KindArray, arr: &Array{elems: e}}
 	}
 	return v
 }
