@@ -425,7 +425,7 @@ func spreadInto(dst, src jsvalue.Value, b *budget) *Error {
 	}
 	switch src.Kind() {
 	case jsvalue.KindObject:
-		if src.Object() == dst.Object() {
+		if src.Same(dst) {
 			return nil
 		}
 		for _, m := range src.Members() {

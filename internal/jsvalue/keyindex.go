@@ -1,7 +1,5 @@
 package jsvalue
 
-import "sync/atomic"
-
 // Objects keep their members in a slice, in insertion order. A search of
 // a few members is fastest as a scan, but a scan per Get or Set makes an
 // object of n keys cost O(n²) to build or to read key by key, which one
@@ -86,14 +84,13 @@ func (ix *keyIndex) get(key string) (int, bool) {
 
 // searchedOften counts one search of a large container and reports
 // whether it has now been searched often enough to be indexed (or, when
-// unread, read). Safe for concurrent use.
+// unread, read).
 func searchedOften(count *uint32) bool { return countTo(count, scansBeforeIndex) }
 
 // readOften counts one lookup in the text of an unread container of n
 // members or elements and reports whether it should now be read: after
 // scansBeforeIndex lookups when it is large, after indexMin when it is
-// small, as each lookup reads all of its text again. Safe for concurrent
-// use.
+// small, as each lookup reads all of its text again.
 func readOften(count *uint32, n int) bool {
 	if n > indexMin {
 		return countTo(count, scansBeforeIndex)
@@ -104,17 +101,16 @@ func readOften(count *uint32, n int) bool {
 // countTo counts one event and reports whether more than limit have been
 // counted.
 func countTo(count *uint32, limit uint32) bool {
-	if atomic.LoadUint32(count) > limit {
+	if *count > limit {
 		return true
 	}
-	return atomic.AddUint32(count, 1) > limit
+	*count++
+	return *count > limit
 }
 
 // find returns the position of the live member key in o.members, or -1.
-// It only reads o, apart from publishing an index it builds, so readers of
-// a shared object may call it concurrently.
-func (o *Object) find(key string) int {
-	ix := o.index.Load()
+func (o *container) find(key string) int {
+	ix := o.index
 	if ix == nil {
 		if len(o.members) <= indexMin || !searchedOften(&o.searches) {
 			for i := range o.members {
@@ -128,9 +124,7 @@ func (o *Object) find(key string) int {
 		}
 		ix = newKeyIndex(o.members)
 		counted(len(o.members))
-		if !o.index.CompareAndSwap(nil, ix) {
-			ix = o.index.Load()
-		}
+		o.index = ix
 	}
 	counted(1 + len(o.members) - ix.n)
 	if i, ok := ix.get(key); ok {
@@ -146,15 +140,15 @@ func (o *Object) find(key string) int {
 
 // writableIndex returns o's index, covering all of Members, for a change of
 // o; nil while o is small or seldom searched, when a scan serves.
-func (o *Object) writableIndex() *keyIndex {
-	ix := o.index.Load()
+func (o *container) writableIndex() *keyIndex {
+	ix := o.index
 	if ix == nil {
 		if len(o.members) <= indexMin || !searchedOften(&o.searches) {
 			return nil
 		}
 		ix = newKeyIndex(o.members)
 		counted(len(o.members))
-		o.index.Store(ix)
+		o.index = ix
 		return ix
 	}
 	counted(1 + len(o.members) - ix.n)
@@ -168,7 +162,7 @@ func (o *Object) writableIndex() *keyIndex {
 }
 
 // set writes member key of a loaded object (see Value.Set).
-func (o *Object) set(key string, val Value) {
+func (o *container) set(key string, val Value) {
 	ix := o.writableIndex()
 	if ix == nil {
 		counted(len(o.members))
@@ -214,11 +208,11 @@ func (o *Object) set(key string, val Value) {
 }
 
 // add appends member key, which o does not have (see Value.Add).
-func (o *Object) add(key string, val Value) {
+func (o *container) add(key string, val Value) {
 	if val.kind == KindUndefined {
 		return
 	}
-	if ix := o.index.Load(); ix != nil && ix.n == len(o.members) {
+	if ix := o.index; ix != nil && ix.n == len(o.members) {
 		ix.put(key, len(o.members))
 		ix.n++
 	}
@@ -227,7 +221,7 @@ func (o *Object) add(key string, val Value) {
 
 // compact removes the members deleted in place, and reindexes what is
 // left.
-func (o *Object) compact() {
+func (o *container) compact() {
 	if o.dead == 0 {
 		return
 	}
@@ -242,8 +236,8 @@ func (o *Object) compact() {
 	o.members = live
 	o.dead = 0
 	if len(live) > indexMin {
-		o.index.Store(newKeyIndex(live))
+		o.index = newKeyIndex(live)
 	} else {
-		o.index.Store(nil)
+		o.index = nil
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"sync/atomic"
 )
 
 // Kind is the JavaScript type of a Value.
@@ -25,42 +24,14 @@ const (
 
 // Value is a JSON value with JavaScript semantics. The zero Value is
 // undefined. Arrays and objects are references: copying a Value shares them.
+// A Value, and everything reached from it, is for one goroutine at a time.
 type Value struct {
 	kind Kind
 	b    bool
 	// s is the text of a string, or the JSON text of a number.
-	s   string
-	arr *Array
-	obj *Object
-}
-
-// Array is the storage of an array Value. An array from Parse may still be
-// unread JSON text: Value's accessors read it on first use (see lazy.go), so
-// reach Elems of a parsed array only through Value.Array or Value.elems.
-type Array struct {
-	elems []Value
-	lz    lazy
-	// searches counts element lookups while unread (see keyindex.go).
-	searches uint32
-}
-
-// Object is the storage of an object Value: members in insertion order, keys
-// unique. An object from Parse may still be unread JSON text: Value's
-// accessors read it on first use (see lazy.go), so reach Members of a parsed
-// object only through Value.Object or Value.members. Members may be
-// appended to directly (with keys the object does not have); any other
-// change goes through Value.Set, Value.Add or Value.Delete, which keep the
-// object's key index (see keyindex.go).
-type Object struct {
-	members []Member
-	lz      lazy
-	// searches counts lookups in the object's text while it is unread,
-	// then scans of its members until it is indexed (see keyindex.go).
-	searches uint32
-	// dead counts the members of an indexed object deleted in place: their
-	// Value is undefined until the next compaction.
-	dead  uint32
-	index atomic.Pointer[keyIndex]
+	s string
+	// c is the storage of an object or array (see document.go).
+	c *container
 }
 
 // Member is one key of an object.
@@ -95,12 +66,12 @@ func RawNumber(text string) Value { return Value{kind: KindNumber, s: text} }
 
 // NewObject returns an empty object with room for n members.
 func NewObject(n int) Value {
-	return Value{kind: KindObject, obj: &Object{members: make([]Member, 0, n)}}
+	return Value{kind: KindObject, c: &container{members: make([]Member, 0, n)}}
 }
 
 // NewArray returns an array holding elems (not copied).
 func NewArray(elems ...Value) Value {
-	return Value{kind: KindArray, arr: &Array{elems: elems}}
+	return Value{kind: KindArray, c: &container{elems: elems}}
 }
 
 // Kind returns the JavaScript type of v.
@@ -188,34 +159,20 @@ func (v Value) Truthy() bool {
 	}
 }
 
-// Object returns the storage of an object Value, nil otherwise.
-func (v Value) Object() *Object {
-	if v.kind == KindObject {
-		v.obj.load()
-		v.obj.compact()
-		return v.obj
-	}
-	return nil
-}
-
-// Array returns the storage of an array Value, nil otherwise.
-func (v Value) Array() *Array {
-	if v.kind == KindArray {
-		v.arr.load()
-		return v.arr
-	}
-	return nil
+// Same reports whether v and w are the same object or the same array, as
+// JavaScript's === compares them.
+func (v Value) Same(w Value) bool {
+	return v.kind >= KindArray && v.kind == w.kind && v.c == w.c
 }
 
 // Members returns the members of an object Value (nil otherwise). The slice
 // is the object's own storage: do not modify it. On an object that has had
-// keys deleted, Members first compacts the storage, so it must not then run
-// concurrently with other reads of the object.
+// keys deleted, Members first compacts the storage.
 func (v Value) Members() []Member {
 	if v.kind == KindObject {
-		v.obj.load()
-		v.obj.compact()
-		return v.obj.members
+		v.c.load()
+		v.c.compact()
+		return v.c.members
 	}
 	return nil
 }
@@ -229,11 +186,12 @@ func (v Value) All() iter.Seq2[string, Value] {
 		if v.kind != KindObject {
 			return
 		}
-		if v.obj.lz.unread() {
-			v.obj.lz.each(yield)
+		if v.c.lazy() {
+			v.c.each(yield)
 			return
 		}
-		for _, m := range v.obj.members {
+		v.c.load()
+		for _, m := range v.c.members {
 			if m.Value.kind == KindUndefined {
 				continue
 			}
@@ -248,8 +206,8 @@ func (v Value) All() iter.Seq2[string, Value] {
 // the array's own storage: do not modify it.
 func (v Value) Elems() []Value {
 	if v.kind == KindArray {
-		v.arr.load()
-		return v.arr.elems
+		v.c.load()
+		return v.c.elems
 	}
 	return nil
 }
@@ -259,15 +217,16 @@ func (v Value) Elems() []Value {
 func (v Value) Len() int {
 	switch v.kind {
 	case KindObject:
-		if v.obj.lz.unread() {
-			return v.obj.lz.count()
+		if v.c.lazy() {
+			return v.c.count()
 		}
-		return len(v.obj.members) - int(v.obj.dead)
+		v.c.load()
+		return len(v.c.members) - int(v.c.dead)
 	case KindArray:
-		if v.arr.lz.unread() {
-			return v.arr.lz.count()
+		if v.c.lazy() {
+			return v.c.count()
 		}
-		return len(v.arr.elems)
+		return len(v.c.elems)
 	case KindString:
 		return len(v.s)
 	}
@@ -279,16 +238,14 @@ func (v Value) Len() int {
 func (v Value) Get(key string) Value {
 	switch v.kind {
 	case KindObject:
-		o := v.obj
-		if o.lz.unread() {
-			// Most lookups need no more than a look at the text; an
+		o := v.c
+		if o.lazy() && !readOften(&o.searches, o.count()) {
+			// Most lookups need no more than a look at the index; an
 			// object looked up often is read once instead, as each look
 			// reads its keys again, however long they are.
-			if !readOften(&o.searches, o.lz.count()) {
-				return o.lz.lookup(key)
-			}
-			o.load()
+			return o.lookup(key)
 		}
+		o.load()
 		if i := o.find(key); i >= 0 {
 			return o.members[i].Value
 		}
@@ -297,14 +254,14 @@ func (v Value) Get(key string) Value {
 		if !ok {
 			return Value{}
 		}
-		if a := v.arr; a.lz.unread() {
-			if !readOften(&a.searches, a.lz.count()) {
-				return a.lz.index(i)
+		if a := v.c; a.lazy() {
+			if !readOften(&a.searches, a.count()) {
+				return a.at(i)
 			}
 			a.load()
 		}
-		if i < len(v.arr.elems) {
-			return v.arr.elems[i]
+		if i < len(v.c.elems) {
+			return v.c.elems[i]
 		}
 	}
 	return Value{}
@@ -329,8 +286,8 @@ func (v Value) Set(key string, val Value) {
 	if v.kind != KindObject {
 		return
 	}
-	v.obj.load()
-	v.obj.set(key, val)
+	v.c.load()
+	v.c.set(key, val)
 }
 
 // Add appends member key to an object Value that does not have that key,
@@ -340,8 +297,8 @@ func (v Value) Add(key string, val Value) {
 	if v.kind != KindObject {
 		return
 	}
-	v.obj.load()
-	v.obj.add(key, val)
+	v.c.load()
+	v.c.add(key, val)
 }
 
 // Grow makes room in an object Value for n more members, so that n calls
@@ -350,8 +307,8 @@ func (v Value) Grow(n int) {
 	if v.kind != KindObject || n <= 0 {
 		return
 	}
-	v.obj.load()
-	v.obj.members = slices.Grow(v.obj.members, n)
+	v.c.load()
+	v.c.members = slices.Grow(v.c.members, n)
 }
 
 // Delete removes member key from an object Value.
@@ -360,8 +317,8 @@ func (v Value) Delete(key string) { v.Set(key, Value{}) }
 // Append appends val to an array Value.
 func (v Value) Append(val Value) {
 	if v.kind == KindArray {
-		v.arr.load()
-		v.arr.elems = append(v.arr.elems, val)
+		v.c.load()
+		v.c.elems = append(v.c.elems, val)
 	}
 }
 
@@ -371,17 +328,17 @@ func (v Value) SetIndex(i int, val Value) {
 	if v.kind != KindArray || i < 0 {
 		return
 	}
-	v.arr.load()
-	if n := len(v.arr.elems); i >= cap(v.arr.elems) {
+	v.c.load()
+	if n := len(v.c.elems); i >= cap(v.c.elems) {
 		// One allocation for all the holes, zeroed (undefined) already.
 		e := make([]Value, i+1, max(i+1, 2*n))
-		copy(e, v.arr.elems)
-		v.arr.elems = e
+		copy(e, v.c.elems)
+		v.c.elems = e
 	} else if i >= n {
-		v.arr.elems = v.arr.elems[:i+1]
-		clear(v.arr.elems[n:])
+		v.c.elems = v.c.elems[:i+1]
+		clear(v.c.elems[n:])
 	}
-	v.arr.elems[i] = val
+	v.c.elems[i] = val
 }
 
 // ShallowCopy returns a new object or array holding the same members or
@@ -389,19 +346,19 @@ func (v Value) SetIndex(i int, val Value) {
 func (v Value) ShallowCopy() Value {
 	switch v.kind {
 	case KindObject:
-		v.obj.load()
-		m := make([]Member, 0, len(v.obj.members)-int(v.obj.dead))
-		for _, x := range v.obj.members {
+		v.c.load()
+		m := make([]Member, 0, len(v.c.members)-int(v.c.dead))
+		for _, x := range v.c.members {
 			if x.Value.kind != KindUndefined {
 				m = append(m, x)
 			}
 		}
-		return Value{kind: KindObject, obj: &Object{members: m}}
+		return Value{kind: KindObject, c: &container{members: m}}
 	case KindArray:
-		v.arr.load()
-		e := make([]Value, len(v.arr.elems))
-		copy(e, v.arr.elems)
-		return Value{kind: KindArray, arr: &Array{elems: e}}
+		v.c.load()
+		e := make([]Value, len(v.c.elems))
+		copy(e, v.c.elems)
+		return Value{kind: KindArray, c: &container{elems: e}}
 	}
 	return v
 }
