@@ -22,12 +22,18 @@ import (
 type doc struct {
 	src   string
 	nodes []node
+	infos []containerInfo
 	cs    []container
-	room  [docRoom]container
 }
 
-// docRoom is how many containers a doc holds without another allocation:
-// most events have fewer.
+// docWithRoom is a doc allocated with the storage of its containers, for
+// documents with at most docRoom of them, as most events are.
+type docWithRoom struct {
+	doc
+	room [docRoom]container
+}
+
+// docRoom is how many containers a doc holds without another allocation.
 const docRoom = 8
 
 // container is the storage of an object or array Value.
@@ -37,47 +43,48 @@ type container struct {
 	// unread.
 	members []Member
 	elems   []Value
+	index   *keyIndex
+	// doc and node place a parsed container in its document (node is its
+	// first node); doc is nil for a container built in Go.
+	doc  *doc
+	node uint32
 	// searches counts lookups in an unread container, then scans of an
 	// object's members until it is indexed (see keyindex.go).
 	searches uint32
 	// dead counts the members of an indexed object deleted in place: their
 	// Value is undefined until the next compaction.
-	dead  uint32
-	index *keyIndex
-
-	// doc, node, end and parent place a parsed container in its document:
-	// its node, where its text ends, and its parent's slot in doc.cs.
-	doc    *doc
-	node   uint32
-	end    uint32
-	parent uint32
-	flags  uint8
-	unread bool
-	// stale is set once a container inside this one has been read: it may
-	// have changed since, so the text is no longer the container.
-	stale bool
+	dead uint32
+	// read is set once a parsed container's members or elements have been
+	// built from the index.
+	read bool
 }
 
-// newDoc builds the doc of the indexed src. src and the nodes share one
-// allocation, as neither holds pointers.
+// newDoc builds the doc of the indexed src. The text, the nodes and the
+// container infos share one allocation, as none of them holds pointers.
 func newDoc(src []byte, x *indexer) *doc {
-	d := new(doc)
-	nn := len(x.nodes)
-	arena := make([]node, nn+(len(src)+int(unsafe.Sizeof(node{}))-1)/int(unsafe.Sizeof(node{})))
-	copy(arena, x.nodes)
-	d.nodes = arena[:nn:nn]
-	if len(src) > 0 {
-		text := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(arena[nn:]))), len(src))
-		copy(text, src)
-		d.src = unsafe.String(unsafe.SliceData(text), len(text))
-	}
+	var d *doc
 	if len(x.cs) <= docRoom {
-		d.cs = d.room[:len(x.cs)]
+		r := new(docWithRoom)
+		d = &r.doc
+		d.cs = r.room[:len(x.cs)]
 	} else {
+		d = new(doc)
 		d.cs = make([]container, len(x.cs))
 	}
-	for i, info := range x.cs {
-		d.cs[i] = container{doc: d, node: info.node, end: info.end, parent: info.parent, flags: info.flags, unread: true}
+	const unit = int(unsafe.Sizeof(node{}))
+	nn, nc := len(x.nodes), len(x.cs)
+	infoUnits := (nc*int(unsafe.Sizeof(containerInfo{})) + unit - 1) / unit
+	arena := make([]node, nn+infoUnits+(len(src)+unit-1)/unit)
+	copy(arena, x.nodes)
+	d.nodes = arena[:nn:nn]
+	if nc > 0 {
+		d.infos = unsafe.Slice((*containerInfo)(unsafe.Pointer(&arena[nn])), nc)
+		copy(d.infos, x.cs)
+	}
+	if len(src) > 0 {
+		text := unsafe.Slice((*byte)(unsafe.Pointer(&arena[nn+infoUnits])), len(src))
+		copy(text, src)
+		d.src = unsafe.String(unsafe.SliceData(text), len(text))
 	}
 	return d
 }
@@ -91,16 +98,16 @@ func (d *doc) isContainer(j uint32) bool {
 // next returns the node after node j and its contents.
 func (d *doc) next(j uint32) uint32 {
 	if d.isContainer(j) {
-		return d.nodes[j].aux
+		return d.nodes[j].end
 	}
 	return j + 1
 }
 
 // str returns the string of string node j.
 func (d *doc) str(j uint32) string {
-	nd := &d.nodes[j]
-	text := d.src[nd.start+1 : nd.end-1]
-	if tokenFlags(nd.aux)&flagDecode == 0 {
+	nd := d.nodes[j]
+	text := d.src[nd.start+1 : nd.endOf()-1]
+	if nd.flagsOf()&flagDecode == 0 {
 		return text
 	}
 	return string(decodeString(make([]byte, 0, len(text)), text))
@@ -108,24 +115,23 @@ func (d *doc) str(j uint32) string {
 
 // keyIs reports whether string node j is key.
 func (d *doc) keyIs(j uint32, key string) bool {
-	nd := &d.nodes[j]
-	text := d.src[nd.start+1 : nd.end-1]
-	if tokenFlags(nd.aux)&flagDecode == 0 {
-		return text == key
+	nd := d.nodes[j]
+	if nd.flagsOf()&flagDecode == 0 {
+		return d.src[nd.start+1:nd.endOf()-1] == key
 	}
 	return d.str(j) == key
 }
 
 // value returns the value of node j.
 func (d *doc) value(j uint32) Value {
-	nd := &d.nodes[j]
+	nd := d.nodes[j]
 	switch d.src[nd.start] {
 	case '"':
 		return Value{kind: KindString, s: d.str(j)}
 	case '{':
-		return Value{kind: KindObject, c: &d.cs[nd.end]}
+		return Value{kind: KindObject, c: d.container(j)}
 	case '[':
-		return Value{kind: KindArray, c: &d.cs[nd.end]}
+		return Value{kind: KindArray, c: d.container(j)}
 	case 't':
 		return Value{kind: KindBool, b: true}
 	case 'f':
@@ -133,42 +139,60 @@ func (d *doc) value(j uint32) Value {
 	case 'n':
 		return Value{kind: KindNull}
 	}
-	text := d.src[nd.start:nd.end]
-	if tokenFlags(nd.aux)&flagRewrite != 0 {
+	text := d.src[nd.start:nd.endOf()]
+	if nd.flagsOf()&flagRewrite != 0 {
 		text = canonicalNumber(text)
 	}
 	return Value{kind: KindNumber, s: text}
 }
 
+// container returns the storage of the object or array at node j.
+func (d *doc) container(j uint32) *container {
+	c := &d.cs[d.nodes[j+1].start]
+	if c.doc == nil {
+		c.doc, c.node = d, j
+	}
+	return c
+}
+
+// info returns what the index knows of parsed container c.
+func (c *container) info() *containerInfo {
+	return &c.doc.infos[c.doc.nodes[c.node+1].start]
+}
+
+// unread reports whether c is a parsed container not built yet.
+func (c *container) unread() bool { return c.doc != nil && !c.read }
+
 // lazy reports whether the members or elements of c may be read from the
 // index: c is unread, and has no duplicate key.
-func (c *container) lazy() bool { return c.unread && c.flags&duplicated == 0 }
+func (c *container) lazy() bool { return c.unread() && c.info().flags&duplicated == 0 }
 
 // verbatim reports whether c is still exactly its text, whitespace aside:
 // unread, nothing inside it read, and its text as AppendJSON writes it.
 func (c *container) verbatim() bool {
-	return c.unread && !c.stale && c.flags&rewritten == 0
+	return c.unread() && c.info().flags&(stale|rewritten) == 0
 }
 
 // count returns the number of members or elements of an unread c.
-func (c *container) count() int { return int(c.doc.nodes[c.node].n) }
+func (c *container) count() int { return int(c.doc.nodes[c.node+1].end) }
 
 // load reads an unread object's members or array's elements from the
 // index.
 func (c *container) load() {
-	if !c.unread {
+	if !c.unread() {
 		return
 	}
-	c.unread = false
+	c.read = true
 	d := c.doc
-	for p := c.parent; p != noParent && !d.cs[p].stale; p = d.cs[p].parent {
-		d.cs[p].stale = true
+	info := c.info()
+	for p := info.parent; p != noParent && d.infos[p].flags&stale == 0; p = d.infos[p].parent {
+		d.infos[p].flags |= stale
 	}
 	n := c.count()
 	if n == 0 {
 		return
 	}
-	j := c.node + 1
+	j := c.node + 2
 	if d.src[d.nodes[c.node].start] == '[' {
 		// No spare capacity, so that appends never write into storage
 		// another Value shares.
@@ -184,7 +208,7 @@ func (c *container) load() {
 	for range n {
 		key, val := d.str(j), d.value(j+1)
 		j = d.next(j + 1)
-		if c.flags&duplicated != 0 {
+		if info.flags&duplicated != 0 {
 			// As JSON.parse: the first position, the last value.
 			if i := c.findDuplicate(key, &seen); i >= 0 {
 				c.members[i].Value = val
@@ -227,7 +251,7 @@ func (c *container) lookup(key string) Value {
 	d := c.doc
 	n := c.count()
 	counted(n)
-	j := c.node + 1
+	j := c.node + 2
 	for range n {
 		if d.keyIs(j, key) {
 			return d.value(j + 1)
@@ -244,7 +268,7 @@ func (c *container) at(i int) Value {
 	}
 	counted(i + 1)
 	d := c.doc
-	j := c.node + 1
+	j := c.node + 2
 	for range i {
 		j = d.next(j)
 	}
@@ -255,7 +279,7 @@ func (c *container) at(i int) Value {
 // returns false.
 func (c *container) each(yield func(string, Value) bool) {
 	d := c.doc
-	j := c.node + 1
+	j := c.node + 2
 	for range c.count() {
 		if !yield(d.str(j), d.value(j+1)) {
 			return
@@ -267,9 +291,9 @@ func (c *container) each(yield func(string, Value) bool) {
 // appendText appends the text of a verbatim c, without whitespace.
 func (c *container) appendText(dst []byte) []byte {
 	d := c.doc
-	start := d.nodes[c.node].start
-	if c.flags&spaced == 0 {
-		return append(dst, d.src[start:c.end]...)
+	info := c.info()
+	if info.flags&spaced == 0 {
+		return append(dst, d.src[d.nodes[c.node].start:info.end]...)
 	}
 	return d.appendCompact(dst, c.node)
 }
@@ -277,20 +301,20 @@ func (c *container) appendText(dst []byte) []byte {
 // appendCompact appends the text of node j and its contents from the
 // index, with none of the whitespace between tokens.
 func (d *doc) appendCompact(dst []byte, j uint32) []byte {
-	nd := &d.nodes[j]
+	nd := d.nodes[j]
 	open := d.src[nd.start]
 	if open != '{' && open != '[' {
-		return append(dst, d.src[nd.start:nd.end]...)
+		return append(dst, d.src[nd.start:nd.endOf()]...)
 	}
 	dst = append(dst, open)
-	k := j + 1
-	for i := range nd.n {
+	k := j + 2
+	for i := range d.nodes[j+1].end {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
 		if open == '{' {
-			key := &d.nodes[k]
-			dst = append(dst, d.src[key.start:key.end]...)
+			key := d.nodes[k]
+			dst = append(dst, d.src[key.start:key.endOf()]...)
 			dst = append(dst, ':')
 			k++
 		}

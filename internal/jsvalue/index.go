@@ -11,19 +11,28 @@ import (
 // builds values from the nodes alone.
 
 // node is one token of the document: a value, or an object member's key
-// (which precedes the member's value).
+// (the node before the member's value). An object or array has two nodes,
+// its contents follow them:
+//
+//	{start: where it starts, end: the index of the node after its contents}
+//	{start: its slot in doc.cs and doc.infos, end: its number of members or elements}
+//
+// A scalar has one, {start, end | flags<<flagShift}: where its text
+// starts and ends, and its tokenFlags.
 type node struct {
-	// start is where the token starts in the text.
 	start uint32
-	// end is, for a scalar, where it ends; for an object or array, the
-	// index of its container in doc.cs.
-	end uint32
-	// aux is, for a string or number, its tokenFlags; for an object or
-	// array, the index of the first node after its contents.
-	aux uint32
-	// n is, for an object or array, its number of members or elements.
-	n uint32
+	end   uint32
 }
+
+// flagShift places a scalar's tokenFlags in node.end, above its offset:
+// the document is shorter than 1<<flagShift bytes.
+const flagShift = 30
+
+// endOf returns where the text of scalar node nd ends.
+func (nd node) endOf() uint32 { return nd.end & (1<<flagShift - 1) }
+
+// flagsOf returns the tokenFlags of scalar node nd.
+func (nd node) flagsOf() tokenFlags { return tokenFlags(nd.end >> flagShift) }
 
 // frame is an object or array the index is inside.
 type frame struct {
@@ -47,25 +56,30 @@ type indexer struct {
 	table []uint32
 }
 
-// containerInfo is what the index learns about a container.
+// containerInfo is what the index learns about a container: where its
+// text ends, the slot of the container holding it (noParent for the
+// top-level value), and its flags.
 type containerInfo struct {
-	node   uint32
 	end    uint32
 	parent uint32
-	flags  uint8
+	flags  uint32
 }
 
 // Container flags.
 const (
 	// rewritten: the text is not what AppendJSON writes for the
 	// container, even without its whitespace.
-	rewritten uint8 = 1 << iota
+	rewritten uint32 = 1 << iota
 	// spaced: the text has whitespace between its tokens.
 	spaced
 	// duplicated: an object may have a key more than once (the same text
 	// twice, or a key spelled with an escape AppendJSON does not write), so
 	// it is built, keeping one member per key, before its members are read.
 	duplicated
+	// stale: a container inside this one has been read, and may have
+	// changed since, so the text is no longer the container. Set by the
+	// reader.
+	stale
 )
 
 // noParent is the parent of the top-level container.
@@ -229,7 +243,7 @@ func (x *indexer) scalar(start, end int, fl tokenFlags) uint32 {
 	if fl&flagRewrite != 0 && len(x.stack) > 0 {
 		x.cs[x.stack[len(x.stack)-1].slot].flags |= rewritten
 	}
-	x.nodes = append(x.nodes, node{start: uint32(start), end: uint32(end), aux: uint32(fl)})
+	x.nodes = append(x.nodes, node{start: uint32(start), end: uint32(end) | uint32(fl)<<flagShift})
 	return uint32(len(x.nodes) - 1)
 }
 
@@ -241,16 +255,16 @@ func (x *indexer) open(i int, isObj bool) {
 	}
 	slot := uint32(len(x.cs))
 	n := uint32(len(x.nodes))
-	x.nodes = append(x.nodes, node{start: uint32(i), end: slot})
-	x.cs = append(x.cs, containerInfo{node: n, parent: parent})
+	x.nodes = append(x.nodes, node{start: uint32(i)}, node{start: slot})
+	x.cs = append(x.cs, containerInfo{parent: parent})
 	x.stack = append(x.stack, frame{node: n, slot: slot, isObj: isObj, keys: dedup{base: len(x.keys), mark: -1}})
 }
 
 // close completes the innermost container, which ends before end.
 func (x *indexer) close(end int) {
 	f := &x.stack[len(x.stack)-1]
-	nd := &x.nodes[f.node]
-	nd.aux, nd.n = uint32(len(x.nodes)), f.n
+	x.nodes[f.node].end = uint32(len(x.nodes))
+	x.nodes[f.node+1].end = f.n
 	info := &x.cs[f.slot]
 	info.end = uint32(end)
 	if f.isObj {
@@ -294,8 +308,8 @@ type dedup struct {
 
 // keyText returns the text of key node k, quotes excluded.
 func (x *indexer) keyText(k uint32) string {
-	nd := &x.nodes[k]
-	return x.src[nd.start+1 : nd.end-1]
+	nd := x.nodes[k]
+	return x.src[nd.start+1 : nd.endOf()-1]
 }
 
 // add records key node k and reports whether its text is new.

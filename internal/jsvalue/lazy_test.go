@@ -11,7 +11,7 @@ import (
 func unreadCount(v Value) int {
 	switch v.kind {
 	case KindObject:
-		if v.c.unread {
+		if v.c.unread() {
 			return 1
 		}
 		n := 0
@@ -20,7 +20,7 @@ func unreadCount(v Value) int {
 		}
 		return n
 	case KindArray:
-		if v.c.unread {
+		if v.c.unread() {
 			return 1
 		}
 		n := 0

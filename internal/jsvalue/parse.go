@@ -9,9 +9,8 @@ import (
 // Deeper input is an error rather than a risk to the stack.
 const MaxDepth = 10000
 
-// maxDocument is the longest text Parse reads: offsets in the index are
-// 32-bit.
-const maxDocument = 1<<32 - 1
+// maxDocument is the longest text Parse reads (see node).
+const maxDocument = 1<<flagShift - 1
 
 // Parse parses JSON text (RFC 8259) into a Value, as JavaScript's JSON.parse
 // does: the whole input must be one value with only whitespace around it; a
