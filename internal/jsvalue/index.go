@@ -52,7 +52,7 @@ type indexer struct {
 	cs    []containerInfo
 	stack []frame
 	// keys and table find duplicate keys (see dedup).
-	keys  []uint32
+	keys  []keyRef
 	table []uint32
 }
 
@@ -219,9 +219,9 @@ func (x *indexer) key(i int) (int, *SyntaxError) {
 	if err != nil {
 		return 0, err
 	}
-	k := x.scalar(i, end, fl)
+	x.scalar(i, end, fl)
 	f := &x.stack[len(x.stack)-1]
-	if !f.keys.add(x, k) || fl&flagRewrite != 0 {
+	if !f.keys.add(x, keyRef{uint32(i + 1), uint32(end - 1)}) || fl&flagRewrite != 0 {
 		x.cs[f.slot].flags |= rewritten | duplicated
 	}
 	i = end
@@ -238,13 +238,12 @@ func (x *indexer) key(i int) (int, *SyntaxError) {
 	return i, nil
 }
 
-// scalar records a string, number or literal token and returns its node.
-func (x *indexer) scalar(start, end int, fl tokenFlags) uint32 {
+// scalar records a string, number or literal token.
+func (x *indexer) scalar(start, end int, fl tokenFlags) {
 	if fl&flagRewrite != 0 && len(x.stack) > 0 {
 		x.cs[x.stack[len(x.stack)-1].slot].flags |= rewritten
 	}
 	x.nodes = append(x.nodes, node{start: uint32(start), end: uint32(end) | uint32(fl)<<flagShift})
-	return uint32(len(x.nodes) - 1)
 }
 
 // open records the container starting at i.
@@ -295,7 +294,7 @@ var keySeed = maphash.MakeSeed()
 // dedup finds duplicate keys in one object, by their text: two keys whose
 // texts differ but mean the same string have an escape that is not as
 // AppendJSON writes it, and the object is rewritten anyway. The keys of
-// the objects being indexed are on indexer.keys (their nodes), innermost
+// the objects being indexed are on indexer.keys, innermost
 // last; large objects also have hash tables on indexer.table.
 type dedup struct {
 	base  int // the object's first key in x.keys
@@ -306,14 +305,14 @@ type dedup struct {
 	mark, table, size int
 }
 
-// keyText returns the text of key node k, quotes excluded.
-func (x *indexer) keyText(k uint32) string {
-	nd := x.nodes[k]
-	return x.src[nd.start+1 : nd.endOf()-1]
-}
+// keyRef is the text of a key, quotes excluded.
+type keyRef struct{ start, end uint32 }
 
-// add records key node k and reports whether its text is new.
-func (d *dedup) add(x *indexer, k uint32) bool {
+// keyText returns the text of k.
+func (x *indexer) keyText(k keyRef) string { return x.src[k.start:k.end] }
+
+// add records key k and reports whether its text is new.
+func (d *dedup) add(x *indexer, k keyRef) bool {
 	key := x.keyText(k)
 	n := len(x.keys) - d.base
 	if d.size == 0 {

@@ -11,7 +11,7 @@ const (
 	// indexMin is the member count past which an object may be indexed.
 	indexMin = 16
 	// scansBeforeIndex is how many scans of a large object are made before
-	// it is indexed, and how many lookups in the text of a container not
+	// it is indexed, and how many lookups in the index of a container not
 	// read yet before it is read.
 	scansBeforeIndex = 4
 )
@@ -87,10 +87,10 @@ func (ix *keyIndex) get(key string) (int, bool) {
 // unread, read).
 func searchedOften(count *uint32) bool { return countTo(count, scansBeforeIndex) }
 
-// readOften counts one lookup in the text of an unread container of n
+// readOften counts one lookup in the index of an unread container of n
 // members or elements and reports whether it should now be read: after
 // scansBeforeIndex lookups when it is large, after indexMin when it is
-// small, as each lookup reads all of its text again.
+// small, as each lookup reads all of its keys again.
 func readOften(count *uint32, n int) bool {
 	if n > indexMin {
 		return countTo(count, scansBeforeIndex)

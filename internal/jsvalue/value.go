@@ -179,7 +179,7 @@ func (v Value) Members() []Member {
 
 // All returns an iterator over the members of an object Value, keys and
 // values in order; over nothing for any other Value. Unlike Members, it
-// builds nothing for an object Parse has not read yet: it reads the text as
+// builds nothing for an object Parse has not read yet: it reads the index as
 // it goes, which suits a single pass over a few keys.
 func (v Value) All() iter.Seq2[string, Value] {
 	return func(yield func(string, Value) bool) {
