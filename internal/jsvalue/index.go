@@ -34,7 +34,8 @@ func (nd node) endOf() uint32 { return nd.end & (1<<flagShift - 1) }
 // flagsOf returns the tokenFlags of scalar node nd.
 func (nd node) flagsOf() tokenFlags { return tokenFlags(nd.end >> flagShift) }
 
-// frame is an object or array the index is inside.
+// frame is an object or array the index is inside: its first node, its
+// slot, how many members or elements it has so far, and its keys.
 type frame struct {
 	node  uint32
 	slot  uint32
