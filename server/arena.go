@@ -4,8 +4,8 @@ import (
 	"slices"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
 // maxBlocksPerChunk caps one shared allocation of result blocks, so that a

@@ -5,8 +5,8 @@ import (
 	"strings"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 	"google.golang.org/protobuf/types/known/structpb"
 )
 
@@ -141,7 +141,6 @@ func structValue(s *structpb.Struct) jsvalue.Value {
 	}
 	numbers := string(digits)
 	o := jsvalue.NewObject(len(entries))
-	obj := o.Object()
 	start := 0
 	for i, e := range entries {
 		var v jsvalue.Value
@@ -151,7 +150,7 @@ func structValue(s *structpb.Struct) jsvalue.Value {
 		} else {
 			v = protoValue(e.value)
 		}
-		obj.Members = append(obj.Members, jsvalue.Member{Key: e.key, Value: v})
+		o.Add(e.key, v)
 	}
 	return o
 }

@@ -1,8 +1,8 @@
 package transform
 
 import (
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform/internal/js"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
 // alias maps an alias event: POST /api/v1/merge_customers merging the

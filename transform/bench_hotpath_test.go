@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/cio-transformer/cio-transformer/internal/eventmix"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // BenchmarkHotPath measures the mapping path from raw JSON in CPU time as

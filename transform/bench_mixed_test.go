@@ -7,8 +7,8 @@ import (
 
 	"github.com/cio-transformer/cio-transformer/internal/cputime"
 	"github.com/cio-transformer/cio-transformer/internal/eventmix"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
 // The mixed benchmarks cycle through the same seeded mix that cmd/cio-bench

@@ -3,7 +3,7 @@ package transform
 import (
 	"testing"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // benchContext is the context of a typical SDK event.

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // boundsEvents are inputs built to make one event expensive: each would

@@ -3,7 +3,7 @@ package transform
 import (
 	"strconv"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // maxKeyInError is how many bytes of an offending key an error quotes.

@@ -1,6 +1,6 @@
 package transform
 
-import "github.com/cio-transformer/cio-transformer/transform/jsvalue"
+import "github.com/cio-transformer/cio-transformer/internal/jsvalue"
 
 // DestinationConfig is one Customer.io destination's configuration, as the
 // transformer reads it.

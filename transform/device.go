@@ -1,8 +1,8 @@
 package transform
 
 import (
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform/internal/js"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
 // deviceEventNames are the event names that register (or, for Application

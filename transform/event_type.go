@@ -3,7 +3,7 @@ package transform
 import (
 	"strings"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // EventType is the low-cardinality class of an event's type: the six

@@ -1,6 +1,6 @@
 package transform
 
-import "github.com/cio-transformer/cio-transformer/transform/jsvalue"
+import "github.com/cio-transformer/cio-transformer/internal/jsvalue"
 
 // The tests and benchmarks map events one mode at a time, through these
 // names; the service maps jobs through Mode.Map.

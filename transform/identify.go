@@ -4,8 +4,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform/internal/js"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
 // addressKeys are the address traits flattened to top-level attributes, and

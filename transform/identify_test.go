@@ -3,8 +3,8 @@ package transform
 import (
 	"testing"
 
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform/internal/js"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
 func TestIdentify(t *testing.T) {

@@ -4,8 +4,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform/internal/js"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
 // maxKeyPathIndex is the largest array index a key path may write

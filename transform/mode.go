@@ -1,6 +1,6 @@
 package transform
 
-import "github.com/cio-transformer/cio-transformer/transform/jsvalue"
+import "github.com/cio-transformer/cio-transformer/internal/jsvalue"
 
 // Mode is how the jobs of a destination are mapped and batched: API mode v1
 // (upstream's processor and legacy router) or API mode v2 (upstream's

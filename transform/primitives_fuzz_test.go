@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform/internal/js"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
 func FuzzUnixSecondsString(f *testing.F) {

@@ -1,6 +1,6 @@
 package transform
 
-import "github.com/cio-transformer/cio-transformer/transform/jsvalue"
+import "github.com/cio-transformer/cio-transformer/internal/jsvalue"
 
 // applyRETL rewrites the event of a reverse-ETL source
 // (context.mappedToDestination) as upstream does before mapping:
@@ -55,9 +55,8 @@ func deepCopy(v jsvalue.Value) jsvalue.Value {
 	case jsvalue.KindObject:
 		ms := v.Members()
 		c := jsvalue.NewObject(len(ms))
-		o := c.Object()
 		for _, m := range ms {
-			o.Members = append(o.Members, jsvalue.Member{Key: m.Key, Value: deepCopy(m.Value)})
+			c.Add(m.Key, deepCopy(m.Value))
 		}
 		return c
 	case jsvalue.KindArray:

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/cio-transformer/cio-transformer/internal/eventmix"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
 // scalingShapes are the many-keys events whose cost per input byte must

@@ -3,8 +3,8 @@ package transform
 import (
 	"strconv"
 
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform/internal/js"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
 // spreadInto copies the own enumerable properties of src into the object
@@ -24,7 +24,7 @@ func spreadInto(dst, src jsvalue.Value, b *budget) *Error {
 	}
 	switch src.Kind() {
 	case jsvalue.KindObject:
-		if src.Object() == dst.Object() {
+		if src.Same(dst) {
 			return nil
 		}
 		for _, m := range src.Members() {

@@ -4,8 +4,8 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform/internal/js"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
 // msPerSecond is how many of a Date's milliseconds make a second.

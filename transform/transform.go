@@ -1,8 +1,8 @@
 package transform
 
 import (
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform/internal/js"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
 // Message types, as RudderStack names them (lowercased).

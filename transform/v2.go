@@ -1,6 +1,6 @@
 package transform
 
-import "github.com/cio-transformer/cio-transformer/transform/jsvalue"
+import "github.com/cio-transformer/cio-transformer/internal/jsvalue"
 
 // typeRecord is the message type of warehouse (RETL) record events, which
 // only API mode v2 accepts.

@@ -8,7 +8,7 @@ import (
 	"strconv"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/structpb"
 )

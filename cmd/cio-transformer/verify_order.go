@@ -6,7 +6,7 @@ import (
 	"math"
 	"strings"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // orderingKeys returns an event's ordering keys (deviation D3): user:<id>

@@ -7,8 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
 // contentFormatHeader and compactedV1 mark rudder-server's compacted

@@ -1,8 +1,8 @@
 package httpapi
 
 import (
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
 // processJob maps one job as the processor transform does: in API mode v1,

@@ -1,8 +1,8 @@
 package httpapi
 
 import (
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
 // routerGroup is the jobs of one destination group, in input order.

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 func TestIsEmail(t *testing.T) {

@@ -3,7 +3,7 @@ package js
 import (
 	"strings"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // GetValue reads the dotted path from root as npm get-value does: the whole

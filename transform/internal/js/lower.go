@@ -3,7 +3,7 @@ package js
 import (
 	"strings"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // ToLowerCase lowercases s as String.prototype.toLowerCase does for the strings

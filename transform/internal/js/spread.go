@@ -1,11 +1,10 @@
 package js
 
 import (
-	"slices"
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // A string spread into an object ({...s} in JavaScript) makes one member
@@ -95,18 +94,8 @@ func SpreadString(dst jsvalue.Value, s string, c SpreadCount) {
 	}
 	// No key of dst is an index, so every member is new: they are written
 	// straight into room made for them all.
-	o := dst.Object()
-	base := len(o.Members)
-	if cap(o.Members)-base < c.units {
-		o.Members = slices.Grow(o.Members, c.units+spreadRoom)
-	}
-	ms := o.Members[base : base+c.units]
-	j := 0
-	spreadMembers(s, keys, halves, func(key string, v jsvalue.Value) {
-		ms[j] = jsvalue.Member{Key: key, Value: v}
-		j++
-	})
-	o.Members = o.Members[:base+c.units]
+	dst.Grow(c.units + spreadRoom)
+	spreadMembers(s, keys, halves, dst.Add)
 }
 
 // indexKeys returns the decimal indexes 0 to n-1 written one after

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // TestIndexKeys checks the counted-up indexes against strconv's.

@@ -1,7 +1,5 @@
 package jsvalue
 
-import "sync/atomic"
-
 // Objects keep their members in a slice, in insertion order. A search of
 // a few members is fastest as a scan, but a scan per Get or Set makes an
 // object of n keys cost O(n²) to build or to read key by key, which one
@@ -13,7 +11,7 @@ const (
 	// indexMin is the member count past which an object may be indexed.
 	indexMin = 16
 	// scansBeforeIndex is how many scans of a large object are made before
-	// it is indexed, and how many lookups in the text of a container not
+	// it is indexed, and how many lookups in the index of a container not
 	// read yet before it is read.
 	scansBeforeIndex = 4
 )
@@ -86,14 +84,13 @@ func (ix *keyIndex) get(key string) (int, bool) {
 
 // searchedOften counts one search of a large container and reports
 // whether it has now been searched often enough to be indexed (or, when
-// unread, read). Safe for concurrent use.
+// unread, read).
 func searchedOften(count *uint32) bool { return countTo(count, scansBeforeIndex) }
 
-// readOften counts one lookup in the text of an unread container of n
+// readOften counts one lookup in the index of an unread container of n
 // members or elements and reports whether it should now be read: after
 // scansBeforeIndex lookups when it is large, after indexMin when it is
-// small, as each lookup reads all of its text again. Safe for concurrent
-// use.
+// small, as each lookup reads all of its keys again.
 func readOften(count *uint32, n int) bool {
 	if n > indexMin {
 		return countTo(count, scansBeforeIndex)
@@ -104,40 +101,37 @@ func readOften(count *uint32, n int) bool {
 // countTo counts one event and reports whether more than limit have been
 // counted.
 func countTo(count *uint32, limit uint32) bool {
-	if atomic.LoadUint32(count) > limit {
+	if *count > limit {
 		return true
 	}
-	return atomic.AddUint32(count, 1) > limit
+	*count++
+	return *count > limit
 }
 
-// find returns the position of the live member key in o.Members, or -1.
-// It only reads o, apart from publishing an index it builds, so readers of
-// a shared object may call it concurrently.
-func (o *Object) find(key string) int {
-	ix := o.index.Load()
+// find returns the position of the live member key in o.members, or -1.
+func (o *container) find(key string) int {
+	ix := o.index
 	if ix == nil {
-		if len(o.Members) <= indexMin || !searchedOften(&o.searches) {
-			for i := range o.Members {
-				if o.Members[i].Key == key {
+		if len(o.members) <= indexMin || !searchedOften(&o.searches) {
+			for i := range o.members {
+				if o.members[i].Key == key {
 					counted(i + 1)
 					return i
 				}
 			}
-			counted(len(o.Members))
+			counted(len(o.members))
 			return -1
 		}
-		ix = newKeyIndex(o.Members)
-		counted(len(o.Members))
-		if !o.index.CompareAndSwap(nil, ix) {
-			ix = o.index.Load()
-		}
+		ix = newKeyIndex(o.members)
+		counted(len(o.members))
+		o.index = ix
 	}
-	counted(1 + len(o.Members) - ix.n)
+	counted(1 + len(o.members) - ix.n)
 	if i, ok := ix.get(key); ok {
 		return i
 	}
-	for i := ix.n; i < len(o.Members); i++ {
-		if o.Members[i].Key == key && o.Members[i].Value.kind != KindUndefined {
+	for i := ix.n; i < len(o.members); i++ {
+		if o.members[i].Key == key && o.members[i].Value.kind != KindUndefined {
 			return i
 		}
 	}
@@ -146,59 +140,59 @@ func (o *Object) find(key string) int {
 
 // writableIndex returns o's index, covering all of Members, for a change of
 // o; nil while o is small or seldom searched, when a scan serves.
-func (o *Object) writableIndex() *keyIndex {
-	ix := o.index.Load()
+func (o *container) writableIndex() *keyIndex {
+	ix := o.index
 	if ix == nil {
-		if len(o.Members) <= indexMin || !searchedOften(&o.searches) {
+		if len(o.members) <= indexMin || !searchedOften(&o.searches) {
 			return nil
 		}
-		ix = newKeyIndex(o.Members)
-		counted(len(o.Members))
-		o.index.Store(ix)
+		ix = newKeyIndex(o.members)
+		counted(len(o.members))
+		o.index = ix
 		return ix
 	}
-	counted(1 + len(o.Members) - ix.n)
-	for i := ix.n; i < len(o.Members); i++ {
-		if m := &o.Members[i]; m.Value.kind != KindUndefined {
+	counted(1 + len(o.members) - ix.n)
+	for i := ix.n; i < len(o.members); i++ {
+		if m := &o.members[i]; m.Value.kind != KindUndefined {
 			ix.put(m.Key, i)
 		}
 	}
-	ix.n = len(o.Members)
+	ix.n = len(o.members)
 	return ix
 }
 
 // set writes member key of a loaded object (see Value.Set).
-func (o *Object) set(key string, val Value) {
+func (o *container) set(key string, val Value) {
 	ix := o.writableIndex()
 	if ix == nil {
-		counted(len(o.Members))
-		for i := range o.Members {
-			if o.Members[i].Key == key {
+		counted(len(o.members))
+		for i := range o.members {
+			if o.members[i].Key == key {
 				if val.kind == KindUndefined {
-					o.Members = append(o.Members[:i], o.Members[i+1:]...)
+					o.members = append(o.members[:i], o.members[i+1:]...)
 					return
 				}
-				o.Members[i].Value = val
+				o.members[i].Value = val
 				return
 			}
 		}
 		if val.kind != KindUndefined {
-			o.Members = append(o.Members, Member{Key: key, Value: val})
+			o.members = append(o.members, Member{Key: key, Value: val})
 		}
 		return
 	}
 	if i, ok := ix.get(key); ok {
 		if val.kind != KindUndefined {
-			o.Members[i].Value = val
+			o.members[i].Value = val
 			return
 		}
 		// Deleted in place: the member stays as undefined, which is not
 		// encoded, until enough of them make the slice worth compacting,
 		// so that deleting many keys stays linear.
-		o.Members[i].Value = Value{}
+		o.members[i].Value = Value{}
 		delete(ix.pos, key)
 		o.dead++
-		if int(o.dead) > len(o.Members)/2 {
+		if int(o.dead) > len(o.members)/2 {
 			o.compact()
 		}
 		return
@@ -207,43 +201,43 @@ func (o *Object) set(key string, val Value) {
 		return
 	}
 	// Known missing: indexed without put's second look.
-	ix.pos[key] = len(o.Members)
+	ix.pos[key] = len(o.members)
 	ix.addLen(len(key))
-	o.Members = append(o.Members, Member{Key: key, Value: val})
-	ix.n = len(o.Members)
+	o.members = append(o.members, Member{Key: key, Value: val})
+	ix.n = len(o.members)
 }
 
 // add appends member key, which o does not have (see Value.Add).
-func (o *Object) add(key string, val Value) {
+func (o *container) add(key string, val Value) {
 	if val.kind == KindUndefined {
 		return
 	}
-	if ix := o.index.Load(); ix != nil && ix.n == len(o.Members) {
-		ix.put(key, len(o.Members))
+	if ix := o.index; ix != nil && ix.n == len(o.members) {
+		ix.put(key, len(o.members))
 		ix.n++
 	}
-	o.Members = append(o.Members, Member{Key: key, Value: val})
+	o.members = append(o.members, Member{Key: key, Value: val})
 }
 
 // compact removes the members deleted in place, and reindexes what is
 // left.
-func (o *Object) compact() {
+func (o *container) compact() {
 	if o.dead == 0 {
 		return
 	}
-	counted(len(o.Members))
-	live := o.Members[:0]
-	for _, m := range o.Members {
+	counted(len(o.members))
+	live := o.members[:0]
+	for _, m := range o.members {
 		if m.Value.kind != KindUndefined {
 			live = append(live, m)
 		}
 	}
-	clear(o.Members[len(live):])
-	o.Members = live
+	clear(o.members[len(live):])
+	o.members = live
 	o.dead = 0
 	if len(live) > indexMin {
-		o.index.Store(newKeyIndex(live))
+		o.index = newKeyIndex(live)
 	} else {
-		o.index.Store(nil)
+		o.index = nil
 	}
 }

@@ -24,8 +24,8 @@ func (v Value) JSString() string {
 		return "[object Object]"
 	}
 	// String(["id"]) is common enough to spare it a copy.
-	v.arr.load()
-	switch es := v.arr.Elems; {
+	v.c.load()
+	switch es := v.c.elems; {
 	case len(es) == 0:
 		return ""
 	case len(es) == 1 && es[0].kind != KindArray:
@@ -42,7 +42,7 @@ func (v Value) AppendJSString(dst []byte) []byte {
 	switch v.kind {
 	case KindArray:
 		var path pathSet
-		return appendJoined(dst, v.arr, &path)
+		return appendJoined(dst, v.c, &path)
 	case KindNumber:
 		if !isPlainInteger(v.s) {
 			return AppendNumber(dst, v.Float())
@@ -53,19 +53,19 @@ func (v Value) AppendJSString(dst []byte) []byte {
 
 // appendJoined writes Array.prototype.join(",") of a. As in V8, an array that
 // contains itself joins as "" where it recurs.
-func appendJoined(dst []byte, a *Array, path *pathSet) []byte {
+func appendJoined(dst []byte, a *container, path *pathSet) []byte {
 	if !path.push(a) {
 		return dst
 	}
 	a.load()
-	for i, el := range a.Elems {
+	for i, el := range a.elems {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
 		switch el.kind {
 		case KindUndefined, KindNull:
 		case KindArray:
-			dst = appendJoined(dst, el.arr, path)
+			dst = appendJoined(dst, el.c, path)
 		default:
 			dst = el.AppendJSString(dst)
 		}

@@ -117,36 +117,36 @@ func (e *encoder) value(dst []byte, v Value) []byte {
 	case KindString:
 		return AppendJSONString(dst, v.s)
 	case KindArray:
-		if v.arr.lz.verbatim() {
-			return v.arr.lz.appendText(dst)
+		if v.c.verbatim() {
+			return v.c.appendText(dst)
 		}
-		v.arr.load()
-		if !e.path.push(v.arr) {
+		v.c.load()
+		if !e.path.push(v.c) {
 			e.cycle = true
 			return append(dst, "null"...)
 		}
 		dst = append(dst, '[')
-		for i, el := range v.arr.Elems {
+		for i, el := range v.c.elems {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
 			dst = e.value(dst, el)
 		}
-		e.path.pop(v.arr)
+		e.path.pop(v.c)
 		return append(dst, ']')
 	case KindObject:
-		if v.obj.lz.verbatim() {
-			return v.obj.lz.appendText(dst)
+		if v.c.verbatim() {
+			return v.c.appendText(dst)
 		}
-		v.obj.load()
-		if !e.path.push(v.obj) {
+		v.c.load()
+		if !e.path.push(v.c) {
 			e.cycle = true
 			return append(dst, "null"...)
 		}
 		dst = append(dst, '{')
 		first := true
-		for i := range v.obj.Members {
-			m := &v.obj.Members[i]
+		for i := range v.c.members {
+			m := &v.c.members[i]
 			if m.Value.kind == KindUndefined {
 				continue
 			}
@@ -158,7 +158,7 @@ func (e *encoder) value(dst []byte, v Value) []byte {
 			dst = append(dst, ':')
 			dst = e.value(dst, m.Value)
 		}
-		e.path.pop(v.obj)
+		e.path.pop(v.c)
 		return append(dst, '}')
 	}
 	return append(dst, "null"...)

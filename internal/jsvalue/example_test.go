@@ -3,7 +3,7 @@ package jsvalue_test
 import (
 	"fmt"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 func ExampleParse() {

@@ -3,8 +3,8 @@ package jsvalue
 import (
 	"iter"
 	"math"
+	"slices"
 	"strconv"
-	"sync/atomic"
 )
 
 // Kind is the JavaScript type of a Value.
@@ -24,42 +24,14 @@ const (
 
 // Value is a JSON value with JavaScript semantics. The zero Value is
 // undefined. Arrays and objects are references: copying a Value shares them.
+// A Value, and everything reached from it, is for one goroutine at a time.
 type Value struct {
 	kind Kind
 	b    bool
 	// s is the text of a string, or the JSON text of a number.
-	s   string
-	arr *Array
-	obj *Object
-}
-
-// Array is the storage of an array Value. An array from Parse may still be
-// unread JSON text: Value's accessors read it on first use (see lazy.go), so
-// reach Elems of a parsed array only through Value.Array or Value.Elems.
-type Array struct {
-	Elems []Value
-	lz    lazy
-	// searches counts element lookups while unread (see keyindex.go).
-	searches uint32
-}
-
-// Object is the storage of an object Value: members in insertion order, keys
-// unique. An object from Parse may still be unread JSON text: Value's
-// accessors read it on first use (see lazy.go), so reach Members of a parsed
-// object only through Value.Object or Value.Members. Members may be
-// appended to directly (with keys the object does not have); any other
-// change goes through Value.Set, Value.Add or Value.Delete, which keep the
-// object's key index (see keyindex.go).
-type Object struct {
-	Members []Member
-	lz      lazy
-	// searches counts lookups in the object's text while it is unread,
-	// then scans of its members until it is indexed (see keyindex.go).
-	searches uint32
-	// dead counts the members of an indexed object deleted in place: their
-	// Value is undefined until the next compaction.
-	dead  uint32
-	index atomic.Pointer[keyIndex]
+	s string
+	// c is the storage of an object or array (see document.go).
+	c *container
 }
 
 // Member is one key of an object.
@@ -94,12 +66,12 @@ func RawNumber(text string) Value { return Value{kind: KindNumber, s: text} }
 
 // NewObject returns an empty object with room for n members.
 func NewObject(n int) Value {
-	return Value{kind: KindObject, obj: &Object{Members: make([]Member, 0, n)}}
+	return Value{kind: KindObject, c: &container{members: make([]Member, 0, n)}}
 }
 
 // NewArray returns an array holding elems (not copied).
 func NewArray(elems ...Value) Value {
-	return Value{kind: KindArray, arr: &Array{Elems: elems}}
+	return Value{kind: KindArray, c: &container{elems: elems}}
 }
 
 // Kind returns the JavaScript type of v.
@@ -187,52 +159,39 @@ func (v Value) Truthy() bool {
 	}
 }
 
-// Object returns the storage of an object Value, nil otherwise.
-func (v Value) Object() *Object {
-	if v.kind == KindObject {
-		v.obj.load()
-		v.obj.compact()
-		return v.obj
-	}
-	return nil
-}
-
-// Array returns the storage of an array Value, nil otherwise.
-func (v Value) Array() *Array {
-	if v.kind == KindArray {
-		v.arr.load()
-		return v.arr
-	}
-	return nil
+// Same reports whether v and w are the same object or the same array, as
+// JavaScript's === compares them.
+func (v Value) Same(w Value) bool {
+	return v.kind >= KindArray && v.kind == w.kind && v.c == w.c
 }
 
 // Members returns the members of an object Value (nil otherwise). The slice
 // is the object's own storage: do not modify it. On an object that has had
-// keys deleted, Members first compacts the storage, so it must not then run
-// concurrently with other reads of the object.
+// keys deleted, Members first compacts the storage.
 func (v Value) Members() []Member {
 	if v.kind == KindObject {
-		v.obj.load()
-		v.obj.compact()
-		return v.obj.Members
+		v.c.load()
+		v.c.compact()
+		return v.c.members
 	}
 	return nil
 }
 
 // All returns an iterator over the members of an object Value, keys and
 // values in order; over nothing for any other Value. Unlike Members, it
-// builds nothing for an object Parse has not read yet: it reads the text as
+// builds nothing for an object Parse has not read yet: it reads the index as
 // it goes, which suits a single pass over a few keys.
 func (v Value) All() iter.Seq2[string, Value] {
 	return func(yield func(string, Value) bool) {
 		if v.kind != KindObject {
 			return
 		}
-		if v.obj.lz.unread() {
-			v.obj.lz.each(yield)
+		if v.c.lazy() {
+			v.c.each(yield)
 			return
 		}
-		for _, m := range v.obj.Members {
+		v.c.load()
+		for _, m := range v.c.members {
 			if m.Value.kind == KindUndefined {
 				continue
 			}
@@ -247,8 +206,8 @@ func (v Value) All() iter.Seq2[string, Value] {
 // the array's own storage: do not modify it.
 func (v Value) Elems() []Value {
 	if v.kind == KindArray {
-		v.arr.load()
-		return v.arr.Elems
+		v.c.load()
+		return v.c.elems
 	}
 	return nil
 }
@@ -258,15 +217,16 @@ func (v Value) Elems() []Value {
 func (v Value) Len() int {
 	switch v.kind {
 	case KindObject:
-		if v.obj.lz.unread() {
-			return v.obj.lz.count()
+		if v.c.lazy() {
+			return v.c.count()
 		}
-		return len(v.obj.Members) - int(v.obj.dead)
+		v.c.load()
+		return len(v.c.members) - int(v.c.dead)
 	case KindArray:
-		if v.arr.lz.unread() {
-			return v.arr.lz.count()
+		if v.c.lazy() {
+			return v.c.count()
 		}
-		return len(v.arr.Elems)
+		return len(v.c.elems)
 	case KindString:
 		return len(v.s)
 	}
@@ -278,32 +238,30 @@ func (v Value) Len() int {
 func (v Value) Get(key string) Value {
 	switch v.kind {
 	case KindObject:
-		o := v.obj
-		if o.lz.unread() {
-			// Most lookups need no more than a look at the text; an
+		o := v.c
+		if o.lazy() && !readOften(&o.searches, o.count()) {
+			// Most lookups need no more than a look at the index; an
 			// object looked up often is read once instead, as each look
 			// reads its keys again, however long they are.
-			if !readOften(&o.searches, o.lz.count()) {
-				return o.lz.lookup(key)
-			}
-			o.load()
+			return o.lookup(key)
 		}
+		o.load()
 		if i := o.find(key); i >= 0 {
-			return o.Members[i].Value
+			return o.members[i].Value
 		}
 	case KindArray:
 		i, ok := ArrayIndex(key)
 		if !ok {
 			return Value{}
 		}
-		if a := v.arr; a.lz.unread() {
-			if !readOften(&a.searches, a.lz.count()) {
-				return a.lz.index(i)
+		if a := v.c; a.lazy() {
+			if !readOften(&a.searches, a.count()) {
+				return a.at(i)
 			}
 			a.load()
 		}
-		if i < len(v.arr.Elems) {
-			return v.arr.Elems[i]
+		if i < len(v.c.elems) {
+			return v.c.elems[i]
 		}
 	}
 	return Value{}
@@ -328,8 +286,8 @@ func (v Value) Set(key string, val Value) {
 	if v.kind != KindObject {
 		return
 	}
-	v.obj.load()
-	v.obj.set(key, val)
+	v.c.load()
+	v.c.set(key, val)
 }
 
 // Add appends member key to an object Value that does not have that key,
@@ -339,8 +297,18 @@ func (v Value) Add(key string, val Value) {
 	if v.kind != KindObject {
 		return
 	}
-	v.obj.load()
-	v.obj.add(key, val)
+	v.c.load()
+	v.c.add(key, val)
+}
+
+// Grow makes room in an object Value for n more members, so that n calls
+// of Add append without reallocating. Grow does nothing on a non-object.
+func (v Value) Grow(n int) {
+	if v.kind != KindObject || n <= 0 {
+		return
+	}
+	v.c.load()
+	v.c.members = slices.Grow(v.c.members, n)
 }
 
 // Delete removes member key from an object Value.
@@ -349,8 +317,8 @@ func (v Value) Delete(key string) { v.Set(key, Value{}) }
 // Append appends val to an array Value.
 func (v Value) Append(val Value) {
 	if v.kind == KindArray {
-		v.arr.load()
-		v.arr.Elems = append(v.arr.Elems, val)
+		v.c.load()
+		v.c.elems = append(v.c.elems, val)
 	}
 }
 
@@ -360,17 +328,17 @@ func (v Value) SetIndex(i int, val Value) {
 	if v.kind != KindArray || i < 0 {
 		return
 	}
-	v.arr.load()
-	if n := len(v.arr.Elems); i >= cap(v.arr.Elems) {
+	v.c.load()
+	if n := len(v.c.elems); i >= cap(v.c.elems) {
 		// One allocation for all the holes, zeroed (undefined) already.
 		e := make([]Value, i+1, max(i+1, 2*n))
-		copy(e, v.arr.Elems)
-		v.arr.Elems = e
+		copy(e, v.c.elems)
+		v.c.elems = e
 	} else if i >= n {
-		v.arr.Elems = v.arr.Elems[:i+1]
-		clear(v.arr.Elems[n:])
+		v.c.elems = v.c.elems[:i+1]
+		clear(v.c.elems[n:])
 	}
-	v.arr.Elems[i] = val
+	v.c.elems[i] = val
 }
 
 // ShallowCopy returns a new object or array holding the same members or
@@ -378,19 +346,19 @@ func (v Value) SetIndex(i int, val Value) {
 func (v Value) ShallowCopy() Value {
 	switch v.kind {
 	case KindObject:
-		v.obj.load()
-		m := make([]Member, 0, len(v.obj.Members)-int(v.obj.dead))
-		for _, x := range v.obj.Members {
+		v.c.load()
+		m := make([]Member, 0, len(v.c.members)-int(v.c.dead))
+		for _, x := range v.c.members {
 			if x.Value.kind != KindUndefined {
 				m = append(m, x)
 			}
 		}
-		return Value{kind: KindObject, obj: &Object{Members: m}}
+		return Value{kind: KindObject, c: &container{members: m}}
 	case KindArray:
-		v.arr.load()
-		e := make([]Value, len(v.arr.Elems))
-		copy(e, v.arr.Elems)
-		return Value{kind: KindArray, arr: &Array{Elems: e}}
+		v.c.load()
+		e := make([]Value, len(v.c.elems))
+		copy(e, v.c.elems)
+		return Value{kind: KindArray, c: &container{elems: e}}
 	}
 	return v
 }

@@ -45,7 +45,7 @@ func equal(a, b Value) bool {
 func obj(kv ...any) Value {
 	o := NewObject(len(kv) / 2)
 	for i := 0; i < len(kv); i += 2 {
-		o.obj.Members = append(o.obj.Members, Member{Key: kv[i].(string), Value: kv[i+1].(Value)})
+		o.c.members = append(o.c.members, Member{Key: kv[i].(string), Value: kv[i+1].(Value)})
 	}
 	return o
 }
