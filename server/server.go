@@ -26,11 +26,14 @@ type Server struct {
 }
 
 // New builds a Server from cfg; zero fields of cfg take their defaults.
+// The first New of a process running under a memory limit without GOGC
+// set raises the GC percent to DefaultGCPercent.
 func New(cfg Config) (*Server, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	tuneGC()
 	m, err := newMetrics(cfg.Metrics)
 	if err != nil {
 		return nil, err

@@ -43,6 +43,7 @@ type benchFlags struct {
 	maxRSSMB         int
 	jsonOut          string
 	cpuProfileDir    string
+	goMemLimit       string
 }
 
 // newBenchFlagSet defines the run's flags.
@@ -65,8 +66,14 @@ func newBenchFlagSet(f *benchFlags, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&f.maxRSSMB, "max-rss-mb", 150, "longstream: fail when the server's peak RSS passes this many MiB")
 	fs.StringVar(&f.jsonOut, "json", "", "also write the results as JSON to this file")
 	fs.StringVar(&f.cpuProfileDir, "cpuprofile-dir", "", "write a CPU profile of each measured phase, KIND-WORKLOAD-rROUND.pprof (transform-unary-r1.pprof), to this directory")
+	fs.StringVar(&f.goMemLimit, "gomemlimit", defaultGoMemLimit, "GOMEMLIMIT of the server children, as the Kubernetes manifests set it; empty inherits cio-bench's environment")
 	return fs
 }
+
+// defaultGoMemLimit is the GOMEMLIMIT of the Kubernetes manifests
+// (deploy/kubernetes/deployment.yaml), so that the servers are measured
+// as they run there.
+const defaultGoMemLimit = "435MiB"
 
 // validate reports settings that cannot work.
 func (f *benchFlags) validate() error {
@@ -181,7 +188,7 @@ type target struct {
 
 // startTarget starts a server child and connects to it.
 func startTarget(kind string, f *benchFlags, conns int, stderr io.Writer) (*target, error) {
-	c, err := startChild(kind, f.cpuProfileDir != "", stderr)
+	c, err := startChild(kind, childOptions{profiles: f.cpuProfileDir != "", goMemLimit: f.goMemLimit}, stderr)
 	if err != nil {
 		return nil, err
 	}
@@ -213,7 +220,7 @@ func compare(ctx context.Context, f *benchFlags, stdout, stderr io.Writer) (*run
 		Settings: runSettings{
 			Duration: f.duration.String(), Warmup: f.warmup.String(), Rounds: f.rounds, Workloads: f.workloadList(),
 			Streams: f.streams, Window: f.window, Batch: f.batch, UnaryConcurrency: f.unaryConcurrency,
-			Conns: f.conns, Events: f.events, Seed: f.seed,
+			Conns: f.conns, Events: f.events, Seed: f.seed, GoMemLimit: f.goMemLimit,
 		},
 	}
 	p, err := buildPayloads(f.seed, f.events, f.batch)

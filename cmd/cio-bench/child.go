@@ -139,19 +139,31 @@ type child struct {
 	replies chan string
 }
 
+// childOptions are how a server child runs.
+type childOptions struct {
+	// profiles makes the child take profile commands (see
+	// profileCommands).
+	profiles bool
+	// goMemLimit, when not empty, is the child's GOMEMLIMIT.
+	goMemLimit string
+}
+
 // startChild starts a server of kind as a child process and waits for its
-// address. With profiles set, the child takes profile commands (see
-// profileCommands).
-func startChild(kind string, profiles bool, stderr io.Writer) (*child, error) {
+// address.
+func startChild(kind string, opts childOptions, stderr io.Writer) (*child, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
 	args := []string{childCommand, "--kind", kind}
+	profiles := opts.profiles
 	if profiles {
 		args = append(args, "--profile-control")
 	}
 	cmd := exec.Command(exe, args...)
+	if opts.goMemLimit != "" {
+		cmd.Env = append(os.Environ(), "GOMEMLIMIT="+opts.goMemLimit)
+	}
 	cmd.Stderr = stderr
 	cmd.SysProcAttr = childAttr()
 	out, err := cmd.StdoutPipe()

@@ -179,7 +179,7 @@ Both servers run as child processes of cio-bench on 127.0.0.1, so the CPU
 seconds (utime + stime from /proc/<pid>/stat) and the peak RSS (VmHWM) are
 the server's alone. The peak is reset to the current RSS before each phase,
 so it includes what earlier phases left resident: Go returns freed memory to
-the system slowly. The service is `+"`server.New`"+` with
+the system slowly. Both run with `+"`GOMEMLIMIT=%s`"+`%s. The service is `+"`server.New`"+` with
 its production interceptor chain and info-level JSON logging (formatted, then
 discarded). The echo server has the same contract, the transport settings
 `+"`server.New`"+` uses by default (`+"`grpc.MaxRecvMsgSize`"+` of %d MiB, at most %d
@@ -198,7 +198,7 @@ a %s warm-up. Latency is per request message for streams, per call for
 unary. Every server first answered one request message of each workload in
 full, each job exactly once:
 
-`, server.DefaultMaxRecvMsgSize>>20, server.DefaultMaxConcurrentStreams, s.Streams, s.Window, s.Batch, s.UnaryConcurrency, s.Conns, s.Rounds, s.Duration, s.Warmup)
+`, memLimitText(s.GoMemLimit), memLimitNote(s.GoMemLimit), server.DefaultMaxRecvMsgSize>>20, server.DefaultMaxConcurrentStreams, s.Streams, s.Window, s.Batch, s.UnaryConcurrency, s.Conns, s.Rounds, s.Duration, s.Warmup)
 	var rows [][]string
 	for _, c := range run.Checks {
 		rows = append(rows, []string{c.Server, c.Workload, fmt.Sprint(c.Jobs), fmt.Sprint(c.Results), fmt.Sprint(c.Requests), fmt.Sprint(c.Batches), fmt.Sprint(c.Errors)})
@@ -324,6 +324,22 @@ other processes take the cores; CPU ns/event is the process's CPU time
 	if len(stat) > 0 {
 		fmt.Fprintf(w, "benchstat of every benchmark under transform/:\n\n```text\n%s\n```\n", strings.TrimRight(string(stat), "\n"))
 	}
+}
+
+// memLimitText is a run's GOMEMLIMIT as the document shows it.
+func memLimitText(v string) string {
+	if v == "" {
+		return "(inherited)"
+	}
+	return v
+}
+
+// memLimitNote says what the memory limit does to the service.
+func memLimitNote(v string) string {
+	if v == "" {
+		return ""
+	}
+	return fmt.Sprintf(" as the Kubernetes manifests set it; under a memory limit the service sets GOGC=%d (server.DefaultGCPercent), the echo server keeps Go's default", server.DefaultGCPercent)
 }
 
 // microsList formats trials of µs per event.

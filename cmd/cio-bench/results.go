@@ -69,6 +69,8 @@ type runSettings struct {
 	Conns            int      `json:"conns"`
 	Events           int      `json:"events"`
 	Seed             uint64   `json:"seed"`
+	// GoMemLimit is the servers' GOMEMLIMIT, empty when inherited.
+	GoMemLimit string `json:"gomemlimit"`
 }
 
 // mixInfo describes the event mix.
