@@ -73,7 +73,7 @@ func newBenchFlagSet(f *benchFlags, out io.Writer) *flag.FlagSet {
 // defaultGoMemLimit is the GOMEMLIMIT of the Kubernetes manifests
 // (deploy/kubernetes/deployment.yaml), so that the servers are measured
 // as they run there.
-const defaultGoMemLimit = "435MiB"
+const defaultGoMemLimit = "410MiB"
 
 // validate reports settings that cannot work.
 func (f *benchFlags) validate() error {
