@@ -13,7 +13,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/proto"
 )
 
 // bytesPerResponse is about the most bytes of results a TransformBatch
@@ -71,6 +70,8 @@ func (s *service) Transform(ctx context.Context, req *ciotransformerv1.Transform
 func (s *service) TransformBatch(stream grpc.BidiStreamingServer[ciotransformerv1.TransformBatchRequest, ciotransformerv1.TransformBatchResponse]) error {
 	ctx := stream.Context()
 	b := transform.NewBatcher(nil, transform.DefaultLimits())
+	qs := &queuedStream{ServerStream: stream, inflight: s.inflight}
+	defer qs.releaseQueued()
 	for {
 		req, err := recvGated(ctx, s.receiving, stream.Recv)
 		if errors.Is(err, io.EOF) {
@@ -79,30 +80,31 @@ func (s *service) TransformBatch(stream grpc.BidiStreamingServer[ciotransformerv
 		if err != nil {
 			return err
 		}
-		n, refusal := s.admit(req)
+		n, refusal := s.admit(req, qs.held)
 		if refusal != nil {
-			if err := stream.Send(&ciotransformerv1.TransformBatchResponse{RequestId: req.GetRequestId(), Final: true, Error: refusal.Proto()}); err != nil {
+			if err := qs.SendMsg(&ciotransformerv1.TransformBatchResponse{RequestId: req.GetRequestId(), Final: true, Error: refusal.Proto()}); err != nil {
 				return err
 			}
 			continue
 		}
-		if err := s.answerCharged(ctx, stream, b, req, n); err != nil {
+		if err := s.answerCharged(ctx, qs, b, req, n); err != nil {
 			return err
 		}
 	}
 }
 
 // admit checks a stream's request message as the codec noted it and as the
-// envelope rules have it, and charges its cost n to the in-flight budget;
-// the caller returns n with s.inflight.release. A refused message charges
+// envelope rules have it, and charges its cost n to the in-flight budget,
+// beside the charge own the stream holds for its queued response; the
+// caller returns n with s.inflight.release. A refused message charges
 // nothing and comes back with the status refusing it.
-func (s *service) admit(req any) (n int64, refusal *status.Status) {
+func (s *service) admit(req any, own int64) (n int64, refusal *status.Status) {
 	cm := checkNote(req)
 	if cm.refusal == nil {
 		cm.refusal = s.validator.check(req)
 	}
 	n = charge(cm.cost)
-	if cm.refusal == nil && !s.inflight.acquire(n) {
+	if cm.refusal == nil && !s.inflight.acquireBeside(n, own) {
 		cm.refusal = errInflightSpent
 	}
 	if cm.refusal == errInflightSpent {
@@ -115,14 +117,20 @@ func (s *service) admit(req any) (n int64, refusal *status.Status) {
 }
 
 // answerCharged answers req, whose charge n it returns to the budget
-// however answering ends, a recovered panic included.
-func (s *service) answerCharged(ctx context.Context, stream grpc.ServerStream, b *transform.Batcher, req *ciotransformerv1.TransformBatchRequest, n int64) error {
-	defer s.inflight.release(n)
-	return s.answer(ctx, stream, b, req)
+// however answering ends, a recovered panic included. Once the last
+// response is handed to gRPC, the charge becomes that response's: qs holds
+// it while the response may still be queued (see queuedStream).
+func (s *service) answerCharged(ctx context.Context, qs *queuedStream, b *transform.Batcher, req *ciotransformerv1.TransformBatchRequest, n int64) error {
+	var last int64
+	defer func() { qs.holdInstead(n, last) }()
+	var err error
+	last, err = s.answer(ctx, qs, b, req)
+	return err
 }
 
-// answer transforms one request message and sends its results.
-func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *transform.Batcher, req *ciotransformerv1.TransformBatchRequest) error {
+// answer transforms one request message and sends its results. It returns
+// the estimated size of its last response once that is handed to gRPC.
+func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *transform.Batcher, req *ciotransformerv1.TransformBatchRequest) (int64, error) {
 	dest := destination(req.GetDestination())
 	jobs := req.GetJobs()
 	m := mode(req.GetDestination(), s.cfg.MaxEventBytes)
@@ -158,20 +166,23 @@ func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *trans
 		if ctx.Err() != nil {
 			// As a status, so that interceptors log and count the call
 			// as Canceled or DeadlineExceeded rather than Unknown.
-			return contextStatus(ctx)
+			return 0, contextStatus(ctx)
 		}
 		b.Add(i, s.transformJob(ctx, job, dest, m, &tally), emit)
 		if sendErr != nil {
-			return sendErr
+			return 0, sendErr
 		}
 	}
 	b.Flush(emit)
 	if sendErr != nil {
-		return sendErr
+		return 0, sendErr
 	}
 	addJobs(ctx, len(jobs))
 	resp.Final = true
-	return stream.SendMsg(resp)
+	if err := stream.SendMsg(resp); err != nil {
+		return 0, err
+	}
+	return int64(size + responseOverhead), nil
 }
 
 // transformJob maps one job in mode m and counts its outcome in tally. A
@@ -207,7 +218,7 @@ func entrySize(e transform.Entry, jobs []*ciotransformerv1.Job) int {
 	n := field + len(e.Jobs)*(2*field+10)
 	for _, i := range e.Jobs {
 		if md := jobs[i].GetMetadata(); md != nil {
-			n += proto.Size(md) + field
+			n += structSize(md) + field
 		}
 	}
 	if r := e.Request; r != nil {
