@@ -1,0 +1,300 @@
+package server
+
+import (
+	"math"
+	"slices"
+	"strings"
+
+	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
+	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// eventKeys are the RudderStack keys of the Event fields, by field number,
+// in the order the event object takes them. The free-form fields are those
+// of eventStructs.
+var eventKeys = [...]string{
+	1: "type", 2: "messageId", 3: "userId", 4: "anonymousId", 5: "previousId",
+	6: "groupId", 7: "event", 8: "name", 9: "category", 10: "channel",
+	11: "timestamp", 12: "originalTimestamp", 13: "sentAt", 14: "receivedAt",
+	15: "traits", 16: "properties", 17: "context", 18: "integrations",
+	19: "user_properties", 20: "action", 21: "identifiers",
+}
+
+// eventStructs marks the Event fields that are google.protobuf.Struct.
+var eventStructs = [len(eventKeys)]bool{15: true, 16: true, 17: true, 18: true, 19: true, 21: true}
+
+// eventWire returns the wire bytes of a typed event: those the codec kept
+// (see jobBuilder), or its encoding when it was built otherwise.
+func eventWire(e *ciotransformerv1.Event) []byte {
+	r := e.ProtoReflect()
+	set := false
+	r.Range(func(protoreflect.FieldDescriptor, protoreflect.Value) bool {
+		set = true
+		return false
+	})
+	if !set {
+		return r.GetUnknown()
+	}
+	b, err := proto.Marshal(e)
+	if err != nil {
+		// A built message always encodes; its strings were decoded or
+		// set valid.
+		return r.GetUnknown()
+	}
+	return b
+}
+
+// eventJSON reads the wire bytes of an Event, which protobuf's decoding
+// accepts, into the RudderStack JSON it stands for: empty strings and
+// absent Structs are left out, as absent keys; Struct members are in key
+// order, since protobuf maps have none, the last of a key's entries
+// winning as it does in protobuf's decoding. It costs one pass over b and,
+// of its strings, one copy of b.
+func eventJSON(b []byte) jsvalue.Value {
+	r := wireReader{b: b, s: string(b)}
+	var strs [len(eventKeys)]span
+	var structs [len(eventKeys)]spans
+	r.each(span{0, len(b)}, func(num protowire.Number, typ protowire.Type, v span, _ uint64) {
+		if typ != protowire.BytesType || num <= 0 || int(num) >= len(eventKeys) {
+			return
+		}
+		if eventStructs[num] {
+			structs[num].add(v)
+		} else {
+			strs[num] = v
+		}
+	})
+	v := jsvalue.NewObject(len(eventKeys) - 1)
+	for num := 1; num < len(eventKeys); num++ {
+		switch {
+		case eventStructs[num] && structs[num].n > 0:
+			v.Set(eventKeys[num], r.structValue(structs[num]))
+		case !eventStructs[num] && strs[num].end > strs[num].off:
+			v.Set(eventKeys[num], jsvalue.String(r.str(strs[num])))
+		}
+	}
+	return v
+}
+
+// spans are the occurrences of one message field, which merge as their
+// concatenation decodes; the first is held without an allocation.
+type spans struct {
+	first span
+	rest  []span
+	n     int
+}
+
+// add appends an occurrence.
+func (s *spans) add(v span) {
+	if s.n == 0 {
+		s.first = v
+	} else {
+		s.rest = append(s.rest, v)
+	}
+	s.n++
+}
+
+// at returns the i-th occurrence.
+func (s *spans) at(i int) span {
+	if i == 0 {
+		return s.first
+	}
+	return s.rest[i-1]
+}
+
+// wireReader reads spans of b, a message protobuf's decoding accepts; s
+// holds the same bytes as a string, which the values' strings share.
+type wireReader struct {
+	b []byte
+	s string
+}
+
+// str returns the bytes at v as a string.
+func (r *wireReader) str(v span) string { return r.s[v.off:v.end] }
+
+// each calls f with every field of the message at m: its number, wire
+// type, value span (length-delimited fields) and varint or fixed value.
+// It stops at bytes it cannot read, which an accepted message has not.
+func (r *wireReader) each(m span, f func(num protowire.Number, typ protowire.Type, v span, x uint64)) {
+	for pos := m.off; pos < m.end; {
+		num, typ, n := protowire.ConsumeTag(r.b[pos:m.end])
+		if n < 0 {
+			return
+		}
+		pos += n
+		var x uint64
+		var v span
+		switch typ {
+		case protowire.BytesType:
+			var b []byte
+			b, n = protowire.ConsumeBytes(r.b[pos:m.end])
+			v = span{pos + n - len(b), pos + n}
+		case protowire.VarintType:
+			x, n = protowire.ConsumeVarint(r.b[pos:m.end])
+		case protowire.Fixed64Type:
+			x, n = protowire.ConsumeFixed64(r.b[pos:m.end])
+		default:
+			n = protowire.ConsumeFieldValue(num, typ, r.b[pos:m.end])
+		}
+		if n < 0 {
+			return
+		}
+		pos += n
+		f(num, typ, v, x)
+	}
+}
+
+// Kinds of a google.protobuf.Value, by the field that sets it.
+const (
+	kindUnset  = 0
+	kindNull   = valueNullField
+	kindNumber = valueNumberField
+	kindString = valueStringField
+	kindBool   = valueBoolField
+	kindStruct = valueStructField
+	kindList   = valueListField
+)
+
+// wireValue is a google.protobuf.Value read from its occurrences.
+type wireValue struct {
+	kind protowire.Number
+	num  float64
+	b    bool
+	str  span
+	// sub holds the occurrences of a Struct or ListValue.
+	sub spans
+}
+
+// value reads a Value from its occurrences: the last member of the kind
+// oneof wins; the same message member again merges.
+func (r *wireReader) value(occ spans) wireValue {
+	var w wireValue
+	for i := range occ.n {
+		r.each(occ.at(i), func(num protowire.Number, typ protowire.Type, v span, x uint64) {
+			switch {
+			case num == valueNullField && typ == protowire.VarintType:
+				w.kind = kindNull
+			case num == valueNumberField && typ == protowire.Fixed64Type:
+				w.kind, w.num = kindNumber, math.Float64frombits(x)
+			case num == valueStringField && typ == protowire.BytesType:
+				w.kind, w.str = kindString, v
+			case num == valueBoolField && typ == protowire.VarintType:
+				w.kind, w.b = kindBool, x != 0
+			case (num == valueStructField || num == valueListField) && typ == protowire.BytesType:
+				if w.kind != num {
+					w.kind, w.sub = num, spans{}
+				}
+				w.sub.add(v)
+			}
+		})
+	}
+	return w
+}
+
+// structMember is one entry of a Struct being read.
+type structMember struct {
+	key   string
+	value spans
+	v     wireValue
+	// numEnd is where the text of a number value ends in the object's
+	// numbers.
+	numEnd int
+}
+
+// structValue reads a Struct from its occurrences into a JSON object,
+// members in key order.
+func (r *wireReader) structValue(occ spans) jsvalue.Value {
+	var members []structMember
+	for i := range occ.n {
+		r.each(occ.at(i), func(num protowire.Number, typ protowire.Type, entry span, _ uint64) {
+			if num != structFieldsField || typ != protowire.BytesType {
+				return
+			}
+			var m structMember
+			r.each(entry, func(num protowire.Number, typ protowire.Type, v span, _ uint64) {
+				switch {
+				case num == entryKeyField && typ == protowire.BytesType:
+					m.key = r.str(v)
+				case num == entryValueField && typ == protowire.BytesType:
+					m.value.add(v)
+				}
+			})
+			members = append(members, m)
+		})
+	}
+	if len(members) > 1 {
+		// Stable, so that of the entries of one key the last comes last.
+		slices.SortStableFunc(members, func(a, b structMember) int { return strings.Compare(a.key, b.key) })
+		members = lastOfKeys(members)
+	}
+	// The texts of the numbers are written into one string, rather than
+	// one string each.
+	var digits []byte
+	for i := range members {
+		m := &members[i]
+		m.v = r.value(m.value)
+		if m.v.kind == kindNumber {
+			digits = jsvalue.AppendNumber(digits, m.v.num)
+			m.numEnd = len(digits)
+		}
+	}
+	numbers := string(digits)
+	o := jsvalue.NewObject(len(members))
+	obj := o.Object()
+	start := 0
+	for i := range members {
+		m := &members[i]
+		var v jsvalue.Value
+		if m.v.kind == kindNumber {
+			v, start = jsvalue.RawNumber(numbers[start:m.numEnd]), m.numEnd
+		} else {
+			v = r.jsonValue(m.v)
+		}
+		// Keys are unique now: appended without Set's search.
+		obj.Members = append(obj.Members, jsvalue.Member{Key: m.key, Value: v})
+	}
+	return o
+}
+
+// lastOfKeys keeps, of each run of members of one key, the last.
+func lastOfKeys(members []structMember) []structMember {
+	out := members[:0]
+	for i := range members {
+		if i+1 < len(members) && members[i+1].key == members[i].key {
+			continue
+		}
+		out = append(out, members[i])
+	}
+	return out
+}
+
+// jsonValue converts a Value to a JSON value; a Value of no kind is null.
+func (r *wireReader) jsonValue(w wireValue) jsvalue.Value {
+	switch w.kind {
+	case kindNumber:
+		return jsvalue.Number(w.num)
+	case kindString:
+		return jsvalue.String(r.str(w.str))
+	case kindBool:
+		return jsvalue.Bool(w.b)
+	case kindStruct:
+		return r.structValue(w.sub)
+	case kindList:
+		var elems []jsvalue.Value
+		for i := range w.sub.n {
+			r.each(w.sub.at(i), func(num protowire.Number, typ protowire.Type, v span, _ uint64) {
+				if num == listValuesField && typ == protowire.BytesType {
+					elems = append(elems, r.jsonValue(r.value(spans{first: v, n: 1})))
+				}
+			})
+		}
+		if elems == nil {
+			elems = []jsvalue.Value{}
+		}
+		return jsvalue.NewArray(elems...)
+	}
+	return jsvalue.Null()
+}
