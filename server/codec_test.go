@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
@@ -201,6 +202,23 @@ func codecSeeds(tb testing.TB) [][]byte {
 	job = field(job, jobEventField, ev)
 	job = field(job, jobMetadataField, entry("z", structpb.NewNumberValue(2)))
 	job = field(job, jobEventField, field(nil, 3, []byte("user")))
+	// A Struct large enough to be sorted by radix, out of order, keys
+	// sharing long prefixes, short ones, an empty one, and keys given
+	// twice.
+	var wide []byte
+	for i := range 700 {
+		k := fmt.Sprintf("key-with-a-long-prefix-%d", (i*7919)%600)
+		switch i % 5 {
+		case 1:
+			k = fmt.Sprintf("%x", i%40)
+		case 2:
+			k = fmt.Sprintf("é%d", i%13)
+		case 3:
+			k = ""
+		}
+		wide = append(wide, entry(k, structpb.NewNumberValue(float64(i)))...)
+	}
+	seeds = append(seeds, field(nil, 3, field(field(nil, jobMetadataField, wide), jobEventField, field(nil, 16, wide))))
 	twice := field(field(nil, 3, job), 3, append(field(nil, jobRawEventField, []byte("{}")), field(nil, jobEventField, ev)...))
 	seeds = append(seeds, twice)
 	return seeds

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -110,6 +111,8 @@ func (s *spans) at(i int) span {
 type wireReader struct {
 	b []byte
 	s string
+	// more holds the further occurrences of Struct members' values.
+	more []moreValue
 }
 
 // str returns the bytes at v as a string.
@@ -194,76 +197,207 @@ func (r *wireReader) value(occ spans) wireValue {
 	return w
 }
 
-// structMember is one entry of a Struct being read.
+// structMember is one entry of a Struct being read: where its key lies,
+// the occurrences of its value (the first, and a list in the reader's
+// more of the others) and its place among the entries. It holds no
+// pointers, so that sorting moves it cheaply.
 type structMember struct {
-	key   string
-	value spans
-	v     wireValue
-	// numEnd is where the text of a number value ends in the object's
-	// numbers.
-	numEnd int
+	// prefix holds the first 8 bytes of the key, big-endian, zeros past
+	// its end: most keys compare by it alone.
+	prefix     uint64
+	key, first span32
+	values     int32
+	more, last int32
+	index      int32
+}
+
+// span32 is a span of a message, which protobuf bounds to 2 GiB.
+type span32 struct{ off, end int32 }
+
+// moreValue is a further occurrence of a member's value, with the next.
+type moreValue struct {
+	v    span
+	next int32
+}
+
+// occurrences returns the occurrences of m's value.
+func (r *wireReader) occurrences(m *structMember) spans {
+	occ := spans{first: span{int(m.first.off), int(m.first.end)}, n: int(m.values)}
+	for k := m.more; occ.n > 1 && k >= 0; k = r.more[k].next {
+		occ.rest = append(occ.rest, r.more[k].v)
+	}
+	return occ
 }
 
 // structValue reads a Struct from its occurrences into a JSON object,
 // members in key order.
 func (r *wireReader) structValue(occ spans) jsvalue.Value {
-	var members []structMember
+	n := 0
+	for i := range occ.n {
+		r.each(occ.at(i), func(protowire.Number, protowire.Type, span, uint64) { n++ })
+	}
+	members := make([]structMember, 0, n)
 	for i := range occ.n {
 		r.each(occ.at(i), func(num protowire.Number, typ protowire.Type, entry span, _ uint64) {
 			if num != structFieldsField || typ != protowire.BytesType {
 				return
 			}
-			var m structMember
+			m := structMember{more: -1, last: -1, index: int32(len(members))}
 			r.each(entry, func(num protowire.Number, typ protowire.Type, v span, _ uint64) {
 				switch {
 				case num == entryKeyField && typ == protowire.BytesType:
-					m.key = r.str(v)
+					m.key = span32{int32(v.off), int32(v.end)}
+					m.prefix = keyPrefix(r.s[v.off:v.end])
 				case num == entryValueField && typ == protowire.BytesType:
-					m.value.add(v)
+					r.addValue(&m, v)
 				}
 			})
 			members = append(members, m)
 		})
 	}
-	if len(members) > 1 {
-		// Stable, so that of the entries of one key the last comes last.
-		slices.SortStableFunc(members, func(a, b structMember) int { return strings.Compare(a.key, b.key) })
-		members = lastOfKeys(members)
-	}
-	// The texts of the numbers are written into one string, rather than
-	// one string each.
-	var digits []byte
-	for i := range members {
-		m := &members[i]
-		m.v = r.value(m.value)
-		if m.v.kind == kindNumber {
-			digits = jsvalue.AppendNumber(digits, m.v.num)
-			m.numEnd = len(digits)
-		}
-	}
-	numbers := string(digits)
+	members = r.inKeyOrder(members)
 	o := jsvalue.NewObject(len(members))
 	obj := o.Object()
-	start := 0
+	// The texts of the numbers are written into one string, rather than
+	// one string each, and given to their members once it is complete.
+	var digits []byte
+	var numberEnds []int32
 	for i := range members {
 		m := &members[i]
-		var v jsvalue.Value
-		if m.v.kind == kindNumber {
-			v, start = jsvalue.RawNumber(numbers[start:m.numEnd]), m.numEnd
-		} else {
-			v = r.jsonValue(m.v)
+		key := r.s[m.key.off:m.key.end]
+		w := r.value(r.occurrences(m))
+		if w.kind == kindNumber {
+			if numberEnds == nil {
+				numberEnds = make([]int32, len(members))
+			}
+			digits = jsvalue.AppendNumber(digits, w.num)
+			numberEnds[i] = int32(len(digits))
+			// Keys are unique now: appended without Set's search.
+			obj.Members = append(obj.Members, jsvalue.Member{Key: key})
+			continue
 		}
-		// Keys are unique now: appended without Set's search.
-		obj.Members = append(obj.Members, jsvalue.Member{Key: m.key, Value: v})
+		obj.Members = append(obj.Members, jsvalue.Member{Key: key, Value: r.jsonValue(w)})
+	}
+	if numberEnds != nil {
+		numbers := string(digits)
+		start := int32(0)
+		for i, end := range numberEnds {
+			if end > 0 {
+				obj.Members[i].Value = jsvalue.RawNumber(numbers[start:end])
+				start = end
+			}
+		}
 	}
 	return o
 }
 
-// lastOfKeys keeps, of each run of members of one key, the last.
-func lastOfKeys(members []structMember) []structMember {
+// radixMembers is the number of members from which sortMembers sorts by
+// radix: fewer sort faster by comparison.
+const radixMembers = 256
+
+// sortMembers sorts members by key, then by place, so that of the entries
+// of one key the last comes last. A large Struct is sorted by radix on the
+// keys' prefixes, linear in its size, and then by comparison only within
+// runs of one prefix.
+func sortMembers(members []structMember, key func(*structMember) string) {
+	byKey := func(a, b structMember) int {
+		if a.prefix != b.prefix {
+			return cmp.Compare(a.prefix, b.prefix)
+		}
+		if c := strings.Compare(key(&a), key(&b)); c != 0 {
+			return c
+		}
+		return int(a.index - b.index)
+	}
+	if len(members) < radixMembers {
+		slices.SortFunc(members, byKey)
+		return
+	}
+	// Least significant byte first; each pass is stable, so members of
+	// one prefix stay in place order.
+	src, dst := members, make([]structMember, len(members))
+	for shift := 0; shift < 64; shift += 8 {
+		var counts [256]int
+		for i := range src {
+			counts[byte(src[i].prefix>>shift)]++
+		}
+		if counts[byte(src[0].prefix>>shift)] == len(src) {
+			continue
+		}
+		pos := 0
+		for b, c := range counts {
+			counts[b] = pos
+			pos += c
+		}
+		for i := range src {
+			b := byte(src[i].prefix >> shift)
+			dst[counts[b]] = src[i]
+			counts[b]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &members[0] {
+		copy(members, src)
+	}
+	for i := 0; i < len(members); {
+		j := i + 1
+		for j < len(members) && members[j].prefix == members[i].prefix {
+			j++
+		}
+		if j-i > 1 {
+			slices.SortFunc(members[i:j], byKey)
+		}
+		i = j
+	}
+}
+
+// keyPrefix returns the first 8 bytes of key, big-endian, zeros past its
+// end, which order as the keys do where they differ.
+func keyPrefix(key string) uint64 {
+	var p uint64
+	for i := range 8 {
+		p <<= 8
+		if i < len(key) {
+			p |= uint64(key[i])
+		}
+	}
+	return p
+}
+
+// addValue adds the value occurrence v to m.
+func (r *wireReader) addValue(m *structMember, v span) {
+	m.values++
+	if m.values == 1 {
+		m.first = span32{int32(v.off), int32(v.end)}
+		return
+	}
+	r.more = append(r.more, moreValue{v: v, next: -1})
+	k := int32(len(r.more) - 1)
+	if m.last >= 0 {
+		r.more[m.last].next = k
+	} else {
+		m.more = k
+	}
+	m.last = k
+}
+
+// inKeyOrder sorts members by key and keeps, of the members of one key,
+// the last, as protobuf's decoding keeps it.
+func (r *wireReader) inKeyOrder(members []structMember) []structMember {
+	key := func(m *structMember) string { return r.s[m.key.off:m.key.end] }
+	sorted := true
+	for i := 1; i < len(members); i++ {
+		if key(&members[i-1]) > key(&members[i]) {
+			sorted = false
+			break
+		}
+	}
+	if !sorted {
+		sortMembers(members, key)
+	}
 	out := members[:0]
 	for i := range members {
-		if i+1 < len(members) && members[i+1].key == members[i].key {
+		if i+1 < len(members) && key(&members[i+1]) == key(&members[i]) {
 			continue
 		}
 		out = append(out, members[i])
