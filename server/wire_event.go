@@ -10,7 +10,6 @@ import (
 	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // eventKeys are the RudderStack keys of the Event fields, by field number,
@@ -30,20 +29,16 @@ var eventStructs = [len(eventKeys)]bool{15: true, 16: true, 17: true, 18: true, 
 // eventWire returns the wire bytes of a typed event: those the codec kept
 // (see jobBuilder), or its encoding when it was built otherwise.
 func eventWire(e *ciotransformerv1.Event) []byte {
-	r := e.ProtoReflect()
-	set := false
-	r.Range(func(protoreflect.FieldDescriptor, protoreflect.Value) bool {
-		set = true
-		return false
-	})
-	if !set {
-		return r.GetUnknown()
+	unknown := e.ProtoReflect().GetUnknown()
+	if proto.Size(e) == len(unknown) {
+		// No field is set: the bytes are all there is.
+		return unknown
 	}
 	b, err := proto.Marshal(e)
 	if err != nil {
 		// A built message always encodes; its strings were decoded or
 		// set valid.
-		return r.GetUnknown()
+		return unknown
 	}
 	return b
 }
@@ -299,12 +294,12 @@ const radixMembers = 256
 // of one key the last comes last. A large Struct is sorted by radix on the
 // keys' prefixes, linear in its size, and then by comparison only within
 // runs of one prefix.
-func sortMembers(members []structMember, key func(*structMember) string) {
+func sortMembers(members []structMember, s string) {
 	byKey := func(a, b structMember) int {
 		if a.prefix != b.prefix {
 			return cmp.Compare(a.prefix, b.prefix)
 		}
-		if c := strings.Compare(key(&a), key(&b)); c != 0 {
+		if c := strings.Compare(s[a.key.off:a.key.end], s[b.key.off:b.key.end]); c != 0 {
 			return c
 		}
 		return int(a.index - b.index)
@@ -393,7 +388,7 @@ func (r *wireReader) inKeyOrder(members []structMember) []structMember {
 		}
 	}
 	if !sorted {
-		sortMembers(members, key)
+		sortMembers(members, r.s)
 	}
 	out := members[:0]
 	for i := range members {
