@@ -108,13 +108,19 @@ func (c requestCodec) Unmarshal(data mem.BufferSlice, v any) error {
 	// The slot covers the contiguous copy, the scan and the decoding.
 	c.decoding <- struct{}{}
 	defer func() { <-c.decoding }()
-	buf := data.MaterializeToBuffer(mem.DefaultBufferPool())
-	defer buf.Free()
-	b := buf.ReadOnlyData()
 	// One walk of the bytes finds the message's cost and whether protobuf
 	// would refuse it and, for a transform request, where its jobs lie.
 	var w wireWalk
 	shape, build := requestShapes[md.FullName()]
+	var b []byte
+	if build {
+		// The jobs built share this copy of the bytes, the only one.
+		b = data.Materialize()
+	} else {
+		buf := data.MaterializeToBuffer(mem.DefaultBufferPool())
+		defer buf.Free()
+		b = buf.ReadOnlyData()
+	}
 	if build {
 		w.capture, w.destField, w.jobField, w.maxParts = true, shape.destField, shape.jobField, max(c.maxJobs, 1)
 	}

@@ -45,14 +45,13 @@ var requestShapes = map[protoreflect.FullName]requestShape{
 var errWireShape = errors.New("unexpected wire bytes")
 
 // buildRequest fills m, a TransformBatchRequest or a TransformRequest whose
-// bytes b the walk w has checked, from w's notes. Jobs are built as
-// buildJob has them, from a copy of b they share.
-func buildRequest(b []byte, w *wireWalk, m proto.Message) error {
-	dest, err := buildDestination(b, w.destParts)
+// bytes own the walk w has checked, from w's notes. Jobs are built as
+// jobBuilder has them, sharing own, which nothing may write to after.
+func buildRequest(own []byte, w *wireWalk, m proto.Message) error {
+	dest, err := buildDestination(own, w.destParts)
 	if err != nil {
 		return err
 	}
-	own := bytes.Clone(b)
 	var jb jobBuilder
 	switch r := m.(type) {
 	case *ciotransformerv1.TransformBatchRequest:
