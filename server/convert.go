@@ -47,7 +47,7 @@ func job(j *ciotransformerv1.Job) transform.Job {
 			tj.Raw = []byte{}
 		}
 	case *ciotransformerv1.Job_Event:
-		tj.Event = typedEvent(p.Event)
+		tj.Event = eventJSON(eventWire(p.Event))
 	default:
 		tj.Missing = true
 	}
@@ -72,44 +72,6 @@ func connectionValue(c *ciotransformerv1.Connection) jsvalue.Value {
 	if cfg := c.GetConfig(); cfg != nil {
 		v.Set("config", structValue(cfg))
 	}
-	return v
-}
-
-// typedEvent converts a typed event to the RudderStack JSON it stands for.
-// Empty strings and absent structs are left out, as absent keys.
-func typedEvent(e *ciotransformerv1.Event) jsvalue.Value {
-	v := jsvalue.NewObject(21)
-	str := func(key, s string) {
-		if s != "" {
-			v.Set(key, jsvalue.String(s))
-		}
-	}
-	obj := func(key string, s *structpb.Struct) {
-		if s != nil {
-			v.Set(key, structValue(s))
-		}
-	}
-	str("type", e.GetType())
-	str("messageId", e.GetMessageId())
-	str("userId", e.GetUserId())
-	str("anonymousId", e.GetAnonymousId())
-	str("previousId", e.GetPreviousId())
-	str("groupId", e.GetGroupId())
-	str("event", e.GetEvent())
-	str("name", e.GetName())
-	str("category", e.GetCategory())
-	str("channel", e.GetChannel())
-	str("timestamp", e.GetTimestamp())
-	str("originalTimestamp", e.GetOriginalTimestamp())
-	str("sentAt", e.GetSentAt())
-	str("receivedAt", e.GetReceivedAt())
-	obj("traits", e.GetTraits())
-	obj("properties", e.GetProperties())
-	obj("context", e.GetContext())
-	obj("integrations", e.GetIntegrations())
-	obj("user_properties", e.GetUserProperties())
-	str("action", e.GetAction())
-	obj("identifiers", e.GetIdentifiers())
 	return v
 }
 

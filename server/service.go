@@ -217,9 +217,7 @@ func entrySize(e transform.Entry, jobs []*ciotransformerv1.Job) int {
 	const field = 6
 	n := field + len(e.Jobs)*(2*field+10)
 	for _, i := range e.Jobs {
-		if md := jobs[i].GetMetadata(); md != nil {
-			n += structSize(md) + field
-		}
+		n += metadataSize(jobs[i])
 	}
 	if r := e.Request; r != nil {
 		n += len(r.Method) + len(r.Endpoint) + len(r.EndpointPath) + len(r.Body) + len(r.UserID) + 6*field
