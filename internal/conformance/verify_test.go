@@ -289,7 +289,6 @@ func TestWithD2(t *testing.T) {
 	}
 }
 
-
 // TestRunHelp prints cio-verify's usage and flags on --help, and points to
 // it on a usage error.
 func TestRunHelp(t *testing.T) {
