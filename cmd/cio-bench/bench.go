@@ -16,6 +16,7 @@ import (
 
 	"github.com/cio-transformer/cio-transformer/internal/cputime"
 	"github.com/cio-transformer/cio-transformer/internal/eventmix"
+	"github.com/cio-transformer/cio-transformer/internal/procstat"
 	"google.golang.org/grpc"
 )
 
@@ -293,7 +294,7 @@ func kindsText(kinds map[string]int) string {
 func runPhase(ctx context.Context, f *benchFlags, t *target, workload string, p *payloads) (phaseResult, error) {
 	ph := phaseResult{Workload: workload, Server: t.kind}
 	pid := t.pid()
-	if err := resetPeakRSS(pid); err != nil {
+	if err := procstat.ResetPeak(pid); err != nil {
 		return ph, fmt.Errorf("resetting peak RSS: %w", err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -324,15 +325,16 @@ func runPhase(ctx context.Context, f *benchFlags, t *target, workload string, p 
 		return abort()
 	}
 	from := time.Since(l.start)
-	cpu0, err0 := processCPU(pid)
+	cpu0, err0 := procstat.CPU(pid)
 	client0 := cputime.Process()
 	if !wait(ctx, l, f.duration) {
 		return abort()
 	}
 	to := time.Since(l.start)
-	cpu1, err1 := processCPU(pid)
+	cpu1, err1 := procstat.CPU(pid)
 	client1 := cputime.Process()
-	_, peak, err2 := processMemory(pid)
+	mem, err2 := procstat.ReadMemory(pid)
+	peak := mem.Peak
 	samples, err := l.finish()
 	if err := errors.Join(err, err0, err1, err2); err != nil {
 		return ph, err
