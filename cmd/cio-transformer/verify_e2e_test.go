@@ -3,10 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io/fs"
 	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -26,19 +26,12 @@ var corpusFiles = []string{"processor.jsonl", "differential/processor.jsonl",
 // they hold, skipping the test when the corpus is not there.
 func corpusPaths(t *testing.T) ([]string, int) {
 	t.Helper()
-	paths := make([]string, 0, len(corpusFiles))
-	cases := 0
-	for _, f := range corpusFiles {
-		p := filepath.Join(corpusDir, f)
-		data, err := os.ReadFile(p)
-		if os.IsNotExist(err) {
-			t.Skipf("conformance corpus not found at %s", corpusDir)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		cases += conformance.CaseCount(data)
-		paths = append(paths, p)
+	paths, cases, err := conformance.CorpusFiles(corpusDir, corpusFiles...)
+	if errors.Is(err, fs.ErrNotExist) {
+		t.Skipf("conformance corpus not found at %s", corpusDir)
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 	return paths, cases
 }

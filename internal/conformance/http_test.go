@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -22,21 +22,14 @@ import (
 // skipping the test when the corpus is not there.
 func corpusPaths(t *testing.T, files ...string) ([]string, int) {
 	t.Helper()
-	var paths []string
-	lines := 0
-	for _, f := range files {
-		p := filepath.Join(corpusDir, f)
-		data, err := os.ReadFile(p)
-		if os.IsNotExist(err) {
-			t.Skipf("conformance corpus not found at %s", corpusDir)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		lines += CaseCount(data)
-		paths = append(paths, p)
+	paths, cases, err := CorpusFiles(corpusDir, files...)
+	if errors.Is(err, fs.ErrNotExist) {
+		t.Skipf("conformance corpus not found at %s", corpusDir)
 	}
-	return paths, lines
+	if err != nil {
+		t.Fatal(err)
+	}
+	return paths, cases
 }
 
 // runVerify runs verify with args and returns its exit code and the

@@ -3,6 +3,8 @@ package conformance
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -40,6 +42,22 @@ func ParseSummary(out string) (Tally, error) {
 	t.Failed, _ = strconv.Atoi(m[2])
 	t.Skipped, _ = strconv.Atoi(m[3])
 	return t, nil
+}
+
+// CorpusFiles returns the paths of the named files of the corpus in dir and
+// how many cases they hold. A missing file's error wraps fs.ErrNotExist, so
+// that a test without the corpus can skip.
+func CorpusFiles(dir string, names ...string) (paths []string, cases int, err error) {
+	for _, name := range names {
+		p := filepath.Join(dir, name)
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, 0, err
+		}
+		cases += CaseCount(data)
+		paths = append(paths, p)
+	}
+	return paths, cases, nil
 }
 
 // CaseCount is the number of cases in a conformance file: its non-blank

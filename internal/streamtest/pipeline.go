@@ -227,15 +227,18 @@ func (p *Pipeline) Err() error {
 	return nil
 }
 
-// CheckAnswered checks every request message that got any answer: it must
-// have its final response, and its results must cover each of its jobs
-// exactly once and no other job. It returns one error per breach, joined;
-// request messages the server never answered (after a shutdown, say) are
-// not breaches.
+// CheckAnswered checks the stream's contract (see Violation) and every
+// request message that got any answer: it must have its final response,
+// and its results must cover each of its jobs exactly once and no other
+// job. It returns one error per breach, joined; request messages the
+// server never answered (after a shutdown, say) are not breaches.
 func (p *Pipeline) CheckAnswered() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var errs []error
+	if p.violation != nil {
+		errs = append(errs, p.violation)
+	}
 	for _, r := range p.reqs {
 		if r.responses == 0 {
 			continue

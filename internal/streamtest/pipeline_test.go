@@ -69,11 +69,11 @@ func TestPipeline(t *testing.T) {
 		{name: "answered in order", responses: []*ciotransformerv1.TransformBatchResponse{
 			response(7, false, 1), response(7, true, 2), response(8, true, 3)}, end: io.EOF},
 		{name: "out of order", responses: []*ciotransformerv1.TransformBatchResponse{
-			response(8, true, 3), response(7, true, 1, 2)}, end: io.EOF, wantErr: "answers must come in order"},
+			response(8, true, 3), response(7, true, 1, 2)}, end: io.EOF, wantErr: "answers must come in order", wantCheck: "answers must come in order"},
 		{name: "unknown id", responses: []*ciotransformerv1.TransformBatchResponse{
-			response(9, true)}, end: io.EOF, wantErr: "unknown request_id 9"},
+			response(9, true)}, end: io.EOF, wantErr: "unknown request_id 9", wantCheck: "unknown request_id 9"},
 		{name: "after final", responses: []*ciotransformerv1.TransformBatchResponse{
-			response(7, true, 1, 2), response(7, true), response(8, true, 3)}, end: io.EOF, wantErr: "after its final response"},
+			response(7, true, 1, 2), response(7, true), response(8, true, 3)}, end: io.EOF, wantErr: "after its final response", wantCheck: "after its final response"},
 		{name: "job twice", responses: []*ciotransformerv1.TransformBatchResponse{
 			response(7, true, 1, 1, 2), response(8, true, 3)}, end: io.EOF, wantCheck: "job 1 answered 2 times"},
 		{name: "job missing", responses: []*ciotransformerv1.TransformBatchResponse{
