@@ -65,6 +65,15 @@ test: ## Check generated code, lint and contract compatibility, then run every t
 	@echo ">> go test -race: every test, then every benchmark once, in the same test binaries"
 	GRPCURL=$(CURDIR)/$(BIN)/grpcurl go test -race -shuffle=on -bench . -benchtime 1x ./...
 
+# The shared conformance corpus that make conformance replays.
+CORPUS ?= ../shared/conformance/customerio
+
+.PHONY: conformance
+conformance: ## Replay the conformance corpus (CORPUS) with cio-verify, in-process over gRPC and then over HTTP
+	go build -o $(BIN)/cio-verify ./cmd/cio-verify
+	$(BIN)/cio-verify $(CORPUS)/*.jsonl $(CORPUS)/differential/*.jsonl
+	$(BIN)/cio-verify --http $(CORPUS)/*.jsonl $(CORPUS)/differential/*.jsonl
+
 .PHONY: generate
 generate: ## Regenerate gen/ and the reflection descriptors from proto/
 	$(BUF) generate

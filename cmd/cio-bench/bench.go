@@ -16,6 +16,7 @@ import (
 
 	"github.com/cio-transformer/cio-transformer/internal/cputime"
 	"github.com/cio-transformer/cio-transformer/internal/eventmix"
+	"github.com/cio-transformer/cio-transformer/internal/procstat"
 	"google.golang.org/grpc"
 )
 
@@ -310,7 +311,7 @@ func kindsText(kinds map[string]int) string {
 func runPhase(ctx context.Context, f *benchFlags, t *target, workload string, p *payloads, round int) (phaseResult, error) {
 	ph := phaseResult{Workload: workload, Server: t.kind}
 	pid := t.pid()
-	if err := resetPeakRSS(pid); err != nil {
+	if err := procstat.ResetPeak(pid); err != nil {
 		return ph, fmt.Errorf("resetting peak RSS: %w", err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -348,7 +349,7 @@ func runPhase(ctx context.Context, f *benchFlags, t *target, workload string, p 
 		}
 	}
 	from := time.Since(l.start)
-	cpu0, err0 := processCPU(pid)
+	cpu0, err0 := procstat.CPU(pid)
 	client0 := cputime.Process()
 	if !wait(ctx, l, f.duration) {
 		if profile != "" {
@@ -357,9 +358,10 @@ func runPhase(ctx context.Context, f *benchFlags, t *target, workload string, p 
 		return abort()
 	}
 	to := time.Since(l.start)
-	cpu1, err1 := processCPU(pid)
+	cpu1, err1 := procstat.CPU(pid)
 	client1 := cputime.Process()
-	_, peak, err2 := processMemory(pid)
+	mem, err2 := procstat.ReadMemory(pid)
+	peak := mem.Peak
 	var err3 error
 	if profile != "" {
 		err3 = t.profile(profileStop)

@@ -1,4 +1,4 @@
-package main
+package conformance
 
 import (
 	"bytes"
@@ -8,7 +8,6 @@ import (
 	"strconv"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
-	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/structpb"
 )
@@ -137,7 +136,7 @@ func credentialText(v any) string {
 		return x
 	case json.Number:
 		if f, ok := numberValue(x); ok {
-			return jsvalue.FormatNumber(f)
+			return jsNumber(f)
 		}
 	}
 	return ""
@@ -213,7 +212,7 @@ func canonicalJSON(buf *bytes.Buffer, v any) {
 		buf.WriteByte(']')
 	case json.Number:
 		if f, ok := numberValue(x); ok {
-			buf.WriteString(jsvalue.FormatNumber(f))
+			buf.WriteString(jsNumber(f))
 		} else {
 			buf.WriteString(string(x))
 		}

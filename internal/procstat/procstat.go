@@ -1,4 +1,4 @@
-package main
+package procstat
 
 import (
 	"bytes"
@@ -13,6 +13,9 @@ import (
 // userHZ is the unit of the times in /proc/<pid>/stat. Linux fixes it at 100
 // for user space whatever the kernel's own tick rate.
 const userHZ = 100
+
+// Tick is the resolution of CPU: the unit /proc counts CPU time in.
+const Tick = time.Second / userHZ
 
 // parseStatCPU returns utime plus stime from the text of /proc/<pid>/stat.
 func parseStatCPU(data []byte) (time.Duration, error) {
@@ -46,17 +49,17 @@ func parseStatState(data []byte) (byte, error) {
 	return data[i+2], nil
 }
 
-// memory is a process's resident set size and its peak since the last
-// reset, in bytes.
-type memory struct {
-	rss  int64
-	peak int64
+// Memory is a process's resident set size (VmRSS) and its peak since it
+// started or since the last ResetPeak (VmHWM), in bytes.
+type Memory struct {
+	RSS  int64
+	Peak int64
 }
 
 // parseStatusMemory returns VmRSS and VmHWM from the text of
 // /proc/<pid>/status.
-func parseStatusMemory(data []byte) (memory, error) {
-	var m memory
+func parseStatusMemory(data []byte) (Memory, error) {
+	var m Memory
 	found := 0
 	for line := range strings.SplitSeq(string(data), "\n") {
 		name, value, ok := strings.Cut(line, ":")
@@ -65,23 +68,23 @@ func parseStatusMemory(data []byte) (memory, error) {
 		}
 		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(value), " kB"), 10, 64)
 		if err != nil {
-			return memory{}, fmt.Errorf("status: bad %s %q", name, value)
+			return Memory{}, fmt.Errorf("status: bad %s %q", name, value)
 		}
 		if name == "VmRSS" {
-			m.rss = kb << 10
+			m.RSS = kb << 10
 		} else {
-			m.peak = kb << 10
+			m.Peak = kb << 10
 		}
 		found++
 	}
 	if found != 2 {
-		return memory{}, errors.New("status: no VmRSS and VmHWM")
+		return Memory{}, errors.New("status: no VmRSS and VmHWM")
 	}
 	return m, nil
 }
 
-// processCPU returns the CPU time pid has used so far.
-func processCPU(pid int) (time.Duration, error) {
+// CPU returns the user plus system CPU time pid has used so far.
+func CPU(pid int) (time.Duration, error) {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0, err
@@ -89,10 +92,10 @@ func processCPU(pid int) (time.Duration, error) {
 	return parseStatCPU(data)
 }
 
-// processRunnable reports whether any thread of pid is running or waiting
+// Runnable reports whether any thread of pid is running or waiting
 // for a CPU. On a busy machine a working server may get so little CPU that
 // its CPU time looks idle; its threads' states do not.
-func processRunnable(pid int) (bool, error) {
+func Runnable(pid int) (bool, error) {
 	dir := fmt.Sprintf("/proc/%d/task", pid)
 	tasks, err := os.ReadDir(dir)
 	if err != nil {
@@ -110,16 +113,17 @@ func processRunnable(pid int) (bool, error) {
 	return false, nil
 }
 
-// processMemory returns pid's resident set size and peak.
-func processMemory(pid int) (memory, error) {
+// ReadMemory returns pid's resident set size and peak.
+func ReadMemory(pid int) (Memory, error) {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return memory{}, err
+		return Memory{}, err
 	}
 	return parseStatusMemory(data)
 }
 
-// resetPeak makes pid's VmHWM start again from its current RSS.
-func resetPeak(pid int) error {
+// ResetPeak makes pid's VmHWM start again from its current RSS, so that
+// each phase of a measurement reports its own peak.
+func ResetPeak(pid int) error {
 	return os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
 }

@@ -1,4 +1,4 @@
-package main
+package procstat
 
 import (
 	"os"
@@ -66,13 +66,13 @@ func TestParseStatusMemory(t *testing.T) {
 	tests := []struct {
 		name    string
 		status  string
-		want    memory
+		want    Memory
 		wantErr bool
 	}{
 		{
 			name:   "both",
 			status: "Name:\tcio-transformer\nVmPeak:\t 9999 kB\nVmHWM:\t   20480 kB\nVmRSS:\t   10240 kB\nThreads:\t8\n",
-			want:   memory{rss: 10 << 20, peak: 20 << 20},
+			want:   Memory{RSS: 10 << 20, Peak: 20 << 20},
 		},
 		{name: "no HWM", status: "VmRSS:\t 10 kB\n", wantErr: true},
 		{name: "bad number", status: "VmHWM:\t x kB\nVmRSS:\t 10 kB\n", wantErr: true},
@@ -98,37 +98,18 @@ func TestOwnProcess(t *testing.T) {
 		t.Skip("no /proc")
 	}
 	pid := os.Getpid()
-	if _, err := processCPU(pid); err != nil {
-		t.Errorf("processCPU: %v", err)
+	if _, err := CPU(pid); err != nil {
+		t.Errorf("CPU: %v", err)
 	}
 	// This goroutine runs while it asks, so at least its thread is R.
-	if running, err := processRunnable(pid); err != nil || !running {
-		t.Errorf("processRunnable() = %t, %v, want true", running, err)
+	if running, err := Runnable(pid); err != nil || !running {
+		t.Errorf("Runnable() = %t, %v, want true", running, err)
 	}
-	m, err := processMemory(pid)
+	m, err := ReadMemory(pid)
 	if err != nil {
-		t.Fatalf("processMemory: %v", err)
+		t.Fatalf("ReadMemory: %v", err)
 	}
-	if m.rss <= 0 || m.peak < m.rss {
-		t.Errorf("processMemory = %+v, want 0 < rss <= peak", m)
-	}
-}
-
-func TestLineCounter(t *testing.T) {
-	t.Parallel()
-	var c lineCounter
-	for _, chunk := range []string{`{"msg":"serving"}` + "\n" + `{"msg":"fin`, `ished call","grpc.code":"OK"}` + "\n", "partial"} {
-		if _, err := c.Write([]byte(chunk)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if got := c.count(); got != 2 {
-		t.Errorf("count() = %d, want 2", got)
-	}
-	if got, want := logMessage(c.last()), "finished call OK"; got != want {
-		t.Errorf("logMessage(last()) = %q, want %q", got, want)
-	}
-	if got, want := logMessage(`{"msg":"x","apiKey":"secret"}`), "x"; got != want {
-		t.Errorf("logMessage() = %q, want %q", got, want)
+	if m.RSS <= 0 || m.Peak < m.RSS {
+		t.Errorf("ReadMemory = %+v, want 0 < RSS <= Peak", m)
 	}
 }

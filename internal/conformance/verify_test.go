@@ -1,4 +1,4 @@
-package main
+package conformance
 
 import (
 	"bytes"
@@ -7,9 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,9 +19,6 @@ import (
 // corpusDir is the shared conformance corpus, relative to this package.
 const corpusDir = "../../../shared/conformance/customerio"
 
-// summaryLine matches verify's last line.
-var summaryLine = regexp.MustCompile(`^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$`)
-
 // TestVerifyCorpus replays the whole shared corpus through an in-process
 // server: every case must pass.
 func TestVerifyCorpus(t *testing.T) {
@@ -33,20 +28,17 @@ func TestVerifyCorpus(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	code := verify(ctx, paths, &stdout, &stderr)
+	code := Run(ctx, paths, &stdout, &stderr)
 	out := strings.TrimSpace(stdout.String())
-	summary := out[strings.LastIndex(out, "\n")+1:]
-	t.Log(summary)
 	if code != 0 {
 		t.Errorf("exit code %d, want 0; stderr: %s\n%s", code, stderr.String(), out)
 	}
-	m := summaryLine.FindStringSubmatch(summary)
-	if m == nil {
-		t.Fatalf("last line %q is not a summary", summary)
+	sum, err := ParseSummary(out)
+	if err != nil {
+		t.Fatal(err)
 	}
-	passed, _ := strconv.Atoi(m[1])
-	failed, _ := strconv.Atoi(m[2])
-	skipped, _ := strconv.Atoi(m[3])
+	t.Log(sum)
+	passed, failed, skipped := sum.Passed, sum.Failed, sum.Skipped
 	if failed != 0 {
 		t.Errorf("%d cases failed", failed)
 	}
@@ -120,7 +112,7 @@ func TestVerifyExitCodes(t *testing.T) {
 			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 			defer cancel()
 			var stdout, stderr bytes.Buffer
-			if code := verify(ctx, tt.args, &stdout, &stderr); code != tt.wantCode {
+			if code := Run(ctx, tt.args, &stdout, &stderr); code != tt.wantCode {
 				t.Errorf("exit code %d, want %d; stdout:\n%s\nstderr:\n%s", code, tt.wantCode, stdout.String(), stderr.String())
 			}
 			out := stdout.String()
@@ -297,29 +289,24 @@ func TestWithD2(t *testing.T) {
 	}
 }
 
-// TestVerifyDeliveryAgainstBinary replays the delivery cases against the
-// real binary, whose US base URL is the fake Customer.io verify serves with
-// --fake-cio.
-func TestVerifyDeliveryAgainstBinary(t *testing.T) {
+// TestRunHelp prints cio-verify's usage and flags on --help, and points to
+// it on a usage error.
+func TestRunHelp(t *testing.T) {
 	t.Parallel()
-	p := filepath.Join(corpusDir, "delivery.jsonl")
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("conformance corpus not found at %s", corpusDir)
-	}
-	// A free port for the fake, which verify listens on once the server
-	// runs.
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fakeAddr := lis.Addr().String()
-	lis.Close()
-	srv := startServer(t, "--delivery-us-url", "http://"+fakeAddr)
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-	defer cancel()
 	var stdout, stderr bytes.Buffer
-	code := verify(ctx, []string{"--addr", srv.addr, "--fake-cio", fakeAddr, p}, &stdout, &stderr)
-	if code != 0 || !strings.Contains(stdout.String(), "4 passed, 0 failed\n") {
-		t.Errorf("exit code %d; stdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	if code := Run(t.Context(), []string{"--help"}, &stdout, &stderr); code != 0 {
+		t.Errorf("--help: exit code %d, want 0; stderr:\n%s", code, stderr.String())
+	}
+	for _, want := range []string{"usage: cio-verify", "--addr string", "--http-url string"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("--help lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	stdout.Reset()
+	if code := Run(t.Context(), nil, &stdout, &stderr); code != 2 {
+		t.Errorf("no files: exit code %d, want 2", code)
+	}
+	if !strings.Contains(stderr.String(), "cio-verify: no conformance files given") || !strings.Contains(stderr.String(), "Run 'cio-verify --help'") {
+		t.Errorf("no files: stderr %q", stderr.String())
 	}
 }

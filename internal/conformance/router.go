@@ -1,15 +1,14 @@
-package main
+package conformance
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
+	"github.com/cio-transformer/cio-transformer/internal/streamtest"
 )
 
 // wantKind is what upstream made of a job in a router line.
@@ -428,52 +427,17 @@ func (v *verifier) transformBatch(ctx context.Context, groups []*destinationGrou
 	if err != nil {
 		return nil, fmt.Errorf("opening the stream: %w", err)
 	}
-	sent := make(chan error, 1)
-	go func() {
-		for i, g := range groups {
-			req := &ciotransformerv1.TransformBatchRequest{RequestId: uint64(i), Destination: g.dest, Jobs: g.jobs}
-			if err := stream.Send(req); err != nil {
-				// The stream's status comes from Recv.
-				sent <- nil
-				return
-			}
-		}
-		sent <- stream.CloseSend()
-	}()
-
+	reqs := make([]*ciotransformerv1.TransformBatchRequest, len(groups))
+	for i, g := range groups {
+		reqs[i] = &ciotransformerv1.TransformBatchRequest{RequestId: uint64(i), Destination: g.dest, Jobs: g.jobs}
+	}
+	p := streamtest.Start(stream, streamtest.Of(reqs))
+	if err := p.Wait(); err != nil {
+		return nil, err
+	}
 	results := make([][]*ciotransformerv1.JobResult, len(groups))
-	final := make([]bool, len(groups))
-	answered := 0
-	for answered < len(groups) {
-		resp, err := stream.Recv()
-		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("stream ended after %d of %d request messages were answered", answered, len(groups))
-		}
-		if err != nil {
-			return nil, fmt.Errorf("receiving: %w", err)
-		}
-		id := resp.GetRequestId()
-		switch {
-		case id >= uint64(len(groups)):
-			return nil, fmt.Errorf("response to unknown request_id %d", id)
-		case final[id]:
-			return nil, fmt.Errorf("response to request_id %d after its final response", id)
-		case int(id) != answered:
-			return nil, fmt.Errorf("response to request_id %d while request_id %d is not answered: answers must come in order", id, answered)
-		}
-		results[id] = append(results[id], resp.GetResults()...)
-		if resp.GetFinal() {
-			final[id] = true
-			answered++
-		}
-	}
-	if err := <-sent; err != nil {
-		return nil, fmt.Errorf("closing the stream: %w", err)
-	}
-	if resp, err := stream.Recv(); err == nil {
-		return nil, fmt.Errorf("extra response (request_id %d) after every request was answered", resp.GetRequestId())
-	} else if !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("ending the stream: %w", err)
+	for i := range groups {
+		results[i], _ = p.Results(i)
 	}
 	return results, nil
 }

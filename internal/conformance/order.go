@@ -1,12 +1,10 @@
-package main
+package conformance
 
 import (
 	"bytes"
 	"encoding/json"
 	"math"
 	"strings"
-
-	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // orderingKeys returns an event's ordering keys (deviation D3): user:<id>
@@ -155,7 +153,7 @@ func jsString(v any) string {
 		return x
 	case json.Number:
 		if f, ok := numberValue(x); ok {
-			return jsvalue.FormatNumber(f)
+			return jsNumber(f)
 		}
 		return string(x)
 	case nil:

@@ -1,4 +1,4 @@
-package main
+package conformance
 
 import (
 	"bytes"
@@ -12,12 +12,13 @@ import (
 	"time"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
+	"github.com/cio-transformer/cio-transformer/internal/cli"
 	"github.com/cio-transformer/cio-transformer/internal/fakecio"
 	"github.com/cio-transformer/cio-transformer/server"
 )
 
 // verifyUsage is the head of verify's help.
-const verifyUsage = `usage: cio-transformer verify [--addr HOST:PORT | --http | --http-url URL] [--fake-cio HOST:PORT] [--timeout D] FILE...
+const verifyUsage = `usage: cio-verify [--addr HOST:PORT | --http | --http-url URL] [--fake-cio HOST:PORT] [--timeout D] FILE...
 
 Replays conformance JSONL files through the TransformerService at --addr, or
 through one served in-process, and reports every failing case and a summary.
@@ -25,6 +26,9 @@ Exit code 0: every case passed; 1: some failed; 2: usage or I/O error.
 
 Flags:
 `
+
+// commandName is the name of the command Run implements.
+const commandName = "cio-verify"
 
 // defaultRPCTimeout bounds every call of a verify run: one unary call per
 // processor line, one stream per router line.
@@ -38,51 +42,39 @@ type verifier struct {
 	fake *fakecio.Server
 }
 
-// tally counts the cases of a run.
-type tally struct {
-	passed, failed, skipped int
-}
-
-// String is the summary line of a run.
-func (t tally) String() string {
-	s := fmt.Sprintf("%d passed, %d failed", t.passed, t.failed)
-	if t.skipped > 0 {
-		s += fmt.Sprintf(", %d skipped", t.skipped)
-	}
-	return s
-}
-
 // corpusFile is one conformance file, read whole.
 type corpusFile struct {
 	name string
 	data []byte
 }
 
-// verify replays conformance JSONL files through the TransformerService
-// at --addr, or through one served in-process when --addr is not given,
-// and reports every failing case and a summary. It returns 0 when every
-// case passed, 1 when some failed, and 2 for usage or I/O errors.
-func verify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("verify", stderr)
+// Run is the cio-verify command: it replays the conformance JSONL files
+// in args through the TransformerService at --addr, or through one served
+// in-process when --addr is not given, or over the HTTP face with --http
+// or --http-url, and reports every failing case and a summary. It returns
+// 0 when every case passed, 1 when some failed, and 2 for usage or I/O
+// errors.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := cli.NewFlagSet(commandName, stderr)
 	addr := fs.String("addr", "", "HOST:PORT of a running server; empty serves one in-process")
 	timeout := fs.Duration("timeout", defaultRPCTimeout, "deadline of each RPC")
 	fakeAddr := fs.String("fake-cio", "", "with --addr or --http-url: HOST:PORT to serve a fake Customer.io on for delivery cases; the server must run with --delivery-us-url http://HOST:PORT")
 	var hf httpVerifyFlags
 	hf.define(fs)
-	if code, ok := parseArgs(fs, args, verifyUsage, stdout, stderr); !ok {
+	if code, ok := cli.ParseArgs(fs, args, verifyUsage, stdout, stderr); !ok {
 		return code
 	}
 	if fs.NArg() == 0 {
-		return usageError(stderr, "verify", fmt.Errorf("no conformance files given"))
+		return cli.UsageError(stderr, commandName, fmt.Errorf("no conformance files given"))
 	}
 	if *timeout <= 0 {
-		return usageError(stderr, "verify", fmt.Errorf("--timeout must be positive, got %s", *timeout))
+		return cli.UsageError(stderr, commandName, fmt.Errorf("--timeout must be positive, got %s", *timeout))
 	}
 	files := make([]corpusFile, 0, fs.NArg())
 	for _, name := range fs.Args() {
 		data, err := os.ReadFile(name)
 		if err != nil {
-			fmt.Fprintf(stderr, "verify: %v\n", err)
+			fmt.Fprintf(stderr, "%s: %v\n", commandName, err)
 			return 2
 		}
 		files = append(files, corpusFile{name: name, data: data})
@@ -93,7 +85,7 @@ func verify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fake, err := startFake(*addr, *fakeAddr, deliveryScript(files))
 	if err != nil {
-		fmt.Fprintf(stderr, "verify: %v\n", err)
+		fmt.Fprintf(stderr, "%s: %v\n", commandName, err)
 		return 2
 	}
 	var cfg server.Config
@@ -103,23 +95,23 @@ func verify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	conn, err := connect(ctx, *addr, *timeout, cfg)
 	if err != nil {
-		fmt.Fprintf(stderr, "verify: %v\n", err)
+		fmt.Fprintf(stderr, "%s: %v\n", commandName, err)
 		return 2
 	}
 	defer conn.close()
 
 	v := &verifier{client: ciotransformerv1.NewTransformerServiceClient(conn.cc), timeout: *timeout, fake: fake}
-	var t tally
+	var t Tally
 	for _, f := range files {
 		v.verifyFile(ctx, f, stdout, &t)
 		if ctx.Err() != nil {
 			fmt.Fprintln(stdout, t)
-			fmt.Fprintln(stderr, "verify: interrupted")
+			fmt.Fprintln(stderr, commandName+": interrupted")
 			return 2
 		}
 	}
 	fmt.Fprintln(stdout, t)
-	if t.failed > 0 {
+	if t.Failed > 0 {
 		return 1
 	}
 	return 0
@@ -148,12 +140,12 @@ type lineVerifier interface {
 }
 
 // verifyFile replays every line of f, printing each failing case.
-func (v *verifier) verifyFile(ctx context.Context, f corpusFile, out io.Writer, t *tally) {
+func (v *verifier) verifyFile(ctx context.Context, f corpusFile, out io.Writer, t *Tally) {
 	replayFile(ctx, v, f, out, t)
 }
 
 // replayFile replays every line of f with v, printing each failing case.
-func replayFile(ctx context.Context, v lineVerifier, f corpusFile, out io.Writer, t *tally) {
+func replayFile(ctx context.Context, v lineVerifier, f corpusFile, out io.Writer, t *Tally) {
 	for i, line := range bytes.Split(f.data, []byte("\n")) {
 		if ctx.Err() != nil {
 			return
@@ -164,11 +156,11 @@ func replayFile(ctx context.Context, v lineVerifier, f corpusFile, out io.Writer
 		desc, skipped, diffs := v.verifyLine(ctx, line)
 		switch {
 		case skipped:
-			t.skipped++
+			t.Skipped++
 		case len(diffs) == 0:
-			t.passed++
+			t.Passed++
 		default:
-			t.failed++
+			t.Failed++
 			fmt.Fprintf(out, "FAIL %s:%d: %s\n", f.name, i+1, desc)
 			writeDiffs(out, diffs)
 		}

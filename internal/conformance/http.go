@@ -1,4 +1,4 @@
-package main
+package conformance
 
 import (
 	"bytes"
@@ -283,12 +283,12 @@ func (f *httpVerifyFlags) enabled() bool { return f.inProcess || f.url != "" }
 func verifyHTTP(ctx context.Context, f *httpVerifyFlags, fakeAddr string, timeout time.Duration, files []corpusFile, stdout, stderr io.Writer) int {
 	formats, err := parseFormats(f.formats)
 	if err != nil {
-		fmt.Fprintf(stderr, "verify: %v\n", err)
+		fmt.Fprintf(stderr, "%s: %v\n", commandName, err)
 		return 2
 	}
 	fake, err := startFake(f.url, fakeAddr, deliveryScript(files))
 	if err != nil {
-		fmt.Fprintf(stderr, "verify: %v\n", err)
+		fmt.Fprintf(stderr, "%s: %v\n", commandName, err)
 		return 2
 	}
 	if fake != nil {
@@ -305,7 +305,7 @@ func verifyHTTP(ctx context.Context, f *httpVerifyFlags, fakeAddr string, timeou
 	} else {
 		d, err := delivery.New(delivery.Config{USURL: fake.URL, EUURL: fake.URL})
 		if err != nil {
-			fmt.Fprintf(stderr, "verify: %v\n", err)
+			fmt.Fprintf(stderr, "%s: %v\n", commandName, err)
 			return 2
 		}
 		defer d.Close()
@@ -313,12 +313,12 @@ func verifyHTTP(ctx context.Context, f *httpVerifyFlags, fakeAddr string, timeou
 		defer p.close()
 		v.urlFor = p.url
 	}
-	var t tally
+	var t Tally
 	for _, file := range files {
 		replayFile(ctx, v, file, stdout, &t)
 		if ctx.Err() != nil {
 			fmt.Fprintln(stdout, t)
-			fmt.Fprintln(stderr, "verify: interrupted")
+			fmt.Fprintln(stderr, commandName+": interrupted")
 			return 2
 		}
 	}
@@ -326,7 +326,7 @@ func verifyHTTP(ctx context.Context, f *httpVerifyFlags, fakeAddr string, timeou
 		fmt.Fprintf(stdout, "%d case(s) not expressible in the compacted format (jobs without sourceId/destinationId in their metadata and with different connections): replayed plain only\n", v.uncompactable)
 	}
 	fmt.Fprintln(stdout, t)
-	if t.failed > 0 {
+	if t.Failed > 0 {
 		return 1
 	}
 	return 0

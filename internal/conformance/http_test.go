@@ -1,16 +1,15 @@
-package main
+package conformance
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -23,25 +22,14 @@ import (
 // skipping the test when the corpus is not there.
 func corpusPaths(t *testing.T, files ...string) ([]string, int) {
 	t.Helper()
-	var paths []string
-	lines := 0
-	for _, f := range files {
-		p := filepath.Join(corpusDir, f)
-		data, err := os.ReadFile(p)
-		if os.IsNotExist(err) {
-			t.Skipf("conformance corpus not found at %s", corpusDir)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, l := range bytes.Split(data, []byte("\n")) {
-			if len(bytes.TrimSpace(l)) > 0 {
-				lines++
-			}
-		}
-		paths = append(paths, p)
+	paths, cases, err := CorpusFiles(corpusDir, files...)
+	if errors.Is(err, fs.ErrNotExist) {
+		t.Skipf("conformance corpus not found at %s", corpusDir)
 	}
-	return paths, lines
+	if err != nil {
+		t.Fatal(err)
+	}
+	return paths, cases
 }
 
 // runVerify runs verify with args and returns its exit code and the
@@ -51,17 +39,13 @@ func runVerify(t *testing.T, args []string) (code, passed, failed, skipped int, 
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	code = verify(ctx, args, &stdout, &stderr)
+	code = Run(ctx, args, &stdout, &stderr)
 	out = strings.TrimSpace(stdout.String())
-	summary := out[strings.LastIndex(out, "\n")+1:]
-	m := summaryLine.FindStringSubmatch(summary)
-	if m == nil {
-		t.Fatalf("last line %q is not a summary; stderr: %s", summary, stderr.String())
+	sum, err := ParseSummary(out)
+	if err != nil {
+		t.Fatalf("%v; stderr: %s", err, stderr.String())
 	}
-	passed, _ = strconv.Atoi(m[1])
-	failed, _ = strconv.Atoi(m[2])
-	skipped, _ = strconv.Atoi(m[3])
-	return code, passed, failed, skipped, out
+	return code, sum.Passed, sum.Failed, sum.Skipped, out
 }
 
 // TestVerifyCorpusHTTP replays the whole shared corpus over the HTTP face,
@@ -88,32 +72,6 @@ func TestVerifyCorpusHTTP(t *testing.T) {
 				t.Errorf("%d cases skipped, want none", skipped)
 			}
 		})
-	}
-}
-
-// TestVerifyCorpusHTTPAgainstBinary replays the whole corpus over HTTP
-// against the real binary: one server on the legacy router path, one with
-// the batching-framework variable set for the v2 lines, both delivering to
-// the fake Customer.io verify serves with --fake-cio.
-func TestVerifyCorpusHTTPAgainstBinary(t *testing.T) {
-	t.Parallel()
-	paths, lines := corpusPaths(t, "processor.jsonl", "differential/processor.jsonl",
-		"router.jsonl", "differential/router.jsonl", "delivery.jsonl")
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fakeAddr := lis.Addr().String()
-	lis.Close()
-	args := []string{"--http-listen", "127.0.0.1:0", "--delivery-us-url", "http://" + fakeAddr}
-	legacy := startServer(t, args...)
-	v2 := startServerEnv(t, []string{httpapi.V2WorkspacesEnv + "=ALL"}, args...)
-	code, passed, failed, skipped, out := runVerify(t, append([]string{
-		"--http-url", "http://" + httpAddr(t, legacy), "--http-v2-url", "http://" + httpAddr(t, v2),
-		"--fake-cio", fakeAddr}, paths...))
-	t.Log(out[strings.LastIndex(out, "\n")+1:])
-	if code != 0 || failed != 0 || skipped != 0 || passed != lines {
-		t.Errorf("exit code %d, %d passed, %d failed, %d skipped of %d:\n%s", code, passed, failed, skipped, lines, out)
 	}
 }
 
