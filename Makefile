@@ -102,6 +102,15 @@ test: ## Check generated code, golangci-lint, buf lint and contract compatibilit
 			go test -race -shuffle=on -bench . -benchtime 1x ./cmd/cio-transformer || status=$$?; \
 		wait $$checks || status=$$?; cat $(BIN)/checks.log; exit $$status
 
+# The shared conformance corpus that make conformance replays.
+CORPUS ?= ../shared/conformance/customerio
+
+.PHONY: conformance
+conformance: ## Replay the conformance corpus (CORPUS) with cio-verify, in-process over gRPC and then over HTTP
+	go build -o $(BIN)/cio-verify ./cmd/cio-verify
+	$(BIN)/cio-verify $(CORPUS)/*.jsonl $(CORPUS)/differential/*.jsonl
+	$(BIN)/cio-verify --http $(CORPUS)/*.jsonl $(CORPUS)/differential/*.jsonl
+
 .PHONY: generate
 generate: $(BUF) ## Regenerate gen/ and the reflection descriptors from proto/
 	$(BUF) generate

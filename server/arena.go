@@ -4,8 +4,8 @@ import (
 	"slices"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
 // maxBlocksPerChunk caps one shared allocation of result blocks, so that a
@@ -67,7 +67,7 @@ func (a *resultArena) jobResult(e transform.Entry) *ciotransformerv1.JobResult {
 	if len(e.Jobs) == 1 {
 		job := a.jobs[e.Jobs[0]]
 		b.ref.JobId = job.GetJobId()
-		b.ref.Metadata = job.GetMetadata()
+		setRefMetadata(&b.ref, job)
 		b.refs[0] = &b.ref
 		r.Jobs = b.refs[:]
 	} else {
@@ -75,7 +75,7 @@ func (a *resultArena) jobResult(e transform.Entry) *ciotransformerv1.JobResult {
 		vals := make([]ciotransformerv1.JobRef, len(e.Jobs))
 		for i, idx := range e.Jobs {
 			vals[i].JobId = a.jobs[idx].GetJobId()
-			vals[i].Metadata = a.jobs[idx].GetMetadata()
+			setRefMetadata(&vals[i], a.jobs[idx])
 			refs[i] = &vals[i]
 		}
 		r.Jobs = refs

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -126,27 +127,13 @@ func (c Config) withDefaults() Config {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
-	if c.MaxJobsPerRequest == 0 {
-		c.MaxJobsPerRequest = DefaultMaxJobsPerRequest
-	}
-	if c.MaxRecvMsgSize == 0 {
-		c.MaxRecvMsgSize = DefaultMaxRecvMsgSize
-	}
-	if c.ShutdownGrace == 0 {
-		c.ShutdownGrace = DefaultShutdownGrace
-	}
-	if c.MaxInflightBytes == 0 {
-		c.MaxInflightBytes = DefaultMaxInflightBytes
-	}
-	if c.MaxConnections == 0 {
-		c.MaxConnections = DefaultMaxConnections
-	}
-	if c.RecvTimeout == 0 {
-		c.RecvTimeout = DefaultRecvTimeout
-	}
-	if c.MaxConnectionIdle == 0 {
-		c.MaxConnectionIdle = DefaultMaxConnectionIdle
-	}
+	c.MaxJobsPerRequest = cmp.Or(c.MaxJobsPerRequest, DefaultMaxJobsPerRequest)
+	c.MaxRecvMsgSize = cmp.Or(c.MaxRecvMsgSize, DefaultMaxRecvMsgSize)
+	c.ShutdownGrace = cmp.Or(c.ShutdownGrace, DefaultShutdownGrace)
+	c.MaxInflightBytes = cmp.Or(c.MaxInflightBytes, DefaultMaxInflightBytes)
+	c.MaxConnections = cmp.Or(c.MaxConnections, DefaultMaxConnections)
+	c.RecvTimeout = cmp.Or(c.RecvTimeout, DefaultRecvTimeout)
+	c.MaxConnectionIdle = cmp.Or(c.MaxConnectionIdle, DefaultMaxConnectionIdle)
 	if c.jobHook == nil {
 		c.jobHook = faultHook()
 	}

@@ -5,86 +5,73 @@ import (
 	"strings"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 	"google.golang.org/protobuf/types/known/structpb"
 )
 
 // destination converts the contract's destination to the mapper's.
 func destination(d *ciotransformerv1.Destination) *transform.Destination {
-	return &transform.Destination{
+	return transform.NewDestination(transform.DestinationConfig{
 		ID:                   d.GetId(),
 		SiteID:               d.GetSiteId(),
 		APIKey:               d.GetApiKey(),
 		EU:                   d.GetDatacenter() == ciotransformerv1.Datacenter_DATACENTER_EU,
 		DeviceTokenEventName: d.GetDeviceTokenEventName(),
+	})
+}
+
+// dontBatchKey is the job metadata key with which RudderStack asks for a job
+// to be sent in a request of its own.
+const dontBatchKey = "dontBatch"
+
+// mode converts the contract's destination to the mode its jobs are mapped
+// in, with a cap of maxEventBytes on one event's output.
+func mode(d *ciotransformerv1.Destination, maxEventBytes int) transform.Mode {
+	return transform.Mode{
+		V2:            d.GetApiMode() == ciotransformerv1.ApiMode_API_MODE_V2_BATCH,
+		MaxEventBytes: maxEventBytes,
 	}
 }
 
-// eventValue returns a job's event as a JSON value, or the job's error when
-// its raw JSON cannot be read. Raw JSON that is valid but not an object
-// (null, an array, a string, a number, a boolean) is passed on: the mapping
-// reads it as an event without a type, as upstream does, and answers with
-// upstream's wording for that.
-func eventValue(j *ciotransformerv1.Job) (jsvalue.Value, *transform.Error) {
+// job converts the contract's job to the mapper's: its raw JSON or typed
+// event, its connection, and its metadata's dontBatch.
+func job(j *ciotransformerv1.Job) transform.Job {
+	tj := transform.Job{Connection: connectionValue(j.GetConnection()), DontBatch: dontBatch(j)}
 	switch p := j.GetPayload().(type) {
 	case *ciotransformerv1.Job_RawEvent:
-		v, err := jsvalue.Parse(p.RawEvent)
-		if err != nil {
-			return jsvalue.Value{}, badEvent("Event is not valid JSON: " + err.Error())
+		// Non-nil even when empty: empty bytes are an event that is not
+		// valid JSON, not a missing one.
+		tj.Raw = p.RawEvent
+		if tj.Raw == nil {
+			tj.Raw = []byte{}
 		}
-		return v, nil
 	case *ciotransformerv1.Job_Event:
-		return typedEvent(p.Event), nil
+		tj.Event = eventJSON(eventWire(p.Event))
+	default:
+		tj.Missing = true
 	}
-	return jsvalue.Value{}, badEvent("Event is missing")
+	return tj
 }
 
-// badEvent is the 400 of an event whose JSON cannot be read.
-func badEvent(msg string) *transform.Error {
-	return &transform.Error{
-		StatusCode: 400,
-		Message:    msg,
-		Category:   transform.CategoryDataValidation,
-		Type:       transform.TypeInstrumentation,
-	}
+// dontBatch reports whether the job's metadata has dontBatch set to true,
+// the one value upstream honours.
+func dontBatch(j *ciotransformerv1.Job) bool {
+	v, ok := j.GetMetadata().GetFields()[dontBatchKey]
+	return ok && v.GetBoolValue()
 }
 
-// typedEvent converts a typed event to the RudderStack JSON it stands for.
-// Empty strings and absent structs are left out, as absent keys.
-func typedEvent(e *ciotransformerv1.Event) jsvalue.Value {
-	v := jsvalue.NewObject(21)
-	str := func(key, s string) {
-		if s != "" {
-			v.Set(key, jsvalue.String(s))
-		}
+// connectionValue converts a job's connection to the part of RudderStack's
+// connection object the mapping reads, {"config": ...}; undefined when the
+// job has none.
+func connectionValue(c *ciotransformerv1.Connection) jsvalue.Value {
+	if c == nil {
+		return jsvalue.Undefined()
 	}
-	obj := func(key string, s *structpb.Struct) {
-		if s != nil {
-			v.Set(key, structValue(s))
-		}
+	v := jsvalue.NewObject(1)
+	if cfg := c.GetConfig(); cfg != nil {
+		v.Set("config", structValue(cfg))
 	}
-	str("type", e.GetType())
-	str("messageId", e.GetMessageId())
-	str("userId", e.GetUserId())
-	str("anonymousId", e.GetAnonymousId())
-	str("previousId", e.GetPreviousId())
-	str("groupId", e.GetGroupId())
-	str("event", e.GetEvent())
-	str("name", e.GetName())
-	str("category", e.GetCategory())
-	str("channel", e.GetChannel())
-	str("timestamp", e.GetTimestamp())
-	str("originalTimestamp", e.GetOriginalTimestamp())
-	str("sentAt", e.GetSentAt())
-	str("receivedAt", e.GetReceivedAt())
-	obj("traits", e.GetTraits())
-	obj("properties", e.GetProperties())
-	obj("context", e.GetContext())
-	obj("integrations", e.GetIntegrations())
-	obj("user_properties", e.GetUserProperties())
-	str("action", e.GetAction())
-	obj("identifiers", e.GetIdentifiers())
 	return v
 }
 
@@ -116,7 +103,6 @@ func structValue(s *structpb.Struct) jsvalue.Value {
 	}
 	numbers := string(digits)
 	o := jsvalue.NewObject(len(entries))
-	obj := o.Object()
 	start := 0
 	for i, e := range entries {
 		var v jsvalue.Value
@@ -126,7 +112,7 @@ func structValue(s *structpb.Struct) jsvalue.Value {
 		} else {
 			v = protoValue(e.value)
 		}
-		obj.Members = append(obj.Members, jsvalue.Member{Key: e.key, Value: v})
+		o.Add(e.key, v)
 	}
 	return o
 }

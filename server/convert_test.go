@@ -4,7 +4,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"google.golang.org/protobuf/types/known/structpb"
 )
 

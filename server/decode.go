@@ -24,11 +24,18 @@ var batchRequestName = (&ciotransformerv1.TransformBatchRequest{}).ProtoReflect(
 // requestCodec is the server's codec: protobuf, with checks on
 // TransformerService request messages before and after decoding.
 //
-// Before decoding, one scan of the wire bytes counts the message's jobs and
-// nested messages (scanWire). A TransformBatchRequest of more jobs than
-// maxJobs, or a message whose decoded form would take more than
-// maxDecodedBytes, is not decoded at all: the attacker's message costs a
-// scan, not the gigabyte a 16 MiB message of empty values takes decoded.
+// Before anything is decoded, one walk of the wire bytes (wireWalk) counts
+// the message's jobs and nested messages and checks what protobuf's
+// decoding checks. A TransformBatchRequest of more jobs than maxJobs, or a
+// message whose decoded form would take more than maxDecodedBytes, is not
+// decoded at all: the attacker's message costs a walk, not the gigabyte a
+// 16 MiB message of empty values takes decoded.
+//
+// A TransformBatchRequest or TransformRequest that passes is built from
+// the walk's notes (buildRequest), not decoded by protobuf: each job's
+// metadata stays wire bytes, echoed verbatim into its results, and a typed
+// event stays wire bytes until it is read into JSON for mapping. Other
+// messages, and any message the walk doubts, are decoded by protobuf.
 //
 // A message that cannot be decoded (bytes that are not protobuf, invalid
 // UTF-8 in a string field, nesting past the protobuf recursion limit) is
@@ -101,10 +108,24 @@ func (c requestCodec) Unmarshal(data mem.BufferSlice, v any) error {
 	// The slot covers the contiguous copy, the scan and the decoding.
 	c.decoding <- struct{}{}
 	defer func() { <-c.decoding }()
-	buf := data.MaterializeToBuffer(mem.DefaultBufferPool())
-	defer buf.Free()
-	b := buf.ReadOnlyData()
-	cost := scanWire(b, md)
+	// One walk of the bytes finds the message's cost and whether protobuf
+	// would refuse it and, for a transform request, where its jobs lie.
+	var w wireWalk
+	shape, build := requestShapes[md.FullName()]
+	var b []byte
+	if build {
+		// The jobs built share this copy of the bytes, the only one.
+		b = data.Materialize()
+	} else {
+		buf := data.MaterializeToBuffer(mem.DefaultBufferPool())
+		defer buf.Free()
+		b = buf.ReadOnlyData()
+	}
+	if build {
+		w.capture, w.destField, w.jobField, w.maxParts = true, shape.destField, shape.jobField, max(c.maxJobs, 1)
+	}
+	w.message(b, md, 0)
+	cost := w.wireCost
 	decoded := cost.decodedBytes(len(b))
 	refuse := func(kind byte, text string) error {
 		proto.Reset(pm)
@@ -125,8 +146,20 @@ func (c requestCodec) Unmarshal(data mem.BufferSlice, v any) error {
 	case !c.inflight.fits(charge(decoded)):
 		return refuse(noteInflight, "")
 	}
-	if err := proto.Unmarshal(b, pm); err != nil {
-		return refuse(noteNotProtobuf, err.Error())
+	built := false
+	if build && !w.suspect && !w.overflow {
+		if err := buildRequest(b, &w, pm); err == nil {
+			built = true
+		} else {
+			proto.Reset(pm)
+		}
+	}
+	if !built {
+		// Protobuf tells whether, and why, a message the walk doubts
+		// decodes; other messages are not built from the walk.
+		if err := proto.Unmarshal(b, pm); err != nil {
+			return refuse(noteNotProtobuf, err.Error())
+		}
 	}
 	addNote(pm, noteCost, protowire.AppendVarint(nil, uint64(decoded)))
 	return nil

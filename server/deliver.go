@@ -38,7 +38,7 @@ func (s *service) DeliverBatch(stream grpc.BidiStreamingServer[ciotransformerv1.
 		if err := ctx.Err(); err != nil {
 			return status.FromContextError(err).Err()
 		}
-		n, refusal := s.admit(req)
+		n, refusal := s.admit(req, 0)
 		if refusal != nil {
 			if err := stream.Send(&ciotransformerv1.DeliverBatchResponse{RequestId: req.GetRequestId(), Error: refusal.Proto()}); err != nil {
 				return err

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
@@ -14,7 +15,9 @@ import (
 // estimated decoded size (the message, the results built from it and the
 // response gRPC queues for a client that does not read: results of small
 // events take about five times their wire size) until its last response
-// has been handed to gRPC. While the budget is
+// has been handed to gRPC; that response is then charged at its estimated
+// size while it may still be queued for the client (see queuedStream).
+// While the budget is
 // spent, new calls are refused at admission and further request messages
 // are refused (for TransformBatch, in band) with RESOURCE_EXHAUSTED: the
 // server never grows past it by more than the messages being decoded. A
@@ -66,14 +69,20 @@ func (f *inflight) fits(n int64) bool {
 }
 
 // acquire charges n bytes if they fit, and reports whether it did.
-func (f *inflight) acquire(n int64) bool {
+func (f *inflight) acquire(n int64) bool { return f.acquireBeside(n, 0) }
+
+// acquireBeside charges n bytes if they fit, and reports whether it did;
+// own is what the caller itself holds already (a stream's queued
+// response), which does not keep a message larger than the budget out
+// when nothing else is held.
+func (f *inflight) acquireBeside(n, own int64) bool {
 	if f == nil || n == 0 {
 		// Health checks and reflection are not charged.
 		return true
 	}
 	for {
 		cur := f.used.Load()
-		if cur > 0 && cur+n > f.limit {
+		if cur > own && cur+n > f.limit {
 			return false
 		}
 		if f.used.CompareAndSwap(cur, cur+n) {
@@ -95,4 +104,60 @@ func (f *inflight) bytes() int64 {
 		return 0
 	}
 	return f.used.Load()
+}
+
+// transfer turns a charge of from bytes into one of to bytes at once,
+// whether or not to fits: it charges something already held.
+func (f *inflight) transfer(from, to int64) {
+	if f != nil && from != to {
+		f.used.Add(to - from)
+	}
+}
+
+// responseOverhead is what a TransformBatch response costs beyond its
+// results' estimated sizes: the message and its request id, final flag and
+// gRPC framing.
+const responseOverhead = 64
+
+// queuedStream charges a TransformBatch stream's last response to the
+// in-flight budget for as long as it may be queued. gRPC's SendMsg returns
+// once a response is queued, not once the client has read it: a client
+// that does not read leaves it in the server's memory. The responses
+// before the last one are covered by their request message's charge,
+// which is held until the last is handed to gRPC; the last is charged at
+// its estimated size from then until the stream's next response is handed
+// to gRPC (grpc-go lets a stream queue another message only once all but
+// its write quota, 64 KiB, of what it queued before has gone to the
+// connection) or the stream ends. A stream whose client has read its last
+// response and sends nothing more so holds at most about bytesPerResponse.
+//
+// Only the stream's handler goroutine uses it.
+type queuedStream struct {
+	grpc.ServerStream
+	inflight *inflight
+	// held is the charge of the last response, zero when none is held.
+	held int64
+}
+
+// SendMsg sends m, then returns the charge of the response queued before
+// it.
+func (s *queuedStream) SendMsg(m any) error {
+	err := s.ServerStream.SendMsg(m)
+	s.releaseQueued()
+	return err
+}
+
+// holdInstead turns a request message's charge of n into the charge of
+// its last response, last bytes (zero when none was handed to gRPC).
+func (s *queuedStream) holdInstead(n, last int64) {
+	s.inflight.transfer(n, last)
+	s.held += last
+}
+
+// releaseQueued returns the charge of the last response.
+func (s *queuedStream) releaseQueued() {
+	if s.held != 0 {
+		s.inflight.release(s.held)
+		s.held = 0
+	}
 }

@@ -3,21 +3,12 @@ package server
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"runtime/debug"
-	"slices"
-	"strconv"
-	"strings"
 	"sync/atomic"
-	"time"
 
-	middleware "github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors"
-	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
-	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/selector"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
 )
 
@@ -25,36 +16,18 @@ import (
 // step, outermost first. The gRPC metrics come first so that they see the
 // final code of every call, recovered panics and invalid envelopes included.
 func interceptors(cfg Config, m *metrics, f *inflight) (unary []grpc.UnaryServerInterceptor, stream []grpc.StreamServerInterceptor) {
-	logOpts := []logging.Option{
-		// Only the finished call is logged: payloads never are.
-		logging.WithLogOnEvents(logging.FinishCall),
-		logging.WithFieldsFromContext(func(ctx context.Context) logging.Fields {
-			if c := callStatsFrom(ctx); c != nil {
-				return logging.Fields{"jobs", c.jobs.Load()}
-			}
-			return nil
-		}),
-		logging.WithDurationField(durationMillis),
-		// Constant on this server, or implied by the method: each field
-		// left out saves work on every call, the field handling being
-		// quadratic in their number.
-		logging.WithDisableLoggingFields(logging.SystemTag[0], logging.ComponentFieldKey, logging.MethodTypeFieldKey),
-	}
-	logger := slogLogger(cfg.Logger)
 	rec := recovery.WithRecoveryHandlerContext(func(ctx context.Context, p any) error {
 		cfg.Logger.ErrorContext(ctx, "recovered from panic", "panic", panicText(p), "stack", string(debug.Stack()))
 		return status.Error(codes.Internal, "internal error")
 	})
 	v := validator{maxJobs: cfg.MaxJobsPerRequest, inflight: f, metrics: m}
-	// Health checks and reflection are logged at debug level: probes make
-	// them every few seconds.
-	quiet := append(slices.Clone(logOpts), logging.WithLevels(func(codes.Code) logging.Level { return logging.LevelDebug }))
+	// Only the finished call is logged (see callLogger).
+	log := callLogger{h: cfg.Logger.Handler()}
 	unary = []grpc.UnaryServerInterceptor{
 		m.unaryRPC(),
 		unaryCallStats,
 		traceUnary(cfg.TracerProvider),
-		selector.UnaryServerInterceptor(logging.UnaryServerInterceptor(logger, logOpts...), selector.MatchFunc(isServiceCall)),
-		selector.UnaryServerInterceptor(logging.UnaryServerInterceptor(logger, quiet...), selector.MatchFunc(isInfrastructureCall)),
+		log.unary,
 		recovery.UnaryServerInterceptor(rec),
 		v.unary,
 	}
@@ -62,47 +35,13 @@ func interceptors(cfg Config, m *metrics, f *inflight) (unary []grpc.UnaryServer
 		m.streamRPC(),
 		streamCallStats,
 		traceStream(cfg.TracerProvider),
-		selector.StreamServerInterceptor(logging.StreamServerInterceptor(logger, logOpts...), selector.MatchFunc(isServiceCall)),
-		selector.StreamServerInterceptor(logging.StreamServerInterceptor(logger, quiet...), selector.MatchFunc(isInfrastructureCall)),
+		log.stream,
 		recovery.StreamServerInterceptor(rec),
 		// TransformBatch checks each request message itself, so that a
 		// refused one is answered in band and the stream goes on.
 	}
 	return withoutNil(unary, func(i grpc.UnaryServerInterceptor) bool { return i == nil }),
 		withoutNil(stream, func(i grpc.StreamServerInterceptor) bool { return i == nil })
-}
-
-// isInfrastructureCall reports a health check or reflection call.
-func isInfrastructureCall(_ context.Context, c middleware.CallMeta) bool {
-	return c.Service == healthpb.Health_ServiceDesc.ServiceName || strings.HasPrefix(c.Service, "grpc.reflection.")
-}
-
-// isServiceCall reports a call of the service itself (anything but health
-// checks and reflection).
-func isServiceCall(ctx context.Context, c middleware.CallMeta) bool {
-	return !isInfrastructureCall(ctx, c)
-}
-
-// slogLogger adapts l to the logging interceptor. The record is built here
-// rather than by l.Log, which would walk the stack for a source position
-// that could only ever name this adapter.
-func slogLogger(l *slog.Logger) logging.Logger {
-	h := l.Handler()
-	return logging.LoggerFunc(func(ctx context.Context, lvl logging.Level, msg string, fields ...any) {
-		if !h.Enabled(ctx, slog.Level(lvl)) {
-			return
-		}
-		r := slog.NewRecord(time.Now(), slog.Level(lvl), msg, 0)
-		r.Add(fields...)
-		_ = h.Handle(ctx, r)
-	})
-}
-
-// durationMillis is the interceptor's default grpc.time_ms field, formatted
-// as fmt's %v does but without its reflection.
-func durationMillis(d time.Duration) logging.Fields {
-	ms := float32(d.Nanoseconds()/1000) / 1000
-	return logging.Fields{"grpc.time_ms", strconv.FormatFloat(float64(ms), 'g', -1, 32)}
 }
 
 // panicText describes a recovered panic without its payload: runtime errors

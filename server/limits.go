@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"time"
@@ -38,15 +39,9 @@ const (
 // withLimitDefaults returns c with zero connection limits set to their
 // defaults.
 func (c Config) withLimitDefaults() Config {
-	if c.MaxConcurrentStreams == 0 {
-		c.MaxConcurrentStreams = DefaultMaxConcurrentStreams
-	}
-	if c.KeepaliveMinTime == 0 {
-		c.KeepaliveMinTime = DefaultKeepaliveMinTime
-	}
-	if c.MaxConnectionAge == 0 {
-		c.MaxConnectionAge = DefaultMaxConnectionAge
-	}
+	c.MaxConcurrentStreams = cmp.Or(c.MaxConcurrentStreams, DefaultMaxConcurrentStreams)
+	c.KeepaliveMinTime = cmp.Or(c.KeepaliveMinTime, DefaultKeepaliveMinTime)
+	c.MaxConnectionAge = cmp.Or(c.MaxConnectionAge, DefaultMaxConnectionAge)
 	return c
 }
 

@@ -2,11 +2,9 @@ package server
 
 import (
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/cio-transformer/cio-transformer/transform"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
@@ -22,49 +20,15 @@ const (
 	metricRefusedCalls   = "cio_transformer_refused_calls_total"
 	metricPanics         = "cio_transformer_job_panics_total"
 	metricInflightBytes  = "cio_transformer_inflight_bytes"
-	batchEndpointPath    = "v2/batch"
 	successStatusCode    = "200"
 	badInputStatusCode   = 400
 	methodTransform      = "Transform"
 	methodTransformBatch = "TransformBatch"
 )
 
-// eventType is the low-cardinality label of an event's type: the six
-// RudderStack event types, record (warehouse record events), and unknown for
-// anything else (a missing, misspelt or non-string type), so that callers
-// cannot grow the label set.
-type eventType uint8
-
-const (
-	eventIdentify eventType = iota
-	eventTrack
-	eventPage
-	eventScreen
-	eventGroup
-	eventAlias
-	eventRecord
-	eventUnknown
-	numEventTypes
-)
-
-// eventTypeNames are the label values, indexed by eventType.
-var eventTypeNames = [numEventTypes]string{"identify", "track", "page", "screen", "group", "alias", "record", "unknown"}
-
-// eventTypeOf classifies ev's type as the mapping does: upstream lowercases
-// the type before dispatching on it, so the match ignores ASCII case.
-func eventTypeOf(ev jsvalue.Value) eventType {
-	t := ev.Get("type")
-	if !t.IsString() {
-		return eventUnknown
-	}
-	s := t.Str()
-	for i := range eventUnknown {
-		if strings.EqualFold(s, eventTypeNames[i]) {
-			return i
-		}
-	}
-	return eventUnknown
-}
+// numEventTypes is the number of event_type label values, one per
+// transform.EventType.
+const numEventTypes = transform.NumEventTypes
 
 // jobOutcome indexes the per-message tally of jobs.
 type jobOutcome uint8
@@ -144,7 +108,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}
 	}
 	for t := range numEventTypes {
-		name := eventTypeNames[t]
+		name := t.String()
 		m.jobs[t][outcomeSuccess] = m.jobVec.WithLabelValues(name, "success", successStatusCode)
 		m.jobs[t][outcomeBatched] = m.jobVec.WithLabelValues(name, "batched", successStatusCode)
 		m.jobs[t][outcomeBadInput] = m.jobVec.WithLabelValues(name, "error", strconv.Itoa(badInputStatusCode))
@@ -246,20 +210,21 @@ func (m *metrics) tally(method string) jobTally {
 	return jobTally{m: m, method: obs, start: time.Now()}
 }
 
-// mapped counts one job whose event is ev (undefined when unreadable) and
-// whose mapping gave r.
-func (t *jobTally) mapped(ev jsvalue.Value, r transform.Result) {
+// mapped counts one job whose mapping gave r.
+func (t *jobTally) mapped(r transform.Result) {
 	if t.m == nil {
 		return
 	}
-	typ := eventTypeOf(ev)
-	switch {
-	case r.Err != nil && r.Err.StatusCode == badInputStatusCode:
+	typ := r.Type
+	switch r.Kind() {
+	case transform.KindError:
+		if r.Err.StatusCode != badInputStatusCode {
+			// Other codes mean a bug (500): rare enough to count directly.
+			t.m.jobVec.WithLabelValues(typ.String(), "error", strconv.Itoa(r.Err.StatusCode)).Inc()
+			return
+		}
 		t.counts[typ][outcomeBadInput]++
-	case r.Err != nil:
-		// Other codes mean a bug (500): rare enough to count directly.
-		t.m.jobVec.WithLabelValues(eventTypeNames[typ], "error", strconv.Itoa(r.Err.StatusCode)).Inc()
-	case r.Object != nil:
+	case transform.KindObject:
 		t.counts[typ][outcomeBatched]++
 	default:
 		t.counts[typ][outcomeSuccess]++
@@ -268,7 +233,7 @@ func (t *jobTally) mapped(ev jsvalue.Value, r transform.Result) {
 
 // entry observes the size of e when it is a /api/v2/batch request.
 func (t *jobTally) entry(e transform.Entry) {
-	if t.m == nil || e.Request == nil || e.Request.EndpointPath != batchEndpointPath {
+	if t.m == nil || e.Request == nil || !e.Request.IsBatch() {
 		return
 	}
 	t.m.batchObjects.Observe(float64(len(e.Jobs)))

@@ -10,7 +10,7 @@ import (
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 	"github.com/cio-transformer/cio-transformer/internal/eventmix"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/transform"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/test/bufconn"
@@ -202,7 +202,7 @@ func BenchmarkTypedStruct(b *testing.B) {
 			b.StopTimer()
 			ev := typedEvent(job.GetEvent())
 			b.StartTimer()
-			if r := (Mode{}).Map(ev, jsvalue.Undefined(), false, dest); r.Err != nil {
+			if r := (transform.Mode{}).Map(transform.Job{Event: ev}, dest); r.Err != nil {
 				b.Fatal(r.Err.Message)
 			}
 		}

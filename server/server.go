@@ -9,6 +9,7 @@ import (
 	"github.com/cio-transformer/cio-transformer/server/delivery"
 	"golang.org/x/net/netutil"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/experimental"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 )
@@ -25,11 +26,14 @@ type Server struct {
 }
 
 // New builds a Server from cfg; zero fields of cfg take their defaults.
+// The first New of a process running under a memory limit without GOGC
+// set raises the GC percent to DefaultGCPercent.
 func New(cfg Config) (*Server, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	tuneGC()
 	m, err := newMetrics(cfg.Metrics)
 	if err != nil {
 		return nil, err
@@ -51,6 +55,13 @@ func New(cfg Config) (*Server, error) {
 		grpc.ChainUnaryInterceptor(unary...),
 		grpc.ChainStreamInterceptor(stream...),
 		grpc.MaxRecvMsgSize(cfg.MaxRecvMsgSize),
+		// The transport's frame buffers come from the same pool as the
+		// codec's (see bufferPool).
+		experimental.BufferPool(buffers),
+		// Handlers run on long-lived workers whose stacks have already
+		// grown to what mapping an event takes, rather than on a new
+		// goroutine per call that grows its stack (copying it) each time.
+		grpc.NumStreamWorkers(streamWorkers()),
 	}, transportOptions(cfg, f)...)
 	if cfg.statsHandler != nil {
 		opts = append(opts, grpc.StatsHandler(cfg.statsHandler))
@@ -71,6 +82,18 @@ func New(cfg Config) (*Server, error) {
 	adm.unary = unaryMethods(g)
 	m.initialize(g)
 	return &Server{cfg: cfg, grpc: g, health: h, drain: d, delivery: client}, nil
+}
+
+// workersPerProcessor is how many handler workers the server keeps per
+// processor (GOMAXPROCS): enough for the calls that map at once (mapping is
+// bounded by the processors) plus the ones waiting on their clients. A call
+// arriving while every worker is busy runs on a goroutine of its own, as
+// without workers.
+const workersPerProcessor = 8
+
+// streamWorkers returns the number of handler workers.
+func streamWorkers() uint32 {
+	return uint32(workersPerProcessor * runtime.GOMAXPROCS(0))
 }
 
 // Serve accepts connections on lis and reports SERVING until Shutdown. It

@@ -10,11 +10,9 @@ import (
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 	"github.com/cio-transformer/cio-transformer/server/delivery"
 	"github.com/cio-transformer/cio-transformer/transform"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/proto"
 )
 
 // bytesPerResponse is about the most bytes of results a TransformBatch
@@ -44,7 +42,7 @@ func (s *service) Transform(ctx context.Context, req *ciotransformerv1.Transform
 	job := req.GetJob()
 	dest := destination(req.GetDestination())
 	tally := s.metrics.tally(methodTransform)
-	r := s.transformJob(ctx, job, dest, v2Batch(req.GetDestination()), &tally)
+	r := s.transformJob(ctx, job, dest, mode(req.GetDestination(), s.cfg.MaxEventBytes), &tally)
 	if ctx.Err() != nil {
 		// The client has gone or given up: the call ends with the
 		// context's code, so that it is logged and counted as such.
@@ -52,17 +50,7 @@ func (s *service) Transform(ctx context.Context, req *ciotransformerv1.Transform
 		return nil, contextStatus(ctx)
 	}
 	addJobs(ctx, 1)
-	var e transform.Entry
-	switch {
-	case r.Err != nil:
-		e = transform.Entry{Jobs: []int{0}, Err: r.Err}
-	case r.Object != nil:
-		// A lone object (a group event's, or in API mode v2 any event's) is
-		// a batch of one (deviation D1).
-		e = transform.Entry{Jobs: []int{0}, Request: transform.BatchOfOne(dest, r)}
-	default:
-		e = transform.Entry{Jobs: []int{0}, Request: r.Request}
-	}
+	e := transform.Alone(dest, r)
 	tally.entry(e)
 	tally.flush()
 	return &ciotransformerv1.TransformResponse{Result: newResultArena([]*ciotransformerv1.Job{job}).jobResult(e)}, nil
@@ -81,7 +69,9 @@ func (s *service) Transform(ctx context.Context, req *ciotransformerv1.Transform
 // goes on with the next message.
 func (s *service) TransformBatch(stream grpc.BidiStreamingServer[ciotransformerv1.TransformBatchRequest, ciotransformerv1.TransformBatchResponse]) error {
 	ctx := stream.Context()
-	b := transform.NewBatcher(&transform.Destination{}, transform.DefaultLimits())
+	b := transform.NewBatcher(nil, transform.DefaultLimits())
+	qs := &queuedStream{ServerStream: stream, inflight: s.inflight}
+	defer qs.releaseQueued()
 	for {
 		req, err := recvGated(ctx, s.receiving, stream.Recv)
 		if errors.Is(err, io.EOF) {
@@ -90,30 +80,31 @@ func (s *service) TransformBatch(stream grpc.BidiStreamingServer[ciotransformerv
 		if err != nil {
 			return err
 		}
-		n, refusal := s.admit(req)
+		n, refusal := s.admit(req, qs.held)
 		if refusal != nil {
-			if err := stream.Send(&ciotransformerv1.TransformBatchResponse{RequestId: req.GetRequestId(), Final: true, Error: refusal.Proto()}); err != nil {
+			if err := qs.SendMsg(&ciotransformerv1.TransformBatchResponse{RequestId: req.GetRequestId(), Final: true, Error: refusal.Proto()}); err != nil {
 				return err
 			}
 			continue
 		}
-		if err := s.answerCharged(ctx, stream, b, req, n); err != nil {
+		if err := s.answerCharged(ctx, qs, b, req, n); err != nil {
 			return err
 		}
 	}
 }
 
 // admit checks a stream's request message as the codec noted it and as the
-// envelope rules have it, and charges its cost n to the in-flight budget;
-// the caller returns n with s.inflight.release. A refused message charges
+// envelope rules have it, and charges its cost n to the in-flight budget,
+// beside the charge own the stream holds for its queued response; the
+// caller returns n with s.inflight.release. A refused message charges
 // nothing and comes back with the status refusing it.
-func (s *service) admit(req any) (n int64, refusal *status.Status) {
+func (s *service) admit(req any, own int64) (n int64, refusal *status.Status) {
 	cm := checkNote(req)
 	if cm.refusal == nil {
 		cm.refusal = s.validator.check(req)
 	}
 	n = charge(cm.cost)
-	if cm.refusal == nil && !s.inflight.acquire(n) {
+	if cm.refusal == nil && !s.inflight.acquireBeside(n, own) {
 		cm.refusal = errInflightSpent
 	}
 	if cm.refusal == errInflightSpent {
@@ -126,18 +117,24 @@ func (s *service) admit(req any) (n int64, refusal *status.Status) {
 }
 
 // answerCharged answers req, whose charge n it returns to the budget
-// however answering ends, a recovered panic included.
-func (s *service) answerCharged(ctx context.Context, stream grpc.ServerStream, b *transform.Batcher, req *ciotransformerv1.TransformBatchRequest, n int64) error {
-	defer s.inflight.release(n)
-	return s.answer(ctx, stream, b, req)
+// however answering ends, a recovered panic included. Once the last
+// response is handed to gRPC, the charge becomes that response's: qs holds
+// it while the response may still be queued (see queuedStream).
+func (s *service) answerCharged(ctx context.Context, qs *queuedStream, b *transform.Batcher, req *ciotransformerv1.TransformBatchRequest, n int64) error {
+	var last int64
+	defer func() { qs.holdInstead(n, last) }()
+	var err error
+	last, err = s.answer(ctx, qs, b, req)
+	return err
 }
 
-// answer transforms one request message and sends its results.
-func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *transform.Batcher, req *ciotransformerv1.TransformBatchRequest) error {
+// answer transforms one request message and sends its results. It returns
+// the estimated size of its last response once that is handed to gRPC.
+func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *transform.Batcher, req *ciotransformerv1.TransformBatchRequest) (int64, error) {
 	dest := destination(req.GetDestination())
 	jobs := req.GetJobs()
-	v2 := v2Batch(req.GetDestination())
-	b.Reset(dest, batchLimits(req.GetDestination()))
+	m := mode(req.GetDestination(), s.cfg.MaxEventBytes)
+	b.Reset(dest, m.Limits())
 	newResponse := func() *ciotransformerv1.TransformBatchResponse {
 		// Results never outnumber the jobs, nor one response's cap.
 		return &ciotransformerv1.TransformBatchResponse{
@@ -169,52 +166,46 @@ func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *trans
 		if ctx.Err() != nil {
 			// As a status, so that interceptors log and count the call
 			// as Canceled or DeadlineExceeded rather than Unknown.
-			return contextStatus(ctx)
+			return 0, contextStatus(ctx)
 		}
-		b.Add(i, s.transformJob(ctx, job, dest, v2, &tally), emit)
+		b.Add(i, s.transformJob(ctx, job, dest, m, &tally), emit)
 		if sendErr != nil {
-			return sendErr
+			return 0, sendErr
 		}
 	}
 	b.Flush(emit)
 	if sendErr != nil {
-		return sendErr
+		return 0, sendErr
 	}
 	addJobs(ctx, len(jobs))
 	resp.Final = true
-	return stream.SendMsg(resp)
+	if err := stream.SendMsg(resp); err != nil {
+		return 0, err
+	}
+	return int64(size + responseOverhead), nil
 }
 
-// errInternalJob is the result of a job whose mapping panicked: a bug, which
-// costs that job only. The message is fixed, since a panic value could carry
-// event content; the stack goes to the log.
-var errInternalJob = &transform.Error{StatusCode: 500, Message: "internal error", Category: transform.CategoryTransformation}
-
-// transformJob maps one job's event, in API mode v2 when v2 is set, and
-// counts its outcome in tally. A panic while mapping becomes the job's
-// errInternalJob.
-func (s *service) transformJob(ctx context.Context, job *ciotransformerv1.Job, dest *transform.Destination, v2 bool, tally *jobTally) (r transform.Result) {
+// transformJob maps one job in mode m and counts its outcome in tally. A
+// panic while mapping becomes the job's transform.InternalError; the stack
+// goes to the log.
+func (s *service) transformJob(ctx context.Context, j *ciotransformerv1.Job, dest *transform.Destination, m transform.Mode, tally *jobTally) (r transform.Result) {
 	defer func() {
 		if p := recover(); p != nil {
-			s.cfg.Logger.ErrorContext(ctx, "recovered from panic while mapping a job", "job_id", job.GetJobId(), "panic", panicText(p), "stack", string(debug.Stack()))
+			s.cfg.Logger.ErrorContext(ctx, "recovered from panic while mapping a job", "job_id", j.GetJobId(), "panic", panicText(p), "stack", string(debug.Stack()))
 			s.metrics.panicked()
-			r = transform.Result{Err: errInternalJob}
-			tally.mapped(jsvalue.Value{}, r)
+			r = transform.Result{Err: transform.InternalError()}
+			tally.mapped(r)
 		}
 	}()
 	if s.cfg.jobHook != nil {
-		s.cfg.jobHook(job.GetJobId())
+		s.cfg.jobHook(j.GetJobId())
 	}
 	if s.mapping != nil {
 		s.mapping <- struct{}{}
 		defer func() { <-s.mapping }()
 	}
-	ev, perr := eventValue(job)
-	r = transform.Result{Err: perr}
-	if perr == nil {
-		r = mapEvent(job, ev, dest, v2, s.cfg.MaxEventBytes)
-	}
-	tally.mapped(ev, r)
+	r = m.Map(job(j), dest)
+	tally.mapped(r)
 	return r
 }
 
@@ -226,9 +217,7 @@ func entrySize(e transform.Entry, jobs []*ciotransformerv1.Job) int {
 	const field = 6
 	n := field + len(e.Jobs)*(2*field+10)
 	for _, i := range e.Jobs {
-		if md := jobs[i].GetMetadata(); md != nil {
-			n += proto.Size(md) + field
-		}
+		n += metadataSize(jobs[i])
 	}
 	if r := e.Request; r != nil {
 		n += len(r.Method) + len(r.Endpoint) + len(r.EndpointPath) + len(r.Body) + len(r.UserID) + 6*field

@@ -1,92 +1,18 @@
 package server
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"io"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
+	"github.com/cio-transformer/cio-transformer/internal/streamtest"
 	"google.golang.org/grpc/codes"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
 )
-
-// pipelined is what one pipelining TransformBatch client saw.
-type pipelined struct {
-	mu sync.Mutex
-	// jobs counts, per request id, how often each job id was answered.
-	jobs map[uint64]map[uint64]int
-	// final holds the request ids whose final response arrived.
-	final map[uint64]bool
-	// sent is how many request messages were sent.
-	sent int
-	// end is the error that ended the stream (nil when it ended with OK).
-	end error
-}
-
-// finals returns how many request messages got their final response.
-func (p *pipelined) finals() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return len(p.final)
-}
-
-// pipeline sends up to n request messages of jobsPer jobs on a new
-// TransformBatch stream without waiting for answers, reads every answer
-// until the stream ends, and returns what it saw once done is closed.
-func pipeline(ctx context.Context, client ciotransformerv1.TransformerServiceClient, n, jobsPer int) (*pipelined, <-chan struct{}, error) {
-	stream, err := client.TransformBatch(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	p := &pipelined{jobs: map[uint64]map[uint64]int{}, final: map[uint64]bool{}}
-	go func() {
-		for r := 1; r <= n; r++ {
-			if err := stream.Send(pipelineRequest(uint64(r), jobsPer)); err != nil {
-				return
-			}
-			p.mu.Lock()
-			p.sent++
-			p.mu.Unlock()
-		}
-		_ = stream.CloseSend()
-	}()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			resp, err := stream.Recv()
-			p.mu.Lock()
-			if err != nil {
-				if !errors.Is(err, io.EOF) {
-					p.end = err
-				}
-				p.mu.Unlock()
-				return
-			}
-			id := resp.GetRequestId()
-			if p.jobs[id] == nil {
-				p.jobs[id] = map[uint64]int{}
-			}
-			for _, r := range resp.GetResults() {
-				for _, j := range r.GetJobs() {
-					p.jobs[id][j.GetJobId()]++
-				}
-			}
-			if resp.GetFinal() {
-				p.final[id] = true
-			}
-			p.mu.Unlock()
-		}
-	}()
-	return p, done, nil
-}
 
 // pipelineRequest is request message r of a pipelining client: jobsPer
 // identify and group jobs.
@@ -100,34 +26,6 @@ func pipelineRequest(r uint64, jobsPer int) *ciotransformerv1.TransformBatchRequ
 		jobs[i] = rawJob(r*100000+uint64(i), ev)
 	}
 	return &ciotransformerv1.TransformBatchRequest{RequestId: r, Destination: testDestination, Jobs: jobs}
-}
-
-// verify checks that every request message with any answer got all of
-// its jobs answered exactly once and its final response, and returns how
-// many were answered.
-func (p *pipelined) verify(t *testing.T, jobsPer int) int {
-	t.Helper()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for id, jobs := range p.jobs {
-		if !p.final[id] {
-			t.Errorf("request %d: %d jobs answered but no final response", id, len(jobs))
-		}
-		if len(jobs) != jobsPer {
-			t.Errorf("request %d: %d of %d jobs answered", id, len(jobs), jobsPer)
-		}
-		for job, n := range jobs {
-			if n != 1 {
-				t.Errorf("request %d: job %d answered %d times", id, job, n)
-			}
-		}
-	}
-	for id := range p.final {
-		if _, ok := p.jobs[id]; !ok && jobsPer > 0 {
-			t.Errorf("request %d: final response without results", id)
-		}
-	}
-	return len(p.final)
 }
 
 func TestShutdownAnswersEveryAcceptedMessage(t *testing.T) {
@@ -144,20 +42,19 @@ func TestShutdownAnswersEveryAcceptedMessage(t *testing.T) {
 	live := startLive(t, Config{ShutdownGrace: grace, jobHook: hook}, "tcp")
 	client := live.client(t)
 	ctx := suiteContext(t)
-	var (
-		clients []*pipelined
-		dones   []<-chan struct{}
-	)
+	var clients []*streamtest.Pipeline
 	for range streams {
-		p, done, err := pipeline(ctx, client, messages, jobsPer)
+		stream, err := client.TransformBatch(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		clients = append(clients, p)
-		dones = append(dones, done)
+		clients = append(clients, streamtest.Start(stream, streamtest.Config{
+			Requests: messages,
+			Request:  func(i int) *ciotransformerv1.TransformBatchRequest { return pipelineRequest(uint64(i)+1, jobsPer) },
+		}))
 	}
 	for _, p := range clients {
-		for p.finals() == 0 {
+		for _, finals := p.Progress(); finals == 0; _, finals = p.Progress() {
 			if ctx.Err() != nil {
 				t.Fatal("no request message answered before the deadline")
 			}
@@ -167,20 +64,23 @@ func TestShutdownAnswersEveryAcceptedMessage(t *testing.T) {
 	start := time.Now()
 	live.srv.Shutdown(ctx)
 	took := time.Since(start)
-	for _, done := range dones {
-		<-done
+	for _, p := range clients {
+		<-p.Done()
 	}
 	if took > grace/2 {
 		t.Errorf("shutdown took %s, want it well within the %s grace", took, grace)
 	}
 	for i, p := range clients {
-		answered := p.verify(t, jobsPer)
-		t.Logf("stream %d: %d request messages sent, %d answered in full; ended with %v", i, p.sent, answered, p.end)
+		if err := p.CheckAnswered(); err != nil {
+			t.Errorf("stream %d: %v", i, err)
+		}
+		sent, answered := p.Progress()
+		t.Logf("stream %d: %d request messages sent, %d answered in full; ended with %v", i, sent, answered, p.End())
 		if answered == messages {
 			continue
 		}
-		if status.Code(p.end) != codes.Unavailable {
-			t.Errorf("stream %d ended with %v after %d of %d request messages, want Unavailable", i, p.end, answered, messages)
+		if status.Code(p.End()) != codes.Unavailable {
+			t.Errorf("stream %d ended with %v after %d of %d request messages, want Unavailable", i, p.End(), answered, messages)
 		}
 	}
 }

@@ -1,9 +1,6 @@
 package server
 
-import (
-	"google.golang.org/protobuf/encoding/protowire"
-	"google.golang.org/protobuf/reflect/protoreflect"
-)
+import "google.golang.org/protobuf/reflect/protoreflect"
 
 // nodeBytes is about what one decoded protobuf message costs in memory
 // besides its strings: a structpb.Value with its oneof wrapper and the map
@@ -31,57 +28,10 @@ func (c wireCost) decodedBytes(wireLen int) int64 {
 
 // scanWire walks b, an encoded message of descriptor md, counting nested
 // messages without decoding any. It costs one pass over b and allocates
-// nothing. Malformed input ends the scan early: the decoding that follows
-// reports it.
+// nothing. Malformed input ends the scan of the message it is found in
+// early: the decoding that follows reports it.
 func scanWire(b []byte, md protoreflect.MessageDescriptor) wireCost {
-	var c wireCost
-	scanMessage(b, md, 0, &c)
-	return c
-}
-
-// maxScanDepth matches protobuf's default recursion limit: deeper messages
-// do not decode.
-const maxScanDepth = protowire.DefaultRecursionLimit
-
-func scanMessage(b []byte, md protoreflect.MessageDescriptor, depth int, c *wireCost) {
-	fields := md.Fields()
-	for len(b) > 0 {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 {
-			return
-		}
-		b = b[n:]
-		if depth == 0 && typ == protowire.VarintType && isRequestID(fields.ByNumber(num)) {
-			v, n := protowire.ConsumeVarint(b)
-			if n < 0 {
-				return
-			}
-			c.requestID = v
-			b = b[n:]
-			continue
-		}
-		n = protowire.ConsumeFieldValue(num, typ, b)
-		if n < 0 {
-			return
-		}
-		if typ == protowire.BytesType {
-			if fd := fields.ByNumber(num); fd != nil && (fd.Kind() == protoreflect.MessageKind || fd.Kind() == protoreflect.GroupKind) {
-				c.nodes++
-				if depth == 0 && num == 3 && md.FullName() == batchRequestName {
-					c.jobs++
-				}
-				if depth < maxScanDepth {
-					sub, _ := protowire.ConsumeBytes(b)
-					// A map field's message is its entry: key and value.
-					scanMessage(sub, fd.Message(), depth+1, c)
-				}
-			}
-		}
-		b = b[n:]
-	}
-}
-
-// isRequestID reports whether fd is a stream request message's request_id.
-func isRequestID(fd protoreflect.FieldDescriptor) bool {
-	return fd != nil && fd.Name() == "request_id" && fd.Kind() == protoreflect.Uint64Kind
+	var w wireWalk
+	w.message(b, md, 0)
+	return w.wireCost
 }

@@ -1,6 +1,9 @@
 package transform
 
-import "github.com/cio-transformer/cio-transformer/transform/jsvalue"
+import (
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
+	"github.com/cio-transformer/cio-transformer/transform/internal/js"
+)
 
 // alias maps an alias event: POST /api/v1/merge_customers merging the
 // previous profile into the user's.
@@ -41,15 +44,15 @@ func appendPersonRef(dst []byte, key string, v jsvalue.Value) []byte {
 // identifierKey returns "email" when v is a string that validator.js
 // isEmail accepts, else "id". Upstream's validator throws on a non-string
 // (a 500); such a value is taken as an id instead (deviation D5). A string
-// isEmail throws URIError on (see emailThrows) is the URI malformed error.
+// isEmail throws URIError on (see js.IsEmailThrows) is the URI malformed error.
 func identifierKey(v jsvalue.Value) (string, *Error) {
 	if !v.IsString() {
 		return "id", nil
 	}
-	if emailThrows(v.Str()) {
+	if js.IsEmailThrows(v.Str()) {
 		return "", uriMalformedError()
 	}
-	if isEmail(v.Str()) {
+	if js.IsEmail(v.Str()) {
 		return "email", nil
 	}
 	return "id", nil

@@ -34,19 +34,6 @@ func TestBasicAuth(t *testing.T) {
 	}
 }
 
-// TestBasicAuthASCIIMatchesBase64 checks every ASCII length around the
-// chunk size against plain base64.
-func TestBasicAuthASCIIMatchesBase64(t *testing.T) {
-	t.Parallel()
-	for n := 0; n < 3*latin1Chunk; n++ {
-		site := strings.Repeat("s", n)
-		want := "Basic " + base64.StdEncoding.EncodeToString([]byte(site+":key"))
-		if got := basicAuth(site, "key"); got != want {
-			t.Fatalf("siteID of %d bytes: got %q, want %q", n, got, want)
-		}
-	}
-}
-
 func BenchmarkBasicAuth(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {

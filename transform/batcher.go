@@ -2,13 +2,10 @@ package transform
 
 import "strconv"
 
-// Parts of a /api/v2/batch request.
+// The frame of a /api/v2/batch body around its objects.
 const (
-	batchPath         = "/api/v2/batch"
-	batchEndpointPath = "v2/batch"
-	batchOpen         = `{"batch":[`
-	batchClose        = "]}"
-	contentTypeJSON   = "application/json"
+	batchOpen  = `{"batch":[`
+	batchClose = "]}"
 )
 
 // emptyBatchBytes is the size of a body with no objects, `{"batch":[]}`.
@@ -34,11 +31,11 @@ type batchRequest struct {
 // Authorization and Content-Type headers and the given body.
 func newBatchRequest(endpoint, auth string, body []byte) *Request {
 	br := &batchRequest{headers: [2]Header{
-		{Name: "Authorization", Value: auth},
-		{Name: "Content-Type", Value: contentTypeJSON},
+		{Name: authorizationHeader, Value: auth},
+		{Name: contentTypeHeader, Value: contentTypeJSON},
 	}}
 	br.req = Request{
-		Method:       "POST",
+		Method:       methodPost,
 		Endpoint:     endpoint,
 		EndpointPath: batchEndpointPath,
 		Headers:      br.headers[:],
@@ -47,16 +44,16 @@ func newBatchRequest(endpoint, auth string, body []byte) *Request {
 	return &br.req
 }
 
-// BatchOfOne returns the request of a single group object: a batch holding
+// batchOfOne returns the request of a single group object: a batch holding
 // only r.Object, attributed to r.UserID. Upstream posts the bare object with
 // no Content-Type, which /api/v2/batch does not accept (deviation D1).
-func BatchOfOne(dest *Destination, r Result) *Request {
+func batchOfOne(dest *Destination, r Result) *Request {
 	dest = orEmpty(dest)
 	body := make([]byte, 0, emptyBatchBytes+len(r.Object))
 	body = append(body, batchOpen...)
 	body = append(body, r.Object...)
 	body = append(body, batchClose...)
-	req := newBatchRequest(apiHost(dest)+batchPath, basicAuth(dest.SiteID, dest.APIKey), body)
+	req := newBatchRequest(dest.batchURL, dest.auth, body)
 	req.UserID = r.UserID
 	return req
 }
@@ -70,7 +67,7 @@ type Limits struct {
 	// bytes.
 	MaxBytes int
 	// MaxEventBytes is the most bytes one event may produce: its request
-	// body, or its /api/v2/batch object (see Limits.Transform).
+	// body, or its /api/v2/batch object (see Mode.Map).
 	MaxEventBytes int
 }
 
@@ -122,11 +119,8 @@ type Entry struct {
 // example from a sync.Pool.
 type Batcher struct {
 	limits Limits
-
-	// host, siteID and apiKey are what endpoint and auth were computed
-	// from, so that Reset for the same destination costs nothing.
-	host, siteID, apiKey string
-	endpoint, auth       string
+	// dest is the destination of the batches.
+	dest *Destination
 
 	// body is the open batch's body without its closing `]}`; empty when no
 	// batch is open.
@@ -153,16 +147,8 @@ func NewBatcher(dest *Destination, limits Limits) *Batcher {
 // Reset makes b reusable for another request message or destination,
 // keeping its buffers. An open batch is discarded: call Flush first.
 func (b *Batcher) Reset(dest *Destination, limits Limits) {
-	dest = orEmpty(dest)
+	b.dest = orEmpty(dest)
 	b.limits = limits.withDefaults()
-	if host := apiHost(dest); b.endpoint == "" || host != b.host {
-		b.host = host
-		b.endpoint = host + batchPath
-	}
-	if b.auth == "" || dest.SiteID != b.siteID || dest.APIKey != b.apiKey {
-		b.siteID, b.apiKey = dest.SiteID, dest.APIKey
-		b.auth = basicAuth(dest.SiteID, dest.APIKey)
-	}
 	b.discard()
 }
 
@@ -204,7 +190,7 @@ func (b *Batcher) Flush(emit func(Entry)) {
 	}
 	body := make([]byte, len(b.body)+len(batchClose))
 	copy(body[copy(body, b.body):], batchClose)
-	e := Entry{Jobs: b.own(b.jobs), Request: newBatchRequest(b.endpoint, b.auth, body)}
+	e := Entry{Jobs: b.own(b.jobs), Request: newBatchRequest(b.dest.batchURL, b.dest.auth, body)}
 	b.discard()
 	emit(e)
 }
@@ -306,14 +292,6 @@ func (b *Batcher) own(jobs []int) []int {
 	copy(out, jobs)
 	b.slab = b.slab[n:]
 	return out
-}
-
-// orEmpty returns dest, or an empty destination when dest is nil.
-func orEmpty(dest *Destination) *Destination {
-	if dest == nil {
-		return &Destination{}
-	}
-	return dest
 }
 
 // objectTooLargeError is the error of a group object over Customer.io's

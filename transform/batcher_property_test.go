@@ -108,7 +108,7 @@ func checkBatcher(t *testing.T, dest *Destination, limits Limits, results []Resu
 
 	lim := limits.withDefaults()
 	endpoint := usBatchEndpoint
-	if dest.EU {
+	if dest.Config().EU {
 		endpoint = euBatchEndpoint
 	}
 	fitsAlone := func(r Result) bool {

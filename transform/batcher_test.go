@@ -16,8 +16,8 @@ const (
 )
 
 var (
-	testDestUS = &Destination{ID: "d1", SiteID: "customerio1", APIKey: "customerio2"}
-	testDestEU = &Destination{ID: "d2", SiteID: "customerio3", APIKey: "customerio4", EU: true}
+	testDestUS = NewDestination(DestinationConfig{ID: "d1", SiteID: "customerio1", APIKey: "customerio2"})
+	testDestEU = NewDestination(DestinationConfig{ID: "d2", SiteID: "customerio3", APIKey: "customerio4", EU: true})
 )
 
 // sizedObject returns a group object JSON of exactly size bytes (size >= 16),
@@ -108,7 +108,7 @@ func checkBatchRequest(t *testing.T, req *Request, dest *Destination, endpoint s
 		t.Errorf("request = %s %s (%s), want POST %s (v2/batch)", req.Method, req.Endpoint, req.EndpointPath, endpoint)
 	}
 	want := []Header{
-		{Name: "Authorization", Value: basicAuth(dest.SiteID, dest.APIKey)},
+		{Name: "Authorization", Value: basicAuth(dest.Config().SiteID, dest.Config().APIKey)},
 		{Name: "Content-Type", Value: "application/json"},
 	}
 	if !slices.Equal(req.Headers, want) {

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/cio-transformer/cio-transformer/internal/eventmix"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // BenchmarkHotPath measures the mapping path from raw JSON in CPU time as
@@ -18,7 +18,7 @@ import (
 // which counts the time other processes hold the core. Run it with
 // GOMAXPROCS=1 for figures of one core.
 func BenchmarkHotPath(b *testing.B) {
-	dest := &Destination{SiteID: "site-8f3a", APIKey: "key-5d1e9c"}
+	dest := NewDestination(DestinationConfig{SiteID: "site-8f3a", APIKey: "key-5d1e9c"})
 	mix := eventmix.Generate(1, 1000)
 	events := make([][]byte, len(mix))
 	for i, e := range mix {

@@ -7,8 +7,8 @@ import (
 
 	"github.com/cio-transformer/cio-transformer/internal/cputime"
 	"github.com/cio-transformer/cio-transformer/internal/eventmix"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
 // The mixed benchmarks cycle through the same seeded mix that cmd/cio-bench
@@ -60,7 +60,7 @@ func reportEventRate(b *testing.B, start time.Duration) {
 // BenchmarkMixed parses and maps one event of the mix per iteration: the
 // mapping path of both RPCs for raw JSON input.
 func BenchmarkMixed(b *testing.B) {
-	dest := &transform.Destination{SiteID: "site-8f3a", APIKey: "key-5d1e9c"}
+	dest := transform.NewDestination(transform.DestinationConfig{SiteID: "site-8f3a", APIKey: "key-5d1e9c"})
 	events := mixedEvents(b, dest)
 	b.ReportAllocs()
 	start := cputime.Process()
@@ -83,7 +83,7 @@ func BenchmarkMixed(b *testing.B) {
 // that is flushed and reset every mixBatch events, as TransformBatch does
 // for each request message.
 func BenchmarkMixedBatch(b *testing.B) {
-	dest := &transform.Destination{SiteID: "site-8f3a", APIKey: "key-5d1e9c"}
+	dest := transform.NewDestination(transform.DestinationConfig{SiteID: "site-8f3a", APIKey: "key-5d1e9c"})
 	events := mixedEvents(b, dest)
 	batcher := transform.NewBatcher(dest, transform.DefaultLimits())
 	entries := 0
@@ -117,7 +117,7 @@ func BenchmarkMixedBatch(b *testing.B) {
 // the same events only decoded into map[string]any and encoded again with
 // encoding/json, the least a generic JSON-to-JSON service does.
 func BenchmarkJSONRoundTrip(b *testing.B) {
-	events := mixedEvents(b, &transform.Destination{SiteID: "site-8f3a", APIKey: "key-5d1e9c"})
+	events := mixedEvents(b, transform.NewDestination(transform.DestinationConfig{SiteID: "site-8f3a", APIKey: "key-5d1e9c"}))
 	b.ReportAllocs()
 	start := cputime.Process()
 	i := 0

@@ -3,7 +3,7 @@ package transform
 import (
 	"testing"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // benchContext is the context of a typical SDK event.
@@ -44,7 +44,7 @@ var benchEvents = []struct {
 
 // BenchmarkTransform parses and maps one event of each kind.
 func BenchmarkTransform(b *testing.B) {
-	dest := &Destination{SiteID: "customerio1", APIKey: "customerio2"}
+	dest := NewDestination(DestinationConfig{SiteID: "customerio1", APIKey: "customerio2"})
 	for _, be := range benchEvents {
 		data := []byte(be.event)
 		if r := transformRaw(data, dest); r.Err != nil {

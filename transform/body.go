@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"sync"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // bodyScratch holds the buffers request bodies are written into before

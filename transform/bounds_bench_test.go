@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // boundsEvents are inputs built to make one event expensive: each would
@@ -59,7 +59,7 @@ func identifyOf(field, first string, n int, prefix string) []byte {
 // typed event of 40,000 trait keys with one key path, built member by
 // member as the server converts a protobuf Struct.
 func BenchmarkBounds(b *testing.B) {
-	dest := &Destination{SiteID: "customerio1", APIKey: "customerio2"}
+	dest := NewDestination(DestinationConfig{SiteID: "customerio1", APIKey: "customerio2"})
 	for _, be := range boundsEvents {
 		data := be.event()
 		b.Run(be.name, func(b *testing.B) {

@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // linearInputs build, for a size n, an event whose mapping was once
@@ -90,7 +90,7 @@ var linearInputs = []struct {
 // parallel: the counts are process-wide.
 func TestLinearWork(t *testing.T) {
 	const n = 2000
-	dest := &Destination{SiteID: "s", APIKey: "k"}
+	dest := NewDestination(DestinationConfig{SiteID: "s", APIKey: "k"})
 	for _, in := range linearInputs {
 		t.Run(in.name, func(t *testing.T) {
 			searches1, bytes1 := work(in.event(n), jsvalue.Undefined(), dest, in.v2)
@@ -113,7 +113,7 @@ func TestLinearWork(t *testing.T) {
 // parallel: the counts are process-wide.
 func TestLinearValidation(t *testing.T) {
 	const n = 2000
-	dest := &Destination{SiteID: "s", APIKey: "k"}
+	dest := NewDestination(DestinationConfig{SiteID: "s", APIKey: "k"})
 	msg := boundsEvent(`{"type":"record","action":"insert","identifiers":{"id":"u1"}}`)
 	conn := func(n int) jsvalue.Value {
 		return boundsEvent(`{"config":{"destination":{"object":"o","fieldMappings":[` + strings.Repeat(`{"to":1},`, n) + `"x"]}}}`)
@@ -156,7 +156,7 @@ func boundsEvent(s string) jsvalue.Value {
 // message, in both API modes.
 func TestMaxEventBytes(t *testing.T) {
 	t.Parallel()
-	dest := &Destination{SiteID: "s", APIKey: "k"}
+	dest := NewDestination(DestinationConfig{SiteID: "s", APIKey: "k"})
 	tests := []struct {
 		name  string
 		v2    bool
@@ -206,7 +206,7 @@ func TestMaxEventBytes(t *testing.T) {
 // allocated a bounded amount, however far past the cap they would go. It
 // does not run in parallel: it reads process-wide allocation counts.
 func TestEventBudgetStopsEarly(t *testing.T) {
-	dest := &Destination{SiteID: "s", APIKey: "k"}
+	dest := NewDestination(DestinationConfig{SiteID: "s", APIKey: "k"})
 	keys := func(n int) jsvalue.Value {
 		var b strings.Builder
 		b.WriteString(`{"type":"identify","userId":"u1","traits":{`)
@@ -256,7 +256,7 @@ func TestEventBudgetStopsEarly(t *testing.T) {
 // the key, for trait keys, user_properties keys and the reverse-ETL path.
 func TestKeyPathIndexLimit(t *testing.T) {
 	t.Parallel()
-	dest := &Destination{SiteID: "s", APIKey: "k"}
+	dest := NewDestination(DestinationConfig{SiteID: "s", APIKey: "k"})
 	long := strings.Repeat("k", 300) + ".6554"
 	tests := []struct {
 		name    string

@@ -3,17 +3,8 @@ package transform
 import (
 	"strconv"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
-
-// DefaultMaxEventBytes is the default cap on the bytes one event may
-// produce: its request body, or its /api/v2/batch object. It is above
-// anything Customer.io accepts from one event (event data of 100,000 bytes;
-// 300 attributes of at most 1,000 bytes each, about 345 KB with their
-// names; a v2 entity of 32 KB), so no event Customer.io would take fails
-// it, and it keeps what a small event can amplify into (one key per
-// character of a spread string, array holes from key paths) to a megabyte.
-const DefaultMaxEventBytes = 1 << 20
 
 // maxKeyInError is how many bytes of an offending key an error quotes.
 const maxKeyInError = 128
@@ -22,7 +13,7 @@ const maxKeyInError = 128
 // a small event that would expand to megabytes fails early and cheaply.
 // Only the steps that can produce more than they read are counted (array
 // elements a key path creates, keys a spread creates); the finished output
-// is measured exactly (see Limits.Transform). The counts are lower bounds
+// is measured exactly (see Limits.mapV1). The counts are lower bounds
 // of the bytes written, so an event under the cap never fails early.
 type budget struct {
 	left, max int

@@ -9,10 +9,10 @@ func TestCheckConfig(t *testing.T) {
 		dest *Destination
 		want string // "" for valid
 	}{
-		{"valid", &Destination{SiteID: "customerio1", APIKey: "customerio2"}, ""},
-		{"missing siteID", &Destination{APIKey: "customerio2"}, "siteID not found in Configs"},
-		{"missing apiKey", &Destination{SiteID: "customerio1"}, "apiKey not found in Configs"},
-		{"siteID checked first", &Destination{}, "siteID not found in Configs"},
+		{"valid", NewDestination(DestinationConfig{SiteID: "customerio1", APIKey: "customerio2"}), ""},
+		{"missing siteID", NewDestination(DestinationConfig{APIKey: "customerio2"}), "siteID not found in Configs"},
+		{"missing apiKey", NewDestination(DestinationConfig{SiteID: "customerio1"}), "apiKey not found in Configs"},
+		{"siteID checked first", NewDestination(DestinationConfig{}), "siteID not found in Configs"},
 		{"nil destination", nil, "siteID not found in Configs"},
 	}
 	for _, tt := range tests {
@@ -43,15 +43,44 @@ func TestAPIHost(t *testing.T) {
 		dest *Destination
 		want string
 	}{
-		{"US", &Destination{}, "https://track.customer.io"},
-		{"EU", &Destination{EU: true}, "https://track-eu.customer.io"},
+		{"US", NewDestination(DestinationConfig{}), "https://track.customer.io"},
+		{"EU", NewDestination(DestinationConfig{EU: true}), "https://track-eu.customer.io"},
 		{"nil", nil, "https://track.customer.io"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if got := apiHost(tt.dest); got != tt.want {
-				t.Errorf("apiHost = %q, want %q", got, tt.want)
+			if got := orEmpty(tt.dest).host; got != tt.want {
+				t.Errorf("host = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestNewDestination checks what a destination computes once: the host
+// and /api/v2/batch URL of its data centre and its Authorization value.
+func TestNewDestination(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		cfg  DestinationConfig
+		host string
+	}{
+		{"US", DestinationConfig{SiteID: "site", APIKey: "key"}, "https://track.customer.io"},
+		{"EU", DestinationConfig{SiteID: "site", APIKey: "key", EU: true}, "https://track-eu.customer.io"},
+		{"no credentials", DestinationConfig{}, "https://track.customer.io"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			d := NewDestination(tc.cfg)
+			if d.host != tc.host || d.batchURL != tc.host+"/api/v2/batch" {
+				t.Errorf("host %q, batch URL %q, want %q", d.host, d.batchURL, tc.host)
+			}
+			if want := basicAuth(tc.cfg.SiteID, tc.cfg.APIKey); d.auth != want {
+				t.Errorf("auth %q, want %q", d.auth, want)
+			}
+			if d.Config() != tc.cfg {
+				t.Errorf("config %+v, want %+v", d.Config(), tc.cfg)
 			}
 		})
 	}

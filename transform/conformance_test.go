@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // corpusDir is the shared conformance corpus, relative to this package.
@@ -122,15 +122,15 @@ func checkCorpusCase(c corpusCase, want json.RawMessage) (string, error) {
 // RudderStack sends it: credentials that are strings as they are, numbers
 // as JavaScript prints them, anything else as missing.
 func destinationFromConfig(cfg map[string]any) *Destination {
-	d := &Destination{
+	c := DestinationConfig{
 		SiteID: configString(cfg["siteID"]),
 		APIKey: configString(cfg["apiKey"]),
 		EU:     cfg["datacenter"] == "EU",
 	}
 	if s, ok := cfg["deviceTokenEventName"].(string); ok {
-		d.DeviceTokenEventName = s
+		c.DeviceTokenEventName = s
 	}
-	return d
+	return NewDestination(c)
 }
 
 // configString returns a credential as upstream's String() reads it.

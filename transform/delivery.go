@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // Messages of RudderStack's customerio delivery handler, exactly as it

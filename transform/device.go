@@ -1,6 +1,9 @@
 package transform
 
-import "github.com/cio-transformer/cio-transformer/transform/jsvalue"
+import (
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
+	"github.com/cio-transformer/cio-transformer/transform/internal/js"
+)
 
 // deviceEventNames are the event names that register (or, for Application
 // Uninstalled, delete) a device.
@@ -23,7 +26,7 @@ func (ev *event) isDeviceEvent(dest *Destination) bool {
 			return true
 		}
 	}
-	return dest.DeviceTokenEventName != "" && name == dest.DeviceTokenEventName
+	return dest.config.DeviceTokenEventName != "" && name == dest.config.DeviceTokenEventName
 }
 
 // deleteDevice maps Application Uninstalled: DELETE
@@ -75,20 +78,20 @@ func (ev *event) registerDevice(dest *Destination, id jsvalue.Value) Result {
 // read, as encoding the object of them would write them, without making
 // the object: a string of n units makes n members.
 func (ev *event) spreadDeviceBody(s string) ([]byte, *Error) {
-	c := countSpread(s)
-	if err := ev.budget.spend(c.bytes()); err != nil {
+	c := js.CountSpread(s)
+	if err := ev.budget.spend(c.Bytes()); err != nil {
 		return nil, err
 	}
 	const open = `{"device":{`
 	var dst []byte
 	var buf *[]byte
-	if size := len(open) + c.bytes() + bodySlack; size > maxPooledBody {
+	if size := len(open) + c.Bytes() + bodySlack; size > maxPooledBody {
 		dst = make([]byte, 0, size)
 	} else {
 		buf = bodyBuffer()
 		dst = (*buf)[:0]
 	}
-	w := objectWriter{dst: appendSpread(append(dst, open...), s), some: c.units > 0}
+	w := objectWriter{dst: js.AppendSpread(append(dst, open...), s), some: c.Units() > 0}
 	// The token is sent as it came, neither encoded nor stringified.
 	w.member(`"id"`, ev.token)
 	// Plain ||, not the generic mapping: a timestamp of 0 falls through.
@@ -110,7 +113,7 @@ func (ev *event) spreadDeviceBody(s string) ([]byte, *Error) {
 // platform returns Customer.io's platform for a device type: "ios" for the
 // Apple family, else the lowercased type.
 func platform(deviceType string) string {
-	lower := jsLower(deviceType)
+	lower := js.ToLowerCase(deviceType)
 	for _, a := range appleFamily {
 		if lower == a {
 			return "ios"

@@ -4,7 +4,7 @@ import "testing"
 
 func TestDevice(t *testing.T) {
 	t.Parallel()
-	custom := &Destination{SiteID: "site", APIKey: "key", DeviceTokenEventName: "Registered"}
+	custom := NewDestination(DestinationConfig{SiteID: "site", APIKey: "key", DeviceTokenEventName: "Registered"})
 	runMappings(t, []mapping{
 		{
 			name: "register",
@@ -41,7 +41,7 @@ func TestDevice(t *testing.T) {
 		},
 		{
 			name:  "a screen can carry the custom name",
-			dest:  &Destination{SiteID: "site", APIKey: "key", DeviceTokenEventName: "Viewed Home Screen"},
+			dest:  NewDestination(DestinationConfig{SiteID: "site", APIKey: "key", DeviceTokenEventName: "Viewed Home Screen"}),
 			event: `{"type":"screen","event":"Home","userId":"u","context":{"device":{"token":"t"}}}`,
 			want:  `{"endpointPath":"v1/customers/devices"}`,
 		},

@@ -4,9 +4,14 @@
 // "deviation D1" to "deviation D10": the numbered entries of
 // docs/DEVIATIONS.md, which says what each one changes and why.
 //
-// Transform maps one event; Batcher merges the objects of group events into
-// /api/v2/batch requests while keeping each user's events in order. The
-// package is pure: no I/O, no clock, no logging, no gRPC.
+// Mode.Map is the one entry for a job: it decides the API mode (v1's
+// requests, or v2's /api/v2/batch objects), what the job's dontBatch means
+// and the per-event cap, and maps the job. Mode.Limits are the limits of the
+// Batcher the results go to; Batcher merges objects into /api/v2/batch
+// requests while keeping each user's events in order, and Alone answers a
+// job on its own. Results and requests say what they are
+// (Result.Kind, Result.Type, Request.IsBatch). The package is pure: no I/O,
+// no clock, no logging, no gRPC.
 //
 // Event types and the requests they become:
 //

@@ -1,75 +1,296 @@
 package transform
 
-import "github.com/cio-transformer/cio-transformer/transform/jsvalue"
+import (
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
+	"github.com/cio-transformer/cio-transformer/transform/internal/js"
+)
 
-// deviceUninstalled is the event name that deletes a device.
-const deviceUninstalled = "Application Uninstalled"
+// event is one message as the mappings read it: its fields (in API mode v1
+// after deviation D5: numbers in id, name and email fields read as their
+// decimal strings) and after the reverse-ETL rewrite, without touching the
+// caller's message.
+type event struct {
+	typ string
 
-// track maps a track, page or screen event: a device deletion or
-// registration, an event of a known person, or an anonymous event.
-func (ev *event) track(dest *Destination) Result {
-	id := ev.identity()
-	if ev.evName.IsString() && ev.evName.Str() == deviceUninstalled {
-		return ev.deleteDevice(dest, id)
-	}
-	if id.Truthy() && ev.token.Truthy() && ev.isDeviceEvent(dest) {
-		return ev.registerDevice(dest, id)
-	}
+	userID      jsvalue.Value
+	anonymousID jsvalue.Value
+	previousID  jsvalue.Value
+	groupID     jsvalue.Value
+	eventName   jsvalue.Value // message.event
+	name        jsvalue.Value // message.name
 
-	evType := "event"
-	if ev.typ == typePage {
-		evType = typePage
-	}
-	if id.Truthy() {
-		body := ev.eventBody(evType, ev.evName, jsvalue.Undefined())
-		ep := endpoint{path: customersPath, id: id, suffix: eventsSuffix}
-		return ev.request(dest, methodPost, eventsEndpointPath, ep, body)
-	}
+	traits        jsvalue.Value
+	contextTraits jsvalue.Value
+	properties    jsvalue.Value
 
-	// Customer.io takes at most 100 bytes of an anonymous event's name, so
-	// upstream truncates it here (and only here).
-	var name string
-	if ev.typ == typeScreen {
-		raw := ev.eventName
-		if !raw.Truthy() {
-			raw = ev.properties.Get("name")
-		}
-		inner := ""
-		if raw.Truthy() {
-			// Upstream's truncation throws on a non-string (a 500); the
-			// name is read as String(value) instead, as the template of
-			// an identified screen reads it.
-			inner = raw.JSString()
-		}
-		name = "Viewed " + truncateUTF8(inner, maxScreenNameBytes) + " Screen"
-	} else {
-		if !ev.evName.IsString() {
-			return Result{Err: instrumentationError("Event Name type should be a string")}
-		}
-		name = truncateUTF8(ev.evName.Str(), maxAnonymousNameBytes)
-	}
-	if !ev.anonymousID.Truthy() {
-		return Result{Err: instrumentationError("Anonymous id/ user id is required")}
-	}
-	body := ev.eventBody(evType, jsvalue.String(name), ev.anonymousID)
-	return ev.request(dest, methodPost, anonymousEndpointPath, endpoint{path: anonymousEventsPath}, body)
+	userProperties    jsvalue.Value
+	timestamp         jsvalue.Value
+	originalTimestamp jsvalue.Value
+
+	rawType    jsvalue.Value
+	context    jsvalue.Value // message.context
+	device     jsvalue.Value // context.device
+	token      jsvalue.Value // context.device.token
+	externalID jsvalue.Value // context.externalId[0]
+	retl       bool          // context.mappedToDestination is truthy
+
+	// action and identifiers are the members of a record event (API mode
+	// v2).
+	action      jsvalue.Value
+	identifiers jsvalue.Value
+
+	// d5 is set when the fields were read after deviation D5 (API mode v1).
+	d5 bool
+
+	// Resolved as upstream's generic field mapping resolves them: the first
+	// source that is truthy, false or 0, else null.
+	userIDOnly jsvalue.Value
+	email      jsvalue.Value
+	historical jsvalue.Value
+	createdAt  jsvalue.Value // traits.createdAt, context.traits.createdAt
+
+	// evName is the event name of track, page and screen.
+	evName jsvalue.Value
+
+	// budget is what the event may still produce.
+	budget budget
+
+	// ids and contextIDs are the identifier members of the traits and the
+	// context traits, and propsEmail properties.email: read once by load
+	// (idsRead), or by resolve when load did not or the traits changed.
+	ids, contextIDs traitIDs
+	propsEmail      jsvalue.Value
+	idsRead         bool
 }
 
-// eventBody returns the payload of an event as JSON: data, name, type,
-// timestamp and the anonymous id, each omitted when undefined. It is
-// written directly rather than built as an object only to be encoded; the
-// properties, unread, are copied as they came.
-func (ev *event) eventBody(evType string, name, anonymousID jsvalue.Value) []byte {
-	buf := bodyBuffer()
-	w := newObjectWriter((*buf)[:0])
-	w.member(`"data"`, ev.properties)
-	w.member(`"name"`, name)
-	w.key(`"type"`)
-	w.dst = jsvalue.AppendJSONString(w.dst, evType)
-	if ev.historical.Truthy() {
-		w.key(`"timestamp"`)
-		w.dst = appendUnixSeconds(w.dst, ev.historical)
+// load reads the fields of msg both mappings need, in one pass over the
+// message and one over its context. API mode v1 (d5) reads them after
+// deviation D5: numbers in id, name and email fields read as their decimal
+// strings. API mode v2 reads them as they came, as upstream's v2 path sends
+// number ids as numbers, and takes the type as it is, since its schema
+// admits only exact type names.
+func (ev *event) load(msg jsvalue.Value, d5 bool) {
+	ev.d5 = d5
+	// All reads a parsed message's text as it goes: the mapping reads a
+	// few members and copies others whole, and builds none of them.
+	for key, val := range msg.All() {
+		switch key {
+		case "type":
+			ev.rawType = val
+		case "userId":
+			ev.userID = ev.id(val)
+		case "anonymousId":
+			ev.anonymousID = ev.id(val)
+		case "previousId":
+			ev.previousID = ev.id(val)
+		case "groupId":
+			ev.groupID = ev.id(val)
+		case "event":
+			ev.eventName = ev.id(val)
+		case "name":
+			ev.name = ev.id(val)
+		case "traits":
+			ev.traits = val
+		case "properties":
+			ev.properties = val
+		case "user_properties":
+			ev.userProperties = val
+		case "timestamp":
+			ev.timestamp = val
+		case "originalTimestamp":
+			ev.originalTimestamp = val
+		case "context":
+			ev.context = val
+		case "action":
+			ev.action = val
+		case "identifiers":
+			ev.identifiers = val
+		}
 	}
-	w.member(`"anonymous_id"`, anonymousID)
-	return finishBody(buf, w.end())
+	for key, val := range ev.context.All() {
+		switch key {
+		case "traits":
+			ev.contextTraits = val
+		case "device":
+			ev.device = val
+			ev.token = ev.id(val.Get("token"))
+		case "externalId":
+			ev.externalID = val.Get("0")
+		case "mappedToDestination":
+			ev.retl = val.Truthy()
+		}
+	}
+	if !d5 {
+		ev.typ = ev.rawType.Str()
+		return
+	}
+	ev.traits, ev.ids = withStringEmail(ev.traits)
+	ev.contextTraits, ev.contextIDs = withStringEmail(ev.contextTraits)
+	ev.propsEmail = ev.properties.Get("email")
+	if ev.propsEmail.IsNumber() && ev.properties.IsObject() {
+		ev.propsEmail = idString(ev.propsEmail)
+		ev.properties = ev.properties.ShallowCopy()
+		ev.properties.Set("email", ev.propsEmail)
+	}
+	ev.idsRead = true
+}
+
+// id returns an id, name or token field as the mapping reads it: after
+// deviation D5 in API mode v1, as it came in API mode v2.
+func (ev *event) id(v jsvalue.Value) jsvalue.Value {
+	if ev.d5 {
+		return idString(v)
+	}
+	return v
+}
+
+// dispatch checks the message type, lowercased as upstream reads it, and
+// computes the event name: a page's name or url, "Viewed <event> Screen",
+// or a track's event, which must be a non-empty string.
+func (ev *event) dispatch() *Error {
+	if !ev.rawType.IsString() {
+		// Upstream lowercases with type?.toLowerCase(): a missing or null type
+		// reads "undefined"; other non-strings would throw a TypeError there.
+		t := "undefined"
+		if !ev.rawType.IsNullish() {
+			t = ev.rawType.JSString()
+		}
+		return instrumentationError("could not determine type " + t)
+	}
+	ev.typ = js.ToLowerCase(ev.rawType.Str())
+	switch ev.typ {
+	case typeIdentify, typeAlias, typeGroup:
+		return nil
+	case typePage:
+		ev.evName = ev.name
+		if !ev.evName.Truthy() {
+			ev.evName = ev.properties.Get("url")
+		}
+	case typeScreen:
+		x := ev.eventName
+		if !x.Truthy() {
+			x = ev.properties.Get("name")
+		}
+		ev.evName = jsvalue.String("Viewed " + x.JSString() + " Screen")
+		return nil
+	case typeTrack:
+		if !ev.eventName.IsString() || ev.eventName.Str() == "" {
+			return instrumentationError("Event is a required field and should be a string")
+		}
+		ev.evName = ev.eventName
+		return nil
+	default:
+		return instrumentationError("could not determine type " + ev.typ)
+	}
+	if ev.evName.Truthy() && !ev.evName.IsString() {
+		ev.evName = jsvalue.String(ev.evName.JSString())
+	}
+	return nil
+}
+
+// resolve computes the identifiers every mapping reads: the user id
+// (userId, traits.userId, traits.id, then the same in context.traits), the
+// email (traits, context.traits, properties, then the external id), the
+// event time (timestamp, then originalTimestamp) and the creation time.
+func (ev *event) resolve() {
+	if !ev.idsRead || ev.retl {
+		ev.ids = readTraitIDs(ev.traits)
+		ev.contextIDs = readTraitIDs(ev.contextTraits)
+		ev.propsEmail = ev.properties.Get("email")
+	}
+	t, c := &ev.ids, &ev.contextIDs
+	ev.userIDOnly = firstSet(ev.userID, t.userID, t.id, c.userID, c.id)
+	ev.email = firstSet(t.email, c.email, ev.propsEmail, ev.externalID.Get("id"))
+	ev.historical = firstSet(ev.timestamp, ev.originalTimestamp)
+	ev.createdAt = firstSet(t.createdAt, c.createdAt)
+}
+
+// traitIDs are the members of a traits object the identifiers come from.
+type traitIDs struct {
+	userID, id, email, createdAt jsvalue.Value
+}
+
+// readTraitIDs reads the identifier members of traits in one pass.
+func readTraitIDs(traits jsvalue.Value) traitIDs {
+	var t traitIDs
+	for key, val := range traits.All() {
+		switch key {
+		case "userId":
+			t.userID = val
+		case "id":
+			t.id = val
+		case "email":
+			t.email = val
+		case "createdAt":
+			t.createdAt = val
+		}
+	}
+	return t
+}
+
+// identity returns userIdOnly || email, the person a request is about.
+func (ev *event) identity() jsvalue.Value {
+	if ev.userIDOnly.Truthy() {
+		return ev.userIDOnly
+	}
+	return ev.email
+}
+
+// outputUserID returns the request's RudderStack user id: String of
+// userIdOnly || anonymousId, or "" when that is falsy. It is never the
+// email, even when the email identifies the person in the endpoint.
+func (ev *event) outputUserID() string {
+	switch {
+	case ev.userIDOnly.Truthy():
+		return ev.userIDOnly.JSString()
+	case ev.anonymousID.Truthy():
+		return ev.anonymousID.JSString()
+	}
+	return ""
+}
+
+// firstSet returns the first value that is truthy, false or 0, else null, as
+// upstream's getValueFromMessage picks among its sources.
+func firstSet(vals ...jsvalue.Value) jsvalue.Value {
+	for _, v := range vals {
+		if v.Truthy() || isFalseOrZero(v) {
+			return v
+		}
+	}
+	return jsvalue.Null()
+}
+
+// isFalseOrZero reports whether v is false or the number 0.
+func isFalseOrZero(v jsvalue.Value) bool {
+	switch v.Kind() {
+	case jsvalue.KindBool:
+		return !v.Bool()
+	case jsvalue.KindNumber:
+		return v.Float() == 0
+	}
+	return false
+}
+
+// idString applies deviation D5: a number in an id, name or email field is
+// read as its decimal string, so that it never reaches upstream's string-only
+// code paths as a number.
+func idString(v jsvalue.Value) jsvalue.Value {
+	if v.IsNumber() {
+		return jsvalue.String(v.JSString())
+	}
+	return v
+}
+
+// withStringEmail applies D5 to the email member of traits, copying the
+// object only when that member is a number, and returns the traits with
+// their identifier members.
+func withStringEmail(v jsvalue.Value) (jsvalue.Value, traitIDs) {
+	t := readTraitIDs(v)
+	if t.email.IsNumber() && v.IsObject() {
+		t.email = idString(t.email)
+		c := v.ShallowCopy()
+		c.Set("email", t.email)
+		return c, t
+	}
+	return v, t
 }

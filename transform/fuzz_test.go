@@ -8,15 +8,15 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // fuzzDests are the destinations a fuzzed event is mapped for.
 var fuzzDests = []*Destination{
-	{SiteID: "site", APIKey: "key"},
-	{SiteID: "site", APIKey: "key", EU: true},
-	{SiteID: "site", APIKey: "key", DeviceTokenEventName: "Registered"},
-	{SiteID: "site"},
+	NewDestination(DestinationConfig{SiteID: "site", APIKey: "key"}),
+	NewDestination(DestinationConfig{SiteID: "site", APIKey: "key", EU: true}),
+	NewDestination(DestinationConfig{SiteID: "site", APIKey: "key", DeviceTokenEventName: "Registered"}),
+	NewDestination(DestinationConfig{SiteID: "site"}),
 }
 
 // FuzzTransform maps arbitrary event JSON and checks the properties every
@@ -132,4 +132,17 @@ func checkWellFormed(t *testing.T, r Result) {
 			t.Fatalf("not a JavaScript string: %q", s)
 		}
 	}
+}
+
+// decodable reports whether s is UTF-8 with lone surrogates, as a string
+// of the mapping is: no byte decodes as an error.
+func decodable(s string) bool {
+	for i := 0; i < len(s); {
+		r, size := jsvalue.DecodeRune(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			return false
+		}
+		i += size
+	}
+	return true
 }

@@ -13,56 +13,83 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // updateGolden rewrites the want of every golden case from the current
 // output: go test -run Golden -update.
-var updateGolden = flag.Bool("update", false, "rewrite the want of the golden cases in testdata/golden")
+var updateGolden = flag.Bool("update", false, "rewrite the want of the golden cases in testdata/golden and testdata/golden_v2")
 
-// goldenDir holds the golden cases, one JSON file each.
-const goldenDir = "testdata/golden"
+// The golden cases, one JSON file each: goldenDir's mapped in API mode v1,
+// goldenV2Dir's in API mode v2.
+const (
+	goldenDir   = "testdata/golden"
+	goldenV2Dir = "testdata/golden_v2"
+)
 
-// goldenCase is one golden file: a destination Config, an event, and the
-// expected outcome (see goldenOutcome).
+// goldenSuites are the folders of golden cases and the mode their events
+// are mapped in.
+var goldenSuites = []struct {
+	dir  string
+	mode Mode
+}{
+	{goldenDir, Mode{}},
+	{goldenV2Dir, Mode{V2: true}},
+}
+
+// goldenCase is one golden file: a destination Config, the job's
+// connection (absent when it has none; only API mode v2 reads it), an
+// event, and the expected outcome (see goldenOutcome).
 type goldenCase struct {
 	Description string          `json:"description"`
 	Destination map[string]any  `json:"destination"`
+	Connection  json.RawMessage `json:"connection,omitempty"`
 	Event       json.RawMessage `json:"event"`
 	Want        json.RawMessage `json:"want"`
 }
 
-// TestGolden maps the event of every golden case and compares the outcome
-// with its want, structurally.
+// TestGolden maps the event of every golden case in its suite's mode and
+// compares the outcome with its want, structurally.
 func TestGolden(t *testing.T) {
 	t.Parallel()
-	paths, err := filepath.Glob(filepath.Join(goldenDir, "*.json"))
+	for _, suite := range goldenSuites {
+		t.Run(filepath.Base(suite.dir), func(t *testing.T) {
+			t.Parallel()
+			for _, path := range goldenPaths(t, suite.dir) {
+				name := strings.TrimSuffix(filepath.Base(path), ".json")
+				t.Run(name, func(t *testing.T) {
+					t.Parallel()
+					c := readGolden[goldenCase](t, path)
+					got := goldenOutcome(t, c, suite.mode)
+					if *updateGolden {
+						c.Want = wantJSON(t, got)
+						writeGolden(t, path, c)
+						return
+					}
+					var want any
+					if err := json.Unmarshal(markLoneSurrogates(c.Want), &want); err != nil {
+						t.Fatalf("want: %v", err)
+					}
+					if diff := cmp.Diff(want, got); diff != "" {
+						t.Errorf("%s\n(-want +got):\n%s", c.Description, diff)
+					}
+				})
+			}
+		})
+	}
+}
+
+// goldenPaths lists the golden case files of dir.
+func goldenPaths(t testing.TB, dir string) []string {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(paths) == 0 {
 		t.Fatal("no golden cases")
 	}
-	for _, path := range paths {
-		name := strings.TrimSuffix(filepath.Base(path), ".json")
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			c := readGolden[goldenCase](t, path)
-			got := goldenOutcome(t, c)
-			if *updateGolden {
-				c.Want = wantJSON(t, got)
-				writeGolden(t, path, c)
-				return
-			}
-			var want any
-			if err := json.Unmarshal(markLoneSurrogates(c.Want), &want); err != nil {
-				t.Fatalf("want: %v", err)
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("%s\n(-want +got):\n%s", c.Description, diff)
-			}
-		})
-	}
+	return paths
 }
 
 // readGolden reads one golden case, numbers kept exact.
@@ -183,32 +210,45 @@ func writeGolden(t *testing.T, path string, c any) {
 	}
 }
 
-// goldenOutcome maps the case's event and renders the outcome:
-// {"request": {...}, "keys": [...]} on success, a group object as its batch
-// of one (deviation D1); {"error": {...}} on failure.
-func goldenOutcome(t *testing.T, c goldenCase) any {
+// goldenInput parses a case's event and connection.
+func goldenInput(t testing.TB, c goldenCase) (msg, connection jsvalue.Value) {
 	t.Helper()
 	msg, err := jsvalue.Parse(c.Event)
 	if err != nil {
 		t.Fatalf("event: %v", err)
 	}
-	dest := destinationFromConfig(c.Destination)
-	r := Transform(msg, dest)
-	if r.Err != nil {
-		return map[string]any{"error": map[string]any{
-			"statusCode":    float64(r.Err.StatusCode),
-			"message":       markSurrogateBytes(r.Err.Message),
-			"errorCategory": r.Err.Category,
-			"errorType":     r.Err.Type,
-		}}
+	if len(c.Connection) > 0 {
+		if connection, err = jsvalue.Parse(c.Connection); err != nil {
+			t.Fatalf("connection: %v", err)
+		}
 	}
-	req := r.Request
-	if req == nil {
-		req = BatchOfOne(dest, r)
+	return msg, connection
+}
+
+// goldenOutcome maps the case's event in mode m and renders the outcome as
+// the unary call returns it: {"request": {...}, "keys": [...]} on success,
+// an object as its batch of one (deviation D1); {"error": {...}} on
+// failure.
+func goldenOutcome(t *testing.T, c goldenCase, m Mode) any {
+	t.Helper()
+	msg, connection := goldenInput(t, c)
+	dest := destinationFromConfig(c.Destination)
+	r := m.Map(Job{Event: msg, Connection: connection}, dest)
+	if m.V2 && r.Err == nil && (r.Request != nil || r.UserID != "") {
+		t.Errorf("API mode v2 returned a request or a user id: %+v", r)
+	}
+	e := Alone(dest, r)
+	if e.Err != nil {
+		return map[string]any{"error": map[string]any{
+			"statusCode":    float64(e.Err.StatusCode),
+			"message":       markSurrogateBytes(e.Err.Message),
+			"errorCategory": e.Err.Category,
+			"errorType":     e.Err.Type,
+		}}
 	}
 	keys := make([]any, len(r.Keys))
 	for i, k := range r.Keys {
 		keys[i] = markSurrogateBytes(k)
 	}
-	return map[string]any{"request": requestJSON(req), "keys": keys}
+	return map[string]any{"request": requestJSON(e.Request), "keys": keys}
 }

@@ -1,12 +1,11 @@
 package transform
 
 import (
-	"cmp"
-	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
+	"github.com/cio-transformer/cio-transformer/transform/internal/js"
 )
 
 // addressKeys are the address traits flattened to top-level attributes, and
@@ -15,6 +14,27 @@ var (
 	addressKeys  = [...]string{"city", "country", "postalCode", "state", "street"}
 	addressPaths = [...]string{"address.city", "address.country", "address.postalCode", "address.state", "address.street"}
 )
+
+// reservedTrait reports whether key is a trait identify never copies as it
+// is: the address (flattened into addressKeys), createdAt (sent as
+// created_at), userId and anonymousId.
+func reservedTrait(key string) bool {
+	switch key {
+	case "address", "createdAt", "userId", "anonymousId":
+		return true
+	}
+	return false
+}
+
+// addressKey reports whether key is one of addressKeys, which a trait of
+// its own sets as it is.
+func addressKey(key string) bool {
+	switch key {
+	case "city", "country", "postalCode", "state", "street":
+		return true
+	}
+	return false
+}
 
 // identify maps an identify event: PUT /api/v1/customers/{id} with the
 // person's attributes.
@@ -56,7 +76,7 @@ func (ev *event) identify(dest *Destination) Result {
 		// body a plain key can only meet an address attribute: it is
 		// appended without a search, which keeps large traits linear.
 		walked := false
-		for _, m := range jsKeyOrder(keysFrom.Members()) {
+		for _, m := range js.KeyOrder(keysFrom.Members()) {
 			a.trait(root, m.Key, m.Value, &walked)
 			if a.err != nil {
 				return Result{Err: a.err}
@@ -93,11 +113,11 @@ func (ev *event) identify(dest *Destination) Result {
 // no attribute is written twice.
 func plainTraits(traits jsvalue.Value) bool {
 	for k := range traits.All() {
-		if !plainKey(k) {
+		if !plainKey(k) || addressKey(k) {
 			return false
 		}
 		switch k {
-		case "city", "country", "postalCode", "state", "street", "created_at", "_timestamp", "anonymous_id":
+		case "created_at", "_timestamp", "anonymous_id":
 			return false
 		}
 	}
@@ -118,8 +138,7 @@ func (ev *event) plainIdentifyBody(traits jsvalue.Value) []byte {
 		}
 	}
 	for k, v := range traits.All() {
-		switch k {
-		case "address", "createdAt", "userId", "anonymousId":
+		if reservedTrait(k) {
 			continue
 		}
 		w.memberKey(k, v)
@@ -153,15 +172,15 @@ type attributes struct {
 // trait writes the trait key of value v from root, the traits; walked is
 // set once a key path has written into the body.
 func (a *attributes) trait(root jsvalue.Value, key string, v jsvalue.Value, walked *bool) {
-	switch key {
-	case "address", "createdAt", "userId", "anonymousId":
+	switch {
+	case reservedTrait(key):
 		return
-	case "city", "country", "postalCode", "state", "street":
+	case addressKey(key):
 		a.set(key, v)
 		return
 	}
 	if !plainKey(key) {
-		a.setPath(key, lookup(root, key), true)
+		a.setPath(key, js.Lookup(root, key), true)
 		*walked = true
 		return
 	}
@@ -232,7 +251,7 @@ func (a *attributes) setPath(key string, v jsvalue.Value, escapeFirstDot bool) {
 func (a *attributes) setUserProperties(props jsvalue.Value) {
 	switch props.Kind() {
 	case jsvalue.KindObject:
-		for _, m := range jsKeyOrder(props.Members()) {
+		for _, m := range js.KeyOrder(props.Members()) {
 			if plainKey(m.Key) {
 				a.set(m.Key, m.Value)
 				continue
@@ -241,7 +260,7 @@ func (a *attributes) setUserProperties(props jsvalue.Value) {
 			if strings.IndexByte(m.Key, '.') >= 0 || strings.IndexByte(m.Key, '\\') >= 0 {
 				// Only a key of more than one segment can read anything
 				// but its own member through get-value.
-				v = lookup(props, m.Key)
+				v = js.Lookup(props, m.Key)
 			}
 			a.setPath(m.Key, v, false)
 			if a.err != nil {
@@ -280,46 +299,6 @@ func walksValues(v jsvalue.Value, dots int) bool {
 	return false
 }
 
-// jsKeyOrder returns the members in the order JavaScript's Object.keys
-// lists them: array-index keys ("0", "7", not "07") first, in ascending
-// order, then the others as inserted. The order decides which of two keys
-// writing the same key path wins ("01" is written after "1").
-func jsKeyOrder(ms []jsvalue.Member) []jsvalue.Member {
-	indexes := 0
-	// ascending holds while the indexes met so far come in order, as
-	// they usually do: then they need no sort.
-	ascending, last := true, -1
-	for _, m := range ms {
-		if i, ok := jsvalue.ArrayIndex(m.Key); ok {
-			indexes++
-			ascending = ascending && i > last
-			last = i
-		}
-	}
-	if indexes == 0 {
-		return ms
-	}
-	out := make([]jsvalue.Member, 0, len(ms))
-	for _, m := range ms {
-		if _, ok := jsvalue.ArrayIndex(m.Key); ok {
-			out = append(out, m)
-		}
-	}
-	if !ascending {
-		slices.SortFunc(out, func(a, b jsvalue.Member) int {
-			i, _ := jsvalue.ArrayIndex(a.Key)
-			j, _ := jsvalue.ArrayIndex(b.Key)
-			return cmp.Compare(i, j)
-		})
-	}
-	for _, m := range ms {
-		if _, ok := jsvalue.ArrayIndex(m.Key); !ok {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
 // plainKey reports whether set-value writes key as one literal member: it
 // has no '.' or '\' and cannot read as a JavaScript integer (it starts with
 // an ASCII letter or '_'), so the value read for it through get-value is the
@@ -333,110 +312,4 @@ func plainKey(key string) bool {
 		return false
 	}
 	return strings.IndexByte(key, '.') < 0 && strings.IndexByte(key, '\\') < 0
-}
-
-// lookup reads the dotted path from root the way the npm get-value package
-// (used by upstream to read traits) does: segments split on '.', a trailing
-// '\' joins a segment with the next, and a segment that is not a key is
-// joined with the following ones until a key matches. Only objects and
-// arrays are walked.
-//
-// The keys tried are slices of path, or of one copy of its rest when a
-// backslash has joined segments, so a long path with many segments costs
-// no allocation per key tried.
-func lookup(root jsvalue.Value, path string) jsvalue.Value {
-	if !isContainer(root) {
-		return jsvalue.Undefined()
-	}
-	var buf [16]int
-	p := splitPath(path, buf[:0])
-	segs := len(p.ends)
-	target := root
-	idx := 0
-	for {
-		start := p.start(idx)
-		prop := p.seg(idx)
-		// rest is what the joins below append to: path from start, or a
-		// copy whose joined backslashes are dropped.
-		rest, restEnd := path[start:], p.ends[idx]-start
-		if prop != "" && prop[len(prop)-1] == '\\' {
-			var b strings.Builder
-			for prop != "" && prop[len(prop)-1] == '\\' {
-				b.WriteString(prop[:len(prop)-1])
-				b.WriteByte('.')
-				idx++
-				prop = ""
-				if idx < segs {
-					prop = p.seg(idx)
-				}
-			}
-			b.WriteString(prop)
-			restEnd = b.Len()
-			if idx < segs {
-				b.WriteString(path[p.ends[idx]:])
-			}
-			rest = b.String()
-			prop = rest[:restEnd]
-		}
-		if v, ok := has(target, prop); ok {
-			target = v
-		} else {
-			found := false
-			for n := idx + 1; n < segs; n++ {
-				prop = rest[:restEnd+p.ends[n]-p.ends[idx]]
-				if v, ok := has(target, prop); ok {
-					target = v
-					idx = n
-					found = true
-					break
-				}
-			}
-			if !found {
-				return jsvalue.Undefined()
-			}
-		}
-		idx++
-		if idx >= segs || !isContainer(target) {
-			break
-		}
-	}
-	if idx == segs {
-		return target
-	}
-	return jsvalue.Undefined()
-}
-
-// dottedPath is a path split on '.': segment i ends at ends[i], and starts
-// just after ends[i-1].
-type dottedPath struct {
-	path string
-	ends []int
-}
-
-// splitPath splits path, with ends appended to buf.
-func splitPath(path string, buf []int) dottedPath {
-	for i := 0; i < len(path); i++ {
-		if path[i] == '.' {
-			buf = append(buf, i)
-		}
-	}
-	return dottedPath{path: path, ends: append(buf, len(path))}
-}
-
-// start returns where segment i starts.
-func (p dottedPath) start(i int) int {
-	if i == 0 {
-		return 0
-	}
-	return p.ends[i-1] + 1
-}
-
-// seg returns segment i.
-func (p dottedPath) seg(i int) string { return p.path[p.start(i):p.ends[i]] }
-
-// has reports whether key is an own key of an object or an index of an
-// array (JavaScript's `key in target`, prototype keys aside), and its value.
-func has(target jsvalue.Value, key string) (jsvalue.Value, bool) {
-	v := target.Get(key)
-	return v, !v.IsUndefined()
 }

@@ -3,7 +3,8 @@ package transform
 import (
 	"testing"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
+	"github.com/cio-transformer/cio-transformer/transform/internal/js"
 )
 
 func TestIdentify(t *testing.T) {
@@ -170,9 +171,9 @@ func TestLookup(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := string(lookup(root, tt.path).AppendJSON(nil))
+			got := string(js.Lookup(root, tt.path).AppendJSON(nil))
 			if got != tt.want {
-				t.Errorf("lookup(%q) = %s, want %s", tt.path, got, tt.want)
+				t.Errorf("js.Lookup(%q) = %s, want %s", tt.path, got, tt.want)
 			}
 		})
 	}

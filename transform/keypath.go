@@ -1,13 +1,11 @@
 package transform
 
 import (
-	"math"
-	"math/big"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
+	"github.com/cio-transformer/cio-transformer/transform/internal/js"
 )
 
 // maxKeyPathIndex is the largest array index a key path may write
@@ -242,7 +240,7 @@ func segmentOf(s string) pathSegment {
 	if n, ok := jsvalue.ArrayIndex(s); ok {
 		return pathSegment{key: s, num: true, index: n}
 	}
-	f, ok := jsIntegerString(s)
+	f, ok := js.IntegerString(s)
 	if !ok {
 		return pathSegment{key: s, index: -1}
 	}
@@ -251,205 +249,3 @@ func segmentOf(s string) pathSegment {
 	}
 	return pathSegment{key: jsvalue.FormatNumber(f), num: true, index: -1}
 }
-
-// jsIntegerString returns Number(s) and whether s is not blank and that
-// number is an integer.
-func jsIntegerString(s string) (float64, bool) {
-	if s == "" {
-		return 0, false
-	}
-	// Only a digit, sign, dot or whitespace can start a number literal.
-	if c := s[0]; !isDigit(c) && c != '+' && c != '-' && c != '.' && !isJSSpaceStart(c) {
-		return 0, false
-	}
-	t := trimJSSpace(s)
-	if t == "" {
-		return 0, false
-	}
-	f, ok := jsNumberLiteral(t)
-	if !ok || math.IsInf(f, 0) || f != math.Trunc(f) {
-		return 0, false
-	}
-	return f, true
-}
-
-// isJSSpaceStart reports whether c may start a JavaScript whitespace or line
-// terminator character.
-func isJSSpaceStart(c byte) bool {
-	return c == ' ' || (c >= '\t' && c <= '\r') || c >= utf8.RuneSelf
-}
-
-// isJSSpace reports whether r is JavaScript WhiteSpace or LineTerminator, the
-// characters String#trim and Number() strip.
-func isJSSpace(r rune) bool {
-	switch r {
-	case '\t', '\n', '\v', '\f', '\r', ' ', 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF:
-		return true
-	}
-	return r >= 0x2000 && r <= 0x200A
-}
-
-// trimJSSpace strips JavaScript whitespace from both ends of s.
-func trimJSSpace(s string) string {
-	for s != "" {
-		r, size := jsvalue.DecodeRune(s)
-		if !isJSSpace(r) {
-			break
-		}
-		s = s[size:]
-	}
-	for s != "" {
-		r, size := jsvalue.DecodeLastRune(s)
-		if !isJSSpace(r) {
-			break
-		}
-		s = s[:len(s)-size]
-	}
-	return s
-}
-
-// jsNumberLiteral parses a trimmed StrNumericLiteral (ECMAScript
-// StringToNumber): a signed decimal literal or Infinity, or an unsigned
-// 0x, 0o or 0b integer. No numeric separators.
-func jsNumberLiteral(s string) (float64, bool) {
-	if len(s) > 2 && s[0] == '0' {
-		base := 0
-		switch s[1] {
-		case 'x', 'X':
-			base = 16
-		case 'o', 'O':
-			base = 8
-		case 'b', 'B':
-			base = 2
-		}
-		if base != 0 {
-			return parseRadixInteger(s[2:], base)
-		}
-	}
-	body := s
-	if body[0] == '+' || body[0] == '-' {
-		body = body[1:]
-	}
-	if body == "Infinity" {
-		return math.Inf(1), true
-	}
-	i, digits := 0, 0
-	for i < len(body) && isDigit(body[i]) {
-		i++
-		digits++
-	}
-	if i < len(body) && body[i] == '.' {
-		i++
-		for i < len(body) && isDigit(body[i]) {
-			i++
-			digits++
-		}
-	}
-	if digits == 0 {
-		return 0, false
-	}
-	if i < len(body) && (body[i] == 'e' || body[i] == 'E') {
-		i++
-		if i < len(body) && (body[i] == '+' || body[i] == '-') {
-			i++
-		}
-		exp := i
-		for i < len(body) && isDigit(body[i]) {
-			i++
-		}
-		if i == exp {
-			return 0, false
-		}
-	}
-	if i != len(body) {
-		return 0, false
-	}
-	// The text is now a literal strconv reads alike, rounding to nearest; an
-	// out-of-range exponent gives ±Inf or 0, as in JavaScript.
-	f, _ := strconv.ParseFloat(s, 64)
-	return f, true
-}
-
-// parseRadixInteger parses the digits of a 0x, 0o or 0b literal, rounding
-// to the nearest float64 as JavaScript does.
-func parseRadixInteger(digits string, base int) (float64, bool) {
-	var v uint64
-	exact := true
-	for i := 0; i < len(digits); i++ {
-		d, ok := digitValue(digits[i])
-		if !ok || d >= base {
-			return 0, false
-		}
-		if v > (1<<53)/uint64(base) {
-			exact = false
-		}
-		v = v*uint64(base) + uint64(d)
-	}
-	if exact {
-		return float64(v), true
-	}
-	n, ok := new(big.Int).SetString(digits, base)
-	if !ok {
-		return 0, false
-	}
-	f, _ := new(big.Float).SetInt(n).Float64()
-	return f, true
-}
-
-func digitValue(c byte) (int, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return int(c - '0'), true
-	case c >= 'a' && c <= 'f':
-		return int(c-'a') + 10, true
-	case c >= 'A' && c <= 'F':
-		return int(c-'A') + 10, true
-	}
-	return 0, false
-}
-
-// spreadInto copies the own enumerable properties of src into the object
-// dst, as JavaScript's {...src} does: an object's members; an array's
-// elements under "0", "1", ...; a string's UTF-16 code units under "0",
-// "1", ...; nothing for numbers, booleans, null and undefined.
-//
-// A character outside the BMP spreads into two keys holding its lone
-// surrogates, which JSON.stringify writes as "\ud83d"-style escapes.
-//
-// A string's keys are spent from b, as each makes more output than its
-// character: past the event's budget, spreadInto stops with the budget's
-// error.
-func spreadInto(dst, src jsvalue.Value, b *budget) *Error {
-	if !dst.IsObject() {
-		return nil
-	}
-	switch src.Kind() {
-	case jsvalue.KindObject:
-		if src.Object() == dst.Object() {
-			return nil
-		}
-		for _, m := range src.Members() {
-			dst.Set(m.Key, m.Value)
-		}
-	case jsvalue.KindArray:
-		for i, e := range src.Elems() {
-			if !e.IsUndefined() {
-				dst.Set(strconv.Itoa(i), e)
-			}
-		}
-	case jsvalue.KindString:
-		s := src.Str()
-		// The keys are counted before any is made, so a long string fails
-		// at the cost of one pass over it.
-		c := countSpread(s)
-		if err := b.spend(c.bytes()); err != nil {
-			return err
-		}
-		spreadString(dst, s, c)
-	}
-	return nil
-}
-
-// spreadBytes returns the least the members spreadInto makes of the string
-// s add to the output: for each UTF-16 unit, `"<index>":"<char>",`.
-func spreadBytes(s string) int { return countSpread(s).bytes() }

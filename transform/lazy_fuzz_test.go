@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/cio-transformer/cio-transformer/internal/eventmix"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // FuzzTransformUnread maps each event twice: as Parse returns it, its

@@ -3,41 +3,13 @@ package transform
 import (
 	"encoding/base64"
 	"encoding/json"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
+	"github.com/cio-transformer/cio-transformer/transform/internal/js"
 )
-
-func FuzzIsEmail(f *testing.F) {
-	for _, s := range []string{
-		"a@b.co", "a@b", `"q uoted"@x.io`, `"@x.io`, `"a\"@x.io`, "用户@例子.中国",
-		"a@b.xn--p1ai", "a@😀.com", "a@b.😀😀", " a@b.com", "a@[127.0.0.1]", "",
-		strings.Repeat("x", 64) + "@x.io", "a@" + strings.Repeat("x", 63) + ".com",
-		"a\xed\xa0\xbd@b.co", "a@b\xed\xb0\x80.co", "\xed\xb0\x80", strings.Repeat("l", 65) + "@b\xed\xa0\xbd.co",
-	} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		throws := emailThrows(s)
-		if throws && !jsvalue.HasLoneSurrogate(s) {
-			t.Errorf("emailThrows(%q) without a lone surrogate", s)
-		}
-		if !throws && jsvalue.HasLoneSurrogate(s) && isEmail(s) {
-			t.Errorf("isEmail(%q) holds for a lone surrogate", s)
-		}
-		if !isEmail(s) {
-			return
-		}
-		at := strings.LastIndexByte(s, '@')
-		if at < 1 || utf16Len(s) > emailMaxLength || at > emailMaxLocalBytes || !strings.Contains(s[at:], ".") {
-			t.Errorf("isEmail(%q) holds for an address outside the limits", s)
-		}
-	})
-}
 
 func FuzzUnixSecondsString(f *testing.F) {
 	for _, s := range []string{
@@ -62,7 +34,7 @@ func FuzzUnixSecondsString(f *testing.F) {
 			t.Fatalf("unixSeconds(%q) = %s", s, got.AppendJSON(nil))
 		}
 		sec := got.Float()
-		if sec < -maxTimeMillis/1000 || sec > maxTimeMillis/1000 {
+		if sec < -js.MaxTimeMillis/1000 || sec > js.MaxTimeMillis/1000 {
 			t.Errorf("unixSeconds(%q) = %v, outside the range of a Date", s, sec)
 		}
 		if isRFC3339 && float64(rfc.Unix()) != sec {
@@ -96,7 +68,7 @@ func fitsShape(s, shape string) bool {
 		return false
 	}
 	for i := 0; i < len(shape); i++ {
-		if shape[i] == 'd' && !isDigit(s[i]) || shape[i] != 'd' && s[i] != shape[i] {
+		if shape[i] == 'd' && (s[i] < '0' || s[i] > '9') || shape[i] != 'd' && s[i] != shape[i] {
 			return false
 		}
 	}
@@ -146,49 +118,11 @@ func FuzzSetPath(f *testing.F) {
 		if err := spreadInto(dst, jsvalue.String(key), &budget); err != nil {
 			t.Fatalf("spreading %q: %s", key, err.Message)
 		}
-		if dst.Len() != utf16Len(key) {
-			t.Errorf("spreading %q gave %d keys, want %d", key, dst.Len(), utf16Len(key))
+		if dst.Len() != jsvalue.UTF16Len(key) {
+			t.Errorf("spreading %q gave %d keys, want %d", key, dst.Len(), jsvalue.UTF16Len(key))
 		}
-		if got, want := "{"+string(appendSpread(nil, key))+"}", string(dst.AppendJSON(nil)); got != want {
-			t.Errorf("appendSpread(%q) = %s, the spread object encodes as %s", key, got, want)
-		}
-	})
-}
-
-func FuzzEncodeURIComponent(f *testing.F) {
-	for _, s := range []string{"user-1", "a@b.com", "a/b c+d", "€uro😀", "\x00\xff", ""} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		got := encodeURIComponent(s)
-		for i := 0; i < len(got); i++ {
-			if c := got[i]; c >= utf8.RuneSelf || (!uriUnreserved[c] && c != '%') {
-				t.Fatalf("encodeURIComponent(%q) = %q: byte %q left unencoded", s, got, c)
-			}
-		}
-		if back, err := url.PathUnescape(got); err != nil || back != s {
-			t.Errorf("PathUnescape(%q) = %q, %v; want %q", got, back, err, s)
-		}
-	})
-}
-
-func FuzzTruncateUTF8(f *testing.F) {
-	f.Add(strings.Repeat("€", 40), 100)
-	f.Add("a😀b", 4)
-	f.Add("\xf0\x9f\x98", 2)
-	f.Add(strings.Repeat("x", 98)+"\xed\xa0\xbdt", 100)
-	f.Add("\xed\xa0\xbd\xed\xb0\x80", 4)
-	f.Fuzz(func(t *testing.T, s string, n int) {
-		got := truncateUTF8(s, n)
-		if !strings.HasPrefix(s, got) || len(got) > max(n, 0) {
-			t.Fatalf("truncateUTF8(%q, %d) = %q", s, n, got)
-		}
-		if utf8.ValidString(s) && !utf8.ValidString(got) {
-			t.Errorf("truncateUTF8(%q, %d) = %q splits a character", s, n, got)
-		}
-		// Nor does it split a lone surrogate of a JavaScript string.
-		if len(got) < len(s) && decodable(s) && !utf8.RuneStart(s[len(got)]) {
-			t.Errorf("truncateUTF8(%q, %d) = %q splits a lone surrogate", s, n, got)
+		if got, want := "{"+string(js.AppendSpread(nil, key))+"}", string(dst.AppendJSON(nil)); got != want {
+			t.Errorf("js.AppendSpread(%q) = %s, the spread object encodes as %s", key, got, want)
 		}
 	})
 }
@@ -208,21 +142,8 @@ func FuzzBasicAuth(f *testing.F) {
 		if err != nil {
 			t.Fatalf("basicAuth = %q: %v", got, err)
 		}
-		if len(raw) != utf16Len(siteID)+1+utf16Len(apiKey) {
+		if len(raw) != jsvalue.UTF16Len(siteID)+1+jsvalue.UTF16Len(apiKey) {
 			t.Errorf("basicAuth(%q, %q) encodes %d bytes", siteID, apiKey, len(raw))
 		}
 	})
-}
-
-// decodable reports whether s is UTF-8 with lone surrogates, as a string
-// of the mapping is: no byte decodes as an error.
-func decodable(s string) bool {
-	for i := 0; i < len(s); {
-		r, size := jsvalue.DecodeRune(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			return false
-		}
-		i += size
-	}
-	return true
 }

@@ -1,32 +1,5 @@
 package transform
 
-import "github.com/cio-transformer/cio-transformer/transform/jsvalue"
-
-// Destination is one Customer.io destination's configuration, as the
-// transformer reads it.
-type Destination struct {
-	// ID identifies the destination to the caller; the mapping never reads it.
-	ID string
-	// SiteID is the Track API site id, the Basic-auth user name. Empty means
-	// missing.
-	SiteID string
-	// APIKey is the Track API key, the Basic-auth password. Empty means
-	// missing.
-	APIKey string
-	// EU selects the EU data centre (track-eu.customer.io).
-	EU bool
-	// DeviceTokenEventName is an extra event name that registers a device, in
-	// addition to the Application Installed/Opened/Uninstalled events. Empty
-	// means unset.
-	DeviceTokenEventName string
-	// Config is the destination's raw RudderStack configuration object,
-	// when the caller has it (undefined otherwise). API mode v2 then checks
-	// it as upstream's input schema does, which tells an empty credential
-	// from a missing or mistyped one; the typed fields above still drive
-	// the mapping.
-	Config jsvalue.Value
-}
-
 // Header is one HTTP header of a Request.
 type Header struct {
 	Name  string
@@ -60,6 +33,9 @@ type Request struct {
 	UserID string
 }
 
+// IsBatch reports whether r is a /api/v2/batch request.
+func (r *Request) IsBatch() bool { return r.EndpointPath == batchEndpointPath }
+
 // Result is the outcome of mapping one event: exactly one of Request,
 // Object or Err is set.
 type Result struct {
@@ -77,6 +53,33 @@ type Result struct {
 	Keys []string
 	// Err is set when the event cannot be mapped.
 	Err *Error
+	// Type is the class of the event's type, set by Mode.Map.
+	Type EventType
+}
+
+// Kind is what a Result holds.
+type Kind uint8
+
+// The kinds of a Result.
+const (
+	// KindError is a result whose event cannot be mapped.
+	KindError Kind = iota
+	// KindRequest is a result with a request of its own.
+	KindRequest
+	// KindObject is a result with an object, which a Batcher places in a
+	// /api/v2/batch request.
+	KindObject
+)
+
+// Kind returns what r holds.
+func (r Result) Kind() Kind {
+	switch {
+	case r.Err != nil:
+		return KindError
+	case r.Object != nil:
+		return KindObject
+	}
+	return KindRequest
 }
 
 // Error categories and types, as RudderStack's statTags name them.
@@ -88,7 +91,10 @@ const (
 	TypeInstrumentation = "instrumentation"
 )
 
-// Error is a per-event failure, worded exactly as upstream words it.
+// Error is a per-event failure, worded exactly as upstream words it. It is
+// plain data, the job's outcome rather than a Go error: its Message keeps
+// upstream's wording and capitals, and the caller renders it (the server
+// as a JobError).
 type Error struct {
 	// StatusCode is 400 for bad input.
 	StatusCode int
@@ -100,9 +106,6 @@ type Error struct {
 	// TypeInstrumentation).
 	Type string
 }
-
-// Error returns the message.
-func (e *Error) Error() string { return e.Message }
 
 // instrumentationError returns a 400 instrumentation error.
 func instrumentationError(msg string) *Error {

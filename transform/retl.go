@@ -1,6 +1,6 @@
 package transform
 
-import "github.com/cio-transformer/cio-transformer/transform/jsvalue"
+import "github.com/cio-transformer/cio-transformer/internal/jsvalue"
 
 // applyRETL rewrites the event of a reverse-ETL source
 // (context.mappedToDestination) as upstream does before mapping:
@@ -49,20 +49,14 @@ func retlPath(v jsvalue.Value) string {
 	return ""
 }
 
-// isContainer reports whether v is an object or an array.
-func isContainer(v jsvalue.Value) bool {
-	return v.IsObject() || v.IsArray()
-}
-
 // deepCopy returns a copy of v that shares no object or array with it.
 func deepCopy(v jsvalue.Value) jsvalue.Value {
 	switch v.Kind() {
 	case jsvalue.KindObject:
 		ms := v.Members()
 		c := jsvalue.NewObject(len(ms))
-		o := c.Object()
 		for _, m := range ms {
-			o.Members = append(o.Members, jsvalue.Member{Key: m.Key, Value: deepCopy(m.Value)})
+			c.Add(m.Key, deepCopy(m.Value))
 		}
 		return c
 	case jsvalue.KindArray:
@@ -74,4 +68,9 @@ func deepCopy(v jsvalue.Value) jsvalue.Value {
 		return jsvalue.NewArray(c...)
 	}
 	return v
+}
+
+// isContainer reports whether v is an object or an array.
+func isContainer(v jsvalue.Value) bool {
+	return v.IsObject() || v.IsArray()
 }

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/cio-transformer/cio-transformer/internal/eventmix"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
 // scalingShapes are the many-keys events whose cost per input byte must
@@ -56,7 +56,7 @@ func writeMembers(b *strings.Builder, format string, room int) {
 // BenchmarkScaling parses and maps each scaling shape at each size; its
 // ns/op over the input bytes (MB/s) compares with BenchmarkScalingTypical's.
 func BenchmarkScaling(b *testing.B) {
-	dest := &transform.Destination{SiteID: "site-1", APIKey: "api-key-1"}
+	dest := transform.NewDestination(transform.DestinationConfig{SiteID: "site-1", APIKey: "api-key-1"})
 	for _, sh := range scalingShapes {
 		for _, size := range scalingSizes {
 			data := sh.event(size)
@@ -74,7 +74,7 @@ func BenchmarkScaling(b *testing.B) {
 // BenchmarkScalingTypical parses and maps the typical event mix, the
 // yardstick of BenchmarkScaling: one pass over 1,000 events per iteration.
 func BenchmarkScalingTypical(b *testing.B) {
-	dest := &transform.Destination{SiteID: "site-1", APIKey: "api-key-1"}
+	dest := transform.NewDestination(transform.DestinationConfig{SiteID: "site-1", APIKey: "api-key-1"})
 	events := eventmix.Generate(mixSeed, mixEvents)
 	total := 0
 	for _, e := range events {

@@ -1,60 +1,59 @@
 package transform
 
 import (
-	"strconv"
-	"strings"
 	"testing"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
-// TestIndexKeys checks the counted-up indexes against strconv's.
-func TestIndexKeys(t *testing.T) {
-	t.Parallel()
-	for _, n := range []int{0, 1, 9, 10, 11, 99, 100, 101, 1000, 12345} {
-		var want strings.Builder
-		for i := range n {
-			want.WriteString(strconv.Itoa(i))
-		}
-		if got := indexKeys(n); got != want.String() {
-			t.Errorf("indexKeys(%d) differs from the indexes strconv writes", n)
-		}
-		if got := indexDigits(n); got != want.Len() {
-			t.Errorf("indexDigits(%d) = %d, want %d", n, got, want.Len())
-		}
-	}
-}
-
-// TestAppendSpread checks that the members appendSpread writes of a string
-// are those of the object spreadInto makes of it, encoded.
-func TestAppendSpread(t *testing.T) {
+func TestSpreadInto(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name, s string
+		name string
+		dst  string
+		src  string // JSON, or undefinedJSON
+		want string
 	}{
-		{"empty", ""},
-		{"ascii", "abc"},
-		{"escapes", "a\"b\\c\n\t\x00\x1f\x7f</script>"},
-		{"two-byte and three-byte", "é€ü"},
-		{"astral", "a😀b🎉"},
-		{"lone surrogates", "\xed\xa0\xbd" + "x" + "\xed\xb0\x80"},
-		{"invalid UTF-8", "a\xffb\xc3"},
-		{"line separators", "\u2028\u2029"},
-		{"eleven keys", "0123456789a"},
-		{"a hundred and one keys", strings.Repeat("p", 101)},
+		{"object", `{"a":1}`, `{"b":2,"a":3}`, `{"a":3,"b":2}`},
+		{"nested shared", `{}`, `{"o":{"x":[1]}}`, `{"o":{"x":[1]}}`},
+		{"string", `{}`, `"abc"`, `{"0":"a","1":"b","2":"c"}`},
+		{"non-ASCII string", `{}`, `"é€"`, `{"0":"é","1":"€"}`},
+		{"astral char is two code units", `{}`, `"a😀b"`, `{"0":"a","1":"\ufffd","2":"\ufffd","3":"b"}`},
+		{"empty string", `{"k":1}`, `""`, `{"k":1}`},
+		{"array", `{}`, `[1,"x",null]`, `{"0":1,"1":"x","2":null}`},
+		{"number", `{"k":1}`, `42`, `{"k":1}`},
+		{"boolean", `{"k":1}`, `true`, `{"k":1}`},
+		{"null", `{"k":1}`, `null`, `{"k":1}`},
+		{"undefined", `{"k":1}`, undefinedJSON, `{"k":1}`},
+		{"into non-object", `[]`, `{"a":1}`, `[]`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			dst := jsvalue.NewObject(0)
-			b := newBudget(DefaultMaxEventBytes)
-			if err := spreadInto(dst, jsvalue.String(tt.s), &b); err != nil {
-				t.Fatal(err.Message)
+			dst := parseTestValue(t, tt.dst)
+			src := jsvalue.Undefined()
+			if tt.src != undefinedJSON {
+				src = parseTestValue(t, tt.src)
 			}
-			want := string(dst.AppendJSON(nil))
-			if got := "{" + string(appendSpread(nil, tt.s)) + "}"; got != want {
-				t.Errorf("appendSpread(%q) = %s, want %s", tt.s, got, want)
+			b := newBudget(DefaultMaxEventBytes)
+			if err := spreadInto(dst, src, &b); err != nil {
+				t.Fatalf("spreadInto: %s", err.Message)
+			}
+			if diff := structuralDiff(t, tt.want, dst.AppendJSON(nil)); diff != "" {
+				t.Errorf("spreadInto(%s, %s) (-want +got)\n%s", tt.dst, tt.src, diff)
 			}
 		})
+	}
+}
+
+func TestSpreadIntoItself(t *testing.T) {
+	t.Parallel()
+	v := parseTestValue(t, `{"a":1,"b":2}`)
+	b := newBudget(DefaultMaxEventBytes)
+	if err := spreadInto(v, v, &b); err != nil {
+		t.Fatal(err.Message)
+	}
+	if diff := structuralDiff(t, `{"a":1,"b":2}`, v.AppendJSON(nil)); diff != "" {
+		t.Errorf("(-want +got)\n%s", diff)
 	}
 }

@@ -6,12 +6,12 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // testDest is the destination of the mapping tests: US, credentials
 // "site:key".
-var testDest = &Destination{SiteID: "site", APIKey: "key"}
+var testDest = NewDestination(DestinationConfig{SiteID: "site", APIKey: "key"})
 
 // testAuth is the Authorization header of testDest.
 const testAuth = "Basic c2l0ZTprZXk="
@@ -111,19 +111,19 @@ func TestTransformDispatch(t *testing.T) {
 	runMappings(t, []mapping{
 		{
 			name:  "config is checked before the type",
-			dest:  &Destination{APIKey: "key"},
+			dest:  NewDestination(DestinationConfig{APIKey: "key"}),
 			event: `{"type":"nonsense"}`,
 			want:  `{"error":"siteID not found in Configs","errorType":"configuration","status":400}`,
 		},
 		{
 			name:  "missing apiKey",
-			dest:  &Destination{SiteID: "site"},
+			dest:  NewDestination(DestinationConfig{SiteID: "site"}),
 			event: `{"type":"identify","userId":"u"}`,
 			want:  `{"error":"apiKey not found in Configs","errorType":"configuration"}`,
 		},
 		{
 			name:  "empty destination",
-			dest:  &Destination{},
+			dest:  NewDestination(DestinationConfig{}),
 			event: `{}`,
 			want:  `{"error":"siteID not found in Configs"}`,
 		},
@@ -174,7 +174,7 @@ func TestTransformDispatch(t *testing.T) {
 		},
 		{
 			name:  "EU destination",
-			dest:  &Destination{SiteID: "site", APIKey: "key", EU: true},
+			dest:  NewDestination(DestinationConfig{SiteID: "site", APIKey: "key", EU: true}),
 			event: `{"type":"track","event":"E","userId":"u"}`,
 			want:  `{"endpoint":"https://track-eu.customer.io/api/v1/customers/u/events"}`,
 		},

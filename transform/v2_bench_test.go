@@ -3,13 +3,13 @@ package transform
 import (
 	"testing"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // BenchmarkBatchPayload parses and maps one event of each kind in API mode
 // v2, and a warehouse record.
 func BenchmarkBatchPayload(b *testing.B) {
-	dest := &Destination{SiteID: "customerio1", APIKey: "customerio2"}
+	dest := NewDestination(DestinationConfig{SiteID: "customerio1", APIKey: "customerio2"})
 	conn, err := jsvalue.Parse([]byte(`{"config":{"destination":{"object":"person","syncMode":"upsert"}}}`))
 	if err != nil {
 		b.Fatal(err)

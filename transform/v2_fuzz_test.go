@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // FuzzBatchPayload maps arbitrary event and connection JSON in API mode v2
@@ -20,7 +20,7 @@ func FuzzBatchPayload(f *testing.F) {
 		f.Fatal(err)
 	}
 	for i, path := range paths {
-		c := readGolden[goldenV2Case](f, path)
+		c := readGolden[goldenCase](f, path)
 		f.Add([]byte(c.Event), []byte(c.Connection), uint8(i))
 	}
 	f.Add([]byte(`{"type":"record","action":"delete","identifiers":{"cio_id":"c","name":7,"created_at":null}}`), []byte(`{"config":{"destination":{"object":"event"}}}`), uint8(0))

@@ -4,7 +4,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
+	"github.com/cio-transformer/cio-transformer/transform/internal/js"
 )
 
 // Person actions of /api/v2/batch.
@@ -74,10 +75,10 @@ func (v *v2Event) traitAttributes() jsvalue.Value {
 	switch keysFrom.Kind() {
 	case jsvalue.KindObject:
 		for _, m := range keysFrom.Members() {
-			switch m.Key {
-			case "address", "createdAt", "userId", "anonymousId":
+			switch {
+			case reservedTrait(m.Key):
 				continue
-			case "city", "country", "postalCode", "state", "street":
+			case addressKey(m.Key):
 				a.set(m.Key, m.Value)
 				continue
 			}
@@ -88,7 +89,7 @@ func (v *v2Event) traitAttributes() jsvalue.Value {
 				continue
 			}
 			// Every "." escaped: one segment, which creates no array.
-			_ = setPath(a.body, escapeKeyPath(m.Key), lookup(root, m.Key), false, &a.budget)
+			_ = setPath(a.body, escapeKeyPath(m.Key), js.Lookup(root, m.Key), false, &a.budget)
 		}
 	case jsvalue.KindArray:
 		for i, e := range keysFrom.Elems() {
@@ -138,7 +139,7 @@ func (v *v2Event) trackV2(dest *Destination) Result {
 func (v *v2Event) pageV2() Result {
 	name := v.name
 	if !name.Truthy() {
-		name = getValue(v.msg, "properties.url")
+		name = js.GetValue(v.msg, "properties.url")
 	}
 	if !name.IsString() {
 		return Result{Err: instrumentationError("Event Name type should be a string")}
@@ -152,7 +153,7 @@ func (v *v2Event) pageV2() Result {
 func (v *v2Event) screenV2() Result {
 	inner := v.eventName
 	if !inner.Truthy() {
-		inner = getValue(v.msg, "properties.name")
+		inner = js.GetValue(v.msg, "properties.name")
 	}
 	if !inner.IsString() {
 		return Result{Err: instrumentationError("Event Name type should be a string")}
@@ -211,7 +212,7 @@ func (v *v2Event) addDeviceV2() Result {
 	}
 	attrs := jsvalue.NewObject(len(deviceAttributePaths) + len(v.properties.Members()))
 	for _, d := range deviceAttributePaths {
-		if x := getValue(v.msg, d.path); x.Truthy() || isFalseOrZero(x) {
+		if x := js.GetValue(v.msg, d.path); x.Truthy() || isFalseOrZero(x) {
 			attrs.Set(d.key, x)
 		}
 	}
@@ -219,7 +220,7 @@ func (v *v2Event) addDeviceV2() Result {
 		return Result{Err: err}
 	}
 	device.Set("attributes", attrs)
-	if t := getValue(v.msg, "context.device.type"); t.IsString() && t.Str() != "" {
+	if t := js.GetValue(v.msg, "context.device.type"); t.IsString() && t.Str() != "" {
 		device.Set("platform", jsvalue.String(platform(t.Str())))
 	}
 	p.Set("device", device)
@@ -248,11 +249,11 @@ func (v *v2Event) mergeV2() Result {
 // when validator's isEmail throws on String(id) (see emailThrows).
 func mergeRef(id jsvalue.Value) (jsvalue.Value, *Error) {
 	s := id.JSString()
-	if emailThrows(s) {
+	if js.IsEmailThrows(s) {
 		return jsvalue.Value{}, uriMalformedError()
 	}
 	key := "id"
-	if isEmail(s) {
+	if js.IsEmail(s) {
 		key = "email"
 	}
 	ref := jsvalue.NewObject(1)

@@ -6,11 +6,11 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // v2TestDestination is a complete US destination.
-var v2TestDestination = &Destination{SiteID: "site-a", APIKey: "key-b"}
+var v2TestDestination = NewDestination(DestinationConfig{SiteID: "site-a", APIKey: "key-b"})
 
 // personConnection is a connection whose records go to people.
 const personConnection = `{"config":{"destination":{"object":"person"}}}`

@@ -4,7 +4,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
+	"github.com/cio-transformer/cio-transformer/transform/internal/js"
 )
 
 // The value lists of the enumerations API mode v2 checks, in upstream's
@@ -44,13 +45,13 @@ func (v *v2Event) validate(dest *Destination, connection jsvalue.Value) *Error {
 	} else {
 		v.checkEventStream(&z)
 	}
-	if !dest.Config.IsUndefined() {
-		checkRawConfig(&z, dest.Config)
+	if !dest.config.Config.IsUndefined() {
+		checkRawConfig(&z, dest.config.Config)
 	} else {
-		if dest.SiteID == "" {
+		if dest.config.SiteID == "" {
 			z.add("destination.Config.siteID", zodRequired)
 		}
-		if dest.APIKey == "" {
+		if dest.config.APIKey == "" {
 			z.add("destination.Config.apiKey", zodRequired)
 		}
 	}
@@ -86,7 +87,7 @@ func checkRawConfig(z *zodIssues, cfg jsvalue.Value) {
 
 // checkEventStream checks the message against the event-stream schema: a
 // known type, ids that are strings, numbers or null, and then someone to
-// send the event about. The message is an object: BatchPayload reads any
+// send the event about. The message is an object: mapV2 reads any
 // other value as an empty one.
 func (v *v2Event) checkEventStream(z *zodIssues) {
 	n := len(z.issues)
@@ -123,9 +124,9 @@ func (v *v2Event) hasSubject() bool {
 		return true
 	}
 	return v.userID.Truthy() || v.anonymousID.Truthy() ||
-		getValue(v.msg, "traits.email").Truthy() ||
-		getValue(v.msg, "context.traits.email").Truthy() ||
-		getValue(v.msg, "context.mappedToDestination").Truthy()
+		js.GetValue(v.msg, "traits.email").Truthy() ||
+		js.GetValue(v.msg, "context.traits.email").Truthy() ||
+		js.GetValue(v.msg, "context.mappedToDestination").Truthy()
 }
 
 // checkRecord checks the message against the record schema: a known action,

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+
+	"github.com/cio-transformer/cio-transformer/internal/procstat"
 )
 
 // Bounds of rows 6, 7 and 9.
@@ -94,9 +96,9 @@ func (h *harness) heldMessagesRow(ctx context.Context) result {
 		for _, c := range conns {
 			open += c.tally(counts)
 		}
-		mem, _ := processMemory(s.pid())
+		mem, _ := procstat.ReadMemory(s.pid())
 		ans := fmt.Sprintf("%d of %d calls still open after %s; ended: %s; rss at the end %s",
-			open, heldConns*heldStreamsPerConn, heldHold, countsText(counts), megabytes(mem.rss))
+			open, heldConns*heldStreamsPerConn, heldHold, countsText(counts), megabytes(mem.RSS))
 		if dialFailed > 0 {
 			ans += fmt.Sprintf("; %d connections refused", dialFailed)
 		}
@@ -165,10 +167,10 @@ func (h *harness) stuckStreamsRow(ctx context.Context) result {
 		wg.Wait()
 		held := time.Now()
 		time.Sleep(stuckHold)
-		mem, _ := processMemory(s.pid())
+		mem, _ := procstat.ReadMemory(s.pid())
 		return fmt.Sprintf("%d of %d request messages sent (%s each), %d streams ended by the server, sending stopped after %s; rss at the end %s",
 			sent.Load(), stuckConns*stuckStreamsPerConn*stuckMessages, sizeText(len(msg)), ended.Load(),
-			held.Sub(stop.Add(-stuckSendLimit)).Round(time.Millisecond), megabytes(mem.rss)), nil
+			held.Sub(stop.Add(-stuckSendLimit)).Round(time.Millisecond), megabytes(mem.RSS)), nil
 	})
 	connectionResult(&r, m, health, answer, err)
 	return r

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/cio-transformer/cio-transformer/internal/procstat"
 )
 
 // probe measures the server process over one row: CPU time, peak RSS over
@@ -14,7 +16,7 @@ import (
 type probe struct {
 	s        *server
 	cpu0     time.Duration
-	base     memory
+	base     procstat.Memory
 	logs0    int
 	abortRSS int64
 
@@ -49,20 +51,20 @@ const watchPeriod = 20 * time.Millisecond
 // measuring.
 func begin(s *server, abortRSS int64) (*probe, error) {
 	settle(s, 3*time.Second)
-	if err := resetPeak(s.pid()); err != nil {
+	if err := procstat.ResetPeak(s.pid()); err != nil {
 		return nil, err
 	}
-	base, err := processMemory(s.pid())
+	base, err := procstat.ReadMemory(s.pid())
 	if err != nil {
 		return nil, err
 	}
-	cpu, err := processCPU(s.pid())
+	cpu, err := procstat.CPU(s.pid())
 	if err != nil {
 		return nil, err
 	}
 	p := &probe{
 		s: s, cpu0: cpu, base: base, logs0: s.logs.count(), abortRSS: abortRSS,
-		stopWatch: make(chan struct{}), watchDone: make(chan struct{}), sampled: base.rss,
+		stopWatch: make(chan struct{}), watchDone: make(chan struct{}), sampled: base.RSS,
 	}
 	go p.watch()
 	return p, nil
@@ -80,13 +82,13 @@ func (p *probe) watch() {
 			return
 		case <-t.C:
 		}
-		m, err := processMemory(p.s.pid())
+		m, err := procstat.ReadMemory(p.s.pid())
 		if err != nil {
 			continue
 		}
 		p.mu.Lock()
-		p.sampled = max(p.sampled, m.rss, m.peak)
-		over := p.abortRSS > 0 && m.rss > p.abortRSS
+		p.sampled = max(p.sampled, m.RSS, m.Peak)
+		over := p.abortRSS > 0 && m.RSS > p.abortRSS
 		if over {
 			p.aborted = true
 		}
@@ -114,8 +116,8 @@ func (p *probe) end(settleMax time.Duration) measurement {
 	}
 	close(p.stopWatch)
 	<-p.watchDone
-	cpu, cpuErr := processCPU(p.s.pid())
-	mem, memErr := processMemory(p.s.pid())
+	cpu, cpuErr := procstat.CPU(p.s.pid())
+	mem, memErr := procstat.ReadMemory(p.s.pid())
 	p.s.kill()
 	if cpuErr != nil {
 		cpu = exitedCPU(p.s)
@@ -125,11 +127,11 @@ func (p *probe) end(settleMax time.Duration) measurement {
 	peak := p.sampled
 	p.mu.Unlock()
 	if memErr == nil {
-		peak = max(peak, mem.peak)
+		peak = max(peak, mem.Peak)
 	}
 	m.cpu = cpu - p.cpu0
 	m.peak = peak
-	m.growth = peak - p.base.rss
+	m.growth = peak - p.base.RSS
 	m.atLeast = m.aborted || m.busy
 	m.logs = p.s.logs.count() - p.logs0
 	if m.logs > 0 {
@@ -164,19 +166,19 @@ const (
 // limit passes; it reports whether the server went quiet.
 func settle(s *server, limit time.Duration) bool {
 	deadline := time.Now().Add(limit)
-	last, err := processCPU(s.pid())
+	last, err := procstat.CPU(s.pid())
 	if err != nil {
 		return true
 	}
 	quietSince := time.Now()
 	for time.Now().Before(deadline) {
 		time.Sleep(100 * time.Millisecond)
-		cpu, err := processCPU(s.pid())
+		cpu, err := procstat.CPU(s.pid())
 		if err != nil {
 			return true
 		}
-		runnable, _ := processRunnable(s.pid())
-		if runnable || cpu-last > quietTicks*time.Second/userHZ {
+		runnable, _ := procstat.Runnable(s.pid())
+		if runnable || cpu-last > quietTicks*procstat.Tick {
 			quietSince = time.Now()
 		}
 		last = cpu

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
+	"github.com/cio-transformer/cio-transformer/internal/procstat"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
 )
@@ -61,7 +62,7 @@ func (h *harness) scalingRows(ctx context.Context, row string, sh shape) []resul
 		r := &results[i]
 		job := sh.job(1, size)
 		settle(s, 2*time.Second)
-		cpu0, err := processCPU(s.pid())
+		cpu0, err := procstat.CPU(s.pid())
 		if err != nil {
 			return fail(i, err)
 		}
@@ -72,7 +73,7 @@ func (h *harness) scalingRows(ctx context.Context, row string, sh shape) []resul
 		if !overran {
 			settle(s, time.Second)
 		}
-		cpu1, err := processCPU(s.pid())
+		cpu1, err := procstat.CPU(s.pid())
 		if err != nil {
 			return fail(i, err)
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/cio-transformer/cio-transformer/internal/cputime"
 	"github.com/cio-transformer/cio-transformer/internal/eventmix"
+	"github.com/cio-transformer/cio-transformer/internal/procstat"
 	"google.golang.org/grpc"
 )
 
@@ -43,6 +44,7 @@ type benchFlags struct {
 	maxRSSMB         int
 	jsonOut          string
 	cpuProfileDir    string
+	goMemLimit       string
 }
 
 // newBenchFlagSet defines the run's flags.
@@ -64,9 +66,15 @@ func newBenchFlagSet(f *benchFlags, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&f.jobs, "jobs", 10_000_000, "longstream: jobs sent through the stream")
 	fs.IntVar(&f.maxRSSMB, "max-rss-mb", 150, "longstream: fail when the server's peak RSS passes this many MiB")
 	fs.StringVar(&f.jsonOut, "json", "", "also write the results as JSON to this file")
-	fs.StringVar(&f.cpuProfileDir, "cpuprofile-dir", "", "write each server's CPU profile (transform.pprof, echo.pprof) to this directory")
+	fs.StringVar(&f.cpuProfileDir, "cpuprofile-dir", "", "write a CPU profile of each measured phase, KIND-WORKLOAD-rROUND.pprof (transform-unary-r1.pprof), to this directory")
+	fs.StringVar(&f.goMemLimit, "gomemlimit", defaultGoMemLimit, "GOMEMLIMIT of the server children, as the Kubernetes manifests set it; empty inherits cio-bench's environment")
 	return fs
 }
+
+// defaultGoMemLimit is the GOMEMLIMIT of the Kubernetes manifests
+// (deploy/kubernetes/deployment.yaml), so that the servers are measured
+// as they run there.
+const defaultGoMemLimit = "410MiB"
 
 // validate reports settings that cannot work.
 func (f *benchFlags) validate() error {
@@ -104,12 +112,13 @@ func (f *benchFlags) workloadList() []string {
 	return out
 }
 
-// profilePath returns where a server kind writes its CPU profile, or "".
-func (f *benchFlags) profilePath(kind string) string {
+// profilePath returns where a server kind writes its CPU profile of a
+// phase, or "" without profiles.
+func (f *benchFlags) profilePath(kind, workload string, round int) string {
 	if f.cpuProfileDir == "" {
 		return ""
 	}
-	return filepath.Join(f.cpuProfileDir, kind+".pprof")
+	return filepath.Join(f.cpuProfileDir, fmt.Sprintf("%s-%s-r%d.pprof", kind, workload, round))
 }
 
 // bench parses the flags and runs the selected mode.
@@ -180,7 +189,7 @@ type target struct {
 
 // startTarget starts a server child and connects to it.
 func startTarget(kind string, f *benchFlags, conns int, stderr io.Writer) (*target, error) {
-	c, err := startChild(kind, f.profilePath(kind), stderr)
+	c, err := startChild(kind, childOptions{profiles: f.cpuProfileDir != "", goMemLimit: f.goMemLimit}, stderr)
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +221,7 @@ func compare(ctx context.Context, f *benchFlags, stdout, stderr io.Writer) (*run
 		Settings: runSettings{
 			Duration: f.duration.String(), Warmup: f.warmup.String(), Rounds: f.rounds, Workloads: f.workloadList(),
 			Streams: f.streams, Window: f.window, Batch: f.batch, UnaryConcurrency: f.unaryConcurrency,
-			Conns: f.conns, Events: f.events, Seed: f.seed,
+			Conns: f.conns, Events: f.events, Seed: f.seed, GoMemLimit: f.goMemLimit,
 		},
 	}
 	p, err := buildPayloads(f.seed, f.events, f.batch)
@@ -249,10 +258,12 @@ func compare(ctx context.Context, f *benchFlags, stdout, stderr io.Writer) (*run
 		res.Checks = append(res.Checks, checks...)
 	}
 
+	fl := &floor{events: p.events}
 	for _, w := range f.workloadList() {
 		for round := 1; round <= f.rounds; round++ {
 			for _, kind := range []string{kindTransform, kindEcho} {
-				ph, err := runPhase(ctx, f, servers[kind], w, p)
+				fl.trial()
+				ph, err := runPhase(ctx, f, servers[kind], w, p, round)
 				if err != nil {
 					return nil, fmt.Errorf("%s against %s, round %d: %w", w, kind, round, err)
 				}
@@ -273,6 +284,13 @@ func compare(ctx context.Context, f *benchFlags, stdout, stderr io.Writer) (*run
 	res.Summary = summarize(res.Phases, f.workloadList())
 	res.Ratios = ratios(res.Summary)
 	res.RatioLine = ratioLine(res.Ratios)
+	fl.trial()
+	res.Floor.MicrosPerEvent = fl.secondsPerEvent() * 1e6
+	for _, t := range fl.trials {
+		res.Floor.TrialMicros = append(res.Floor.TrialMicros, t*1e6)
+	}
+	res.Floors = floorMultiples(res.Summary, fl.secondsPerEvent())
+	res.FloorLine = floorLine(res.Floors)
 	printRun(stdout, res)
 	return res, nil
 }
@@ -290,10 +308,10 @@ func kindsText(kinds map[string]int) string {
 
 // runPhase drives one server with one workload for the warm-up and the
 // measured duration.
-func runPhase(ctx context.Context, f *benchFlags, t *target, workload string, p *payloads) (phaseResult, error) {
+func runPhase(ctx context.Context, f *benchFlags, t *target, workload string, p *payloads, round int) (phaseResult, error) {
 	ph := phaseResult{Workload: workload, Server: t.kind}
 	pid := t.pid()
-	if err := resetPeakRSS(pid); err != nil {
+	if err := procstat.ResetPeak(pid); err != nil {
 		return ph, fmt.Errorf("resetting peak RSS: %w", err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -323,18 +341,33 @@ func runPhase(ctx context.Context, f *benchFlags, t *target, workload string, p 
 	if !wait(ctx, l, f.warmup) {
 		return abort()
 	}
+	profile := f.profilePath(t.kind, workload, round)
+	if profile != "" {
+		if err := t.profile(profileStart + " " + profile); err != nil {
+			_, _ = l.finish()
+			return ph, err
+		}
+	}
 	from := time.Since(l.start)
-	cpu0, err0 := processCPU(pid)
+	cpu0, err0 := procstat.CPU(pid)
 	client0 := cputime.Process()
 	if !wait(ctx, l, f.duration) {
+		if profile != "" {
+			_ = t.profile(profileStop)
+		}
 		return abort()
 	}
 	to := time.Since(l.start)
-	cpu1, err1 := processCPU(pid)
+	cpu1, err1 := procstat.CPU(pid)
 	client1 := cputime.Process()
-	_, peak, err2 := processMemory(pid)
+	mem, err2 := procstat.ReadMemory(pid)
+	peak := mem.Peak
+	var err3 error
+	if profile != "" {
+		err3 = t.profile(profileStop)
+	}
 	samples, err := l.finish()
-	if err := errors.Join(err, err0, err1, err2); err != nil {
+	if err := errors.Join(err, err0, err1, err2, err3); err != nil {
 		return ph, err
 	}
 	ph.measures, ph.latencies = phaseMeasures(samples, from, to)

@@ -36,20 +36,9 @@ func serveChild(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs := flag.NewFlagSet(childCommand, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	kind := fs.String("kind", kindTransform, "transform or echo")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the server's whole life to this file")
+	profiles := fs.Bool("profile-control", false, "take CPU profile commands on standard input (see profileCommands)")
 	if err := fs.Parse(args); err != nil {
 		return 2
-	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return errorf(stderr, "%v", err)
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return errorf(stderr, "%v", err)
-		}
-		defer pprof.StopCPUProfile()
 	}
 	serve, stop, err := newChildServer(*kind)
 	if err != nil {
@@ -62,6 +51,9 @@ func serveChild(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fmt.Fprintln(stdout, lis.Addr().String())
 	done := make(chan error, 1)
 	go func() { done <- serve(lis) }()
+	if *profiles {
+		go profileCommands(os.Stdin, stdout, stderr)
+	}
 	select {
 	case err := <-done:
 		return errorf(stderr, "%s server stopped: %v", *kind, err)
@@ -70,6 +62,48 @@ func serveChild(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	stop()
 	<-done
 	return 0
+}
+
+// Commands of a child's profile control, one a line on its standard input;
+// the child answers each with a line on its standard output, "ok" or the
+// error.
+const (
+	// profileStart PATH starts a CPU profile written to PATH.
+	profileStart = "start"
+	// profileStop stops the profile started last and closes its file.
+	profileStop = "stop"
+)
+
+// profileCommands runs the profile commands read from in, so that the
+// parent profiles exactly the measured time of each phase.
+func profileCommands(in io.Reader, out, stderr io.Writer) {
+	var file *os.File
+	sc := bufio.NewScanner(in)
+	for sc.Scan() {
+		cmd, arg, _ := strings.Cut(sc.Text(), " ")
+		var err error
+		switch {
+		case cmd == profileStart && file == nil:
+			if file, err = os.Create(arg); err == nil {
+				if err = pprof.StartCPUProfile(file); err != nil {
+					_ = file.Close()
+					file = nil
+				}
+			}
+		case cmd == profileStop && file != nil:
+			pprof.StopCPUProfile()
+			err = file.Close()
+			file = nil
+		default:
+			err = fmt.Errorf("unexpected profile command %q", sc.Text())
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "cio-bench child: %v\n", err)
+			fmt.Fprintln(out, err.Error())
+			continue
+		}
+		fmt.Fprintln(out, "ok")
+	}
 }
 
 // newChildServer builds the server of kind.
@@ -99,35 +133,66 @@ type child struct {
 	addr string
 	cmd  *exec.Cmd
 	done chan error
+	// control writes profile commands; replies receives the child's
+	// answers. Both are nil without profile control.
+	control io.WriteCloser
+	replies chan string
+}
+
+// childOptions are how a server child runs.
+type childOptions struct {
+	// profiles makes the child take profile commands (see
+	// profileCommands).
+	profiles bool
+	// goMemLimit, when not empty, is the child's GOMEMLIMIT.
+	goMemLimit string
 }
 
 // startChild starts a server of kind as a child process and waits for its
-// address. profile, when not empty, is the file of its CPU profile.
-func startChild(kind, profile string, stderr io.Writer) (*child, error) {
+// address.
+func startChild(kind string, opts childOptions, stderr io.Writer) (*child, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
 	args := []string{childCommand, "--kind", kind}
-	if profile != "" {
-		args = append(args, "--cpuprofile", profile)
+	profiles := opts.profiles
+	if profiles {
+		args = append(args, "--profile-control")
 	}
 	cmd := exec.Command(exe, args...)
+	if opts.goMemLimit != "" {
+		cmd.Env = append(os.Environ(), "GOMEMLIMIT="+opts.goMemLimit)
+	}
 	cmd.Stderr = stderr
 	cmd.SysProcAttr = childAttr()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
 	}
+	c := &child{kind: kind, cmd: cmd, done: make(chan error, 1)}
+	if profiles {
+		if c.control, err = cmd.StdinPipe(); err != nil {
+			return nil, err
+		}
+		c.replies = make(chan string, 1)
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	c := &child{kind: kind, cmd: cmd, done: make(chan error, 1)}
 	addr := make(chan string, 1)
 	go func() {
-		line, _ := bufio.NewReader(out).ReadString('\n')
+		r := bufio.NewReader(out)
+		line, _ := r.ReadString('\n')
 		addr <- strings.TrimSpace(line)
-		_, _ = io.Copy(io.Discard, out)
+		for c.replies != nil {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				break
+			}
+			c.replies <- strings.TrimSpace(line)
+		}
+		_, _ = io.Copy(io.Discard, r)
 		c.done <- cmd.Wait()
 	}()
 	select {
@@ -143,12 +208,34 @@ func startChild(kind, profile string, stderr io.Writer) (*child, error) {
 	return c, nil
 }
 
+// profile sends a profile command and waits for the child's answer.
+func (c *child) profile(command string) error {
+	if c.control == nil {
+		return nil
+	}
+	if _, err := fmt.Fprintln(c.control, command); err != nil {
+		return err
+	}
+	select {
+	case reply := <-c.replies:
+		if reply != "ok" {
+			return fmt.Errorf("%s server: profile: %s", c.kind, reply)
+		}
+		return nil
+	case <-time.After(10 * time.Second):
+		return fmt.Errorf("%s server did not answer the profile command within 10s", c.kind)
+	}
+}
+
 // pid returns the child's process id.
 func (c *child) pid() int { return c.cmd.Process.Pid }
 
 // stop asks the child to stop, so that it writes its profile, and kills it
 // if it takes more than 10s.
 func (c *child) stop() error {
+	if c.control != nil {
+		_ = c.control.Close()
+	}
 	_ = c.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case err := <-c.done:

@@ -28,6 +28,8 @@ type payloads struct {
 	jobsPerMessage int
 	// mix describes the events.
 	mix eventmix.Stats
+	// events are the events' raw JSON, which the floor reads.
+	events [][]byte
 }
 
 // buildPayloads generates n events from seed and encodes them into request
@@ -54,6 +56,7 @@ func buildPayloads(seed uint64, n, batch int) (*payloads, error) {
 			if err := unmarshal.Unmarshal(events[i].JSON, ev); err != nil {
 				return nil, fmt.Errorf("event %d as a typed event: %w", i, err)
 			}
+			p.events = append(p.events, events[i].JSON)
 			raw := &ciotransformerv1.Job{JobId: id, Metadata: meta, Payload: &ciotransformerv1.Job_RawEvent{RawEvent: events[i].JSON}}
 			jsonReq.Jobs = append(jsonReq.Jobs, raw)
 			typedReq.Jobs = append(typedReq.Jobs, &ciotransformerv1.Job{JobId: id, Metadata: meta, Payload: &ciotransformerv1.Job_Event{Event: ev}})

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/cio-transformer/cio-transformer/internal/procstat"
 )
 
 // longStreamResult is what a long-stream run measured.
@@ -60,9 +62,11 @@ func longStream(ctx context.Context, f *benchFlags, stdout, stderr io.Writer) (*
 		Window:     f.window,
 		LimitBytes: int64(f.maxRSSMB) << 20,
 	}
-	if res.RSSStartBytes, _, err = processMemory(pid); err != nil {
+	mem, err := procstat.ReadMemory(pid)
+	if err != nil {
 		return nil, err
 	}
+	res.RSSStartBytes = mem.RSS
 	fmt.Fprintf(stdout, "longstream: %d jobs in %d request messages of %d over one TransformBatch stream, %d in flight; server RSS every second\n",
 		res.Jobs, res.Messages, f.batch, f.window)
 	fmt.Fprintf(stdout, "  start rss=%s MB\n", megabytes(res.RSSStartBytes))
@@ -81,11 +85,12 @@ func longStream(ctx context.Context, f *benchFlags, stdout, stderr io.Writer) (*
 			_, _ = l.finish()
 			return nil, ctx.Err()
 		case <-tick.C:
-			rss, _, err := processMemory(pid)
+			mem, err := procstat.ReadMemory(pid)
 			if err != nil {
 				_, _ = l.finish()
 				return nil, err
 			}
+			rss := mem.RSS
 			s := rssSample{Second: len(res.Samples) + 1, Jobs: l.events.Load(), RSSBytes: rss}
 			res.Samples = append(res.Samples, s)
 			peak = max(peak, rss)
@@ -99,12 +104,12 @@ func longStream(ctx context.Context, f *benchFlags, stdout, stderr io.Writer) (*
 	if got := l.events.Load(); got != res.Jobs {
 		return nil, fmt.Errorf("%d jobs sent, %d answered", res.Jobs, got)
 	}
-	rss, hwm, err := processMemory(pid)
+	mem, err = procstat.ReadMemory(pid)
 	if err != nil {
 		return nil, err
 	}
-	res.RSSEndBytes = rss
-	res.RSSPeakBytes = max(peak, hwm, rss)
+	res.RSSEndBytes = mem.RSS
+	res.RSSPeakBytes = max(peak, mem.Peak, mem.RSS)
 	res.Seconds = elapsed.Seconds()
 	res.EventsPerSec = float64(res.Jobs) / res.Seconds
 	res.OK = res.RSSPeakBytes <= res.LimitBytes

@@ -16,12 +16,16 @@
 //   - unary: Transform, one raw JSON job per call, --unary-concurrency
 //     calls in flight.
 //
-// It prints a table and, last, the line
+// Between the phases it measures a floor: encoding/json.Valid over the
+// same event bytes on one core, the cost of reading each event once. It
+// prints tables and, last, the lines
 //
 //	ratio stream_json=X.XX stream_typed=X.XX unary=X.XX
+//	floor stream_json=X.XX stream_typed=X.XX unary=X.XX
 //
-// where each figure is the service's events per second divided by the
-// echo's.
+// where each ratio is the service's events per second divided by the
+// echo's, and each floor figure the service's server CPU per event divided
+// by the floor's (lower is better).
 //
 // With --mode longstream it instead sends --jobs jobs through one
 // TransformBatch stream of the service, printing the server's RSS every
@@ -38,17 +42,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
+
+	"github.com/cio-transformer/cio-transformer/internal/cli"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
-}
+func main() { cli.Main(run) }
 
 // run executes the command in args and returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {

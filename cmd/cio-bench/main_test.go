@@ -52,6 +52,9 @@ func (b *syncBuffer) String() string {
 // ratioLinePattern is the contract of the last line of a comparison run.
 var ratioLinePattern = regexp.MustCompile(`^ratio stream_json=\d+\.\d\d stream_typed=\d+\.\d\d unary=\d+\.\d\d$`)
 
+// floorLinePattern is the contract of the last line of a comparison run.
+var floorLinePattern = regexp.MustCompile(`^floor stream_json=\d+\.\d\d stream_typed=\d+\.\d\d unary=\d+\.\d\d$`)
+
 // quickLoad are flags for a run that takes a few seconds.
 var quickLoad = []string{"--events", "400", "--streams", "2", "--window", "2", "--unary-concurrency", "4", "--conns", "2"}
 
@@ -68,8 +71,11 @@ func TestCompareAndDocument(t *testing.T) {
 		t.Fatalf("exit code %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
 	}
 	lines := strings.Split(strings.TrimRight(stdout.String(), "\n"), "\n")
-	if last := lines[len(lines)-1]; !ratioLinePattern.MatchString(last) {
-		t.Errorf("last line %q does not match %s", last, ratioLinePattern)
+	if ratio := lines[len(lines)-2]; !ratioLinePattern.MatchString(ratio) {
+		t.Errorf("line before last %q does not match %s", ratio, ratioLinePattern)
+	}
+	if last := lines[len(lines)-1]; !floorLinePattern.MatchString(last) {
+		t.Errorf("last line %q does not match %s", last, floorLinePattern)
 	}
 	var res runResult
 	data, err := os.ReadFile(runJSON)
@@ -88,9 +94,14 @@ func TestCompareAndDocument(t *testing.T) {
 		}
 	}
 	for _, kind := range []string{kindTransform, kindEcho} {
-		if fi, err := os.Stat(filepath.Join(dir, kind+".pprof")); err != nil || fi.Size() == 0 {
-			t.Errorf("%s server wrote no CPU profile: %v", kind, err)
+		for _, w := range allWorkloads {
+			if fi, err := os.Stat(filepath.Join(dir, kind+"-"+w+"-r1.pprof")); err != nil || fi.Size() == 0 {
+				t.Errorf("%s server wrote no CPU profile of %s: %v", kind, w, err)
+			}
 		}
+	}
+	if res.Floor.MicrosPerEvent <= 0 || len(res.Floors) != 3 {
+		t.Errorf("floor %+v, multiples %+v", res.Floor, res.Floors)
 	}
 
 	goBench := filepath.Join(dir, "gobench.txt")
@@ -106,7 +117,7 @@ func TestCompareAndDocument(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"# Performance", "## Machine", "## How to reproduce", "## The service against an echo baseline", res.RatioLine, "| BenchmarkMixed | 2 | 21000 | 44403 | 5100 | 196078 |", "nproc"} {
+	for _, want := range []string{"# Performance", "## Machine", "## How to reproduce", "## The service against an echo baseline", res.RatioLine, res.FloorLine, "| BenchmarkMixed | 2 | 21000 | 44403 | 5100 | 196078 |", "nproc"} {
 		if !bytes.Contains(doc, []byte(want)) {
 			t.Errorf("document lacks %q", want)
 		}

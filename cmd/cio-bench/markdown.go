@@ -138,8 +138,10 @@ go run ./cmd/cio-bench markdown --run bin/bench/cio-bench.json --longstream bin/
 `+"```"+`
 
 Profiles: `+"`go test -run '^$' -bench Mixed -cpuprofile cpu.out ./transform/`"+` for the
-mapping path, `+"`go run ./cmd/cio-bench --cpuprofile-dir DIR`"+` for the servers
-(`+"`DIR/transform.pprof`"+`, `+"`DIR/echo.pprof`"+`), read with `+"`go tool pprof -top`"+`.
+mapping path, `+"`go run ./cmd/cio-bench --cpuprofile-dir DIR`"+` for the servers: one
+CPU profile of each measured phase, without its warm-up
+(`+"`DIR/transform-stream_json-r1.pprof`"+`, `+"`DIR/echo-unary-r2.pprof`"+`, ...), read with
+`+"`go tool pprof -top DIR/transform-unary-*.pprof`"+`.
 
 `, m.Date, m.CPUModel, m.NumCPU, m.Kernel, m.GoVersion, m.LoadStart, m.LoadEnd)
 
@@ -177,7 +179,7 @@ Both servers run as child processes of cio-bench on 127.0.0.1, so the CPU
 seconds (utime + stime from /proc/<pid>/stat) and the peak RSS (VmHWM) are
 the server's alone. The peak is reset to the current RSS before each phase,
 so it includes what earlier phases left resident: Go returns freed memory to
-the system slowly. The service is `+"`server.New`"+` with
+the system slowly. Both run with `+"`GOMEMLIMIT=%s`"+`%s. The service is `+"`server.New`"+` with
 its production interceptor chain and info-level JSON logging (formatted, then
 discarded). The echo server has the same contract, the transport settings
 `+"`server.New`"+` uses by default (`+"`grpc.MaxRecvMsgSize`"+` of %d MiB, at most %d
@@ -196,7 +198,7 @@ a %s warm-up. Latency is per request message for streams, per call for
 unary. Every server first answered one request message of each workload in
 full, each job exactly once:
 
-`, server.DefaultMaxRecvMsgSize>>20, server.DefaultMaxConcurrentStreams, s.Streams, s.Window, s.Batch, s.UnaryConcurrency, s.Conns, s.Rounds, s.Duration, s.Warmup)
+`, memLimitText(s.GoMemLimit), memLimitNote(s.GoMemLimit), server.DefaultMaxRecvMsgSize>>20, server.DefaultMaxConcurrentStreams, s.Streams, s.Window, s.Batch, s.UnaryConcurrency, s.Conns, s.Rounds, s.Duration, s.Warmup)
 	var rows [][]string
 	for _, c := range run.Checks {
 		rows = append(rows, []string{c.Server, c.Workload, fmt.Sprint(c.Jobs), fmt.Sprint(c.Results), fmt.Sprint(c.Requests), fmt.Sprint(c.Batches), fmt.Sprint(c.Errors)})
@@ -216,7 +218,23 @@ full, each job exactly once:
 		rows = append(rows, ratioCells(r))
 	}
 	writeMarkdownTable(w, ratioHeader, rows)
-	fmt.Fprintf(w, "\n```text\n%s\n```\n\nEach phase:\n\n", run.RatioLine)
+	fmt.Fprintf(w, `
+## The service against the cost of reading the events once
+
+The floor is `+"`encoding/json.Valid`"+` over the same event bytes, in one goroutine
+on one core: about what reading each event once costs, whatever the
+protocol. cio-bench measures it in the same run, a trial of %s of CPU
+before each phase and one after the last, and takes the median of the
+trials: %.2f µs per event (trials: %s). Each workload's server CPU per event
+is then a multiple of the floor; lower is better.
+
+`, floorTrial, run.Floor.MicrosPerEvent, microsList(run.Floor.TrialMicros))
+	rows = rows[:0]
+	for _, r := range run.Floors {
+		rows = append(rows, floorCells(r, run.Summary, run.Floor.MicrosPerEvent))
+	}
+	writeMarkdownTable(w, floorHeader, rows)
+	fmt.Fprintf(w, "\n```text\n%s\n%s\n```\n\nEach phase:\n\n", run.RatioLine, run.FloorLine)
 	rows = rows[:0]
 	for _, p := range run.Phases {
 		rows = append(rows, phaseCells(p))
@@ -306,6 +324,31 @@ other processes take the cores; CPU ns/event is the process's CPU time
 	if len(stat) > 0 {
 		fmt.Fprintf(w, "benchstat of every benchmark under transform/:\n\n```text\n%s\n```\n", strings.TrimRight(string(stat), "\n"))
 	}
+}
+
+// memLimitText is a run's GOMEMLIMIT as the document shows it.
+func memLimitText(v string) string {
+	if v == "" {
+		return "(inherited)"
+	}
+	return v
+}
+
+// memLimitNote says what the memory limit does to the service.
+func memLimitNote(v string) string {
+	if v == "" {
+		return ""
+	}
+	return fmt.Sprintf(" as the Kubernetes manifests set it; under a memory limit the service sets GOGC=%d (server.DefaultGCPercent), the echo server keeps Go's default", server.DefaultGCPercent)
+}
+
+// microsList formats trials of µs per event.
+func microsList(us []float64) string {
+	parts := make([]string, len(us))
+	for i, u := range us {
+		parts[i] = fmt.Sprintf("%.2f", u)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // yesNo formats a boolean for a table.

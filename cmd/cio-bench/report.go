@@ -60,6 +60,31 @@ func ratioLine(rs []workloadRate) string {
 	return b.String()
 }
 
+// floorHeader names the columns of the floor table.
+var floorHeader = []string{"workload", "server CPU µs/event", "floor µs/event", "multiple of the floor"}
+
+// floorCells returns a workload's floor multiple as table cells.
+func floorCells(r workloadRate, rows []summaryRow, floorMicros float64) []string {
+	cpu := "n/a"
+	for _, row := range rows {
+		if row.Workload == r.Workload && row.Server == kindTransform {
+			cpu = fmt.Sprintf("%.2f", row.serverCPUPerMillion())
+		}
+	}
+	return []string{r.Workload, cpu, fmt.Sprintf("%.2f", floorMicros), ratioText(r.Ratio)}
+}
+
+// floorLine is the last line of a comparison run: every workload's server
+// CPU per event as a multiple of the floor (lower is better).
+func floorLine(rs []workloadRate) string {
+	var b strings.Builder
+	b.WriteString("floor")
+	for _, r := range rs {
+		fmt.Fprintf(&b, " %s=%s", r.Workload, ratioText(r.Ratio))
+	}
+	return b.String()
+}
+
 // ratioText formats a ratio, "n/a" when it was not measured.
 func ratioText(r float64) string {
 	if r == 0 {
@@ -104,7 +129,8 @@ func isNumber(cell string) bool {
 	return err == nil
 }
 
-// printRun prints a comparison run's tables; the ratio line is last.
+// printRun prints a comparison run's tables; the ratio line and the floor
+// line are last.
 func printRun(w io.Writer, res *runResult) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "per phase:")
@@ -127,5 +153,13 @@ func printRun(w io.Writer, res *runResult) {
 	}
 	writeTable(w, ratioHeader, rows)
 	fmt.Fprintln(w)
+	fmt.Fprintf(w, "floor: encoding/json.Valid over the same events, one core, %.2f µs/event (median of %d trials)\n", res.Floor.MicrosPerEvent, len(res.Floor.TrialMicros))
+	rows = rows[:0]
+	for _, r := range res.Floors {
+		rows = append(rows, floorCells(r, res.Summary, res.Floor.MicrosPerEvent))
+	}
+	writeTable(w, floorHeader, rows)
+	fmt.Fprintln(w)
 	fmt.Fprintln(w, res.RatioLine)
+	fmt.Fprintln(w, res.FloorLine)
 }

@@ -25,8 +25,24 @@ type runResult struct {
 	Phases   []phaseResult  `json:"phases"`
 	Summary  []summaryRow   `json:"summary"`
 	Ratios   []workloadRate `json:"ratios"`
-	// RatioLine is the last line cio-bench printed.
+	// RatioLine is the line cio-bench printed before the floor line.
 	RatioLine string `json:"ratio_line"`
+	// Floor is the cost of reading the events once (encoding/json.Valid on
+	// one core), measured between the phases of the same run.
+	Floor floorResult `json:"floor"`
+	// Floors are every workload's service CPU per event over the floor's.
+	Floors []workloadRate `json:"floors"`
+	// FloorLine is the last line cio-bench printed.
+	FloorLine string `json:"floor_line"`
+}
+
+// floorResult is the floor's measure: CPU per event of encoding/json.Valid
+// over the same event bytes, one core.
+type floorResult struct {
+	// MicrosPerEvent is the median of the trials.
+	MicrosPerEvent float64 `json:"us_per_event"`
+	// TrialMicros are the trials' CPU µs per event, in the order taken.
+	TrialMicros []float64 `json:"trial_us_per_event"`
 }
 
 // machineInfo describes where a run happened.
@@ -53,6 +69,8 @@ type runSettings struct {
 	Conns            int      `json:"conns"`
 	Events           int      `json:"events"`
 	Seed             uint64   `json:"seed"`
+	// GoMemLimit is the servers' GOMEMLIMIT, empty when inherited.
+	GoMemLimit string `json:"gomemlimit"`
 }
 
 // mixInfo describes the event mix.

@@ -19,18 +19,19 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// binaries are the real cio-transformer and grpcurl, built once per test
-// binary run.
+// binaries are the real cio-transformer, cio-verify and grpcurl, built
+// once per test binary run.
 var binaries struct {
 	once      sync.Once
 	dir       string
 	server    string
+	verify    string
 	grpcurl   string
 	buildErrs error
 }
 
-// buildBinaries builds the server and the pinned grpcurl into a temporary
-// folder shared by the end-to-end tests.
+// buildBinaries builds the server, cio-verify and the pinned grpcurl into
+// a temporary folder shared by the end-to-end tests.
 func buildBinaries(t *testing.T) (server, grpcurl string) {
 	t.Helper()
 	binaries.once.Do(func() {
@@ -41,9 +42,10 @@ func buildBinaries(t *testing.T) (server, grpcurl string) {
 		}
 		binaries.dir = dir
 		binaries.server = filepath.Join(dir, "cio-transformer")
+		binaries.verify = filepath.Join(dir, "cio-verify")
 		binaries.grpcurl = filepath.Join(dir, "grpcurl")
 		root := repoRoot()
-		builds := [][]string{{"build", "-o", binaries.server, "./cmd/cio-transformer"}}
+		builds := [][]string{{"build", "-o", dir + string(filepath.Separator), "./cmd/cio-transformer", "./cmd/cio-verify"}}
 		// make test builds the pinned grpcurl beside buf, while go vet runs,
 		// and names it here; a plain go test builds it.
 		if prebuilt := os.Getenv("GRPCURL"); prebuilt != "" {

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 
@@ -13,43 +12,6 @@ import (
 // envPrefix starts the name of every environment variable the commands
 // read.
 const envPrefix = "CIO_"
-
-// newFlagSet returns an empty flag set of GNU-style --flags for command,
-// listing its flags by name. Parse errors are left to parseArgs to report.
-func newFlagSet(command string, out io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(command, flag.ContinueOnError)
-	fs.SetOutput(out)
-	return fs
-}
-
-// parseArgs parses args into fs. For -h or --help it prints usage and the
-// flags to stdout and returns 0; for a bad flag it prints the error and a
-// hint to stderr and returns 2. ok is true when the command should go on.
-func parseArgs(fs *flag.FlagSet, args []string, usage string, stdout, stderr io.Writer) (code int, ok bool) {
-	fs.SetOutput(io.Discard)
-	err := fs.Parse(args)
-	fs.SetOutput(stderr)
-	switch {
-	case err == nil:
-		return 0, true
-	case errors.Is(err, flag.ErrHelp):
-		fmt.Fprint(stdout, usage)
-		fmt.Fprint(stdout, fs.FlagUsagesWrapped(100))
-		return 0, false
-	default:
-		return usageError(stderr, fs.Name(), err), false
-	}
-}
-
-// usageError reports err of command to stderr with a pointer to its help
-// and returns exit code 2.
-func usageError(stderr io.Writer, command string, err error) int {
-	for line := range strings.Lines(err.Error()) {
-		fmt.Fprintf(stderr, "cio-transformer %s: %s", command, strings.TrimSuffix(line, "\n")+"\n")
-	}
-	fmt.Fprintf(stderr, "Run 'cio-transformer %s --help' for usage.\n", command)
-	return 2
-}
 
 // envName returns the environment variable of a flag: CIO_ and its name in
 // upper case with underscores.

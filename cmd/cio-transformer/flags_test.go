@@ -36,8 +36,8 @@ func TestCommandLine(t *testing.T) {
 		{name: "serve unknown flag", args: []string{"serve", "--bogus"}, code: 2, stderr: []string{"unknown flag: --bogus"}, stdoutNone: true},
 		{name: "serve bad value", args: []string{"serve", "--max-jobs-per-request", "abc"}, code: 2, stderr: []string{`"abc"`}, stdoutNone: true},
 		{name: "serve bad log format", args: []string{"serve", "--log-format", "xml"}, code: 2, stderr: []string{`invalid log format "xml"`}, stdoutNone: true},
-		{name: "verify help", args: []string{"verify", "--help"}, code: 0, stdout: []string{"usage: cio-transformer verify", "--addr string"}},
-		{name: "verify no files", args: []string{"verify"}, code: 2, stderr: []string{"no conformance files"}, stdoutNone: true},
+		// The conformance replay is cio-verify: the server binary only serves.
+		{name: "verify is not a command", args: []string{"verify", "x.jsonl"}, code: 2, stderr: []string{`unknown command "verify"`}, stdoutNone: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

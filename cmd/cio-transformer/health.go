@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/cio-transformer/cio-transformer/internal/cli"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
@@ -29,7 +30,7 @@ Flags:
 // health checks the gRPC health of the server at --addr and returns 0 when
 // it is SERVING.
 func health(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("health", stderr)
+	fs := cli.NewFlagSet("cio-transformer health", stderr)
 	addr := fs.String("addr", "127.0.0.1:50051", "HOST:PORT of the server")
 	service := fs.String("service", "", "service to ask about; empty is the server as a whole")
 	timeout := fs.Duration("timeout", 2*time.Second, "deadline of the check, connection included")
@@ -39,23 +40,23 @@ func health(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	noVerify := fs.Bool("tls-no-verify", false, "do not verify the server certificate (a probe on the pod's own loopback)")
 	certFile := fs.String("tls-cert", "", "PEM client certificate, for a server requiring mutual TLS; needs --tls-key")
 	keyFile := fs.String("tls-key", "", "PEM private key of --tls-cert")
-	if code, ok := parseArgs(fs, args, healthUsage, stdout, stderr); !ok {
+	if code, ok := cli.ParseArgs(fs, args, healthUsage, stdout, stderr); !ok {
 		return code
 	}
 	if fs.NArg() > 0 {
-		return usageError(stderr, "health", fmt.Errorf("unexpected argument %q: health takes flags only", fs.Arg(0)))
+		return cli.UsageError(stderr, "cio-transformer health", fmt.Errorf("unexpected argument %q: health takes flags only", fs.Arg(0)))
 	}
 	creds := insecure.NewCredentials()
 	if *useTLS || *caFile != "" || *serverName != "" || *noVerify || *certFile != "" || *keyFile != "" {
 		cfg, err := probeTLS(*caFile, *serverName, *noVerify, *certFile, *keyFile)
 		if err != nil {
-			return usageError(stderr, "health", err)
+			return cli.UsageError(stderr, "cio-transformer health", err)
 		}
 		creds = credentials.NewTLS(cfg)
 	}
 	conn, err := grpc.NewClient(*addr, grpc.WithTransportCredentials(creds))
 	if err != nil {
-		return usageError(stderr, "health", err)
+		return cli.UsageError(stderr, "cio-transformer health", err)
 	}
 	defer conn.Close()
 	ctx, cancel := context.WithTimeout(ctx, *timeout)

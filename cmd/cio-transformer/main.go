@@ -1,11 +1,11 @@
 // Command cio-transformer serves the Customer.io TransformerService over
-// gRPC and replays conformance test vectors against it. Comments that cite
+// gRPC (and rudder-transformer's HTTP protocol). It only serves: the
+// conformance replay is cmd/cio-verify. Comments that cite
 // "deviation Dn" mean the numbered entries of docs/DEVIATIONS.md.
 //
 // Usage:
 //
 //	cio-transformer serve [flags]                      serve gRPC (see serve --help for flags and env vars)
-//	cio-transformer verify [--addr HOST:PORT] FILE...  replay conformance JSONL files
 //	cio-transformer health [flags]                     check a server's gRPC health (an exec probe)
 //	cio-transformer version                            print the build's version, revision and Go version
 package main
@@ -14,17 +14,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
+
+	"github.com/cio-transformer/cio-transformer/internal/cli"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
-}
+func main() { cli.Main(run) }
 
 // run executes the subcommand in args and returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -35,8 +29,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], stdout, stderr)
-	case "verify":
-		return verify(ctx, args[1:], stdout, stderr)
 	case "health":
 		return health(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
@@ -58,7 +50,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
   cio-transformer serve [flags]                      serve the TransformerService over gRPC
-  cio-transformer verify [--addr HOST:PORT] FILE...  replay conformance JSONL files
   cio-transformer health [--addr HOST:PORT] [--tls]   check a server's gRPC health (an exec probe)
   cio-transformer version                            print the version, revision and Go version
   cio-transformer --version                          the same

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cio-transformer/cio-transformer/internal/cli"
 	"github.com/cio-transformer/cio-transformer/server"
 	"github.com/cio-transformer/cio-transformer/transform"
 	"github.com/prometheus/client_golang/prometheus"
@@ -36,7 +37,7 @@ type serveFlags struct {
 // its usage text ends with, CIO_ and its name (see envName); an explicit
 // flag wins.
 func newServeFlagSet(f *serveFlags, out io.Writer) *flag.FlagSet {
-	fs := newFlagSet("serve", out)
+	fs := cli.NewFlagSet("cio-transformer serve", out)
 	fs.StringVar(&f.listen, "listen", ":50051", "address to listen on (env CIO_LISTEN)")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error (env CIO_LOG_LEVEL)")
 	fs.StringVar(&f.logFormat, "log-format", "json", "log format: json (one object a line) or text (key=value) (env CIO_LOG_FORMAT)")
@@ -66,25 +67,25 @@ Flags:
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var f serveFlags
 	fs := newServeFlagSet(&f, stderr)
-	if code, ok := parseArgs(fs, args, serveUsage, stdout, stderr); !ok {
+	if code, ok := cli.ParseArgs(fs, args, serveUsage, stdout, stderr); !ok {
 		return code
 	}
 	if fs.NArg() > 0 {
-		return usageError(stderr, "serve", fmt.Errorf("unexpected argument %q: serve takes flags only", fs.Arg(0)))
+		return cli.UsageError(stderr, "cio-transformer serve", fmt.Errorf("unexpected argument %q: serve takes flags only", fs.Arg(0)))
 	}
 	if err := applyEnv(fs, os.Environ()); err != nil {
-		return usageError(stderr, "serve", err)
+		return cli.UsageError(stderr, "cio-transformer serve", err)
 	}
 	cfg, logger, err := f.config(stderr)
 	if err != nil {
-		return usageError(stderr, "serve", err)
+		return cli.UsageError(stderr, "cio-transformer serve", err)
 	}
 	if err := errors.Join(f.transport.apply(&cfg), f.delivery.apply(&cfg)); err != nil {
-		return usageError(stderr, "serve", err)
+		return cli.UsageError(stderr, "cio-transformer serve", err)
 	}
 	tp, err := newTracerProvider(ctx, os.Getenv, logger)
 	if err != nil {
-		return usageError(stderr, "serve", err)
+		return cli.UsageError(stderr, "cio-transformer serve", err)
 	}
 	if tp != nil {
 		cfg.TracerProvider = tp
@@ -110,7 +111,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	reg = cfg.Metrics
 	srv, err := server.New(cfg)
 	if err != nil {
-		return usageError(stderr, "serve", err)
+		return cli.UsageError(stderr, "cio-transformer serve", err)
 	}
 	lis, err := net.Listen("tcp", f.listen)
 	if err != nil {

@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"sync"
 	"syscall"
@@ -13,28 +11,13 @@ import (
 	"time"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
+	"github.com/cio-transformer/cio-transformer/internal/streamtest"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
 )
-
-// streamLog is what one pipelining TransformBatch client saw.
-type streamLog struct {
-	mu sync.Mutex
-	// answered counts, per request id, how often each job id was answered.
-	answered map[uint64]map[uint64]int
-	final    map[uint64]bool
-	sent     int
-	end      error
-}
-
-func (s *streamLog) counts() (sent, finals int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.sent, len(s.final)
-}
 
 const (
 	shutdownJobsPer   = 400
@@ -60,51 +43,6 @@ func shutdownRequest(r uint64) *ciotransformerv1.TransformBatchRequest {
 		jobs[i] = &ciotransformerv1.Job{JobId: uint64(i), Payload: &ciotransformerv1.Job_RawEvent{RawEvent: []byte(ev)}}
 	}
 	return &ciotransformerv1.TransformBatchRequest{RequestId: r, Destination: &ciotransformerv1.Destination{SiteId: "site-1", ApiKey: "key-1"}, Jobs: jobs}
-}
-
-// runPipeline sends request messages on stream without waiting for their
-// answers, until the stream ends, and records every answer.
-func runPipeline(stream grpc.BidiStreamingClient[ciotransformerv1.TransformBatchRequest, ciotransformerv1.TransformBatchResponse], l *streamLog) <-chan struct{} {
-	go func() {
-		for r := uint64(1); r <= shutdownMessages; r++ {
-			if err := stream.Send(shutdownRequest(r)); err != nil {
-				return
-			}
-			l.mu.Lock()
-			l.sent++
-			l.mu.Unlock()
-		}
-		_ = stream.CloseSend()
-	}()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			resp, err := stream.Recv()
-			l.mu.Lock()
-			if err != nil {
-				if !errors.Is(err, io.EOF) {
-					l.end = err
-				}
-				l.mu.Unlock()
-				return
-			}
-			id := resp.GetRequestId()
-			if l.answered[id] == nil {
-				l.answered[id] = map[uint64]int{}
-			}
-			for _, r := range resp.GetResults() {
-				for _, j := range r.GetJobs() {
-					l.answered[id][j.GetJobId()]++
-				}
-			}
-			if resp.GetFinal() {
-				l.final[id] = true
-			}
-			l.mu.Unlock()
-		}
-	}()
-	return done
 }
 
 // healthSample is one health check answer during the shutdown.
@@ -136,15 +74,16 @@ func TestShutdownLosesNoAcceptedRequest(t *testing.T) {
 	}
 	client := ciotransformerv1.NewTransformerServiceClient(dial())
 
-	logs := make([]*streamLog, shutdownStreams)
-	dones := make([]<-chan struct{}, shutdownStreams)
+	logs := make([]*streamtest.Pipeline, shutdownStreams)
 	for i := range logs {
 		stream, err := client.TransformBatch(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		logs[i] = &streamLog{answered: map[uint64]map[uint64]int{}, final: map[uint64]bool{}}
-		dones[i] = runPipeline(stream, logs[i])
+		logs[i] = streamtest.Start(stream, streamtest.Config{
+			Requests: shutdownMessages,
+			Request:  func(i int) *ciotransformerv1.TransformBatchRequest { return shutdownRequest(uint64(i) + 1) },
+		})
 	}
 
 	// Health is watched from its own connection, as a load balancer does.
@@ -176,7 +115,7 @@ func TestShutdownLosesNoAcceptedRequest(t *testing.T) {
 	// in flight.
 	for _, l := range logs {
 		for {
-			sent, finals := l.counts()
+			sent, finals := l.Progress()
 			if finals > 0 && sent > finals {
 				break
 			}
@@ -188,7 +127,7 @@ func TestShutdownLosesNoAcceptedRequest(t *testing.T) {
 	}
 	inFlight := 0
 	for _, l := range logs {
-		sent, finals := l.counts()
+		sent, finals := l.Progress()
 		inFlight += sent - finals
 	}
 	sigterm := time.Now()
@@ -197,8 +136,8 @@ func TestShutdownLosesNoAcceptedRequest(t *testing.T) {
 	}
 	t.Logf("SIGTERM with %d request messages in flight", inFlight)
 
-	for _, done := range dones {
-		<-done
+	for _, l := range logs {
+		<-l.Done()
 	}
 	// New calls, on a new connection and on the streams' connection.
 	for _, c := range []ciotransformerv1.TransformerServiceClient{client, ciotransformerv1.NewTransformerServiceClient(dial())} {
@@ -237,24 +176,16 @@ func TestShutdownLosesNoAcceptedRequest(t *testing.T) {
 	// Every request message with an answer was answered in full.
 	answeredJobs, finals := 0, 0
 	for i, l := range logs {
-		l.mu.Lock()
-		for id, jobs := range l.answered {
-			if !l.final[id] || len(jobs) != shutdownJobsPer {
-				t.Errorf("stream %d request %d: %d of %d jobs answered, final %v", i, id, len(jobs), shutdownJobsPer, l.final[id])
-			}
-			for job, n := range jobs {
-				if n != 1 {
-					t.Errorf("stream %d request %d job %d answered %d times", i, id, job, n)
-				}
-			}
-			answeredJobs += len(jobs)
+		if err := l.CheckAnswered(); err != nil {
+			t.Errorf("stream %d: %v", i, err)
 		}
-		finals += len(l.final)
-		if len(l.final) < shutdownMessages && status.Code(l.end) != codes.Unavailable {
-			t.Errorf("stream %d ended with %v after %d request messages, want Unavailable", i, l.end, len(l.final))
+		sent, answered := l.Progress()
+		answeredJobs += l.AnsweredJobs()
+		finals += answered
+		if answered < shutdownMessages && status.Code(l.End()) != codes.Unavailable {
+			t.Errorf("stream %d ended with %v after %d request messages, want Unavailable", i, l.End(), answered)
 		}
-		t.Logf("stream %d: %d sent, %d answered in full, ended with %v", i, l.sent, len(l.final), status.Code(l.end))
-		l.mu.Unlock()
+		t.Logf("stream %d: %d sent, %d answered in full, ended with %v", i, sent, answered, status.Code(l.End()))
 	}
 	// The server counts a call's jobs in its log line once they are
 	// answered: it accepted no job the clients did not get.

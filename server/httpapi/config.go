@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -64,15 +65,9 @@ func (c Config) withDefaults() Config {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
-	if c.MaxBodyBytes == 0 {
-		c.MaxBodyBytes = server.DefaultMaxRecvMsgSize
-	}
-	if c.MaxJobsPerRequest == 0 {
-		c.MaxJobsPerRequest = server.DefaultMaxJobsPerRequest
-	}
-	if c.FallbackTimeout == 0 {
-		c.FallbackTimeout = DefaultFallbackTimeout
-	}
+	c.MaxBodyBytes = cmp.Or(c.MaxBodyBytes, server.DefaultMaxRecvMsgSize)
+	c.MaxJobsPerRequest = cmp.Or(c.MaxJobsPerRequest, server.DefaultMaxJobsPerRequest)
+	c.FallbackTimeout = cmp.Or(c.FallbackTimeout, DefaultFallbackTimeout)
 	return c
 }
 

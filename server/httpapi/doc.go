@@ -15,7 +15,7 @@
 // header rudder-server checks.
 //
 // Jobs are mapped and batched by the same calls the gRPC service makes
-// (server.Mode and transform.Batcher): the HTTP face only converts the wire
+// (transform.Mode and transform.Batcher): the HTTP face only converts the wire
 // once in and once out. Its answers are upstream's response documents, with
 // the service's documented deviations (D1 to D10): the same keys, batchedRequest,
 // metadata and destination shapes, error strings and statTags. The router

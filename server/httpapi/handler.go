@@ -13,7 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/cio-transformer/cio-transformer/server"
+	"github.com/cio-transformer/cio-transformer/transform"
 )
 
 // destType is the destination type this service transforms, as it appears
@@ -152,7 +152,7 @@ func (h *Handler) processor(w http.ResponseWriter, r *http.Request) {
 	}
 	rec.jobs = len(jobs)
 	tally := h.metrics.tally(routeProcessor)
-	out := appendProcessorResponse(make([]byte, 0, 512*len(jobs)+2), jobs, server.Mode{MaxEventBytes: h.cfg.MaxEventBytes}, &tally)
+	out := appendProcessorResponse(make([]byte, 0, 512*len(jobs)+2), jobs, transform.Mode{MaxEventBytes: h.cfg.MaxEventBytes}, &tally)
 	tally.flush()
 	h.answer(rec, out)
 }
@@ -200,7 +200,7 @@ func (h *Handler) router(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec.jobs = len(jobs)
-	mode := server.Mode{MaxEventBytes: h.cfg.MaxEventBytes}
+	mode := transform.Mode{MaxEventBytes: h.cfg.MaxEventBytes}
 	if len(jobs) > 0 {
 		mode.V2 = h.v2.selects(metaString(jobs[0].meta, "workspaceId"))
 	}

@@ -7,8 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
 // contentFormatHeader and compactedV1 mark rudder-server's compacted
@@ -134,19 +134,19 @@ func nonNull(raw json.RawMessage) json.RawMessage {
 // upstream's schema does.
 func destinationOf(v jsvalue.Value) *transform.Destination {
 	cfg := v.Get("Config")
-	d := &transform.Destination{
+	c := transform.DestinationConfig{
 		SiteID: jsString(cfg.Get("siteID")),
 		APIKey: jsString(cfg.Get("apiKey")),
 		EU:     cfg.Get("datacenter").IsString() && cfg.Get("datacenter").Str() == "EU",
 		Config: cfg,
 	}
 	if id := v.Get("ID"); id.IsString() {
-		d.ID = id.Str()
+		c.ID = id.Str()
 	}
 	if name := cfg.Get("deviceTokenEventName"); name.IsString() {
-		d.DeviceTokenEventName = name.Str()
+		c.DeviceTokenEventName = name.Str()
 	}
-	return d
+	return transform.NewDestination(c)
 }
 
 // jsString returns a configuration value as JavaScript's String() prints

@@ -1,32 +1,25 @@
 package httpapi
 
 import (
-	"github.com/cio-transformer/cio-transformer/server"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
 // processJob maps one job as the processor transform does: in API mode v1,
 // a group event's object sent as a batch of one (deviation D1). mode
 // carries the per-event limits; its V2 is not read.
-func processJob(j *job, mode server.Mode) (*transform.Request, *transform.Error) {
+func processJob(j *job, mode transform.Mode) (*transform.Request, *transform.Error) {
 	if j.err != nil {
 		return nil, j.err
 	}
-	r := mode.Map(j.message, jsvalue.Undefined(), false, j.dest.dest)
-	switch {
-	case r.Err != nil:
-		return nil, r.Err
-	case r.Object != nil:
-		return transform.BatchOfOne(j.dest.dest, r), nil
-	}
-	return r.Request, nil
+	e := transform.Alone(j.dest.dest, mode.Map(transform.Job{Event: j.message}, j.dest.dest))
+	return e.Request, e.Err
 }
 
 // appendProcessorResponse writes the processor transform's answer: an
 // array with one element per job, in input order. It counts the outcomes
 // in tally.
-func appendProcessorResponse(dst []byte, jobs []job, mode server.Mode, tally *jobTally) []byte {
+func appendProcessorResponse(dst []byte, jobs []job, mode transform.Mode, tally *jobTally) []byte {
 	dst = append(dst, '[')
 	for i := range jobs {
 		if i > 0 {

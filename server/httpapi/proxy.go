@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/server/delivery"
 	"github.com/cio-transformer/cio-transformer/transform"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
 // proxyPayload is what rudder-server posts to the proxy endpoint (its

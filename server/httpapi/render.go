@@ -3,8 +3,8 @@ package httpapi
 import (
 	"strconv"
 
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
 
 // Upstream's statTags vocabulary.

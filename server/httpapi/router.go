@@ -1,14 +1,9 @@
 package httpapi
 
 import (
-	"github.com/cio-transformer/cio-transformer/server"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform"
-	"github.com/cio-transformer/cio-transformer/transform/jsvalue"
 )
-
-// batchEndpointPath is the endpointPath of /api/v2/batch requests: in the
-// legacy router, the group batches.
-const batchEndpointPath = "v2/batch"
 
 // routerGroup is the jobs of one destination group, in input order.
 type routerGroup struct {
@@ -43,7 +38,7 @@ type routerEntry struct {
 // the same Batcher the gRPC service uses. Each job ends in exactly one
 // entry. In API mode v2 the errors follow the requests, as upstream
 // appends them.
-func routeJobs(jobs []job, mode server.Mode) ([]routerEntry, []routerGroup) {
+func routeJobs(jobs []job, mode transform.Mode) ([]routerEntry, []routerGroup) {
 	groups := groupJobs(jobs)
 	entries := make([]routerEntry, 0, len(jobs))
 	var failed []routerEntry
@@ -67,7 +62,7 @@ func routeJobs(jobs []job, mode server.Mode) ([]routerEntry, []routerGroup) {
 			j := &jobs[ji]
 			r := transform.Result{Err: j.err}
 			if j.err == nil {
-				r = mode.Map(j.message, j.connection, j.meta.Get("dontBatch").Bool(), j.dest.dest)
+				r = mode.Map(transform.Job{Event: j.message, Connection: j.connection, DontBatch: j.meta.Get("dontBatch").Bool()}, j.dest.dest)
 			}
 			b.Add(p, r, emit)
 		}
@@ -78,7 +73,7 @@ func routeJobs(jobs []job, mode server.Mode) ([]routerEntry, []routerGroup) {
 
 // appendRouterResponse writes the router transform's answer,
 // {"output": [...]}, and counts the outcomes in tally.
-func appendRouterResponse(dst []byte, jobs []job, mode server.Mode, tally *jobTally) []byte {
+func appendRouterResponse(dst []byte, jobs []job, mode transform.Mode, tally *jobTally) []byte {
 	entries, groups := routeJobs(jobs, mode)
 	dst = append(dst, `{"output":[`...)
 	for i, e := range entries {
@@ -98,10 +93,10 @@ func appendRouterResponse(dst []byte, jobs []job, mode server.Mode, tally *jobTa
 // group's first destination, an error its own job's; an error's statTags
 // name the group's first job's destinationId and workspaceId, as
 // upstream's do.
-func appendRouterEntry(dst []byte, jobs []job, e routerEntry, first *job, mode server.Mode) []byte {
+func appendRouterEntry(dst []byte, jobs []job, e routerEntry, first *job, mode transform.Mode) []byte {
 	dst = append(dst, '{')
 	if r := e.Request; r != nil {
-		single := !mode.V2 && r.EndpointPath != batchEndpointPath
+		single := !mode.V2 && !r.IsBatch()
 		dst = append(dst, `"batchedRequest":`...)
 		dst = appendRequest(dst, r, single)
 		dst = append(dst, ',')

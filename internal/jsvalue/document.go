@@ -1,0 +1,325 @@
+package jsvalue
+
+import (
+	"unsafe"
+)
+
+// Most of an event is never looked at by the mapping, or is copied to the
+// request as it came: the context's library and screen, the properties of a
+// track event, the nested values of traits. Parse therefore checks the
+// whole document and indexes its tokens (index.go) but builds none of its
+// containers: each is read from the index when an accessor first needs
+// its members, and until then Get and All look its members up in the
+// index. A container not read yet, whose text is what AppendJSON would
+// write for it (whitespace aside), is copied to the output verbatim.
+//
+// A Value, and everything reached from it, is read and changed by one
+// goroutine at a time: reading a container on first use changes it, with
+// no synchronization.
+
+// doc is one parsed document: its text, its index, and the storage of its
+// containers, which every Value reaching one of them shares.
+type doc struct {
+	src   string
+	nodes []node
+	infos []containerInfo
+	cs    []container
+}
+
+// docWithRoom is a doc allocated with the storage of its containers, for
+// documents with at most docRoom of them, as most events are.
+type docWithRoom struct {
+	doc
+	room [docRoom]container
+}
+
+// docRoom is how many containers a doc holds without another allocation.
+const docRoom = 8
+
+// container is the storage of an object or array Value.
+type container struct {
+	// members holds an object's members in insertion order, keys unique;
+	// elems an array's elements. Neither is set while the container is
+	// unread.
+	members []Member
+	elems   []Value
+	index   *keyIndex
+	// doc and node place a parsed container in its document (node is its
+	// first node); doc is nil for a container built in Go.
+	doc  *doc
+	node uint32
+	// searches counts lookups in an unread container, then scans of an
+	// object's members until it is indexed (see keyindex.go).
+	searches uint32
+	// dead counts the members of an indexed object deleted in place: their
+	// Value is undefined until the next compaction.
+	dead uint32
+	// read is set once a parsed container's members or elements have been
+	// built from the index.
+	read bool
+}
+
+// newDoc builds the doc of the indexed src. The text, the nodes and the
+// container infos share one allocation, as none of them holds pointers.
+func newDoc(src []byte, x *indexer) *doc {
+	var d *doc
+	if len(x.cs) <= docRoom {
+		r := new(docWithRoom)
+		d = &r.doc
+		d.cs = r.room[:len(x.cs)]
+	} else {
+		d = new(doc)
+		d.cs = make([]container, len(x.cs))
+	}
+	const unit = int(unsafe.Sizeof(node{}))
+	nn, nc := len(x.nodes), len(x.cs)
+	infoUnits := (nc*int(unsafe.Sizeof(containerInfo{})) + unit - 1) / unit
+	arena := make([]node, nn+infoUnits+(len(src)+unit-1)/unit)
+	copy(arena, x.nodes)
+	d.nodes = arena[:nn:nn]
+	if nc > 0 {
+		d.infos = unsafe.Slice((*containerInfo)(unsafe.Pointer(&arena[nn])), nc)
+		copy(d.infos, x.cs)
+	}
+	if len(src) > 0 {
+		text := unsafe.Slice((*byte)(unsafe.Pointer(&arena[nn+infoUnits])), len(src))
+		copy(text, src)
+		d.src = unsafe.String(unsafe.SliceData(text), len(text))
+	}
+	return d
+}
+
+// isContainer reports whether node j is an object or array.
+func (d *doc) isContainer(j uint32) bool {
+	c := d.src[d.nodes[j].start]
+	return c == '{' || c == '['
+}
+
+// next returns the node after node j and its contents.
+func (d *doc) next(j uint32) uint32 {
+	if d.isContainer(j) {
+		return d.nodes[j].end
+	}
+	return j + 1
+}
+
+// str returns the string of string node j.
+func (d *doc) str(j uint32) string {
+	nd := d.nodes[j]
+	text := d.src[nd.start+1 : nd.endOf()-1]
+	if nd.flagsOf()&flagDecode == 0 {
+		return text
+	}
+	return string(decodeString(make([]byte, 0, len(text)), text))
+}
+
+// keyIs reports whether string node j is key.
+func (d *doc) keyIs(j uint32, key string) bool {
+	nd := d.nodes[j]
+	if nd.flagsOf()&flagDecode == 0 {
+		return d.src[nd.start+1:nd.endOf()-1] == key
+	}
+	return d.str(j) == key
+}
+
+// value returns the value of node j.
+func (d *doc) value(j uint32) Value {
+	nd := d.nodes[j]
+	switch d.src[nd.start] {
+	case '"':
+		return Value{kind: KindString, s: d.str(j)}
+	case '{':
+		return Value{kind: KindObject, c: d.container(j)}
+	case '[':
+		return Value{kind: KindArray, c: d.container(j)}
+	case 't':
+		return Value{kind: KindBool, b: true}
+	case 'f':
+		return Value{kind: KindBool}
+	case 'n':
+		return Value{kind: KindNull}
+	}
+	text := d.src[nd.start:nd.endOf()]
+	if nd.flagsOf()&flagRewrite != 0 {
+		text = canonicalNumber(text)
+	}
+	return Value{kind: KindNumber, s: text}
+}
+
+// container returns the storage of the object or array at node j.
+func (d *doc) container(j uint32) *container {
+	c := &d.cs[d.nodes[j+1].start]
+	if c.doc == nil {
+		c.doc, c.node = d, j
+	}
+	return c
+}
+
+// info returns what the index knows of parsed container c.
+func (c *container) info() *containerInfo {
+	return &c.doc.infos[c.doc.nodes[c.node+1].start]
+}
+
+// unread reports whether c is a parsed container not built yet.
+func (c *container) unread() bool { return c.doc != nil && !c.read }
+
+// lazy reports whether the members or elements of c may be read from the
+// index: c is unread, and has no duplicate key.
+func (c *container) lazy() bool { return c.unread() && c.info().flags&duplicated == 0 }
+
+// verbatim reports whether c is still exactly its text, whitespace aside:
+// unread, nothing inside it read, and its text as AppendJSON writes it.
+func (c *container) verbatim() bool {
+	return c.unread() && c.info().flags&(stale|rewritten) == 0
+}
+
+// count returns the number of members or elements of an unread c.
+func (c *container) count() int { return int(c.doc.nodes[c.node+1].end) }
+
+// load reads an unread object's members or array's elements from the
+// index.
+func (c *container) load() {
+	if !c.unread() {
+		return
+	}
+	c.read = true
+	d := c.doc
+	info := c.info()
+	for p := info.parent; p != noParent && d.infos[p].flags&stale == 0; p = d.infos[p].parent {
+		d.infos[p].flags |= stale
+	}
+	n := c.count()
+	if n == 0 {
+		return
+	}
+	j := c.node + 2
+	if d.src[d.nodes[c.node].start] == '[' {
+		// No spare capacity, so that appends never write into storage
+		// another Value shares.
+		c.elems = make([]Value, n)
+		for k := range c.elems {
+			c.elems[k] = d.value(j)
+			j = d.next(j)
+		}
+		return
+	}
+	c.members = make([]Member, 0, n)
+	var seen map[string]int
+	for range n {
+		key, val := d.str(j), d.value(j+1)
+		j = d.next(j + 1)
+		if info.flags&duplicated != 0 {
+			// As JSON.parse: the first position, the last value.
+			if i := c.findDuplicate(key, &seen); i >= 0 {
+				c.members[i].Value = val
+				continue
+			}
+		}
+		c.members = append(c.members, Member{Key: key, Value: val})
+	}
+	c.members = c.members[:len(c.members):len(c.members)]
+}
+
+// findDuplicate returns where key already is among the members being
+// loaded, or -1; seen maps keys to positions once there are many.
+func (c *container) findDuplicate(key string, seen *map[string]int) int {
+	ms := c.members
+	if len(ms) <= indexMin {
+		for i := range ms {
+			if ms[i].Key == key {
+				return i
+			}
+		}
+		return -1
+	}
+	if *seen == nil {
+		*seen = make(map[string]int, c.count())
+		for i := range ms[:len(ms)-1] {
+			(*seen)[ms[i].Key] = i
+		}
+	}
+	// Keep the map in step with members: the last one may be new.
+	(*seen)[ms[len(ms)-1].Key] = len(ms) - 1
+	if i, ok := (*seen)[key]; ok {
+		return i
+	}
+	return -1
+}
+
+// lookup returns member key of a lazy object, undefined if it has none.
+func (c *container) lookup(key string) Value {
+	d := c.doc
+	n := c.count()
+	counted(n)
+	j := c.node + 2
+	for range n {
+		if d.keyIs(j, key) {
+			return d.value(j + 1)
+		}
+		j = d.next(j + 1)
+	}
+	return Value{}
+}
+
+// at returns element i of a lazy array, undefined past its end.
+func (c *container) at(i int) Value {
+	if i >= c.count() {
+		return Value{}
+	}
+	counted(i + 1)
+	d := c.doc
+	j := c.node + 2
+	for range i {
+		j = d.next(j)
+	}
+	return d.value(j)
+}
+
+// each calls yield with the members of a lazy object, in order, until it
+// returns false.
+func (c *container) each(yield func(string, Value) bool) {
+	d := c.doc
+	j := c.node + 2
+	for range c.count() {
+		if !yield(d.str(j), d.value(j+1)) {
+			return
+		}
+		j = d.next(j + 1)
+	}
+}
+
+// appendText appends the text of a verbatim c, without whitespace.
+func (c *container) appendText(dst []byte) []byte {
+	d := c.doc
+	info := c.info()
+	if info.flags&spaced == 0 {
+		return append(dst, d.src[d.nodes[c.node].start:info.end]...)
+	}
+	return d.appendCompact(dst, c.node)
+}
+
+// appendCompact appends the text of node j and its contents from the
+// index, with none of the whitespace between tokens.
+func (d *doc) appendCompact(dst []byte, j uint32) []byte {
+	nd := d.nodes[j]
+	open := d.src[nd.start]
+	if open != '{' && open != '[' {
+		return append(dst, d.src[nd.start:nd.endOf()]...)
+	}
+	dst = append(dst, open)
+	k := j + 2
+	for i := range d.nodes[j+1].end {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		if open == '{' {
+			key := d.nodes[k]
+			dst = append(dst, d.src[key.start:key.endOf()]...)
+			dst = append(dst, ':')
+			k++
+		}
+		dst = d.appendCompact(dst, k)
+		k = d.next(k)
+	}
+	return append(dst, open+2) // '}' is '{'+2, ']' is '['+2
+}

@@ -1,0 +1,305 @@
+package jsvalue
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// unreadCount counts the containers of v that are still only their text,
+// without reading any.
+func unreadCount(v Value) int {
+	switch v.kind {
+	case KindObject:
+		if v.c.unread() {
+			return 1
+		}
+		n := 0
+		for _, m := range v.c.members {
+			n += unreadCount(m.Value)
+		}
+		return n
+	case KindArray:
+		if v.c.unread() {
+			return 1
+		}
+		n := 0
+		for _, e := range v.c.elems {
+			n += unreadCount(e)
+		}
+		return n
+	}
+	return 0
+}
+
+func TestLazyVerbatim(t *testing.T) {
+	t.Parallel()
+	// Text that is exactly what AppendJSON writes stays unread and is
+	// copied as it is.
+	for _, in := range []string{
+		`{}`, `[]`, `{"a":1}`, `[1,"x",null,true,false]`,
+		`{"a":{"b":[1,2,{"c":"d"}]},"e":[],"f":{}}`,
+		`{"s":"esc \" \\ \b \f \n \r \t \u0000 \u001f end","n":-1.5e-7,"m":1e+21,"u":"é世😀` + "\u2028" + `"}`,
+		`{"big":12345678901234567000,"small":0.000001,"neg":-0.5}`,
+		`[{"k":1},{"k":2}]`,
+	} {
+		v := mustParse(t, in)
+		if unreadCount(v) != 1 {
+			t.Errorf("Parse(%s) built its top-level value", in)
+		}
+		if got := string(v.AppendJSON(nil)); got != in {
+			t.Errorf("AppendJSON(Parse(%s)) = %s", in, got)
+		}
+	}
+}
+
+func TestLazyRewrites(t *testing.T) {
+	t.Parallel()
+	// Text AppendJSON would write differently is rewritten, as the parser
+	// always did; containers inside it whose text is exact stay unread.
+	tests := []struct {
+		name, in, want string
+	}{
+		{"duplicate key", `{"a":1,"b":{"x":[1]},"a":2}`, `{"a":2,"b":{"x":[1]}}`},
+		{"nested duplicate", `{"o":{"k":1,"k":2},"p":{"q":1}}`, `{"o":{"k":2},"p":{"q":1}}`},
+		{"number not as JavaScript prints it", `{"a":1.0,"b":[1E5],"c":-0,"d":1e400,"e":{"f":2}}`, `{"a":1,"b":[100000],"c":0,"d":null,"e":{"f":2}}`},
+		{"escaped slash", `["a\/b",{"c":1}]`, `["a/b",{"c":1}]`},
+		{"unicode escape", `{"\u0061":"\u00e9","b":[1]}`, `{"a":"é","b":[1]}`},
+		{"uppercase control escape", `["\u001F"]`, `["\u001f"]`},
+		{"short escape written long", `["\u000a"]`, `["\n"]`},
+		{"lone surrogate", `{"s":"\ud800x"}`, `{"s":"\ud800x"}`},
+		{"lone surrogate uppercase", `{"s":["\uDBFF"]}`, `{"s":["\udbff"]}`},
+		{"invalid UTF-8", "[\"a\xffb\"]", "[\"a\uFFFDb\"]"},
+		{"duplicate key of escaped spelling", `{"a":1,"\u0061":2}`, `{"a":2}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			v := mustParse(t, tt.in)
+			if got := string(v.AppendJSON(nil)); got != tt.want {
+				t.Errorf("AppendJSON(Parse(%s)) = %s, want %s", tt.in, got, tt.want)
+			}
+			e, err := eagerParse([]byte(tt.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !equal(v, e) {
+				t.Errorf("Parse(%s) differs from the parser's tree %s", tt.in, e.AppendJSON(nil))
+			}
+		})
+	}
+}
+
+func TestLazyWhitespace(t *testing.T) {
+	t.Parallel()
+	in := " {\n  \"a\" : [ 1 , { \"b\" : \"x y\" } ] ,\n\t\"c\":{ } ,\"d\" : \"\\\" \"\r\n} "
+	v := mustParse(t, in)
+	if unreadCount(v) != 1 {
+		t.Errorf("whitespace made Parse build the document")
+	}
+	const want = `{"a":[1,{"b":"x y"}],"c":{},"d":"\" "}`
+	if got := string(v.AppendJSON(nil)); got != want {
+		t.Errorf("AppendJSON = %s, want %s", got, want)
+	}
+	if got := v.Get("a").Get("1").Get("b").Str(); got != "x y" {
+		t.Errorf(`a[1].b = %q`, got)
+	}
+	if got := string(v.Get("a").AppendJSON(nil)); got != `[1,{"b":"x y"}]` {
+		t.Errorf("AppendJSON(a) = %s", got)
+	}
+	n := 0
+	for k, val := range v.All() {
+		n++
+		if k == "d" && val.Str() != `" ` {
+			t.Errorf("d = %q", val.Str())
+		}
+	}
+	if n != 3 || v.Len() != 3 || len(v.Members()) != 3 {
+		t.Errorf("members: All %d, Len %d, Members %d", n, v.Len(), len(v.Members()))
+	}
+}
+
+func TestLazyAccessors(t *testing.T) {
+	t.Parallel()
+	const in = `{"type":"track","n":7,"f":false,"z":null,"s":"a\nb","o":{"k":[1,{"x":"y"}]},"a":["p",[2],{"q":3}]}`
+	v := mustParse(t, in)
+	if v.Len() != 7 || v.Get("a").Len() != 3 || v.Get("o").Len() != 1 {
+		t.Errorf("Len: %d %d %d", v.Len(), v.Get("a").Len(), v.Get("o").Len())
+	}
+	checks := []struct {
+		got  Value
+		want string
+	}{
+		{v.Get("type"), `"track"`},
+		{v.Get("n"), `7`},
+		{v.Get("f"), `false`},
+		{v.Get("z"), `null`},
+		{v.Get("s"), `"a\nb"`},
+		{v.Get("missing"), `null`},
+		{v.Path("o", "k", "1", "x"), `"y"`},
+		{v.Path("a", "0"), `"p"`},
+		{v.Path("a", "1"), `[2]`},
+		{v.Path("a", "2", "q"), `3`},
+		{v.Path("a", "3"), `null`},
+		{v.Path("a", "01"), `null`},
+	}
+	for i, c := range checks {
+		if got := string(c.got.AppendJSON(nil)); got != c.want {
+			t.Errorf("check %d = %s, want %s", i, got, c.want)
+		}
+	}
+	if !v.Get("missing").IsUndefined() || !v.Path("a", "9").IsUndefined() {
+		t.Error("a missing member is not undefined")
+	}
+	if got := v.Get("a").JSString(); got != "p,2,[object Object]" {
+		t.Errorf("JSString(a) = %q", got)
+	}
+	var keys []string
+	for k := range v.All() {
+		keys = append(keys, k)
+	}
+	if strings.Join(keys, ",") != "type,n,f,z,s,o,a" {
+		t.Errorf("All keys = %v", keys)
+	}
+	if got := string(v.AppendJSON(nil)); got != in {
+		t.Errorf("AppendJSON after reads = %s", got)
+	}
+}
+
+// TestLazyIdentity checks that a nested container is one storage however
+// it is reached, and that a change to it shows in every container around
+// it, read or not.
+func TestLazyIdentity(t *testing.T) {
+	t.Parallel()
+	v := mustParse(t, `{"a":{"b":{"c":1}},"d":[{"e":2}]}`)
+	b1 := v.Get("a").Get("b")
+	var b2 Value
+	for k, val := range v.Get("a").All() {
+		if k == "b" {
+			b2 = val
+		}
+	}
+	b3 := v.Members()[0].Value.Members()[0].Value
+	if !b1.Same(b2) || !b1.Same(b3) {
+		t.Fatal("one nested object has several storages")
+	}
+	b1.Set("new", String("x"))
+	v.Path("d", "0").Set("e", Int(9))
+	const want = `{"a":{"b":{"c":1,"new":"x"}},"d":[{"e":9}]}`
+	if got := string(v.AppendJSON(nil)); got != want {
+		t.Errorf("after changes, AppendJSON = %s, want %s", got, want)
+	}
+	if got := string(v.Get("d").AppendJSON(nil)); got != `[{"e":9}]` {
+		t.Errorf("after changes, AppendJSON(d) = %s", got)
+	}
+
+	// A change through a container reached from an unread parent.
+	w := mustParse(t, `{"x":{"y":[1]}}`)
+	w.Get("x").Get("y").Append(Int(2))
+	if got := string(w.AppendJSON(nil)); got != `{"x":{"y":[1,2]}}` {
+		t.Errorf("after Append, AppendJSON = %s", got)
+	}
+	c := w.Get("x").ShallowCopy()
+	c.Set("z", Null())
+	if got := string(w.AppendJSON(nil)); got != `{"x":{"y":[1,2]}}` {
+		t.Errorf("a copy's change shows in the original: %s", got)
+	}
+}
+
+// TestLazyErrorsAsParser checks that Parse fails exactly as the parser
+// does: the validator only decides that the parser is to say why.
+func TestLazyErrorsAsParser(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{
+		`{"a":1`, `{"a":1,}`, `[1,]`, `{"a" 1}`, `{"a":01}`, `{"a":1.}`, `{"a":"\x"}`,
+		`{"a":"\u12G4"}`, "{\"a\":\"\x01\"}", `{"a":tru}`, `{"a":[1}`, `{"a":1]`, `{} x`,
+		`{"a":"\ud800\u12G4"}`, `[1 2]`, `{a:1}`, `{"a":-}`, `{"a":1e}`, `[` + strings.Repeat("[", MaxDepth) + `]`,
+	} {
+		_, err := Parse([]byte(in))
+		_, want := eagerParse([]byte(in))
+		var se, we *SyntaxError
+		if !errors.As(err, &se) || !errors.As(want, &we) || se.Error() != we.Error() {
+			t.Errorf("Parse(%q) = %v, want %v", in, err, want)
+		}
+	}
+}
+
+func TestLazyRewrittenKeepsUnreadParts(t *testing.T) {
+	t.Parallel()
+	v := mustParse(t, `{"dup":1,"dup":2,"clean":{"a":[1,2]},"list":[{"b":1}]}`)
+	if v.c.verbatim() {
+		t.Fatal("an object with a duplicate key would be copied as its text")
+	}
+	if v.Len() != 3 {
+		t.Errorf("Len = %d, want 3", v.Len())
+	}
+	if n := unreadCount(v); n != 2 {
+		t.Errorf("%d containers unread, want 2", n)
+	}
+	if got := string(v.AppendJSON(nil)); got != `{"dup":2,"clean":{"a":[1,2]},"list":[{"b":1}]}` {
+		t.Errorf("AppendJSON = %s", got)
+	}
+}
+
+func FuzzLazy(f *testing.F) {
+	for _, s := range []string{
+		benchEvent,
+		`{"a":{"b":[1,{"c":"d"}]},"a":2}`, `[{"k":1.0},{"k":"\/"}]`, `{"x":[1E2,{"y":"\u00e9"}]}`,
+		" { \"a\" : [ 1 , 2 ] } ", `{"":{"":[]}}`, `[[[[]]]]`, `{"a":"\ud83d\ude00"}`,
+		`{"n":[0,-0,1e21,1e+21,0.1,1e-7,123456789012345678]}`, manyKeys(40),
+	} {
+		f.Add([]byte(s), uint8(0))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, touch uint8) {
+		v, err := Parse(data)
+		e, eerr := eagerParse(data)
+		if (err == nil) != (eerr == nil) || err != nil && err.Error() != eerr.Error() {
+			t.Fatalf("Parse error %v, parser error %v", err, eerr)
+		}
+		if err != nil {
+			return
+		}
+		want := e.AppendJSON(nil)
+		if got := v.AppendJSON(nil); string(got) != string(want) {
+			t.Fatalf("Parse encodes %q, the parser's tree %q", got, want)
+		}
+		// Reading some containers, in some order, changes nothing.
+		readSome(v, touch)
+		if !equal(v, e) {
+			t.Fatalf("Parse reads differently from the parser")
+		}
+		if got := v.AppendJSON(nil); string(got) != string(want) {
+			t.Fatalf("after reads, Parse encodes %q, want %q", got, want)
+		}
+	})
+}
+
+// readSome reads containers of v chosen by the bits of touch, through the
+// different accessors.
+func readSome(v Value, touch uint8) {
+	for i := 0; touch != 0 && i < 8; i++ {
+		bit := touch & 1
+		touch >>= 1
+		switch v.Kind() {
+		case KindObject:
+			if bit == 1 {
+				for _, m := range v.Members() {
+					readSome(m.Value, touch)
+				}
+				return
+			}
+			for _, val := range v.All() {
+				readSome(val, touch)
+				return
+			}
+		case KindArray:
+			if bit == 1 {
+				for _, e := range v.Elems() {
+					readSome(e, touch)
+				}
+				return
+			}
+			readSome(v.Get("0"), touch)
+		}
+	}
+}

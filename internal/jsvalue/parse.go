@@ -1,0 +1,79 @@
+package jsvalue
+
+import (
+	"sync"
+	"unsafe"
+)
+
+// MaxDepth is the deepest nesting of arrays and objects Parse accepts.
+// Deeper input is an error rather than a risk to the stack.
+const MaxDepth = 10000
+
+// maxDocument is the longest text Parse reads (see node).
+const maxDocument = 1<<flagShift - 1
+
+// Parse parses JSON text (RFC 8259) into a Value, as JavaScript's JSON.parse
+// does: the whole input must be one value with only whitespace around it; a
+// duplicated object key keeps the position of its first occurrence and the
+// value of its last. Escapes are decoded; a lone surrogate escape is kept
+// as JavaScript keeps it (see DecodeRune), and each invalid UTF-8 byte in
+// a string becomes U+FFFD. Numbers keep their text
+// when it is how JavaScript prints them, and are otherwise stored in
+// JavaScript's form; a literal beyond float64 range becomes Infinity (which
+// encodes as null). Nesting deeper than MaxDepth is an error.
+//
+// The whole input is checked, but objects and arrays are only built when
+// first read (by Members, Elems, Set and the like); until then Get and All
+// read them from an index of the text, and AppendJSON copies the text,
+// whitespace left out. This is invisible to callers except in speed: a
+// caller that reads a few members and copies the rest whole pays little
+// for what it does not read. The returned Value, like any Value, is for
+// one goroutine at a time (see document.go).
+//
+// The returned Value does not refer to data, which the caller may reuse.
+func Parse(data []byte) (Value, error) {
+	if len(data) > maxDocument {
+		return Value{}, &SyntaxError{Offset: maxDocument, msg: "document too large"}
+	}
+	x := indexerPool.Get().(*indexer)
+	// The index reads data in place; nothing it keeps refers to it.
+	x.src = unsafe.String(unsafe.SliceData(data), len(data))
+	var v Value
+	err := x.run()
+	if err == nil {
+		v = newDoc(data, x).value(0)
+	}
+	x.release()
+	if err != nil {
+		return Value{}, err
+	}
+	return v, nil
+}
+
+// UnmarshalJSON sets v to the parsed data, so a Value can sit inside types
+// decoded by encoding/json.
+func (v *Value) UnmarshalJSON(data []byte) error {
+	pv, err := Parse(data)
+	if err != nil {
+		return err
+	}
+	*v = pv
+	return nil
+}
+
+// maxPooledIndexer is the most nodes an indexer keeps for reuse, so that
+// one huge document does not pin its memory for good.
+const maxPooledIndexer = 1 << 14
+
+var indexerPool = sync.Pool{New: func() any { return new(indexer) }}
+
+// release returns x to the pool.
+func (x *indexer) release() {
+	x.src = ""
+	if cap(x.nodes) > maxPooledIndexer || cap(x.cs) > maxPooledIndexer || cap(x.stack) > maxPooledIndexer ||
+		cap(x.keys) > maxPooledIndexer || cap(x.table) > 4*maxPooledIndexer {
+		return
+	}
+	x.nodes, x.cs, x.stack, x.keys, x.table = x.nodes[:0], x.cs[:0], x.stack[:0], x.keys[:0], x.table[:0]
+	indexerPool.Put(x)
+}

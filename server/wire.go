@@ -1,0 +1,280 @@
+package server
+
+import (
+	"unicode/utf8"
+
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/known/structpb"
+)
+
+// maxScanDepth matches protobuf's default recursion limit: deeper messages
+// do not decode.
+const maxScanDepth = protowire.DefaultRecursionLimit
+
+// Descriptors of the free-form messages, which the walk reads by hand.
+var (
+	structDesc = (&structpb.Struct{}).ProtoReflect().Descriptor()
+	valueDesc  = (&structpb.Value{}).ProtoReflect().Descriptor()
+	listDesc   = (&structpb.ListValue{}).ProtoReflect().Descriptor()
+)
+
+// Field numbers of google.protobuf.Struct, its map entry, Value and
+// ListValue.
+const (
+	structFieldsField protowire.Number = 1
+	entryKeyField     protowire.Number = 1
+	entryValueField   protowire.Number = 2
+	valueNullField    protowire.Number = 1
+	valueNumberField  protowire.Number = 2
+	valueStringField  protowire.Number = 3
+	valueBoolField    protowire.Number = 4
+	valueStructField  protowire.Number = 5
+	valueListField    protowire.Number = 6
+	listValuesField   protowire.Number = 1
+)
+
+// span is a range of a message's bytes, [off, end).
+type span struct{ off, end int }
+
+// wireWalk is one pass over the wire bytes of a request message. It counts
+// what wireCost holds, checks what protobuf's decoding checks, and, when
+// capture is set, notes where the top-level destination and job fields
+// lie, so that the jobs are built from the bytes without reading their
+// contents again.
+type wireWalk struct {
+	wireCost
+	// suspect is set when protobuf's decoding may refuse the message:
+	// malformed bytes, a field number out of range, invalid UTF-8 in a
+	// string field, or nesting deeper than the walk follows. Protobuf then
+	// decodes the message to tell.
+	suspect bool
+	// capture turns on the notes below, for the fields numbered destField
+	// and jobField, up to maxParts of each; overflow is set past that.
+	capture             bool
+	destField, jobField protowire.Number
+	maxParts            int
+	overflow            bool
+	destParts, jobParts []span
+}
+
+// message walks b, a message of descriptor md at depth, counting nested
+// messages as scanWire does. Malformed input ends the walk of that message
+// (not of the messages around it).
+func (w *wireWalk) message(b []byte, md protoreflect.MessageDescriptor, depth int) {
+	fields := md.Fields()
+	for pos := 0; pos < len(b); {
+		num, typ, n := protowire.ConsumeTag(b[pos:])
+		if n < 0 {
+			w.suspect = true
+			return
+		}
+		if num > protowire.MaxValidNumber {
+			w.suspect = true
+		}
+		pos += n
+		fd := fields.ByNumber(num)
+		if depth == 0 && typ == protowire.VarintType && isRequestID(fd) {
+			v, n := protowire.ConsumeVarint(b[pos:])
+			if n < 0 {
+				w.suspect = true
+				return
+			}
+			w.requestID = v
+			pos += n
+			continue
+		}
+		n = protowire.ConsumeFieldValue(num, typ, b[pos:])
+		if n < 0 {
+			w.suspect = true
+			return
+		}
+		if typ == protowire.BytesType && fd != nil {
+			sub, m := protowire.ConsumeBytes(b[pos:])
+			switch fd.Kind() {
+			case protoreflect.StringKind:
+				if !utf8.Valid(sub) {
+					w.suspect = true
+				}
+			case protoreflect.MessageKind, protoreflect.GroupKind:
+				w.nodes++
+				if depth == 0 {
+					if num == 3 && md.FullName() == batchRequestName {
+						w.jobs++
+					}
+					if w.capture {
+						w.note(num, span{pos + m - len(sub), pos + m})
+					}
+				}
+				if depth < maxScanDepth {
+					w.child(sub, fd.Message(), depth+1)
+				}
+			}
+		}
+		pos += n
+	}
+}
+
+// note records the top-level field num at s when it is one captured.
+func (w *wireWalk) note(num protowire.Number, s span) {
+	var parts *[]span
+	switch num {
+	case w.destField:
+		parts = &w.destParts
+	case w.jobField:
+		parts = &w.jobParts
+	default:
+		return
+	}
+	if len(*parts) >= w.maxParts {
+		w.overflow = true
+		return
+	}
+	*parts = append(*parts, s)
+}
+
+// child walks a nested message at depth, if the walk goes that deep; the
+// free-form messages have walks of their own.
+func (w *wireWalk) child(b []byte, md protoreflect.MessageDescriptor, depth int) {
+	if depth >= maxScanDepth-2 {
+		// Near protobuf's recursion limit: let protobuf decide.
+		w.suspect = true
+	}
+	switch md {
+	case structDesc:
+		w.structMsg(b, depth)
+	case valueDesc:
+		w.valueMsg(b, depth)
+	case listDesc:
+		w.listMsg(b, depth)
+	default:
+		w.message(b, md, depth)
+	}
+}
+
+// field reads the tag and value of the field at b[pos:], returning its
+// number, type, the bytes of a length-delimited value and the position
+// after it; next < 0 when b is malformed there.
+func (w *wireWalk) field(b []byte, pos int) (num protowire.Number, typ protowire.Type, sub []byte, next int) {
+	num, typ, n := protowire.ConsumeTag(b[pos:])
+	if n < 0 {
+		w.suspect = true
+		return 0, 0, nil, -1
+	}
+	if num > protowire.MaxValidNumber {
+		w.suspect = true
+	}
+	pos += n
+	if typ == protowire.BytesType {
+		sub, n = protowire.ConsumeBytes(b[pos:])
+	} else {
+		n = protowire.ConsumeFieldValue(num, typ, b[pos:])
+	}
+	if n < 0 {
+		w.suspect = true
+		return 0, 0, nil, -1
+	}
+	return num, typ, sub, pos + n
+}
+
+// structMsg walks a google.protobuf.Struct at depth.
+func (w *wireWalk) structMsg(b []byte, depth int) {
+	for pos := 0; pos < len(b); {
+		num, typ, sub, next := w.field(b, pos)
+		if next < 0 {
+			return
+		}
+		pos = next
+		if num == structFieldsField && typ == protowire.BytesType {
+			w.nodes++
+			if w.deeper(depth) {
+				w.entryMsg(sub, depth+1)
+			}
+		}
+	}
+}
+
+// entryMsg walks an entry of a Struct's fields map at depth.
+func (w *wireWalk) entryMsg(b []byte, depth int) {
+	for pos := 0; pos < len(b); {
+		num, typ, sub, next := w.field(b, pos)
+		if next < 0 {
+			return
+		}
+		pos = next
+		if typ != protowire.BytesType {
+			continue
+		}
+		switch num {
+		case entryKeyField:
+			if !utf8.Valid(sub) {
+				w.suspect = true
+			}
+		case entryValueField:
+			w.nodes++
+			if w.deeper(depth) {
+				w.valueMsg(sub, depth+1)
+			}
+		}
+	}
+}
+
+// valueMsg walks a google.protobuf.Value at depth.
+func (w *wireWalk) valueMsg(b []byte, depth int) {
+	for pos := 0; pos < len(b); {
+		num, typ, sub, next := w.field(b, pos)
+		if next < 0 {
+			return
+		}
+		pos = next
+		if typ != protowire.BytesType {
+			continue
+		}
+		switch num {
+		case valueStringField:
+			if !utf8.Valid(sub) {
+				w.suspect = true
+			}
+		case valueStructField:
+			w.nodes++
+			if w.deeper(depth) {
+				w.structMsg(sub, depth+1)
+			}
+		case valueListField:
+			w.nodes++
+			if w.deeper(depth) {
+				w.listMsg(sub, depth+1)
+			}
+		}
+	}
+}
+
+// listMsg walks a google.protobuf.ListValue at depth.
+func (w *wireWalk) listMsg(b []byte, depth int) {
+	for pos := 0; pos < len(b); {
+		num, typ, sub, next := w.field(b, pos)
+		if next < 0 {
+			return
+		}
+		pos = next
+		if num == listValuesField && typ == protowire.BytesType {
+			w.nodes++
+			if w.deeper(depth) {
+				w.valueMsg(sub, depth+1)
+			}
+		}
+	}
+}
+
+// deeper reports whether the walk follows a message nested below depth.
+func (w *wireWalk) deeper(depth int) bool {
+	if depth+1 >= maxScanDepth-2 {
+		w.suspect = true
+	}
+	return depth < maxScanDepth
+}
+
+// isRequestID reports whether fd is a stream request message's request_id.
+func isRequestID(fd protoreflect.FieldDescriptor) bool {
+	return fd != nil && fd.Name() == "request_id" && fd.Kind() == protoreflect.Uint64Kind
+}

@@ -1,0 +1,48 @@
+package js
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
+)
+
+// KeyOrder returns the members in the order JavaScript's Object.keys
+// lists them: array-index keys ("0", "7", not "07") first, in ascending
+// order, then the others as inserted. The order decides which of two keys
+// writing the same key path wins ("01" is written after "1").
+func KeyOrder(ms []jsvalue.Member) []jsvalue.Member {
+	indexes := 0
+	// ascending holds while the indexes met so far come in order, as
+	// they usually do: then they need no sort.
+	ascending, last := true, -1
+	for _, m := range ms {
+		if i, ok := jsvalue.ArrayIndex(m.Key); ok {
+			indexes++
+			ascending = ascending && i > last
+			last = i
+		}
+	}
+	if indexes == 0 {
+		return ms
+	}
+	out := make([]jsvalue.Member, 0, len(ms))
+	for _, m := range ms {
+		if _, ok := jsvalue.ArrayIndex(m.Key); ok {
+			out = append(out, m)
+		}
+	}
+	if !ascending {
+		slices.SortFunc(out, func(a, b jsvalue.Member) int {
+			i, _ := jsvalue.ArrayIndex(a.Key)
+			j, _ := jsvalue.ArrayIndex(b.Key)
+			return cmp.Compare(i, j)
+		})
+	}
+	for _, m := range ms {
+		if _, ok := jsvalue.ArrayIndex(m.Key); !ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}

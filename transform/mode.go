@@ -1,0 +1,116 @@
+package transform
+
+import "github.com/cio-transformer/cio-transformer/internal/jsvalue"
+
+// Mode is how the jobs of a destination are mapped and batched: API mode v1
+// (upstream's processor and legacy router) or API mode v2 (upstream's
+// batching framework). Map is the one entry every face of the service maps
+// jobs through; Limits are the limits of the Batcher their results go to.
+type Mode struct {
+	// V2 selects API mode v2, where every job becomes an object of a
+	// /api/v2/batch request.
+	V2 bool
+	// MaxEventBytes caps the bytes one event may produce; zero or less is
+	// DefaultMaxEventBytes.
+	MaxEventBytes int
+}
+
+// Job is one job as the mapping reads it: its event and the facts about it
+// that decide how it is sent.
+type Job struct {
+	// Raw is the event's JSON text, which Map parses; nil when the event
+	// came as a value (Event) or not at all.
+	Raw []byte
+	// Event is the event as a JSON value, read when Raw is nil.
+	Event jsvalue.Value
+	// Missing is set when the job carries no event at all, which fails it
+	// with a 400.
+	Missing bool
+	// Connection is the job's RudderStack connection object,
+	// {"config": ...}, or undefined when the job has none; only record
+	// events of API mode v2 read it.
+	Connection jsvalue.Value
+	// DontBatch is set when the job's metadata has dontBatch set to true:
+	// in API mode v2 the job is then sent in a request of its own.
+	DontBatch bool
+}
+
+// Limits returns the limits of the batches of the mode (DefaultLimits or
+// V2Limits) with its per-event cap.
+func (m Mode) Limits() Limits {
+	l := DefaultLimits()
+	if m.V2 {
+		l = V2Limits()
+	}
+	if m.MaxEventBytes > 0 {
+		l.MaxEventBytes = m.MaxEventBytes
+	}
+	return l
+}
+
+// Map maps one job for dest in the mode: in API mode v2 as its
+// /api/v2/batch object (mapV2), or as a request of its own, a batch of
+// one, when the job sets DontBatch; in API mode v1 as its request, or a
+// group event's object (mapV1). A
+// job whose event cannot be read gets a 400 of its own. The result names
+// the event's type (Result.Type). Map never panics and never modifies the
+// job.
+func (m Mode) Map(job Job, dest *Destination) Result {
+	ev, err := job.event()
+	if err != nil {
+		return Result{Err: err}
+	}
+	l := Limits{MaxEventBytes: m.MaxEventBytes}
+	var r Result
+	switch {
+	case !m.V2:
+		r = l.mapV1(ev, dest)
+	case job.DontBatch:
+		r = unbatched(dest, l.mapV2(ev, job.Connection, dest))
+	default:
+		r = l.mapV2(ev, job.Connection, dest)
+	}
+	r.Type = eventTypeOf(ev)
+	return r
+}
+
+// event returns the job's event, parsed from Raw when set, or the 400 of an
+// event that cannot be read. Raw JSON that is valid but not an object
+// (null, an array, a string, a number, a boolean) is passed on: the
+// mapping reads it as an event without a type, as upstream does, and
+// answers with upstream's wording for that.
+func (j Job) event() (jsvalue.Value, *Error) {
+	if j.Raw != nil {
+		v, err := jsvalue.Parse(j.Raw)
+		if err != nil {
+			return jsvalue.Value{}, instrumentationError("Event is not valid JSON: " + err.Error())
+		}
+		return v, nil
+	}
+	if j.Missing {
+		return jsvalue.Value{}, instrumentationError("Event is missing")
+	}
+	return j.Event, nil
+}
+
+// Alone returns the entry of a job answered on its own (a Transform call, a
+// processor transform) whose result is r: its request, its error, or its
+// lone object (a group event's, or in API mode v2 any event's) as a batch
+// of one (deviation D1).
+func Alone(dest *Destination, r Result) Entry {
+	jobs := []int{0}
+	switch {
+	case r.Err != nil:
+		return Entry{Jobs: jobs, Err: r.Err}
+	case r.Object != nil:
+		return Entry{Jobs: jobs, Request: batchOfOne(dest, r)}
+	}
+	return Entry{Jobs: jobs, Request: r.Request}
+}
+
+// InternalError is the error of a job whose mapping panicked: a bug, which
+// costs that job only. The message is fixed, since a panic value could
+// carry event content.
+func InternalError() *Error {
+	return &Error{StatusCode: 500, Message: "internal error", Category: CategoryTransformation}
+}

@@ -1,0 +1,98 @@
+package transform
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestModeMap checks the decisions Map makes for a job: the API mode, the
+// job's dontBatch, the per-event cap, and the 400 of an unreadable event.
+func TestModeMap(t *testing.T) {
+	t.Parallel()
+	big := `{"type":"identify","userId":"u1","traits":{"name":"` + strings.Repeat("x", 200) + `"}}`
+	for _, tc := range []struct {
+		name string
+		mode Mode
+		job  Job
+		// kind is the result's kind; path its request's endpointPath, or
+		// err a substring of its error.
+		kind Kind
+		path string
+		err  string
+		typ  EventType
+	}{
+		{"v1 request", Mode{}, Job{Raw: []byte(`{"type":"identify","userId":"u1"}`)}, KindRequest, "v1/customers", "", EventIdentify},
+		{"v1 group object", Mode{}, Job{Raw: []byte(`{"type":"group","userId":"u1","groupId":"g"}`)}, KindObject, "", "", EventGroup},
+		{"v1 ignores dontBatch", Mode{}, Job{Raw: []byte(`{"type":"group","userId":"u1","groupId":"g"}`), DontBatch: true}, KindObject, "", "", EventGroup},
+		{"v2 object", Mode{V2: true}, Job{Raw: []byte(`{"type":"identify","userId":"u1"}`)}, KindObject, "", "", EventIdentify},
+		{"v2 dontBatch is a batch of one", Mode{V2: true}, Job{Raw: []byte(`{"type":"identify","userId":"u1"}`), DontBatch: true}, KindRequest, "v2/batch", "", EventIdentify},
+		{"typed event", Mode{}, Job{Event: mustParse(t, `{"type":"TRACK","userId":"u1","event":"e"}`)}, KindRequest, "v1/customers/events", "", EventTrack},
+		{"not valid JSON", Mode{}, Job{Raw: []byte(`{"type":`)}, KindError, "", "Event is not valid JSON: ", EventUnknown},
+		{"empty raw event", Mode{V2: true}, Job{Raw: []byte{}}, KindError, "", "Event is not valid JSON: ", EventUnknown},
+		{"missing", Mode{}, Job{Missing: true}, KindError, "", "Event is missing", EventUnknown},
+		{"undefined event reads as no type", Mode{}, Job{}, KindError, "", "could not determine type undefined", EventUnknown},
+		{"misspelt type", Mode{}, Job{Raw: []byte(`{"type":"trak"}`)}, KindError, "", "could not determine type trak", EventUnknown},
+		{"record", Mode{V2: true}, Job{Raw: []byte(`{"type":"record"}`)}, KindError, "", "", EventRecord},
+		{"v1 under the cap", Mode{}, Job{Raw: []byte(big)}, KindRequest, "v1/customers", "", EventIdentify},
+		{"v1 over the cap", Mode{MaxEventBytes: 100}, Job{Raw: []byte(big)}, KindError, "", "100 bytes", EventIdentify},
+		{"v2 over the cap", Mode{V2: true, MaxEventBytes: 100}, Job{Raw: []byte(big)}, KindError, "", "100 bytes", EventIdentify},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := tc.mode.Map(tc.job, testDest)
+			if got := r.Kind(); got != tc.kind {
+				t.Fatalf("kind %d, want %d (result %+v)", got, tc.kind, r)
+			}
+			if r.Type != tc.typ {
+				t.Errorf("type %s, want %s", r.Type, tc.typ)
+			}
+			if tc.path != "" && r.Request.EndpointPath != tc.path {
+				t.Errorf("endpointPath %q, want %q", r.Request.EndpointPath, tc.path)
+			}
+			if tc.err != "" && (r.Err.StatusCode != 400 || !strings.Contains(r.Err.Message, tc.err)) {
+				t.Errorf("error %d %q, want a 400 containing %q", r.Err.StatusCode, r.Err.Message, tc.err)
+			}
+		})
+	}
+}
+
+// TestModeLimits checks the batch limits of each API mode and that the
+// per-event cap goes with them.
+func TestModeLimits(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		mode Mode
+		want Limits
+	}{
+		{"v1", Mode{}, DefaultLimits()},
+		{"v2", Mode{V2: true}, V2Limits()},
+		{"v1 capped", Mode{MaxEventBytes: 10}, Limits{MaxObjects: MaxBatchObjects, MaxBytes: MaxBatchBytes, MaxEventBytes: 10}},
+	} {
+		if got := tc.mode.Limits(); got != tc.want {
+			t.Errorf("%s: limits %+v, want %+v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestAlone checks the entry of a job answered on its own: a lone object is
+// a batch of one attributed to the object's user.
+func TestAlone(t *testing.T) {
+	t.Parallel()
+	group := Transform(mustParse(t, `{"type":"group","userId":"u1","groupId":"g"}`), testDest)
+	e := Alone(testDest, group)
+	if e.Request == nil || !e.Request.IsBatch() || e.Request.UserID != "u1" || len(e.Jobs) != 1 {
+		t.Fatalf("entry %+v, want a batch of one for u1", e)
+	}
+	if got, want := string(e.Request.Body), `{"batch":[`+string(group.Object)+`]}`; got != want {
+		t.Errorf("body %s, want %s", got, want)
+	}
+	bad := Result{Err: InternalError()}
+	if e := Alone(testDest, bad); e.Err != bad.Err || e.Request != nil {
+		t.Errorf("entry %+v, want the error", e)
+	}
+	req := Transform(mustParse(t, `{"type":"identify","userId":"u1"}`), testDest)
+	if e := Alone(testDest, req); e.Request != req.Request || e.Request.IsBatch() {
+		t.Errorf("entry %+v, want the request", e)
+	}
+}
