@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"testing"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
@@ -153,7 +154,7 @@ func codecSeeds(tb testing.TB) [][]byte {
 	md.Fields["dontBatch"] = structpb.NewBoolValue(true)
 	md.Fields["traceparent"] = structpb.NewStringValue("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
 	traits, err := structpb.NewStruct(map[string]any{
-		"email": "a@example.com", "n": 1.5, "big": 1e21, "neg": -0.0, "null": nil, "yes": true,
+		"email": "a@example.com", "n": 1.5, "big": 1e21, "neg": math.Copysign(0, -1), "null": nil, "yes": true,
 		"list": []any{1.0, "x", nil, false, map[string]any{"b": 2.0, "a": []any{}}},
 		"obj":  map[string]any{"z": 1.0, "y": map[string]any{}},
 	})
