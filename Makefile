@@ -45,10 +45,7 @@ build: ## Build the binaries, version-stamped, into bin/ (grpcurl: make bin/grpc
 .PHONY: $(BIN)/cio-transformer
 $(BIN)/cio-transformer:
 	@echo ">> go build ./cmd/cio-transformer (a first build downloads and compiles the dependencies: about a minute)"
-	@go build $(STD_ROOTS) & warm=$$!; status=0; \
-		echo "$(GO_BUILD) -o $@ ./cmd/cio-transformer"; \
-		$(GO_BUILD) -o $@ ./cmd/cio-transformer || status=$$?; \
-		wait $$warm || true; exit $$status
+	$(GO_BUILD) -o $@ ./cmd/cio-transformer
 
 $(BIN)/grpcurl: tools/go.mod tools/go.sum
 	@echo ">> go build the pinned grpcurl into $@"
