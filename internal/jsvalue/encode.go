@@ -117,13 +117,9 @@ func (e *encoder) value(dst []byte, v Value) []byte {
 	case KindString:
 		return AppendJSONString(dst, v.s)
 	case KindArray:
-		if v.c.verbatim() {
-			return v.c.appendText(dst)
-		}
-		v.c.load()
-		if !e.path.push(v.c) {
-			e.cycle = true
-			return append(dst, "null"...)
+		dst, ok := e.open(dst, v.c)
+		if !ok {
+			return dst
 		}
 		dst = append(dst, '[')
 		for i, el := range v.c.elems {
@@ -135,13 +131,9 @@ func (e *encoder) value(dst []byte, v Value) []byte {
 		e.path.pop(v.c)
 		return append(dst, ']')
 	case KindObject:
-		if v.c.verbatim() {
-			return v.c.appendText(dst)
-		}
-		v.c.load()
-		if !e.path.push(v.c) {
-			e.cycle = true
-			return append(dst, "null"...)
+		dst, ok := e.open(dst, v.c)
+		if !ok {
+			return dst
 		}
 		dst = append(dst, '{')
 		first := true
@@ -162,6 +154,21 @@ func (e *encoder) value(dst []byte, v Value) []byte {
 		return append(dst, '}')
 	}
 	return append(dst, "null"...)
+}
+
+// open starts writing container c: it writes c whole when its text can be
+// copied, or null when c is already on the path (a cycle), and then reports
+// false; otherwise the caller writes c's contents and pops it from the path.
+func (e *encoder) open(dst []byte, c *container) ([]byte, bool) {
+	if c.verbatim() {
+		return c.appendText(dst), false
+	}
+	c.load()
+	if !e.path.push(c) {
+		e.cycle = true
+		return append(dst, "null"...), false
+	}
+	return dst, true
 }
 
 // appendNumberText writes the JSON text of a number, or null for NaN and the
