@@ -1,18 +1,13 @@
 package server
 
 import (
-	"context"
-	"net"
 	"testing"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 	"github.com/cio-transformer/cio-transformer/internal/cputime"
 	"github.com/cio-transformer/cio-transformer/internal/eventmix"
 	"github.com/cio-transformer/cio-transformer/transform"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/mem"
-	"google.golang.org/grpc/test/bufconn"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/structpb"
@@ -200,28 +195,7 @@ func BenchmarkTypedStructWire(b *testing.B) {
 // server share the process and its CPU figure.
 func BenchmarkTypedStructCall(b *testing.B) {
 	job := scalingJobs[3].job(40_000 * 22)
-	srv, err := New(Config{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	lis := bufconn.Listen(1 << 20)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = srv.Serve(lis)
-	}()
-	defer func() {
-		srv.Stop()
-		<-done
-	}()
-	conn, err := grpc.NewClient("passthrough:///bufconn",
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64<<20), grpc.MaxCallSendMsgSize(64<<20)))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close()
+	conn := benchConn(b)
 	client := ciotransformerv1.NewTransformerServiceClient(conn)
 	req := &ciotransformerv1.TransformRequest{Destination: testDestination, Job: job}
 	b.ReportAllocs()

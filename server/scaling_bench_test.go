@@ -106,10 +106,10 @@ func BenchmarkScalingServerTypical(b *testing.B) {
 	benchBatch(b, jobs)
 }
 
-// benchBatch sends jobs as one request message per iteration and reads the
-// answer, checking that every job is answered.
-func benchBatch(b *testing.B, jobs []*ciotransformerv1.Job) {
-	req := &ciotransformerv1.TransformBatchRequest{Destination: testDestination, Jobs: jobs}
+// benchConn serves a default server over bufconn for the benchmark and
+// returns a client connection to it, both closed when the benchmark ends.
+func benchConn(b *testing.B) *grpc.ClientConn {
+	b.Helper()
 	srv, err := New(Config{})
 	if err != nil {
 		b.Fatal(err)
@@ -120,10 +120,10 @@ func benchBatch(b *testing.B, jobs []*ciotransformerv1.Job) {
 		defer close(done)
 		_ = srv.Serve(lis)
 	}()
-	defer func() {
+	b.Cleanup(func() {
 		srv.Stop()
 		<-done
-	}()
+	})
 	conn, err := grpc.NewClient("passthrough:///bufconn",
 		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
@@ -131,7 +131,15 @@ func benchBatch(b *testing.B, jobs []*ciotransformerv1.Job) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer conn.Close()
+	b.Cleanup(func() { _ = conn.Close() })
+	return conn
+}
+
+// benchBatch sends jobs as one request message per iteration and reads the
+// answer, checking that every job is answered.
+func benchBatch(b *testing.B, jobs []*ciotransformerv1.Job) {
+	req := &ciotransformerv1.TransformBatchRequest{Destination: testDestination, Jobs: jobs}
+	conn := benchConn(b)
 	ctx, cancel := context.WithCancel(b.Context())
 	defer cancel()
 	stream, err := ciotransformerv1.NewTransformerServiceClient(conn).TransformBatch(ctx)
