@@ -252,3 +252,56 @@ func goldenOutcome(t *testing.T, c goldenCase, m Mode) any {
 	}
 	return map[string]any{"request": requestJSON(e.Request), "keys": keys}
 }
+
+// destinationFromConfig builds a Destination from a destination Config as
+// RudderStack sends it: credentials that are strings as they are, numbers
+// as JavaScript prints them, anything else as missing.
+func destinationFromConfig(cfg map[string]any) *Destination {
+	c := DestinationConfig{
+		SiteID: configString(cfg["siteID"]),
+		APIKey: configString(cfg["apiKey"]),
+		EU:     cfg["datacenter"] == "EU",
+	}
+	if s, ok := cfg["deviceTokenEventName"].(string); ok {
+		c.DeviceTokenEventName = s
+	}
+	return NewDestination(c)
+}
+
+// configString returns a credential as upstream's String() reads it.
+func configString(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case json.Number:
+		f, err := strconv.ParseFloat(string(v), 64)
+		if err != nil {
+			return string(v)
+		}
+		return jsvalue.FormatNumber(f)
+	case float64:
+		return jsvalue.FormatNumber(v)
+	}
+	return ""
+}
+
+// requestJSON renders the fields of a request: method, endpoint,
+// endpointPath, headers, the body parsed as JSON, and userId.
+func requestJSON(req *Request) map[string]any {
+	headers := map[string]any{}
+	for _, h := range req.Headers {
+		headers[h.Name] = h.Value
+	}
+	var body any
+	if err := json.Unmarshal(markLoneSurrogates(req.Body), &body); err != nil {
+		body = "invalid JSON body: " + err.Error() + ": " + string(req.Body)
+	}
+	return map[string]any{
+		"method":       req.Method,
+		"endpoint":     markSurrogateBytes(req.Endpoint),
+		"endpointPath": req.EndpointPath,
+		"headers":      headers,
+		"body":         body,
+		"userId":       markSurrogateBytes(req.UserID),
+	}
+}

@@ -5,6 +5,9 @@
 // where a documented deviation changes upstream's answer). It decodes the
 // cases, renders their requests, compares the answers structurally and
 // checks ordering and batch limits; Run is the cio-verify command.
+// ReadProcessorCases and ProcessorCase.Compare give transform's own tests
+// the same decoding, rendering and comparison of the processor cases, for
+// events they map in process.
 //
 // It is an oracle independent of the code it checks: it does not call
 // transform, and reaches the server only through its public contract.

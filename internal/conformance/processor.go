@@ -1,50 +1,140 @@
 package conformance
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strconv"
+	"strings"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 )
 
-// verifyProcessor replays a processor line through Transform and compares
-// the answer, rendered in upstream's processor shape, with the expected one.
-func (v *verifier) verifyProcessor(ctx context.Context, c *caseLine) []difference {
+// ProcessorCase is a processor line of a conformance file: one event, the
+// destination it is mapped for, and the answer it must get.
+type ProcessorCase struct {
+	// Line is the case's line number in its file, counting from 1.
+	Line int
+	// Description says what the case is about.
+	Description string
+	// Destination is the case's destination as the contract carries it.
+	Destination *ciotransformerv1.Destination
+	// Message is the event's JSON text, exactly as the line holds it.
+	Message json.RawMessage
+
+	job  *ciotransformerv1.Job
+	want map[string]any
+}
+
+// ReadProcessorCases returns the processor cases of the conformance file at
+// path, in file order; its other lines are left out.
+func ReadProcessorCases(path string) ([]*ProcessorCase, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var cases []*ProcessorCase
+	for i, line := range bytes.Split(data, []byte("\n")) {
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		var c caseLine
+		if err := json.Unmarshal(line, &c); err != nil {
+			return nil, fmt.Errorf("%s:%d: not a JSON object: %w", path, i+1, err)
+		}
+		if c.kind() != kindProcessor {
+			continue
+		}
+		pc, diffs := newProcessorCase(&c)
+		if diffs != nil {
+			return nil, fmt.Errorf("%s:%d: %s", path, i+1, strings.Join(diffLines(diffs[0]), " "))
+		}
+		pc.Line = i + 1
+		cases = append(cases, pc)
+	}
+	return cases, nil
+}
+
+// newProcessorCase decodes a processor line; the differences say what
+// could not be decoded.
+func newProcessorCase(c *caseLine) (*ProcessorCase, []difference) {
 	dest, err := destinationFrom(c.Destination)
 	if err != nil {
-		return []difference{noteAt("destination", "%v", err)}
+		return nil, []difference{noteAt("destination", "%v", err)}
 	}
 	job, err := newJob(0, c.Message, c.Metadata)
 	if err != nil {
-		return []difference{noteAt("input", "%v", err)}
+		return nil, []difference{noteAt("input", "%v", err)}
 	}
 	want, err := decodeJSON(c.want())
 	if err != nil {
-		return []difference{noteAt("expected", "not JSON: %v", err)}
+		return nil, []difference{noteAt("expected", "not JSON: %v", err)}
 	}
 	wantObj, ok := want.(map[string]any)
 	if !ok {
-		return []difference{noteAt("expected", "not an object")}
+		return nil, []difference{noteAt("expected", "not an object")}
 	}
+	return &ProcessorCase{
+		Description: strings.TrimSpace(c.Description),
+		Destination: dest,
+		Message:     c.Message,
+		job:         job,
+		want:        wantObj,
+	}, nil
+}
 
+// Compare compares r, the outcome of the case's event mapped alone, with
+// the case's answer in upstream's processor shape, and returns a report of
+// the differences, empty when they agree. Metadata is not compared: it is
+// the caller's, passed through by the service.
+func (c *ProcessorCase) Compare(r *ciotransformerv1.JobResult) string {
+	diffs := c.compare(r, false)
+	if len(diffs) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	writeDiffs(&b, diffs)
+	return b.String()
+}
+
+// compare returns the differences between r and the case's answer, the
+// job's metadata included when withMetadata is set.
+func (c *ProcessorCase) compare(r *ciotransformerv1.JobResult, withMetadata bool) []difference {
+	want := processorWant(c.want)
+	got, diffs := outcomeView(r)
+	if withMetadata {
+		if md, ok, err := structJSON(r.GetJobs()[0].GetMetadata()); err != nil {
+			diffs = append(diffs, noteAt("metadata", "cannot render: %v", err))
+		} else if ok {
+			got["metadata"] = md
+		}
+	} else {
+		want = shallowWithout(want, "metadata")
+	}
+	compareJSON("", want, got, &diffs)
+	return diffs
+}
+
+// verifyProcessor replays a processor line through Transform and compares
+// the answer, rendered in upstream's processor shape, with the expected one.
+func (v *verifier) verifyProcessor(ctx context.Context, c *caseLine) []difference {
+	pc, diffs := newProcessorCase(c)
+	if diffs != nil {
+		return diffs
+	}
 	ctx, cancel := context.WithTimeout(ctx, v.timeout)
 	defer cancel()
-	resp, err := v.client.Transform(ctx, &ciotransformerv1.TransformRequest{Destination: dest, Job: job})
+	resp, err := v.client.Transform(ctx, &ciotransformerv1.TransformRequest{Destination: pc.Destination, Job: pc.job})
 	if err != nil {
 		return []difference{noteAt("Transform", "RPC failed: %v", err)}
 	}
 	result := resp.GetResult()
-	if n := len(result.GetJobs()); n != 1 || result.GetJobs()[0].GetJobId() != job.GetJobId() {
+	if n := len(result.GetJobs()); n != 1 || result.GetJobs()[0].GetJobId() != pc.job.GetJobId() {
 		return []difference{noteAt("result.jobs", "want the one job sent, got %d job(s)", n)}
 	}
-
-	var diffs []difference
-	got, gotDiffs := processorView(result)
-	diffs = append(diffs, gotDiffs...)
-	compareJSON("", processorWant(wantObj), got, &diffs)
-	return diffs
+	return pc.compare(result, true)
 }
 
 // processorWant returns the part of an expected processor answer this
@@ -105,17 +195,12 @@ func errorGot(e *ciotransformerv1.JobError) map[string]any {
 	}
 }
 
-// processorView renders a result in upstream's processor response shape.
-// Problems that prevent rendering (a body that is not JSON) are returned as
-// differences.
-func processorView(r *ciotransformerv1.JobResult) (map[string]any, []difference) {
+// outcomeView renders a result's outcome in upstream's processor response
+// shape, without metadata. Problems that prevent rendering (a body that is
+// not JSON) are returned as differences.
+func outcomeView(r *ciotransformerv1.JobResult) (map[string]any, []difference) {
 	view := map[string]any{}
 	var diffs []difference
-	if md, ok, err := structJSON(r.GetJobs()[0].GetMetadata()); err != nil {
-		diffs = append(diffs, noteAt("metadata", "cannot render: %v", err))
-	} else if ok {
-		view["metadata"] = md
-	}
 	switch o := r.GetOutcome().(type) {
 	case *ciotransformerv1.JobResult_Error:
 		view["error"] = errorGot(o.Error)
