@@ -317,20 +317,15 @@ func firstSourceValue(vals ...any) any {
 	return nil
 }
 
-// jsTruthy is JavaScript truthiness for a value decoded with UseNumber.
+// jsTruthy is JavaScript truthiness of a value decoded with UseNumber, as
+// the JSON model reads it.
 func jsTruthy(v any) bool {
-	switch x := v.(type) {
-	case nil:
+	data, err := json.Marshal(v)
+	if err != nil {
 		return false
-	case bool:
-		return x
-	case string:
-		return x != ""
-	case json.Number:
-		f, err := x.Float64()
-		return err != nil || (f != 0 && !math.IsNaN(f))
 	}
-	return true
+	parsed, err := jsvalue.Parse(data)
+	return err == nil && parsed.Truthy()
 }
 
 func BenchmarkUnixSeconds(b *testing.B) {

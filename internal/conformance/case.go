@@ -211,11 +211,7 @@ func canonicalJSON(buf *bytes.Buffer, v any) {
 		}
 		buf.WriteByte(']')
 	case json.Number:
-		if f, ok := numberValue(x); ok {
-			buf.WriteString(jsNumber(f))
-		} else {
-			buf.WriteString(string(x))
-		}
+		buf.WriteString(numberString(x))
 	case string:
 		buf.WriteString(strconv.Quote(x))
 	case bool:

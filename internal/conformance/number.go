@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"encoding/json"
 	"math"
 	"strconv"
 	"strings"
@@ -48,6 +49,15 @@ func jsNumber(f float64) string {
 		m += "." + digits[1:]
 	}
 	return sign + m + e + strconv.Itoa(abs(n-1))
+}
+
+// numberString is JavaScript's String() of a JSON number; text that is
+// not a number stays as written.
+func numberString(n json.Number) string {
+	if f, ok := numberValue(n); ok {
+		return jsNumber(f)
+	}
+	return string(n)
 }
 
 // abs is |i|.

@@ -152,10 +152,7 @@ func jsString(v any) string {
 	case string:
 		return x
 	case json.Number:
-		if f, ok := numberValue(x); ok {
-			return jsNumber(f)
-		}
-		return string(x)
+		return numberString(x)
 	case nil:
 		return ""
 	}
