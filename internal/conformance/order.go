@@ -13,7 +13,10 @@ import (
 // object it produced (object is nil for other events). The identifiers are
 // resolved as the transformer resolves them (the reverse-ETL override, then
 // the first truthy, false or 0 of each identifier's sources), with
-// the id fields of deviation D5 read as strings.
+// the id fields of deviation D5 read as strings. They come from the input
+// because upstream's answers do not hold them all: the request of an
+// identified event shows neither its anonymous id nor its email, and a
+// path id does not say whether it is a user id or an email.
 func orderingKeys(message any, object map[string]any) []string {
 	m, ok := message.(map[string]any)
 	if !ok {
