@@ -166,6 +166,10 @@ func receive[Req Request, Resp Response](p *Pipeline, stream Stream[Req, Resp], 
 			p.mu.Unlock()
 			return
 		}
+		var at time.Time
+		if cfg.Answered != nil && resp.GetFinal() {
+			at = time.Now()
+		}
 		var results []*ciotransformerv1.JobResult
 		if p.checkJobs {
 			results = any(resp).(resultsLister).GetResults()
@@ -189,7 +193,7 @@ func receive[Req Request, Resp Response](p *Pipeline, stream Stream[Req, Resp], 
 			cfg.Received(resp)
 		}
 		if final && cfg.Answered != nil {
-			cfg.Answered(i, answered.due, time.Now())
+			cfg.Answered(i, answered.due, at)
 		}
 	}
 }
