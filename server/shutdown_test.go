@@ -48,7 +48,7 @@ func TestShutdownAnswersEveryAcceptedMessage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		clients = append(clients, streamtest.Start(stream, streamtest.Config{
+		clients = append(clients, streamtest.Start(stream, streamtest.Typed{
 			Requests: messages,
 			Request:  func(i int) *ciotransformerv1.TransformBatchRequest { return pipelineRequest(uint64(i)+1, jobsPer) },
 		}))

@@ -169,7 +169,7 @@ func (h *harness) stuckStreamsRow(ctx context.Context) result {
 		time.Sleep(stuckHold)
 		mem, _ := procstat.ReadMemory(s.pid())
 		return fmt.Sprintf("%d of %d request messages sent (%s each), %d streams ended by the server, sending stopped after %s; rss at the end %s",
-			sent.Load(), stuckConns*stuckStreamsPerConn*stuckMessages, sizeText(len(msg)), ended.Load(),
+			sent.Load(), stuckConns*stuckStreamsPerConn*stuckMessages, sizeText(len(msg.wire)), ended.Load(),
 			held.Sub(stop.Add(-stuckSendLimit)).Round(time.Millisecond), megabytes(mem.RSS)), nil
 	})
 	connectionResult(&r, m, health, answer, err)

@@ -95,14 +95,10 @@ func sizeText(n int) string {
 func (h *harness) typicalBaseline(ctx context.Context) (result, error) {
 	r := result{id: "0", name: "typical event mix", class: "yardstick", target: "none: the yardstick of the scaling rows", pass: true}
 	const perMessage = 1000
-	var msgs []rawMessage
 	jobs := typicalJobs(h.typicalEvents, 1)
-	for i := 0; i < len(jobs); i += perMessage {
-		msg, err := batchMessage(uint64(i), jobs[i:min(i+perMessage, len(jobs))])
-		if err != nil {
-			return r, err
-		}
-		msgs = append(msgs, msg)
+	msgs, err := batchMessages(jobs, perMessage)
+	if err != nil {
+		return r, err
 	}
 	var bytes int
 	m, _, _, err := h.attack(ctx, attackSpec{settle: 2 * time.Second}, func(ctx context.Context, s *server) (string, error) {
@@ -113,12 +109,12 @@ func (h *harness) typicalBaseline(ctx context.Context) (result, error) {
 		defer conn.Close()
 		for _, msg := range msgs {
 			cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-			_, err := roundTrip(cctx, conn, msg)
+			_, err := exchange(cctx, conn, msg)
 			cancel()
 			if err != nil {
 				return "", err
 			}
-			bytes += len(msg)
+			bytes += len(msg.wire)
 		}
 		return "", nil
 	})

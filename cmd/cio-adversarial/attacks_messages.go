@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/structpb"
@@ -27,7 +25,7 @@ const hugeMessage = 16<<20 - 64
 
 // hugeMessageRow sends one huge request message on a TransformBatch stream
 // and measures the server until it answers.
-func (h *harness) hugeMessageRow(ctx context.Context, id, name string, msg rawMessage) result {
+func (h *harness) hugeMessageRow(ctx context.Context, id, name string, msg *rawMessage) result {
 	r := result{
 		id: id, name: name, class: "one oversized request message: memory before the answer",
 		target: "< 64MB peak growth", measured: true,
@@ -41,12 +39,12 @@ func (h *harness) hugeMessageRow(ctx context.Context, id, name string, msg rawMe
 		ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 		defer cancel()
 		start := time.Now()
-		resps, err := roundTrip(ctx, conn, msg)
+		resps, err := exchange(ctx, conn, msg)
 		took := time.Since(start).Round(time.Millisecond)
 		if err != nil {
-			return fmt.Sprintf("%s after %s (message %s)", statusText(err), took, sizeText(len(msg))), nil
+			return fmt.Sprintf("%s after %s (message %s)", statusText(err), took, sizeText(len(msg.wire))), nil
 		}
-		return fmt.Sprintf("OK, %d responses after %s (message %s)", len(resps), took, sizeText(len(msg))), nil
+		return fmt.Sprintf("OK, %d responses after %s (message %s)", len(resps), took, sizeText(len(msg.wire))), nil
 	})
 	r.m, r.answer, r.err = m, answer, err
 	r.pass = err == nil && !m.atLeast && m.growth < messageGrowthBound
@@ -151,7 +149,11 @@ func (h *harness) metadataRow(ctx context.Context) result {
 		// 4 MiB message limit, so that the row measures the responses
 		// rather than the refusal of one 15 MB message.
 		note := fmt.Sprintf("request messages of %d jobs", metadataJobsPerMessage)
-		resps, err := h.sendInMessages(ctx, conn, jobs, metadataJobsPerMessage)
+		msgs, err := batchMessages(jobs, metadataJobsPerMessage)
+		if err != nil {
+			return "", err
+		}
+		resps, err := exchange(ctx, conn, msgs...)
 		if err != nil {
 			return statusText(err), nil
 		}
@@ -179,54 +181,3 @@ func (h *harness) metadataRow(ctx context.Context) result {
 // metadataJobsPerMessage is how many of row 8's jobs go in one request
 // message.
 const metadataJobsPerMessage = 100
-
-// sendInMessages sends jobs in request messages of per jobs on one stream
-// while reading every response, as a client pipelining its messages does:
-// a client that sent everything before reading would wait on the server's
-// flow control as the server waits on its own.
-func (h *harness) sendInMessages(ctx context.Context, conn *grpc.ClientConn, jobs []*ciotransformerv1.Job, per int) ([]*ciotransformerv1.TransformBatchResponse, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	st, err := batchStream(ctx, conn)
-	if err != nil {
-		return nil, err
-	}
-	var msgs []rawMessage
-	for i := 0; i < len(jobs); i += per {
-		msg, err := batchMessage(uint64(i/per+1), jobs[i:min(i+per, len(jobs))])
-		if err != nil {
-			return nil, err
-		}
-		msgs = append(msgs, msg)
-	}
-	sent := make(chan int, 1)
-	go func() {
-		n := 0
-		for _, msg := range msgs {
-			if err := st.SendMsg(msg); err != nil {
-				break // the stream's status comes with Recv
-			}
-			n++
-		}
-		_ = st.CloseSend()
-		sent <- n
-	}()
-	var out []*ciotransformerv1.TransformBatchResponse
-	finals, want := 0, len(msgs)
-	for finals < want {
-		resp, err := st.Recv()
-		if err != nil {
-			return out, err
-		}
-		out = append(out, resp)
-		if resp.GetFinal() {
-			finals++
-		}
-		select {
-		case n := <-sent:
-			want = n
-		default:
-		}
-	}
-	return out, nil
-}

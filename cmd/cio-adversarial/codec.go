@@ -12,11 +12,19 @@ import (
 	"google.golang.org/grpc/metadata"
 )
 
-// rawMessage is a request message encoded by the harness itself: the
-// attacks send messages no client library would build (millions of empty
-// jobs) or the same large message many times, and encoding them once keeps
-// the harness's own CPU and memory out of the way.
-type rawMessage []byte
+// rawMessage is a TransformBatch request message encoded by the harness
+// itself: the attacks send messages no client library would build
+// (millions of empty jobs) or the same large message many times, and
+// encoding them once keeps the harness's own CPU and memory out of the
+// way.
+type rawMessage struct {
+	// id is the request_id the message carries.
+	id   uint64
+	wire []byte
+}
+
+// GetRequestId returns the message's request_id.
+func (m *rawMessage) GetRequestId() uint64 { return m.id }
 
 // rawCodec sends a rawMessage as it is and anything else as protobuf. It
 // names itself "proto": on the wire the calls are ordinary protobuf calls.
@@ -31,8 +39,8 @@ func newRawCodec() rawCodec {
 
 // Marshal returns a rawMessage's bytes without copying them.
 func (c rawCodec) Marshal(v any) (mem.BufferSlice, error) {
-	if b, ok := v.(rawMessage); ok {
-		return mem.BufferSlice{mem.SliceBuffer(b)}, nil
+	if m, ok := v.(*rawMessage); ok {
+		return mem.BufferSlice{mem.SliceBuffer(m.wire)}, nil
 	}
 	return c.CodecV2.Marshal(v)
 }

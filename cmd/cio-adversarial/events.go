@@ -32,9 +32,23 @@ func typicalJobs(n int, first uint64) []*ciotransformerv1.Job {
 }
 
 // batchMessage encodes a TransformBatch request message.
-func batchMessage(requestID uint64, jobs []*ciotransformerv1.Job) (rawMessage, error) {
+func batchMessage(requestID uint64, jobs []*ciotransformerv1.Job) (*rawMessage, error) {
 	b, err := proto.Marshal(&ciotransformerv1.TransformBatchRequest{RequestId: requestID, Destination: destination(), Jobs: jobs})
-	return rawMessage(b), err
+	return &rawMessage{id: requestID, wire: b}, err
+}
+
+// batchMessages encodes jobs in request messages of per jobs, request ids
+// from 1.
+func batchMessages(jobs []*ciotransformerv1.Job, per int) ([]*rawMessage, error) {
+	var msgs []*rawMessage
+	for i := 0; i < len(jobs); i += per {
+		msg, err := batchMessage(uint64(i/per+1), jobs[i:min(i+per, len(jobs))])
+		if err != nil {
+			return nil, err
+		}
+		msgs = append(msgs, msg)
+	}
+	return msgs, nil
 }
 
 // shape is a kind of hostile event whose size the harness can choose.
@@ -145,16 +159,17 @@ var keyPathArraysShape = shape{
 
 // emptyJobsMessage is a TransformBatch request message of size bytes made
 // of empty jobs (two bytes each on the wire).
-func emptyJobsMessage(size int) rawMessage {
+func emptyJobsMessage(size int) *rawMessage {
+	const requestID = 1
 	b := protowire.AppendTag(nil, 1, protowire.VarintType)
-	b = protowire.AppendVarint(b, 1)
+	b = protowire.AppendVarint(b, requestID)
 	d, _ := proto.Marshal(destination())
 	b = protowire.AppendTag(b, 2, protowire.BytesType)
 	b = protowire.AppendBytes(b, d)
 	for len(b)+2 <= size {
 		b = append(b, 3<<3|byte(protowire.BytesType), 0)
 	}
-	return rawMessage(b)
+	return &rawMessage{id: requestID, wire: b}
 }
 
 // emptyListMetadataJob is an encoded Job (without an event) whose metadata
@@ -182,12 +197,12 @@ func emptyListMetadataJob(size int) []byte {
 
 // emptyListBatchMessage is a TransformBatch request message of about size
 // bytes: one job whose metadata is a list of empty values.
-func emptyListBatchMessage(size int) rawMessage {
+func emptyListBatchMessage(size int) *rawMessage {
 	d, _ := proto.Marshal(destination())
 	b := protowire.AppendTag(nil, 2, protowire.BytesType)
 	b = protowire.AppendBytes(b, d)
 	b = protowire.AppendTag(b, 3, protowire.BytesType)
-	return rawMessage(protowire.AppendBytes(b, emptyListMetadataJob(size-len(b)-8)))
+	return &rawMessage{wire: protowire.AppendBytes(b, emptyListMetadataJob(size-len(b)-8))}
 }
 
 // emptyListUnaryMessage is a Transform request message of about size

@@ -34,14 +34,14 @@ func TestCraftedMessagesDecode(t *testing.T) {
 	t.Parallel()
 	const size = 1000
 	var batch ciotransformerv1.TransformBatchRequest
-	msg := emptyJobsMessage(size)
+	msg := emptyJobsMessage(size).wire
 	if err := proto.Unmarshal(msg, &batch); err != nil {
 		t.Fatal(err)
 	}
 	if len(msg) > size || len(batch.GetJobs()) < size/2-40 || batch.GetDestination().GetSiteId() == "" {
 		t.Errorf("empty jobs message: %d bytes, %d jobs", len(msg), len(batch.GetJobs()))
 	}
-	msg = emptyListBatchMessage(size)
+	msg = emptyListBatchMessage(size).wire
 	batch.Reset()
 	if err := proto.Unmarshal(msg, &batch); err != nil {
 		t.Fatal(err)

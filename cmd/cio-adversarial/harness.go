@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"time"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
+	"github.com/cio-transformer/cio-transformer/internal/streamtest"
 	"google.golang.org/grpc"
 )
 
@@ -90,7 +90,7 @@ func warmUp(ctx context.Context, addr, token string) error {
 	if err != nil {
 		return err
 	}
-	_, err = roundTrip(ctx, conn, msg)
+	_, err = exchange(ctx, conn, msg)
 	return err
 }
 
@@ -99,28 +99,30 @@ func batchStream(ctx context.Context, conn *grpc.ClientConn) (grpc.BidiStreaming
 	return ciotransformerv1.NewTransformerServiceClient(conn).TransformBatch(ctx)
 }
 
-// roundTrip sends one request message on a new stream and reads its
-// responses up to the final one.
-func roundTrip(ctx context.Context, conn *grpc.ClientConn, msg rawMessage) ([]*ciotransformerv1.TransformBatchResponse, error) {
+// exchange sends msgs on a new TransformBatch stream without waiting for
+// answers, as a client pipelining its request messages does (one that sent
+// everything before reading would wait on the server's flow control as the
+// server waits on its own), and reads every response until the stream
+// ends. Its error is the first of: a breach of the stream's contract, the
+// status the server ended the stream with, a message left unanswered.
+func exchange(ctx context.Context, conn *grpc.ClientConn, msgs ...*rawMessage) ([]*ciotransformerv1.TransformBatchResponse, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	st, err := batchStream(ctx, conn)
 	if err != nil {
 		return nil, err
 	}
-	if err := st.SendMsg(msg); err != nil {
-		return nil, err
-	}
-	if err := st.CloseSend(); err != nil {
-		return nil, err
-	}
 	var out []*ciotransformerv1.TransformBatchResponse
-	for {
-		resp, err := st.Recv()
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return out, err
-		}
-		out = append(out, resp)
+	p := streamtest.Start(&grpc.GenericClientStream[rawMessage, ciotransformerv1.TransformBatchResponse]{ClientStream: st},
+		streamtest.Config[*rawMessage, *ciotransformerv1.TransformBatchResponse]{
+			Requests: len(msgs),
+			Request:  func(i int) *rawMessage { return msgs[i] },
+			Received: func(resp *ciotransformerv1.TransformBatchResponse) { out = append(out, resp) },
+		})
+	err = p.Wait()
+	if end := p.End(); end != nil && p.Violation() == nil {
+		// The status as the server sent it, for the report.
+		err = end
 	}
+	return out, err
 }

@@ -115,10 +115,10 @@ func (h *harness) sendCopies(ctx context.Context, conn *grpc.ClientConn, job *ci
 		}
 		cctx, cancel := context.WithTimeout(ctx, scalingCallLimit)
 		callStart := time.Now()
-		_, err = roundTrip(cctx, conn, msg)
+		_, err = exchange(cctx, conn, msg)
 		took := time.Since(callStart)
 		cancel()
-		bytes += len(msg)
+		bytes += len(msg.wire)
 		events += k
 		if err != nil {
 			return bytes, events, took >= scalingCallLimit || cctx.Err() != nil, err

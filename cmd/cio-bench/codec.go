@@ -21,9 +21,14 @@ var _ encoding.CodecV2 = frameCodec{}
 // on the wire. Protobuf merges concatenated messages, so a prefix holding
 // only request_id completes a body encoded without it.
 type outFrame struct {
+	// id is the request_id the prefix holds.
+	id     uint64
 	prefix []byte
 	body   []byte
 }
+
+// GetRequestId returns the frame's request_id.
+func (f *outFrame) GetRequestId() uint64 { return f.id }
 
 // batchReply is what the driver reads of a TransformBatchResponse.
 type batchReply struct {
@@ -31,6 +36,12 @@ type batchReply struct {
 	results   int
 	final     bool
 }
+
+// GetRequestId returns the response's request_id.
+func (r *batchReply) GetRequestId() uint64 { return r.requestID }
+
+// GetFinal reports whether the response is its request message's last.
+func (r *batchReply) GetFinal() bool { return r.final }
 
 // unaryReply is what the driver reads of a TransformResponse: its size.
 type unaryReply struct {

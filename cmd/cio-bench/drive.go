@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"io"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/cio-transformer/cio-transformer/internal/streamtest"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 )
@@ -121,12 +119,6 @@ func (l *load) stopped() bool {
 	}
 }
 
-// inflight is a request message sent and not yet answered.
-type inflight struct {
-	id     uint64
-	sentAt time.Time
-}
-
 // startStream runs one TransformBatch stream on conn: it sends msgs in
 // turn, from offset, keeping at most window request messages unanswered,
 // and records each message's latency when its final response arrives. It
@@ -139,72 +131,40 @@ func (l *load) startStream(ctx context.Context, conn *grpc.ClientConn, msgs [][]
 		if err != nil {
 			return err
 		}
-		pending := make(chan inflight, window)
-		recvErr := make(chan error, 1)
-		go func() {
-			err := receiveBatches(stream, pending, jobs, l.start, rec)
-			if err != nil {
-				// Unblocks the sender, which may wait for a window slot.
-				cancel()
-			}
-			recvErr <- err
-		}()
-		var id uint64
-	send:
-		for i := offset; limit <= 0 || int(id) < limit; i++ {
-			id++
-			select {
-			case <-l.stop:
-				break send
-			case <-ctx.Done():
-				// The receiver failed and reports why.
-				break send
-			case pending <- inflight{id: id, sentAt: time.Now()}:
-			}
-			if err := stream.SendMsg(&outFrame{prefix: requestIDPrefix(id), body: msgs[i%len(msgs)]}); err != nil {
-				// The receiver sees the stream's status.
-				break
-			}
+		requests := streamtest.Endless
+		if limit > 0 {
+			requests = limit
 		}
-		closeErr := stream.CloseSend()
+		p := streamtest.Start(&grpc.GenericClientStream[outFrame, batchReply]{ClientStream: stream}, streamtest.Config[*outFrame, *batchReply]{
+			Requests: requests,
+			Window:   window,
+			Request: func(i int) *outFrame {
+				id := uint64(i + 1)
+				return &outFrame{id: id, prefix: requestIDPrefix(id), body: msgs[(offset+i)%len(msgs)]}
+			},
+			// A message's latency runs from when it was due, its turn to
+			// be sent, to its final response.
+			Answered: func(_ int, due, at time.Time) {
+				rec(sample{at: at.Sub(l.start), latency: at.Sub(due), events: jobs})
+			},
+		})
 		select {
-		case err := <-recvErr:
-			return errors.Join(closeErr, err)
+		case <-l.stop:
+			p.Stop()
+		case <-l.failed:
+		case <-p.Done():
+		}
+		select {
+		case <-p.Done():
 		case <-l.failed:
 			// Another worker failed: end the stream, and wait for the
 			// receiver so that it records nothing after this returns.
 			cancel()
-			<-recvErr
-			return closeErr
+			<-p.Done()
+			return nil
 		}
+		return p.Err()
 	})
-}
-
-// receiveBatches reads a stream's responses until it ends. Responses come
-// in request order, so each final one answers the oldest pending message.
-func receiveBatches(stream grpc.ClientStream, pending chan inflight, jobs int, start time.Time, rec func(sample)) error {
-	for {
-		var r batchReply
-		if err := stream.RecvMsg(&r); err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			return err
-		}
-		if !r.final {
-			continue
-		}
-		now := time.Now()
-		select {
-		case m := <-pending:
-			if m.id != r.requestID {
-				return fmt.Errorf("response for request %d while waiting for %d", r.requestID, m.id)
-			}
-			rec(sample{at: now.Sub(start), latency: now.Sub(m.sentAt), events: jobs})
-		default:
-			return fmt.Errorf("final response for request %d that was not sent", r.requestID)
-		}
-	}
 }
 
 // startUnary runs one unary worker on conn: Transform calls one after the

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
+	"github.com/cio-transformer/cio-transformer/internal/streamtest"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -135,24 +136,18 @@ func TestMetricsScrape(t *testing.T) {
 	for i := range 5 {
 		groups = append(groups, raw(uint64(i+1), fmt.Sprintf(`{"type":"group","userId":"u%d","groupId":"g%d"}`, i, i)))
 	}
-	for _, req := range []*ciotransformerv1.TransformBatchRequest{
+	p := streamtest.Start(stream, streamtest.Of([]*ciotransformerv1.TransformBatchRequest{
 		{RequestId: 1, Destination: dest, Jobs: groups},
 		{RequestId: 2, Destination: dest, Jobs: []*ciotransformerv1.Job{
 			raw(1, `{"type":"page","userId":"u1","name":"Home"}`),
 			raw(2, `{"type":"teleport","userId":"u1"}`),
 		}},
-	} {
-		if err := stream.Send(req); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := stream.CloseSend(); err != nil {
+	}))
+	if err := p.Wait(); err != nil {
 		t.Fatal(err)
 	}
-	for {
-		if _, err := stream.Recv(); err != nil {
-			break
-		}
+	if err := p.CheckAnswered(); err != nil {
+		t.Fatal(err)
 	}
 
 	got, families := scrape(t, metricsAddr)

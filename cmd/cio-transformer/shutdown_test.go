@@ -80,7 +80,7 @@ func TestShutdownLosesNoAcceptedRequest(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		logs[i] = streamtest.Start(stream, streamtest.Config{
+		logs[i] = streamtest.Start(stream, streamtest.Typed{
 			Requests: shutdownMessages,
 			Request:  func(i int) *ciotransformerv1.TransformBatchRequest { return shutdownRequest(uint64(i) + 1) },
 		})

@@ -6,95 +6,118 @@ import (
 	"io"
 	"maps"
 	"sync"
+	"time"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
-	"google.golang.org/grpc"
 )
-
-// Stream is the client side of a TransformBatch stream.
-type Stream = grpc.BidiStreamingClient[ciotransformerv1.TransformBatchRequest, ciotransformerv1.TransformBatchResponse]
-
-// Config says what a Pipeline sends and keeps.
-type Config struct {
-	// Requests is how many request messages to send.
-	Requests int
-	// Request builds request message i (from 0) when it is its turn to be
-	// sent; request ids must differ.
-	Request func(i int) *ciotransformerv1.TransformBatchRequest
-	// KeepResults keeps every result for Results. Without it only the
-	// jobs the results cover are counted, so that long runs hold little.
-	KeepResults bool
-}
-
-// Of is the Config that sends reqs and keeps their results.
-func Of(reqs []*ciotransformerv1.TransformBatchRequest) Config {
-	return Config{Requests: len(reqs), Request: func(i int) *ciotransformerv1.TransformBatchRequest { return reqs[i] }, KeepResults: true}
-}
 
 // sentRequest is what a Pipeline keeps of a request message it sent.
 type sentRequest struct {
-	id   uint64
+	id uint64
+	// due is when the Pipeline turned to it, for Config.Answered.
+	due time.Time
+	// jobs are its job ids, when they are checked.
 	jobs []uint64
 	// answered counts how often each job id was answered.
 	answered map[uint64]int
 	results  []*ciotransformerv1.JobResult
 	// responses counts the responses to it, final included.
 	responses int
-	final     bool
 }
 
 // Pipeline is one pipelining client on a TransformBatch stream. Its
 // methods are safe to call while it runs; what it received is complete once
 // Done is closed.
 type Pipeline struct {
-	cfg  Config
-	done chan struct{}
+	requests int
+	keep     bool
+	// checkJobs is whether request messages list their jobs and responses
+	// their results, so that each job's answers are counted.
+	checkJobs bool
+	done      chan struct{}
+	stop      chan struct{}
+	stopOnce  sync.Once
+	// slots holds a token per request message sent and not answered in
+	// full, when there is a window.
+	slots chan struct{}
 
 	mu sync.Mutex
-	// reqs are the request messages handed to Send, in order; index maps
-	// their ids to their place.
-	reqs  []*sentRequest
-	index map[uint64]int
+	// pending are the request messages handed to Send and not answered in
+	// full, in order: the first is the one being answered.
+	pending []sentRequest
+	// kept are, with KeepResults, the request messages answered in full,
+	// in order.
+	kept []sentRequest
 	// sent is how many request messages were sent.
 	sent int
-	// finals counts the final responses; they come in request order, so
-	// reqs[finals] is the one being answered.
+	// finals counts the final responses.
 	finals int
+	// jobs counts the distinct jobs the results covered.
+	jobs int
+	// stopped is whether sending stopped before Requests.
+	stopped bool
 	// violation is the first breach of the stream's contract seen.
 	violation error
+	// uncovered are the breaches of request messages answered in full
+	// whose results did not cover each of their jobs exactly once.
+	uncovered []error
 	// end is the error that ended the stream, nil when it ended with OK.
 	end error
 	// closeErr is the error of closing the send side.
 	closeErr error
 }
 
-// Start sends cfg's request messages on stream from a goroutine of its own
-// without waiting for answers and then closes the send side, while a
-// second goroutine receives every response until the stream ends. It stops
-// sending at the first failed Send: the stream's status then comes from
-// its end.
-func Start(stream Stream, cfg Config) *Pipeline {
-	p := &Pipeline{cfg: cfg, done: make(chan struct{}), index: make(map[uint64]int, cfg.Requests)}
-	go p.send(stream)
-	go p.receive(stream)
+// Start sends cfg's request messages on stream from a goroutine of its own,
+// without waiting for answers beyond cfg's window, and then closes the send
+// side, while a second goroutine receives every response until the stream
+// ends. It stops sending at the first failed Send (the stream's status
+// then comes from its end), at the first breach of the contract, and at
+// Stop.
+func Start[Req Request, Resp Response](stream Stream[Req, Resp], cfg Config[Req, Resp]) *Pipeline {
+	var req Req
+	var resp Resp
+	_, lists := any(req).(jobsLister)
+	_, answers := any(resp).(resultsLister)
+	p := &Pipeline{
+		requests:  cfg.Requests,
+		keep:      cfg.KeepResults,
+		checkJobs: lists && answers,
+		done:      make(chan struct{}),
+		stop:      make(chan struct{}),
+	}
+	if cfg.Window > 0 {
+		p.slots = make(chan struct{}, cfg.Window)
+	}
+	go send(p, stream, cfg)
+	go receive(p, stream, cfg)
 	return p
 }
 
-// send sends every request message, then closes the send side.
-func (p *Pipeline) send(stream Stream) {
-	for i := range p.cfg.Requests {
-		r := p.cfg.Request(i)
-		sr := &sentRequest{id: r.GetRequestId(), jobs: make([]uint64, len(r.GetJobs()))}
-		for k, j := range r.GetJobs() {
-			sr.jobs[k] = j.GetJobId()
+// send sends the request messages, then closes the send side.
+func send[Req Request, Resp Response](p *Pipeline, stream Stream[Req, Resp], cfg Config[Req, Resp]) {
+	for i := 0; cfg.Requests == Endless || i < cfg.Requests; i++ {
+		var due time.Time
+		if cfg.Answered != nil {
+			due = time.Now()
+		}
+		if !p.await() {
+			break
+		}
+		r := cfg.Request(i)
+		sr := sentRequest{id: r.GetRequestId(), due: due}
+		if p.checkJobs {
+			jobs := any(r).(jobsLister).GetJobs()
+			sr.jobs = make([]uint64, len(jobs))
+			for k, j := range jobs {
+				sr.jobs[k] = j.GetJobId()
+			}
 		}
 		// Filed before it is sent: its answer may come before Send returns.
 		p.mu.Lock()
-		p.index[sr.id] = len(p.reqs)
-		p.reqs = append(p.reqs, sr)
+		p.pending = append(p.pending, sr)
 		p.mu.Unlock()
 		if err := stream.Send(r); err != nil {
-			return
+			break
 		}
 		p.mu.Lock()
 		p.sent++
@@ -106,61 +129,159 @@ func (p *Pipeline) send(stream Stream) {
 	p.mu.Unlock()
 }
 
+// await waits for room in the window, and reports false when sending is to
+// stop instead.
+func (p *Pipeline) await() bool {
+	if p.slots == nil {
+		select {
+		case <-p.stop:
+		case <-p.done:
+		default:
+			return true
+		}
+	} else {
+		select {
+		case p.slots <- struct{}{}:
+			return true
+		case <-p.stop:
+		case <-p.done:
+		}
+	}
+	p.mu.Lock()
+	p.stopped = true
+	p.mu.Unlock()
+	return false
+}
+
 // receive records every response until the stream ends.
-func (p *Pipeline) receive(stream Stream) {
+func receive[Req Request, Resp Response](p *Pipeline, stream Stream[Req, Resp], cfg Config[Req, Resp]) {
 	defer close(p.done)
 	for {
 		resp, err := stream.Recv()
-		p.mu.Lock()
 		if err != nil {
+			p.mu.Lock()
 			if !errors.Is(err, io.EOF) {
 				p.end = err
 			}
 			p.mu.Unlock()
 			return
 		}
-		p.record(resp)
+		var at time.Time
+		if cfg.Answered != nil && resp.GetFinal() {
+			at = time.Now()
+		}
+		var results []*ciotransformerv1.JobResult
+		if p.checkJobs {
+			results = any(resp).(resultsLister).GetResults()
+		}
+		p.mu.Lock()
+		i, ok := p.record(resp.GetRequestId(), results)
+		var answered sentRequest
+		final := ok && resp.GetFinal()
+		if final {
+			answered = p.finish()
+		}
 		p.mu.Unlock()
+		if !ok {
+			p.Stop()
+			continue
+		}
+		if final && p.slots != nil {
+			<-p.slots
+		}
+		if cfg.Received != nil {
+			cfg.Received(resp)
+		}
+		if final && cfg.Answered != nil {
+			cfg.Answered(i, answered.due, at)
+		}
 	}
 }
 
-// record files one response under its request message, noting the first
-// breach of the contract.
-func (p *Pipeline) record(resp *ciotransformerv1.TransformBatchResponse) {
-	id := resp.GetRequestId()
-	i, ok := p.index[id]
-	var breach error
-	switch {
-	case !ok:
-		breach = fmt.Errorf("response to unknown request_id %d", id)
-	case p.reqs[i].final:
-		breach = fmt.Errorf("response to request_id %d after its final response", id)
-	case i != p.finals:
-		breach = fmt.Errorf("response to request_id %d while request_id %d is not answered: answers must come in order", id, p.reqs[p.finals].id)
-	}
-	if breach != nil {
+// record files the results of one response under the request message being
+// answered and returns that message's index, or notes the breach of the
+// contract and reports false when the response answers another.
+func (p *Pipeline) record(id uint64, results []*ciotransformerv1.JobResult) (int, bool) {
+	if len(p.pending) == 0 || p.pending[0].id != id {
 		if p.violation == nil {
-			p.violation = breach
+			p.violation = p.breach(id)
 		}
-		return
+		return 0, false
 	}
-	r := p.reqs[i]
+	r := &p.pending[0]
 	r.responses++
-	if r.answered == nil {
+	if p.checkJobs && r.answered == nil {
 		r.answered = make(map[uint64]int, len(r.jobs))
 	}
-	for _, res := range resp.GetResults() {
+	for _, res := range results {
 		for _, j := range res.GetJobs() {
-			r.answered[j.GetJobId()]++
+			if r.answered[j.GetJobId()]++; r.answered[j.GetJobId()] == 1 {
+				p.jobs++
+			}
 		}
 	}
-	if p.cfg.KeepResults {
-		r.results = append(r.results, resp.GetResults()...)
+	if p.keep {
+		r.results = append(r.results, results...)
 	}
-	if resp.GetFinal() {
-		r.final = true
-		p.finals++
+	return p.finals, true
+}
+
+// breach describes a response to request id while another is being
+// answered.
+func (p *Pipeline) breach(id uint64) error {
+	for _, r := range p.pending[min(1, len(p.pending)):] {
+		if r.id == id {
+			return fmt.Errorf("response to request_id %d while request_id %d is not answered: answers must come in order", id, p.pending[0].id)
+		}
 	}
+	if !p.keep {
+		return fmt.Errorf("response to request_id %d, which awaits no answer: unknown, or after its final response", id)
+	}
+	for _, r := range p.kept {
+		if r.id == id {
+			return fmt.Errorf("response to request_id %d after its final response", id)
+		}
+	}
+	return fmt.Errorf("response to unknown request_id %d", id)
+}
+
+// finish ends the request message being answered at its final response,
+// noting whether its results covered its jobs, and returns it.
+func (p *Pipeline) finish() sentRequest {
+	r := p.pending[0]
+	p.pending[0] = sentRequest{}
+	p.pending = p.pending[1:]
+	p.finals++
+	if p.checkJobs {
+		p.uncovered = append(p.uncovered, r.uncovered()...)
+	}
+	if p.keep {
+		p.kept = append(p.kept, r)
+	}
+	return r
+}
+
+// uncovered returns a breach for each of r's jobs not answered exactly once
+// and each job answered that r did not carry.
+func (r *sentRequest) uncovered() []error {
+	var errs []error
+	count := maps.Clone(r.answered)
+	for _, j := range r.jobs {
+		if n := count[j]; n != 1 {
+			errs = append(errs, fmt.Errorf("request %d: job %d answered %d times", r.id, j, n))
+		}
+		delete(count, j)
+	}
+	for j := range count {
+		errs = append(errs, fmt.Errorf("request %d: job %d answered but not sent", r.id, j))
+	}
+	return errs
+}
+
+// Stop ends sending: the Pipeline sends no more request messages, closes
+// the send side, and goes on receiving the answers to those sent.
+func (p *Pipeline) Stop() {
+	p.stopOnce.Do(func() { close(p.stop) })
 }
 
 // Done is closed once the stream has ended.
@@ -204,16 +325,21 @@ func (p *Pipeline) Violation() error {
 func (p *Pipeline) Results(i int) ([]*ciotransformerv1.JobResult, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if i >= len(p.reqs) {
-		return nil, false
+	switch {
+	case i < len(p.kept):
+		return p.kept[i].results, true
+	case i < p.finals:
+		return nil, true
+	case i-p.finals < len(p.pending):
+		return p.pending[i-p.finals].results, false
 	}
-	return p.reqs[i].results, p.reqs[i].final
+	return nil, false
 }
 
 // Err returns, for a stream that has ended, the first of: a breach of the
 // contract, the stream's ending error, a request message left without its
-// final response. It is nil when every request message was answered in
-// full and the stream ended with OK.
+// final response. It is nil when every request message due was answered
+// in full and the stream ended with OK; after Stop, those sent are due.
 func (p *Pipeline) Err() error {
 	if err := p.Violation(); err != nil {
 		return err
@@ -221,8 +347,14 @@ func (p *Pipeline) Err() error {
 	if err := p.End(); err != nil {
 		return fmt.Errorf("stream ended: %w", err)
 	}
-	if _, finals := p.Progress(); finals < p.cfg.Requests {
-		return fmt.Errorf("stream ended after %d of %d request messages were answered", finals, p.cfg.Requests)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	due := p.requests
+	if p.stopped || due == Endless {
+		due = p.sent
+	}
+	if p.finals < due {
+		return fmt.Errorf("stream ended after %d of %d request messages were answered", p.finals, due)
 	}
 	return nil
 }
@@ -230,8 +362,9 @@ func (p *Pipeline) Err() error {
 // CheckAnswered checks the stream's contract (see Violation) and every
 // request message that got any answer: it must have its final response,
 // and its results must cover each of its jobs exactly once and no other
-// job. It returns one error per breach, joined; request messages the
-// server never answered (after a shutdown, say) are not breaches.
+// job (when its jobs are checked). It returns one error per breach,
+// joined; request messages the server never answered (after a shutdown,
+// say) are not breaches.
 func (p *Pipeline) CheckAnswered() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -239,35 +372,23 @@ func (p *Pipeline) CheckAnswered() error {
 	if p.violation != nil {
 		errs = append(errs, p.violation)
 	}
-	for _, r := range p.reqs {
+	errs = append(errs, p.uncovered...)
+	for _, r := range p.pending {
 		if r.responses == 0 {
 			continue
 		}
-		if !r.final {
-			errs = append(errs, fmt.Errorf("request %d: %d responses but no final one", r.id, r.responses))
-		}
-		count := maps.Clone(r.answered)
-		for _, j := range r.jobs {
-			if n := count[j]; n != 1 {
-				errs = append(errs, fmt.Errorf("request %d: job %d answered %d times", r.id, j, n))
-			}
-			delete(count, j)
-		}
-		for j := range count {
-			errs = append(errs, fmt.Errorf("request %d: job %d answered but not sent", r.id, j))
+		errs = append(errs, fmt.Errorf("request %d: %d responses but no final one", r.id, r.responses))
+		if p.checkJobs {
+			errs = append(errs, r.uncovered()...)
 		}
 	}
 	return errors.Join(errs...)
 }
 
 // AnsweredJobs returns how many distinct jobs the results covered so far,
-// over all request messages.
+// over all request messages, when their jobs are checked.
 func (p *Pipeline) AnsweredJobs() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	n := 0
-	for _, r := range p.reqs {
-		n += len(r.answered)
-	}
-	return n
+	return p.jobs
 }
