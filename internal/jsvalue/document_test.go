@@ -1,6 +1,7 @@
 package jsvalue
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -79,12 +80,8 @@ func TestLazyRewrites(t *testing.T) {
 			if got := string(v.AppendJSON(nil)); got != tt.want {
 				t.Errorf("AppendJSON(Parse(%s)) = %s, want %s", tt.in, got, tt.want)
 			}
-			e, err := eagerParse([]byte(tt.in))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !equal(v, e) {
-				t.Errorf("Parse(%s) differs from the parser's tree %s", tt.in, e.AppendJSON(nil))
+			if msg := sameAsStd(v, decodeStd(t, tt.in)); msg != "" {
+				t.Errorf("Parse(%s) reads differently from encoding/json: %s", tt.in, msg)
 			}
 		})
 	}
@@ -206,20 +203,35 @@ func TestLazyIdentity(t *testing.T) {
 	}
 }
 
-// TestLazyErrorsAsParser checks that Parse fails exactly as the parser
-// does: the validator only decides that the parser is to say why.
-func TestLazyErrorsAsParser(t *testing.T) {
+// TestParseErrorMessages checks what Parse says of each kind of bad input:
+// what is wrong and the offset of the byte where it was found.
+func TestParseErrorMessages(t *testing.T) {
 	t.Parallel()
-	for _, in := range []string{
-		`{"a":1`, `{"a":1,}`, `[1,]`, `{"a" 1}`, `{"a":01}`, `{"a":1.}`, `{"a":"\x"}`,
-		`{"a":"\u12G4"}`, "{\"a\":\"\x01\"}", `{"a":tru}`, `{"a":[1}`, `{"a":1]`, `{} x`,
-		`{"a":"\ud800\u12G4"}`, `[1 2]`, `{a:1}`, `{"a":-}`, `{"a":1e}`, `[` + strings.Repeat("[", MaxDepth) + `]`,
+	for _, tt := range []struct{ in, want string }{
+		{`{"a":1`, "unexpected end of JSON input at offset 6"},
+		{`{"a":1,}`, "expected string for object key at offset 7"},
+		{`[1,]`, "invalid character looking for beginning of value at offset 3"},
+		{`{"a" 1}`, "expected ':' after object key at offset 5"},
+		{`{"a":01}`, "expected ',' or '}' after object member at offset 6"},
+		{`{"a":1.}`, "invalid number: expected digit after '.' at offset 7"},
+		{`{"a":"\x"}`, "invalid escape in string at offset 6"},
+		{`{"a":"\u12G4"}`, `invalid \u escape in string at offset 10`},
+		{"{\"a\":\"\x01\"}", "invalid control character in string at offset 6"},
+		{`{"a":tru}`, "invalid literal at offset 8"},
+		{`{"a":[1}`, "expected ',' or ']' after array element at offset 7"},
+		{`{"a":1]`, "expected ',' or '}' after object member at offset 6"},
+		{`{} x`, "unexpected data after top-level value at offset 3"},
+		{`{"a":"\ud800\u12G4"}`, `invalid \u escape in string at offset 16`},
+		{`[1 2]`, "expected ',' or ']' after array element at offset 3"},
+		{`{a:1}`, "expected string for object key at offset 1"},
+		{`{"a":-}`, "invalid number at offset 6"},
+		{`{"a":1e}`, "invalid number: expected digit in exponent at offset 7"},
+		{`[` + strings.Repeat("[", MaxDepth) + `]`, "nesting too deep at offset 10000"},
 	} {
-		_, err := Parse([]byte(in))
-		_, want := eagerParse([]byte(in))
-		var se, we *SyntaxError
-		if !errors.As(err, &se) || !errors.As(want, &we) || se.Error() != we.Error() {
-			t.Errorf("Parse(%q) = %v, want %v", in, err, want)
+		_, err := Parse([]byte(tt.in))
+		var se *SyntaxError
+		if !errors.As(err, &se) || err.Error() != "jsvalue: "+tt.want {
+			t.Errorf("Parse(%q) = %v, want jsvalue: %s", tt.in, err, tt.want)
 		}
 	}
 }
@@ -252,26 +264,37 @@ func FuzzLazy(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte, touch uint8) {
 		v, err := Parse(data)
-		e, eerr := eagerParse(data)
-		if (err == nil) != (eerr == nil) || err != nil && err.Error() != eerr.Error() {
-			t.Fatalf("Parse error %v, parser error %v", err, eerr)
+		if valid := json.Valid(data); (err == nil) != valid {
+			t.Fatalf("Parse error %v, but json.Valid = %v", err, valid)
 		}
 		if err != nil {
 			return
 		}
-		want := e.AppendJSON(nil)
-		if got := v.AppendJSON(nil); string(got) != string(want) {
-			t.Fatalf("Parse encodes %q, the parser's tree %q", got, want)
-		}
-		// Reading some containers, in some order, changes nothing.
+		want := v.AppendJSON(nil)
+		// Reading some containers, in some order, changes nothing: the
+		// value still reads as encoding/json reads the data, and encodes
+		// as it did unread.
 		readSome(v, touch)
-		if !equal(v, e) {
-			t.Fatalf("Parse reads differently from the parser")
+		if msg := sameAsStd(v, decodeStd(t, string(data))); msg != "" {
+			t.Fatalf("after reads, Parse differs from encoding/json: %s", msg)
 		}
 		if got := v.AppendJSON(nil); string(got) != string(want) {
-			t.Fatalf("after reads, Parse encodes %q, want %q", got, want)
+			t.Fatalf("after reads, Parse encodes %q, unread %q", got, want)
 		}
 	})
+}
+
+// decodeStd decodes s with encoding/json, numbers as json.Number: the
+// reference the fuzz targets compare Parse with.
+func decodeStd(t testing.TB, s string) any {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	var std any
+	if err := dec.Decode(&std); err != nil {
+		t.Fatalf("encoding/json rejects %q: %v", s, err)
+	}
+	return std
 }
 
 // readSome reads containers of v chosen by the bits of touch, through the
