@@ -23,14 +23,13 @@ import (
 // pki is a server certificate and client certificates, one from the
 // server's client CA and one from a CA the server does not know.
 type pki struct {
-	ca, otherCA    *testpki.CA
-	server         *testpki.Cert
-	client, stray  *testpki.Cert
-	certFile, key  string
-	clientCAFile   string
-	serverTLS      *tls.Config
-	mutualTLS      *tls.Config
-	trustingClient *tls.Config
+	ca, otherCA   *testpki.CA
+	server        *testpki.Cert
+	client, stray *testpki.Cert
+	certFile, key string
+	clientCAFile  string
+	serverTLS     *tls.Config
+	mutualTLS     *tls.Config
 }
 
 // newPKI creates the certificates of a test and loads the server side with
