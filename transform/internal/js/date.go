@@ -122,6 +122,34 @@ func (sc *dateScanner) fold(c byte) bool {
 
 func (sc *dateScanner) done() bool { return sc.pos == len(sc.s) }
 
+// hourMinute reads HH:mm, unchecked.
+func (sc *dateScanner) hourMinute() (hour, minute int64, ok bool) {
+	if hour, ok = sc.digits(2); !ok || !sc.eat(':') {
+		return 0, 0, false
+	}
+	if minute, ok = sc.digits(2); !ok {
+		return 0, 0, false
+	}
+	return hour, minute, true
+}
+
+// offsetMinutes reads the HHmm of a zone offset, or HH:mm as well when
+// colon is set, as minutes: hours up to 23, minutes up to 59.
+func (sc *dateScanner) offsetMinutes(colon bool) (int64, bool) {
+	h, ok := sc.digits(2)
+	if !ok {
+		return 0, false
+	}
+	if colon {
+		sc.eat(':')
+	}
+	m, ok := sc.digits(2)
+	if !ok || h > 23 || m > 59 {
+		return 0, false
+	}
+	return h*60 + m, true
+}
+
 // parseISODate parses the ECMAScript date-time string format.
 func parseISODate(s string) (int64, bool) {
 	sc := dateScanner{s: s}
@@ -158,11 +186,7 @@ func parseISODate(s string) (int64, bool) {
 	if !sc.fold('t') {
 		return 0, false
 	}
-	hour, ok := sc.digits(2)
-	if !ok || !sc.eat(':') {
-		return 0, false
-	}
-	minute, ok := sc.digits(2)
+	hour, minute, ok := sc.hourMinute()
 	if !ok {
 		return 0, false
 	}
@@ -218,16 +242,8 @@ func (sc *dateScanner) isoOffset() (int64, bool) {
 	default:
 		return 0, false
 	}
-	h, ok := sc.digits(2)
-	if !ok {
-		return 0, false
-	}
-	sc.eat(':')
-	m, ok := sc.digits(2)
-	if !ok || h > 23 || m > 59 {
-		return 0, false
-	}
-	return sign * (h*60 + m), true
+	m, ok := sc.offsetMinutes(true)
+	return sign * m, ok
 }
 
 // word reads one of names (lower case) ignoring ASCII case, and returns its
@@ -292,11 +308,7 @@ func parseRFC1123(s string) (int64, bool) {
 	if day < 1 || day > daysInMonth(year, mo) {
 		return 0, false
 	}
-	hour, ok := sc.digits(2)
-	if !ok || !sc.eat(':') {
-		return 0, false
-	}
-	minute, ok := sc.digits(2)
+	hour, minute, ok := sc.hourMinute()
 	if !ok {
 		return 0, false
 	}
@@ -332,15 +344,8 @@ func (sc *dateScanner) rfcZone() (int64, bool) {
 		}
 		return 0, false
 	}
-	h, ok := sc.digits(2)
-	if !ok {
-		return 0, false
-	}
-	m, ok := sc.digits(2)
-	if !ok || h > 23 || m > 59 {
-		return 0, false
-	}
-	return sign * (h*60 + m), true
+	m, ok := sc.offsetMinutes(false)
+	return sign * m, ok
 }
 
 // rfcDayNames and rfcMonthNames are the RFC 822 names, lower case.
