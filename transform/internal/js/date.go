@@ -133,9 +133,17 @@ func (sc *dateScanner) hourMinute() (hour, minute int64, ok bool) {
 	return hour, minute, true
 }
 
-// offsetMinutes reads the HHmm of a zone offset, or HH:mm as well when
-// colon is set, as minutes: hours up to 23, minutes up to 59.
-func (sc *dateScanner) offsetMinutes(colon bool) (int64, bool) {
+// offset reads a zone offset, ±HHmm, or ±HH:mm as well when colon is set,
+// in minutes east of UTC: hours up to 23, minutes up to 59.
+func (sc *dateScanner) offset(colon bool) (int64, bool) {
+	var sign int64 = 1
+	switch {
+	case sc.eat('+'):
+	case sc.eat('-'):
+		sign = -1
+	default:
+		return 0, false
+	}
 	h, ok := sc.digits(2)
 	if !ok {
 		return 0, false
@@ -147,7 +155,7 @@ func (sc *dateScanner) offsetMinutes(colon bool) (int64, bool) {
 	if !ok || h > 23 || m > 59 {
 		return 0, false
 	}
-	return h*60 + m, true
+	return sign * (h*60 + m), true
 }
 
 // parseISODate parses the ECMAScript date-time string format.
@@ -234,16 +242,7 @@ func (sc *dateScanner) isoOffset() (int64, bool) {
 	if sc.fold('z') {
 		return 0, true
 	}
-	var sign int64 = 1
-	switch {
-	case sc.eat('+'):
-	case sc.eat('-'):
-		sign = -1
-	default:
-		return 0, false
-	}
-	m, ok := sc.offsetMinutes(true)
-	return sign * m, ok
+	return sc.offset(true)
 }
 
 // word reads one of names (lower case) ignoring ASCII case, and returns its
@@ -330,22 +329,13 @@ func parseRFC1123(s string) (int64, bool) {
 
 // rfcZone reads a zone name or ±HHMM, in minutes east of UTC.
 func (sc *dateScanner) rfcZone() (int64, bool) {
-	var sign int64 = 1
-	switch {
-	case sc.eat('+'):
-	case sc.eat('-'):
-		sign = -1
-	default:
-		for _, z := range rfcZones {
-			if len(sc.s)-sc.pos == len(z.name) && equalFoldASCII(sc.s[sc.pos:], z.name) {
-				sc.pos = len(sc.s)
-				return z.offset, true
-			}
+	for _, z := range rfcZones {
+		if len(sc.s)-sc.pos == len(z.name) && equalFoldASCII(sc.s[sc.pos:], z.name) {
+			sc.pos = len(sc.s)
+			return z.offset, true
 		}
-		return 0, false
 	}
-	m, ok := sc.offsetMinutes(false)
-	return sign * m, ok
+	return sc.offset(false)
 }
 
 // rfcDayNames and rfcMonthNames are the RFC 822 names, lower case.
