@@ -55,10 +55,7 @@ func TestAuthBeforeDecode(t *testing.T) {
 	if status.Code(err) != codes.Unauthenticated {
 		t.Fatalf("unary: got %v, want Unauthenticated", err)
 	}
-	stream, err := client.TransformBatch(testContext(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	stream := openStream(t, client)
 	_ = stream.Send(&ciotransformerv1.TransformBatchRequest{Destination: testDestination, Jobs: []*ciotransformerv1.Job{big}})
 	if _, err := stream.Recv(); status.Code(err) != codes.Unauthenticated {
 		t.Fatalf("stream: got %v, want Unauthenticated", err)
@@ -152,15 +149,7 @@ func TestMaxConnections(t *testing.T) {
 		t.Fatal(err)
 	}
 	lis := &countingListener{Listener: inner}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = srv.Serve(lis)
-	}()
-	t.Cleanup(func() {
-		srv.Stop()
-		<-done
-	})
+	serve(t, srv, lis)
 	dial := func() *grpc.ClientConn {
 		c, err := grpc.NewClient(inner.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 		if err != nil {

@@ -130,10 +130,7 @@ func TestTransformV2Errors(t *testing.T) {
 func TestTransformBatchV2(t *testing.T) {
 	t.Parallel()
 	client := testClient(t, Config{})
-	stream, err := client.TransformBatch(testContext(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	stream := openStream(t, client)
 	dontBatch, err := structpb.NewStruct(map[string]any{"jobId": 3, "dontBatch": true})
 	if err != nil {
 		t.Fatal(err)
@@ -257,10 +254,7 @@ func TestTransformBatchV2ConnectionPerJob(t *testing.T) {
 		rawJob(7, `null`),
 		rawJob(8, `[]`),
 	}
-	stream, err := testClient(t, Config{}).TransformBatch(testContext(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	stream := openStream(t, testClient(t, Config{}))
 	results := collect(t, stream, &ciotransformerv1.TransformBatchRequest{RequestId: 1, Destination: v2Destination, Jobs: jobs})
 
 	got := map[uint64]any{}

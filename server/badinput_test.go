@@ -179,35 +179,33 @@ func (c jobCase) destination() *ciotransformerv1.Destination {
 func TestBadInputPerJob(t *testing.T) {
 	t.Parallel()
 	cases := badJobs()
-	for _, network := range transports {
-		t.Run(network, func(t *testing.T) {
-			t.Parallel()
-			// The cases include 10 MB events, run in parallel and slow to
-			// decode under the race detector: a server that takes messages
-			// of that size, without a budget or a receive timeout.
-			client := startLive(t, Config{MaxRecvMsgSize: 16 << 20, MaxInflightBytes: -1, RecvTimeout: -1}, network).client(t)
-			for _, c := range cases {
-				t.Run(c.name, func(t *testing.T) {
-					t.Parallel()
-					ctx := suiteContext(t)
-					resp, err := client.Transform(ctx, &ciotransformerv1.TransformRequest{Destination: c.destination(), Job: c.job})
-					if err != nil {
-						t.Fatalf("Transform: %v", err)
-					}
-					c.check(t, resp.GetResult())
-					stream, err := client.TransformBatch(ctx)
-					if err != nil {
-						t.Fatal(err)
-					}
-					results := collect(t, stream, &ciotransformerv1.TransformBatchRequest{RequestId: 1, Destination: c.destination(), Jobs: []*ciotransformerv1.Job{c.job}})
-					if len(results) != 1 {
-						t.Fatalf("TransformBatch: %d results, want 1", len(results))
-					}
-					c.check(t, results[0])
-				})
-			}
-		})
-	}
+	// The cases include 10 MB events, run in parallel and slow to decode
+	// under the race detector: a server that takes messages of that size,
+	// without a budget or a receive timeout.
+	cfg := Config{MaxRecvMsgSize: 16 << 20, MaxInflightBytes: -1, RecvTimeout: -1}
+	onEachTransport(t, cfg, func(t *testing.T, live *liveServer) {
+		client := live.client(t)
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				t.Parallel()
+				ctx := suiteContext(t)
+				resp, err := client.Transform(ctx, &ciotransformerv1.TransformRequest{Destination: c.destination(), Job: c.job})
+				if err != nil {
+					t.Fatalf("Transform: %v", err)
+				}
+				c.check(t, resp.GetResult())
+				stream, err := client.TransformBatch(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				results := collect(t, stream, &ciotransformerv1.TransformBatchRequest{RequestId: 1, Destination: c.destination(), Jobs: []*ciotransformerv1.Job{c.job}})
+				if len(results) != 1 {
+					t.Fatalf("TransformBatch: %d results, want 1", len(results))
+				}
+				c.check(t, results[0])
+			})
+		}
+	})
 }
 
 func TestBadInputBatchAnswersEveryJob(t *testing.T) {
@@ -223,37 +221,34 @@ func TestBadInputBatchAnswersEveryJob(t *testing.T) {
 		cases[c.job.GetJobId()] = c
 		jobs = append(jobs, c.job, rawJob(1000+c.job.GetJobId(), `{"type":"identify","userId":"good"}`))
 	}
-	for _, network := range transports {
-		t.Run(network, func(t *testing.T) {
-			t.Parallel()
-			client := startLive(t, Config{}, network).client(t)
-			stream, err := client.TransformBatch(suiteContext(t))
-			if err != nil {
-				t.Fatal(err)
+	onEachTransport(t, Config{}, func(t *testing.T, live *liveServer) {
+		client := live.client(t)
+		stream, err := client.TransformBatch(suiteContext(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		results := collect(t, stream, &ciotransformerv1.TransformBatchRequest{RequestId: 9, Destination: testDestination, Jobs: jobs})
+		seen := map[uint64]int{}
+		for _, r := range results {
+			for _, j := range r.GetJobs() {
+				seen[j.GetJobId()]++
 			}
-			results := collect(t, stream, &ciotransformerv1.TransformBatchRequest{RequestId: 9, Destination: testDestination, Jobs: jobs})
-			seen := map[uint64]int{}
-			for _, r := range results {
-				for _, j := range r.GetJobs() {
-					seen[j.GetJobId()]++
-				}
-				id := r.GetJobs()[0].GetJobId()
-				if c, ok := cases[id]; ok {
-					t.Run(c.name, func(t *testing.T) { c.check(t, r) })
-				} else if r.GetRequest() == nil {
-					t.Errorf("good job %d: %v", id, r.GetError())
-				}
+			id := r.GetJobs()[0].GetJobId()
+			if c, ok := cases[id]; ok {
+				t.Run(c.name, func(t *testing.T) { c.check(t, r) })
+			} else if r.GetRequest() == nil {
+				t.Errorf("good job %d: %v", id, r.GetError())
 			}
-			for _, j := range jobs {
-				if seen[j.GetJobId()] != 1 {
-					t.Errorf("job %d answered %d times, want once", j.GetJobId(), seen[j.GetJobId()])
-				}
+		}
+		for _, j := range jobs {
+			if seen[j.GetJobId()] != 1 {
+				t.Errorf("job %d answered %d times, want once", j.GetJobId(), seen[j.GetJobId()])
 			}
-			if len(seen) != len(jobs) {
-				t.Errorf("%d jobs answered, %d sent", len(seen), len(jobs))
-			}
-		})
-	}
+		}
+		if len(seen) != len(jobs) {
+			t.Errorf("%d jobs answered, %d sent", len(seen), len(jobs))
+		}
+	})
 }
 
 // TestBadInputOtherAPIModes sends the per-job cases to the batch API mode
@@ -400,57 +395,53 @@ func envelopeCases() []envelopeCase {
 func TestBadInputEnvelope(t *testing.T) {
 	t.Parallel()
 	cases := envelopeCases()
-	for _, network := range transports {
-		t.Run(network, func(t *testing.T) {
-			t.Parallel()
-			live := startLive(t, Config{}, network)
-			conn := live.conn(t)
-			// The group returns when its parallel cases have ended.
-			t.Run("cases", func(t *testing.T) {
-				for _, c := range cases {
-					t.Run(c.name, func(t *testing.T) {
-						t.Parallel()
-						ctx := suiteContext(t)
-						if c.unary != nil {
-							t.Run("Transform", func(t *testing.T) {
-								var resp ciotransformerv1.TransformResponse
-								err := conn.Invoke(ctx, ciotransformerv1.TransformerService_Transform_FullMethodName, c.unary, &resp, grpc.ForceCodecV2(rawCodec{}))
-								field := c.field
-								if c.unaryField != "" {
-									field = c.unaryField
+	onEachTransport(t, Config{}, func(t *testing.T, live *liveServer) {
+		conn := live.conn(t)
+		// The group returns when its parallel cases have ended.
+		t.Run("cases", func(t *testing.T) {
+			for _, c := range cases {
+				t.Run(c.name, func(t *testing.T) {
+					t.Parallel()
+					ctx := suiteContext(t)
+					if c.unary != nil {
+						t.Run("Transform", func(t *testing.T) {
+							var resp ciotransformerv1.TransformResponse
+							err := conn.Invoke(ctx, ciotransformerv1.TransformerService_Transform_FullMethodName, c.unary, &resp, grpc.ForceCodecV2(rawCodec{}))
+							field := c.field
+							if c.unaryField != "" {
+								field = c.unaryField
+							}
+							assertRefused(t, err, c.code, field)
+						})
+					}
+					if c.batch != nil {
+						t.Run("TransformBatch", func(t *testing.T) {
+							stream, err := conn.NewStream(ctx, &ciotransformerv1.TransformerService_ServiceDesc.Streams[0],
+								ciotransformerv1.TransformerService_TransformBatch_FullMethodName, grpc.ForceCodecV2(rawCodec{}))
+							if err != nil {
+								t.Fatal(err)
+							}
+							if err := stream.SendMsg(c.batch); err != nil {
+								t.Fatal(err)
+							}
+							var resp ciotransformerv1.TransformBatchResponse
+							err = stream.RecvMsg(&resp)
+							if err == nil {
+								// Refused in band: one final response
+								// without results.
+								if !resp.GetFinal() || len(resp.GetResults()) != 0 {
+									t.Errorf("refusal %v not final or with results", &resp)
 								}
-								assertRefused(t, err, c.code, field)
-							})
-						}
-						if c.batch != nil {
-							t.Run("TransformBatch", func(t *testing.T) {
-								stream, err := conn.NewStream(ctx, &ciotransformerv1.TransformerService_ServiceDesc.Streams[0],
-									ciotransformerv1.TransformerService_TransformBatch_FullMethodName, grpc.ForceCodecV2(rawCodec{}))
-								if err != nil {
-									t.Fatal(err)
-								}
-								if err := stream.SendMsg(c.batch); err != nil {
-									t.Fatal(err)
-								}
-								var resp ciotransformerv1.TransformBatchResponse
-								err = stream.RecvMsg(&resp)
-								if err == nil {
-									// Refused in band: one final response
-									// without results.
-									if !resp.GetFinal() || len(resp.GetResults()) != 0 {
-										t.Errorf("refusal %v not final or with results", &resp)
-									}
-									err = status.ErrorProto(resp.GetError())
-								}
-								assertRefused(t, err, c.code, c.field)
-							})
-						}
-					})
-				}
-			})
-			live.assertServing(t)
+								err = status.ErrorProto(resp.GetError())
+							}
+							assertRefused(t, err, c.code, c.field)
+						})
+					}
+				})
+			}
 		})
-	}
+		live.assertServing(t)
+	})
 }
 
 // assertRefused checks that err has code and, for InvalidArgument, a
@@ -478,69 +469,62 @@ func assertRefused(t *testing.T, err error, code codes.Code, field string) {
 
 func TestBadInputZeroJobs(t *testing.T) {
 	t.Parallel()
-	for _, network := range transports {
-		t.Run(network, func(t *testing.T) {
-			t.Parallel()
-			stream, err := startLive(t, Config{}, network).client(t).TransformBatch(suiteContext(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := stream.Send(&ciotransformerv1.TransformBatchRequest{RequestId: 5, Destination: testDestination}); err != nil {
-				t.Fatal(err)
-			}
-			resp, err := stream.Recv()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if resp.GetRequestId() != 5 || !resp.GetFinal() || len(resp.GetResults()) != 0 {
-				t.Errorf("got %v, want an empty final response to request 5", resp)
-			}
-		})
-	}
+	onEachTransport(t, Config{}, func(t *testing.T, live *liveServer) {
+		stream, err := live.client(t).TransformBatch(suiteContext(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := stream.Send(&ciotransformerv1.TransformBatchRequest{RequestId: 5, Destination: testDestination}); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := stream.Recv()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.GetRequestId() != 5 || !resp.GetFinal() || len(resp.GetResults()) != 0 {
+			t.Errorf("got %v, want an empty final response to request 5", resp)
+		}
+	})
 }
 
 func TestBadInputGarbageAfterGoodMessage(t *testing.T) {
 	t.Parallel()
-	for _, network := range transports {
-		t.Run(network, func(t *testing.T) {
-			t.Parallel()
-			live := startLive(t, Config{}, network)
-			ctx := suiteContext(t)
-			stream, err := live.conn(t).NewStream(ctx, &ciotransformerv1.TransformerService_ServiceDesc.Streams[0],
-				ciotransformerv1.TransformerService_TransformBatch_FullMethodName, grpc.ForceCodecV2(rawCodec{}))
-			if err != nil {
-				t.Fatal(err)
-			}
-			good := &ciotransformerv1.TransformBatchRequest{RequestId: 1, Destination: testDestination,
-				Jobs: []*ciotransformerv1.Job{rawJob(1, `{"type":"identify","userId":"u"}`), rawJob(2, `{"type":"track","userId":"u","event":"e"}`)}}
-			if err := stream.SendMsg(good); err != nil {
-				t.Fatal(err)
-			}
-			if err := stream.SendMsg(rawMessage{0xff, 0xff, 0xff}); err != nil {
-				t.Fatal(err)
-			}
-			var resp ciotransformerv1.TransformBatchResponse
-			if err := stream.RecvMsg(&resp); err != nil {
-				t.Fatalf("the good request message got %v, want its results", err)
-			}
-			if !resp.GetFinal() || len(resp.GetResults()) != 2 {
-				t.Errorf("good request message: got %v, want 2 results and final", &resp)
-			}
-			if err := stream.RecvMsg(&resp); err != nil {
-				t.Fatalf("the garbage got %v, want an answer in band", err)
-			}
-			assertRefused(t, status.ErrorProto(resp.GetError()), codes.InvalidArgument, "")
-			// The stream goes on.
-			good.RequestId = 2
-			if err := stream.SendMsg(good); err != nil {
-				t.Fatal(err)
-			}
-			if err := stream.RecvMsg(&resp); err != nil || resp.GetRequestId() != 2 || len(resp.GetResults()) != 2 {
-				t.Fatalf("the message after the garbage: %v %v", &resp, err)
-			}
-			live.assertServing(t)
-		})
-	}
+	onEachTransport(t, Config{}, func(t *testing.T, live *liveServer) {
+		ctx := suiteContext(t)
+		stream, err := live.conn(t).NewStream(ctx, &ciotransformerv1.TransformerService_ServiceDesc.Streams[0],
+			ciotransformerv1.TransformerService_TransformBatch_FullMethodName, grpc.ForceCodecV2(rawCodec{}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		good := &ciotransformerv1.TransformBatchRequest{RequestId: 1, Destination: testDestination,
+			Jobs: []*ciotransformerv1.Job{rawJob(1, `{"type":"identify","userId":"u"}`), rawJob(2, `{"type":"track","userId":"u","event":"e"}`)}}
+		if err := stream.SendMsg(good); err != nil {
+			t.Fatal(err)
+		}
+		if err := stream.SendMsg(rawMessage{0xff, 0xff, 0xff}); err != nil {
+			t.Fatal(err)
+		}
+		var resp ciotransformerv1.TransformBatchResponse
+		if err := stream.RecvMsg(&resp); err != nil {
+			t.Fatalf("the good request message got %v, want its results", err)
+		}
+		if !resp.GetFinal() || len(resp.GetResults()) != 2 {
+			t.Errorf("good request message: got %v, want 2 results and final", &resp)
+		}
+		if err := stream.RecvMsg(&resp); err != nil {
+			t.Fatalf("the garbage got %v, want an answer in band", err)
+		}
+		assertRefused(t, status.ErrorProto(resp.GetError()), codes.InvalidArgument, "")
+		// The stream goes on.
+		good.RequestId = 2
+		if err := stream.SendMsg(good); err != nil {
+			t.Fatal(err)
+		}
+		if err := stream.RecvMsg(&resp); err != nil || resp.GetRequestId() != 2 || len(resp.GetResults()) != 2 {
+			t.Fatalf("the message after the garbage: %v %v", &resp, err)
+		}
+		live.assertServing(t)
+	})
 }
 
 // wireCase is bytes on the connection that are not a well-formed call.
@@ -586,27 +570,23 @@ const http2ClientPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 func TestBadInputWire(t *testing.T) {
 	t.Parallel()
 	cases := wireCases()
-	for _, network := range transports {
-		t.Run(network, func(t *testing.T) {
-			t.Parallel()
-			live := startLive(t, Config{}, network)
-			// The group returns when its parallel cases have ended.
-			t.Run("cases", func(t *testing.T) {
-				for _, c := range cases {
-					t.Run(c.name, func(t *testing.T) {
-						t.Parallel()
-						a, err := rawH2Call(suiteContext(t), live.dial, c.preface, c.path, c.body)
-						if err != nil {
-							t.Fatal(err)
-						}
-						if !c.want(a) {
-							t.Errorf("got %s", a)
-						}
-						t.Logf("answer: %s", a)
-					})
-				}
-			})
-			live.assertServing(t)
+	onEachTransport(t, Config{}, func(t *testing.T, live *liveServer) {
+		// The group returns when its parallel cases have ended.
+		t.Run("cases", func(t *testing.T) {
+			for _, c := range cases {
+				t.Run(c.name, func(t *testing.T) {
+					t.Parallel()
+					a, err := rawH2Call(suiteContext(t), live.dial, c.preface, c.path, c.body)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !c.want(a) {
+						t.Errorf("got %s", a)
+					}
+					t.Logf("answer: %s", a)
+				})
+			}
 		})
-	}
+		live.assertServing(t)
+	})
 }

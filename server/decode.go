@@ -184,28 +184,20 @@ func takeNote(m any) (kind byte, payload []byte) {
 	}
 	r := pm.ProtoReflect()
 	raw := r.GetUnknown()
-	for off := 0; off < len(raw); {
-		num, typ, n := protowire.ConsumeTag(raw[off:])
-		if n < 0 {
-			return 0, nil
+	for fs := (fields{b: raw}); fs.next(); {
+		if fs.num != decodeNoteField || fs.typ != protowire.BytesType {
+			continue
 		}
-		m := protowire.ConsumeFieldValue(num, typ, raw[off+n:])
-		if m < 0 {
-			return 0, nil
-		}
-		if num == decodeNoteField && typ == protowire.BytesType {
-			body, _ := protowire.ConsumeBytes(raw[off+n:])
-			if len(body) > len(decodeNonce) && bytes.Equal(body[:len(decodeNonce)], decodeNonce[:]) {
-				kind, payload = body[len(decodeNonce)], body[len(decodeNonce)+1:]
-				rest := append(raw[:off:off], raw[off+n+m:]...)
-				if len(rest) == 0 {
-					rest = nil
-				}
-				r.SetUnknown(rest)
-				return kind, payload
+		body := fs.bytes()
+		if len(body) > len(decodeNonce) && bytes.Equal(body[:len(decodeNonce)], decodeNonce[:]) {
+			kind, payload = body[len(decodeNonce)], body[len(decodeNonce)+1:]
+			rest := append(raw[:fs.start:fs.start], raw[fs.pos:]...)
+			if len(rest) == 0 {
+				rest = nil
 			}
+			r.SetUnknown(rest)
+			return kind, payload
 		}
-		off += n + m
 	}
 	return 0, nil
 }

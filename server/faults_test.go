@@ -59,10 +59,7 @@ func TestPanicCostsOneJob(t *testing.T) {
 			panic("secret event content")
 		}
 	}})
-	stream, err := client.TransformBatch(testContext(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	stream := openStream(t, client)
 	for m, first := range []uint64{1, 101} {
 		jobs := identifyJobs(first, 20)
 		results := collect(t, stream, &ciotransformerv1.TransformBatchRequest{RequestId: uint64(m), Destination: testDestination, Jobs: jobs})
@@ -91,10 +88,7 @@ func TestPanicCostsOneJob(t *testing.T) {
 func TestResponsesSizedWithMetadata(t *testing.T) {
 	t.Parallel()
 	client := testClient(t, Config{})
-	stream, err := client.TransformBatch(testContext(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	stream := openStream(t, client)
 	// 3.6 MB of metadata, under the 4 MiB request limit; its results
 	// need four responses.
 	jobs := identifyJobs(1, 120)
@@ -136,10 +130,7 @@ func TestResponsesSizedWithMetadata(t *testing.T) {
 func TestRefusedMessageAnsweredInBand(t *testing.T) {
 	t.Parallel()
 	client := testClient(t, Config{MaxJobsPerRequest: 4})
-	stream, err := client.TransformBatch(testContext(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	stream := openStream(t, client)
 	dup := identifyJobs(20, 2)
 	dup[1].JobId = dup[0].JobId
 	msgs := []struct {

@@ -136,17 +136,9 @@ func awaitGoAway(conn net.Conn) error {
 		if err != nil {
 			return err
 		}
-		switch f := f.(type) {
-		case *http2.GoAwayFrame:
+		if _, ok := f.(*http2.GoAwayFrame); ok {
 			return nil
-		case *http2.SettingsFrame:
-			if !f.IsAck() {
-				_ = fr.WriteSettingsAck()
-			}
-		case *http2.PingFrame:
-			if !f.IsAck() {
-				_ = fr.WritePing(true, f.Data)
-			}
 		}
+		acknowledge(fr, f)
 	}
 }

@@ -25,6 +25,18 @@ type liveServer struct {
 // transports are the networks every bad-input case runs over.
 var transports = []string{"bufconn", "tcp"}
 
+// onEachTransport runs f in a parallel subtest per transport, named after
+// it, with a Server for cfg serving there.
+func onEachTransport(t *testing.T, cfg Config, f func(t *testing.T, live *liveServer)) {
+	t.Helper()
+	for _, network := range transports {
+		t.Run(network, func(t *testing.T) {
+			t.Parallel()
+			f(t, startLive(t, cfg, network))
+		})
+	}
+}
+
 // startLive starts a Server for cfg on network ("bufconn" or "tcp") and
 // stops it when the test ends.
 func startLive(t *testing.T, cfg Config, network string) *liveServer {
@@ -55,15 +67,7 @@ func startLive(t *testing.T, cfg Config, network string) *liveServer {
 	default:
 		t.Fatalf("unknown network %q", network)
 	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = srv.Serve(lis)
-	}()
-	t.Cleanup(func() {
-		srv.Stop()
-		<-done
-	})
+	serve(t, srv, lis)
 	return l
 }
 

@@ -113,15 +113,8 @@ func rawH2Exchange(ctx context.Context, dial func(context.Context) (net.Conn, er
 			a.closed = true
 			return a, nil
 		}
+		acknowledge(fr, f)
 		switch f := f.(type) {
-		case *http2.SettingsFrame:
-			if !f.IsAck() {
-				_ = fr.WriteSettingsAck()
-			}
-		case *http2.PingFrame:
-			if !f.IsAck() {
-				_ = fr.WritePing(true, f.Data)
-			}
 		case *http2.MetaHeadersFrame:
 			for _, h := range f.Fields {
 				switch h.Name {
@@ -141,6 +134,21 @@ func rawH2Exchange(ctx context.Context, dial func(context.Context) (net.Conn, er
 		case *http2.GoAwayFrame:
 			a.goAway = true
 			return a, nil
+		}
+	}
+}
+
+// acknowledge answers f, when it is a peer's SETTINGS or PING, with the
+// acknowledgement HTTP/2 requires.
+func acknowledge(fr *http2.Framer, f http2.Frame) {
+	switch f := f.(type) {
+	case *http2.SettingsFrame:
+		if !f.IsAck() {
+			_ = fr.WriteSettingsAck()
+		}
+	case *http2.PingFrame:
+		if !f.IsAck() {
+			_ = fr.WritePing(true, f.Data)
 		}
 	}
 }

@@ -80,23 +80,17 @@ func TestTransformBatchOverSizeMessage(t *testing.T) {
 	t.Parallel()
 	big := rawJob(1, `{"type":"identify","userId":"u","traits":{"x":"`+strings.Repeat("x", 15<<20)+`"}}`)
 	req := &ciotransformerv1.TransformBatchRequest{RequestId: 1, Destination: testDestination, Jobs: []*ciotransformerv1.Job{big}}
-	for _, network := range transports {
-		t.Run(network, func(t *testing.T) {
-			t.Parallel()
-			client := startLive(t, Config{}, network).client(t)
-			stream, err := client.TransformBatch(testContext(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			// Send may fail once the server has ended the stream; its status
-			// comes with Recv.
-			_ = stream.Send(req)
-			_ = stream.CloseSend()
-			if _, err := stream.Recv(); status.Code(err) != codes.ResourceExhausted {
-				t.Errorf("over-size message answered %v, want RESOURCE_EXHAUSTED", err)
-			}
-		})
-	}
+	onEachTransport(t, Config{}, func(t *testing.T, live *liveServer) {
+		client := live.client(t)
+		stream := openStream(t, client)
+		// Send may fail once the server has ended the stream; its status
+		// comes with Recv.
+		_ = stream.Send(req)
+		_ = stream.CloseSend()
+		if _, err := stream.Recv(); status.Code(err) != codes.ResourceExhausted {
+			t.Errorf("over-size message answered %v, want RESOURCE_EXHAUSTED", err)
+		}
+	})
 }
 
 // TestIdleRecvGivesBackItsSlot checks that a stream whose client stays

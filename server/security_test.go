@@ -23,14 +23,13 @@ import (
 // pki is a server certificate and client certificates, one from the
 // server's client CA and one from a CA the server does not know.
 type pki struct {
-	ca, otherCA    *testpki.CA
-	server         *testpki.Cert
-	client, stray  *testpki.Cert
-	certFile, key  string
-	clientCAFile   string
-	serverTLS      *tls.Config
-	mutualTLS      *tls.Config
-	trustingClient *tls.Config
+	ca, otherCA   *testpki.CA
+	server        *testpki.Cert
+	client, stray *testpki.Cert
+	certFile, key string
+	clientCAFile  string
+	serverTLS     *tls.Config
+	mutualTLS     *tls.Config
 }
 
 // newPKI creates the certificates of a test and loads the server side with
@@ -162,71 +161,67 @@ func TestAuthToken(t *testing.T) {
 		{name: "no scheme", md: []string{"authorization", testToken}, secret: testToken},
 		{name: "empty bearer", md: []string{"authorization", "Bearer "}},
 	}
-	for _, network := range transports {
-		t.Run(network, func(t *testing.T) {
-			t.Parallel()
-			live := startLive(t, Config{AuthToken: testToken}, network)
-			conn := live.conn(t)
-			for _, tt := range wrong {
-				t.Run(tt.name, func(t *testing.T) {
-					t.Parallel()
-					_, err := transformOnce(t, conn, tt.md...)
-					if status.Code(err) != codes.Unauthenticated {
-						t.Fatalf("got %v, want Unauthenticated", err)
-					}
-					if tt.secret != "" && strings.Contains(err.Error(), tt.secret) {
-						t.Errorf("the answer %q repeats the credential", err)
-					}
-					stream, err := ciotransformerv1.NewTransformerServiceClient(conn).TransformBatch(metadataContext(t, tt.md...))
-					if err == nil {
-						_, err = stream.Recv()
-					}
-					if status.Code(err) != codes.Unauthenticated {
-						t.Errorf("stream: got %v, want Unauthenticated", err)
-					}
-				})
-			}
-			t.Run("right token", func(t *testing.T) {
+	onEachTransport(t, Config{AuthToken: testToken}, func(t *testing.T, live *liveServer) {
+		conn := live.conn(t)
+		for _, tt := range wrong {
+			t.Run(tt.name, func(t *testing.T) {
 				t.Parallel()
-				resp, err := transformOnce(t, conn, "authorization", "Bearer "+testToken)
-				if err != nil || resp.GetResult().GetRequest() == nil {
-					t.Fatalf("got %v %v", resp, err)
+				_, err := transformOnce(t, conn, tt.md...)
+				if status.Code(err) != codes.Unauthenticated {
+					t.Fatalf("got %v, want Unauthenticated", err)
 				}
-				stream, err := ciotransformerv1.NewTransformerServiceClient(conn).TransformBatch(metadataContext(t, "authorization", "bearer "+testToken))
-				if err != nil {
-					t.Fatal(err)
+				if tt.secret != "" && strings.Contains(err.Error(), tt.secret) {
+					t.Errorf("the answer %q repeats the credential", err)
 				}
-				if res := collect(t, stream, &ciotransformerv1.TransformBatchRequest{Destination: testDestination, Jobs: []*ciotransformerv1.Job{rawJob(1, `{"type":"identify","userId":"u"}`)}}); len(res) != 1 {
-					t.Errorf("stream: %d results", len(res))
-				}
-			})
-			t.Run("health without a token", func(t *testing.T) {
-				t.Parallel()
-				h, err := healthpb.NewHealthClient(conn).Check(testContext(t), &healthpb.HealthCheckRequest{})
-				if err != nil || h.GetStatus() != healthpb.HealthCheckResponse_SERVING {
-					t.Errorf("check: %v %v", h, err)
-				}
-				w, err := healthpb.NewHealthClient(conn).Watch(testContext(t), &healthpb.HealthCheckRequest{})
+				stream, err := ciotransformerv1.NewTransformerServiceClient(conn).TransformBatch(metadataContext(t, tt.md...))
 				if err == nil {
-					_, err = w.Recv()
-				}
-				if err != nil {
-					t.Errorf("watch: %v", err)
-				}
-			})
-			t.Run("reflection without a token", func(t *testing.T) {
-				t.Parallel()
-				r, err := reflectionpb.NewServerReflectionClient(conn).ServerReflectionInfo(testContext(t))
-				if err == nil {
-					_ = r.Send(&reflectionpb.ServerReflectionRequest{MessageRequest: &reflectionpb.ServerReflectionRequest_ListServices{}})
-					_, err = r.Recv()
+					_, err = stream.Recv()
 				}
 				if status.Code(err) != codes.Unauthenticated {
-					t.Errorf("got %v, want Unauthenticated", err)
+					t.Errorf("stream: got %v, want Unauthenticated", err)
 				}
 			})
+		}
+		t.Run("right token", func(t *testing.T) {
+			t.Parallel()
+			resp, err := transformOnce(t, conn, "authorization", "Bearer "+testToken)
+			if err != nil || resp.GetResult().GetRequest() == nil {
+				t.Fatalf("got %v %v", resp, err)
+			}
+			stream, err := ciotransformerv1.NewTransformerServiceClient(conn).TransformBatch(metadataContext(t, "authorization", "bearer "+testToken))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res := collect(t, stream, &ciotransformerv1.TransformBatchRequest{Destination: testDestination, Jobs: []*ciotransformerv1.Job{rawJob(1, `{"type":"identify","userId":"u"}`)}}); len(res) != 1 {
+				t.Errorf("stream: %d results", len(res))
+			}
 		})
-	}
+		t.Run("health without a token", func(t *testing.T) {
+			t.Parallel()
+			h, err := healthpb.NewHealthClient(conn).Check(testContext(t), &healthpb.HealthCheckRequest{})
+			if err != nil || h.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+				t.Errorf("check: %v %v", h, err)
+			}
+			w, err := healthpb.NewHealthClient(conn).Watch(testContext(t), &healthpb.HealthCheckRequest{})
+			if err == nil {
+				_, err = w.Recv()
+			}
+			if err != nil {
+				t.Errorf("watch: %v", err)
+			}
+		})
+		t.Run("reflection without a token", func(t *testing.T) {
+			t.Parallel()
+			r, err := reflectionpb.NewServerReflectionClient(conn).ServerReflectionInfo(testContext(t))
+			if err == nil {
+				_ = r.Send(&reflectionpb.ServerReflectionRequest{MessageRequest: &reflectionpb.ServerReflectionRequest_ListServices{}})
+				_, err = r.Recv()
+			}
+			if status.Code(err) != codes.Unauthenticated {
+				t.Errorf("got %v, want Unauthenticated", err)
+			}
+		})
+	})
 }
 
 // metadataContext is a test context carrying md.

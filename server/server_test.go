@@ -36,24 +36,55 @@ func testConn(t *testing.T, cfg Config) *grpc.ClientConn {
 	if err != nil {
 		t.Fatal(err)
 	}
+	conn, _ := serveBufconn(t, srv)
+	return conn
+}
+
+// serveBufconn serves srv on bufconn and returns a plaintext connection to
+// it, dialed with opts besides, and a function that stops srv and waits for
+// it. The connection closes and srv stops when the test ends, if not
+// before.
+func serveBufconn(tb testing.TB, srv *Server, opts ...grpc.DialOption) (conn *grpc.ClientConn, stop func()) {
+	tb.Helper()
 	lis := bufconn.Listen(1 << 20)
+	stop = serve(tb, srv, lis)
+	opts = append([]grpc.DialOption{
+		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+	}, opts...)
+	conn, err := grpc.NewClient("passthrough:///bufconn", opts...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = conn.Close() })
+	return conn, stop
+}
+
+// serve serves srv on lis and returns a function that stops srv and waits
+// for Serve to return; it runs when the test ends, if not before.
+func serve(tb testing.TB, srv *Server, lis net.Listener) (stop func()) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		_ = srv.Serve(lis)
 	}()
-	conn, err := grpc.NewClient("passthrough:///bufconn",
-		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
-		grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = conn.Close()
+	stop = sync.OnceFunc(func() {
 		srv.Stop()
 		<-done
 	})
-	return conn
+	tb.Cleanup(stop)
+	return stop
+}
+
+// openStream opens a TransformBatch stream on client, with a context that
+// ends with the test.
+func openStream(t *testing.T, client ciotransformerv1.TransformerServiceClient) ciotransformerv1.TransformerService_TransformBatchClient {
+	t.Helper()
+	stream, err := client.TransformBatch(testContext(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stream
 }
 
 // testContext returns a context that ends with the test, after at most 30 s.
@@ -97,10 +128,7 @@ func collect(t *testing.T, stream grpc.BidiStreamingClient[ciotransformerv1.Tran
 func TestTransformBatchBadJobIsPerJobError(t *testing.T) {
 	t.Parallel()
 	client := testClient(t, Config{})
-	stream, err := client.TransformBatch(testContext(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	stream := openStream(t, client)
 	req := &ciotransformerv1.TransformBatchRequest{RequestId: 7, Destination: testDestination, Jobs: []*ciotransformerv1.Job{
 		rawJob(1, `{"type":"identify","userId":"u1","traits":{"plan":"pro"}}`),
 		rawJob(2, `{"type":"identify"`),
@@ -180,10 +208,7 @@ func TestEnvelopeViolations(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			stream, err := client.TransformBatch(testContext(t))
-			if err != nil {
-				t.Fatal(err)
-			}
+			stream := openStream(t, client)
 			if err := stream.Send(tt.req); err != nil {
 				t.Fatal(err)
 			}

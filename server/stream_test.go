@@ -246,10 +246,7 @@ func TestTransformBatchPipelining(t *testing.T) {
 func TestTransformBatchEmptyRequest(t *testing.T) {
 	t.Parallel()
 	client := testClient(t, Config{})
-	stream, err := client.TransformBatch(testContext(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	stream := openStream(t, client)
 	for _, id := range []uint64{5, 0} {
 		if err := stream.Send(&ciotransformerv1.TransformBatchRequest{RequestId: id, Destination: testDestination}); err != nil {
 			t.Fatal(err)
@@ -287,10 +284,7 @@ func TestTransformBatchSplitsResponses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			stream, err := client.TransformBatch(testContext(t))
-			if err != nil {
-				t.Fatal(err)
-			}
+			stream := openStream(t, client)
 			plan := make([]plannedJob, tt.jobs)
 			for i := range plan {
 				u := fmt.Sprintf("u%d", i%3)

@@ -62,57 +62,38 @@ type wireWalk struct {
 // messages as scanWire does. Malformed input ends the walk of that message
 // (not of the messages around it).
 func (w *wireWalk) message(b []byte, md protoreflect.MessageDescriptor, depth int) {
-	fields := md.Fields()
-	for pos := 0; pos < len(b); {
-		num, typ, n := protowire.ConsumeTag(b[pos:])
-		if n < 0 {
-			w.suspect = true
-			return
-		}
-		if num > protowire.MaxValidNumber {
-			w.suspect = true
-		}
-		pos += n
-		fd := fields.ByNumber(num)
-		if depth == 0 && typ == protowire.VarintType && isRequestID(fd) {
-			v, n := protowire.ConsumeVarint(b[pos:])
-			if n < 0 {
-				w.suspect = true
-				return
-			}
-			w.requestID = v
-			pos += n
+	fds := md.Fields()
+	fs := fields{b: b}
+	for fs.next() {
+		fd := fds.ByNumber(fs.num)
+		if depth == 0 && fs.typ == protowire.VarintType && isRequestID(fd) {
+			w.requestID = fs.x
 			continue
 		}
-		n = protowire.ConsumeFieldValue(num, typ, b[pos:])
-		if n < 0 {
-			w.suspect = true
-			return
+		if fs.typ != protowire.BytesType || fd == nil {
+			continue
 		}
-		if typ == protowire.BytesType && fd != nil {
-			sub, m := protowire.ConsumeBytes(b[pos:])
-			switch fd.Kind() {
-			case protoreflect.StringKind:
-				if !utf8.Valid(sub) {
-					w.suspect = true
+		switch fd.Kind() {
+		case protoreflect.StringKind:
+			if !utf8.Valid(fs.bytes()) {
+				w.suspect = true
+			}
+		case protoreflect.MessageKind, protoreflect.GroupKind:
+			w.nodes++
+			if depth == 0 {
+				if fs.num == 3 && md.FullName() == batchRequestName {
+					w.jobs++
 				}
-			case protoreflect.MessageKind, protoreflect.GroupKind:
-				w.nodes++
-				if depth == 0 {
-					if num == 3 && md.FullName() == batchRequestName {
-						w.jobs++
-					}
-					if w.capture {
-						w.note(num, span{pos + m - len(sub), pos + m})
-					}
-				}
-				if depth < maxScanDepth {
-					w.child(sub, fd.Message(), depth+1)
+				if w.capture {
+					w.note(fs.num, fs.val)
 				}
 			}
+			if depth < maxScanDepth {
+				w.child(fs.bytes(), fd.Message(), depth+1)
+			}
 		}
-		pos += n
 	}
+	w.check(&fs)
 }
 
 // note records the top-level field num at s when it is one captured.
@@ -152,118 +133,90 @@ func (w *wireWalk) child(b []byte, md protoreflect.MessageDescriptor, depth int)
 	}
 }
 
-// field reads the tag and value of the field at b[pos:], returning its
-// number, type, the bytes of a length-delimited value and the position
-// after it; next < 0 when b is malformed there.
-func (w *wireWalk) field(b []byte, pos int) (num protowire.Number, typ protowire.Type, sub []byte, next int) {
-	num, typ, n := protowire.ConsumeTag(b[pos:])
-	if n < 0 {
-		w.suspect = true
-		return 0, 0, nil, -1
-	}
-	if num > protowire.MaxValidNumber {
+// check notes, after the fields of a message are read, what protobuf's
+// decoding may refuse of them: malformed bytes, which end the walk of the
+// message, and field numbers out of range.
+func (w *wireWalk) check(fs *fields) {
+	if fs.bad || fs.outOfRange {
 		w.suspect = true
 	}
-	pos += n
-	if typ == protowire.BytesType {
-		sub, n = protowire.ConsumeBytes(b[pos:])
-	} else {
-		n = protowire.ConsumeFieldValue(num, typ, b[pos:])
-	}
-	if n < 0 {
-		w.suspect = true
-		return 0, 0, nil, -1
-	}
-	return num, typ, sub, pos + n
 }
 
 // structMsg walks a google.protobuf.Struct at depth.
 func (w *wireWalk) structMsg(b []byte, depth int) {
-	for pos := 0; pos < len(b); {
-		num, typ, sub, next := w.field(b, pos)
-		if next < 0 {
-			return
-		}
-		pos = next
-		if num == structFieldsField && typ == protowire.BytesType {
+	fs := fields{b: b}
+	for fs.next() {
+		if fs.num == structFieldsField && fs.typ == protowire.BytesType {
 			w.nodes++
 			if w.deeper(depth) {
-				w.entryMsg(sub, depth+1)
+				w.entryMsg(fs.bytes(), depth+1)
 			}
 		}
 	}
+	w.check(&fs)
 }
 
 // entryMsg walks an entry of a Struct's fields map at depth.
 func (w *wireWalk) entryMsg(b []byte, depth int) {
-	for pos := 0; pos < len(b); {
-		num, typ, sub, next := w.field(b, pos)
-		if next < 0 {
-			return
-		}
-		pos = next
-		if typ != protowire.BytesType {
+	fs := fields{b: b}
+	for fs.next() {
+		if fs.typ != protowire.BytesType {
 			continue
 		}
-		switch num {
+		switch fs.num {
 		case entryKeyField:
-			if !utf8.Valid(sub) {
+			if !utf8.Valid(fs.bytes()) {
 				w.suspect = true
 			}
 		case entryValueField:
 			w.nodes++
 			if w.deeper(depth) {
-				w.valueMsg(sub, depth+1)
+				w.valueMsg(fs.bytes(), depth+1)
 			}
 		}
 	}
+	w.check(&fs)
 }
 
 // valueMsg walks a google.protobuf.Value at depth.
 func (w *wireWalk) valueMsg(b []byte, depth int) {
-	for pos := 0; pos < len(b); {
-		num, typ, sub, next := w.field(b, pos)
-		if next < 0 {
-			return
-		}
-		pos = next
-		if typ != protowire.BytesType {
+	fs := fields{b: b}
+	for fs.next() {
+		if fs.typ != protowire.BytesType {
 			continue
 		}
-		switch num {
+		switch fs.num {
 		case valueStringField:
-			if !utf8.Valid(sub) {
+			if !utf8.Valid(fs.bytes()) {
 				w.suspect = true
 			}
 		case valueStructField:
 			w.nodes++
 			if w.deeper(depth) {
-				w.structMsg(sub, depth+1)
+				w.structMsg(fs.bytes(), depth+1)
 			}
 		case valueListField:
 			w.nodes++
 			if w.deeper(depth) {
-				w.listMsg(sub, depth+1)
+				w.listMsg(fs.bytes(), depth+1)
 			}
 		}
 	}
+	w.check(&fs)
 }
 
 // listMsg walks a google.protobuf.ListValue at depth.
 func (w *wireWalk) listMsg(b []byte, depth int) {
-	for pos := 0; pos < len(b); {
-		num, typ, sub, next := w.field(b, pos)
-		if next < 0 {
-			return
-		}
-		pos = next
-		if num == listValuesField && typ == protowire.BytesType {
+	fs := fields{b: b}
+	for fs.next() {
+		if fs.num == listValuesField && fs.typ == protowire.BytesType {
 			w.nodes++
 			if w.deeper(depth) {
-				w.valueMsg(sub, depth+1)
+				w.valueMsg(fs.bytes(), depth+1)
 			}
 		}
 	}
+	w.check(&fs)
 }
 
 // deeper reports whether the walk follows a message nested below depth.

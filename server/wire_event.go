@@ -53,16 +53,16 @@ func eventJSON(b []byte) jsvalue.Value {
 	r := wireReader{b: b, s: string(b)}
 	var strs [len(eventKeys)]span
 	var structs [len(eventKeys)]spans
-	r.each(span{0, len(b)}, func(num protowire.Number, typ protowire.Type, v span, _ uint64) {
-		if typ != protowire.BytesType || num <= 0 || int(num) >= len(eventKeys) {
-			return
+	for fs := (fields{b: b}); fs.next(); {
+		if fs.typ != protowire.BytesType || fs.num <= 0 || int(fs.num) >= len(eventKeys) {
+			continue
 		}
-		if eventStructs[num] {
-			structs[num].add(v)
+		if eventStructs[fs.num] {
+			structs[fs.num].add(fs.val)
 		} else {
-			strs[num] = v
+			strs[fs.num] = fs.val
 		}
-	})
+	}
 	v := jsvalue.NewObject(len(eventKeys) - 1)
 	for num := 1; num < len(eventKeys); num++ {
 		switch {
@@ -113,37 +113,9 @@ type wireReader struct {
 // str returns the bytes at v as a string.
 func (r *wireReader) str(v span) string { return r.s[v.off:v.end] }
 
-// each calls f with every field of the message at m: its number, wire
-// type, value span (length-delimited fields) and varint or fixed value.
-// It stops at bytes it cannot read, which an accepted message has not.
-func (r *wireReader) each(m span, f func(num protowire.Number, typ protowire.Type, v span, x uint64)) {
-	for pos := m.off; pos < m.end; {
-		num, typ, n := protowire.ConsumeTag(r.b[pos:m.end])
-		if n < 0 {
-			return
-		}
-		pos += n
-		var x uint64
-		var v span
-		switch typ {
-		case protowire.BytesType:
-			var b []byte
-			b, n = protowire.ConsumeBytes(r.b[pos:m.end])
-			v = span{pos + n - len(b), pos + n}
-		case protowire.VarintType:
-			x, n = protowire.ConsumeVarint(r.b[pos:m.end])
-		case protowire.Fixed64Type:
-			x, n = protowire.ConsumeFixed64(r.b[pos:m.end])
-		default:
-			n = protowire.ConsumeFieldValue(num, typ, r.b[pos:m.end])
-		}
-		if n < 0 {
-			return
-		}
-		pos += n
-		f(num, typ, v, x)
-	}
-}
+// fields returns the fields of the message at m, which an accepted message
+// has readable.
+func (r *wireReader) fields(m span) fields { return fieldsOf(r.b, m) }
 
 // Kinds of a google.protobuf.Value, by the field that sets it.
 const (
@@ -171,23 +143,24 @@ type wireValue struct {
 func (r *wireReader) value(occ spans) wireValue {
 	var w wireValue
 	for i := range occ.n {
-		r.each(occ.at(i), func(num protowire.Number, typ protowire.Type, v span, x uint64) {
+		for fs := r.fields(occ.at(i)); fs.next(); {
+			num, typ := fs.num, fs.typ
 			switch {
 			case num == valueNullField && typ == protowire.VarintType:
 				w.kind = kindNull
 			case num == valueNumberField && typ == protowire.Fixed64Type:
-				w.kind, w.num = kindNumber, math.Float64frombits(x)
+				w.kind, w.num = kindNumber, math.Float64frombits(fs.x)
 			case num == valueStringField && typ == protowire.BytesType:
-				w.kind, w.str = kindString, v
+				w.kind, w.str = kindString, fs.val
 			case num == valueBoolField && typ == protowire.VarintType:
-				w.kind, w.b = kindBool, x != 0
+				w.kind, w.b = kindBool, fs.x != 0
 			case (num == valueStructField || num == valueListField) && typ == protowire.BytesType:
 				if w.kind != num {
 					w.kind, w.sub = num, spans{}
 				}
-				w.sub.add(v)
+				w.sub.add(fs.val)
 			}
-		})
+		}
 	}
 	return w
 }
@@ -229,26 +202,31 @@ func (r *wireReader) occurrences(m *structMember) spans {
 func (r *wireReader) structValue(occ spans) jsvalue.Value {
 	n := 0
 	for i := range occ.n {
-		r.each(occ.at(i), func(protowire.Number, protowire.Type, span, uint64) { n++ })
+		for fs := r.fields(occ.at(i)); fs.next(); {
+			n++
+		}
 	}
 	members := make([]structMember, 0, n)
 	for i := range occ.n {
-		r.each(occ.at(i), func(num protowire.Number, typ protowire.Type, entry span, _ uint64) {
-			if num != structFieldsField || typ != protowire.BytesType {
-				return
+		for fs := r.fields(occ.at(i)); fs.next(); {
+			if fs.num != structFieldsField || fs.typ != protowire.BytesType {
+				continue
 			}
 			m := structMember{more: -1, last: -1, index: int32(len(members))}
-			r.each(entry, func(num protowire.Number, typ protowire.Type, v span, _ uint64) {
-				switch {
-				case num == entryKeyField && typ == protowire.BytesType:
+			for es := r.fields(fs.val); es.next(); {
+				if es.typ != protowire.BytesType {
+					continue
+				}
+				switch v := es.val; es.num {
+				case entryKeyField:
 					m.key = span32{int32(v.off), int32(v.end)}
 					m.prefix = keyPrefix(r.s[v.off:v.end])
-				case num == entryValueField && typ == protowire.BytesType:
+				case entryValueField:
 					r.addValue(&m, v)
 				}
-			})
+			}
 			members = append(members, m)
-		})
+		}
 	}
 	members = r.inKeyOrder(members)
 	// The texts of the numbers are written into one string, rather than
@@ -410,11 +388,11 @@ func (r *wireReader) jsonValue(w wireValue) jsvalue.Value {
 	case kindList:
 		var elems []jsvalue.Value
 		for i := range w.sub.n {
-			r.each(w.sub.at(i), func(num protowire.Number, typ protowire.Type, v span, _ uint64) {
-				if num == listValuesField && typ == protowire.BytesType {
-					elems = append(elems, r.jsonValue(r.value(spans{first: v, n: 1})))
+			for fs := r.fields(w.sub.at(i)); fs.next(); {
+				if fs.num == listValuesField && fs.typ == protowire.BytesType {
+					elems = append(elems, r.jsonValue(r.value(spans{first: fs.val, n: 1})))
 				}
-			})
+			}
 		}
 		if elems == nil {
 			elems = []jsvalue.Value{}

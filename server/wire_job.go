@@ -121,52 +121,34 @@ func (jb *jobBuilder) build(job *ciotransformerv1.Job, own []byte, parts []span)
 	payload := payloadNone
 	var raw span
 	for _, p := range parts {
-		for pos := p.off; pos < p.end; {
-			start := pos
-			num, typ, n := protowire.ConsumeTag(own[pos:p.end])
-			if n < 0 {
-				return errWireShape
-			}
-			pos += n
-			if typ == protowire.VarintType && num == jobIDField {
-				v, n := protowire.ConsumeVarint(own[pos:p.end])
-				if n < 0 {
-					return errWireShape
-				}
-				job.JobId = v
-				pos += n
+		fs := fieldsOf(own, p)
+		for fs.next() {
+			if fs.typ == protowire.VarintType && fs.num == jobIDField {
+				job.JobId = fs.x
 				continue
 			}
-			if typ != protowire.BytesType {
-				n = protowire.ConsumeFieldValue(num, typ, own[pos:p.end])
-				if n < 0 {
-					return errWireShape
-				}
-				pos += n
+			if fs.typ != protowire.BytesType {
 				continue
 			}
-			v, n := protowire.ConsumeBytes(own[pos:p.end])
-			if n < 0 {
-				return errWireShape
-			}
-			val := span{pos + n - len(v), pos + n}
-			pos += n
-			switch num {
+			switch fs.num {
 			case jobMetadataField:
-				jb.metaRecords = append(jb.metaRecords, span{start, pos})
-				jb.metaValues = append(jb.metaValues, val)
+				jb.metaRecords = append(jb.metaRecords, span{fs.start, fs.pos})
+				jb.metaValues = append(jb.metaValues, fs.val)
 			case jobEventField:
 				if payload != payloadEvent {
 					// A oneof member replaces the other; the same one
 					// again merges.
 					payload, jb.event = payloadEvent, jb.event[:0]
 				}
-				jb.event = append(jb.event, val)
+				jb.event = append(jb.event, fs.val)
 			case jobRawEventField:
-				payload, raw = payloadRaw, val
+				payload, raw = payloadRaw, fs.val
 			case jobConnectionField:
-				jb.conn = append(jb.conn, val)
+				jb.conn = append(jb.conn, fs.val)
 			}
+		}
+		if fs.bad {
+			return errWireShape
 		}
 	}
 	switch payload {
@@ -234,26 +216,12 @@ func metadataRecords(own []byte, records []span) []byte {
 func readMetadataKeys(own []byte, values []span) (*structpb.Struct, error) {
 	var md *structpb.Struct
 	for _, v := range values {
-		for pos := v.off; pos < v.end; {
-			num, typ, n := protowire.ConsumeTag(own[pos:v.end])
-			if n < 0 {
-				return nil, errWireShape
-			}
-			pos += n
-			if num != structFieldsField || typ != protowire.BytesType {
-				n = protowire.ConsumeFieldValue(num, typ, own[pos:v.end])
-				if n < 0 {
-					return nil, errWireShape
-				}
-				pos += n
+		fs := fieldsOf(own, v)
+		for fs.next() {
+			if fs.num != structFieldsField || fs.typ != protowire.BytesType {
 				continue
 			}
-			entry, n := protowire.ConsumeBytes(own[pos:v.end])
-			if n < 0 {
-				return nil, errWireShape
-			}
-			pos += n
-			key, value, err := readKey(entry)
+			key, value, err := readKey(fs.bytes())
 			if err != nil {
 				return nil, err
 			}
@@ -265,6 +233,9 @@ func readMetadataKeys(own []byte, values []span) (*structpb.Struct, error) {
 			}
 			md.Fields[key] = value
 		}
+		if fs.bad {
+			return nil, errWireShape
+		}
 	}
 	return md, nil
 }
@@ -274,30 +245,20 @@ func readMetadataKeys(own []byte, values []span) (*structpb.Struct, error) {
 func readKey(entry []byte) (key string, value *structpb.Value, err error) {
 	var keyBytes []byte
 	var values [][]byte
-	for pos := 0; pos < len(entry); {
-		num, typ, n := protowire.ConsumeTag(entry[pos:])
-		if n < 0 {
-			return "", nil, errWireShape
-		}
-		pos += n
-		if typ != protowire.BytesType || (num != entryKeyField && num != entryValueField) {
-			n = protowire.ConsumeFieldValue(num, typ, entry[pos:])
-			if n < 0 {
-				return "", nil, errWireShape
-			}
-			pos += n
+	fs := fields{b: entry}
+	for fs.next() {
+		if fs.typ != protowire.BytesType {
 			continue
 		}
-		v, n := protowire.ConsumeBytes(entry[pos:])
-		if n < 0 {
-			return "", nil, errWireShape
+		switch fs.num {
+		case entryKeyField:
+			keyBytes = fs.bytes()
+		case entryValueField:
+			values = append(values, fs.bytes())
 		}
-		pos += n
-		if num == entryKeyField {
-			keyBytes = v
-		} else {
-			values = append(values, v)
-		}
+	}
+	if fs.bad {
+		return "", nil, errWireShape
 	}
 	for _, k := range metadataReadKeys {
 		if string(keyBytes) != k {
@@ -324,31 +285,23 @@ func metadataWire(job *ciotransformerv1.Job) []byte {
 		return nil
 	}
 	all := true
-	for pos := 0; pos < len(raw); {
-		num, typ, n := protowire.ConsumeTag(raw[pos:])
-		if n < 0 {
-			return nil
-		}
-		m := protowire.ConsumeFieldValue(num, typ, raw[pos+n:])
-		if m < 0 {
-			return nil
-		}
-		if num != jobMetadataField || typ != protowire.BytesType {
+	fs := fields{b: raw}
+	for fs.next() {
+		if fs.num != jobMetadataField || fs.typ != protowire.BytesType {
 			all = false
 		}
-		pos += n + m
+	}
+	if fs.bad {
+		return nil
 	}
 	if all {
 		return raw
 	}
 	var out []byte
-	for pos := 0; pos < len(raw); {
-		num, typ, n := protowire.ConsumeTag(raw[pos:])
-		m := protowire.ConsumeFieldValue(num, typ, raw[pos+n:])
-		if num == jobMetadataField && typ == protowire.BytesType {
-			out = append(out, raw[pos:pos+n+m]...)
+	for fs := (fields{b: raw}); fs.next(); {
+		if fs.num == jobMetadataField && fs.typ == protowire.BytesType {
+			out = append(out, raw[fs.start:fs.pos]...)
 		}
-		pos += n + m
 	}
 	return out
 }

@@ -49,10 +49,17 @@ func identifierKey(v jsvalue.Value) (string, *Error) {
 	if !v.IsString() {
 		return "id", nil
 	}
-	if js.IsEmailThrows(v.Str()) {
+	return emailOrID(v.Str())
+}
+
+// emailOrID returns "email" when validator.js isEmail accepts s, else
+// "id"; or the URI malformed error when isEmail throws URIError on s (see
+// js.IsEmailThrows).
+func emailOrID(s string) (string, *Error) {
+	if js.IsEmailThrows(s) {
 		return "", uriMalformedError()
 	}
-	if js.IsEmail(v.Str()) {
+	if js.IsEmail(s) {
 		return "email", nil
 	}
 	return "id", nil

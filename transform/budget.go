@@ -31,15 +31,6 @@ func (b *budget) spend(n int) *Error {
 	return nil
 }
 
-// need returns the error of an event over its budget if it spent n more
-// bytes, without spending them.
-func (b *budget) need(n int) *Error {
-	if n > b.left {
-		return eventTooLargeError(b.max)
-	}
-	return nil
-}
-
 // eventTooLargeError is the error of an event whose output is over the
 // per-event cap of limit bytes.
 func eventTooLargeError(limit int) *Error {

@@ -36,6 +36,23 @@ func addressKey(key string) bool {
 	return false
 }
 
+// traitSources returns where the identify attributes come from: root, the
+// traits when they are truthy, else context.traits, never both; and
+// keysFrom, the object whose keys are copied, which is root unless the
+// traits are false or 0: upstream's generic traits mapping stops there and
+// then finds no keys at all.
+func (ev *event) traitSources() (root, keysFrom jsvalue.Value) {
+	root = ev.traits
+	if !root.Truthy() {
+		root = ev.contextTraits
+	}
+	keysFrom = root
+	if isFalseOrZero(ev.traits) {
+		keysFrom = jsvalue.Undefined()
+	}
+	return root, keysFrom
+}
+
 // identify maps an identify event: PUT /api/v1/customers/{id} with the
 // person's attributes.
 func (ev *event) identify(dest *Destination) Result {
@@ -44,19 +61,7 @@ func (ev *event) identify(dest *Destination) Result {
 		return Result{Err: instrumentationError("userId or email is not present")}
 	}
 
-	// The attributes come from traits when they are truthy, else from
-	// context.traits, never from both.
-	root := ev.traits
-	if !root.Truthy() {
-		root = ev.contextTraits
-	}
-	// The keys come from upstream's generic traits mapping, which stops at
-	// a traits value of false or 0 and then finds no keys at all.
-	keysFrom := root
-	if isFalseOrZero(ev.traits) {
-		keysFrom = jsvalue.Undefined()
-	}
-
+	root, keysFrom := ev.traitSources()
 	ep := endpoint{path: customersPath, id: id}
 	if keysFrom.IsObject() && !ev.userProperties.Truthy() && plainTraits(keysFrom) {
 		return ev.request(dest, methodPut, customersEndpointPath, ep, ev.plainIdentifyBody(keysFrom))

@@ -13,9 +13,6 @@ import (
 // "site:key".
 var testDest = NewDestination(DestinationConfig{SiteID: "site", APIKey: "key"})
 
-// testAuth is the Authorization header of testDest.
-const testAuth = "Basic c2l0ZTprZXk="
-
 // mapping is one row of a mapping table: an event (JSON) mapped for a
 // destination, and the parts of the outcome that are checked.
 type mapping struct {

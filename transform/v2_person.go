@@ -60,16 +60,8 @@ func (v *v2Event) identifyV2() Result {
 // and anonymousId, each written through set-value with its key fully
 // escaped and its value read through get-value.
 func (v *v2Event) traitAttributes() jsvalue.Value {
-	// As in API mode v1: the traits when truthy, else context.traits,
-	// whose keys a traits value of false or 0 hides.
-	root := v.traits
-	if !root.Truthy() {
-		root = v.contextTraits
-	}
-	keysFrom := root
-	if isFalseOrZero(v.traits) {
-		keysFrom = jsvalue.Undefined()
-	}
+	// The same sources as in API mode v1.
+	root, keysFrom := v.traitSources()
 	a := attributes{body: jsvalue.NewObject(len(keysFrom.Members()) + len(addressKeys) + 3), budget: v.budget}
 	a.setAddress(root)
 	switch keysFrom.Kind() {
@@ -246,15 +238,11 @@ func (v *v2Event) mergeV2() Result {
 }
 
 // mergeRef returns {"email": id} or {"id": id}, or the URI malformed error
-// when validator's isEmail throws on String(id) (see emailThrows).
+// when validator's isEmail throws on String(id) (see emailOrID).
 func mergeRef(id jsvalue.Value) (jsvalue.Value, *Error) {
-	s := id.JSString()
-	if js.IsEmailThrows(s) {
-		return jsvalue.Value{}, uriMalformedError()
-	}
-	key := "id"
-	if js.IsEmail(s) {
-		key = "email"
+	key, err := emailOrID(id.JSString())
+	if err != nil {
+		return jsvalue.Value{}, err
 	}
 	ref := jsvalue.NewObject(1)
 	ref.Set(key, id)

@@ -100,13 +100,6 @@ func (p *probe) watch() {
 	}
 }
 
-// wasAborted reports whether the watchdog killed the server.
-func (p *probe) wasAborted() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.aborted
-}
-
 // end waits up to settleMax for the server's CPU to go quiet, reads the
 // figures, then kills the server so that its log is complete.
 func (p *probe) end(settleMax time.Duration) measurement {

@@ -25,6 +25,17 @@ const (
 	e2eTrait  = "e2e-private-trait"
 )
 
+// startFaultyCIO starts fake, a fake Customer.io answering as
+// deliveryFaults say (404 to other keys), and other, the fake its redirect
+// leads to, which answers 200; both close when the test ends.
+func startFaultyCIO(t *testing.T) (fake, other *fakecio.Server) {
+	other = fakecio.Start(nil, fakecio.Response{Status: 200})
+	t.Cleanup(other.Close)
+	fake = fakecio.Start(deliveryFaults(other.URL+"/api/v2/batch"), fakecio.Response{Status: 404})
+	t.Cleanup(fake.Close)
+	return fake, other
+}
+
 // deliveryFaults are the fake Customer.io's answers, by key.
 func deliveryFaults(other string) map[string]fakecio.Response {
 	return map[string]fakecio.Response{
@@ -115,10 +126,7 @@ func checkDelivery(t *testing.T, c deliveryCase, jobs []*ciotransformerv1.JobRef
 // the logs show no credential or payload.
 func TestDeliveryE2E(t *testing.T) {
 	t.Parallel()
-	other := fakecio.Start(nil, fakecio.Response{Status: 200})
-	t.Cleanup(other.Close)
-	fake := fakecio.Start(deliveryFaults(other.URL+"/api/v2/batch"), fakecio.Response{Status: 404})
-	t.Cleanup(fake.Close)
+	fake, other := startFaultyCIO(t)
 	srv := startServer(t, "--delivery-us-url", fake.URL, "--delivery-eu-url", fake.URL,
 		"--delivery-timeout", "1s", "--log-level", "debug")
 	cc, err := grpc.NewClient(srv.addr, grpc.WithTransportCredentials(insecure.NewCredentials()))

@@ -35,16 +35,7 @@ func TestHTTPFallbackEndToEnd(t *testing.T) {
 	base := "http://" + httpAddr(t, srv)
 
 	post := func(body string) (*http.Response, string) {
-		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-		defer cancel()
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/routerTransform", strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json; charset=utf-8")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		data, _ := io.ReadAll(resp.Body)
+		resp, data := httpDo(t, http.MethodPost, base+"/routerTransform", "application/json; charset=utf-8", body)
 		return resp, string(data)
 	}
 
@@ -66,4 +57,30 @@ func TestHTTPFallbackEndToEnd(t *testing.T) {
 	if n := forwarded.Load(); n != 1 {
 		t.Errorf("%d requests forwarded, want 1", n)
 	}
+}
+
+// httpDo makes one request to the binary's HTTP face, with body of
+// contentType when body is not empty, and returns the response with its
+// whole body.
+func httpDo(t *testing.T, method, url, contentType, body string) (*http.Response, []byte) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, data
 }

@@ -1,16 +1,10 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"strings"
 	"testing"
-	"time"
-
-	"github.com/cio-transformer/cio-transformer/internal/fakecio"
 )
 
 // proxyPayload is rudder-server's proxy request (payload v1) for
@@ -66,10 +60,7 @@ type proxyAnswer struct {
 // gives, and the logs show no credential or payload.
 func TestProxyE2E(t *testing.T) {
 	t.Parallel()
-	other := fakecio.Start(nil, fakecio.Response{Status: 200})
-	t.Cleanup(other.Close)
-	fake := fakecio.Start(deliveryFaults(other.URL+"/api/v2/batch"), fakecio.Response{Status: 404})
-	t.Cleanup(fake.Close)
+	fake, other := startFaultyCIO(t)
 	srv := startServer(t, "--http-listen", "127.0.0.1:0", "--delivery-us-url", fake.URL, "--delivery-eu-url", fake.URL,
 		"--delivery-timeout", "1s", "--log-level", "debug")
 	base := "http://" + httpAddr(t, srv)
@@ -77,23 +68,8 @@ func TestProxyE2E(t *testing.T) {
 	for i, c := range deliveryCases {
 		t.Run(c.key, func(t *testing.T) {
 			first := 100*i + 1
-			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-			defer cancel()
-			req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/v1/destinations/customerio/proxy",
-				strings.NewReader(string(proxyPayload(t, c.key, first))))
-			if err != nil {
-				t.Fatal(err)
-			}
-			req.Header.Set("Content-Type", "application/json")
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			data, err := io.ReadAll(resp.Body)
-			if err != nil {
-				t.Fatal(err)
-			}
+			resp, data := httpDo(t, http.MethodPost, base+"/v1/destinations/customerio/proxy",
+				"application/json", string(proxyPayload(t, c.key, first)))
 			wantHTTP := http.StatusOK
 			if c.status == 401 {
 				wantHTTP = 401

@@ -2,13 +2,11 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -16,7 +14,6 @@ import (
 	"time"
 
 	"github.com/cio-transformer/cio-transformer/internal/fakecio"
-	"github.com/google/go-cmp/cmp"
 )
 
 // binaries are the real cio-transformer, cio-verify and grpcurl, built
@@ -159,40 +156,6 @@ func (b *syncBuffer) String() string {
 	return strings.Join(b.lines, "\n")
 }
 
-// readmeExample is a shell command of the README and the output it shows.
-type readmeExample struct {
-	line    int
-	command string
-	output  string
-	lang    string
-}
-
-var fence = regexp.MustCompile("(?s)```sh\n(.*?)```\n+```(json|text)\n(.*?)```")
-
-// readmeBlocks returns the README's examples whose command keep accepts:
-// a sh block immediately followed by a json or text block with its output.
-func readmeBlocks(t *testing.T, keep func(cmd string) bool) []readmeExample {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(repoRoot(), "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []readmeExample
-	for _, m := range fence.FindAllSubmatchIndex(data, -1) {
-		cmd := string(data[m[2]:m[3]])
-		if !keep(cmd) {
-			continue
-		}
-		out = append(out, readmeExample{
-			line:    strings.Count(string(data[:m[0]]), "\n") + 1,
-			command: cmd,
-			lang:    string(data[m[4]:m[5]]),
-			output:  string(data[m[6]:m[7]]),
-		})
-	}
-	return out
-}
-
 // TestREADMEExamples runs every grpcurl command of the README, as written,
 // against the real binary and compares the output with the README's.
 func TestREADMEExamples(t *testing.T) {
@@ -203,33 +166,14 @@ func TestREADMEExamples(t *testing.T) {
 	t.Cleanup(fake.Close)
 	srv := startServer(t, "--delivery-us-url", fake.URL)
 	_, grpcurl := buildBinaries(t)
-	examples := readmeBlocks(t, func(cmd string) bool { return strings.Contains(cmd, "grpcurl") })
+	examples := docExamples(t, "README.md", func(cmd string) bool { return strings.Contains(cmd, "grpcurl") })
 	if len(examples) < 5 {
 		t.Fatalf("README has %d grpcurl examples, want at least 5", len(examples))
 	}
 	for _, ex := range examples {
 		t.Run(fmt.Sprintf("line%d", ex.line), func(t *testing.T) {
-			cmdText := strings.ReplaceAll(ex.command, "bin/grpcurl", grpcurl)
-			cmdText = strings.ReplaceAll(cmdText, "localhost:50051", srv.addr)
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, "bash", "-c", cmdText)
-			cmd.Dir = repoRoot()
-			got, err := cmd.CombinedOutput()
-			if err != nil {
-				t.Fatalf("%s\n%v\n%s", ex.command, err, got)
-			}
-			switch ex.lang {
-			case "json":
-				want, gotVals := jsonStream(t, ex.output), jsonStream(t, string(got))
-				if d := cmp.Diff(want, gotVals); d != "" {
-					t.Errorf("README line %d: output differs (-readme +actual):\n%s\nactual output:\n%s", ex.line, d, got)
-				}
-			default:
-				if d := cmp.Diff(strings.TrimSpace(ex.output), strings.TrimSpace(string(got))); d != "" {
-					t.Errorf("README line %d: output differs (-readme +actual):\n%s", ex.line, d)
-				}
-			}
+			script := strings.ReplaceAll(ex.command, "bin/grpcurl", grpcurl)
+			ex.run(t, strings.ReplaceAll(script, "localhost:50051", srv.addr))
 		})
 	}
 }
@@ -237,18 +181,3 @@ func TestREADMEExamples(t *testing.T) {
 // readmeFakeAnswer is the fake Customer.io's answer in the README's Deliver
 // example.
 const readmeFakeAnswer = `{"errors":[{"batch_index":1,"reason":"invalid","field":"identifiers.object_id","message":"object not found"}]}`
-
-// jsonStream decodes a sequence of JSON values.
-func jsonStream(t *testing.T, s string) []any {
-	t.Helper()
-	dec := json.NewDecoder(strings.NewReader(s))
-	var vals []any
-	for dec.More() {
-		var v any
-		if err := dec.Decode(&v); err != nil {
-			t.Fatalf("not a JSON stream: %v\n%s", err, s)
-		}
-		vals = append(vals, v)
-	}
-	return vals
-}

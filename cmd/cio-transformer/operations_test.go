@@ -1,16 +1,13 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/pflag"
@@ -85,39 +82,16 @@ func TestOperationsFlagTable(t *testing.T) {
 // followed by a json or text block with its output.
 func TestOperationsGrpcurlExamples(t *testing.T) {
 	t.Parallel()
-	data, err := os.ReadFile(filepath.Join(repoRoot(), "docs", "OPERATIONS.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	matches := fence.FindAllStringSubmatchIndex(string(data), -1)
-	if len(matches) == 0 {
+	examples := docExamples(t, "docs/OPERATIONS.md", nil)
+	if len(examples) == 0 {
 		t.Fatal("docs/OPERATIONS.md has no grpcurl examples")
 	}
 	srv := startServer(t)
 	_, grpcurl := buildBinaries(t)
-	doc := string(data)
-	for _, m := range matches {
-		command, lang, output := doc[m[2]:m[3]], doc[m[4]:m[5]], doc[m[6]:m[7]]
-		line := strings.Count(doc[:m[0]], "\n") + 1
-		t.Run(fmt.Sprintf("line%d", line), func(t *testing.T) {
-			script := strings.ReplaceAll(strings.ReplaceAll(command, "bin/grpcurl", grpcurl), "localhost:50051", srv.addr)
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, "bash", "-c", script)
-			cmd.Dir = repoRoot()
-			got, err := cmd.CombinedOutput()
-			if err != nil {
-				t.Fatalf("%s\n%v\n%s", command, err, got)
-			}
-			if lang == "json" {
-				if d := cmp.Diff(jsonStream(t, output), jsonStream(t, string(got))); d != "" {
-					t.Errorf("docs/OPERATIONS.md line %d: output differs (-doc +actual):\n%s", line, d)
-				}
-				return
-			}
-			if d := cmp.Diff(strings.TrimSpace(output), strings.TrimSpace(string(got))); d != "" {
-				t.Errorf("docs/OPERATIONS.md line %d: output differs (-doc +actual):\n%s", line, d)
-			}
+	for _, ex := range examples {
+		t.Run(fmt.Sprintf("line%d", ex.line), func(t *testing.T) {
+			script := strings.ReplaceAll(ex.command, "bin/grpcurl", grpcurl)
+			ex.run(t, strings.ReplaceAll(script, "localhost:50051", srv.addr))
 		})
 	}
 }

@@ -1,16 +1,12 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/cio-transformer/cio-transformer/internal/fakecio"
-	"github.com/google/go-cmp/cmp"
 )
 
 // httpAddr returns the address the server logged for its HTTP listener.
@@ -40,25 +36,13 @@ func TestREADMECurlExamples(t *testing.T) {
 	t.Cleanup(fake.Close)
 	srv := startServer(t, "--http-listen", "127.0.0.1:0", "--delivery-us-url", fake.URL)
 	addr := httpAddr(t, srv)
-	examples := readmeBlocks(t, func(cmd string) bool { return strings.HasPrefix(cmd, "curl ") })
+	examples := docExamples(t, "README.md", func(cmd string) bool { return strings.HasPrefix(cmd, "curl ") })
 	if len(examples) < 4 {
 		t.Fatalf("README has %d curl examples, want at least 4", len(examples))
 	}
 	for _, ex := range examples {
 		t.Run(fmt.Sprintf("line%d", ex.line), func(t *testing.T) {
-			cmdText := strings.ReplaceAll(ex.command, "localhost:9090", addr)
-			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, "bash", "-c", cmdText)
-			cmd.Dir = repoRoot()
-			got, err := cmd.CombinedOutput()
-			if err != nil {
-				t.Fatalf("%s\n%v\n%s", ex.command, err, got)
-			}
-			want, gotVals := jsonStream(t, ex.output), jsonStream(t, string(got))
-			if d := cmp.Diff(want, gotVals); d != "" {
-				t.Errorf("README line %d: output differs (-readme +actual):\n%s\nactual output:\n%s", ex.line, d, got)
-			}
+			ex.run(t, strings.ReplaceAll(ex.command, "localhost:9090", addr))
 		})
 	}
 }

@@ -94,7 +94,7 @@ func newFallbackPair(t *testing.T, timeout time.Duration) (*fakeUpstream, *httpt
 // do sends one request and returns the answer and its body.
 func do(t *testing.T, c *http.Client, method, url string, header http.Header, body []byte) (*http.Response, []byte) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
 	if err != nil {

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,7 +11,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 )
 
 // Test credentials: upstream's test placeholders.
@@ -201,21 +199,14 @@ func TestWholeRequestFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-			defer cancel()
-			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, ts.URL+tt.path, bytes.NewReader(tt.body))
+			h := http.Header{}
 			if tt.gzip {
-				req.Header.Set("Content-Encoding", "gzip")
+				h.Set("Content-Encoding", "gzip")
 			}
 			if tt.compact {
-				req.Header.Set("X-Content-Format", "json+compactedv1")
+				h.Set("X-Content-Format", "json+compactedv1")
 			}
-			resp, err := ts.Client().Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			body, _ := io.ReadAll(resp.Body)
+			resp, body := do(t, ts.Client(), http.MethodPost, ts.URL+tt.path, h, tt.body)
 			if resp.StatusCode != tt.want || !strings.Contains(string(body), tt.contains) {
 				t.Errorf("got %d %q, want %d containing %q", resp.StatusCode, body, tt.want, tt.contains)
 			}
@@ -270,15 +261,7 @@ func TestServiceEndpoints(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
 			t.Parallel()
-			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-			defer cancel()
-			req, _ := http.NewRequestWithContext(ctx, tt.method, ts.URL+tt.path, strings.NewReader(tt.body))
-			resp, err := ts.Client().Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			body, _ := io.ReadAll(resp.Body)
+			resp, body := do(t, ts.Client(), tt.method, ts.URL+tt.path, nil, []byte(tt.body))
 			if resp.StatusCode != tt.want || !strings.Contains(string(body), tt.contains) {
 				t.Errorf("got %d %q, want %d containing %q", resp.StatusCode, body, tt.want, tt.contains)
 			}
@@ -303,18 +286,11 @@ func TestAuthToken(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-			defer cancel()
-			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, ts.URL+tt.path, nil)
+			h := http.Header{}
 			if tt.auth != "" {
-				req.Header.Set("Authorization", tt.auth)
+				h.Set("Authorization", tt.auth)
 			}
-			resp, err := ts.Client().Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			resp, body := do(t, ts.Client(), http.MethodGet, ts.URL+tt.path, h, nil)
 			if resp.StatusCode != tt.want || strings.Contains(string(body), "s3cret") {
 				t.Errorf("got %d %q, want %d without the token", resp.StatusCode, body, tt.want)
 			}

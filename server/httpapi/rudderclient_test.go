@@ -1,15 +1,11 @@
 package httpapi
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"testing"
-	"time"
 )
 
 // rudderClient talks to a transformer as rudder-server's Go transformer
@@ -76,27 +72,14 @@ type postParameters struct {
 // on a 200.
 func (c *rudderClient) post(path string, compacted bool, body []byte) (int, []byte) {
 	c.t.Helper()
-	ctx, cancel := context.WithTimeout(c.t.Context(), 30*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url+path, bytes.NewReader(body))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	req.Header.Set("X-Feature-Gzip-Support", "?1")
-	req.Header.Set("X-Feature-Filter-Code", "?1")
+	h := http.Header{}
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("X-Feature-Gzip-Support", "?1")
+	h.Set("X-Feature-Filter-Code", "?1")
 	if compacted {
-		req.Header.Set("X-Content-Format", "json+compactedv1")
+		h.Set("X-Content-Format", "json+compactedv1")
 	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		c.t.Fatal(err)
-	}
+	resp, data := do(c.t, c.http, http.MethodPost, c.url+path, h, body)
 	if resp.StatusCode == http.StatusOK && resp.Header.Get("apiVersion") != "2" {
 		c.t.Fatalf("apiVersion header %q, rudder-server requires 2", resp.Header.Get("apiVersion"))
 	}

@@ -122,6 +122,42 @@ func (sc *dateScanner) fold(c byte) bool {
 
 func (sc *dateScanner) done() bool { return sc.pos == len(sc.s) }
 
+// hourMinute reads HH:mm, unchecked.
+func (sc *dateScanner) hourMinute() (hour, minute int64, ok bool) {
+	if hour, ok = sc.digits(2); !ok || !sc.eat(':') {
+		return 0, 0, false
+	}
+	if minute, ok = sc.digits(2); !ok {
+		return 0, 0, false
+	}
+	return hour, minute, true
+}
+
+// offset reads a zone offset, ±HHmm, or ±HH:mm as well when colon is set,
+// in minutes east of UTC: hours up to 23, minutes up to 59.
+func (sc *dateScanner) offset(colon bool) (int64, bool) {
+	var sign int64 = 1
+	switch {
+	case sc.eat('+'):
+	case sc.eat('-'):
+		sign = -1
+	default:
+		return 0, false
+	}
+	h, ok := sc.digits(2)
+	if !ok {
+		return 0, false
+	}
+	if colon {
+		sc.eat(':')
+	}
+	m, ok := sc.digits(2)
+	if !ok || h > 23 || m > 59 {
+		return 0, false
+	}
+	return sign * (h*60 + m), true
+}
+
 // parseISODate parses the ECMAScript date-time string format.
 func parseISODate(s string) (int64, bool) {
 	sc := dateScanner{s: s}
@@ -158,11 +194,7 @@ func parseISODate(s string) (int64, bool) {
 	if !sc.fold('t') {
 		return 0, false
 	}
-	hour, ok := sc.digits(2)
-	if !ok || !sc.eat(':') {
-		return 0, false
-	}
-	minute, ok := sc.digits(2)
+	hour, minute, ok := sc.hourMinute()
 	if !ok {
 		return 0, false
 	}
@@ -210,24 +242,7 @@ func (sc *dateScanner) isoOffset() (int64, bool) {
 	if sc.fold('z') {
 		return 0, true
 	}
-	var sign int64 = 1
-	switch {
-	case sc.eat('+'):
-	case sc.eat('-'):
-		sign = -1
-	default:
-		return 0, false
-	}
-	h, ok := sc.digits(2)
-	if !ok {
-		return 0, false
-	}
-	sc.eat(':')
-	m, ok := sc.digits(2)
-	if !ok || h > 23 || m > 59 {
-		return 0, false
-	}
-	return sign * (h*60 + m), true
+	return sc.offset(true)
 }
 
 // word reads one of names (lower case) ignoring ASCII case, and returns its
@@ -292,11 +307,7 @@ func parseRFC1123(s string) (int64, bool) {
 	if day < 1 || day > daysInMonth(year, mo) {
 		return 0, false
 	}
-	hour, ok := sc.digits(2)
-	if !ok || !sc.eat(':') {
-		return 0, false
-	}
-	minute, ok := sc.digits(2)
+	hour, minute, ok := sc.hourMinute()
 	if !ok {
 		return 0, false
 	}
@@ -318,29 +329,13 @@ func parseRFC1123(s string) (int64, bool) {
 
 // rfcZone reads a zone name or ±HHMM, in minutes east of UTC.
 func (sc *dateScanner) rfcZone() (int64, bool) {
-	var sign int64 = 1
-	switch {
-	case sc.eat('+'):
-	case sc.eat('-'):
-		sign = -1
-	default:
-		for _, z := range rfcZones {
-			if len(sc.s)-sc.pos == len(z.name) && equalFoldASCII(sc.s[sc.pos:], z.name) {
-				sc.pos = len(sc.s)
-				return z.offset, true
-			}
+	for _, z := range rfcZones {
+		if len(sc.s)-sc.pos == len(z.name) && equalFoldASCII(sc.s[sc.pos:], z.name) {
+			sc.pos = len(sc.s)
+			return z.offset, true
 		}
-		return 0, false
 	}
-	h, ok := sc.digits(2)
-	if !ok {
-		return 0, false
-	}
-	m, ok := sc.digits(2)
-	if !ok || h > 23 || m > 59 {
-		return 0, false
-	}
-	return sign * (h*60 + m), true
+	return sc.offset(false)
 }
 
 // rfcDayNames and rfcMonthNames are the RFC 822 names, lower case.
