@@ -88,9 +88,11 @@ run: $(BIN)/cio-transformer ## Build and serve gRPC on :50051 and rudder-transfo
 # in the background while the library tests compile and run; then the
 # checks that use buf run in the background while the end-to-end tests
 # (which start the real binary, grpcurl, buf, the Go and Node.js clients)
-# run. golangci-lint is make lint's: CI runs both.
+# run, on binaries built with the race detector like the tests, so that
+# they share its compiled packages. golangci-lint (go vet, staticcheck and
+# the import rules) is make lint's: CI runs both.
 .PHONY: test
-test: ## Run every test with the race detector and every benchmark once; check generated code, gofmt, go vet, buf lint and contract compatibility
+test: ## Run every test with the race detector and every benchmark once; check generated code, gofmt, buf lint and contract compatibility
 	@mkdir -p $(BIN)
 	@echo ">> building the pinned grpcurl and buf in the background ($(BIN)/tools-build.log)"
 	@echo ">> go test -race: every library test, then every benchmark once, in the same test binaries"
@@ -98,9 +100,9 @@ test: ## Run every test with the race detector and every benchmark once; check g
 		$(MAKE) --no-print-directory $(GRPCURL) $(BUF) >$(BIN)/tools-build.log 2>&1 & tools=$$!; \
 		status=0; go test -race -shuffle=on -bench . -benchtime 1x $$(go list ./... | grep -v '/cmd/cio-transformer$$') || status=$$?; \
 		if ! wait $$tools; then cat $(BIN)/tools-build.log; exit 1; fi; exit $$status
-	@echo ">> checkgenerate, vet, buflint and breaking in the background ($(BIN)/checks.log)"
+	@echo ">> checkgenerate, gofmt, buflint and breaking in the background ($(BIN)/checks.log)"
 	@echo ">> go test -race ./cmd/cio-transformer: the end-to-end tests, with the tools just built"
-	@$(MAKE) --no-print-directory checkgenerate vet buflint breaking >$(BIN)/checks.log 2>&1 & checks=$$!; \
+	@$(MAKE) --no-print-directory checkgenerate gofmt buflint breaking >$(BIN)/checks.log 2>&1 & checks=$$!; \
 		status=0; GRPCURL=$(CURDIR)/$(GRPCURL) BUF=$(CURDIR)/$(BUF) \
 			go test -race -shuffle=on -bench . -benchtime 1x ./cmd/cio-transformer || status=$$?; \
 		wait $$checks || status=$$?; cat $(BIN)/checks.log; exit $$status
@@ -142,10 +144,13 @@ contract-baseline: $(BUF) ## Record proto/ as the released contract (run when re
 lint: $(GOLANGCI_LINT) buflint ## golangci-lint (.golangci.yml: go vet, staticcheck, gofmt, import rules) and buf lint and format check
 	$(GOLANGCI_LINT) run ./...
 
-.PHONY: vet
-vet: ## gofmt and go vet only: a quick check without the pinned tools
+.PHONY: gofmt
+gofmt: ## Fail when gofmt would change a Go file (gen/ aside)
 	@unformatted=$$(git ls-files '*.go' | grep -v '^gen/' | xargs gofmt -l); \
 		if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+
+.PHONY: vet
+vet: gofmt ## gofmt and go vet only: a quick check without the pinned tools
 	go vet ./...
 
 .PHONY: buflint

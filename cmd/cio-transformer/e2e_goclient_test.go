@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +20,7 @@ import (
 func TestGoClientExample(t *testing.T) {
 	t.Parallel()
 	bin := filepath.Join(t.TempDir(), "go-client")
-	build := exec.Command("go", "build", "-o", bin, "./examples/go")
+	build := exec.Command("go", slices.Concat([]string{"build"}, buildFlags, []string{"-o", bin, "./examples/go"})...)
 	build.Dir = repoRoot()
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./examples/go: %v\n%s", err, out)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -42,7 +43,7 @@ func buildBinaries(t *testing.T) (server, grpcurl string) {
 		binaries.verify = filepath.Join(dir, "cio-verify")
 		binaries.grpcurl = filepath.Join(dir, "grpcurl")
 		root := repoRoot()
-		builds := [][]string{{"build", "-o", dir + string(filepath.Separator), "./cmd/cio-transformer", "./cmd/cio-verify"}}
+		builds := [][]string{slices.Concat([]string{"build"}, buildFlags, []string{"-o", dir + string(filepath.Separator), "./cmd/cio-transformer", "./cmd/cio-verify"})}
 		// make test builds the pinned grpcurl beside buf, while go vet runs,
 		// and names it here; a plain go test builds it.
 		if prebuilt := os.Getenv("GRPCURL"); prebuilt != "" {
