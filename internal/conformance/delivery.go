@@ -45,7 +45,7 @@ type deliveryLine struct {
 func deliveryScript(files []corpusFile) map[string]fakecio.Response {
 	script := map[string]fakecio.Response{}
 	for _, f := range files {
-		for line := range bytes.SplitSeq(f.data, []byte("\n")) {
+		for _, line := range caseLines(f.data) {
 			var c caseLine
 			if json.Unmarshal(line, &c) != nil || c.Feature != featureDataDelivery {
 				continue

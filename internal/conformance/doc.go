@@ -7,7 +7,8 @@
 // checks ordering and batch limits; Run is the cio-verify command.
 // ReadProcessorCases and ProcessorCase.Compare give transform's own tests
 // the same decoding, rendering and comparison of the processor cases, for
-// events they map in process.
+// events they map in process; ReadLines gives them every line of a file,
+// decoded, for checks of their own.
 //
 // It is an oracle independent of the code it checks: it does not call
 // transform, and reaches the server only through its public contract.

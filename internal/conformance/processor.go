@@ -1,7 +1,6 @@
 package conformance
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -36,22 +35,19 @@ func ReadProcessorCases(path string) ([]*ProcessorCase, error) {
 		return nil, err
 	}
 	var cases []*ProcessorCase
-	for i, line := range bytes.Split(data, []byte("\n")) {
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
+	for n, line := range caseLines(data) {
 		var c caseLine
 		if err := json.Unmarshal(line, &c); err != nil {
-			return nil, fmt.Errorf("%s:%d: not a JSON object: %w", path, i+1, err)
+			return nil, fmt.Errorf("%s:%d: not a JSON object: %w", path, n, err)
 		}
 		if c.kind() != kindProcessor {
 			continue
 		}
 		pc, diffs := newProcessorCase(&c)
 		if diffs != nil {
-			return nil, fmt.Errorf("%s:%d: %s", path, i+1, strings.Join(diffLines(diffs[0]), " "))
+			return nil, fmt.Errorf("%s:%d: %s", path, n, strings.Join(diffLines(diffs[0]), " "))
 		}
-		pc.Line = i + 1
+		pc.Line = n
 		cases = append(cases, pc)
 	}
 	return cases, nil

@@ -1,7 +1,6 @@
 package conformance
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -64,10 +63,8 @@ func CorpusFiles(dir string, names ...string) (paths []string, cases int, err er
 // lines, each of which a run counts once.
 func CaseCount(data []byte) int {
 	n := 0
-	for line := range bytes.SplitSeq(data, []byte("\n")) {
-		if len(bytes.TrimSpace(line)) > 0 {
-			n++
-		}
+	for range caseLines(data) {
+		n++
 	}
 	return n
 }

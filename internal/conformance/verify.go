@@ -1,7 +1,6 @@
 package conformance
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -146,12 +145,9 @@ func (v *verifier) verifyFile(ctx context.Context, f corpusFile, out io.Writer, 
 
 // replayFile replays every line of f with v, printing each failing case.
 func replayFile(ctx context.Context, v lineVerifier, f corpusFile, out io.Writer, t *Tally) {
-	for i, line := range bytes.Split(f.data, []byte("\n")) {
+	for n, line := range caseLines(f.data) {
 		if ctx.Err() != nil {
 			return
-		}
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
 		}
 		desc, skipped, diffs := v.verifyLine(ctx, line)
 		switch {
@@ -161,7 +157,7 @@ func replayFile(ctx context.Context, v lineVerifier, f corpusFile, out io.Writer
 			t.Passed++
 		default:
 			t.Failed++
-			fmt.Fprintf(out, "FAIL %s:%d: %s\n", f.name, i+1, desc)
+			fmt.Fprintf(out, "FAIL %s:%d: %s\n", f.name, n, desc)
 			writeDiffs(out, diffs)
 		}
 	}
