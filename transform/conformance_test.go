@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -22,6 +25,10 @@ var corpusDir = filepath.Join("..", "..", "shared", "conformance", "customerio")
 // corpusFiles are the processor corpora: upstream's own cases and the
 // differential ones recorded from upstream.
 var corpusFiles = []string{"processor.jsonl", filepath.Join("differential", "processor.jsonl")}
+
+// routerCorpusFiles are the router corpora, upstream's and the differential
+// ones.
+var routerCorpusFiles = []string{"router.jsonl", filepath.Join("differential", "router.jsonl")}
 
 // TestConformance maps the event of every case of the shared processor
 // corpora with Transform, in process, and compares the outcome with the
@@ -110,4 +117,47 @@ func jobResult(e transform.Entry) *ciotransformerv1.JobResult {
 		Body:         string(e.Request.Body),
 		UserId:       e.Request.UserID,
 	}}}
+}
+
+// forEachCorpusLine calls fn with every line of the processor and router
+// corpora, upstream's and the differential ones. It skips the test when the
+// corpus is absent.
+func forEachCorpusLine(t *testing.T, fn func(name string, line map[string]any)) {
+	t.Helper()
+	if _, err := os.Stat(corpusDir); err != nil {
+		t.Skipf("conformance corpus not available: %v", err)
+	}
+	for _, file := range slices.Concat(corpusFiles, routerCorpusFiles) {
+		lines, err := conformance.ReadLines(filepath.Join(corpusDir, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range lines {
+			fn(file+":"+strconv.Itoa(l.Number), l.Value)
+		}
+	}
+}
+
+// corpusOutputs returns the request objects of a corpus line's answers
+// (expected and project_expected; processor output or router
+// batchedRequest).
+func corpusOutputs(line map[string]any) []map[string]any {
+	var outs []map[string]any
+	for _, key := range []string{"expected", "project_expected"} {
+		switch e := line[key].(type) {
+		case map[string]any:
+			if o, ok := e["output"].(map[string]any); ok {
+				outs = append(outs, o)
+			}
+		case []any:
+			for _, entry := range e {
+				if m, ok := entry.(map[string]any); ok {
+					if o, ok := m["batchedRequest"].(map[string]any); ok {
+						outs = append(outs, o)
+					}
+				}
+			}
+		}
+	}
+	return outs
 }

@@ -31,3 +31,7 @@ func BatchOfOne(dest *Destination, r Result) *Request { return batchOfOne(dest, 
 
 // Unbatched returns an API mode v2 result as a request of its own.
 func Unbatched(dest *Destination, r Result) Result { return unbatched(dest, r) }
+
+// UnixSeconds converts a date as upstream converts dates: Unix seconds, or
+// null for an invalid date.
+func UnixSeconds(v jsvalue.Value) jsvalue.Value { return unixSeconds(v) }
