@@ -2,11 +2,11 @@ package server
 
 import (
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
+	"github.com/cio-transformer/cio-transformer/internal/streamtest"
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/proto"
@@ -143,41 +143,35 @@ func TestRefusedMessageAnsweredInBand(t *testing.T) {
 		{req: &ciotransformerv1.TransformBatchRequest{RequestId: 4, Jobs: identifyJobs(40, 1)}, code: codes.InvalidArgument},
 		{req: &ciotransformerv1.TransformBatchRequest{RequestId: 5, Destination: testDestination, Jobs: identifyJobs(50, 3)}},
 	}
-	for _, m := range msgs {
-		if err := stream.Send(m.req); err != nil {
-			t.Fatal(err)
-		}
+	reqs := make([]*ciotransformerv1.TransformBatchRequest, len(msgs))
+	refusal := make(map[uint64]codes.Code, len(msgs))
+	for i, m := range msgs {
+		reqs[i] = m.req
+		refusal[m.req.GetRequestId()] = m.code
 	}
-	if err := stream.CloseSend(); err != nil {
+	// Order, one final response per message and a clean end are the
+	// Pipeline's checks; the responses are kept for the test's own.
+	var responses []*ciotransformerv1.TransformBatchResponse
+	cfg := streamtest.Of(reqs)
+	cfg.Received = func(resp *ciotransformerv1.TransformBatchResponse) { responses = append(responses, resp) }
+	p := streamtest.Start(stream, cfg)
+	if err := p.Wait(); err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range msgs {
-		var results []*ciotransformerv1.JobResult
-		for {
-			resp, err := stream.Recv()
-			if err != nil {
-				t.Fatalf("request %d: %v", m.req.GetRequestId(), err)
+	for _, resp := range responses {
+		id := resp.GetRequestId()
+		if code := refusal[id]; code != codes.OK {
+			if got := codes.Code(resp.GetError().GetCode()); got != code || !resp.GetFinal() || len(resp.GetResults()) != 0 {
+				t.Errorf("request %d: got %v, want a final %s refusal", id, resp, code)
 			}
-			if resp.GetRequestId() != m.req.GetRequestId() {
-				t.Fatalf("response to %d, want %d", resp.GetRequestId(), m.req.GetRequestId())
-			}
-			if m.code != codes.OK {
-				if got := codes.Code(resp.GetError().GetCode()); got != m.code || !resp.GetFinal() || len(resp.GetResults()) != 0 {
-					t.Fatalf("request %d: got %v, want a final %s refusal", m.req.GetRequestId(), resp, m.code)
-				}
-				break
-			}
-			if resp.GetError() != nil {
-				t.Fatalf("request %d refused: %v", m.req.GetRequestId(), resp.GetError())
-			}
-			results = append(results, resp.GetResults()...)
-			if resp.GetFinal() {
-				answeredOnce(t, m.req.GetJobs(), results)
-				break
-			}
+		} else if resp.GetError() != nil {
+			t.Errorf("request %d refused: %v", id, resp.GetError())
 		}
 	}
-	if _, err := stream.Recv(); err != io.EOF {
-		t.Errorf("after the last answer: %v, want the stream's end", err)
+	for i, m := range msgs {
+		if m.code == codes.OK {
+			results, _ := p.Results(i)
+			answeredOnce(t, m.req.GetJobs(), results)
+		}
 	}
 }

@@ -10,11 +10,13 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
+	"github.com/cio-transformer/cio-transformer/internal/streamtest"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -167,48 +169,53 @@ func checkAnswer(plan []plannedJob, results []*ciotransformerv1.JobResult) error
 	return nil
 }
 
-// sendAll sends the request messages of plans on stream from the calling
-// goroutine without waiting for answers, then closes the send side. It
-// returns the first error.
-func sendAll(t *testing.T, stream batchStream, plans [][]plannedJob) error {
-	for i, plan := range plans {
-		if err := stream.Send(plannedRequest(t, uint64(i+1), plan)); err != nil {
-			return fmt.Errorf("send request %d: %w", i+1, err)
-		}
-	}
-	return stream.CloseSend()
+// plannedPipeline pipelines the request messages of plans, numbered from
+// 1, and keeps their results.
+type plannedPipeline struct {
+	*streamtest.Pipeline
+	plans [][]plannedJob
+	// oversized is the first response seen that holds more than
+	// resultsPerResponse results; the receiving goroutine writes it, and
+	// it is read once the Pipeline is done.
+	oversized error
 }
 
-// readAll reads the answers to the request messages of plans, numbered
-// from 1, and checks them: request ids in order, final exactly once per
-// message and last, and every message fully answered (checkAnswer).
-func readAll(stream batchStream, plans [][]plannedJob) error {
-	var results []*ciotransformerv1.JobResult
-	for i, plan := range plans {
-		id := uint64(i + 1)
-		results = results[:0]
-		for {
-			resp, err := stream.Recv()
-			if err != nil {
-				return fmt.Errorf("waiting for request %d: %w", id, err)
+// startPlanned starts pipelining the request messages of plans on stream;
+// with a hold, it receives nothing until hold is closed.
+func startPlanned(t *testing.T, stream batchStream, plans [][]plannedJob, hold <-chan struct{}) *plannedPipeline {
+	pp := &plannedPipeline{plans: plans}
+	cfg := streamtest.Typed{
+		Requests:    len(plans),
+		Request:     func(i int) *ciotransformerv1.TransformBatchRequest { return plannedRequest(t, uint64(i+1), plans[i]) },
+		KeepResults: true,
+		Hold:        hold,
+		Received: func(resp *ciotransformerv1.TransformBatchResponse) {
+			if n := len(resp.GetResults()); n > resultsPerResponse && pp.oversized == nil {
+				pp.oversized = fmt.Errorf("request %d: a response holds %d results, more than %d", resp.GetRequestId(), n, resultsPerResponse)
 			}
-			if resp.GetRequestId() != id {
-				return fmt.Errorf("got a response for request %d while request %d is open", resp.GetRequestId(), id)
-			}
-			if n := len(resp.GetResults()); n > resultsPerResponse {
-				return fmt.Errorf("request %d: a response holds %d results, more than %d", id, n, resultsPerResponse)
-			}
-			results = append(results, resp.GetResults()...)
-			if resp.GetFinal() {
-				break
-			}
-		}
-		if err := checkAnswer(plan, results); err != nil {
-			return fmt.Errorf("request %d: %w", id, err)
-		}
+		},
 	}
-	if resp, err := stream.Recv(); !errors.Is(err, io.EOF) {
-		return fmt.Errorf("after the last answer: got %v, %v; want EOF", resp, err)
+	pp.Pipeline = streamtest.Start(stream, cfg)
+	return pp
+}
+
+// check waits for the stream's end and checks the answers: request ids in
+// order, final exactly once per message and last, nothing after the last
+// answer and a clean end (the Pipeline's own checks), at most
+// resultsPerResponse results per response, and every message fully
+// answered (checkAnswer).
+func (pp *plannedPipeline) check() error {
+	if err := pp.Wait(); err != nil {
+		return err
+	}
+	if pp.oversized != nil {
+		return pp.oversized
+	}
+	for i, plan := range pp.plans {
+		results, _ := pp.Results(i)
+		if err := checkAnswer(plan, results); err != nil {
+			return fmt.Errorf("request %d: %w", i+1, err)
+		}
 	}
 	return nil
 }
@@ -230,12 +237,7 @@ func TestTransformBatchPipelining(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sent := make(chan error, 1)
-	go func() { sent <- sendAll(t, stream, plans) }()
-	if err := readAll(stream, plans); err != nil {
-		t.Fatal(err)
-	}
-	if err := <-sent; err != nil {
+	if err := startPlanned(t, stream, plans, nil).check(); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := handled.Load(), int64(messages*jobsPerMessage); got != want {
@@ -384,27 +386,25 @@ func TestTransformBatchBackpressure(t *testing.T) {
 	for m := range plans {
 		plans[m] = plan
 	}
-	var handled, sentMessages atomic.Int64
+	var handled atomic.Int64
 	client := testClient(t, Config{jobHook: func(uint64) { handled.Add(1) }})
 	before := liveHeap()
 	stream, err := client.TransformBatch(heavyContext(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	sent := make(chan error, 1)
-	go func() {
-		for i, plan := range plans {
-			if err := stream.Send(plannedRequest(t, uint64(i+1), plan)); err != nil {
-				sent <- fmt.Errorf("send request %d: %w", i+1, err)
-				return
-			}
-			sentMessages.Add(1)
-		}
-		sent <- stream.CloseSend()
-	}()
+	// The client only sends until hold is closed; if the test ends first,
+	// it lets the Pipeline read to the stream's end.
+	hold := make(chan struct{})
+	release := sync.OnceFunc(func() { close(hold) })
+	t.Cleanup(release)
+	p := startPlanned(t, stream, plans, hold)
 
 	stalled := settle(t, handled.Load)
-	sending := settle(t, sentMessages.Load)
+	sending := settle(t, func() int64 {
+		sent, _ := p.Progress()
+		return int64(sent)
+	})
 	growth := int64(liveHeap()) - int64(before)
 	total := int64(messages * jobsPerMessage)
 	t.Logf("stalled after transforming %d of %d jobs, %d of %d messages sent, live heap grew by %.1f MiB",
@@ -419,15 +419,13 @@ func TestTransformBatchBackpressure(t *testing.T) {
 		t.Errorf("live heap grew by %d bytes while the client did not read, want at most %d", growth, maxHeapGrowth)
 	}
 	select {
-	case err := <-sent:
-		t.Fatalf("sending ended while the client did not read: %v", err)
+	case <-p.SendDone():
+		t.Fatalf("sending ended after %d of %d messages while the client did not read", sending, messages)
 	default:
 	}
 
-	if err := readAll(stream, plans); err != nil {
-		t.Fatal(err)
-	}
-	if err := <-sent; err != nil {
+	release()
+	if err := p.check(); err != nil {
 		t.Fatal(err)
 	}
 	if got := handled.Load(); got != total {

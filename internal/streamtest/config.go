@@ -61,8 +61,13 @@ type Config[Req Request, Resp Response] struct {
 	// window) and the time the final response was read.
 	Answered func(i int, due, at time.Time)
 	// Received, when set, is called from the receiving goroutine with
-	// every response that answers as the contract says.
+	// every response that answers as the contract says. What it records is
+	// complete, and safe to read, once Done is closed.
 	Received func(Resp)
+	// Hold, when set, holds off receiving until it is closed: until then
+	// the Pipeline only sends, as far as its window and the stream's flow
+	// control let it, as a client that stalls does.
+	Hold <-chan struct{}
 }
 
 // Typed is the Config of the generated client stream.

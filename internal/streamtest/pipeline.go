@@ -26,17 +26,21 @@ type sentRequest struct {
 }
 
 // Pipeline is one pipelining client on a TransformBatch stream. Its
-// methods are safe to call while it runs; what it received is complete once
-// Done is closed.
+// methods are safe to call while it runs; what it sent and received is
+// complete once Done is closed.
 type Pipeline struct {
 	requests int
 	keep     bool
 	// checkJobs is whether request messages list their jobs and responses
 	// their results, so that each job's answers are counted.
 	checkJobs bool
-	done      chan struct{}
-	stop      chan struct{}
-	stopOnce  sync.Once
+	// sendDone is closed once sending ended and the send side is closed,
+	// ended once the stream ended, done once both are.
+	sendDone chan struct{}
+	ended    chan struct{}
+	done     chan struct{}
+	stop     chan struct{}
+	stopOnce sync.Once
 	// slots holds a token per request message sent and not answered in
 	// full, when there is a window.
 	slots chan struct{}
@@ -70,9 +74,9 @@ type Pipeline struct {
 // Start sends cfg's request messages on stream from a goroutine of its own,
 // without waiting for answers beyond cfg's window, and then closes the send
 // side, while a second goroutine receives every response until the stream
-// ends. It stops sending at the first failed Send (the stream's status
-// then comes from its end), at the first breach of the contract, and at
-// Stop.
+// ends (from when cfg's Hold is closed, if it has one). It stops sending at
+// the first failed Send (the stream's status then comes from its end), at
+// the first breach of the contract, at the stream's end, and at Stop.
 func Start[Req Request, Resp Response](stream Stream[Req, Resp], cfg Config[Req, Resp]) *Pipeline {
 	var req Req
 	var resp Resp
@@ -82,6 +86,8 @@ func Start[Req Request, Resp Response](stream Stream[Req, Resp], cfg Config[Req,
 		requests:  cfg.Requests,
 		keep:      cfg.KeepResults,
 		checkJobs: lists && answers,
+		sendDone:  make(chan struct{}),
+		ended:     make(chan struct{}),
 		done:      make(chan struct{}),
 		stop:      make(chan struct{}),
 	}
@@ -95,6 +101,7 @@ func Start[Req Request, Resp Response](stream Stream[Req, Resp], cfg Config[Req,
 
 // send sends the request messages, then closes the send side.
 func send[Req Request, Resp Response](p *Pipeline, stream Stream[Req, Resp], cfg Config[Req, Resp]) {
+	defer close(p.sendDone)
 	for i := 0; cfg.Requests == Endless || i < cfg.Requests; i++ {
 		var due time.Time
 		if cfg.Answered != nil {
@@ -135,7 +142,7 @@ func (p *Pipeline) await() bool {
 	if p.slots == nil {
 		select {
 		case <-p.stop:
-		case <-p.done:
+		case <-p.ended:
 		default:
 			return true
 		}
@@ -144,7 +151,7 @@ func (p *Pipeline) await() bool {
 		case p.slots <- struct{}{}:
 			return true
 		case <-p.stop:
-		case <-p.done:
+		case <-p.ended:
 		}
 	}
 	p.mu.Lock()
@@ -153,9 +160,13 @@ func (p *Pipeline) await() bool {
 	return false
 }
 
-// receive records every response until the stream ends.
+// receive records every response until the stream ends, then waits for
+// sending to end too.
 func receive[Req Request, Resp Response](p *Pipeline, stream Stream[Req, Resp], cfg Config[Req, Resp]) {
 	defer close(p.done)
+	if cfg.Hold != nil {
+		<-cfg.Hold
+	}
 	for {
 		resp, err := stream.Recv()
 		if err != nil {
@@ -164,6 +175,8 @@ func receive[Req Request, Resp Response](p *Pipeline, stream Stream[Req, Resp], 
 				p.end = err
 			}
 			p.mu.Unlock()
+			close(p.ended)
+			<-p.sendDone
 			return
 		}
 		var at time.Time
@@ -284,10 +297,15 @@ func (p *Pipeline) Stop() {
 	p.stopOnce.Do(func() { close(p.stop) })
 }
 
-// Done is closed once the stream has ended.
+// Done is closed once the stream has ended and sending with it.
 func (p *Pipeline) Done() <-chan struct{} { return p.done }
 
-// Wait waits until the stream has ended and returns Err.
+// SendDone is closed once the Pipeline has stopped sending and closed the
+// send side.
+func (p *Pipeline) SendDone() <-chan struct{} { return p.sendDone }
+
+// Wait waits until the stream has ended, and sending with it, and returns
+// Err.
 func (p *Pipeline) Wait() error {
 	<-p.done
 	return p.Err()

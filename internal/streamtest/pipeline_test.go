@@ -1,6 +1,7 @@
 package streamtest
 
 import (
+	"errors"
 	"io"
 	"strings"
 	"sync/atomic"
@@ -20,6 +21,7 @@ type scripted struct {
 	sent      chan *ciotransformerv1.TransformBatchRequest
 	responses []*ciotransformerv1.TransformBatchResponse
 	end       error
+	closeErr  error
 	want      int
 }
 
@@ -28,7 +30,7 @@ func (s *scripted) Send(r *ciotransformerv1.TransformBatchRequest) error {
 	return nil
 }
 
-func (s *scripted) CloseSend() error { return nil }
+func (s *scripted) CloseSend() error { return s.closeErr }
 
 func (s *scripted) Recv() (*ciotransformerv1.TransformBatchResponse, error) {
 	for ; s.want > 0; s.want-- {
@@ -65,6 +67,7 @@ func TestPipeline(t *testing.T) {
 		name      string
 		responses []*ciotransformerv1.TransformBatchResponse
 		end       error
+		closeErr  error
 		wantErr   string
 		wantCheck string
 	}{
@@ -82,11 +85,13 @@ func TestPipeline(t *testing.T) {
 			response(7, true, 1), response(8, true, 3)}, end: io.EOF, wantCheck: "job 2 answered 0 times"},
 		{name: "ended early", responses: []*ciotransformerv1.TransformBatchResponse{
 			response(7, true, 1, 2)}, end: status.Error(codes.Unavailable, "shutting down"), wantErr: "Unavailable"},
+		{name: "close fails", responses: []*ciotransformerv1.TransformBatchResponse{
+			response(7, true, 1, 2), response(8, true, 3)}, end: io.EOF, closeErr: errors.New("closing failed"), wantErr: "closing failed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := &scripted{sent: make(chan *ciotransformerv1.TransformBatchRequest, len(reqs)), responses: tt.responses, end: tt.end, want: len(reqs)}
+			s := &scripted{sent: make(chan *ciotransformerv1.TransformBatchRequest, len(reqs)), responses: tt.responses, end: tt.end, closeErr: tt.closeErr, want: len(reqs)}
 			p := Start(s, Of(reqs))
 			err := p.Wait()
 			if (err != nil) != (tt.wantErr != "") || (err != nil && !strings.Contains(err.Error(), tt.wantErr)) {
@@ -196,6 +201,30 @@ func TestPipelineEndlessStops(t *testing.T) {
 	sent, finals := p.Progress()
 	if sent != finals || int64(finals) != received.Load() {
 		t.Errorf("sent %d, %d answered, %d responses received: want all the same", sent, finals, received.Load())
+	}
+}
+
+func TestPipelineHold(t *testing.T) {
+	t.Parallel()
+	s := newEcho()
+	hold := make(chan struct{})
+	var received atomic.Int64
+	p := Start(s, Typed{
+		Requests: 20,
+		Request:  func(i int) *ciotransformerv1.TransformBatchRequest { return request(uint64(i)+1, 1) },
+		Received: func(*ciotransformerv1.TransformBatchResponse) { received.Add(1) },
+		Hold:     hold,
+	})
+	<-p.SendDone()
+	if sent, finals := p.Progress(); sent != 20 || finals != 0 || received.Load() != 0 {
+		t.Errorf("before the hold ends: sent %d, %d answered, %d responses received; want 20, 0, 0", sent, finals, received.Load())
+	}
+	close(hold)
+	if err := p.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if got := received.Load(); got != 20 {
+		t.Errorf("%d responses received, want 20", got)
 	}
 }
 
