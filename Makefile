@@ -177,15 +177,26 @@ soak: ## Load the real binary with ghz for SOAK_DURATION (default 60s): no faile
 
 .PHONY: bench
 bench: BENCHCOUNT ?= 6
+# BENCHBASE is the revision whose hot-path benchmarks the "before and after"
+# tables compare with the working tree: the last one before the current
+# performance work.
+bench: BENCHBASE ?= 11af0ba
 bench: BENCHSTAT := go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
-bench: ## Run the mapping benchmarks on one core (BENCHCOUNT times) and cio-bench, and write docs/PERFORMANCE.md
+bench: ## Run the mapping benchmarks on one core (BENCHCOUNT times, and against BENCHBASE) and cio-bench, and write docs/PERFORMANCE.md
 	@mkdir -p $(BIN)/bench docs
 	GOMAXPROCS=1 go test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./transform/... | tee $(BIN)/bench/gobench.txt
 	$(BENCHSTAT) $(BIN)/bench/gobench.txt | tee $(BIN)/bench/benchstat.txt
-	go run ./cmd/cio-bench --duration 10s --json $(BIN)/bench/cio-bench.json
+	BENCHBASE=$(BENCHBASE) BENCHCOUNT=$(BENCHCOUNT) BENCH='^Benchmark(Mixed|MixedBatch|HotPath)$$' OUT=$(BIN)/bench \
+		BENCHSTAT="$(BENCHSTAT)" scripts/bench-before-after.sh
+	GOMAXPROCS=1 go test -run '^$$' -bench '^BenchmarkMixedBatch$$' -benchtime 3s -cpuprofile $(CURDIR)/$(BIN)/bench/mixed.pprof \
+		-o $(BIN)/bench/transform.test ./transform/
+	rm -rf $(BIN)/bench/profiles
+	go run ./cmd/cio-bench --duration 10s --json $(BIN)/bench/cio-bench.json --cpuprofile-dir $(BIN)/bench/profiles
 	go run ./cmd/cio-bench --mode longstream --jobs 10000000 --json $(BIN)/bench/longstream.json
 	go run ./cmd/cio-bench markdown --run $(BIN)/bench/cio-bench.json --longstream $(BIN)/bench/longstream.json \
-		--gobench $(BIN)/bench/gobench.txt --benchstat $(BIN)/bench/benchstat.txt --out docs/PERFORMANCE.md
+		--gobench $(BIN)/bench/gobench.txt --benchstat $(BIN)/bench/benchstat.txt \
+		--before-after $(BIN)/bench/beforeafter.txt --before-rev $(BENCHBASE) \
+		--profiles $(BIN)/bench/profiles --mixed-profile $(BIN)/bench/mixed.pprof --out docs/PERFORMANCE.md
 
 .PHONY: adversarial
 adversarial: ## Attack the real binary row by row (a few minutes; not part of test) and write docs/ADVERSARIAL.md

@@ -110,14 +110,21 @@ func TestCompareAndDocument(t *testing.T) {
 	}
 	out := filepath.Join(dir, "PERFORMANCE.md")
 	stdout.Reset()
-	if code := run(ctx, []string{"markdown", "--run", runJSON, "--gobench", goBench, "--benchstat", goBench, "--out", out}, &stdout, &stderr); code != 0 {
+	beforeAfter := filepath.Join(dir, "beforeafter.txt")
+	if err := os.WriteFile(beforeAfter, []byte("Mixed   4.619µ ± 1%   1.898µ ± 1%  -58.91% (p=0.002 n=6)\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	markdownArgs := []string{"markdown", "--run", runJSON, "--gobench", goBench, "--benchstat", goBench,
+		"--profiles", dir, "--before-after", beforeAfter, "--before-rev", "v0.1.0", "--out", out}
+	if code := run(ctx, markdownArgs, &stdout, &stderr); code != 0 {
 		t.Fatalf("markdown: exit code %d\n%s", code, stderr.String())
 	}
 	doc, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"# Performance", "## Machine", "## How to reproduce", "## The service against an echo baseline", res.RatioLine, res.FloorLine, "| BenchmarkMixed | 2 | 21000 | 44403 | 5100 | 196078 |", "nproc"} {
+	for _, want := range []string{"# Performance", "## Machine", "## How to reproduce", "## The service against an echo baseline", res.RatioLine, res.FloorLine, "| BenchmarkMixed | 2 | 21000 | 44403 | 5100 | 196078 |", "nproc",
+		"## Where each µs goes in the service", "stream_json, ", "| JSON parse (jsvalue.Parse) |", "## Before and after", "`v0.1.0`", "-58.91%"} {
 		if !bytes.Contains(doc, []byte(want)) {
 			t.Errorf("document lacks %q", want)
 		}
@@ -261,5 +268,19 @@ func TestPercentile(t *testing.T) {
 				t.Errorf("percentile(%v) = %v, want %v", tt.q, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestSplitProfilesRejectsEmpty(t *testing.T) {
+	t.Parallel()
+	if _, err := splitProfiles(nil, serverStages); err == nil {
+		t.Error("no profile: want an error")
+	}
+	bad := filepath.Join(t.TempDir(), "bad.pprof")
+	if err := os.WriteFile(bad, []byte("not a profile"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := splitProfiles([]string{bad}, serverStages); err == nil || !strings.Contains(err.Error(), bad) {
+		t.Errorf("bad profile: got %v, want an error naming the file", err)
 	}
 }

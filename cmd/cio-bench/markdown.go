@@ -20,6 +20,14 @@ type markdownFlags struct {
 	goBench    string
 	benchstat  string
 	out        string
+	// profiles is cio-bench's --cpuprofile-dir of the run.
+	profiles string
+	// mixedProfile is a CPU profile of BenchmarkMixedBatch.
+	mixedProfile string
+	// beforeAfter is benchstat's comparison of an earlier revision's
+	// benchmarks with the working tree's, and beforeRev that revision.
+	beforeAfter string
+	beforeRev   string
 }
 
 // markdown writes docs/PERFORMANCE.md from the saved outputs of the tools,
@@ -33,6 +41,10 @@ func markdown(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.goBench, "gobench", "", "output of go test -bench")
 	fs.StringVar(&f.benchstat, "benchstat", "", "output of benchstat on the -gobench file")
 	fs.StringVar(&f.out, "out", "", "file to write; standard output when empty")
+	fs.StringVar(&f.profiles, "profiles", "", "the --cpuprofile-dir of the --run run: where the service's CPU time goes")
+	fs.StringVar(&f.mixedProfile, "mixed-profile", "", "CPU profile of BenchmarkMixedBatch")
+	fs.StringVar(&f.beforeAfter, "before-after", "", "benchstat output comparing an earlier revision's benchmarks (before) with the working tree's (after)")
+	fs.StringVar(&f.beforeRev, "before-rev", "", "the earlier revision of --before-after")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -67,21 +79,66 @@ func (f *markdownFlags) render() ([]byte, error) {
 			return nil, err
 		}
 	}
-	var goBench, stat []byte
+	var in documentInputs
 	var err error
-	if f.goBench != "" {
-		if goBench, err = os.ReadFile(f.goBench); err != nil {
-			return nil, err
+	in.run, in.longStream = &run, ls
+	goBench, err := readOptional(f.goBench)
+	if err != nil {
+		return nil, err
+	}
+	in.goBench = parseGoBench(goBench)
+	if in.benchstat, err = readOptional(f.benchstat); err != nil {
+		return nil, err
+	}
+	if in.beforeAfter, err = readOptional(f.beforeAfter); err != nil {
+		return nil, err
+	}
+	in.beforeRev = f.beforeRev
+	if f.profiles != "" {
+		in.serverStages = map[string][]stageShare{}
+		for _, r := range run.Floors {
+			paths, err := serverProfiles(f.profiles, r.Workload)
+			if err != nil || len(paths) == 0 {
+				continue
+			}
+			if in.serverStages[r.Workload], err = splitProfiles(paths, serverStages); err != nil {
+				return nil, err
+			}
 		}
 	}
-	if f.benchstat != "" {
-		if stat, err = os.ReadFile(f.benchstat); err != nil {
+	if f.mixedProfile != "" {
+		if in.mixedStages, err = splitProfiles([]string{f.mixedProfile}, benchStages); err != nil {
 			return nil, err
 		}
 	}
 	var b bytes.Buffer
-	writeDocument(&b, &run, ls, parseGoBench(goBench), stat)
+	writeDocument(&b, &in)
 	return b.Bytes(), nil
+}
+
+// documentInputs is what the document is written from.
+type documentInputs struct {
+	run        *runResult
+	longStream *longStreamResult
+	goBench    goBenchResults
+	benchstat  []byte
+	// beforeAfter is benchstat's comparison of revision beforeRev with
+	// the working tree.
+	beforeAfter []byte
+	beforeRev   string
+	// serverStages divide each workload's server CPU profile.
+	serverStages map[string][]stageShare
+	// mixedStages divide BenchmarkMixedBatch's CPU profile.
+	mixedStages []stageShare
+}
+
+// readOptional returns the contents of the file at path, or nothing when
+// path is empty.
+func readOptional(path string) ([]byte, error) {
+	if path == "" {
+		return nil, nil
+	}
+	return os.ReadFile(path)
 }
 
 // readJSON decodes the JSON file at path into v.
@@ -97,7 +154,8 @@ func readJSON(path string, v any) error {
 }
 
 // writeDocument writes the whole document.
-func writeDocument(w io.Writer, run *runResult, ls *longStreamResult, gb goBenchResults, stat []byte) {
+func writeDocument(w io.Writer, in *documentInputs) {
+	run := in.run
 	m := run.Machine
 	fmt.Fprintf(w, `# Performance
 
@@ -131,28 +189,86 @@ which runs:
 `+"```sh"+`
 GOMAXPROCS=1 go test -run '^$' -bench . -benchmem -count $BENCHCOUNT ./transform/...  # BENCHCOUNT=6; saved as bin/bench/gobench.txt
 benchstat bin/bench/gobench.txt  # the version pinned in the Makefile; saved as bin/bench/benchstat.txt
-go run ./cmd/cio-bench --duration 10s --json bin/bench/cio-bench.json
+scripts/bench-before-after.sh  # the hot-path benchmarks of BENCHBASE and of the working tree, alternately; bin/bench/beforeafter.txt
+GOMAXPROCS=1 go test -run '^$' -bench '^BenchmarkMixedBatch$' -cpuprofile bin/bench/mixed.pprof ./transform/
+go run ./cmd/cio-bench --duration 10s --json bin/bench/cio-bench.json --cpuprofile-dir bin/bench/profiles
 go run ./cmd/cio-bench --mode longstream --jobs 10000000 --json bin/bench/longstream.json
 go run ./cmd/cio-bench markdown --run bin/bench/cio-bench.json --longstream bin/bench/longstream.json \
-    --gobench bin/bench/gobench.txt --benchstat bin/bench/benchstat.txt --out docs/PERFORMANCE.md
+    --gobench bin/bench/gobench.txt --benchstat bin/bench/benchstat.txt \
+    --before-after bin/bench/beforeafter.txt --before-rev $BENCHBASE \
+    --profiles bin/bench/profiles --mixed-profile bin/bench/mixed.pprof --out docs/PERFORMANCE.md
 `+"```"+`
 
 Profiles: `+"`go test -run '^$' -bench Mixed -cpuprofile cpu.out ./transform/`"+` for the
 mapping path, `+"`go run ./cmd/cio-bench --cpuprofile-dir DIR`"+` for the servers: one
 CPU profile of each measured phase, without its warm-up
 (`+"`DIR/transform-stream_json-r1.pprof`"+`, `+"`DIR/echo-unary-r2.pprof`"+`, ...), read with
-`+"`go tool pprof -top DIR/transform-unary-*.pprof`"+`.
+`+"`go tool pprof -top DIR/transform-unary-*.pprof`"+`. The tables of where each
+µs goes below are read from those of this run.
 
 `, m.Date, m.CPUModel, m.NumCPU, m.Kernel, m.GoVersion, m.LoadStart, m.LoadEnd)
 
 	writeMixSection(w, run)
 	writeCompareSection(w, run)
-	if ls != nil {
-		writeLongStreamSection(w, ls)
+	if len(in.serverStages) > 0 {
+		writeServerStagesSection(w, run, in.serverStages)
 	}
-	if len(gb) > 0 || len(stat) > 0 {
-		writeGoBenchSection(w, gb, stat)
+	if in.longStream != nil {
+		writeLongStreamSection(w, in.longStream)
 	}
+	if len(in.goBench) > 0 || len(in.benchstat) > 0 {
+		writeGoBenchSection(w, in.goBench, in.benchstat, in.mixedStages)
+	}
+	if len(in.beforeAfter) > 0 {
+		writeBeforeAfterSection(w, in.beforeAfter, in.beforeRev)
+	}
+}
+
+// writeServerStagesSection shows where the service's CPU time per event
+// goes in each workload.
+func writeServerStagesSection(w io.Writer, run *runResult, stages map[string][]stageShare) {
+	fmt.Fprint(w, `## Where each µs goes in the service
+
+The service's CPU profiles of the measured phases (every round), each
+sample given to the first stage below that its stack belongs to: parsing,
+reading a typed event into JSON, the rest of the mapping, batching and
+building the results, reading and building the request message,
+marshalling the response, the HTTP/2 transport and its syscalls, the
+interceptors' own code, growing goroutine stacks, the rest of the call's
+handling, the scheduler. GC in the background is the collector's own goroutines;
+the last column is the part of each stage spent in the allocator and in
+the collector's assists (work an allocation is charged). The µs are the
+shares of the server CPU per event measured above.
+
+`)
+	for _, r := range run.Floors {
+		shares := stages[r.Workload]
+		if shares == nil {
+			continue
+		}
+		var perEvent float64
+		for _, s := range run.Summary {
+			if s.Server == "transform" && s.Workload == r.Workload {
+				perEvent = s.serverCPUPerMillion()
+			}
+		}
+		fmt.Fprintf(w, "%s, %.2f µs of server CPU per event:\n\n", r.Workload, perEvent)
+		writeStageTable(w, shares, perEvent)
+		fmt.Fprintln(w)
+	}
+}
+
+// writeBeforeAfterSection shows benchstat's comparison of an earlier
+// revision with the working tree.
+func writeBeforeAfterSection(w io.Writer, stat []byte, rev string) {
+	fmt.Fprintf(w, `## Before and after
+
+The hot-path benchmarks (Mixed, MixedBatch, HotPath/*) of revision %s
+(before) and of the working tree (after), built once each and run
+alternately on one core, so that both see the same machine; benchstat
+compares them:
+
+`+"```text\n%s\n```\n", "`"+rev+"`", strings.TrimRight(string(stat), "\n"))
 }
 
 // writeMixSection describes the event mix.
@@ -274,7 +390,7 @@ server's whole life; the target is %d MiB.
 }
 
 // writeGoBenchSection shows the mapping benchmarks.
-func writeGoBenchSection(w io.Writer, gb goBenchResults, stat []byte) {
+func writeGoBenchSection(w io.Writer, gb goBenchResults, stat []byte, mixedStages []stageShare) {
 	fmt.Fprint(w, `## Mapping benchmarks (Go, one core)
 
 `+"`BenchmarkMixed`"+` parses raw JSON and maps one event of the mix per iteration;
@@ -319,6 +435,11 @@ other processes take the cores; CPU ns/event is the process's CPU time
 		if mixed > 0 && ref > 0 {
 			fmt.Fprintf(w, "\nPer event, the mapping takes 1/%.2f of the encoding/json round trip's %s.\n", ref/mixed, unit)
 		}
+		fmt.Fprintln(w)
+	}
+	if batch := median(gb.find("BenchmarkMixedBatch"), "cpu-ns/event"); len(mixedStages) > 0 && batch > 0 {
+		fmt.Fprintf(w, "Where BenchmarkMixedBatch's %.2f CPU µs per event go (its CPU profile, divided as above):\n\n", batch/1000)
+		writeStageTable(w, mixedStages, batch/1000)
 		fmt.Fprintln(w)
 	}
 	if len(stat) > 0 {
