@@ -1,15 +1,18 @@
 package server
 
 import (
-	"cmp"
+	"encoding/binary"
 	"math"
 	"slices"
-	"strings"
+	"strconv"
+	"sync"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/known/structpb"
 )
 
 // eventKeys are the RudderStack keys of the Event fields, by field number,
@@ -47,75 +50,344 @@ func eventWire(e *ciotransformerv1.Event) []byte {
 // accepts, into the RudderStack JSON it stands for: empty strings and
 // absent Structs are left out, as absent keys; Struct members are in key
 // order, since protobuf maps have none, the last of a key's entries
-// winning as it does in protobuf's decoding. It costs one pass over b and,
-// of its strings, one copy of b.
+// winning as it does in protobuf's decoding.
+//
+// The event is written as JSON text in one pass over b (see eventText),
+// which jsvalue.Parse then reads as it reads a raw event: no container is
+// built member by member, and those the mapping never reads are copied to
+// its output as text. An event the text cannot say, one holding a number
+// that is not finite, is decoded by protobuf instead (decodedEvent).
 func eventJSON(b []byte) jsvalue.Value {
-	r := wireReader{b: b, s: string(b)}
-	var strs [len(eventKeys)]span
-	var structs [len(eventKeys)]spans
-	for fs := (fields{b: b}); fs.next(); {
-		if fs.typ != protowire.BytesType || fs.num <= 0 || int(fs.num) >= len(eventKeys) {
-			continue
-		}
-		if eventStructs[fs.num] {
-			structs[fs.num].add(fs.val)
-		} else {
-			strs[fs.num] = fs.val
+	t := eventTexts.Get().(*eventText)
+	defer t.release()
+	if text, ok := t.event(b); ok {
+		if v, err := jsvalue.Parse(text); err == nil {
+			return v
 		}
 	}
+	return decodedEvent(b)
+}
+
+// decodedEvent reads b as eventJSON does, by decoding it with protobuf and
+// converting its Structs as structValue does: JSON text has no NaN or
+// Infinity, which a Value's number may be.
+func decodedEvent(b []byte) jsvalue.Value {
+	var e ciotransformerv1.Event
+	// b is a message protobuf's decoding accepts; were it not, what was
+	// read of it would still be a message.
+	_ = proto.Unmarshal(b, &e)
+	m := e.ProtoReflect()
+	fds := m.Descriptor().Fields()
 	v := jsvalue.NewObject(len(eventKeys) - 1)
 	for num := 1; num < len(eventKeys); num++ {
+		fd := fds.ByNumber(protoreflect.FieldNumber(num))
 		switch {
-		case eventStructs[num] && structs[num].n > 0:
-			v.Set(eventKeys[num], r.structValue(structs[num]))
-		case !eventStructs[num] && strs[num].end > strs[num].off:
-			v.Set(eventKeys[num], jsvalue.String(r.str(strs[num])))
+		case !m.Has(fd):
+		case eventStructs[num]:
+			s, _ := m.Get(fd).Message().Interface().(*structpb.Struct)
+			v.Add(eventKeys[num], structValue(s))
+		default:
+			v.Add(eventKeys[num], jsvalue.String(m.Get(fd).String()))
 		}
 	}
 	return v
 }
 
-// spans are the occurrences of one message field, which merge as their
-// concatenation decodes; the first is held without an allocation.
-type spans struct {
-	first span
-	rest  []span
-	n     int
+// eventText writes the JSON text of typed events, reusing its space from
+// one event to the next.
+type eventText struct {
+	wireReader
+	out []byte
+	// members and refs hold the entries of the Structs being written,
+	// those of a nested Struct after its parent's.
+	members []structMember
+	refs    []memberRef
 }
 
-// add appends an occurrence.
-func (s *spans) add(v span) {
-	if s.n == 0 {
-		s.first = v
-	} else {
-		s.rest = append(s.rest, v)
+// eventTexts holds eventTexts for reuse.
+var eventTexts = sync.Pool{New: func() any { return new(eventText) }}
+
+// maxPooledText is the most bytes of text or entries an eventText keeps
+// for reuse, so that one huge event does not pin its memory for good.
+const maxPooledText = 64 << 10
+
+// release returns t to eventTexts, keeping nothing of the event.
+func (t *eventText) release() {
+	if cap(t.out) > maxPooledText || cap(t.members) > maxPooledText/16 || cap(t.more) > maxPooledText/16 {
+		return
 	}
-	s.n++
+	t.wireReader = wireReader{more: t.more[:0]}
+	t.out, t.members, t.refs = t.out[:0], t.members[:0], t.refs[:0]
+	eventTexts.Put(t)
 }
 
-// at returns the i-th occurrence.
-func (s *spans) at(i int) span {
-	if i == 0 {
-		return s.first
+// event writes the JSON text of the Event at b, which is t's until its
+// next use; ok is false when the event holds a number JSON cannot say.
+func (t *eventText) event(b []byte) (text []byte, ok bool) {
+	t.wireReader = wireReader{b: b, more: t.more[:0]}
+	// The text is about as long as the wire bytes, shorter for members
+	// that are numbers and longer for escapes.
+	t.out = append(slices.Grow(t.out[:0], len(b)+len(b)/4), '{')
+	// Protobuf writes a message's fields in the order of their numbers,
+	// which is that of the event's keys: they are written as they come
+	// unless a field comes again or out of order.
+	last := protowire.Number(0)
+	inOrder := true
+	for fs := (fields{b: b}); fs.next(); {
+		num := fs.num
+		if fs.typ != protowire.BytesType || num <= 0 || int(num) >= len(eventKeys) {
+			continue
+		}
+		if num <= last {
+			inOrder = false
+			break
+		}
+		last = num
+		if !t.member(num, one(fs.val)) {
+			return nil, false
+		}
 	}
-	return s.rest[i-1]
+	if !inOrder {
+		t.out = t.out[:1]
+		var occs [len(eventKeys)]spans
+		for fs := (fields{b: b}); fs.next(); {
+			num := fs.num
+			if fs.typ != protowire.BytesType || num <= 0 || int(num) >= len(eventKeys) {
+				continue
+			}
+			if !eventStructs[num] {
+				// The last of a string field's occurrences is its value.
+				occs[num] = spans{}
+			}
+			occs[num].add(fs.val)
+		}
+		for num := 1; num < len(eventKeys); num++ {
+			if occs[num].n > 0 && !t.member(protowire.Number(num), occs[num]) {
+				return nil, false
+			}
+		}
+	}
+	t.out = append(t.out, '}')
+	return t.out, true
 }
 
-// wireReader reads spans of b, a message protobuf's decoding accepts; s
-// holds the same bytes as a string, which the values' strings share.
-type wireReader struct {
-	b []byte
-	s string
-	// more holds the further occurrences of Struct members' values.
-	more []moreValue
+// member writes the event member of field num, which occurs at occ:
+// a Struct, or a string left out when empty; false when it holds a number
+// JSON cannot say.
+func (t *eventText) member(num protowire.Number, occ spans) bool {
+	if !eventStructs[num] {
+		if v := occ.first; v.end > v.off {
+			t.key(eventKeys[num])
+			t.string(v)
+		}
+		return true
+	}
+	t.key(eventKeys[num])
+	return t.structJSON(occ)
 }
 
-// str returns the bytes at v as a string.
-func (r *wireReader) str(v span) string { return r.s[v.off:v.end] }
+// key writes the key of an event member, after a comma unless it is the
+// first.
+func (t *eventText) key(k string) {
+	if t.out[len(t.out)-1] != '{' {
+		t.out = append(t.out, ',')
+	}
+	t.out = append(t.out, '"')
+	t.out = append(t.out, k...)
+	t.out = append(t.out, '"', ':')
+}
 
-// fields returns the fields of the message at m, which an accepted message
-// has readable.
-func (r *wireReader) fields(m span) fields { return fieldsOf(r.b, m) }
+// plainBytes marks the bytes a JSON string holds as they are: printable
+// ASCII but the quote and the backslash.
+var plainBytes = func() (p [256]bool) {
+	for c := ' '; c < 0x80; c++ {
+		p[c] = c != '"' && c != '\\'
+	}
+	return p
+}()
+
+// string writes the string at v as a JSON string literal: as it is when
+// every byte is plain, as jsvalue.AppendJSONString writes it otherwise.
+func (t *eventText) string(v span) {
+	s := t.b[v.off:v.end]
+	for _, c := range s {
+		if !plainBytes[c] {
+			t.out = jsvalue.AppendJSONString(t.out, string(s))
+			return
+		}
+	}
+	t.out = append(t.out, '"')
+	t.out = append(t.out, s...)
+	t.out = append(t.out, '"')
+}
+
+// countedStruct is the size in bytes from which structJSON counts a
+// Struct's entries before reading them, so that a wide Struct takes its
+// room at once rather than growing it; a small one fits the room the
+// reuse of an eventText leaves.
+const countedStruct = 1 << 12
+
+// structJSON writes a Struct read from its occurrences as a JSON object,
+// members in key order; false when it holds a number JSON cannot say.
+func (t *eventText) structJSON(occ spans) bool {
+	base := len(t.members)
+	if occ.n > 1 || occ.first.end-occ.first.off >= countedStruct {
+		n := 0
+		for i := range occ.n {
+			for fs := t.fields(occ.at(i)); fs.next(); {
+				n++
+			}
+		}
+		t.members = slices.Grow(t.members, n)
+		t.refs = slices.Grow(t.refs, n)
+	}
+	if occ.n > 1 || !t.entries(occ.first, base) {
+		for i := range occ.n {
+			for fs := t.fields(occ.at(i)); fs.next(); {
+				if fs.num == structFieldsField && fs.typ == protowire.BytesType {
+					t.addEntry(fs.val, base)
+				}
+			}
+		}
+	}
+	members := t.members[base:]
+	// Nested Structs add their entries after these, which stay where they
+	// are even when the stacks grow.
+	refs := memberOrder{members, t.b}.inKeyOrder(t.refs[base:])
+	t.out = append(t.out, '{')
+	for i, r := range refs {
+		m := &members[r.place]
+		if i > 0 {
+			t.out = append(t.out, ',')
+		}
+		t.string(span{int(m.key.off), int(m.key.end)})
+		t.out = append(t.out, ':')
+		occ := one(span{int(m.first.off), int(m.first.end)})
+		if m.values != 1 {
+			occ = t.occurrences(m)
+		}
+		if !t.valueJSON(occ) {
+			return false
+		}
+	}
+	t.out = append(t.out, '}')
+	t.members, t.refs = t.members[:base], t.refs[:base]
+	return true
+}
+
+// entries reads the entries of the Struct at v when all its fields are
+// entries whose length takes one or two bytes, as protobuf writes them;
+// otherwise it reads none and reports false.
+func (t *eventText) entries(v span, base int) bool {
+	for p := v.off; p < v.end; {
+		e, ok := shortRecord(t.b, p, v.end)
+		if !ok || t.b[p] != structFieldsTag {
+			t.members, t.refs = t.members[:base], t.refs[:base]
+			return false
+		}
+		t.addEntry(e, base)
+		p = e.end
+	}
+	return true
+}
+
+// addEntry adds the map entry at e to the members of the Struct whose
+// first member is at base.
+func (t *eventText) addEntry(e span, base int) {
+	m, prefix := t.entry(e)
+	t.refs = append(t.refs, memberRef{prefix: prefix, place: int32(len(t.members) - base)})
+	t.members = append(t.members, m)
+}
+
+// Tags of a Value's kinds as protobuf writes them.
+const (
+	valueNullTag   = byte(valueNullField)<<3 | byte(protowire.VarintType)
+	valueNumberTag = byte(valueNumberField)<<3 | byte(protowire.Fixed64Type)
+	valueStringTag = byte(valueStringField)<<3 | byte(protowire.BytesType)
+	valueBoolTag   = byte(valueBoolField)<<3 | byte(protowire.VarintType)
+	valueStructTag = byte(valueStructField)<<3 | byte(protowire.BytesType)
+	valueListTag   = byte(valueListField)<<3 | byte(protowire.BytesType)
+)
+
+// valueJSON writes a Value read from its occurrences as JSON, a Value of
+// no kind as null; false when it holds a number JSON cannot say.
+func (t *eventText) valueJSON(occ spans) bool {
+	if occ.n == 1 {
+		// A Value as protobuf writes it, one field whose tag and length
+		// take a byte each, is read at sight; any other by its fields.
+		b, v := t.b, occ.first
+		switch n := v.end - v.off; {
+		case n == 0:
+			t.out = append(t.out, "null"...)
+			return true
+		case n == 2 && b[v.off+1] < 0x80 && (b[v.off] == valueNullTag || b[v.off] == valueBoolTag):
+			return t.scalarJSON(wireValue{kind: protowire.Number(b[v.off] >> 3), b: b[v.off+1] != 0})
+		case n == 9 && b[v.off] == valueNumberTag:
+			return t.scalarJSON(wireValue{kind: kindNumber, num: math.Float64frombits(binary.LittleEndian.Uint64(b[v.off+1 : v.end]))})
+		case n >= 2 && b[v.off+1] < 0x80 && int(b[v.off+1]) == n-2:
+			inner := span{v.off + 2, v.end}
+			switch b[v.off] {
+			case valueStringTag:
+				t.string(inner)
+				return true
+			case valueStructTag:
+				return t.structJSON(one(inner))
+			case valueListTag:
+				return t.listJSON(one(inner))
+			}
+		}
+	}
+	w := t.value(occ)
+	switch w.kind {
+	case kindStruct:
+		return t.structJSON(w.sub)
+	case kindList:
+		return t.listJSON(w.sub)
+	}
+	return t.scalarJSON(w)
+}
+
+// scalarJSON writes a Value that is neither a Struct nor a list; false
+// when it is a number JSON cannot say.
+func (t *eventText) scalarJSON(w wireValue) bool {
+	switch w.kind {
+	case kindNumber:
+		if math.IsNaN(w.num) || math.IsInf(w.num, 0) {
+			return false
+		}
+		t.out = jsvalue.AppendNumber(t.out, w.num)
+	case kindString:
+		t.string(w.str)
+	case kindBool:
+		t.out = strconv.AppendBool(t.out, w.b)
+	default:
+		t.out = append(t.out, "null"...)
+	}
+	return true
+}
+
+// listJSON writes a ListValue read from its occurrences as a JSON array;
+// false when it holds a number JSON cannot say.
+func (t *eventText) listJSON(occ spans) bool {
+	t.out = append(t.out, '[')
+	first := true
+	for i := range occ.n {
+		for fs := t.fields(occ.at(i)); fs.next(); {
+			if fs.num != listValuesField || fs.typ != protowire.BytesType {
+				continue
+			}
+			if !first {
+				t.out = append(t.out, ',')
+			}
+			first = false
+			if !t.valueJSON(one(fs.val)) {
+				return false
+			}
+		}
+	}
+	t.out = append(t.out, ']')
+	return true
+}
 
 // Kinds of a google.protobuf.Value, by the field that sets it.
 const (
@@ -163,241 +435,4 @@ func (r *wireReader) value(occ spans) wireValue {
 		}
 	}
 	return w
-}
-
-// structMember is one entry of a Struct being read: where its key lies,
-// the occurrences of its value (the first, and a list in the reader's
-// more of the others) and its place among the entries. It holds no
-// pointers, so that sorting moves it cheaply.
-type structMember struct {
-	// prefix holds the first 8 bytes of the key, big-endian, zeros past
-	// its end: most keys compare by it alone.
-	prefix     uint64
-	key, first span32
-	values     int32
-	more, last int32
-	index      int32
-}
-
-// span32 is a span of a message, which protobuf bounds to 2 GiB.
-type span32 struct{ off, end int32 }
-
-// moreValue is a further occurrence of a member's value, with the next.
-type moreValue struct {
-	v    span
-	next int32
-}
-
-// occurrences returns the occurrences of m's value.
-func (r *wireReader) occurrences(m *structMember) spans {
-	occ := spans{first: span{int(m.first.off), int(m.first.end)}, n: int(m.values)}
-	for k := m.more; occ.n > 1 && k >= 0; k = r.more[k].next {
-		occ.rest = append(occ.rest, r.more[k].v)
-	}
-	return occ
-}
-
-// structValue reads a Struct from its occurrences into a JSON object,
-// members in key order.
-func (r *wireReader) structValue(occ spans) jsvalue.Value {
-	n := 0
-	for i := range occ.n {
-		for fs := r.fields(occ.at(i)); fs.next(); {
-			n++
-		}
-	}
-	members := make([]structMember, 0, n)
-	for i := range occ.n {
-		for fs := r.fields(occ.at(i)); fs.next(); {
-			if fs.num != structFieldsField || fs.typ != protowire.BytesType {
-				continue
-			}
-			m := structMember{more: -1, last: -1, index: int32(len(members))}
-			for es := r.fields(fs.val); es.next(); {
-				if es.typ != protowire.BytesType {
-					continue
-				}
-				switch v := es.val; es.num {
-				case entryKeyField:
-					m.key = span32{int32(v.off), int32(v.end)}
-					m.prefix = keyPrefix(r.s[v.off:v.end])
-				case entryValueField:
-					r.addValue(&m, v)
-				}
-			}
-			members = append(members, m)
-		}
-	}
-	members = r.inKeyOrder(members)
-	// The texts of the numbers are written into one string, rather than
-	// one string each, before the members are added.
-	var digits []byte
-	var numberEnds []int32
-	for i := range members {
-		m := &members[i]
-		if w := r.value(r.occurrences(m)); w.kind == kindNumber {
-			if numberEnds == nil {
-				numberEnds = make([]int32, len(members))
-			}
-			digits = jsvalue.AppendNumber(digits, w.num)
-			numberEnds[i] = int32(len(digits))
-		}
-	}
-	numbers := string(digits)
-	o := jsvalue.NewObject(len(members))
-	start := int32(0)
-	for i := range members {
-		m := &members[i]
-		key := r.s[m.key.off:m.key.end]
-		// Keys are unique now: added without Set's search.
-		if numberEnds != nil && numberEnds[i] > 0 {
-			o.Add(key, jsvalue.RawNumber(numbers[start:numberEnds[i]]))
-			start = numberEnds[i]
-			continue
-		}
-		o.Add(key, r.jsonValue(r.value(r.occurrences(m))))
-	}
-	return o
-}
-
-// radixMembers is the number of members from which sortMembers sorts by
-// radix: fewer sort faster by comparison.
-const radixMembers = 256
-
-// sortMembers sorts members by key, then by place, so that of the entries
-// of one key the last comes last. A large Struct is sorted by radix on the
-// keys' prefixes, linear in its size, and then by comparison only within
-// runs of one prefix.
-func sortMembers(members []structMember, s string) {
-	byKey := func(a, b structMember) int {
-		if a.prefix != b.prefix {
-			return cmp.Compare(a.prefix, b.prefix)
-		}
-		if c := strings.Compare(s[a.key.off:a.key.end], s[b.key.off:b.key.end]); c != 0 {
-			return c
-		}
-		return int(a.index - b.index)
-	}
-	if len(members) < radixMembers {
-		slices.SortFunc(members, byKey)
-		return
-	}
-	// Least significant byte first; each pass is stable, so members of
-	// one prefix stay in place order.
-	src, dst := members, make([]structMember, len(members))
-	for shift := 0; shift < 64; shift += 8 {
-		var counts [256]int
-		for i := range src {
-			counts[byte(src[i].prefix>>shift)]++
-		}
-		if counts[byte(src[0].prefix>>shift)] == len(src) {
-			continue
-		}
-		pos := 0
-		for b, c := range counts {
-			counts[b] = pos
-			pos += c
-		}
-		for i := range src {
-			b := byte(src[i].prefix >> shift)
-			dst[counts[b]] = src[i]
-			counts[b]++
-		}
-		src, dst = dst, src
-	}
-	if &src[0] != &members[0] {
-		copy(members, src)
-	}
-	for i := 0; i < len(members); {
-		j := i + 1
-		for j < len(members) && members[j].prefix == members[i].prefix {
-			j++
-		}
-		if j-i > 1 {
-			slices.SortFunc(members[i:j], byKey)
-		}
-		i = j
-	}
-}
-
-// keyPrefix returns the first 8 bytes of key, big-endian, zeros past its
-// end, which order as the keys do where they differ.
-func keyPrefix(key string) uint64 {
-	var p uint64
-	for i := range 8 {
-		p <<= 8
-		if i < len(key) {
-			p |= uint64(key[i])
-		}
-	}
-	return p
-}
-
-// addValue adds the value occurrence v to m.
-func (r *wireReader) addValue(m *structMember, v span) {
-	m.values++
-	if m.values == 1 {
-		m.first = span32{int32(v.off), int32(v.end)}
-		return
-	}
-	r.more = append(r.more, moreValue{v: v, next: -1})
-	k := int32(len(r.more) - 1)
-	if m.last >= 0 {
-		r.more[m.last].next = k
-	} else {
-		m.more = k
-	}
-	m.last = k
-}
-
-// inKeyOrder sorts members by key and keeps, of the members of one key,
-// the last, as protobuf's decoding keeps it.
-func (r *wireReader) inKeyOrder(members []structMember) []structMember {
-	key := func(m *structMember) string { return r.s[m.key.off:m.key.end] }
-	sorted := true
-	for i := 1; i < len(members); i++ {
-		if key(&members[i-1]) > key(&members[i]) {
-			sorted = false
-			break
-		}
-	}
-	if !sorted {
-		sortMembers(members, r.s)
-	}
-	out := members[:0]
-	for i := range members {
-		if i+1 < len(members) && key(&members[i+1]) == key(&members[i]) {
-			continue
-		}
-		out = append(out, members[i])
-	}
-	return out
-}
-
-// jsonValue converts a Value to a JSON value; a Value of no kind is null.
-func (r *wireReader) jsonValue(w wireValue) jsvalue.Value {
-	switch w.kind {
-	case kindNumber:
-		return jsvalue.Number(w.num)
-	case kindString:
-		return jsvalue.String(r.str(w.str))
-	case kindBool:
-		return jsvalue.Bool(w.b)
-	case kindStruct:
-		return r.structValue(w.sub)
-	case kindList:
-		var elems []jsvalue.Value
-		for i := range w.sub.n {
-			for fs := r.fields(w.sub.at(i)); fs.next(); {
-				if fs.num == listValuesField && fs.typ == protowire.BytesType {
-					elems = append(elems, r.jsonValue(r.value(spans{first: fs.val, n: 1})))
-				}
-			}
-		}
-		if elems == nil {
-			elems = []jsvalue.Value{}
-		}
-		return jsvalue.NewArray(elems...)
-	}
-	return jsvalue.Null()
 }

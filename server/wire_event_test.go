@@ -1,0 +1,189 @@
+package server
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/structpb"
+)
+
+// sameValue reports where got differs from want, "" when it does not:
+// kinds, number texts, strings, and members and elements in order. Unlike
+// their JSON, it tells NaN and the infinities from null.
+func sameValue(got, want jsvalue.Value, path string) string {
+	if got.Kind() != want.Kind() {
+		return path + ": kind " + got.JSString() + " vs " + want.JSString()
+	}
+	switch got.Kind() {
+	case jsvalue.KindBool:
+		if got.Bool() != want.Bool() {
+			return path + ": bool"
+		}
+	case jsvalue.KindNumber:
+		if got.NumberText() != want.NumberText() {
+			return path + ": number " + got.NumberText() + " vs " + want.NumberText()
+		}
+	case jsvalue.KindString:
+		if got.JSString() != want.JSString() {
+			return path + ": string"
+		}
+	case jsvalue.KindArray:
+		g, w := got.Elems(), want.Elems()
+		if len(g) != len(w) {
+			return path + ": array length"
+		}
+		for i := range g {
+			if d := sameValue(g[i], w[i], path+"[]"); d != "" {
+				return d
+			}
+		}
+	case jsvalue.KindObject:
+		g, w := got.Members(), want.Members()
+		if len(g) != len(w) {
+			return path + ": object size"
+		}
+		for i := range g {
+			if g[i].Key != w[i].Key {
+				return path + ": key " + g[i].Key + " vs " + w[i].Key
+			}
+			if d := sameValue(g[i].Value, w[i].Value, path+"."+g[i].Key); d != "" {
+				return d
+			}
+		}
+	}
+	return ""
+}
+
+// checkEventJSON compares eventJSON's reading of b, when protobuf's
+// decoding accepts it, with typedEvent's conversion of the decoded event;
+// it reports whether it was accepted.
+func checkEventJSON(t *testing.T, b []byte) bool {
+	t.Helper()
+	var e ciotransformerv1.Event
+	if proto.Unmarshal(b, &e) != nil {
+		return false
+	}
+	if d := sameValue(eventJSON(b), typedEvent(&e), "event"); d != "" {
+		t.Errorf("eventJSON differs from the decoded event at %s", d)
+	}
+	return true
+}
+
+// eventEdges are the wire bytes of events that leave the common path:
+// numbers JSON cannot say, strings to escape, fields out of order or
+// given again, Struct entries and Values written unlike protobuf writes
+// them, long lengths, wide and nested Structs.
+func eventEdges(tb testing.TB) [][]byte {
+	tb.Helper()
+	marshal := func(e *ciotransformerv1.Event) []byte {
+		b, err := proto.Marshal(e)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return b
+	}
+	str := func(m map[string]any) *structpb.Struct {
+		s, err := structpb.NewStruct(m)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return s
+	}
+	bytesField := func(num protowire.Number, v []byte) []byte {
+		return protowire.AppendBytes(protowire.AppendTag(nil, num, protowire.BytesType), v)
+	}
+	entry := func(key string, value []byte) []byte {
+		return bytesField(structFieldsField, append(bytesField(entryKeyField, []byte(key)), bytesField(entryValueField, value)...))
+	}
+	number := func(f float64) []byte {
+		return protowire.AppendFixed64(protowire.AppendTag(nil, valueNumberField, protowire.Fixed64Type), math.Float64bits(f))
+	}
+	long := strings.Repeat("x", 300)
+	wide := map[string]any{}
+	for i := range 300 {
+		wide[strings.Repeat("k", i%20)+string(rune('a'+i%26))+long[:i%3]] = float64(i)
+	}
+	edges := [][]byte{
+		marshal(&ciotransformerv1.Event{Type: "identify", Traits: str(map[string]any{"nan": math.NaN()})}),
+		marshal(&ciotransformerv1.Event{Type: "identify", Traits: str(map[string]any{"l": []any{1.0, math.Inf(1)}, "m": math.Inf(-1)})}),
+		marshal(&ciotransformerv1.Event{Type: "t\"y\\pe\n\x01", UserId: "é☃𝄞", Traits: str(map[string]any{
+			"q\"": "a\"b", "\t": "\u2028", "é": "ü", long: long, "": "", "0": 1.0, "10": 2.0, "9": 3.0,
+			"n": map[string]any{"b": []any{map[string]any{"z": nil, "a": true}}, "a": map[string]any{}},
+		})}),
+		marshal(&ciotransformerv1.Event{Type: "identify", Traits: str(wide)}),
+		marshal(&ciotransformerv1.Event{Type: "identify", Context: str(map[string]any{"deep": map[string]any{"long": long, "more": map[string]any{"x": long}}})}),
+	}
+	// Fields out of order and given again; a Struct in two parts.
+	last := append(bytesField(3, []byte("u2")), bytesField(1, []byte("track"))...)
+	last = append(last, bytesField(15, entry("b", number(1)))...)
+	last = append(last, bytesField(3, []byte("u3"))...)
+	last = append(last, bytesField(15, entry("a", number(2)))...)
+	last = append(last, bytesField(15, entry("b", bytesField(valueStringField, []byte("s"))))...)
+	edges = append(edges, last)
+	// An entry whose value comes first, one given twice in parts that
+	// merge, a Value of two kinds, an empty Value, an entry without a
+	// value, a key without an entry value tag's usual form.
+	var traits []byte
+	traits = append(traits, bytesField(structFieldsField, append(bytesField(entryValueField, number(3)), bytesField(entryKeyField, []byte("v"))...))...)
+	traits = append(traits, entry("m", bytesField(valueStructField, entry("x", number(1))))...)
+	traits = append(traits, bytesField(structFieldsField, append(bytesField(entryKeyField, []byte("m")),
+		append(bytesField(entryValueField, bytesField(valueStructField, entry("y", number(2)))),
+			bytesField(entryValueField, bytesField(valueStructField, entry("x", number(3))))...)...))...)
+	traits = append(traits, entry("k", append(number(1), bytesField(valueStringField, []byte("two"))...))...)
+	traits = append(traits, entry("e", nil)...)
+	traits = append(traits, bytesField(structFieldsField, bytesField(entryKeyField, []byte("nv")))...)
+	traits = append(traits, entry("l", append(bytesField(valueListField, bytesField(listValuesField, number(1))),
+		bytesField(valueListField, bytesField(listValuesField, nil))...))...)
+	traits = append(traits, entry("b", protowire.AppendVarint(protowire.AppendTag(nil, valueBoolField, protowire.VarintType), 300))...)
+	edges = append(edges, append(bytesField(1, []byte("identify")), bytesField(15, traits)...))
+	return edges
+}
+
+// TestEventJSONOracle compares eventJSON with the decoded event's
+// conversion on the mix and on events off the common path, telling NaN
+// from null.
+func TestEventJSONOracle(t *testing.T) {
+	t.Parallel()
+	for i, b := range append(typedMix(t, 200), eventEdges(t)...) {
+		if !checkEventJSON(t, b) {
+			t.Errorf("event %d is not a valid Event", i)
+		}
+	}
+}
+
+// TestEventJSONNotFinite checks the numbers JSON text cannot say, which
+// the event is decoded by protobuf to keep.
+func TestEventJSONNotFinite(t *testing.T) {
+	t.Parallel()
+	s, err := structpb.NewStruct(map[string]any{"nan": math.NaN(), "inf": math.Inf(1), "l": []any{math.Inf(-1)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := proto.Marshal(&ciotransformerv1.Event{Type: "identify", Traits: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	traits := eventJSON(b).Get("traits")
+	for key, want := range map[string]string{"nan": "NaN", "inf": "Infinity"} {
+		if got := traits.Get(key).JSString(); got != want {
+			t.Errorf("traits.%s = %s, want %s", key, got, want)
+		}
+	}
+	if got := traits.Get("l").Get("0").JSString(); got != "-Infinity" {
+		t.Errorf("traits.l[0] = %s, want -Infinity", got)
+	}
+}
+
+func FuzzEventJSON(f *testing.F) {
+	for _, b := range append(typedMix(f, 20), eventEdges(f)...) {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		checkEventJSON(t, b)
+	})
+}

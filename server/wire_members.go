@@ -1,0 +1,287 @@
+package server
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/binary"
+	"slices"
+
+	"google.golang.org/protobuf/encoding/protowire"
+)
+
+// spans are the occurrences of one message field, which merge as their
+// concatenation decodes; the first is held without an allocation.
+type spans struct {
+	first span
+	rest  []span
+	n     int
+}
+
+// one returns the spans of a field that occurs once, at v.
+func one(v span) spans { return spans{first: v, n: 1} }
+
+// add appends an occurrence.
+func (s *spans) add(v span) {
+	if s.n == 0 {
+		s.first = v
+	} else {
+		s.rest = append(s.rest, v)
+	}
+	s.n++
+}
+
+// at returns the i-th occurrence.
+func (s *spans) at(i int) span {
+	if i == 0 {
+		return s.first
+	}
+	return s.rest[i-1]
+}
+
+// wireReader reads spans of b, a message protobuf's decoding accepts.
+type wireReader struct {
+	b []byte
+	// more holds the further occurrences of Struct members' values.
+	more []moreValue
+}
+
+// fields returns the fields of the message at m, which an accepted message
+// has readable.
+func (r *wireReader) fields(m span) fields { return fieldsOf(r.b, m) }
+
+// structMember is one entry of a Struct being read: where its key lies
+// and the occurrences of its value, the first, and a list in the reader's
+// more of the others.
+type structMember struct {
+	key, first span32
+	values     int32
+	more, last int32
+}
+
+// memberRef places a member among the entries of its Struct, for sorting:
+// the first 8 bytes of its key, by which most keys compare, and its place.
+type memberRef struct {
+	// prefix holds the first 8 bytes of the key, big-endian, zeros past
+	// its end.
+	prefix uint64
+	place  int32
+}
+
+// span32 is a span of a message, which protobuf bounds to 2 GiB.
+type span32 struct{ off, end int32 }
+
+// moreValue is a further occurrence of a member's value, with the next.
+type moreValue struct {
+	v    span
+	next int32
+}
+
+// Tags of a Struct's entries and of their keys and values, as protobuf
+// writes them: each is length-delimited.
+const (
+	structFieldsTag = byte(structFieldsField)<<3 | byte(protowire.BytesType)
+	entryKeyTag     = byte(entryKeyField)<<3 | byte(protowire.BytesType)
+	entryValueTag   = byte(entryValueField)<<3 | byte(protowire.BytesType)
+)
+
+// shortRecord reads the length-delimited record whose tag is at p of b, a
+// message ending at end, when its length takes one or two bytes, as
+// protobuf writes lengths below 16 KiB: ok is false for any other, and for
+// one that runs past end.
+func shortRecord(b []byte, p, end int) (val span, ok bool) {
+	if p+2 > end {
+		return span{}, false
+	}
+	n, q := int(b[p+1]), p+2
+	if n >= 0x80 {
+		if q >= end || b[q] >= 0x80 {
+			return span{}, false
+		}
+		n = n&0x7f | int(b[q])<<7
+		q++
+	}
+	if n > end-q {
+		return span{}, false
+	}
+	return span{q, q + n}, true
+}
+
+// entry reads the map entry at e into m, with its key's prefix.
+func (r *wireReader) entry(e span) (m structMember, prefix uint64) {
+	m = structMember{more: -1, last: -1}
+	b := r.b
+	// The entry as protobuf writes it, a key and then a value, is read at
+	// sight; any other by its fields.
+	if e.end-e.off >= 4 && b[e.off] == entryKeyTag && b[e.off+1] < 0x80 {
+		k := span{e.off + 2, e.off + 2 + int(b[e.off+1])}
+		if k.end < e.end && b[k.end] == entryValueTag {
+			if v, ok := shortRecord(b, k.end, e.end); ok && v.end == e.end {
+				m.key = span32{int32(k.off), int32(k.end)}
+				m.first, m.values = span32{int32(v.off), int32(v.end)}, 1
+				return m, keyPrefix(b[k.off:k.end])
+			}
+		}
+	}
+	for es := r.fields(e); es.next(); {
+		if es.typ != protowire.BytesType {
+			continue
+		}
+		switch v := es.val; es.num {
+		case entryKeyField:
+			m.key = span32{int32(v.off), int32(v.end)}
+			prefix = keyPrefix(b[v.off:v.end])
+		case entryValueField:
+			r.addValue(&m, v)
+		}
+	}
+	return m, prefix
+}
+
+// addValue adds the value occurrence v to m.
+func (r *wireReader) addValue(m *structMember, v span) {
+	m.values++
+	if m.values == 1 {
+		m.first = span32{int32(v.off), int32(v.end)}
+		return
+	}
+	r.more = append(r.more, moreValue{v: v, next: -1})
+	k := int32(len(r.more) - 1)
+	if m.last >= 0 {
+		r.more[m.last].next = k
+	} else {
+		m.more = k
+	}
+	m.last = k
+}
+
+// occurrences returns the occurrences of m's value.
+func (r *wireReader) occurrences(m *structMember) spans {
+	occ := spans{first: span{int(m.first.off), int(m.first.end)}, n: int(m.values)}
+	for k := m.more; occ.n > 1 && k >= 0; k = r.more[k].next {
+		occ.rest = append(occ.rest, r.more[k].v)
+	}
+	return occ
+}
+
+// keyPrefix returns the first 8 bytes of key, big-endian, zeros past its
+// end, which order as the keys do where they differ.
+func keyPrefix(key []byte) uint64 {
+	if len(key) >= 8 {
+		return binary.BigEndian.Uint64(key)
+	}
+	var p uint64
+	for i := range 8 {
+		p <<= 8
+		if i < len(key) {
+			p |= uint64(key[i])
+		}
+	}
+	return p
+}
+
+// memberOrder is the order of the members of one Struct, whose keys lie
+// in msg.
+type memberOrder struct {
+	members []structMember
+	msg     []byte
+}
+
+// compare compares the keys of the members a and c refer to.
+func (o memberOrder) compare(a, c memberRef) int {
+	if a.prefix != c.prefix {
+		return cmp.Compare(a.prefix, c.prefix)
+	}
+	ka, kc := o.members[a.place].key, o.members[c.place].key
+	return bytes.Compare(o.msg[ka.off:ka.end], o.msg[kc.off:kc.end])
+}
+
+// inKeyOrder sorts refs, in place order, by key and keeps, of the members
+// of one key, the last, as protobuf's decoding keeps it.
+func (o memberOrder) inKeyOrder(refs []memberRef) []memberRef {
+	for i := 1; i < len(refs); i++ {
+		if o.compare(refs[i-1], refs[i]) > 0 {
+			o.sort(refs)
+			break
+		}
+	}
+	out := refs[:0]
+	for i := range refs {
+		if i+1 < len(refs) && refs[i+1].prefix == refs[i].prefix && o.compare(refs[i+1], refs[i]) == 0 {
+			continue
+		}
+		out = append(out, refs[i])
+	}
+	return out
+}
+
+// Sizes from which memberOrder.sort sorts by comparison, and then by
+// radix: fewer members sort faster by insertion, more by radix.
+const (
+	comparedMembers = 12
+	radixMembers    = 256
+)
+
+// sort sorts refs by key, then by place, so that of the entries of one
+// key the last comes last. A large Struct is sorted by radix on the keys'
+// prefixes, linear in its size, and then by comparison only within runs
+// of one prefix.
+func (o memberOrder) sort(refs []memberRef) {
+	if len(refs) <= comparedMembers {
+		// Insertion sort, stable: members of one key stay in place order.
+		for i := 1; i < len(refs); i++ {
+			r := refs[i]
+			j := i
+			for ; j > 0 && o.compare(refs[j-1], r) > 0; j-- {
+				refs[j] = refs[j-1]
+			}
+			refs[j] = r
+		}
+		return
+	}
+	byKey := func(a, c memberRef) int {
+		if x := o.compare(a, c); x != 0 {
+			return x
+		}
+		return int(a.place - c.place)
+	}
+	if len(refs) < radixMembers {
+		slices.SortFunc(refs, byKey)
+		return
+	}
+	// Least significant byte first; each pass is stable, so members of
+	// one prefix stay in place order.
+	src, dst := refs, make([]memberRef, len(refs))
+	for shift := 0; shift < 64; shift += 8 {
+		var counts [256]int
+		for i := range src {
+			counts[byte(src[i].prefix>>shift)]++
+		}
+		if counts[byte(src[0].prefix>>shift)] == len(src) {
+			continue
+		}
+		pos := 0
+		for b, c := range counts {
+			counts[b] = pos
+			pos += c
+		}
+		for i := range src {
+			b := byte(src[i].prefix >> shift)
+			dst[counts[b]] = src[i]
+			counts[b]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &refs[0] {
+		copy(refs, src)
+	}
+	for i := 0; i < len(refs); {
+		j := i + 1
+		for j < len(refs) && refs[j].prefix == refs[i].prefix {
+			j++
+		}
+		if j-i > 1 {
+			slices.SortFunc(refs[i:j], byKey)
+		}
+		i = j
+	}
+}
