@@ -32,7 +32,7 @@ func TestEncodeCorpus(t *testing.T) {
 	var req *ciotransformerv1.TransformBatchRequest
 	flush := func() {
 		if req != nil {
-			batches = append(batches, marshal(t, req))
+			batches = append(batches, server.Marshal(t, req))
 			req = nil
 		}
 	}
@@ -47,7 +47,7 @@ func TestEncodeCorpus(t *testing.T) {
 				t.Fatal(err)
 			}
 			job := &ciotransformerv1.Job{JobId: uint64(c.Line), Metadata: md, Payload: &ciotransformerv1.Job_RawEvent{RawEvent: c.Message}}
-			unary = append(unary, marshal(t, &ciotransformerv1.TransformRequest{Destination: c.Destination, Job: job}))
+			unary = append(unary, server.Marshal(t, &ciotransformerv1.TransformRequest{Destination: c.Destination, Job: job}))
 			if req != nil && !proto.Equal(req.GetDestination(), c.Destination) {
 				flush()
 			}
@@ -63,14 +63,4 @@ func TestEncodeCorpus(t *testing.T) {
 		t.Fatalf("%d results for %d events", results, len(unary))
 	}
 	t.Logf("%d responses of %d results encoded", responses, results)
-}
-
-// marshal encodes m with protobuf.
-func marshal(t testing.TB, m proto.Message) []byte {
-	t.Helper()
-	b, err := proto.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
