@@ -70,7 +70,7 @@ func TestRecvWatchStop(t *testing.T) {
 	var e expiries
 	w := newRecvWatch(timeout, e.add)
 	arrived := w.watch(testContext(t), "/svc/Arrived")
-	stopRecvWatch(context.WithValue(arrived, struct{}{}, 1))
+	stopRecvWatch(withCallStats(arrived))
 	stopRecvWatch(arrived) // a second stop does nothing
 	parent, cancel := context.WithCancel(testContext(t))
 	w.watch(parent, "/svc/Reset")
