@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"log/slog"
-	"time"
 
 	"google.golang.org/grpc"
 
@@ -35,50 +34,42 @@ type admission struct {
 	inflight *inflight
 	metrics  *metrics
 	logger   *slog.Logger
-	// recvTimeout bounds the arrival of a unary call's request message;
-	// unary holds the full names of the server's unary methods.
-	recvTimeout time.Duration
-	unary       map[string]bool
+	// recv bounds the arrival of a unary call's request message (nil is
+	// no bound); unary holds the full names of the server's unary methods.
+	recv  *recvWatch
+	unary map[string]bool
 }
 
-// recvTimerKey is the context key of a unary call's receive timer.
-type recvTimerKey struct{}
-
-// stopRecvTimer stops the receive timer of ctx's call: its request message
-// has arrived.
-func stopRecvTimer(ctx context.Context) {
-	if t, ok := ctx.Value(recvTimerKey{}).(*time.Timer); ok {
-		t.Stop()
+// newAdmission returns the admission of a server with cfg's token and
+// receive timeout, the budget f and the metrics m.
+func newAdmission(cfg Config, f *inflight, m *metrics) *admission {
+	a := &admission{auth: newTokenAuth(cfg.AuthToken), inflight: f, metrics: m, logger: cfg.Logger}
+	if cfg.RecvTimeout > 0 {
+		a.recv = newRecvWatch(cfg.RecvTimeout, func(c *recvCall) {
+			a.refuse(c, c.method, refusedRecvTimeout)
+		})
 	}
+	return a
 }
 
 // tap admits or refuses the call described by info.
 func (a *admission) tap(ctx context.Context, info *tap.Info) (context.Context, error) {
 	if a.auth != nil && !a.auth.exempt(info.FullMethodName) {
 		if err := a.auth.check(info.Header); err != nil {
-			a.refuse(ctx, info, refusedUnauthenticated)
+			a.refuse(ctx, info.FullMethodName, refusedUnauthenticated)
 			return nil, err
 		}
 	}
 	if err := a.inflight.admit(info.FullMethodName); err != nil {
-		a.refuse(ctx, info, refusedInflight)
+		a.refuse(ctx, info.FullMethodName, refusedInflight)
 		return nil, err
 	}
-	if a.recvTimeout > 0 && a.unary[info.FullMethodName] {
+	if a.recv != nil && a.unary[info.FullMethodName] {
 		// A request message trickling in holds its buffers: past the
 		// timeout the call's context ends, which ends the read, and the
 		// call with it. The context is the stream's own, so grpc-go's
 		// reading of the message sees it.
-		callCtx, cancel := context.WithCancel(ctx)
-		method := info.FullMethodName
-		t := time.AfterFunc(a.recvTimeout, func() {
-			if callCtx.Err() == nil {
-				a.refuse(callCtx, &tap.Info{FullMethodName: method}, refusedRecvTimeout)
-				cancel()
-			}
-		})
-		context.AfterFunc(callCtx, func() { t.Stop() })
-		return context.WithValue(callCtx, recvTimerKey{}, t), nil
+		return a.recv.watch(ctx, info.FullMethodName), nil
 	}
 	return ctx, nil
 }
@@ -96,11 +87,11 @@ func unaryMethods(g *grpc.Server) map[string]bool {
 	return out
 }
 
-// refuse counts and logs a refused call.
-func (a *admission) refuse(ctx context.Context, info *tap.Info, reason string) {
+// refuse counts and logs a refused call of method.
+func (a *admission) refuse(ctx context.Context, method, reason string) {
 	a.metrics.refused(reason)
 	if a.logger.Enabled(ctx, slog.LevelDebug) {
-		a.logger.DebugContext(ctx, "refused call", "grpc.method", clipMethod(info.FullMethodName), "reason", reason)
+		a.logger.DebugContext(ctx, "refused call", "grpc.method", clipMethod(method), "reason", reason)
 	}
 }
 

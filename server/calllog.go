@@ -34,14 +34,6 @@ type callLogger struct {
 	h slog.Handler
 }
 
-// unary logs a finished unary call.
-func (l callLogger) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-	start := time.Now()
-	resp, err := handler(ctx, req)
-	l.finished(ctx, info.FullMethod, start, err)
-	return resp, err
-}
-
 // stream logs a finished stream.
 func (l callLogger) stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 	start := time.Now()

@@ -74,14 +74,14 @@ func TestCallLoggerLine(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
-			l := callLogger{h: slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: tt.level})}
-			ctx := peer.NewContext(withCallStats(t.Context()), &peer.Peer{Addr: addr})
+			call := newUnaryCall(Config{Logger: slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: tt.level}))}.withDefaults(), nil, nil)
+			ctx := peer.NewContext(t.Context(), &peer.Peer{Addr: addr})
 			if tt.deadline {
 				var cancel context.CancelFunc
 				ctx, cancel = context.WithDeadline(ctx, deadline)
 				defer cancel()
 			}
-			_, err := l.unary(ctx, nil, &grpc.UnaryServerInfo{FullMethod: tt.method}, func(ctx context.Context, _ any) (any, error) {
+			_, err := call.intercept(ctx, nil, &grpc.UnaryServerInfo{FullMethod: tt.method}, func(ctx context.Context, _ any) (any, error) {
 				addJobs(ctx, 3)
 				return nil, tt.err
 			})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync/atomic"
+	"time"
 
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
 	"google.golang.org/grpc"
@@ -15,33 +16,81 @@ import (
 // interceptors returns the server's interceptor chain, unary and stream in
 // step, outermost first. The gRPC metrics come first so that they see the
 // final code of every call, recovered panics and invalid envelopes included.
+// A unary call's own work is one interceptor, unaryCall; a stream's is a
+// layer per concern, whose cost is once per stream.
 func interceptors(cfg Config, m *metrics, f *inflight) (unary []grpc.UnaryServerInterceptor, stream []grpc.StreamServerInterceptor) {
-	rec := recovery.WithRecoveryHandlerContext(func(ctx context.Context, p any) error {
-		cfg.Logger.ErrorContext(ctx, "recovered from panic", "panic", panicText(p), "stack", string(debug.Stack()))
-		return status.Error(codes.Internal, "internal error")
-	})
-	v := validator{maxJobs: cfg.MaxJobsPerRequest, inflight: f, metrics: m}
-	// Only the finished call is logged (see callLogger).
-	log := callLogger{h: cfg.Logger.Handler()}
+	call := newUnaryCall(cfg, m, f)
 	unary = []grpc.UnaryServerInterceptor{
 		m.unaryRPC(),
-		unaryCallStats,
-		traceUnary(cfg.TracerProvider),
-		log.unary,
-		recovery.UnaryServerInterceptor(rec),
-		v.unary,
+		call.intercept,
 	}
 	stream = []grpc.StreamServerInterceptor{
 		m.streamRPC(),
 		streamCallStats,
 		traceStream(cfg.TracerProvider),
-		log.stream,
-		recovery.StreamServerInterceptor(rec),
+		call.log.stream,
+		recovery.StreamServerInterceptor(recovery.WithRecoveryHandlerContext(call.recovered)),
 		// TransformBatch checks each request message itself, so that a
 		// refused one is answered in band and the stream goes on.
 	}
 	return withoutNil(unary, func(i grpc.UnaryServerInterceptor) bool { return i == nil }),
 		withoutNil(stream, func(i grpc.StreamServerInterceptor) bool { return i == nil })
+}
+
+// unaryCall does a unary call's work around its handler, in the order a
+// chain of one interceptor per concern would, outermost first: it stops the
+// watch on the call's request message (which has arrived), gives the call
+// its stats, records the call's job on its span when tracing, logs the
+// finished call (callLogger), turns a panic into Internal, and checks and
+// charges the request message (validator). As one interceptor it costs no
+// per-call closures of gRPC's chaining, and skips what is off.
+type unaryCall struct {
+	log     callLogger
+	tracing bool
+	// recovered logs a recovered panic and returns the call's error.
+	recovered func(ctx context.Context, p any) error
+	check     validator
+}
+
+// newUnaryCall returns the unary call work of a server with cfg, metrics m
+// and budget f.
+func newUnaryCall(cfg Config, m *metrics, f *inflight) *unaryCall {
+	return &unaryCall{
+		// Only the finished call is logged (see callLogger).
+		log:     callLogger{h: cfg.Logger.Handler()},
+		tracing: cfg.TracerProvider != nil,
+		recovered: func(ctx context.Context, p any) error {
+			cfg.Logger.ErrorContext(ctx, "recovered from panic", "panic", panicText(p), "stack", string(debug.Stack()))
+			return status.Error(codes.Internal, "internal error")
+		},
+		check: validator{maxJobs: cfg.MaxJobsPerRequest, inflight: f, metrics: m},
+	}
+}
+
+// intercept is the unary interceptor.
+func (u *unaryCall) intercept(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	stopRecvWatch(ctx)
+	ctx = withCallStats(ctx)
+	if u.tracing {
+		if span := linkUnary(ctx, req); span != nil {
+			defer recordJobs(ctx, span)
+		}
+	}
+	start := time.Now()
+	resp, err := u.guarded(ctx, req, handler)
+	u.log.finished(ctx, info.FullMethod, start, err)
+	return resp, err
+}
+
+// guarded checks req and runs handler, turning a panic into the status of
+// u.recovered, as go-grpc-middleware's recovery interceptor does.
+func (u *unaryCall) guarded(ctx context.Context, req any, handler grpc.UnaryHandler) (resp any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			resp, err = nil, u.recovered(ctx, p)
+		}
+	}()
+	return u.check.unary(ctx, req, handler)
 }
 
 // panicText describes a recovered panic without its payload: runtime errors
@@ -93,13 +142,6 @@ func addJobs(ctx context.Context, n int) {
 	if c := callStatsFrom(ctx); c != nil {
 		c.jobs.Add(int64(n))
 	}
-}
-
-// unaryCallStats also stops the call's receive timer: interceptors run
-// once the request message has arrived.
-func unaryCallStats(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-	stopRecvTimer(ctx)
-	return handler(withCallStats(ctx), req)
 }
 
 func streamCallStats(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {

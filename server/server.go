@@ -49,7 +49,7 @@ func New(cfg Config) (*Server, error) {
 	unary, stream := interceptors(cfg, m, f)
 	d := newDrain()
 	stream = append(stream, d.stream)
-	adm := &admission{auth: newTokenAuth(cfg.AuthToken), inflight: f, metrics: m, logger: cfg.Logger, recvTimeout: cfg.RecvTimeout}
+	adm := newAdmission(cfg, f, m)
 	opts := append([]grpc.ServerOption{
 		grpc.InTapHandle(adm.tap),
 		grpc.ChainUnaryInterceptor(unary...),

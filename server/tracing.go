@@ -56,24 +56,19 @@ func tracingHandler(tp trace.TracerProvider) stats.Handler {
 	)
 }
 
-// traceUnary records a unary call's jobs on its span. It must run inside
-// unaryCallStats. It is nil when tracing is off.
-func traceUnary(tp trace.TracerProvider) grpc.UnaryServerInterceptor {
-	if tp == nil {
+// linkUnary links the job of a unary call's request to the call's span and
+// returns the span, for recordJobs once the call is done, or nil when the
+// span does not record.
+func linkUnary(ctx context.Context, req any) trace.Span {
+	span := trace.SpanFromContext(ctx)
+	if !span.IsRecording() {
 		return nil
 	}
-	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-		span := trace.SpanFromContext(ctx)
-		if !span.IsRecording() {
-			return handler(ctx, req)
-		}
-		l := jobLinker{span: span}
-		if r, ok := req.(*ciotransformerv1.TransformRequest); ok {
-			l.link(r.GetJob())
-		}
-		defer recordJobs(ctx, span)
-		return handler(ctx, req)
+	l := jobLinker{span: span}
+	if r, ok := req.(*ciotransformerv1.TransformRequest); ok {
+		l.link(r.GetJob())
 	}
+	return span
 }
 
 // traceStream records a stream's jobs on its span. It must run inside

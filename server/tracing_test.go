@@ -162,7 +162,10 @@ func spanNames(spans map[string]tracetest.SpanStub) []string {
 // installs no tracing at all.
 func TestTracingOffByDefault(t *testing.T) {
 	t.Parallel()
-	if tracingHandler(nil) != nil || traceUnary(nil) != nil || traceStream(nil) != nil {
+	if tracingHandler(nil) != nil || traceStream(nil) != nil {
 		t.Error("tracing installed without a tracer provider")
+	}
+	if newUnaryCall(Config{}.withDefaults(), nil, nil).tracing {
+		t.Error("unary calls traced without a tracer provider")
 	}
 }

@@ -20,8 +20,8 @@ type validator struct {
 }
 
 // unary refuses a request message the codec refused or that breaks the
-// envelope rules, and charges the in-flight budget while the call runs.
-func (v validator) unary(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+// envelope rules, and charges the in-flight budget while handler runs.
+func (v validator) unary(ctx context.Context, req any, handler grpc.UnaryHandler) (any, error) {
 	cm := checkNote(req)
 	if cm.refusal == errInflightSpent {
 		v.metrics.refused(refusedInflight)
