@@ -25,8 +25,7 @@ func (ev *event) alias(dest *Destination) Result {
 	w.dst = appendPersonRef(w.dst, primary, ev.userIDOnly)
 	w.key(`"secondary"`)
 	w.dst = appendPersonRef(w.dst, secondary, ev.previousID)
-	body := finishBody(buf, w.end())
-	return ev.request(dest, methodPost, mergeEndpointPath, endpoint{path: mergeCustomersPath}, body)
+	return ev.request(dest, methodPost, mergeEndpointPath, endpoint{path: mergeCustomersPath}, finish(buf, w.end()))
 }
 
 // appendPersonRef appends {<key>: v}, with v as it came; key is "email" or

@@ -1,41 +1,53 @@
 package transform
 
 import (
-	"bytes"
 	"sync"
 
 	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // bodyScratch holds the buffers request bodies are written into before
-// being copied out at their exact size: a body's size is only known once
-// it is written, and growing a buffer to the size of a large event costs
-// more than one copy.
+// being copied into their result's storage (see newStorage): a body's size
+// is only known once it is written, and growing a buffer to the size of a
+// large event costs more than one copy.
 var bodyScratch = sync.Pool{New: func() any { return new([]byte) }}
 
 // maxPooledBody is the largest body buffer kept for reuse, so that one huge
 // event does not pin its memory for good.
 const maxPooledBody = 64 << 10
 
-// bodyBuffer returns an empty buffer to write a body into; finishBody
-// returns the body and the buffer.
-func bodyBuffer() *[]byte { return bodyScratch.Get().(*[]byte) }
-
-// finishBody returns a copy of body, which was written into buf, and puts
-// buf back for reuse.
-func finishBody(buf *[]byte, body []byte) []byte {
-	out := bytes.Clone(body)
-	if cap(body) <= maxPooledBody {
-		*buf = body[:0]
-		bodyScratch.Put(buf)
-	}
-	return out
+// draft is a body or object written, usually into a pooled buffer, and not
+// yet copied into its result.
+type draft struct {
+	// buf is the pooled buffer body was written into; nil when body is
+	// not pooled.
+	buf  *[]byte
+	body []byte
 }
 
-// encodeBody returns v as JSON.stringify writes it.
-func encodeBody(v jsvalue.Value) []byte {
+// emptyObject is the body of a request that sends none: {}.
+var emptyObject = draft{body: []byte("{}")}
+
+// bodyBuffer returns an empty pooled buffer to write a body into; finish
+// makes it the draft of that body.
+func bodyBuffer() *[]byte { return bodyScratch.Get().(*[]byte) }
+
+// finish returns the draft of body, which was written into buf.
+func finish(buf *[]byte, body []byte) draft { return draft{buf: buf, body: body} }
+
+// release puts the draft's buffer back for reuse; the draft's body must not
+// be read afterwards.
+func (d draft) release() {
+	if d.buf != nil && cap(d.body) <= maxPooledBody {
+		*d.buf = d.body[:0]
+		bodyScratch.Put(d.buf)
+	}
+}
+
+// encodeBody returns the draft of v as JSON.stringify writes it.
+func encodeBody(v jsvalue.Value) draft {
 	buf := bodyBuffer()
-	return finishBody(buf, v.AppendJSON((*buf)[:0]))
+	return finish(buf, v.AppendJSON((*buf)[:0]))
 }
 
 // bodySlack is room for the members of a body besides those counted.

@@ -36,7 +36,7 @@ func (ev *event) deleteDevice(dest *Destination, id jsvalue.Value) Result {
 		return Result{Err: instrumentationError("userId/email or device_token not present")}
 	}
 	ep := endpoint{path: customersPath, id: id, suffix: devicesSuffix + "/", id2: ev.token}
-	return ev.request(dest, methodDelete, deviceDeleteEndpointPath, ep, []byte("{}"))
+	return ev.request(dest, methodDelete, deviceDeleteEndpointPath, ep, emptyObject)
 }
 
 // registerDevice maps a device event of a known person with a token: PUT
@@ -77,10 +77,10 @@ func (ev *event) registerDevice(dest *Destination, id jsvalue.Value) Result {
 // array indexes follow them. The members of s are written as they are
 // read, as encoding the object of them would write them, without making
 // the object: a string of n units makes n members.
-func (ev *event) spreadDeviceBody(s string) ([]byte, *Error) {
+func (ev *event) spreadDeviceBody(s string) (draft, *Error) {
 	c := js.CountSpread(s)
 	if err := ev.budget.spend(c.Bytes()); err != nil {
-		return nil, err
+		return draft{}, err
 	}
 	const open = `{"device":{`
 	var dst []byte
@@ -103,11 +103,7 @@ func (ev *event) spreadDeviceBody(s string) ([]byte, *Error) {
 	if t := ev.device.Get("type"); t.IsString() && t.Str() != "" {
 		w.memberKey("platform", jsvalue.String(platform(t.Str())))
 	}
-	body := append(w.end(), '}')
-	if buf == nil {
-		return body, nil
-	}
-	return finishBody(buf, body), nil
+	return finish(buf, append(w.end(), '}')), nil
 }
 
 // platform returns Customer.io's platform for a device type: "ios" for the

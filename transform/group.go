@@ -74,13 +74,14 @@ func (ev *event) group() Result {
 	} else {
 		w.dst = append(w.dst, "[]"...)
 	}
-	data := finishBody(buf, w.end())
-	if len(data) > MaxObjectBytes {
-		return Result{Err: objectTooLargeError(len(data))}
+	data := finish(buf, w.end())
+	defer data.release()
+	if len(data.body) > MaxObjectBytes {
+		return Result{Err: objectTooLargeError(len(data.body))}
 	}
 
-	// The keys share one allocation: the event's own, the related
-	// person's when they lack it, and the object's.
+	// The keys: the event's own, the related person's when they lack it,
+	// and the object's.
 	var keyBuf [256]byte
 	var endBuf [maxKeys]int
 	text, ends := ev.appendKeys(keyBuf[:0], endBuf[:0])
@@ -94,11 +95,9 @@ func (ev *event) group() Result {
 	text = append(text, '/')
 	text = append(text, oid...)
 	ends = append(ends, len(text))
-	return Result{
-		Object: data,
-		UserID: ev.outputUserID(),
-		Keys:   sliceKeys(make([]string, len(ends)), string(text), 0, ends),
-	}
+	r := objectResult(text, ends, data)
+	r.UserID = ev.outputUserID()
+	return r
 }
 
 // appendGroupAttributes appends the group traits without their action

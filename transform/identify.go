@@ -133,7 +133,7 @@ func plainTraits(traits jsvalue.Value) bool {
 // (see plainTraits) and no user_properties: the members the attributes
 // would hold, in their order, each written once, so the body is written
 // directly rather than built.
-func (ev *event) plainIdentifyBody(traits jsvalue.Value) []byte {
+func (ev *event) plainIdentifyBody(traits jsvalue.Value) draft {
 	buf := bodyBuffer()
 	w := newObjectWriter((*buf)[:0])
 	// As setAddress: no key has a dot, so the address is the member's.
@@ -159,7 +159,7 @@ func (ev *event) plainIdentifyBody(traits jsvalue.Value) []byte {
 	if ev.anonymousID.Truthy() {
 		w.member(`"anonymous_id"`, ev.anonymousID)
 	}
-	return finishBody(buf, w.end())
+	return finish(buf, w.end())
 }
 
 // attributes builds an identify body. Trait and user property values are

@@ -15,22 +15,6 @@ const (
 // object.
 const maxKeys = 6
 
-// keys returns the event's ordering keys (see appendKeys) and the given
-// non-empty extra keys, all in one allocation for the text and one for the
-// slice.
-func (ev *event) keys(extra ...string) []string {
-	var buf [256]byte
-	var endBuf [maxKeys]int
-	text, ends := ev.appendKeys(buf[:0], endBuf[:0])
-	for _, k := range extra {
-		if k != "" {
-			text = append(text, k...)
-			ends = append(ends, len(text))
-		}
-	}
-	return sliceKeys(make([]string, len(ends)), string(text), 0, ends)
-}
-
 // appendKeys appends the text of the event's ordering keys to text, one
 // after the other, and where each ends to ends: the user id, anonymous id
 // and email it concerns, and an alias's previous id. Two events that share

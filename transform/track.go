@@ -58,11 +58,11 @@ func (ev *event) track(dest *Destination) Result {
 	return ev.request(dest, methodPost, anonymousEndpointPath, endpoint{path: anonymousEventsPath}, body)
 }
 
-// eventBody returns the payload of an event as JSON: data, name, type,
+// eventBody returns the draft of an event's payload: data, name, type,
 // timestamp and the anonymous id, each omitted when undefined. It is
 // written directly rather than built as an object only to be encoded; the
 // properties, unread, are copied as they came.
-func (ev *event) eventBody(evType string, name, anonymousID jsvalue.Value) []byte {
+func (ev *event) eventBody(evType string, name, anonymousID jsvalue.Value) draft {
 	buf := bodyBuffer()
 	w := newObjectWriter((*buf)[:0])
 	w.member(`"data"`, ev.properties)
@@ -74,5 +74,5 @@ func (ev *event) eventBody(evType string, name, anonymousID jsvalue.Value) []byt
 		w.dst = appendUnixSeconds(w.dst, ev.historical)
 	}
 	w.member(`"anonymous_id"`, anonymousID)
-	return finishBody(buf, w.end())
+	return finish(buf, w.end())
 }

@@ -114,41 +114,34 @@ func encodable(v jsvalue.Value) bool {
 	return !v.IsString() || !jsvalue.HasLoneSurrogate(v.Str())
 }
 
-// request returns the successful Result of a Track API request, or the
-// URI malformed error when an id in the endpoint cannot be encoded. The
-// endpoint and the ordering keys share one allocation, as do the request,
-// its header and the slice of keys.
-func (ev *event) request(dest *Destination, method, endpointPath string, ep endpoint, body []byte) Result {
+// request returns the successful Result of a Track API request with the
+// given body, or the URI malformed error when an id in the endpoint cannot
+// be encoded. The request, its header, its endpoint, its ordering keys and
+// its body share one allocation (see newStorage); the body's draft is
+// released.
+func (ev *event) request(dest *Destination, method, endpointPath string, ep endpoint, body draft) Result {
+	defer body.release()
 	if !encodable(ep.id) || !encodable(ep.id2) {
 		return Result{Err: uriMalformedError()}
 	}
-	tr := &trackRequest{}
 	var buf [256]byte
-	text := append(buf[:0], dest.host...)
-	text = ep.appendTo(text)
-	urlEnd := len(text)
+	strs := append(buf[:0], dest.host...)
+	strs = ep.appendTo(strs)
+	urlEnd := len(strs)
 	var endBuf [maxKeys]int
-	text, ends := ev.appendKeys(text, endBuf[:0])
-	s := string(text)
-	keys := sliceKeys(tr.keys[:len(ends):len(ends)], s, urlEnd, ends)
-	tr.headers[0] = Header{Name: authorizationHeader, Value: dest.auth}
-	tr.req = Request{
+	strs, ends := ev.appendKeys(strs, endBuf[:0])
+	h, text := newStorage[requestHead](len(strs) + len(body.body))
+	s, b := fill(text, strs, body.body)
+	h.headers[0] = Header{Name: authorizationHeader, Value: dest.auth}
+	h.req = Request{
 		Method:       method,
 		Endpoint:     s[:urlEnd],
 		EndpointPath: endpointPath,
-		Headers:      tr.headers[:],
-		Body:         body,
+		Headers:      h.headers[:],
+		Body:         b,
 		UserID:       ev.outputUserID(),
 	}
-	return Result{Request: &tr.req, Keys: keys}
-}
-
-// trackRequest holds a Request, its one header and its ordering keys in one
-// allocation.
-type trackRequest struct {
-	req     Request
-	headers [1]Header
-	keys    [maxKeys]string
+	return Result{Request: &h.req, Keys: sliceKeys(h.keys[:len(ends):len(ends)], s, urlEnd, ends)}
 }
 
 // appendPathParam appends v as a URL path segment the way upstream inserts

@@ -282,16 +282,30 @@ func (v *v2Event) setIdentifiers(p jsvalue.Value) *Error {
 // payload returns the successful Result of a person payload, with the
 // event's ordering keys.
 func (v *v2Event) payload(p jsvalue.Value) Result {
-	return objectResult(p, v.keys())
+	var keyBuf [256]byte
+	var endBuf [maxKeys]int
+	text, ends := v.appendKeys(keyBuf[:0], endBuf[:0])
+	return encodedObject(p, text, ends)
 }
 
-// objectResult returns p as the JSON object of a /api/v2/batch request, or
-// the error of an object over Customer.io's per-object limit, which
-// upstream checks in this mode too.
-func objectResult(p jsvalue.Value, keys []string) Result {
-	data := p.AppendJSON(make([]byte, 0, bodyCapacity))
-	if len(data) > MaxObjectBytes {
-		return Result{Err: objectTooLargeError(len(data))}
+// encodedObject returns the successful Result of the object p with the
+// ordering keys in keys that end at ends (see objectResult), or the error
+// of an object over Customer.io's per-object limit, which upstream checks
+// in this mode too.
+func encodedObject(p jsvalue.Value, keys []byte, ends []int) Result {
+	data := encodeBody(p)
+	defer data.release()
+	if len(data.body) > MaxObjectBytes {
+		return Result{Err: objectTooLargeError(len(data.body))}
 	}
-	return Result{Object: data, Keys: keys}
+	return objectResult(keys, ends, data)
+}
+
+// objectResult returns the successful Result of an object, data, whose
+// ordering keys are the texts in keys that end at ends, one after the
+// other. The keys and the object share one allocation (see newStorage).
+func objectResult(keys []byte, ends []int, data draft) Result {
+	h, text := newStorage[objectHead](len(keys) + len(data.body))
+	s, obj := fill(text, keys, data.body)
+	return Result{Object: obj, Keys: sliceKeys(h.keys[:len(ends):len(ends)], s, 0, ends)}
 }

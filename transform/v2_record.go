@@ -80,17 +80,20 @@ func (v *v2Event) record(connection jsvalue.Value) Result {
 			p.Set("attributes", attrs)
 		}
 	}
-	return objectResult(p, []string{recordKey(key, id.Str())})
+	var keyBuf [128]byte
+	k := appendRecordKey(keyBuf[:0], key, id.Str())
+	return encodedObject(p, k, []int{len(k)})
 }
 
-// recordKey returns the ordering key of the person a record names: its user
-// id or email, as for other events, or its Customer.io id.
-func recordKey(key, id string) string {
+// appendRecordKey appends the ordering key of the person a record names:
+// its user id or email, as for other events, or its Customer.io id.
+func appendRecordKey(dst []byte, key, id string) []byte {
+	prefix := cioKeyPrefix
 	switch key {
 	case "id":
-		return userKeyPrefix + id
+		prefix = userKeyPrefix
 	case "email":
-		return emailKeyPrefix + id
+		prefix = emailKeyPrefix
 	}
-	return cioKeyPrefix + id
+	return append(append(dst, prefix...), id...)
 }
