@@ -3,6 +3,9 @@ package jsvalue
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/cio-transformer/cio-transformer/internal/cputime"
+	"github.com/cio-transformer/cio-transformer/internal/eventmix"
 )
 
 // benchEvent is a typical RudderStack identify event (about 600 bytes).
@@ -39,6 +42,27 @@ func BenchmarkParse(b *testing.B) {
 		if _, err := Parse(data); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkParseMix parses one event of the seeded mix the service's
+// benchmarks send (see internal/eventmix) per iteration. It reports the
+// process's CPU time per event too, the figure to trust on a busy machine.
+func BenchmarkParseMix(b *testing.B) {
+	mix := eventmix.Generate(1, 1000)
+	b.ReportAllocs()
+	start := cputime.Process()
+	i := 0
+	for b.Loop() {
+		if _, err := Parse(mix[i].JSON); err != nil {
+			b.Fatal(err)
+		}
+		if i++; i == len(mix) {
+			i = 0
+		}
+	}
+	if cpu := cputime.Process() - start; start > 0 {
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/event")
 	}
 }
 

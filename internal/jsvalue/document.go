@@ -50,10 +50,7 @@ type container struct {
 	node uint32
 	// searches counts lookups in an unread container, then scans of an
 	// object's members until it is indexed (see keyindex.go).
-	searches uint32
-	// dead counts the members of an indexed object deleted in place: their
-	// Value is undefined until the next compaction.
-	dead uint32
+	searches uint16
 	// read is set once a parsed container's members or elements have been
 	// built from the index.
 	read bool

@@ -1,10 +1,5 @@
 package jsvalue
 
-import (
-	"hash/maphash"
-	"slices"
-)
-
 // The index: one pass over the document that checks it with the tokenizer,
 // reports the first error as the JSON parser would, and records every
 // token in a table of nodes, in document order. The reader (document.go)
@@ -220,10 +215,15 @@ func (x *indexer) key(i int) (int, *SyntaxError) {
 	if err != nil {
 		return 0, err
 	}
-	x.scalar(i, end, fl)
+	x.nodes = append(x.nodes, node{start: uint32(i), end: uint32(end) | uint32(fl)<<flagShift})
 	f := &x.stack[len(x.stack)-1]
-	if !f.keys.add(x, keyRef{uint32(i + 1), uint32(end - 1)}) || fl&flagRewrite != 0 {
+	// A key with an escape AppendJSON does not write marks its object
+	// duplicated at once, which has every key compared when it is read.
+	if fl&flagRewrite != 0 || !f.keys.add(x, f, keyRef{uint32(i + 1), uint32(end - 1)}) {
 		x.cs[f.slot].flags |= rewritten | duplicated
+	}
+	if end+1 < len(src) && src[end] == ':' && src[end+1] > ' ' {
+		return end + 1, nil
 	}
 	i = end
 	if i < len(src) && src[i] <= ' ' {
@@ -257,7 +257,7 @@ func (x *indexer) open(i int, isObj bool) {
 	n := uint32(len(x.nodes))
 	x.nodes = append(x.nodes, node{start: uint32(i)}, node{start: slot})
 	x.cs = append(x.cs, containerInfo{parent: parent})
-	x.stack = append(x.stack, frame{node: n, slot: slot, isObj: isObj, keys: dedup{base: len(x.keys), mark: -1}})
+	x.stack = append(x.stack, frame{node: n, slot: slot, isObj: isObj})
 }
 
 // close completes the innermost container, which ends before end.
@@ -283,111 +283,4 @@ func (x *indexer) space(i int) int {
 		x.cs[x.stack[len(x.stack)-1].slot].flags |= spaced
 	}
 	return skipSpace(x.src, i)
-}
-
-// bloomKeys is how many keys an object may have before duplicate keys are
-// found through a hash table rather than a 128-bit filter and a scan.
-const bloomKeys = 32
-
-// keySeed seeds the hash of keys in large objects.
-var keySeed = maphash.MakeSeed()
-
-// dedup finds duplicate keys in one object, by their text: two keys whose
-// texts differ but mean the same string have an escape that is not as
-// AppendJSON writes it, and the object is rewritten anyway. The keys of
-// the objects being indexed are on indexer.keys, innermost
-// last; large objects also have hash tables on indexer.table.
-type dedup struct {
-	base  int // the object's first key in x.keys
-	bloom [2]uint64
-	// mark is where the object's hash tables start in x.table, -1 while
-	// the filter serves; table is the offset of the current one and size
-	// its number of slots.
-	mark, table, size int
-}
-
-// keyRef is the text of a key, quotes excluded.
-type keyRef struct{ start, end uint32 }
-
-// keyText returns the text of k.
-func (x *indexer) keyText(k keyRef) string { return x.src[k.start:k.end] }
-
-// add records key k and reports whether its text is new.
-func (d *dedup) add(x *indexer, k keyRef) bool {
-	key := x.keyText(k)
-	n := len(x.keys) - d.base
-	if d.size == 0 {
-		h := bloomHash(key)
-		w, bit := h>>6, uint64(1)<<(h&63)
-		if d.bloom[w]&bit != 0 {
-			for _, other := range x.keys[d.base:] {
-				if x.keyText(other) == key {
-					return false
-				}
-			}
-		}
-		d.bloom[w] |= bit
-		x.keys = append(x.keys, k)
-		if n+1 > bloomKeys {
-			d.rehash(x, 4*bloomKeys)
-		}
-		return true
-	}
-	if 2*(n+1) > d.size {
-		d.rehash(x, 4*d.size)
-	}
-	mask := d.size - 1
-	t := x.table[d.table : d.table+d.size]
-	for j := int(maphash.String(keySeed, key)) & mask; ; j = (j + 1) & mask {
-		slot := t[j]
-		if slot == 0 {
-			t[j] = uint32(len(x.keys) + 1)
-			x.keys = append(x.keys, k)
-			return true
-		}
-		if x.keyText(x.keys[slot-1]) == key {
-			return false
-		}
-	}
-}
-
-// bloomHash is a 7-bit hash of a key for the filter of small objects:
-// length, first and last byte tell most keys of one object apart.
-func bloomHash(key string) uint32 {
-	h := uint32(len(key))
-	if len(key) > 0 {
-		h = h<<16 | uint32(key[0])<<8 | uint32(key[len(key)-1])
-	}
-	return h * 0x9E3779B1 >> 25
-}
-
-// rehash moves the object's keys into a new table of size slots (a power
-// of two) at the top of x.table. Objects inside this one have released
-// their tables by the time it grows, so the old table is just below and is
-// left behind until the object ends.
-func (d *dedup) rehash(x *indexer, size int) {
-	if d.mark < 0 {
-		d.mark = len(x.table)
-	}
-	off := len(x.table)
-	x.table = slices.Grow(x.table, size)[:off+size]
-	t := x.table[off:]
-	clear(t)
-	mask := size - 1
-	for k := d.base; k < len(x.keys); k++ {
-		j := int(maphash.String(keySeed, x.keyText(x.keys[k]))) & mask
-		for t[j] != 0 {
-			j = (j + 1) & mask
-		}
-		t[j] = uint32(k + 1)
-	}
-	d.table, d.size = off, size
-}
-
-// release drops the object's keys and hash tables.
-func (d *dedup) release(x *indexer) {
-	x.keys = x.keys[:d.base]
-	if d.mark >= 0 {
-		x.table = x.table[:d.mark]
-	}
 }

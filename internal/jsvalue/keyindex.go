@@ -28,6 +28,10 @@ type keyIndex struct {
 	// n is how many members pos covers: members appended to Members
 	// directly after it was built are found by a scan of the rest.
 	n int
+	// dead counts the members deleted in place (only an indexed object
+	// deletes in place): their Value is undefined until the next
+	// compaction.
+	dead int
 }
 
 // newKeyIndex indexes ms. The first live member of a key wins, as a scan
@@ -85,13 +89,13 @@ func (ix *keyIndex) get(key string) (int, bool) {
 // searchedOften counts one search of a large container and reports
 // whether it has now been searched often enough to be indexed (or, when
 // unread, read).
-func searchedOften(count *uint32) bool { return countTo(count, scansBeforeIndex) }
+func searchedOften(count *uint16) bool { return countTo(count, scansBeforeIndex) }
 
 // readOften counts one lookup in the index of an unread container of n
 // members or elements and reports whether it should now be read: after
 // scansBeforeIndex lookups when it is large, after indexMin when it is
 // small, as each lookup reads all of its keys again.
-func readOften(count *uint32, n int) bool {
+func readOften(count *uint16, n int) bool {
 	if n > indexMin {
 		return countTo(count, scansBeforeIndex)
 	}
@@ -100,7 +104,7 @@ func readOften(count *uint32, n int) bool {
 
 // countTo counts one event and reports whether more than limit have been
 // counted.
-func countTo(count *uint32, limit uint32) bool {
+func countTo(count *uint16, limit uint16) bool {
 	if *count > limit {
 		return true
 	}
@@ -191,8 +195,8 @@ func (o *container) set(key string, val Value) {
 		// so that deleting many keys stays linear.
 		o.members[i].Value = Value{}
 		delete(ix.pos, key)
-		o.dead++
-		if int(o.dead) > len(o.members)/2 {
+		ix.dead++
+		if ix.dead > len(o.members)/2 {
 			o.compact()
 		}
 		return
@@ -219,10 +223,18 @@ func (o *container) add(key string, val Value) {
 	o.members = append(o.members, Member{Key: key, Value: val})
 }
 
+// dead returns how many of o's members are deleted in place.
+func (o *container) dead() int {
+	if o.index == nil {
+		return 0
+	}
+	return o.index.dead
+}
+
 // compact removes the members deleted in place, and reindexes what is
 // left.
 func (o *container) compact() {
-	if o.dead == 0 {
+	if o.dead() == 0 {
 		return
 	}
 	counted(len(o.members))
@@ -234,7 +246,6 @@ func (o *container) compact() {
 	}
 	clear(o.members[len(live):])
 	o.members = live
-	o.dead = 0
 	if len(live) > indexMin {
 		o.index = newKeyIndex(live)
 	} else {

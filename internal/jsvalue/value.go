@@ -221,7 +221,7 @@ func (v Value) Len() int {
 			return v.c.count()
 		}
 		v.c.load()
-		return len(v.c.members) - int(v.c.dead)
+		return len(v.c.members) - v.c.dead()
 	case KindArray:
 		if v.c.lazy() {
 			return v.c.count()
@@ -347,7 +347,7 @@ func (v Value) ShallowCopy() Value {
 	switch v.kind {
 	case KindObject:
 		v.c.load()
-		m := make([]Member, 0, len(v.c.members)-int(v.c.dead))
+		m := make([]Member, 0, len(v.c.members)-v.c.dead())
 		for _, x := range v.c.members {
 			if x.Value.kind != KindUndefined {
 				m = append(m, x)
