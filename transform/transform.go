@@ -15,10 +15,6 @@ const (
 	typeGroup    = "group"
 )
 
-// bodyCapacity is the initial capacity of a request body buffer, enough for
-// a typical event without growing.
-const bodyCapacity = 256
-
 // mapV1 maps one RudderStack event in API mode v1 to its Customer.io
 // request, or for a group event to its Customer.io object, as the upstream
 // processor transform does apart from the documented deviations. It never
