@@ -38,14 +38,14 @@ func (fs *fields) next() bool {
 		return false
 	}
 	b := fs.b[fs.pos:]
-	if len(b) >= 2 && b[0]&7 == byte(protowire.BytesType) && b[0] >= 1<<3 && b[0] < 0x80 && b[1] < 0x80 {
+	if t := b[0]; t&7 == byte(protowire.BytesType) && t >= 1<<3 && t < 0x80 {
 		// The common record, read without the general decoding: a
-		// length-delimited field numbered below 16 whose value is shorter
-		// than 128 bytes, its tag and its length each one byte.
-		if end := fs.pos + 2 + int(b[1]); end <= len(fs.b) {
-			fs.num, fs.typ, fs.start = protowire.Number(b[0]>>3), protowire.BytesType, fs.pos
-			fs.val = span{fs.pos + 2, end}
-			fs.pos = end
+		// length-delimited field numbered below 16, its tag one byte and
+		// its length one or two (see shortRecord).
+		if v, ok := shortRecord(fs.b, fs.pos, len(fs.b)); ok {
+			fs.num, fs.typ, fs.start = protowire.Number(t>>3), protowire.BytesType, fs.pos
+			fs.val = v
+			fs.pos = v.end
 			return true
 		}
 	}
