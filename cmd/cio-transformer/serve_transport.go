@@ -32,7 +32,7 @@ type transportFlags struct {
 func (f *transportFlags) define(fs *flag.FlagSet) {
 	fs.Int64Var(&f.maxInflightBytes, "max-inflight-bytes", server.DefaultMaxInflightBytes, "budget of request messages received and not yet answered, charged at four times their estimated decoded size; past it calls and request messages are refused with RESOURCE_EXHAUSTED (env CIO_MAX_INFLIGHT_BYTES)")
 	fs.IntVar(&f.maxConnections, "max-connections", server.DefaultMaxConnections, "most connections served at once; more wait to be accepted (env CIO_MAX_CONNECTIONS)")
-	fs.DurationVar(&f.recvTimeout, "recv-timeout", server.DefaultRecvTimeout, "how long a unary call's request message may take to arrive after its headers (env CIO_RECV_TIMEOUT)")
+	fs.DurationVar(&f.recvTimeout, "recv-timeout", server.DefaultRecvTimeout, "how long a unary call's request message may take to arrive after its headers; a late call is ended between this and this plus two sweep periods (an eighth of it, at most 100 ms each) (env CIO_RECV_TIMEOUT)")
 	fs.DurationVar(&f.maxConnectionIdle, "max-connection-idle", server.DefaultMaxConnectionIdle, "how long a connection without calls stays open (env CIO_MAX_CONNECTION_IDLE)")
 	fs.UintVar(&f.maxConcurrentStreams, "max-concurrent-streams", server.DefaultMaxConcurrentStreams, "most calls open at once on one connection; clients queue beyond it (env CIO_MAX_CONCURRENT_STREAMS)")
 	fs.DurationVar(&f.keepaliveMinTime, "keepalive-min-time", server.DefaultKeepaliveMinTime, "shortest interval between client keepalive pings; a client pinging more often is disconnected (env CIO_KEEPALIVE_MIN_TIME)")
