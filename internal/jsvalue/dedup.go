@@ -2,11 +2,12 @@ package jsvalue
 
 import (
 	"hash/maphash"
-	"slices"
+	"math/bits"
 )
 
 // bloomKeys is how many keys an object may have before duplicate keys are
-// found through a hash table rather than a 128-bit filter and a scan.
+// found through a hash table, once the object ends, rather than by a
+// 128-bit filter and a scan as each key comes.
 const bloomKeys = 32
 
 // keySeed seeds the hash of keys in large objects.
@@ -19,60 +20,29 @@ var keySeed = maphash.MakeSeed()
 //
 // Most objects have a few keys: a 128-bit filter of them tells almost
 // every new key from the others, and the object's earlier keys, read from
-// its nodes, are compared only when the filter cannot. Past bloomKeys keys
-// the object's keys are copied to indexer.keys, where objects being
-// indexed keep theirs, innermost last, and found through a hash table on
-// indexer.table.
+// its nodes, are compared only when the filter cannot. An object with
+// more than bloomKeys keys is checked once it ends, when its number of
+// keys is known: its keys, read from its nodes, go into a hash table on
+// indexer.table sized for them, so that it is allocated at most once.
 type dedup struct {
 	bloom [2]uint64
-	// base is the object's first key in x.keys and mark where its hash
-	// tables start in x.table; table is the offset of the current one and
-	// size its number of slots, 0 while the filter serves.
-	base, mark, table, size int
 }
 
-// keyRef is the text of a key, quotes excluded.
-type keyRef struct{ start, end uint32 }
-
-// keyText returns the text of k.
-func (x *indexer) keyText(k keyRef) string { return x.src[k.start:k.end] }
-
-// add records key k of the object of frame f, the member after its f.n
-// members, and reports whether its text is new.
-func (d *dedup) add(x *indexer, f *frame, k keyRef) bool {
-	key := x.keyText(k)
-	if d.size == 0 {
-		h := bloomHash(key)
-		w, bit := h>>6, uint64(1)<<(h&63)
-		if d.bloom[w]&bit != 0 && x.hasKey(f, key) {
-			return false
-		}
-		d.bloom[w] |= bit
-		if f.n+1 > bloomKeys {
-			d.base, d.mark = len(x.keys), len(x.table)
-			x.appendKeys(f)
-			x.keys = append(x.keys, k)
-			d.rehash(x, 4*bloomKeys)
-		}
+// add records the key of the object of frame f, the member after its f.n
+// members, and reports whether its text is new. Past bloomKeys members it
+// reports true, and the object is checked when it ends (see
+// hasDuplicateKey).
+func (d *dedup) add(x *indexer, f *frame, key string) bool {
+	if f.n >= bloomKeys {
 		return true
 	}
-	n := len(x.keys) - d.base
-	if 2*(n+1) > d.size {
-		d.rehash(x, 4*d.size)
+	h := bloomHash(key)
+	w, bit := h>>6, uint64(1)<<(h&63)
+	if d.bloom[w]&bit != 0 && x.hasKey(f, key) {
+		return false
 	}
-	mask := d.size - 1
-	t := x.table[d.table : d.table+d.size]
-	for j := int(maphash.String(keySeed, key)) & mask; ; j = (j + 1) & mask {
-		slot := t[j]
-		if slot == 0 {
-			t[j] = uint32(len(x.keys) + 1)
-			x.keys = append(x.keys, k)
-			return true
-		}
-		if x.keyText(x.keys[slot-1]) == key {
-			return false
-		}
-	}
+	d.bloom[w] |= bit
+	return true
 }
 
 // hasKey reports whether one of the first f.n members of f's object has
@@ -87,17 +57,6 @@ func (x *indexer) hasKey(f *frame, key string) bool {
 		j = x.after(j + 1)
 	}
 	return false
-}
-
-// appendKeys appends the keys of the first f.n members of f's object to
-// x.keys.
-func (x *indexer) appendKeys(f *frame) {
-	j := f.node + 2
-	for range f.n {
-		nd := x.nodes[j]
-		x.keys = append(x.keys, keyRef{nd.start + 1, nd.endOf() - 1})
-		j = x.after(j + 1)
-	}
 }
 
 // after returns the node after node j, and its contents when it is a
@@ -119,30 +78,30 @@ func bloomHash(key string) uint32 {
 	return h * 0x9E3779B1 >> 25
 }
 
-// rehash moves the object's keys into a new table of size slots (a power
-// of two) at the top of x.table. Objects inside this one have released
-// their tables by the time it grows, so the old table is just below and is
-// left behind until the object ends.
-func (d *dedup) rehash(x *indexer, size int) {
-	off := len(x.table)
-	x.table = slices.Grow(x.table, size)[:off+size]
-	t := x.table[off:]
+// hasDuplicateKey reports whether two of the f.n members of the closed
+// object of frame f have the same key text. The table it uses, twice as
+// many slots as keys or more, stays in x.table for the next object.
+func (x *indexer) hasDuplicateKey(f *frame) bool {
+	size := 1 << bits.Len(2*uint(f.n))
+	if cap(x.table) < size {
+		x.table = make([]uint32, size)
+	}
+	t := x.table[:size]
 	clear(t)
 	mask := size - 1
-	for k := d.base; k < len(x.keys); k++ {
-		j := int(maphash.String(keySeed, x.keyText(x.keys[k]))) & mask
-		for t[j] != 0 {
-			j = (j + 1) & mask
+	j := f.node + 2
+	for range f.n {
+		nd := x.nodes[j]
+		key := x.src[nd.start+1 : nd.endOf()-1]
+		h := int(maphash.String(keySeed, key)) & mask
+		for ; t[h] != 0; h = (h + 1) & mask {
+			o := x.nodes[t[h]]
+			if x.src[o.start+1:o.endOf()-1] == key {
+				return true
+			}
 		}
-		t[j] = uint32(k + 1)
+		t[h] = j
+		j = x.after(j + 1)
 	}
-	d.table, d.size = off, size
-}
-
-// release drops the object's keys and hash tables.
-func (d *dedup) release(x *indexer) {
-	if d.size > 0 {
-		x.keys = x.keys[:d.base]
-		x.table = x.table[:d.mark]
-	}
+	return false
 }

@@ -47,8 +47,7 @@ type indexer struct {
 	// needs beyond its node.
 	cs    []containerInfo
 	stack []frame
-	// keys and table find duplicate keys (see dedup).
-	keys  []keyRef
+	// table finds duplicate keys in large objects (see dedup).
 	table []uint32
 }
 
@@ -219,7 +218,7 @@ func (x *indexer) key(i int) (int, *SyntaxError) {
 	f := &x.stack[len(x.stack)-1]
 	// A key with an escape AppendJSON does not write marks its object
 	// duplicated at once, which has every key compared when it is read.
-	if fl&flagRewrite != 0 || !f.keys.add(x, f, keyRef{uint32(i + 1), uint32(end - 1)}) {
+	if fl&flagRewrite != 0 || !f.keys.add(x, f, src[i+1:end-1]) {
 		x.cs[f.slot].flags |= rewritten | duplicated
 	}
 	if end+1 < len(src) && src[end] == ':' && src[end+1] > ' ' {
@@ -267,8 +266,8 @@ func (x *indexer) close(end int) {
 	x.nodes[f.node+1].end = f.n
 	info := &x.cs[f.slot]
 	info.end = uint32(end)
-	if f.isObj {
-		f.keys.release(x)
+	if f.isObj && f.n > bloomKeys && info.flags&duplicated == 0 && x.hasDuplicateKey(f) {
+		info.flags |= rewritten | duplicated
 	}
 	x.stack = x.stack[:len(x.stack)-1]
 	if info.parent != noParent {

@@ -38,6 +38,9 @@ func Parse(data []byte) (Value, error) {
 	x := indexerPool.Get().(*indexer)
 	// The index reads data in place; nothing it keeps refers to it.
 	x.src = unsafe.String(unsafe.SliceData(data), len(data))
+	if n := len(data)/bytesPerNode + 16; cap(x.nodes) < n {
+		x.nodes = make([]node, 0, n)
+	}
 	var v Value
 	err := x.run()
 	if err == nil {
@@ -61,19 +64,33 @@ func (v *Value) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// bytesPerNode is the fewest bytes of text per node Parse makes room for
+// at first: tokens of events take 6 to 12 bytes each, so the index of a
+// document is allocated once, not grown by doubling from the pool's size;
+// text denser than this (an array of digits) grows it once or twice.
+const bytesPerNode = 4
+
 // maxPooledIndexer is the most nodes an indexer keeps for reuse, so that
 // one huge document does not pin its memory for good.
 const maxPooledIndexer = 1 << 14
 
 var indexerPool = sync.Pool{New: func() any { return new(indexer) }}
 
-// release returns x to the pool.
+// release returns x to the pool, without the slices a large document
+// has grown past what the pool keeps.
 func (x *indexer) release() {
 	x.src = ""
-	if cap(x.nodes) > maxPooledIndexer || cap(x.cs) > maxPooledIndexer || cap(x.stack) > maxPooledIndexer ||
-		cap(x.keys) > maxPooledIndexer || cap(x.table) > 4*maxPooledIndexer {
-		return
+	x.nodes, x.cs, x.stack = pooled(x.nodes), pooled(x.cs), pooled(x.stack)
+	if x.table = x.table[:0]; cap(x.table) > 4*maxPooledIndexer {
+		x.table = nil
 	}
-	x.nodes, x.cs, x.stack, x.keys, x.table = x.nodes[:0], x.cs[:0], x.stack[:0], x.keys[:0], x.table[:0]
 	indexerPool.Put(x)
+}
+
+// pooled returns s emptied, or nil when it is too large to keep.
+func pooled[T any](s []T) []T {
+	if cap(s) > maxPooledIndexer {
+		return nil
+	}
+	return s[:0]
 }
