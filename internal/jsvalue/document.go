@@ -1,6 +1,9 @@
 package jsvalue
 
 import (
+	"reflect"
+	"slices"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -26,16 +29,6 @@ type doc struct {
 	cs    []container
 }
 
-// docWithRoom is a doc allocated with the storage of its containers, for
-// documents with at most docRoom of them, as most events are.
-type docWithRoom struct {
-	doc
-	room [docRoom]container
-}
-
-// docRoom is how many containers a doc holds without another allocation.
-const docRoom = 8
-
 // container is the storage of an object or array Value.
 type container struct {
 	// members holds an object's members in insertion order, keys unique;
@@ -56,22 +49,102 @@ type container struct {
 	read bool
 }
 
-// newDoc builds the doc of the indexed src. The text, the nodes and the
-// container infos share one allocation, as none of them holds pointers.
-func newDoc(src []byte, x *indexer) *doc {
-	var d *doc
-	if len(x.cs) <= docRoom {
-		r := new(docWithRoom)
-		d = &r.doc
-		d.cs = r.room[:len(x.cs)]
-	} else {
-		d = new(doc)
-		d.cs = make([]container, len(x.cs))
+// A parsed document is one allocation: the doc, the storage of its
+// containers, then its nodes, container infos and text, which hold no
+// pointers. Go has no type for such an object, so one is made for each
+// number of containers and size class and kept (docShapes): the collector
+// scans an object only as far as its type's last pointer, so it never
+// reads the text, and the doc's slices and the strings read from the text
+// point into the object itself and keep it alive as any pointer into an
+// object does. Documents with more containers or text than the shapes
+// cover take three allocations instead.
+
+// docShape is the type of the one allocation of a document with a given
+// number of containers and size class, and where its parts lie.
+type docShape struct {
+	typ reflect.Type
+	// cs and tail are the offsets of the containers and of the tail, and
+	// tailLen the size of the tail.
+	cs, tail uintptr
+	tailLen  int
+}
+
+// maxShapeRoom is the most containers of a document given one allocation.
+const maxShapeRoom = 64
+
+// shapeClasses are the allocator's size classes a document's allocation
+// takes, from the smallest a doc fits in to 32 KB, past which the
+// allocator rounds up to pages.
+var shapeClasses = [...]int{
+	128, 144, 160, 176, 192, 208, 224, 240, 256, 288, 320, 352, 384, 416, 448, 480, 512,
+	576, 640, 704, 768, 896, 1024, 1152, 1280, 1408, 1536, 1792, 2048, 2304, 2688, 3072,
+	3200, 3456, 4096, 4864, 5376, 6144, 6528, 6784, 6912, 8192, 9472, 9728, 10240, 10880,
+	12288, 13568, 14336, 16384, 18432, 19072, 20480, 21760, 24576, 27264, 28672, 32768,
+}
+
+// docShapes holds the shapes made so far, by number of containers and
+// size class.
+var docShapes [maxShapeRoom + 1][len(shapeClasses)]atomic.Pointer[docShape]
+
+// mallocHeader is the word the allocator adds to an object of more than
+// 512 bytes that has pointers.
+const mallocHeader = 8
+
+// shapeFor returns the shape of a document of nc containers whose tail
+// takes tailLen bytes, or nil when none is made for it.
+func shapeFor(nc, tailLen int) *docShape {
+	if nc > maxShapeRoom {
+		return nil
 	}
+	head := int(unsafe.Sizeof(doc{})) + nc*int(unsafe.Sizeof(container{}))
+	need := head + tailLen
+	if need > 512 {
+		need += mallocHeader
+	}
+	k, _ := slices.BinarySearch(shapeClasses[:], need)
+	if k == len(shapeClasses) {
+		return nil
+	}
+	p := &docShapes[nc][k]
+	if s := p.Load(); s != nil {
+		return s
+	}
+	size := shapeClasses[k]
+	if size > 512 {
+		size -= mallocHeader
+	}
+	typ := reflect.StructOf([]reflect.StructField{
+		{Name: "Doc", Type: reflect.TypeFor[doc]()},
+		{Name: "Cs", Type: reflect.ArrayOf(nc, reflect.TypeFor[container]())},
+		{Name: "Tail", Type: reflect.ArrayOf((size-head)/8, reflect.TypeFor[uint64]())},
+	})
+	s := &docShape{typ: typ, cs: typ.Field(1).Offset, tail: typ.Field(2).Offset, tailLen: int(typ.Field(2).Type.Size())}
+	p.Store(s)
+	return s
+}
+
+// newDoc builds the doc of the indexed src. The text, the nodes and the
+// container infos, none of which holds pointers, share one allocation;
+// with the doc and its containers too, when a shape covers the document.
+func newDoc(src []byte, x *indexer) *doc {
 	const unit = int(unsafe.Sizeof(node{}))
 	nn, nc := len(x.nodes), len(x.cs)
 	infoUnits := (nc*int(unsafe.Sizeof(containerInfo{})) + unit - 1) / unit
-	arena := make([]node, nn+infoUnits+(len(src)+unit-1)/unit)
+	units := nn + infoUnits + (len(src)+unit-1)/unit
+	var d *doc
+	var arena []node
+	if s := shapeFor(nc, units*unit); s != nil {
+		p := reflect.New(s.typ).UnsafePointer()
+		d = (*doc)(p)
+		if nc > 0 {
+			d.cs = unsafe.Slice((*container)(unsafe.Add(p, s.cs)), nc)
+		}
+		arena = unsafe.Slice((*node)(unsafe.Add(p, s.tail)), units)
+	} else {
+		d = new(doc)
+		d.cs = make([]container, nc)
+		arena = make([]node, units)
+	}
 	copy(arena, x.nodes)
 	d.nodes = arena[:nn:nn]
 	if nc > 0 {

@@ -1,8 +1,11 @@
 package jsvalue
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -323,6 +326,77 @@ func readSome(v Value, touch uint8) {
 				return
 			}
 			readSome(v.Get("0"), touch)
+		}
+	}
+}
+
+// TestDocShapes checks the one allocation of a parsed document (see
+// docShape) against the collector: documents of every number of containers
+// a shape covers and more, and of texts from a few bytes to past the
+// largest shape, are parsed, read (which stores pointers to new members
+// and elements in the shape's containers), and left with nothing but the
+// returned Values and strings read from them; after collections and new
+// allocations, every one must read as it was written.
+func TestDocShapes(t *testing.T) {
+	t.Parallel()
+	type kept struct {
+		v    Value
+		s    string
+		want string
+	}
+	var all []kept
+	for nc := 0; nc <= maxShapeRoom+2; nc += 1 + nc/8 {
+		for _, pad := range []int{0, 10, 100, 600, 2000, 9000, 40000} {
+			var b strings.Builder
+			b.WriteString(`{"pad":"` + strings.Repeat("p", pad) + `","list":[`)
+			for i := range max(nc-2, 0) {
+				if i > 0 {
+					b.WriteString(",")
+				}
+				b.WriteString(`{"k":"v` + strconv.Itoa(i) + `"}`)
+			}
+			b.WriteString(`]}`)
+			text := b.String()
+			if nc == 0 {
+				text = `"` + strings.Repeat("s", pad) + `"`
+			}
+			data := []byte(text)
+			v, err := Parse(data)
+			if err != nil {
+				t.Fatalf("%d containers, %d bytes: %v", nc, pad, err)
+			}
+			clear(data)
+			s := v.Str()
+			if v.IsObject() {
+				s = v.Get("pad").Str()
+				for _, e := range v.Get("list").Elems() {
+					e.Members()
+				}
+			}
+			all = append(all, kept{v, s, text})
+		}
+	}
+	for range 3 {
+		runtime.GC()
+		garbage := make([][]byte, 0, 1000)
+		for i := range 1000 {
+			garbage = append(garbage, bytes.Repeat([]byte{'x'}, 64+i%4096))
+		}
+		runtime.KeepAlive(garbage)
+	}
+	for _, k := range all {
+		if got := string(k.v.AppendJSON(nil)); got != k.want {
+			t.Fatalf("after collections, a document reads %.80q, want %.80q", got, k.want)
+		}
+		if k.v.IsObject() {
+			if k.s != k.v.Get("pad").Str() {
+				t.Fatalf("a string read from a document changed")
+			}
+			for i, e := range k.v.Get("list").Elems() {
+				if got := e.Members()[0].Value.Str(); got != "v"+strconv.Itoa(i) {
+					t.Fatalf("element %d reads %q after collections", i, got)
+				}
+			}
 		}
 	}
 }
