@@ -37,12 +37,10 @@ func (d *dedup) add(x *indexer, f *frame, key string) bool {
 		return true
 	}
 	h := bloomHash(key)
-	w, bit := h>>6, uint64(1)<<(h&63)
-	if d.bloom[w]&bit != 0 && x.hasKey(f, key) {
-		return false
-	}
-	d.bloom[w] |= bit
-	return true
+	w, bit := h>>6&1, uint64(1)<<(h&63)
+	seen := d.bloom[w]
+	d.bloom[w] = seen | bit
+	return seen&bit == 0 || !x.hasKey(f, key)
 }
 
 // hasKey reports whether one of the first f.n members of f's object has

@@ -91,6 +91,12 @@ func (x *indexer) run() *SyntaxError {
 		}
 		switch c := src[i]; c {
 		case '"':
+			// A plain string (see consumeString) needs no more.
+			if end := plainPrefix(src, i+1); end < len(src) && src[end] == '"' {
+				x.nodes = append(x.nodes, node{start: uint32(i), end: uint32(end + 1)})
+				i = end + 1
+				break
+			}
 			end, fl, err := consumeString(src, i)
 			if err != nil {
 				return err
@@ -210,9 +216,13 @@ func (x *indexer) key(i int) (int, *SyntaxError) {
 	if i >= len(src) || src[i] != '"' {
 		return 0, errorAt(src, i, "expected string for object key")
 	}
-	end, fl, err := consumeString(src, i)
-	if err != nil {
-		return 0, err
+	// A plain key (see consumeString) needs no more.
+	end, fl := plainPrefix(src, i+1)+1, tokenFlags(0)
+	if end > len(src) || src[end-1] != '"' {
+		var err *SyntaxError
+		if end, fl, err = consumeString(src, i); err != nil {
+			return 0, err
+		}
 	}
 	x.nodes = append(x.nodes, node{start: uint32(i), end: uint32(end) | uint32(fl)<<flagShift})
 	f := &x.stack[len(x.stack)-1]

@@ -127,7 +127,9 @@ func consumeNumber(src string, i int) (int, tokenFlags, *SyntaxError) {
 }
 
 // consumeString checks the string at i (a '"') and returns the index after
-// its closing quote and its flags.
+// its closing quote and its flags. A string that plainPrefix reads to its
+// closing quote is plain, with no flags: the index checks for that first,
+// as most keys and values of events are.
 func consumeString(src string, i int) (int, tokenFlags, *SyntaxError) {
 	var fl tokenFlags
 	i++
