@@ -292,10 +292,10 @@ func wideTraits(tb testing.TB, n int) []byte {
 
 // TestEventJSONAllocations counts allocations, not time: reading a Struct
 // of n members allocates a few blocks, sized once or grown by doubling,
-// never one per member as decoding it into structpb maps does: 60 at
-// 10,000 members, 81 at 100,000. The counts are taken past 16K tokens,
-// the largest index jsvalue.Parse keeps for reuse (3 allocations at 1,000
-// members), from where the index of the event's text grows by doubling.
+// never one per member as decoding it into structpb maps does: 11 at
+// 10,000 members, 14 at 100,000. The counts are taken past the largest
+// buffers and index kept for reuse (2 allocations at 1,000 members),
+// from where the event's text and its index are allocated anew.
 func TestEventJSONAllocations(t *testing.T) {
 	wide, wider := wideTraits(t, 10_000), wideTraits(t, 100_000)
 	at := func(b []byte) float64 { return testing.AllocsPerRun(2, func() { eventJSON(b) }) }
