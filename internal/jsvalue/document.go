@@ -56,8 +56,9 @@ type container struct {
 // scans an object only as far as its type's last pointer, so it never
 // reads the text, and the doc's slices and the strings read from the text
 // point into the object itself and keep it alive as any pointer into an
-// object does. Documents with more containers or text than the shapes
-// cover take three allocations instead.
+// object does. A document with more text than the shapes cover has its
+// nodes, infos and text apart, and one with more containers its
+// containers too.
 
 // docShape is the type of the one allocation of a document with a given
 // number of containers and size class, and where its parts lie.
@@ -133,16 +134,26 @@ func newDoc(src []byte, x *indexer) *doc {
 	units := nn + infoUnits + (len(src)+unit-1)/unit
 	var d *doc
 	var arena []node
-	if s := shapeFor(nc, units*unit); s != nil {
+	s := shapeFor(nc, units*unit)
+	whole := s != nil
+	if !whole {
+		// Too much text for a shape: the text apart.
+		s = shapeFor(nc, 0)
+	}
+	if s != nil {
 		p := reflect.New(s.typ).UnsafePointer()
 		d = (*doc)(p)
 		if nc > 0 {
 			d.cs = unsafe.Slice((*container)(unsafe.Add(p, s.cs)), nc)
 		}
-		arena = unsafe.Slice((*node)(unsafe.Add(p, s.tail)), units)
+		if whole {
+			arena = unsafe.Slice((*node)(unsafe.Add(p, s.tail)), units)
+		}
 	} else {
 		d = new(doc)
 		d.cs = make([]container, nc)
+	}
+	if arena == nil {
 		arena = make([]node, units)
 	}
 	copy(arena, x.nodes)
