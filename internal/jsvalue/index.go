@@ -84,7 +84,47 @@ const noParent = ^uint32(0)
 func (x *indexer) run() *SyntaxError {
 	src := x.src
 	i := skipSpace(src, 0)
+	key := false
 	for {
+		if key {
+			// A member's key is expected at i: check it, and the ':'
+			// after it.
+			key = false
+			if i >= len(src) || src[i] != '"' {
+				return errorAt(src, i, "expected string for object key")
+			}
+			// A plain key (see consumeString) needs no more.
+			end, fl := plainPrefix(src, i+1)+1, tokenFlags(0)
+			if end > len(src) || src[end-1] != '"' {
+				var err *SyntaxError
+				if end, fl, err = consumeString(src, i); err != nil {
+					return err
+				}
+			}
+			x.nodes = append(x.nodes, node{start: uint32(i), end: uint32(end) | uint32(fl)<<flagShift})
+			f := &x.stack[len(x.stack)-1]
+			// A key with an escape AppendJSON does not write marks its
+			// object duplicated at once, which has every key compared
+			// when it is read.
+			if fl&flagRewrite != 0 || !f.keys.add(x, f, src[i+1:end-1]) {
+				x.cs[f.slot].flags |= rewritten | duplicated
+			}
+			if end+1 < len(src) && src[end] == ':' && src[end+1] > ' ' {
+				i = end + 1
+			} else {
+				i = end
+				if i < len(src) && src[i] <= ' ' {
+					i = x.space(i)
+				}
+				if i >= len(src) || src[i] != ':' {
+					return errorAt(src, i, "expected ':' after object key")
+				}
+				i++
+				if i < len(src) && src[i] <= ' ' {
+					i = x.space(i)
+				}
+			}
+		}
 		// A value is expected at i.
 		if i >= len(src) {
 			return errorAt(src, i, "")
@@ -121,10 +161,7 @@ func (x *indexer) run() *SyntaxError {
 				i = j
 				continue
 			}
-			var err *SyntaxError
-			if i, err = x.key(j); err != nil {
-				return err
-			}
+			i, key = j, true
 			continue
 		case 't':
 			end, err := consumeLiteral(src, i, "true")
@@ -188,10 +225,7 @@ func (x *indexer) run() *SyntaxError {
 				if i < len(src) && src[i] <= ' ' {
 					i = x.space(i)
 				}
-				var err *SyntaxError
-				if i, err = x.key(i); err != nil {
-					return err
-				}
+				key = true
 				break
 			}
 			if c == ']' {
@@ -207,45 +241,6 @@ func (x *indexer) run() *SyntaxError {
 			break
 		}
 	}
-}
-
-// key checks the key of a member at i, and the ':' after it, and returns
-// where the member's value starts.
-func (x *indexer) key(i int) (int, *SyntaxError) {
-	src := x.src
-	if i >= len(src) || src[i] != '"' {
-		return 0, errorAt(src, i, "expected string for object key")
-	}
-	// A plain key (see consumeString) needs no more.
-	end, fl := plainPrefix(src, i+1)+1, tokenFlags(0)
-	if end > len(src) || src[end-1] != '"' {
-		var err *SyntaxError
-		if end, fl, err = consumeString(src, i); err != nil {
-			return 0, err
-		}
-	}
-	x.nodes = append(x.nodes, node{start: uint32(i), end: uint32(end) | uint32(fl)<<flagShift})
-	f := &x.stack[len(x.stack)-1]
-	// A key with an escape AppendJSON does not write marks its object
-	// duplicated at once, which has every key compared when it is read.
-	if fl&flagRewrite != 0 || !f.keys.add(x, f, src[i+1:end-1]) {
-		x.cs[f.slot].flags |= rewritten | duplicated
-	}
-	if end+1 < len(src) && src[end] == ':' && src[end+1] > ' ' {
-		return end + 1, nil
-	}
-	i = end
-	if i < len(src) && src[i] <= ' ' {
-		i = x.space(i)
-	}
-	if i >= len(src) || src[i] != ':' {
-		return 0, errorAt(src, i, "expected ':' after object key")
-	}
-	i++
-	if i < len(src) && src[i] <= ' ' {
-		i = x.space(i)
-	}
-	return i, nil
 }
 
 // scalar records a string, number or literal token.
