@@ -1,0 +1,81 @@
+package transform
+
+import (
+	"testing"
+
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
+)
+
+// The bodies written directly, member by member, must be byte for byte the
+// bodies built as objects and encoded, which the conformance corpus checks
+// against upstream. These tests compare the two on the same events.
+
+// loadedEvent returns the event of text as mapV1 reads it, before mapping.
+func loadedEvent(t *testing.T, text string) *event {
+	t.Helper()
+	msg, err := jsvalue.Parse([]byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := &event{budget: newBudget(DefaultMaxEventBytes)}
+	ev.load(msg, true)
+	if err := ev.dispatch(); err != nil {
+		t.Fatalf("dispatch: %s", err.Message)
+	}
+	if ev.retl {
+		if err := ev.applyRETL(); err != nil {
+			t.Fatalf("retl: %s", err.Message)
+		}
+	}
+	ev.resolve()
+	return ev
+}
+
+// TestPlainDeviceBody checks that a device body written directly is the
+// body built as upstream builds it, and that properties it cannot write are
+// left to the built body.
+func TestPlainDeviceBody(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, props string
+		plain       bool
+	}{
+		{"none", ``, true},
+		{"null", `,"properties":null`, true},
+		{"number", `,"properties":12`, true},
+		{"bool", `,"properties":true`, true},
+		{"empty", `,"properties":{}`, true},
+		{"members", `,"properties":{"version":"3.1.0","build":"312","from_background":true,"n":[1,{"a":null}],"x":1e21}`, true},
+		{"spaced", `,"properties":{ "a" : [ 1 , 2 ] , "b" : { "c" : "\u00e9\ud800" } }`, true},
+		{"duplicates", `,"properties":{"a":1,"b":2,"a":3}`, true},
+		{"index keys", `,"properties":{"b":1,"0":2,"1":3}`, true},
+		{"escaped key", `,"properties":{"\u0069d":1}`, false},
+		{"id", `,"properties":{"p":1,"id":"dropped"}`, false},
+		{"last_used", `,"properties":{"last_used":1}`, false},
+		{"platform", `,"properties":{"platform":"web"}`, false},
+		{"array", `,"properties":[1,2]`, false},
+		{"string", `,"properties":"ab"`, false},
+	} {
+		for _, typ := range []string{`"iOS"`, `"Android"`, `"WatchOS"`, `""`, `"İOS"`, `7`, `null`} {
+			for _, ts := range []string{``, `,"timestamp":"2020-01-09T10:01:53.558Z"`, `,"timestamp":0,"originalTimestamp":1578564113000`, `,"timestamp":"bad"`} {
+				text := `{"type":"track","event":"Application Opened","userId":"u"` + tc.props + ts +
+					`,"context":{"device":{"token":"t","type":` + typ + `}}}`
+				ev := loadedEvent(t, text)
+				if got := plainDeviceProperties(ev.properties); got != tc.plain {
+					t.Errorf("%s: plainDeviceProperties = %v, want %v", tc.name, got, tc.plain)
+				}
+				if !tc.plain {
+					continue
+				}
+				got := ev.plainDeviceBody()
+				want, err := loadedEvent(t, text).builtDeviceBody()
+				if err != nil {
+					t.Fatal(err.Message)
+				}
+				if string(got.body) != string(want.body) {
+					t.Errorf("%s %s %s:\n got %s\nwant %s", tc.name, typ, ts, got.body, want.body)
+				}
+			}
+		}
+	}
+}
