@@ -17,6 +17,11 @@ var appleFamily = [...]string{"ios", "watchos", "ipados", "tvos"}
 // without a name never does (deviation D6), where upstream compares an
 // unset deviceTokenEventName with an undefined name and finds them equal.
 func (ev *event) isDeviceEvent(dest *Destination) bool {
+	if ev.typ == typeScreen {
+		// No device event name is a screen's, "Viewed ... Screen".
+		custom := dest.config.DeviceTokenEventName
+		return custom != "" && isScreenEventName(custom, ev.screenName)
+	}
 	if !ev.evName.IsString() || ev.evName.Str() == "" {
 		return false
 	}

@@ -79,3 +79,30 @@ func TestPlainDeviceBody(t *testing.T) {
 		}
 	}
 }
+
+// TestScreenEventName checks that a screen's name written in parts is the
+// name made and encoded whole, and that a device event name matches it
+// exactly when equal to it.
+func TestScreenEventName(t *testing.T) {
+	t.Parallel()
+	for _, inner := range []string{
+		"", "Home", `a "quoted" \\ name`, "tab\tnew\nline\x00", "é 日本 😀",
+		"\xed\xa0\x80", "\xed\xb0\x80x", "x\xed\xa0\x80", "\xed\xa0\x80\xed\xb0\x80",
+		"\xff", "a\xc3", "\x80b", "\u2028\u2029", "undefined", "[object Object]",
+	} {
+		whole := screenPrefix + inner + screenSuffix
+		got := eventName{screen: true, inner: inner}.appendTo([]byte("x"))
+		want := jsvalue.String(whole).AppendJSON([]byte("x"))
+		if string(got) != string(want) {
+			t.Errorf("%q: got %s, want %s", inner, got, want)
+		}
+		if !isScreenEventName(whole, inner) {
+			t.Errorf("%q: its own name does not match", inner)
+		}
+		for _, other := range []string{whole + " ", "Viewed " + inner, inner, "viewed " + inner + " Screen", "Viewed  " + inner + " Screen"} {
+			if isScreenEventName(other, inner) {
+				t.Errorf("%q: %q matches", inner, other)
+			}
+		}
+	}
+}

@@ -49,8 +49,11 @@ type event struct {
 	historical jsvalue.Value
 	createdAt  jsvalue.Value // traits.createdAt, context.traits.createdAt
 
-	// evName is the event name of track, page and screen.
-	evName jsvalue.Value
+	// evName is the event name of track and page; a screen's is
+	// "Viewed <screenName> Screen" (see screenEventName), written where it
+	// is needed rather than made.
+	evName     jsvalue.Value
+	screenName string
 
 	// budget is what the event may still produce.
 	budget budget
@@ -171,7 +174,7 @@ func (ev *event) dispatch() *Error {
 		if !x.Truthy() {
 			x = ev.properties.Get("name")
 		}
-		ev.evName = jsvalue.String("Viewed " + x.JSString() + " Screen")
+		ev.screenName = x.JSString()
 		return nil
 	case typeTrack:
 		if !ev.eventName.IsString() || ev.eventName.Str() == "" {
