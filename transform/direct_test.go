@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
@@ -102,6 +103,67 @@ func TestScreenEventName(t *testing.T) {
 		for _, other := range []string{whole + " ", "Viewed " + inner, inner, "viewed " + inner + " Screen", "Viewed  " + inner + " Screen"} {
 			if isScreenEventName(other, inner) {
 				t.Errorf("%q: %q matches", inner, other)
+			}
+		}
+	}
+}
+
+// TestDirectIdentifyBody checks that an identify body written directly is
+// the body built through set-value key paths, for traits and for context
+// traits, and that traits it cannot write are left to the built body.
+func TestDirectIdentifyBody(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, traits string
+		direct       bool
+	}{
+		{"empty", `{}`, true},
+		{"plain", `{"email":"a@b.co","firstName":"Ann","plan":"pro","n":1.50,"x":[1,{"y":null}],"ok":false}`, true},
+		{"reserved", `{"userId":"u2","anonymousId":"a2","createdAt":"2020-01-09T10:01:53Z","name":"N"}`, true},
+		{"address", `{"name":"N","address":{"street":"1 Main","city":"Paris","postalCode":"75001","country":"FR","extra":1},"phone":"+1"}`, true},
+		{"address not an object", `{"address":"Main Street 1","a":1}`, true},
+		{"dotted", `{"email":"a@b.co","preferences.newsletter":true,"phone":"+1"}`, true},
+		{"dotted forms", `{"_a.b":1,"$c.d":{"e":2},"f.":3,"g.0":4,"h.__proto__":5}`, true},
+		{"spaced and escaped", `{ "a" : 1 , "b\u002ec" : { "d" : [ 1 , 2 ] }, "\u0065t\u0065" : "\ud800\u00e9" }`, true},
+		{"not ASCII", `{"\u00e9t\u00e9":1}`, false},
+		{"duplicates", `{"a":1,"b.c":2,"a":3}`, true},
+		{"dotted over its prefix", `{"preferences":{"newsletter":false},"preferences.newsletter":true}`, false},
+		{"dotted under its prefix", `{"preferences.newsletter":true,"preferences":{"newsletter":false}}`, false},
+		{"two dots", `{"a.b.c":1}`, false},
+		{"backslash", `{"a\\.b":1}`, false},
+		{"slash", `{"a/b.c":1}`, false},
+		{"index", `{"0":1}`, false},
+		{"numeric dotted", `{"1.5":1}`, false},
+		{"leading dot", `{".a":1}`, false},
+		{"literal address", `{"address.city":"Paris"}`, false},
+		{"address attribute", `{"city":"Paris"}`, false},
+		{"created_at", `{"created_at":1}`, false},
+		{"_timestamp", `{"_timestamp":1}`, false},
+		{"anonymous_id", `{"anonymous_id":"x"}`, false},
+	} {
+		for _, where := range []string{`"traits":%s`, `"context":{"traits":%s}`, `"traits":null,"context":{"traits":%s}`} {
+			for _, tail := range []string{``, `,"anonymousId":"anon","timestamp":"2020-01-09T10:01:53.558Z"`} {
+				text := `{"type":"identify","userId":"u",` + strings.Replace(where, "%s", tc.traits, 1) + tail + `}`
+				ev := loadedEvent(t, text)
+				root, keysFrom := ev.traitSources()
+				if !keysFrom.IsObject() {
+					t.Fatalf("%s: traits are not an object", tc.name)
+				}
+				if got := directTraits(keysFrom, ev.rootIDs(root)); got != tc.direct {
+					t.Errorf("%s in %s: directTraits = %v, want %v", tc.name, where, got, tc.direct)
+				}
+				if !tc.direct {
+					continue
+				}
+				got := ev.plainIdentifyBody(keysFrom, ev.rootIDs(root).address)
+				built := loadedEvent(t, text)
+				want, err := built.builtIdentifyBody(built.traitSources())
+				if err != nil {
+					t.Fatal(err.Message)
+				}
+				if string(got.body) != string(want.body) {
+					t.Errorf("%s in %s:\n got %s\nwant %s", tc.name, where, got.body, want.body)
+				}
 			}
 		}
 	}

@@ -208,9 +208,15 @@ func (ev *event) resolve() {
 	ev.createdAt = firstSet(t.createdAt, c.createdAt)
 }
 
-// traitIDs are the members of a traits object the identifiers come from.
+// traitIDs are the members of a traits object the identifiers come from,
+// and what identify needs to know of the others (see directTraitKey), read
+// in the same pass.
 type traitIDs struct {
 	userID, id, email, createdAt jsvalue.Value
+	address                      jsvalue.Value
+	// indirect is set when some key is not one identify writes directly;
+	// dotted when some key is a dotted one it may (see directTraits).
+	indirect, dotted bool
 }
 
 // readTraitIDs reads the identifier members of traits in one pass.
@@ -226,6 +232,14 @@ func readTraitIDs(traits jsvalue.Value) traitIDs {
 			t.email = val
 		case "createdAt":
 			t.createdAt = val
+		case "address":
+			t.address = val
+		}
+		switch directTraitKey(key) {
+		case traitKeyIndirect:
+			t.indirect = true
+		case traitKeyDotted:
+			t.dotted = true
 		}
 	}
 	return t
