@@ -127,8 +127,8 @@ func (ev *event) load(msg jsvalue.Value, d5 bool) {
 		ev.typ = ev.rawType.Str()
 		return
 	}
-	ev.traits, ev.ids = withStringEmail(ev.traits)
-	ev.contextTraits, ev.contextIDs = withStringEmail(ev.contextTraits)
+	ev.traits = withStringEmail(ev.traits, &ev.ids)
+	ev.contextTraits = withStringEmail(ev.contextTraits, &ev.contextIDs)
 	ev.propsEmail = ev.properties.Get("email")
 	if ev.propsEmail.IsNumber() && ev.properties.IsObject() {
 		ev.propsEmail = idString(ev.propsEmail)
@@ -197,8 +197,8 @@ func (ev *event) dispatch() *Error {
 // event time (timestamp, then originalTimestamp) and the creation time.
 func (ev *event) resolve() {
 	if !ev.idsRead || ev.retl {
-		ev.ids = readTraitIDs(ev.traits)
-		ev.contextIDs = readTraitIDs(ev.contextTraits)
+		readTraitIDs(ev.traits, &ev.ids)
+		readTraitIDs(ev.contextTraits, &ev.contextIDs)
 		ev.propsEmail = ev.properties.Get("email")
 	}
 	t, c := &ev.ids, &ev.contextIDs
@@ -219,9 +219,10 @@ type traitIDs struct {
 	indirect, dotted bool
 }
 
-// readTraitIDs reads the identifier members of traits in one pass.
-func readTraitIDs(traits jsvalue.Value) traitIDs {
-	var t traitIDs
+// readTraitIDs reads the identifier members of traits into t in one pass;
+// t is filled in place, as it is too large to copy for nothing.
+func readTraitIDs(traits jsvalue.Value, t *traitIDs) {
+	*t = traitIDs{}
 	for key, val := range traits.All() {
 		switch key {
 		case "userId":
@@ -242,7 +243,6 @@ func readTraitIDs(traits jsvalue.Value) traitIDs {
 			t.dotted = true
 		}
 	}
-	return t
 }
 
 // identity returns userIdOnly || email, the person a request is about.
@@ -299,15 +299,15 @@ func idString(v jsvalue.Value) jsvalue.Value {
 }
 
 // withStringEmail applies D5 to the email member of traits, copying the
-// object only when that member is a number, and returns the traits with
-// their identifier members.
-func withStringEmail(v jsvalue.Value) (jsvalue.Value, traitIDs) {
-	t := readTraitIDs(v)
+// object only when that member is a number, and returns the traits, with
+// their identifier members read into t.
+func withStringEmail(v jsvalue.Value, t *traitIDs) jsvalue.Value {
+	readTraitIDs(v, t)
 	if t.email.IsNumber() && v.IsObject() {
 		t.email = idString(t.email)
 		c := v.ShallowCopy()
 		c.Set("email", t.email)
-		return c, t
+		return c
 	}
-	return v, t
+	return v
 }
