@@ -50,7 +50,7 @@ type event struct {
 	createdAt  jsvalue.Value // traits.createdAt, context.traits.createdAt
 
 	// evName is the event name of track and page; a screen's is
-	// "Viewed <screenName> Screen" (see screenEventName), written where it
+	// "Viewed <screenName> Screen" (see eventName), written where it
 	// is needed rather than made.
 	evName     jsvalue.Value
 	screenName string
