@@ -17,6 +17,11 @@ var appleFamily = [...]string{"ios", "watchos", "ipados", "tvos"}
 // without a name never does (deviation D6), where upstream compares an
 // unset deviceTokenEventName with an undefined name and finds them equal.
 func (ev *event) isDeviceEvent(dest *Destination) bool {
+	if ev.typ == typeScreen {
+		// No device event name is a screen's, "Viewed ... Screen".
+		custom := dest.config.DeviceTokenEventName
+		return custom != "" && isScreenEventName(custom, ev.screenName)
+	}
 	if !ev.evName.IsString() || ev.evName.Str() == "" {
 		return false
 	}
@@ -51,9 +56,24 @@ func (ev *event) registerDevice(dest *Destination, id jsvalue.Value) Result {
 		}
 		return ev.request(dest, methodPut, devicesEndpointPath, ep, body)
 	}
+	if plainDeviceProperties(ev.properties) {
+		return ev.request(dest, methodPut, devicesEndpointPath, ep, ev.plainDeviceBody())
+	}
+	body, err := ev.builtDeviceBody()
+	if err != nil {
+		return Result{Err: err}
+	}
+	return ev.request(dest, methodPut, devicesEndpointPath, ep, body)
+}
+
+// builtDeviceBody builds the body of registerDevice as upstream does, the
+// device as {...properties} with id, last_used and platform set on it, and
+// encodes it: for properties that are not plain (see
+// plainDeviceProperties).
+func (ev *event) builtDeviceBody() (draft, *Error) {
 	device := jsvalue.NewObject(len(ev.properties.Members()) + 3)
 	if err := spreadInto(device, ev.properties, &ev.budget); err != nil {
-		return Result{Err: err}
+		return draft{}, err
 	}
 	// The token is sent as it came, neither encoded nor stringified.
 	device.Set("id", ev.token)
@@ -68,7 +88,58 @@ func (ev *event) registerDevice(dest *Destination, id jsvalue.Value) Result {
 	}
 	body := jsvalue.NewObject(1)
 	body.Set("device", device)
-	return ev.request(dest, methodPut, devicesEndpointPath, ep, encodeBody(body))
+	return encodeBody(body), nil
+}
+
+// plainDeviceProperties reports whether the device registerDevice builds
+// from props is what plainDeviceBody writes: props spread as they came (an
+// object, or a value that spreads to nothing), with no member that the
+// device's own id, last_used or platform would replace in place.
+func plainDeviceProperties(props jsvalue.Value) bool {
+	switch props.Kind() {
+	case jsvalue.KindArray, jsvalue.KindString:
+		return false
+	case jsvalue.KindObject:
+		for k := range props.All() {
+			switch k {
+			case "id", "last_used", "platform":
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// plainDeviceBody writes the body registerDevice builds when its
+// properties are plain (see plainDeviceProperties): the members of the
+// properties in their order, then id, last_used and platform. It is
+// written directly rather than built as an object only to be encoded.
+func (ev *event) plainDeviceBody() draft {
+	buf := bodyBuffer()
+	w := newObjectWriter(append((*buf)[:0], `{"device":`...))
+	for k, v := range ev.properties.All() {
+		w.memberKey(k, v)
+	}
+	ev.appendDeviceTail(&w)
+	return finish(buf, append(w.end(), '}'))
+}
+
+// appendDeviceTail writes the members a registered device has after its
+// properties: id, last_used and platform.
+func (ev *event) appendDeviceTail(w *objectWriter) {
+	// The token is sent as it came, neither encoded nor stringified.
+	w.member(`"id"`, ev.token)
+	// Plain ||, not the generic mapping: a timestamp of 0 falls through.
+	ts := ev.timestamp
+	if !ts.Truthy() {
+		ts = ev.originalTimestamp
+	}
+	w.key(`"last_used"`)
+	w.dst = appendUnixSeconds(w.dst, ts)
+	if t := ev.device.Get("type"); t.IsString() && t.Str() != "" {
+		w.key(`"platform"`)
+		w.dst = appendPlatform(w.dst, t.Str())
+	}
 }
 
 // spreadDeviceBody writes the body registerDevice builds when the
@@ -92,18 +163,40 @@ func (ev *event) spreadDeviceBody(s string) (draft, *Error) {
 		dst = (*buf)[:0]
 	}
 	w := objectWriter{dst: js.AppendSpread(append(dst, open...), s), some: c.Units() > 0}
-	// The token is sent as it came, neither encoded nor stringified.
-	w.member(`"id"`, ev.token)
-	// Plain ||, not the generic mapping: a timestamp of 0 falls through.
-	ts := ev.timestamp
-	if !ts.Truthy() {
-		ts = ev.originalTimestamp
-	}
-	w.member(`"last_used"`, unixSeconds(ts))
-	if t := ev.device.Get("type"); t.IsString() && t.Str() != "" {
-		w.memberKey("platform", jsvalue.String(platform(t.Str())))
-	}
+	ev.appendDeviceTail(&w)
 	return finish(buf, append(w.end(), '}')), nil
+}
+
+// appendPlatform appends platform(deviceType) as a JSON string, without
+// making the lowercased string when the type is ASCII.
+func appendPlatform(dst []byte, deviceType string) []byte {
+	var buf [16]byte
+	lower, ok := asciiLower(buf[:0], deviceType)
+	if !ok {
+		return jsvalue.AppendJSONString(dst, platform(deviceType))
+	}
+	for _, a := range appleFamily {
+		if string(lower) == a {
+			return append(dst, `"ios"`...)
+		}
+	}
+	return jsvalue.AppendJSONString(dst, string(lower))
+}
+
+// asciiLower appends s lowercased to dst when s is ASCII, as
+// js.ToLowerCase lowercases it; ok is false for any other s.
+func asciiLower(dst []byte, s string) ([]byte, bool) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			return dst, false
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst, true
 }
 
 // platform returns Customer.io's platform for a device type: "ios" for the

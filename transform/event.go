@@ -49,8 +49,11 @@ type event struct {
 	historical jsvalue.Value
 	createdAt  jsvalue.Value // traits.createdAt, context.traits.createdAt
 
-	// evName is the event name of track, page and screen.
-	evName jsvalue.Value
+	// evName is the event name of track and page; a screen's is
+	// "Viewed <screenName> Screen" (see eventName), written where it
+	// is needed rather than made.
+	evName     jsvalue.Value
+	screenName string
 
 	// budget is what the event may still produce.
 	budget budget
@@ -124,8 +127,8 @@ func (ev *event) load(msg jsvalue.Value, d5 bool) {
 		ev.typ = ev.rawType.Str()
 		return
 	}
-	ev.traits, ev.ids = withStringEmail(ev.traits)
-	ev.contextTraits, ev.contextIDs = withStringEmail(ev.contextTraits)
+	ev.traits = withStringEmail(ev.traits, &ev.ids)
+	ev.contextTraits = withStringEmail(ev.contextTraits, &ev.contextIDs)
 	ev.propsEmail = ev.properties.Get("email")
 	if ev.propsEmail.IsNumber() && ev.properties.IsObject() {
 		ev.propsEmail = idString(ev.propsEmail)
@@ -171,7 +174,7 @@ func (ev *event) dispatch() *Error {
 		if !x.Truthy() {
 			x = ev.properties.Get("name")
 		}
-		ev.evName = jsvalue.String("Viewed " + x.JSString() + " Screen")
+		ev.screenName = x.JSString()
 		return nil
 	case typeTrack:
 		if !ev.eventName.IsString() || ev.eventName.Str() == "" {
@@ -194,8 +197,8 @@ func (ev *event) dispatch() *Error {
 // event time (timestamp, then originalTimestamp) and the creation time.
 func (ev *event) resolve() {
 	if !ev.idsRead || ev.retl {
-		ev.ids = readTraitIDs(ev.traits)
-		ev.contextIDs = readTraitIDs(ev.contextTraits)
+		readTraitIDs(ev.traits, &ev.ids)
+		readTraitIDs(ev.contextTraits, &ev.contextIDs)
 		ev.propsEmail = ev.properties.Get("email")
 	}
 	t, c := &ev.ids, &ev.contextIDs
@@ -205,14 +208,21 @@ func (ev *event) resolve() {
 	ev.createdAt = firstSet(t.createdAt, c.createdAt)
 }
 
-// traitIDs are the members of a traits object the identifiers come from.
+// traitIDs are the members of a traits object the identifiers come from,
+// and what identify needs to know of the others (see directTraitKey), read
+// in the same pass.
 type traitIDs struct {
 	userID, id, email, createdAt jsvalue.Value
+	address                      jsvalue.Value
+	// indirect is set when some key is not one identify writes directly;
+	// dotted when some key is a dotted one it may (see directTraits).
+	indirect, dotted bool
 }
 
-// readTraitIDs reads the identifier members of traits in one pass.
-func readTraitIDs(traits jsvalue.Value) traitIDs {
-	var t traitIDs
+// readTraitIDs reads the identifier members of traits into t in one pass;
+// t is filled in place, as it is too large to copy for nothing.
+func readTraitIDs(traits jsvalue.Value, t *traitIDs) {
+	*t = traitIDs{}
 	for key, val := range traits.All() {
 		switch key {
 		case "userId":
@@ -223,9 +233,16 @@ func readTraitIDs(traits jsvalue.Value) traitIDs {
 			t.email = val
 		case "createdAt":
 			t.createdAt = val
+		case "address":
+			t.address = val
+		}
+		switch directTraitKey(key) {
+		case traitKeyIndirect:
+			t.indirect = true
+		case traitKeyDotted:
+			t.dotted = true
 		}
 	}
-	return t
 }
 
 // identity returns userIdOnly || email, the person a request is about.
@@ -282,15 +299,15 @@ func idString(v jsvalue.Value) jsvalue.Value {
 }
 
 // withStringEmail applies D5 to the email member of traits, copying the
-// object only when that member is a number, and returns the traits with
-// their identifier members.
-func withStringEmail(v jsvalue.Value) (jsvalue.Value, traitIDs) {
-	t := readTraitIDs(v)
+// object only when that member is a number, and returns the traits, with
+// their identifier members read into t.
+func withStringEmail(v jsvalue.Value, t *traitIDs) jsvalue.Value {
+	readTraitIDs(v, t)
 	if t.email.IsNumber() && v.IsObject() {
 		t.email = idString(t.email)
 		c := v.ShallowCopy()
 		c.Set("email", t.email)
-		return c, t
+		return c
 	}
-	return v, t
+	return v
 }

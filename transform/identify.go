@@ -63,10 +63,22 @@ func (ev *event) identify(dest *Destination) Result {
 
 	root, keysFrom := ev.traitSources()
 	ep := endpoint{path: customersPath, id: id}
-	if keysFrom.IsObject() && !ev.userProperties.Truthy() && plainTraits(keysFrom) {
-		return ev.request(dest, methodPut, customersEndpointPath, ep, ev.plainIdentifyBody(keysFrom))
+	if keysFrom.IsObject() && !ev.userProperties.Truthy() && directTraits(keysFrom, ev.rootIDs(root)) {
+		return ev.request(dest, methodPut, customersEndpointPath, ep, ev.plainIdentifyBody(keysFrom, ev.rootIDs(root).address))
 	}
 
+	body, err := ev.builtIdentifyBody(root, keysFrom)
+	if err != nil {
+		return Result{Err: err}
+	}
+	return ev.request(dest, methodPut, customersEndpointPath, ep, body)
+}
+
+// builtIdentifyBody builds the attributes of an identify event as upstream
+// does, through set-value key paths, and encodes them: for traits that
+// are not direct (see directTraits) or come with user_properties. root
+// and keysFrom are as traitSources returns them.
+func (ev *event) builtIdentifyBody(root, keysFrom jsvalue.Value) (draft, *Error) {
 	body := jsvalue.NewObject(len(keysFrom.Members()) + len(ev.userProperties.Members()) + len(addressKeys) + 3)
 	a := attributes{
 		body: body,
@@ -84,7 +96,7 @@ func (ev *event) identify(dest *Destination) Result {
 		for _, m := range js.KeyOrder(keysFrom.Members()) {
 			a.trait(root, m.Key, m.Value, &walked)
 			if a.err != nil {
-				return Result{Err: a.err}
+				return draft{}, a.err
 			}
 		}
 	case jsvalue.KindArray:
@@ -96,7 +108,7 @@ func (ev *event) identify(dest *Destination) Result {
 	if ev.userProperties.Truthy() {
 		a.setUserProperties(ev.userProperties)
 		if a.err != nil {
-			return Result{Err: a.err}
+			return draft{}, a.err
 		}
 	}
 
@@ -109,37 +121,86 @@ func (ev *event) identify(dest *Destination) Result {
 	if ev.anonymousID.Truthy() {
 		body.Set("anonymous_id", ev.anonymousID)
 	}
-	return ev.request(dest, methodPut, customersEndpointPath, ep, encodeBody(body))
+	return encodeBody(body), nil
 }
 
-// plainTraits reports whether traits, an object, are what identify can
-// write as they come: every key a plain key (see plainKey), so that none is
-// a key path, and none an attribute written apart from the traits, so that
-// no attribute is written twice.
-func plainTraits(traits jsvalue.Value) bool {
-	for k := range traits.All() {
-		if !plainKey(k) || addressKey(k) {
-			return false
-		}
+// rootIDs returns what load or resolve read of root, the traits or the
+// context traits (see traitSources).
+func (ev *event) rootIDs(root jsvalue.Value) *traitIDs {
+	if root.Same(ev.traits) {
+		return &ev.ids
+	}
+	return &ev.contextIDs
+}
+
+// traitKey is what identify makes of a trait key (see directTraitKey).
+type traitKey uint8
+
+const (
+	// traitKeyPlain is a key written as it is (see plainKey), or one of
+	// the traits written apart from the others.
+	traitKeyPlain traitKey = iota
+	// traitKeyDotted is a key with one dot, which set-value writes as it
+	// is (the first dot of a trait key is escaped), and which reads its
+	// own member through get-value unless the part before the dot is a
+	// key of the traits too (see directTraits).
+	traitKeyDotted
+	// traitKeyIndirect is any other key: a key path, an attribute that is
+	// also written apart from the traits, or a key that reads as a number.
+	traitKeyIndirect
+)
+
+// directTraitKey classifies a trait key for identify, which writes the
+// traits directly when they have no indirect key, so that no attribute is
+// written twice and none goes through a key path.
+func directTraitKey(k string) traitKey {
+	if plainKey(k) {
 		switch k {
-		case "created_at", "_timestamp", "anonymous_id":
+		case "city", "country", "postalCode", "state", "street", "created_at", "_timestamp", "anonymous_id":
+			return traitKeyIndirect
+		}
+		return traitKeyPlain
+	}
+	// A key starting with a letter, '_' or '$' never reads as a number; a
+	// key starting "address." may be read as the address.
+	if k == "" || !plainKey(k[:1]) || strings.HasPrefix(k, "address.") ||
+		strings.Count(k, ".") != 1 || strings.IndexByte(k, '\\') >= 0 || strings.IndexByte(k, '/') >= 0 {
+		return traitKeyIndirect
+	}
+	return traitKeyDotted
+}
+
+// directTraits reports whether traits, an object whose keys ids describes,
+// are what identify can write as they come: no indirect key (see
+// directTraitKey), and no dotted key whose part before the dot is a key of
+// the traits too, through which get-value would read it.
+func directTraits(traits jsvalue.Value, ids *traitIDs) bool {
+	if ids.indirect {
+		return false
+	}
+	if !ids.dotted {
+		return true
+	}
+	for k := range traits.All() {
+		if dot := strings.IndexByte(k, '.'); dot >= 0 && !traits.Get(k[:dot]).IsUndefined() {
 			return false
 		}
 	}
 	return true
 }
 
-// plainIdentifyBody writes the body of an identify event with plain traits
-// (see plainTraits) and no user_properties: the members the attributes
-// would hold, in their order, each written once, so the body is written
-// directly rather than built.
-func (ev *event) plainIdentifyBody(traits jsvalue.Value) draft {
+// plainIdentifyBody writes the body of an identify event with direct traits
+// (see directTraits) and no user_properties, whose address member is
+// address: the members the attributes would hold, in their order, each
+// written once, so the body is written directly rather than built.
+func (ev *event) plainIdentifyBody(traits, address jsvalue.Value) draft {
 	buf := bodyBuffer()
 	w := newObjectWriter((*buf)[:0])
-	// As setAddress: no key has a dot, so the address is the member's.
-	if addr := traits.Get("address"); !addr.IsUndefined() {
+	// As setAddress: the address is the member's, as no key starts with
+	// "address.".
+	if !address.IsUndefined() {
 		for _, k := range addressKeys {
-			w.memberKey(k, addr.Get(k))
+			w.memberKey(k, address.Get(k))
 		}
 	}
 	for k, v := range traits.All() {
