@@ -197,28 +197,9 @@ func (t *eventText) key(k string) {
 	t.out = append(t.out, '"', ':')
 }
 
-// plainBytes marks the bytes a JSON string holds as they are: printable
-// ASCII but the quote and the backslash.
-var plainBytes = func() (p [256]bool) {
-	for c := ' '; c < 0x80; c++ {
-		p[c] = c != '"' && c != '\\'
-	}
-	return p
-}()
-
-// string writes the string at v as a JSON string literal: as it is when
-// every byte is plain, as jsvalue.AppendJSONString writes it otherwise.
+// string writes the string at v as a JSON string literal.
 func (t *eventText) string(v span) {
-	s := t.b[v.off:v.end]
-	for _, c := range s {
-		if !plainBytes[c] {
-			t.out = jsvalue.AppendJSONString(t.out, string(s))
-			return
-		}
-	}
-	t.out = append(t.out, '"')
-	t.out = append(t.out, s...)
-	t.out = append(t.out, '"')
+	t.out = jsvalue.AppendJSONBytes(t.out, t.b[v.off:v.end])
 }
 
 // countedStruct is the size in bytes from which structJSON counts a
