@@ -300,23 +300,29 @@ const (
 // no kind as null; false when it holds a number JSON cannot say.
 func (t *eventText) valueJSON(occ spans) bool {
 	if occ.n == 1 {
-		if tag, v, ok := valueAtSight(t.b, occ.first); ok {
-			switch tag {
-			case 0, valueNullTag:
-				t.out = append(t.out, "null"...)
-				return true
-			case valueBoolTag:
-				t.out = strconv.AppendBool(t.out, t.b[v.off] != 0)
-				return true
-			case valueNumberTag:
-				return t.scalarJSON(wireValue{kind: kindNumber, num: math.Float64frombits(binary.LittleEndian.Uint64(t.b[v.off:v.end]))})
+		// A Value as protobuf writes it, one field whose tag and length
+		// take a byte each, is read at sight, as valueAtSight reads it
+		// but without a call, which costs more here than the reading;
+		// any other by its fields.
+		b, v := t.b, occ.first
+		switch n := v.end - v.off; {
+		case n == 0:
+			t.out = append(t.out, "null"...)
+			return true
+		case n == 2 && b[v.off+1] < 0x80 && (b[v.off] == valueNullTag || b[v.off] == valueBoolTag):
+			return t.scalarJSON(wireValue{kind: protowire.Number(b[v.off] >> 3), b: b[v.off+1] != 0})
+		case n == 9 && b[v.off] == valueNumberTag:
+			return t.scalarJSON(wireValue{kind: kindNumber, num: math.Float64frombits(binary.LittleEndian.Uint64(b[v.off+1 : v.end]))})
+		case n >= 2 && b[v.off+1] < 0x80 && int(b[v.off+1]) == n-2:
+			inner := span{v.off + 2, v.end}
+			switch b[v.off] {
 			case valueStringTag:
-				t.string(v)
+				t.string(inner)
 				return true
 			case valueStructTag:
-				return t.structJSON(one(v))
+				return t.structJSON(one(inner))
 			case valueListTag:
-				return t.listJSON(one(v))
+				return t.listJSON(one(inner))
 			}
 		}
 	}
