@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/binary"
 	"unicode/utf8"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -75,7 +76,7 @@ func (w *wireWalk) message(b []byte, md protoreflect.MessageDescriptor, depth in
 		}
 		switch fd.Kind() {
 		case protoreflect.StringKind:
-			if !utf8.Valid(fs.bytes()) {
+			if !validUTF8(fs.bytes()) {
 				w.suspect = true
 			}
 		case protoreflect.MessageKind, protoreflect.GroupKind:
@@ -144,7 +145,48 @@ func (w *wireWalk) check(fs *fields) {
 
 // structMsg walks a google.protobuf.Struct at depth.
 func (w *wireWalk) structMsg(b []byte, depth int) {
-	fs := fields{b: b}
+	// Entries as protobuf writes them, short records, are read at sight;
+	// from the first written otherwise, the fields are read one by one.
+	p := 0
+	for p < len(b) && b[p] == structFieldsTag {
+		e, ok := shortRecord(b, p, len(b))
+		if !ok {
+			break
+		}
+		p = e.end
+		w.nodes++
+		if !w.deeper(depth) {
+			continue
+		}
+		k, v, ok := entryAtSight(b, e)
+		if !ok {
+			w.entryMsg(b[e.off:e.end], depth+1)
+			continue
+		}
+		// The entry, at depth+1, as entryMsg walks it, and its value,
+		// at depth+2, as valueMsg does.
+		if !validUTF8(b[k.off:k.end]) {
+			w.suspect = true
+		}
+		w.nodes++
+		if !w.deeper(depth + 1) {
+			continue
+		}
+		switch tag, x, ok := valueAtSight(b, v); {
+		case !ok:
+			w.valueMsg(b[v.off:v.end], depth+2)
+		case tag == valueStringTag:
+			if !validUTF8(b[x.off:x.end]) {
+				w.suspect = true
+			}
+		case tag == valueStructTag || tag == valueListTag:
+			w.valueField(tag, b[x.off:x.end], depth+2)
+		}
+	}
+	if p == len(b) {
+		return
+	}
+	fs := fields{b: b, pos: p}
 	for fs.next() {
 		if fs.num == structFieldsField && fs.typ == protowire.BytesType {
 			w.nodes++
@@ -156,7 +198,8 @@ func (w *wireWalk) structMsg(b []byte, depth int) {
 	w.check(&fs)
 }
 
-// entryMsg walks an entry of a Struct's fields map at depth.
+// entryMsg walks an entry of a Struct's fields map at depth, one that
+// structMsg does not read at sight.
 func (w *wireWalk) entryMsg(b []byte, depth int) {
 	fs := fields{b: b}
 	for fs.next() {
@@ -165,7 +208,7 @@ func (w *wireWalk) entryMsg(b []byte, depth int) {
 		}
 		switch fs.num {
 		case entryKeyField:
-			if !utf8.Valid(fs.bytes()) {
+			if !validUTF8(fs.bytes()) {
 				w.suspect = true
 			}
 		case entryValueField:
@@ -180,29 +223,39 @@ func (w *wireWalk) entryMsg(b []byte, depth int) {
 
 // valueMsg walks a google.protobuf.Value at depth.
 func (w *wireWalk) valueMsg(b []byte, depth int) {
+	if tag, v, ok := valueAtSight(b, span{0, len(b)}); ok {
+		w.valueField(tag, b[v.off:v.end], depth)
+		return
+	}
 	fs := fields{b: b}
 	for fs.next() {
-		if fs.typ != protowire.BytesType {
-			continue
-		}
-		switch fs.num {
-		case valueStringField:
-			if !utf8.Valid(fs.bytes()) {
-				w.suspect = true
-			}
-		case valueStructField:
-			w.nodes++
-			if w.deeper(depth) {
-				w.structMsg(fs.bytes(), depth+1)
-			}
-		case valueListField:
-			w.nodes++
-			if w.deeper(depth) {
-				w.listMsg(fs.bytes(), depth+1)
-			}
+		if fs.typ == protowire.BytesType && fs.num < 1<<4 {
+			w.valueField(byte(fs.num)<<3|byte(protowire.BytesType), fs.bytes(), depth)
 		}
 	}
 	w.check(&fs)
+}
+
+// valueField walks the field of a Value at depth whose tag, as protobuf
+// writes it, is tag, and whose value is v: the walk looks into strings,
+// Structs and lists.
+func (w *wireWalk) valueField(tag byte, v []byte, depth int) {
+	switch tag {
+	case valueStringTag:
+		if !validUTF8(v) {
+			w.suspect = true
+		}
+	case valueStructTag:
+		w.nodes++
+		if w.deeper(depth) {
+			w.structMsg(v, depth+1)
+		}
+	case valueListTag:
+		w.nodes++
+		if w.deeper(depth) {
+			w.listMsg(v, depth+1)
+		}
+	}
 }
 
 // listMsg walks a google.protobuf.ListValue at depth.
@@ -230,4 +283,25 @@ func (w *wireWalk) deeper(depth int) bool {
 // isRequestID reports whether fd is a stream request message's request_id.
 func isRequestID(fd protoreflect.FieldDescriptor) bool {
 	return fd != nil && fd.Name() == "request_id" && fd.Kind() == protoreflect.Uint64Kind
+}
+
+// validUTF8 reports whether b is valid UTF-8, as utf8.Valid does, looking
+// first for a byte that is not ASCII a word at a time: most text is ASCII.
+func validUTF8(b []byte) bool {
+	const hiBits = 0x8080808080808080
+	if n := len(b); n >= 8 {
+		// The last word overlaps the one before it unless n is a
+		// multiple of 8.
+		x := binary.LittleEndian.Uint64(b[n-8:])
+		for i := 0; i+8 <= n; i += 8 {
+			x |= binary.LittleEndian.Uint64(b[i:])
+		}
+		return x&hiBits == 0 || utf8.Valid(b)
+	}
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return utf8.Valid(b)
+		}
+	}
+	return true
 }

@@ -197,28 +197,9 @@ func (t *eventText) key(k string) {
 	t.out = append(t.out, '"', ':')
 }
 
-// plainBytes marks the bytes a JSON string holds as they are: printable
-// ASCII but the quote and the backslash.
-var plainBytes = func() (p [256]bool) {
-	for c := ' '; c < 0x80; c++ {
-		p[c] = c != '"' && c != '\\'
-	}
-	return p
-}()
-
-// string writes the string at v as a JSON string literal: as it is when
-// every byte is plain, as jsvalue.AppendJSONString writes it otherwise.
+// string writes the string at v as a JSON string literal.
 func (t *eventText) string(v span) {
-	s := t.b[v.off:v.end]
-	for _, c := range s {
-		if !plainBytes[c] {
-			t.out = jsvalue.AppendJSONString(t.out, string(s))
-			return
-		}
-	}
-	t.out = append(t.out, '"')
-	t.out = append(t.out, s...)
-	t.out = append(t.out, '"')
+	t.out = jsvalue.AppendJSONBytes(t.out, t.b[v.off:v.end])
 }
 
 // countedStruct is the size in bytes from which structJSON counts a
@@ -285,7 +266,13 @@ func (t *eventText) entries(v span, base int) bool {
 			t.members, t.refs = t.members[:base], t.refs[:base]
 			return false
 		}
-		t.addEntry(e, base)
+		if k, x, ok := entryAtSight(t.b, e); ok {
+			// The entry as wireReader.entry reads it, without the calls.
+			t.refs = append(t.refs, memberRef{prefix: keyPrefix(t.b[k.off:k.end]), place: int32(len(t.members) - base)})
+			t.members = append(t.members, soleMember(k, x))
+		} else {
+			t.addEntry(e, base)
+		}
 		p = e.end
 	}
 	return true
@@ -314,7 +301,9 @@ const (
 func (t *eventText) valueJSON(occ spans) bool {
 	if occ.n == 1 {
 		// A Value as protobuf writes it, one field whose tag and length
-		// take a byte each, is read at sight; any other by its fields.
+		// take a byte each, is read at sight, as valueAtSight reads it
+		// but without a call, which costs more here than the reading;
+		// any other by its fields.
 		b, v := t.b, occ.first
 		switch n := v.end - v.off; {
 		case n == 0:

@@ -85,3 +85,63 @@ func (fs *fields) next() bool {
 
 // bytes returns the value of the length-delimited field last read.
 func (fs *fields) bytes() []byte { return fs.b[fs.val.off:fs.val.end:fs.val.end] }
+
+// shortRecord reads the length-delimited record whose tag is at p of b, a
+// message ending at end, when its length takes one or two bytes, as
+// protobuf writes lengths below 16 KiB: ok is false for any other, and for
+// one that runs past end.
+func shortRecord(b []byte, p, end int) (val span, ok bool) {
+	if p+2 > end {
+		return span{}, false
+	}
+	n, q := int(b[p+1]), p+2
+	if n >= 0x80 {
+		if q >= end || b[q] >= 0x80 {
+			return span{}, false
+		}
+		n = n&0x7f | int(b[q])<<7
+		q++
+	}
+	if n > end-q {
+		return span{}, false
+	}
+	return span{q, q + n}, true
+}
+
+// entryAtSight reads the map entry of a Struct at e of b as protobuf
+// writes it, a key and then a value, each a short record (see
+// shortRecord): ok is false for an entry written otherwise, which is read
+// by its fields.
+func entryAtSight(b []byte, e span) (key, val span, ok bool) {
+	if e.end-e.off < 4 || b[e.off] != entryKeyTag {
+		return span{}, span{}, false
+	}
+	if key, ok = shortRecord(b, e.off, e.end); !ok || key.end >= e.end || b[key.end] != entryValueTag {
+		return span{}, span{}, false
+	}
+	val, ok = shortRecord(b, key.end, e.end)
+	return key, val, ok && val.end == e.end
+}
+
+// valueAtSight reads the google.protobuf.Value at v of b when it is
+// written as protobuf writes it: no field (a Value of no kind, tag 0), or
+// one field whose tag takes a byte, a null or a bool whose varint takes a
+// byte, a number, or a string, Struct or ListValue in a short record. It
+// returns the field's tag and the bytes of its value; ok is false for a
+// Value written otherwise, which is read by its fields.
+func valueAtSight(b []byte, v span) (tag byte, val span, ok bool) {
+	n := v.end - v.off
+	if n == 0 {
+		return 0, v, true
+	}
+	switch tag = b[v.off]; tag {
+	case valueNullTag, valueBoolTag:
+		return tag, span{v.off + 1, v.end}, n == 2 && b[v.off+1] < 0x80
+	case valueNumberTag:
+		return tag, span{v.off + 1, v.end}, n == 9
+	case valueStringTag, valueStructTag, valueListTag:
+		val, ok = shortRecord(b, v.off, v.end)
+		return tag, val, ok && val.end == v.end
+	}
+	return 0, span{}, false
+}

@@ -84,43 +84,12 @@ const (
 	entryValueTag   = byte(entryValueField)<<3 | byte(protowire.BytesType)
 )
 
-// shortRecord reads the length-delimited record whose tag is at p of b, a
-// message ending at end, when its length takes one or two bytes, as
-// protobuf writes lengths below 16 KiB: ok is false for any other, and for
-// one that runs past end.
-func shortRecord(b []byte, p, end int) (val span, ok bool) {
-	if p+2 > end {
-		return span{}, false
-	}
-	n, q := int(b[p+1]), p+2
-	if n >= 0x80 {
-		if q >= end || b[q] >= 0x80 {
-			return span{}, false
-		}
-		n = n&0x7f | int(b[q])<<7
-		q++
-	}
-	if n > end-q {
-		return span{}, false
-	}
-	return span{q, q + n}, true
-}
-
 // entry reads the map entry at e into m, with its key's prefix.
 func (r *wireReader) entry(e span) (m structMember, prefix uint64) {
 	m = structMember{more: -1, last: -1}
 	b := r.b
-	// The entry as protobuf writes it, a key and then a value, is read at
-	// sight; any other by its fields.
-	if e.end-e.off >= 4 && b[e.off] == entryKeyTag && b[e.off+1] < 0x80 {
-		k := span{e.off + 2, e.off + 2 + int(b[e.off+1])}
-		if k.end < e.end && b[k.end] == entryValueTag {
-			if v, ok := shortRecord(b, k.end, e.end); ok && v.end == e.end {
-				m.key = span32{int32(k.off), int32(k.end)}
-				m.first, m.values = span32{int32(v.off), int32(v.end)}, 1
-				return m, keyPrefix(b[k.off:k.end])
-			}
-		}
+	if k, v, ok := entryAtSight(b, e); ok {
+		return soleMember(k, v), keyPrefix(b[k.off:k.end])
 	}
 	for es := r.fields(e); es.next(); {
 		if es.typ != protowire.BytesType {
@@ -135,6 +104,12 @@ func (r *wireReader) entry(e span) (m structMember, prefix uint64) {
 		}
 	}
 	return m, prefix
+}
+
+// soleMember is the member of an entry of key k whose value occurs once,
+// at v.
+func soleMember(k, v span) structMember {
+	return structMember{key: span32{int32(k.off), int32(k.end)}, first: span32{int32(v.off), int32(v.end)}, values: 1, more: -1, last: -1}
 }
 
 // addValue adds the value occurrence v to m.
