@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"runtime"
 	"strconv"
 	"strings"
@@ -273,6 +274,9 @@ func FuzzLazy(f *testing.F) {
 		if err != nil {
 			return
 		}
+		if msg := eachMatchesValue(v); msg != "" {
+			t.Fatalf("each differs from str and value: %s", msg)
+		}
 		want := v.AppendJSON(nil)
 		// Reading some containers, in some order, changes nothing: the
 		// value still reads as encoding/json reads the data, and encodes
@@ -285,6 +289,81 @@ func FuzzLazy(f *testing.F) {
 			t.Fatalf("after reads, Parse encodes %q, unread %q", got, want)
 		}
 	})
+}
+
+// TestEachMatchesValue checks that each, which reads a member's key and
+// value in one loop, yields what str and value return for them, in every
+// object of documents with escaped keys and strings, lone surrogates,
+// numbers JavaScript prints otherwise, and nested containers.
+func TestEachMatchesValue(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{
+		benchEvent,
+		`{}`, `{"a":{}}`, `{"a":[],"b":[{}],"c":{"d":[1,{"e":2}]},"f":3}`,
+		`{"\u0061":"\u0062","b\n":"x\"y","\ud800":"\udc00z","k":"\ud83d\ude00"}`,
+		`{"n":1.0,"m":1E2,"o":-0,"p":1e21,"q":0.1,"r":123456789012345678,"s":-0.0}`,
+		`{"t":true,"f":false,"z":null,"s":"","e":"\/"}`,
+		` { "a" : [ 1 , 2 ] , "b" : { "c" : "d" } , "e" : 1 } `,
+		`[{"x":{"y":{"z":[{"w":1}]}}},{"v":"\u00e9"}]`,
+		manyKeys(40),
+	} {
+		v, err := Parse([]byte(s))
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", s, err)
+		}
+		if msg := eachMatchesValue(v); msg != "" {
+			t.Errorf("%q: %s", s, msg)
+		}
+	}
+}
+
+// eachMatchesValue compares each with str and value in every lazy object
+// of v, and returns what differs first, or "".
+func eachMatchesValue(v Value) string {
+	switch v.kind {
+	case KindArray:
+		if !v.c.lazy() {
+			return ""
+		}
+		d := v.c.doc
+		j := v.c.node + 2
+		for range v.c.count() {
+			if msg := eachMatchesValue(d.value(j)); msg != "" {
+				return msg
+			}
+			j = d.next(j)
+		}
+	case KindObject:
+		if !v.c.lazy() {
+			return ""
+		}
+		d := v.c.doc
+		j := v.c.node + 2
+		i := 0
+		var msg string
+		v.c.each(func(key string, val Value) bool {
+			if i >= v.c.count() {
+				msg = "each yields more members than the object has"
+				return false
+			}
+			wantKey, wantVal := d.str(j), d.value(j+1)
+			if key != wantKey || val != wantVal {
+				msg = fmt.Sprintf("member %d: each yields %q, %#v; str and value %q, %#v", i, key, val, wantKey, wantVal)
+				return false
+			}
+			if msg = eachMatchesValue(val); msg != "" {
+				return false
+			}
+			j = d.next(j + 1)
+			i++
+			return true
+		})
+		if msg == "" && i != v.c.count() {
+			msg = fmt.Sprintf("each yields %d members of %d", i, v.c.count())
+		}
+		return msg
+	}
+	return ""
 }
 
 // decodeStd decodes s with encoding/json, numbers as json.Number: the
