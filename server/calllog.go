@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
@@ -63,24 +64,60 @@ func (l callLogger) finished(ctx context.Context, fullMethod string, start time.
 	if c := callStatsFrom(ctx); c != nil {
 		jobs = c.jobs.Load()
 	}
-	r.AddAttrs(
+	// The attributes are added at once, so that the record grows its
+	// storage beyond its inline attributes once rather than per addition.
+	var buf [maxCallAttrs]slog.Attr
+	attrs := append(buf[:0],
 		slog.Int64("jobs", jobs),
 		slog.String("grpc.service", service),
 		slog.String("grpc.method", method),
 	)
 	if p, ok := peer.FromContext(ctx); ok && p.Addr != nil {
-		r.AddAttrs(slog.String("peer.address", p.Addr.String()))
+		attrs = append(attrs, slog.String("peer.address", p.Addr.String()))
 	}
-	r.AddAttrs(slog.String("grpc.start_time", start.Format(time.RFC3339)))
+	attrs = append(attrs, slog.String("grpc.start_time", startTimes.format(start)))
 	if d, ok := ctx.Deadline(); ok {
-		r.AddAttrs(slog.String("grpc.request.deadline", d.Format(time.RFC3339)))
+		attrs = append(attrs, slog.String("grpc.request.deadline", d.Format(time.RFC3339)))
 	}
-	r.AddAttrs(slog.String("grpc.code", code.String()))
+	attrs = append(attrs, slog.String("grpc.code", code.String()))
 	if err != nil {
-		r.AddAttrs(slog.String("grpc.error", err.Error()))
+		attrs = append(attrs, slog.String("grpc.error", err.Error()))
 	}
-	r.AddAttrs(slog.String("grpc.time_ms", durationMillis(now.Sub(start))))
+	attrs = append(attrs, slog.String("grpc.time_ms", durationMillis(now.Sub(start))))
+	r.AddAttrs(attrs...)
 	_ = l.h.Handle(ctx, r)
+}
+
+// maxCallAttrs is the number of attributes of a finished call's line with
+// every optional one.
+const maxCallAttrs = 9
+
+// startTimes formats the start times of calls: calls start many times a
+// second, and the field has second precision.
+var startTimes secondTexts
+
+// secondTexts formats times as RFC 3339 with second precision, keeping the
+// text of the last second formatted, which the next calls reuse.
+type secondTexts struct {
+	last atomic.Pointer[secondText]
+}
+
+// secondText is a second, in Unix time and location loc, and its text.
+type secondText struct {
+	unix int64
+	loc  *time.Location
+	text string
+}
+
+// format returns t.Format(time.RFC3339).
+func (s *secondTexts) format(t time.Time) string {
+	unix, loc := t.Unix(), t.Location()
+	if l := s.last.Load(); l != nil && l.unix == unix && l.loc == loc {
+		return l.text
+	}
+	text := t.Format(time.RFC3339)
+	s.last.Store(&secondText{unix: unix, loc: loc, text: text})
+	return text
 }
 
 // splitMethod splits a full method name, "/service/method", as the

@@ -160,3 +160,26 @@ func TestSplitMethod(t *testing.T) {
 		})
 	}
 }
+
+// TestSecondTextsFormat checks that the reused texts of start times are
+// those of time.Format, whatever the order of the times and their
+// locations.
+func TestSecondTextsFormat(t *testing.T) {
+	t.Parallel()
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		ny = time.FixedZone("EST", -5*3600)
+	}
+	base := time.Date(2026, 3, 8, 6, 59, 59, 0, time.UTC) // a DST change in New York
+	var s secondTexts
+	for i, tt := range []time.Time{
+		base, base.Add(300 * time.Millisecond), base.Add(time.Second), base.Add(time.Second + 999*time.Millisecond),
+		base.In(ny), base.Add(time.Second).In(ny), base.Add(time.Second), base.Add(-time.Hour),
+		base.In(time.Local), base.In(time.Local).Add(time.Nanosecond), time.Now(), time.Now().Add(2 * time.Second),
+		base.In(time.FixedZone("X", 3600)), base.In(time.FixedZone("Y", 7200)),
+	} {
+		if got, want := s.format(tt), tt.Format(time.RFC3339); got != want {
+			t.Errorf("time %d (%v): %q, want %q", i, tt, got, want)
+		}
+	}
+}

@@ -16,14 +16,11 @@ import (
 // interceptors returns the server's interceptor chain, unary and stream in
 // step, outermost first. The gRPC metrics come first so that they see the
 // final code of every call, recovered panics and invalid envelopes included.
-// A unary call's own work is one interceptor, unaryCall; a stream's is a
-// layer per concern, whose cost is once per stream.
+// A unary call's work, its metrics included, is one interceptor, unaryCall;
+// a stream's is a layer per concern, whose cost is once per stream.
 func interceptors(cfg Config, m *metrics, f *inflight) (unary []grpc.UnaryServerInterceptor, stream []grpc.StreamServerInterceptor) {
 	call := newUnaryCall(cfg, m, f)
-	unary = []grpc.UnaryServerInterceptor{
-		m.unaryRPC(),
-		call.intercept,
-	}
+	unary = []grpc.UnaryServerInterceptor{call.intercept}
 	stream = []grpc.StreamServerInterceptor{
 		m.streamRPC(),
 		streamCallStats,
@@ -38,13 +35,15 @@ func interceptors(cfg Config, m *metrics, f *inflight) (unary []grpc.UnaryServer
 }
 
 // unaryCall does a unary call's work around its handler, in the order a
-// chain of one interceptor per concern would, outermost first: it stops the
+// chain of one interceptor per concern would, outermost first: it records
+// the call's gRPC metrics (rpcMetrics, when on), stops the
 // watch on the call's request message (which has arrived), gives the call
 // its stats, records the call's job on its span when tracing, logs the
 // finished call (callLogger), turns a panic into Internal, and checks and
 // charges the request message (validator). As one interceptor it costs no
 // per-call closures of gRPC's chaining, and skips what is off.
 type unaryCall struct {
+	rpc     *rpcMetrics
 	log     callLogger
 	tracing bool
 	// recovered logs a recovered panic and returns the call's error.
@@ -56,6 +55,7 @@ type unaryCall struct {
 // and budget f.
 func newUnaryCall(cfg Config, m *metrics, f *inflight) *unaryCall {
 	return &unaryCall{
+		rpc: m.calls(),
 		// Only the finished call is logged (see callLogger).
 		log:     callLogger{h: cfg.Logger.Handler()},
 		tracing: cfg.TracerProvider != nil,
@@ -69,6 +69,12 @@ func newUnaryCall(cfg Config, m *metrics, f *inflight) *unaryCall {
 
 // intercept is the unary interceptor.
 func (u *unaryCall) intercept(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	start := time.Now()
+	var rpc *methodMetrics
+	if u.rpc != nil {
+		rpc = u.rpc.method(info.FullMethod, grpcTypeUnary)
+		rpc.unaryStarted()
+	}
 	stopRecvWatch(ctx)
 	ctx = withCallStats(ctx)
 	if u.tracing {
@@ -76,9 +82,11 @@ func (u *unaryCall) intercept(ctx context.Context, req any, info *grpc.UnaryServ
 			defer recordJobs(ctx, span)
 		}
 	}
-	start := time.Now()
 	resp, err := u.guarded(ctx, req, handler)
 	u.log.finished(ctx, info.FullMethod, start, err)
+	if rpc != nil {
+		rpc.unaryFinished(err, time.Since(start))
+	}
 	return resp, err
 }
 

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/cio-transformer/cio-transformer/transform"
-	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 )
@@ -43,8 +42,8 @@ const (
 // metrics are the server's Prometheus metrics. A nil *metrics records
 // nothing, which is how a server without a registry runs.
 type metrics struct {
-	reg  prometheus.Registerer
-	grpc *grpcprom.ServerMetrics
+	reg prometheus.Registerer
+	rpc *rpcMetrics
 	// jobVec counts jobs by event_type, outcome and status_code; jobs holds
 	// its children for the common label sets, resolved once, so that
 	// counting costs no hashing or allocation.
@@ -70,9 +69,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	}
 	m := &metrics{
 		reg: reg,
-		grpc: grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram(
-			grpcprom.WithHistogramBuckets([]float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}),
-		)),
+		rpc: newRPCMetrics([]float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}),
 		jobVec: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: metricJobs,
 			Help: "Jobs mapped, by event type and outcome: success (its own request), batched (a group object placed in a /api/v2/batch request) or error; status_code is the job's result code (200, or the per-job error's code).",
@@ -102,7 +99,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		Name: metricPanics,
 		Help: "Jobs whose mapping panicked (a bug): each was answered with a 500 job error and the call went on.",
 	})
-	for _, c := range []prometheus.Collector{m.grpc, m.jobVec, batchObjects, batchBytes, mapping, refused, m.panics} {
+	for _, c := range append(m.rpc.collectors(), m.jobVec, batchObjects, batchBytes, mapping, refused, m.panics) {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -126,24 +123,25 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 // rates exist before the first call.
 func (m *metrics) initialize(g *grpc.Server) {
 	if m != nil {
-		m.grpc.InitializeMetrics(g)
+		m.rpc.initialize(g)
 	}
 }
 
-// unaryRPC is the provider's unary interceptor, or nil without metrics.
-func (m *metrics) unaryRPC() grpc.UnaryServerInterceptor {
+// calls returns the gRPC server metrics, or nil without metrics.
+func (m *metrics) calls() *rpcMetrics {
 	if m == nil {
 		return nil
 	}
-	return m.grpc.UnaryServerInterceptor()
+	return m.rpc
 }
 
-// streamRPC is the provider's stream interceptor, or nil without metrics.
+// streamRPC is the stream interceptor of the gRPC server metrics, or nil
+// without metrics.
 func (m *metrics) streamRPC() grpc.StreamServerInterceptor {
 	if m == nil {
 		return nil
 	}
-	return m.grpc.StreamServerInterceptor()
+	return m.rpc.stream
 }
 
 // refused counts a call refused for reason, one of refusedReasons.
