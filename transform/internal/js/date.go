@@ -158,8 +158,100 @@ func (sc *dateScanner) offset(colon bool) (int64, bool) {
 	return sign * (h*60 + m), true
 }
 
-// parseISODate parses the ECMAScript date-time string format.
+// parseISODate parses the ECMAScript date-time string format: the shape
+// SDKs send (see parseCommonISODate) directly, any other through the
+// general scanner.
 func parseISODate(s string) (int64, bool) {
+	if ms, ok := parseCommonISODate(s); ok {
+		return ms, true
+	}
+	return scanISODate(s)
+}
+
+// parseCommonISODate parses the date-time shape SDKs send,
+// YYYY-MM-DDTHH:mm:ss, then optionally .fff, then Z or ±HH:mm, with fixed
+// positions and no scanner. ok is false for any other string and for one
+// it cannot tell is valid (an hour of 24, a lower-case t or z, a field out
+// of range): scanISODate reads those. Whatever it accepts, scanISODate
+// accepts with the same value (TestParseCommonISODate,
+// FuzzParseCommonISODate).
+func parseCommonISODate(s string) (int64, bool) {
+	// The zone starts after the seconds, or after their three fraction
+	// digits.
+	zone := 19
+	switch len(s) {
+	case 20, 25:
+	case 24, 29:
+		zone = 23
+		if s[19] != '.' {
+			return 0, false
+		}
+	default:
+		return 0, false
+	}
+	if s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
+		return 0, false
+	}
+	year, ok1 := digits2(s[0], s[1])
+	y2, ok2 := digits2(s[2], s[3])
+	month, ok3 := digits2(s[5], s[6])
+	day, ok4 := digits2(s[8], s[9])
+	hour, ok5 := digits2(s[11], s[12])
+	minute, ok6 := digits2(s[14], s[15])
+	second, ok7 := digits2(s[17], s[18])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) {
+		return 0, false
+	}
+	year = year*100 + y2
+	var milli int64
+	if zone == 23 {
+		m, ok := digits2(s[20], s[21])
+		c := s[22] - '0'
+		if !ok || c > 9 {
+			return 0, false
+		}
+		milli = m*10 + int64(c)
+	}
+	var offset int64
+	switch s[zone] {
+	case 'Z':
+		if len(s) != zone+1 {
+			return 0, false
+		}
+	case '+', '-':
+		if len(s) != zone+6 || s[zone+3] != ':' {
+			return 0, false
+		}
+		h, ok1 := digits2(s[zone+1], s[zone+2])
+		m, ok2 := digits2(s[zone+4], s[zone+5])
+		if !ok1 || !ok2 || h > 23 || m > 59 {
+			return 0, false
+		}
+		offset = h*60 + m
+		if s[zone] == '-' {
+			offset = -offset
+		}
+	default:
+		return 0, false
+	}
+	if month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) ||
+		hour > 23 || minute > 59 || second > 59 {
+		return 0, false
+	}
+	return dateMillis(year, month, day, hour, minute, second, milli, offset)
+}
+
+// digits2 returns the number the digits a and b write, ok false when
+// either is not a digit.
+func digits2(a, b byte) (int64, bool) {
+	a -= '0'
+	b -= '0'
+	return int64(a)*10 + int64(b), a <= 9 && b <= 9
+}
+
+// scanISODate parses the ECMAScript date-time string format with the
+// general scanner.
+func scanISODate(s string) (int64, bool) {
 	sc := dateScanner{s: s}
 	var year int64
 	var ok bool

@@ -23,3 +23,81 @@ func TestDaysFromCivil(t *testing.T) {
 		}
 	}
 }
+
+// TestParseCommonISODate checks the fast path of the common date-time
+// shape against the general scanner over many shapes, valid and not: where
+// it accepts a string, the scanner accepts it with the same value, and it
+// accepts every valid string of its shape but those it leaves to the
+// scanner (an hour of 24, a lower-case t or z).
+func TestParseCommonISODate(t *testing.T) {
+	t.Parallel()
+	years := []string{"0000", "0001", "1900", "1969", "1970", "2000", "2023", "2024", "2100", "9999", "20x4"}
+	dates := []string{"01-01", "01-31", "02-28", "02-29", "02-30", "04-30", "04-31", "12-31", "00-10", "13-01", "01-00", "01-32", "1-02", "0a-01"}
+	times := []string{"00:00:00", "03:04:05", "23:59:59", "24:00:00", "24:00:01", "23:60:00", "23:59:60", "99:00:00", "3:04:05", "03:04", "03:04:5x"}
+	fractions := []string{"", ".000", ".678", ".999", ".5", ".12", ".1234", ".", ".a23", ".12x"}
+	zones := []string{"Z", "z", "", "+00:00", "-00:00", "+05:30", "-07:00", "+23:59", "+24:00", "-00:60", "+0530", "+05:3", "+05:30Z", "ZZ", " ", "+x5:30", "+05;30"}
+	seps := []string{"T", "t", " "}
+	accepted := 0
+	for _, y := range years {
+		for _, d := range dates {
+			for _, sep := range seps {
+				for _, tm := range times {
+					for _, f := range fractions {
+						for _, z := range zones {
+							s := y + "-" + d + sep + tm + f + z
+							fast, fastOK := parseCommonISODate(s)
+							want, wantOK := scanISODate(s)
+							if fastOK {
+								accepted++
+								if !wantOK || fast != want {
+									t.Fatalf("parseCommonISODate(%q) = %d, true; scanISODate = %d, %t", s, fast, want, wantOK)
+								}
+							}
+							common := sep == "T" && len(tm) == 8 && tm[:2] != "24" && (f == "" || len(f) == 4) &&
+								(z == "Z" || len(z) == 6 && z[3] == ':')
+							if wantOK && !fastOK && common {
+								t.Errorf("parseCommonISODate(%q) leaves a valid string of its shape to the scanner", s)
+							}
+							if got, ok := parseISODate(s); got != want || ok != wantOK {
+								t.Fatalf("parseISODate(%q) = %d, %t; scanISODate = %d, %t", s, got, ok, want, wantOK)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	if accepted < 1000 {
+		t.Fatalf("parseCommonISODate accepted only %d strings", accepted)
+	}
+	for s, want := range map[string]int64{
+		"2024-01-02T03:04:05.678Z":      1704164645678,
+		"2024-01-02T03:04:05Z":          1704164645000,
+		"2024-01-02T03:04:05.678+05:30": 1704164645678 - 330*60*1000,
+		"2024-01-02T03:04:05-07:00":     1704164645000 + 7*3600*1000,
+	} {
+		if got, ok := parseCommonISODate(s); !ok || got != want {
+			t.Errorf("parseCommonISODate(%q) = %d, %t, want %d, true", s, got, ok, want)
+		}
+	}
+}
+
+func FuzzParseCommonISODate(f *testing.F) {
+	for _, s := range []string{
+		"2024-01-02T03:04:05.678Z", "2024-01-02T03:04:05Z", "2024-02-29T23:59:59.999+23:59",
+		"2023-02-29T00:00:00.000Z", "2024-01-02T24:00:00.000Z", "2024-01-02t03:04:05.678z",
+		"0000-01-01T00:00:00-00:00", "2024-01-02T03:04:05.6789Z", "2024-01-02 03:04:05Z",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fast, ok := parseCommonISODate(s)
+		want, wantOK := scanISODate(s)
+		if ok && (!wantOK || fast != want) {
+			t.Fatalf("parseCommonISODate(%q) = %d, true; scanISODate = %d, %t", s, fast, want, wantOK)
+		}
+		if got, gotOK := parseISODate(s); got != want || gotOK != wantOK {
+			t.Fatalf("parseISODate(%q) = %d, %t; scanISODate = %d, %t", s, got, gotOK, want, wantOK)
+		}
+	})
+}
