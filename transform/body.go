@@ -81,7 +81,7 @@ func (w *objectWriter) member(quoted string, v jsvalue.Value) {
 		return
 	}
 	w.key(quoted)
-	w.dst = v.AppendJSON(w.dst)
+	w.dst = appendValue(w.dst, v)
 }
 
 // memberKey writes a member of any key, unless v is undefined.
@@ -95,7 +95,42 @@ func (w *objectWriter) memberKey(key string, v jsvalue.Value) {
 	w.some = true
 	w.dst = jsvalue.AppendJSONString(w.dst, key)
 	w.dst = append(w.dst, ':')
-	w.dst = v.AppendJSON(w.dst)
+	w.dst = appendValue(w.dst, v)
+}
+
+// appendValue appends v as v.AppendJSON does: a string, number, boolean or
+// null directly, without the encoder AppendJSON sets up for objects and
+// arrays (TestAppendValue). A number whose text starts with a digit, or
+// with '-' and a digit, is JSON's own text and never NaN or infinite, which
+// AppendJSON writes as null: such a text is written as it is, any other
+// through AppendJSON.
+func appendValue(dst []byte, v jsvalue.Value) []byte {
+	switch v.Kind() {
+	case jsvalue.KindString:
+		return jsvalue.AppendJSONString(dst, v.Str())
+	case jsvalue.KindNumber:
+		if text := v.NumberText(); jsonNumberText(text) {
+			return append(dst, text...)
+		}
+	case jsvalue.KindBool:
+		if v.Bool() {
+			return append(dst, "true"...)
+		}
+		return append(dst, "false"...)
+	case jsvalue.KindNull:
+		return append(dst, "null"...)
+	}
+	return v.AppendJSON(dst)
+}
+
+// jsonNumberText reports whether a number's text starts as a JSON number
+// does, with a digit or with '-' and a digit: NaN and the infinities,
+// "NaN", "Infinity" and "-Infinity", do not.
+func jsonNumberText(text string) bool {
+	if text != "" && text[0] == '-' {
+		text = text[1:]
+	}
+	return text != "" && '0' <= text[0] && text[0] <= '9'
 }
 
 // end closes the object and returns the text.

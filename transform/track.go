@@ -85,7 +85,7 @@ type eventName struct {
 // are the escapes of the whole.
 func (n eventName) appendTo(dst []byte) []byte {
 	if !n.screen {
-		return n.v.AppendJSON(dst)
+		return appendValue(dst, n.v)
 	}
 	dst = append(dst, '"')
 	dst = append(dst, screenPrefix...)
