@@ -266,15 +266,32 @@ func (ev *event) outputUserID() string {
 	return ""
 }
 
-// firstSet returns the first value that is truthy, false or 0, else null, as
+// firstSet returns the first value that is set (see isSet), else null, as
 // upstream's getValueFromMessage picks among its sources.
 func firstSet(vals ...jsvalue.Value) jsvalue.Value {
 	for _, v := range vals {
-		if v.Truthy() || isFalseOrZero(v) {
+		if isSet(v) {
 			return v
 		}
 	}
 	return jsvalue.Null()
+}
+
+// isSet reports whether v is truthy, false or 0 (v.Truthy() ||
+// isFalseOrZero(v)), as upstream's getValueFromMessage and the mappings
+// test a value: anything but undefined, null, "" and NaN. It reads no
+// number: a number's text is "NaN" for NaN and otherwise a number (JSON's
+// text, or "Infinity" or "-Infinity"), which is truthy or 0 (TestIsSet).
+func isSet(v jsvalue.Value) bool {
+	switch v.Kind() {
+	case jsvalue.KindUndefined, jsvalue.KindNull:
+		return false
+	case jsvalue.KindString:
+		return v.Str() != ""
+	case jsvalue.KindNumber:
+		return v.NumberText() != "NaN"
+	}
+	return true
 }
 
 // isFalseOrZero reports whether v is false or the number 0.

@@ -12,13 +12,13 @@ const defaultObjectTypeID = "1"
 // (deviation D4).
 func (ev *event) group() Result {
 	objectID := ev.groupID
-	if !(objectID.Truthy() || isFalseOrZero(objectID)) {
+	if !isSet(objectID) {
 		objectID = ev.traits.Get("groupId")
 	}
 	// Upstream converts with String() and then requires a truthy result, so
 	// a missing, null or empty groupId (or []) fails.
 	oid := ""
-	if objectID.Truthy() || isFalseOrZero(objectID) {
+	if isSet(objectID) {
 		oid = objectID.JSString()
 	}
 	if oid == "" {
@@ -128,7 +128,7 @@ func (ev *event) appendGroupAttributes(dst []byte) []byte {
 func (ev *event) relatedPerson() (rel jsvalue.Value, keyPrefix, keyID string) {
 	// Upstream's mapping converts the user id with String() first, so a
 	// user id of false or 0 relates the person "false" or "0".
-	if u := ev.userIDOnly; u.Truthy() || isFalseOrZero(u) {
+	if u := ev.userIDOnly; isSet(u) {
 		if s := u.JSString(); s != "" {
 			if !u.Truthy() {
 				return jsvalue.String(s), userKeyPrefix, s

@@ -204,7 +204,7 @@ func (v *v2Event) addDeviceV2() Result {
 	}
 	attrs := jsvalue.NewObject(len(deviceAttributePaths) + len(v.properties.Members()))
 	for _, d := range deviceAttributePaths {
-		if x := js.GetValue(v.msg, d.path); x.Truthy() || isFalseOrZero(x) {
+		if x := js.GetValue(v.msg, d.path); isSet(x) {
 			attrs.Set(d.key, x)
 		}
 	}

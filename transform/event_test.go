@@ -1,0 +1,37 @@
+package transform
+
+import (
+	"math"
+	"testing"
+
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
+)
+
+// TestIsSet checks isSet against the test it stands for, v.Truthy() ||
+// isFalseOrZero(v), over values of every kind: numbers made and parsed
+// (NaN, the infinities, zeros, numbers that read as 0 or as infinite),
+// strings, booleans, null, undefined and containers.
+func TestIsSet(t *testing.T) {
+	t.Parallel()
+	vals := []jsvalue.Value{
+		jsvalue.Undefined(), jsvalue.Null(), jsvalue.Bool(true), jsvalue.Bool(false),
+		jsvalue.String(""), jsvalue.String("0"), jsvalue.String("x"),
+		jsvalue.Number(math.NaN()), jsvalue.Number(math.Inf(1)), jsvalue.Number(math.Inf(-1)),
+		jsvalue.RawNumber("NaN"), jsvalue.RawNumber("Infinity"), jsvalue.RawNumber("-Infinity"),
+		jsvalue.Number(0), jsvalue.Number(math.Copysign(0, -1)), jsvalue.RawNumber("-0"), jsvalue.Int(7),
+		jsvalue.NewObject(0), jsvalue.NewArray(),
+	}
+	doc, err := jsvalue.Parse([]byte(`{"a":0,"b":-0,"c":0.0,"d":0e10,"e":1e-400,"f":-1e-400,"g":1e400,"h":-1e400,` +
+		`"i":12.5,"j":"","k":"s","l":null,"m":false,"n":true,"o":{},"p":[]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range doc.All() {
+		vals = append(vals, v)
+	}
+	for _, v := range vals {
+		if got, want := isSet(v), v.Truthy() || isFalseOrZero(v); got != want {
+			t.Errorf("isSet(%s of kind %d, text %q) = %t, want %t", v.JSString(), v.Kind(), v.NumberText(), got, want)
+		}
+	}
+}
