@@ -127,6 +127,9 @@ func (ev *event) load(msg jsvalue.Value, d5 bool) {
 		ev.typ = ev.rawType.Str()
 		return
 	}
+	// Upstream lowercases the type before dispatching on it; dispatch
+	// reads it lowercased here, once.
+	ev.typ = lowerType(ev.rawType.Str())
 	ev.traits = withStringEmail(ev.traits, &ev.ids)
 	ev.contextTraits = withStringEmail(ev.contextTraits, &ev.contextIDs)
 	ev.propsEmail = ev.properties.Get("email")
@@ -147,9 +150,20 @@ func (ev *event) id(v jsvalue.Value) jsvalue.Value {
 	return v
 }
 
+// lowerType returns the message type t lowercased, as js.ToLowerCase
+// lowercases it: a type already lowercase, as nearly all are, as it is.
+func lowerType(t string) string {
+	switch t {
+	case typeIdentify, typeTrack, typePage, typeScreen, typeAlias, typeGroup:
+		return t
+	}
+	return js.ToLowerCase(t)
+}
+
 // dispatch checks the message type, lowercased as upstream reads it, and
 // computes the event name: a page's name or url, "Viewed <event> Screen",
-// or a track's event, which must be a non-empty string.
+// or a track's event, which must be a non-empty string. It relies on load
+// (in API mode v1) having set ev.typ to the lowercased type.
 func (ev *event) dispatch() *Error {
 	if !ev.rawType.IsString() {
 		// Upstream lowercases with type?.toLowerCase(): a missing or null type
@@ -160,7 +174,6 @@ func (ev *event) dispatch() *Error {
 		}
 		return instrumentationError("could not determine type " + t)
 	}
-	ev.typ = js.ToLowerCase(ev.rawType.Str())
 	switch ev.typ {
 	case typeIdentify, typeAlias, typeGroup:
 		return nil

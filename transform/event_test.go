@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
+	"github.com/cio-transformer/cio-transformer/transform/internal/js"
 )
 
 // TestIsSet checks isSet against the test it stands for, v.Truthy() ||
@@ -32,6 +33,29 @@ func TestIsSet(t *testing.T) {
 	for _, v := range vals {
 		if got, want := isSet(v), v.Truthy() || isFalseOrZero(v); got != want {
 			t.Errorf("isSet(%s of kind %d, text %q) = %t, want %t", v.JSString(), v.Kind(), v.NumberText(), got, want)
+		}
+	}
+}
+
+// TestLowerType checks lowerType against js.ToLowerCase, and that load
+// leaves dispatch the lowercased type.
+func TestLowerType(t *testing.T) {
+	t.Parallel()
+	for _, typ := range []string{
+		"identify", "track", "page", "screen", "alias", "group", "record",
+		"Identify", "TRACK", "pAge", "SCREEN", "İdentify", "", "unknown", "trackx",
+	} {
+		if got, want := lowerType(typ), js.ToLowerCase(typ); got != want {
+			t.Errorf("lowerType(%q) = %q, want %q", typ, got, want)
+		}
+		msg, err := jsvalue.Parse([]byte(`{"type":` + string(jsvalue.AppendJSONString(nil, typ)) + `}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ev event
+		ev.load(msg, true)
+		if want := js.ToLowerCase(typ); ev.typ != want {
+			t.Errorf("load of type %q sets typ %q, want %q", typ, ev.typ, want)
 		}
 	}
 }
