@@ -199,8 +199,9 @@ func (ev *event) plainIdentifyBody(traits, address jsvalue.Value) draft {
 	// As setAddress: the address is the member's, as no key starts with
 	// "address.".
 	if !address.IsUndefined() {
-		for _, k := range addressKeys {
-			w.memberKey(k, address.Get(k))
+		vals := addressValues(address)
+		for i, k := range addressKeys {
+			w.memberKey(k, vals[i])
 		}
 	}
 	for k, v := range traits.All() {
@@ -275,8 +276,9 @@ func (a *attributes) setAddress(root jsvalue.Value) {
 	literal := false
 	for _, m := range root.Members() {
 		if m.Key == "address" {
-			for _, k := range addressKeys {
-				a.set(k, m.Value.Get(k))
+			vals := addressValues(m.Value)
+			for i, k := range addressKeys {
+				a.set(k, vals[i])
 			}
 			return
 		}
@@ -288,6 +290,27 @@ func (a *attributes) setAddress(root jsvalue.Value) {
 	for i, k := range addressKeys {
 		a.set(k, root.Get(addressPaths[i]))
 	}
+}
+
+// addressValues returns the members of address named by addressKeys, in
+// their order, as address.Get reads each, in one pass over address rather
+// than a search per key. Any value but an object has none.
+func addressValues(address jsvalue.Value) (vals [len(addressKeys)]jsvalue.Value) {
+	for k, v := range address.All() {
+		switch k {
+		case "city":
+			vals[0] = v
+		case "country":
+			vals[1] = v
+		case "postalCode":
+			vals[2] = v
+		case "state":
+			vals[3] = v
+		case "street":
+			vals[4] = v
+		}
+	}
+	return vals
 }
 
 // add appends the member key, which the body does not have yet.

@@ -178,3 +178,29 @@ func TestLookup(t *testing.T) {
 		})
 	}
 }
+
+// TestAddressValues checks that addressValues reads what address.Get reads
+// for each address key, whatever the address: members in any order, a
+// duplicate key, members that are not address keys, and values that are
+// not objects.
+func TestAddressValues(t *testing.T) {
+	t.Parallel()
+	for _, text := range []string{
+		`{"city":"C","country":"X","postalCode":"P","state":"S","street":"T"}`,
+		`{"street":1,"zip":2,"state":null,"city":{"a":[1]},"country":false}`,
+		`{"city":"first","city":"last","postalCode":""}`,
+		`{}`, `[]`, `["city"]`, `"city"`, `12`, `null`, `true`,
+	} {
+		address, err := jsvalue.Parse([]byte(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		vals := addressValues(address)
+		for i, k := range addressKeys {
+			got, want := string(vals[i].AppendJSON(nil)), string(address.Get(k).AppendJSON(nil))
+			if got != want || vals[i].Kind() != address.Get(k).Kind() {
+				t.Errorf("addressValues(%s)[%q] = %s, address.Get reads %s", text, k, got, want)
+			}
+		}
+	}
+}
