@@ -222,11 +222,14 @@ func (ev *event) resolve() {
 }
 
 // traitIDs are the members of a traits object the identifiers come from,
-// and what identify needs to know of the others (see directTraitKey), read
-// in the same pass.
+// the members group reads, and what identify needs to know of the others
+// (see directTraitKey), read in the same pass.
 type traitIDs struct {
 	userID, id, email, createdAt jsvalue.Value
 	address                      jsvalue.Value
+	// groupID, objectTypeID and action are what group reads of the
+	// traits.
+	groupID, objectTypeID, action jsvalue.Value
 	// indirect is set when some key is not one identify writes directly;
 	// dotted when some key is a dotted one it may (see directTraits).
 	indirect, dotted bool
@@ -248,6 +251,12 @@ func readTraitIDs(traits jsvalue.Value, t *traitIDs) {
 			t.createdAt = val
 		case "address":
 			t.address = val
+		case "groupId":
+			t.groupID = val
+		case "objectTypeId":
+			t.objectTypeID = val
+		case "action":
+			t.action = val
 		}
 		switch directTraitKey(key) {
 		case traitKeyIndirect:

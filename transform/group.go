@@ -9,11 +9,12 @@ const defaultObjectTypeID = "1"
 // group maps a group event to its Customer.io object, to be sent in a
 // /api/v2/batch request. The object is returned as JSON in
 // Result.Object; an object over Customer.io's per-object limit is an error
-// (deviation D4).
+// (deviation D4). What group reads of the traits, load or resolve read into
+// ev.ids.
 func (ev *event) group() Result {
 	objectID := ev.groupID
 	if !isSet(objectID) {
-		objectID = ev.traits.Get("groupId")
+		objectID = ev.ids.groupID
 	}
 	// Upstream converts with String() and then requires a truthy result, so
 	// a missing, null or empty groupId (or []) fails.
@@ -25,11 +26,14 @@ func (ev *event) group() Result {
 		return Result{Err: instrumentationError(`Missing required value from "groupId"`)}
 	}
 	typeID := defaultObjectTypeID
-	if t := ev.traits.Get("objectTypeId"); !t.IsNullish() {
+	if t := ev.ids.objectTypeID; !t.IsNullish() {
 		typeID = t.JSString()
 	}
 
-	action := firstSet(ev.traits.Get("action"), ev.properties.Get("action"))
+	action := ev.ids.action
+	if !isSet(action) {
+		action = ev.properties.Get("action")
+	}
 	actionName := "identify"
 	if action.IsString() {
 		switch a := action.Str(); a {
@@ -108,7 +112,7 @@ func (ev *event) appendGroupAttributes(dst []byte) []byte {
 	if !t.Truthy() {
 		return append(dst, "{}"...)
 	}
-	if !t.IsObject() || t.Get("action").IsUndefined() {
+	if !t.IsObject() || ev.ids.action.IsUndefined() {
 		return t.AppendJSON(dst)
 	}
 	w := newObjectWriter(dst)

@@ -3,6 +3,8 @@ package transform
 import (
 	"strings"
 	"testing"
+
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 func TestGroup(t *testing.T) {
@@ -114,4 +116,29 @@ func TestGroup(t *testing.T) {
 			want:  `{"error":"Event size (32769 bytes) exceeds CustomerIO's 32KB per-object limit.","errorType":"instrumentation","status":400}`,
 		},
 	})
+}
+
+// TestGroupTraitIDs checks that what load and resolve read of the traits
+// for group, in their one pass, is what a search of the traits reads:
+// through a D5 copy of the traits, duplicate keys, the reverse-ETL rewrite
+// and traits that are not an object.
+func TestGroupTraitIDs(t *testing.T) {
+	t.Parallel()
+	for _, text := range []string{
+		`{"type":"group","groupId":"g","traits":{"groupId":"t","objectTypeId":2,"action":"delete","name":"n"}}`,
+		`{"type":"group","traits":{"email":12,"action":null,"objectTypeId":"3","groupId":0}}`,
+		`{"type":"group","traits":{"action":"first","action":"last","groupId":"a","groupId":"b"}}`,
+		`{"type":"group","traits":["groupId","action"]}`,
+		`{"type":"group","traits":"action"}`,
+		`{"type":"group","properties":{"action":"delete"}}`,
+		`{"type":"group","traits":{"groupId":"g"},"context":{"mappedToDestination":true,"traits":{"action":"delete","objectTypeId":4}}}`,
+	} {
+		ev := loadedEvent(t, text)
+		for key, got := range map[string]jsvalue.Value{"groupId": ev.ids.groupID, "objectTypeId": ev.ids.objectTypeID, "action": ev.ids.action} {
+			want := ev.traits.Get(key)
+			if got.Kind() != want.Kind() || string(got.AppendJSON(nil)) != string(want.AppendJSON(nil)) {
+				t.Errorf("%s: traits.%s read as %s, Get reads %s", text, key, got.AppendJSON(nil), want.AppendJSON(nil))
+			}
+		}
+	}
 }
