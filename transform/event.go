@@ -214,11 +214,52 @@ func (ev *event) resolve() {
 		readTraitIDs(ev.contextTraits, &ev.contextIDs)
 		ev.propsEmail = ev.properties.Get("email")
 	}
+	// firstSet written out: its arguments, copied into a slice, cost more
+	// than the tests.
 	t, c := &ev.ids, &ev.contextIDs
-	ev.userIDOnly = firstSet(ev.userID, t.userID, t.id, c.userID, c.id)
-	ev.email = firstSet(t.email, c.email, ev.propsEmail, ev.externalID.Get("id"))
-	ev.historical = firstSet(ev.timestamp, ev.originalTimestamp)
-	ev.createdAt = firstSet(t.createdAt, c.createdAt)
+	switch {
+	case isSet(ev.userID):
+		ev.userIDOnly = ev.userID
+	case isSet(t.userID):
+		ev.userIDOnly = t.userID
+	case isSet(t.id):
+		ev.userIDOnly = t.id
+	case isSet(c.userID):
+		ev.userIDOnly = c.userID
+	case isSet(c.id):
+		ev.userIDOnly = c.id
+	default:
+		ev.userIDOnly = jsvalue.Null()
+	}
+	switch {
+	case isSet(t.email):
+		ev.email = t.email
+	case isSet(c.email):
+		ev.email = c.email
+	case isSet(ev.propsEmail):
+		ev.email = ev.propsEmail
+	default:
+		ev.email = jsvalue.Null()
+		if id := ev.externalID.Get("id"); isSet(id) {
+			ev.email = id
+		}
+	}
+	switch {
+	case isSet(ev.timestamp):
+		ev.historical = ev.timestamp
+	case isSet(ev.originalTimestamp):
+		ev.historical = ev.originalTimestamp
+	default:
+		ev.historical = jsvalue.Null()
+	}
+	switch {
+	case isSet(t.createdAt):
+		ev.createdAt = t.createdAt
+	case isSet(c.createdAt):
+		ev.createdAt = c.createdAt
+	default:
+		ev.createdAt = jsvalue.Null()
+	}
 }
 
 // traitIDs are the members of a traits object the identifiers come from,
