@@ -130,8 +130,9 @@ func (ev *event) load(msg jsvalue.Value, d5 bool) {
 	// Upstream lowercases the type before dispatching on it; dispatch
 	// reads it lowercased here, once.
 	ev.typ = lowerType(ev.rawType.Str())
-	ev.traits = withStringEmail(ev.traits, &ev.ids)
-	ev.contextTraits = withStringEmail(ev.contextTraits, &ev.contextIDs)
+	keys := ev.classifiesTraitKeys()
+	ev.traits = withStringEmail(ev.traits, &ev.ids, keys)
+	ev.contextTraits = withStringEmail(ev.contextTraits, &ev.contextIDs, keys)
 	ev.propsEmail = ev.properties.Get("email")
 	if ev.propsEmail.IsNumber() && ev.properties.IsObject() {
 		ev.propsEmail = idString(ev.propsEmail)
@@ -210,8 +211,9 @@ func (ev *event) dispatch() *Error {
 // event time (timestamp, then originalTimestamp) and the creation time.
 func (ev *event) resolve() {
 	if !ev.idsRead || ev.retl {
-		readTraitIDs(ev.traits, &ev.ids)
-		readTraitIDs(ev.contextTraits, &ev.contextIDs)
+		keys := ev.classifiesTraitKeys()
+		readTraitIDs(ev.traits, &ev.ids, keys)
+		readTraitIDs(ev.contextTraits, &ev.contextIDs, keys)
 		ev.propsEmail = ev.properties.Get("email")
 	}
 	// firstSet written out: its arguments, copied into a slice, cost more
@@ -262,6 +264,13 @@ func (ev *event) resolve() {
 	}
 }
 
+// classifiesTraitKeys reports whether the traits' keys are classified as
+// they are read (traitIDs.indirect and dotted): only identify in API mode
+// v1 writes traits directly (see directTraits), and only it reads them.
+func (ev *event) classifiesTraitKeys() bool {
+	return ev.d5 && ev.typ == typeIdentify
+}
+
 // traitIDs are the members of a traits object the identifiers come from,
 // the members group reads, and what identify needs to know of the others
 // (see directTraitKey), read in the same pass.
@@ -272,13 +281,16 @@ type traitIDs struct {
 	// traits.
 	groupID, objectTypeID, action jsvalue.Value
 	// indirect is set when some key is not one identify writes directly;
-	// dotted when some key is a dotted one it may (see directTraits).
+	// dotted when some key is a dotted one it may (see directTraits). Both
+	// are read only when the keys are classified (see
+	// classifiesTraitKeys).
 	indirect, dotted bool
 }
 
-// readTraitIDs reads the identifier members of traits into t in one pass;
-// t is filled in place, as it is too large to copy for nothing.
-func readTraitIDs(traits jsvalue.Value, t *traitIDs) {
+// readTraitIDs reads the identifier members of traits into t in one pass,
+// and, when keys is set, classifies their keys for identify; t is filled
+// in place, as it is too large to copy for nothing.
+func readTraitIDs(traits jsvalue.Value, t *traitIDs, keys bool) {
 	*t = traitIDs{}
 	for key, val := range traits.All() {
 		switch key {
@@ -298,6 +310,9 @@ func readTraitIDs(traits jsvalue.Value, t *traitIDs) {
 			t.objectTypeID = val
 		case "action":
 			t.action = val
+		}
+		if !keys {
+			continue
 		}
 		switch directTraitKey(key) {
 		case traitKeyIndirect:
@@ -380,9 +395,10 @@ func idString(v jsvalue.Value) jsvalue.Value {
 
 // withStringEmail applies D5 to the email member of traits, copying the
 // object only when that member is a number, and returns the traits, with
-// their identifier members read into t.
-func withStringEmail(v jsvalue.Value, t *traitIDs) jsvalue.Value {
-	readTraitIDs(v, t)
+// their identifier members read into t (and their keys classified when
+// keys is set, see readTraitIDs).
+func withStringEmail(v jsvalue.Value, t *traitIDs, keys bool) jsvalue.Value {
+	readTraitIDs(v, t, keys)
 	if t.email.IsNumber() && v.IsObject() {
 		t.email = idString(t.email)
 		c := v.ShallowCopy()

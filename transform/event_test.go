@@ -59,3 +59,23 @@ func TestLowerType(t *testing.T) {
 		}
 	}
 }
+
+// TestTraitKeysClassified checks that load classifies the keys of the
+// traits and context traits for an identify event in API mode v1, the one
+// mapping that reads the classes (see directTraits), whatever the case of
+// its type, and after the reverse-ETL rewrite as well.
+func TestTraitKeysClassified(t *testing.T) {
+	t.Parallel()
+	for _, text := range []string{
+		`{"type":"identify","userId":"u","traits":{"a.b":1,"city":"c"},"context":{"traits":{"x.y":1,"street":"s"}}}`,
+		`{"type":"IDENTIFY","userId":"u","traits":{"a.b":1,"city":"c"},"context":{"traits":{"x.y":1,"street":"s"}}}`,
+		`{"type":"identify","userId":"u","traits":{"a.b":1,"city":"c"},"context":{"mappedToDestination":1,"traits":{"x.y":1,"street":"s"}}}`,
+	} {
+		ev := loadedEvent(t, text)
+		for _, ids := range []*traitIDs{&ev.ids, &ev.contextIDs} {
+			if !ids.dotted || !ids.indirect {
+				t.Errorf("%s: trait keys read as dotted %t, indirect %t, want both", text, ids.dotted, ids.indirect)
+			}
+		}
+	}
+}
