@@ -67,3 +67,32 @@ func BenchmarkEncodeURIComponent(b *testing.B) {
 		})
 	}
 }
+
+// TestAppendURIComponentBlocks checks the encoding of strings whose bytes
+// are read eight at a time against the encoding byte by byte, with a byte
+// to encode at every position of a block and across blocks.
+func TestAppendURIComponentBlocks(t *testing.T) {
+	t.Parallel()
+	byByte := func(s string) string {
+		var dst []byte
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; uriUnreserved[c] {
+				dst = append(dst, c)
+			} else {
+				dst = append(dst, '%', upperHex[c>>4], upperHex[c&0xF])
+			}
+		}
+		return string(dst)
+	}
+	const plain = "abcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()ABC"
+	for n := 0; n <= len(plain); n++ {
+		for at := 0; at <= n; at++ {
+			for _, mark := range []string{"", "@", "/", " ", "é", "\xff", "%"} {
+				s := plain[:at] + mark + plain[at:n]
+				if got, want := string(AppendURIComponent([]byte("x"), s)), "x"+byByte(s); got != want {
+					t.Fatalf("AppendURIComponent(%q) = %q, want %q", s, got, want)
+				}
+			}
+		}
+	}
+}
