@@ -2,7 +2,6 @@ package jsvalue
 
 import (
 	"reflect"
-	"slices"
 	"sync/atomic"
 	"unsafe"
 )
@@ -80,8 +79,27 @@ var shapeClasses = [...]int{
 	128, 144, 160, 176, 192, 208, 224, 240, 256, 288, 320, 352, 384, 416, 448, 480, 512,
 	576, 640, 704, 768, 896, 1024, 1152, 1280, 1408, 1536, 1792, 2048, 2304, 2688, 3072,
 	3200, 3456, 4096, 4864, 5376, 6144, 6528, 6784, 6912, 8192, 9472, 9728, 10240, 10880,
-	12288, 13568, 14336, 16384, 18432, 19072, 20480, 21760, 24576, 27264, 28672, 32768,
+	12288, 13568, 14336, 16384, 18432, 19072, 20480, 21760, 24576, 27264, 28672, maxShapeClass,
 }
+
+// maxShapeClass is the largest of shapeClasses.
+const maxShapeClass = 32768
+
+// shapeClassOf holds, for each number of 16-byte units a document's
+// allocation may need, the index in shapeClasses of the smallest class
+// that holds them: every class is a multiple of 16 bytes, so it is the
+// class a need of any byte count in the unit's range goes to
+// (TestShapeClassOf). A table costs less than a search of the classes.
+var shapeClassOf = func() (t [maxShapeClass/16 + 1]uint8) {
+	k := 0
+	for u := range t {
+		for shapeClasses[k] < u*16 {
+			k++
+		}
+		t[u] = uint8(k)
+	}
+	return t
+}()
 
 // docShapes holds the shapes made so far, by number of containers and
 // size class.
@@ -102,10 +120,10 @@ func shapeFor(nc, tailLen int) *docShape {
 	if need > 512 {
 		need += mallocHeader
 	}
-	k, _ := slices.BinarySearch(shapeClasses[:], need)
-	if k == len(shapeClasses) {
+	if need > maxShapeClass {
 		return nil
 	}
+	k := int(shapeClassOf[(need+15)/16])
 	p := &docShapes[nc][k]
 	if s := p.Load(); s != nil {
 		return s

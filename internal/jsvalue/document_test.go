@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -477,5 +478,23 @@ func TestDocShapes(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestShapeClassOf checks the table of size classes against a search of
+// shapeClasses for every need up to the largest class and past it.
+func TestShapeClassOf(t *testing.T) {
+	t.Parallel()
+	for need := 0; need <= maxShapeClass; need++ {
+		want, _ := slices.BinarySearch(shapeClasses[:], need)
+		if got := int(shapeClassOf[(need+15)/16]); got != want {
+			t.Fatalf("class of %d bytes: %d (%d bytes), want %d (%d bytes)", need, got, shapeClasses[got], want, shapeClasses[want])
+		}
+	}
+	if !slices.IsSorted(shapeClasses[:]) || shapeClasses[len(shapeClasses)-1] != maxShapeClass {
+		t.Fatal("shapeClasses are not sorted up to maxShapeClass")
+	}
+	if s := shapeFor(1, maxShapeClass); s != nil {
+		t.Fatalf("a document of more than %d bytes has a shape", maxShapeClass)
 	}
 }
