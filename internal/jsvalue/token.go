@@ -298,11 +298,11 @@ const (
 	msb = 0x8080808080808080
 )
 
-// plainPrefix returns the index of the first byte of s at or after i that is
-// not a plain string byte (see strPlain), or len(s). It checks eight bytes at
-// a time: event strings are mostly ASCII, and a word-wide check is several
-// times faster than a byte table.
-func plainPrefix(s string, i int) int {
+// plainPrefixWords is plainPrefix in Go, for every architecture: it
+// checks eight bytes at a time, as event strings are mostly ASCII, and a
+// word-wide check is several times faster than a byte table. On amd64,
+// plainPrefix checks sixteen at a time in assembly.
+func plainPrefixWords(s string, i int) int {
 	for i+8 <= len(s) {
 		w := s[i : i+8]
 		// The compiler merges these loads into one.
