@@ -212,15 +212,6 @@ func (d *doc) str(j uint32) string {
 	return string(decodeString(make([]byte, 0, len(text)), text))
 }
 
-// keyIs reports whether string node j is key.
-func (d *doc) keyIs(j uint32, key string) bool {
-	nd := d.nodes[j]
-	if nd.flagsOf()&flagDecode == 0 {
-		return d.src[nd.start+1:nd.endOf()-1] == key
-	}
-	return d.str(j) == key
-}
-
 // value returns the value of node j.
 func (d *doc) value(j uint32) Value {
 	nd := d.nodes[j]
@@ -346,16 +337,29 @@ func (c *container) findDuplicate(key string, seen *map[string]int) int {
 }
 
 // lookup returns member key of a lazy object, undefined if it has none.
+// The comparison of each key and the step to the next are written out in
+// its loop: most keys are plain and of another length than key, and a
+// call per key cost more than telling so (TestLookupMatchesMembers).
 func (c *container) lookup(key string) Value {
 	d := c.doc
+	src, nodes := d.src, d.nodes
 	n := c.count()
 	counted(n)
 	j := c.node + 2
 	for range n {
-		if d.keyIs(j, key) {
+		k := nodes[j]
+		if k.flagsOf()&flagDecode != 0 {
+			if d.str(j) == key {
+				return d.value(j + 1)
+			}
+		} else if int(k.endOf()-k.start) == len(key)+2 && src[k.start+1:k.endOf()-1] == key {
 			return d.value(j + 1)
 		}
-		j = d.next(j + 1)
+		if v := nodes[j+1]; src[v.start] == '{' || src[v.start] == '[' {
+			j = v.end
+		} else {
+			j += 2
+		}
 	}
 	return Value{}
 }
