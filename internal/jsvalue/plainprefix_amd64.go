@@ -1,3 +1,5 @@
+//go:build !purego
+
 package jsvalue
 
 // plainPrefix returns the index of the first byte of s at or after i that is

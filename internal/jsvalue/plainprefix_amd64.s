@@ -1,3 +1,5 @@
+//go:build !purego
+
 #include "textflag.h"
 
 // SPECIAL sets DX to a bit per byte of X0, the lowest for its first

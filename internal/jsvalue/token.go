@@ -301,7 +301,8 @@ const (
 // plainPrefixWords is plainPrefix in Go, for every architecture: it
 // checks eight bytes at a time, as event strings are mostly ASCII, and a
 // word-wide check is several times faster than a byte table. On amd64,
-// plainPrefix checks sixteen at a time in assembly.
+// plainPrefix checks sixteen at a time in assembly, unless the package is
+// built with the purego tag.
 func plainPrefixWords(s string, i int) int {
 	for i+8 <= len(s) {
 		w := s[i : i+8]
