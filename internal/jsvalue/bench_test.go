@@ -103,3 +103,30 @@ func BenchmarkFormatNumber(b *testing.B) {
 		_ = FormatNumber(1684054962563)
 	}
 }
+
+// BenchmarkPlainPrefix scans the strings of benchEvent, each from its
+// opening quote to its closing one, with plainPrefix and with the
+// portable plainPrefixWords.
+func BenchmarkPlainPrefix(b *testing.B) {
+	var starts []int
+	for i := 0; i < len(benchEvent); i++ {
+		if benchEvent[i] == '"' {
+			starts = append(starts, i+1)
+			i = plainPrefixBytewise(benchEvent, i+1)
+		}
+	}
+	for _, bb := range []struct {
+		name string
+		scan func(string, int) int
+	}{{"plainPrefix", plainPrefix}, {"plainPrefixWords", plainPrefixWords}} {
+		b.Run(bb.name, func(b *testing.B) {
+			for b.Loop() {
+				for _, i := range starts {
+					if bb.scan(benchEvent, i) < i {
+						b.Fatal("scan went back")
+					}
+				}
+			}
+		})
+	}
+}

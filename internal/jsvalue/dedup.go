@@ -28,19 +28,16 @@ type dedup struct {
 	bloom [2]uint64
 }
 
-// add records the key of the object of frame f, the member after its f.n
-// members, and reports whether its text is new. Past bloomKeys members it
-// reports true, and the object is checked when it ends (see
-// hasDuplicateKey).
-func (d *dedup) add(x *indexer, f *frame, key string) bool {
-	if f.n >= bloomKeys {
-		return true
-	}
-	h := bloomHash(key)
+// mayHave records the key of hash h (see bloomHash), the key of the
+// object's next member while it has fewer than bloomKeys, and reports
+// whether one of its earlier keys may have the same text: when it may,
+// the index compares them (see hasKey). It is small enough to be inlined
+// in the index's loop, whose keys are mostly new.
+func (d *dedup) mayHave(h uint32) bool {
 	w, bit := h>>6&1, uint64(1)<<(h&63)
 	seen := d.bloom[w]
 	d.bloom[w] = seen | bit
-	return seen&bit == 0 || !x.hasKey(f, key)
+	return seen&bit != 0
 }
 
 // hasKey reports whether one of the first f.n members of f's object has

@@ -2,7 +2,6 @@ package jsvalue
 
 import (
 	"reflect"
-	"slices"
 	"sync/atomic"
 	"unsafe"
 )
@@ -80,8 +79,27 @@ var shapeClasses = [...]int{
 	128, 144, 160, 176, 192, 208, 224, 240, 256, 288, 320, 352, 384, 416, 448, 480, 512,
 	576, 640, 704, 768, 896, 1024, 1152, 1280, 1408, 1536, 1792, 2048, 2304, 2688, 3072,
 	3200, 3456, 4096, 4864, 5376, 6144, 6528, 6784, 6912, 8192, 9472, 9728, 10240, 10880,
-	12288, 13568, 14336, 16384, 18432, 19072, 20480, 21760, 24576, 27264, 28672, 32768,
+	12288, 13568, 14336, 16384, 18432, 19072, 20480, 21760, 24576, 27264, 28672, maxShapeClass,
 }
+
+// maxShapeClass is the largest of shapeClasses.
+const maxShapeClass = 32768
+
+// shapeClassOf holds, for each number of 16-byte units a document's
+// allocation may need, the index in shapeClasses of the smallest class
+// that holds them: every class is a multiple of 16 bytes, so it is the
+// class a need of any byte count in the unit's range goes to
+// (TestShapeClassOf). A table costs less than a search of the classes.
+var shapeClassOf = func() (t [maxShapeClass/16 + 1]uint8) {
+	k := 0
+	for u := range t {
+		for shapeClasses[k] < u*16 {
+			k++
+		}
+		t[u] = uint8(k)
+	}
+	return t
+}()
 
 // docShapes holds the shapes made so far, by number of containers and
 // size class.
@@ -102,10 +120,10 @@ func shapeFor(nc, tailLen int) *docShape {
 	if need > 512 {
 		need += mallocHeader
 	}
-	k, _ := slices.BinarySearch(shapeClasses[:], need)
-	if k == len(shapeClasses) {
+	if need > maxShapeClass {
 		return nil
 	}
+	k := int(shapeClassOf[(need+15)/16])
 	p := &docShapes[nc][k]
 	if s := p.Load(); s != nil {
 		return s
@@ -192,15 +210,6 @@ func (d *doc) str(j uint32) string {
 		return text
 	}
 	return string(decodeString(make([]byte, 0, len(text)), text))
-}
-
-// keyIs reports whether string node j is key.
-func (d *doc) keyIs(j uint32, key string) bool {
-	nd := d.nodes[j]
-	if nd.flagsOf()&flagDecode == 0 {
-		return d.src[nd.start+1:nd.endOf()-1] == key
-	}
-	return d.str(j) == key
 }
 
 // value returns the value of node j.
@@ -328,16 +337,29 @@ func (c *container) findDuplicate(key string, seen *map[string]int) int {
 }
 
 // lookup returns member key of a lazy object, undefined if it has none.
+// The comparison of each key and the step to the next are written out in
+// its loop: most keys are plain and of another length than key, and a
+// call per key cost more than telling so (TestLookupMatchesMembers).
 func (c *container) lookup(key string) Value {
 	d := c.doc
+	src, nodes := d.src, d.nodes
 	n := c.count()
 	counted(n)
 	j := c.node + 2
 	for range n {
-		if d.keyIs(j, key) {
+		k := nodes[j]
+		if k.flagsOf()&flagDecode != 0 {
+			if d.str(j) == key {
+				return d.value(j + 1)
+			}
+		} else if int(k.endOf()-k.start) == len(key)+2 && src[k.start+1:k.endOf()-1] == key {
 			return d.value(j + 1)
 		}
-		j = d.next(j + 1)
+		if v := nodes[j+1]; src[v.start] == '{' || src[v.start] == '[' {
+			j = v.end
+		} else {
+			j += 2
+		}
 	}
 	return Value{}
 }

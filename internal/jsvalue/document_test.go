@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -476,6 +477,74 @@ func TestDocShapes(t *testing.T) {
 					t.Fatalf("element %d reads %q after collections", i, got)
 				}
 			}
+		}
+	}
+}
+
+// TestShapeClassOf checks the table of size classes against a search of
+// shapeClasses for every need up to the largest class and past it.
+func TestShapeClassOf(t *testing.T) {
+	t.Parallel()
+	for need := 0; need <= maxShapeClass; need++ {
+		want, _ := slices.BinarySearch(shapeClasses[:], need)
+		if got := int(shapeClassOf[(need+15)/16]); got != want {
+			t.Fatalf("class of %d bytes: %d (%d bytes), want %d (%d bytes)", need, got, shapeClasses[got], want, shapeClasses[want])
+		}
+	}
+	if !slices.IsSorted(shapeClasses[:]) || shapeClasses[len(shapeClasses)-1] != maxShapeClass {
+		t.Fatal("shapeClasses are not sorted up to maxShapeClass")
+	}
+	if s := shapeFor(1, maxShapeClass); s != nil {
+		t.Fatalf("a document of more than %d bytes has a shape", maxShapeClass)
+	}
+}
+
+// TestLookupMatchesMembers checks that lookup, on every lazy object of
+// documents with escaped keys, keys of one length and nested containers,
+// finds each member's value as the object's members hold it, and nothing
+// for keys it does not have.
+func TestLookupMatchesMembers(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{
+		benchEvent,
+		`{}`, `{"a":{},"b":[1,{"a":2}],"c":3,"":4}`,
+		`{"b\n":"x\"y","a\tb":1,"ab":2,"a\\":3,"a\"":{"a\"":4},"abc":[5]}`,
+		`{"\u0061b":"\u0062","\ud800":"\udc00z","ab\/":1,"abc":2}`,
+		`{"ab":{"ab":[{"ab":1}]},"ac":[[],{}],"ad":null,"ae":true,"af":-0.0}`,
+		` { "a" : [ 1 , 2 ] , "b" : { "c" : "d" } , "e" : 1 } `,
+		manyKeys(20),
+	} {
+		v, err := Parse([]byte(s))
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", s, err)
+		}
+		read := mustParse(t, s)
+		checkLookup(t, s, v, read)
+	}
+}
+
+// checkLookup compares lookup in the lazy objects of v with the members
+// of the same objects of read, a parse of the same text, read.
+func checkLookup(t *testing.T, s string, v, read Value) {
+	t.Helper()
+	switch v.kind {
+	case KindArray:
+		for i := range read.Elems() {
+			checkLookup(t, s, v.c.at(i), read.Elems()[i])
+		}
+	case KindObject:
+		if !v.c.lazy() {
+			return
+		}
+		for _, m := range read.Members() {
+			got := v.c.lookup(m.Key)
+			if g, w := got.AppendJSON(nil), m.Value.AppendJSON(nil); !bytes.Equal(g, w) {
+				t.Errorf("%q: lookup(%q) = %s, want %s", s, m.Key, g, w)
+			}
+			if missing := v.c.lookup(m.Key + "x"); !missing.IsUndefined() {
+				t.Errorf("%q: lookup(%q) found a member", s, m.Key+"x")
+			}
+			checkLookup(t, s, got, m.Value)
 		}
 	}
 }

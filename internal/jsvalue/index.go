@@ -105,8 +105,9 @@ func (x *indexer) run() *SyntaxError {
 			f := &x.stack[len(x.stack)-1]
 			// A key with an escape AppendJSON does not write marks its
 			// object duplicated at once, which has every key compared
-			// when it is read.
-			if fl&flagRewrite != 0 || !f.keys.add(x, f, src[i+1:end-1]) {
+			// when it is read. Past bloomKeys members, the object is
+			// checked when it ends (see hasDuplicateKey).
+			if fl&flagRewrite != 0 || f.n < bloomKeys && f.keys.mayHave(bloomHash(src[i+1:end-1])) && x.hasKey(f, src[i+1:end-1]) {
 				x.cs[f.slot].flags |= rewritten | duplicated
 			}
 			if end+1 < len(src) && src[end] == ':' && src[end+1] > ' ' {

@@ -170,6 +170,26 @@ func isPlainDecimal(text string) bool {
 	return zeros <= 5 && len(frac)-zeros <= maxExactDigits
 }
 
+// plainFraction is isPlainDecimal for a number whose text the tokenizer
+// has checked, from what it saw: its integer part has intDigits digits,
+// and is "0" when zero is set, and frac is its fraction's digits, one at
+// least. As isPlainDecimal, it reports whether JavaScript prints the
+// number back unchanged (TestPlainFraction).
+func plainFraction(intDigits int, zero bool, frac string) bool {
+	if frac[len(frac)-1] == '0' {
+		return false
+	}
+	if !zero {
+		return intDigits+len(frac) <= maxExactDigits
+	}
+	// 0.000001 is plain, 0.0000001 is 1e-7.
+	zeros := 0
+	for frac[zeros] == '0' {
+		zeros++
+	}
+	return zeros <= 5 && len(frac)-zeros <= maxExactDigits
+}
+
 // canonicalNumber returns the JavaScript text of the number whose JSON text
 // is text, reusing text when it already is canonical.
 func canonicalNumber(text string) string {

@@ -1,7 +1,9 @@
 package jsvalue
 
 import (
+	"errors"
 	"math"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
@@ -212,4 +214,98 @@ func TestIsPlainDecimalAgreesWithFormat(t *testing.T) {
 			t.Fatalf("canonicalNumber(%q) = %q, want %q", text, got, FormatNumber(f))
 		}
 	}
+}
+
+// numberRewrites is the rule consumeNumber follows, written out from the
+// functions that define it: whether JavaScript prints the number text
+// otherwise.
+func numberRewrites(text string) bool {
+	return !isPlainInteger(text) && !isPlainDecimal(text) && canonicalNumber(text) != text
+}
+
+// TestPlainFraction checks plainFraction, and the flags consumeNumber
+// reports, against isPlainDecimal and numberRewrites over many random
+// decimals and integers, with and without exponents.
+func TestPlainFraction(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 200000 {
+		var b []byte
+		if rng.IntN(2) == 0 {
+			b = append(b, '-')
+		}
+		intDigits := rng.IntN(18)
+		if intDigits == 0 {
+			b = append(b, '0')
+		} else {
+			b = append(b, byte('1'+rng.IntN(9)))
+			for range intDigits - 1 {
+				b = append(b, byte('0'+rng.IntN(10)))
+			}
+		}
+		if rng.IntN(4) > 0 {
+			b = append(b, '.')
+			if intDigits == 0 {
+				for range rng.IntN(9) {
+					b = append(b, '0')
+				}
+			}
+			for range 1 + rng.IntN(18) {
+				b = append(b, byte('0'+rng.IntN(10)))
+			}
+			if rng.IntN(4) == 0 {
+				b = append(b, '0')
+			}
+		}
+		if rng.IntN(8) == 0 {
+			b = append(b, 'e')
+			if sign := rng.IntN(3); sign > 0 {
+				b = append(b, "+-"[sign-1])
+			}
+			b = append(b, byte('0'+rng.IntN(10)))
+		}
+		checkNumberToken(t, string(b))
+	}
+}
+
+// checkNumberToken checks the number token text: consumeNumber reads all
+// of it, and flags it as numberRewrites does; plainFraction agrees with
+// isPlainDecimal when it has a fraction and no exponent.
+func checkNumberToken(t *testing.T, text string) {
+	t.Helper()
+	end, fl, err := consumeNumber(text, 0)
+	if err != nil || end != len(text) {
+		t.Fatalf("consumeNumber(%q) = %d, %v", text, end, err)
+	}
+	if got, want := fl&flagRewrite != 0, numberRewrites(text); got != want {
+		t.Fatalf("consumeNumber(%q): rewrite %v, want %v", text, got, want)
+	}
+	digits := strings.TrimPrefix(text, "-")
+	dot := strings.IndexByte(digits, '.')
+	if dot < 0 || strings.ContainsAny(digits, "eE") {
+		return
+	}
+	if got, want := plainFraction(dot, digits[0] == '0', digits[dot+1:]), isPlainDecimal(text); got != want {
+		t.Fatalf("plainFraction for %q = %v, want %v", text, got, want)
+	}
+}
+
+func FuzzConsumeNumber(f *testing.F) {
+	for _, s := range []string{"0", "-0", "1.5", "0.000001", "0.0000001", "-0.10", "123456789012345", "1234567890123456",
+		"0.123456789012345", "1e21", "1E+2", "12345678901234567890", "49.99", "1.0", "0.0", "100"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if s == "" || s[0] != '-' && (s[0] < '0' || s[0] > '9') {
+			return
+		}
+		end, _, err := consumeNumber(s, 0)
+		if err != nil {
+			return
+		}
+		if _, err := strconv.ParseFloat(s[:end], 64); err != nil && !errors.Is(err, strconv.ErrRange) {
+			t.Fatalf("consumeNumber accepts %q: %v", s[:end], err)
+		}
+		checkNumberToken(t, s[:end])
+	})
 }

@@ -74,12 +74,15 @@ func consumeLiteral(src string, i int, word string) (int, *SyntaxError) {
 }
 
 // consumeNumber checks the number at i (a '-' or a digit) and returns the
-// index after it, with flagRewrite when JavaScript prints it otherwise.
+// index after it, with flagRewrite when JavaScript prints it otherwise. The
+// integers and decimals of events are told plain from what the scan saw
+// (see plainFraction), without a second look at their text.
 func consumeNumber(src string, i int) (int, tokenFlags, *SyntaxError) {
 	start := i
 	if src[i] == '-' {
 		i++
 	}
+	digits := i
 	switch {
 	case i >= len(src):
 		return 0, 0, errorAt(src, i, "")
@@ -93,9 +96,8 @@ func consumeNumber(src string, i int) (int, tokenFlags, *SyntaxError) {
 	default:
 		return 0, 0, &SyntaxError{Offset: i, msg: "invalid number"}
 	}
-	plain, decimal := true, false
+	intDigits, frac := i-digits, ""
 	if i < len(src) && src[i] == '.' {
-		plain, decimal = false, true
 		i++
 		d := i
 		for i < len(src) && src[i] >= '0' && src[i] <= '9' {
@@ -104,9 +106,11 @@ func consumeNumber(src string, i int) (int, tokenFlags, *SyntaxError) {
 		if i == d {
 			return 0, 0, errorAt(src, i, "invalid number: expected digit after '.'")
 		}
+		frac = src[d:i]
 	}
+	exp := false
 	if i < len(src) && (src[i] == 'e' || src[i] == 'E') {
-		plain, decimal = false, false
+		exp = true
 		i++
 		if i < len(src) && (src[i] == '+' || src[i] == '-') {
 			i++
@@ -119,8 +123,17 @@ func consumeNumber(src string, i int) (int, tokenFlags, *SyntaxError) {
 			return 0, 0, errorAt(src, i, "invalid number: expected digit in exponent")
 		}
 	}
-	text := src[start:i]
-	if plain && isPlainInteger(text) || decimal && isPlainDecimal(text) || canonicalNumber(text) == text {
+	if !exp {
+		// A plain integer (see isPlainInteger): at most 15 digits, and no
+		// leading zero or negative zero. A plain decimal: see
+		// plainFraction.
+		zero := src[digits] == '0'
+		if frac == "" && intDigits <= maxExactDigits && (!zero || digits == start) ||
+			frac != "" && plainFraction(intDigits, zero, frac) {
+			return i, 0, nil
+		}
+	}
+	if text := src[start:i]; canonicalNumber(text) == text {
 		return i, 0, nil
 	}
 	return i, flagRewrite, nil
@@ -285,11 +298,12 @@ const (
 	msb = 0x8080808080808080
 )
 
-// plainPrefix returns the index of the first byte of s at or after i that is
-// not a plain string byte (see strPlain), or len(s). It checks eight bytes at
-// a time: event strings are mostly ASCII, and a word-wide check is several
-// times faster than a byte table.
-func plainPrefix(s string, i int) int {
+// plainPrefixWords is plainPrefix in Go, for every architecture: it
+// checks eight bytes at a time, as event strings are mostly ASCII, and a
+// word-wide check is several times faster than a byte table. On amd64,
+// plainPrefix checks sixteen at a time in assembly, unless the package is
+// built with the purego tag.
+func plainPrefixWords(s string, i int) int {
 	for i+8 <= len(s) {
 		w := s[i : i+8]
 		// The compiler merges these loads into one.

@@ -139,8 +139,18 @@ func (v Value) Float() float64 {
 }
 
 // Truthy reports JavaScript truthiness: undefined, null, false, 0, -0, NaN
-// and "" are falsy; everything else, {} and [] included, is truthy.
+// and "" are falsy; everything else, {} and [] included, is truthy. A
+// string, the value most often asked, is answered where the call is
+// inlined; the other kinds by truthy.
 func (v Value) Truthy() bool {
+	if v.kind == KindString {
+		return v.s != ""
+	}
+	return v.truthy()
+}
+
+// truthy is Truthy.
+func (v Value) truthy() bool {
 	switch v.kind {
 	case KindUndefined, KindNull:
 		return false

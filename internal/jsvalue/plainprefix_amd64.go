@@ -1,0 +1,12 @@
+//go:build !purego
+
+package jsvalue
+
+// plainPrefix returns the index of the first byte of s at or after i that is
+// not a plain string byte (see strPlain), or len(s), where 0 <= i. It is
+// written in assembly, sixteen bytes at a time (plainprefix_amd64.s), and
+// checked against plainPrefixWords, the portable version, and against
+// plainPrefixBytewise.
+//
+//go:noescape
+func plainPrefix(s string, i int) int

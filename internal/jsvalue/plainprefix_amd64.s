@@ -1,0 +1,100 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// SPECIAL sets DX to a bit per byte of X0, the lowest for its first
+// byte, set when the byte needs attention in a string: it equals '"' or
+// '\\', or, read as a signed byte, it is below 0x20, a control character
+// or a byte of a non-ASCII character, which is negative. X4, X5 and X6
+// hold '"', '\\' and 0x20 in each byte.
+#define SPECIAL \
+	MOVOU X0, X1; \
+	PCMPEQB X4, X1; \
+	MOVOU X0, X2; \
+	PCMPEQB X5, X2; \
+	MOVOU X6, X3; \
+	PCMPGTB X0, X3; \
+	POR X1, X3; \
+	POR X2, X3; \
+	PMOVMSKB X3, DX
+
+// plainBytes holds the bytes SPECIAL compares with, sixteen of each.
+DATA plainBytes<>+0(SB)/8, $0x2222222222222222
+DATA plainBytes<>+8(SB)/8, $0x2222222222222222
+DATA plainBytes<>+16(SB)/8, $0x5c5c5c5c5c5c5c5c
+DATA plainBytes<>+24(SB)/8, $0x5c5c5c5c5c5c5c5c
+DATA plainBytes<>+32(SB)/8, $0x2020202020202020
+DATA plainBytes<>+40(SB)/8, $0x2020202020202020
+GLOBL plainBytes<>(SB), RODATA|NOPTR, $48
+
+// func plainPrefix(s string, i int) int
+//
+// Sixteen bytes at a time with SSE2, which every amd64 processor has.
+//
+// The last bytes of s, fewer than sixteen, are read with one 16-byte load
+// that must not touch an unmapped page: from s+i when those sixteen bytes
+// lie in one page, as s+i does (the bytes past the end of s are then
+// ignored), and otherwise the sixteen bytes that end where s ends, which
+// lie in the page of s+i, a page that holds s+i to its end, and the next
+// one when s reaches it (the bytes before s+i are then ignored). A page
+// is 4 KB or more. TestPlainPrefixStaysInString checks both against
+// unmapped pages on either side of s.
+TEXT ·plainPrefix(SB), NOSPLIT, $0-32
+	MOVQ s_base+0(FP), SI
+	MOVQ s_len+8(FP), BX
+	MOVQ i+16(FP), AX
+
+	MOVOU plainBytes<>+0(SB), X4
+	MOVOU plainBytes<>+16(SB), X5
+	MOVOU plainBytes<>+32(SB), X6
+
+loop:
+	MOVQ BX, CX
+	SUBQ AX, CX // CX = the bytes of s from i
+	CMPQ CX, $16
+	JLT tail
+	MOVOU (SI)(AX*1), X0
+	SPECIAL
+	TESTL DX, DX
+	JNZ found
+	ADDQ $16, AX
+	JMP loop
+
+tail:
+	TESTQ CX, CX
+	JLE end
+	LEAQ (SI)(AX*1), DI
+	MOVQ DI, DX
+	ANDQ $0xfff, DX
+	CMPQ DX, $0xff0
+	JGT backwards
+	MOVOU (DI), X0
+	SPECIAL
+	// Keep the bits of the CX bytes of s.
+	MOVL $1, R8
+	SHLL CX, R8
+	DECL R8
+	ANDL R8, DX
+	JNZ found
+	MOVQ BX, AX
+	JMP end
+
+backwards:
+	MOVOU -16(DI)(CX*1), X0
+	SPECIAL
+	// Drop the bits of the 16-CX bytes before s+i.
+	NEGQ CX
+	ADDQ $16, CX
+	SHRL CX, DX
+	TESTL DX, DX
+	JNZ found
+	MOVQ BX, AX
+	JMP end
+
+found:
+	BSFL DX, DX
+	ADDQ DX, AX
+
+end:
+	MOVQ AX, ret+24(FP)
+	RET
