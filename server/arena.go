@@ -2,6 +2,7 @@ package server
 
 import (
 	"slices"
+	"unsafe"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
@@ -92,11 +93,22 @@ func (a *resultArena) jobResult(e transform.Entry) *ciotransformerv1.JobResult {
 	t.Url = jsvalue.ToWellFormed(req.Endpoint)
 	t.EndpointPath = req.EndpointPath
 	t.Headers = a.headerMap(req.Headers)
-	t.Body = string(req.Body)
+	t.Body = bodyString(req.Body)
 	t.UserId = jsvalue.ToWellFormed(req.UserID)
 	b.out.Request = t
 	r.Outcome = &b.out
 	return r
+}
+
+// bodyString returns b, a Request's Body, as a string that shares its
+// bytes rather than a copy of them, which cost an allocation and a copy of
+// every body. It relies on transform.Request's contract: a Body is never
+// written once its Request is returned, and shares no bytes with the job
+// it was mapped from, whose buffers gRPC may reuse once the request
+// message is answered (TestResultBodiesStay). The result only reads the
+// string: marshalling copies it into the response.
+func bodyString(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // headerMap returns hs as a map, shared with earlier requests of the

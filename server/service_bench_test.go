@@ -26,10 +26,10 @@ func (s *discardStream) SendMsg(m any) error {
 	return nil
 }
 
-// answerRequest returns a request message of n jobs of the seeded event
-// mix, with job metadata as a router sends it, decoded by the server's
-// codec as a stream's messages are.
-func answerRequest(tb testing.TB, n int) *ciotransformerv1.TransformBatchRequest {
+// answerRequest returns a request message for dest of n jobs of the
+// seeded event mix, with job metadata as a router sends it, decoded by the
+// server's codec as a stream's messages are.
+func answerRequest(tb testing.TB, dest *ciotransformerv1.Destination, n int) *ciotransformerv1.TransformBatchRequest {
 	tb.Helper()
 	events := eventmix.Generate(1, n)
 	meta, err := structpb.NewStruct(map[string]any{
@@ -39,7 +39,7 @@ func answerRequest(tb testing.TB, n int) *ciotransformerv1.TransformBatchRequest
 	if err != nil {
 		tb.Fatal(err)
 	}
-	req := &ciotransformerv1.TransformBatchRequest{RequestId: 1, Destination: testDestination}
+	req := &ciotransformerv1.TransformBatchRequest{RequestId: 1, Destination: dest}
 	for i, e := range events {
 		job := rawJob(uint64(i+1), string(e.JSON))
 		job.Metadata = meta
@@ -66,7 +66,7 @@ func answerRequest(tb testing.TB, n int) *ciotransformerv1.TransformBatchRequest
 // bound, batched and turned into its result, and the responses are handed
 // to a stream that drops them. Its figures are per message.
 func BenchmarkAnswer(b *testing.B) {
-	req := answerRequest(b, 100)
+	req := answerRequest(b, testDestination, 100)
 	s := &service{mapping: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	bt := transform.NewBatcher(nil, transform.DefaultLimits())
 	stream := &discardStream{}
