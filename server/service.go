@@ -152,14 +152,15 @@ func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *trans
 	// that the last results of a message carry final themselves.
 	emit := func(e transform.Entry) {
 		tally.entry(e)
-		n := entrySize(e, jobs)
+		r, meta := arena.sizedResult(e)
+		n := entrySize(e, meta)
 		if len(resp.Results) > 0 && sendErr == nil &&
 			(len(resp.Results) >= resultsPerResponse || size+n > bytesPerResponse) {
 			sendErr = stream.SendMsg(resp)
 			resp = newResponse()
 			size = 0
 		}
-		resp.Results = append(resp.Results, arena.jobResult(e))
+		resp.Results = append(resp.Results, r)
 		size += n
 	}
 	for i, job := range jobs {
@@ -210,15 +211,12 @@ func (s *service) transformJob(ctx context.Context, j *ciotransformerv1.Job, des
 }
 
 // entrySize estimates the encoded size of e's result from its strings, each
-// with room for a field tag and length, and from the encoded size of the
-// metadata of the jobs it covers, which the result echoes: a client may
-// attach as much metadata to a job as to its event.
-func entrySize(e transform.Entry, jobs []*ciotransformerv1.Job) int {
+// with room for a field tag and length, and from meta, the encoded size of
+// the metadata of the jobs it covers, which the result echoes: a client
+// may attach as much metadata to a job as to its event.
+func entrySize(e transform.Entry, meta int) int {
 	const field = 6
-	n := field + len(e.Jobs)*(2*field+10)
-	for _, i := range e.Jobs {
-		n += metadataSize(jobs[i])
-	}
+	n := field + len(e.Jobs)*(2*field+10) + meta
 	if r := e.Request; r != nil {
 		n += len(r.Method) + len(r.Endpoint) + len(r.EndpointPath) + len(r.Body) + len(r.UserID) + 6*field
 		for _, h := range r.Headers {
