@@ -64,7 +64,8 @@ func (m Mode) Map(job Job, dest *Destination) Result {
 	var r Result
 	switch {
 	case !m.V2:
-		r = l.mapV1(ev, dest)
+		// mapV1 names the type it dispatched on.
+		return l.mapV1(ev, dest)
 	case job.DontBatch:
 		r = unbatched(dest, l.mapV2(ev, job.Connection, dest))
 	default:
