@@ -81,3 +81,24 @@ func BenchmarkAnswer(b *testing.B) {
 		b.Fatal("no results")
 	}
 }
+
+// BenchmarkAnswerV2 is BenchmarkAnswer in API mode v2, where every job's
+// object joins a /api/v2/batch request.
+func BenchmarkAnswerV2(b *testing.B) {
+	dest := proto.CloneOf(testDestination)
+	dest.ApiMode = ciotransformerv1.ApiMode_API_MODE_V2_BATCH
+	req := answerRequest(b, dest, 100)
+	s := &service{mapping: make(chan struct{}, runtime.GOMAXPROCS(0))}
+	bt := transform.NewBatcher(nil, transform.DefaultLimits())
+	stream := &discardStream{}
+	ctx := b.Context()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.answer(ctx, stream, bt, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if stream.results == 0 {
+		b.Fatal("no results")
+	}
+}
