@@ -115,6 +115,8 @@ func TestModeMapType(t *testing.T) {
 		[]byte(`{"type":"track","userId":"u"}`),
 		[]byte(`{"type":"page","type":"group","userId":"u","groupId":"g"}`),
 		[]byte(`{"type":"record","action":"insert","fields":{"id":"1"}}`),
+		[]byte(`{"type":"record","action":"insert","identifiers":{"id":"u"},"fields":{"a":1}}`),
+		[]byte(`{"type":"Record","action":"insert","identifiers":{"id":"u"}}`),
 		[]byte(`{"type":"nope","userId":"u"}`),
 		[]byte(`{"type":null}`),
 		[]byte(`{"type":7}`),
@@ -129,6 +131,11 @@ func TestModeMapType(t *testing.T) {
 	}
 	good := NewDestination(DestinationConfig{ID: "d1", SiteID: "site", APIKey: "key"})
 	modes := []Mode{{}, {MaxEventBytes: 200}, {V2: true}, {V2: true, MaxEventBytes: 200}}
+	conn, err := jsvalue.Parse([]byte(personConnection))
+	if err != nil {
+		t.Fatal(err)
+	}
+	records := 0
 	for _, raw := range events {
 		v, err := jsvalue.Parse(raw)
 		if err != nil {
@@ -138,12 +145,20 @@ func TestModeMapType(t *testing.T) {
 		for _, dest := range []*Destination{good, nil} {
 			for _, m := range modes {
 				for _, dontBatch := range []bool{false, true} {
-					r := m.Map(Job{Raw: raw, DontBatch: dontBatch}, dest)
-					if r.Type != want {
-						t.Fatalf("%s in %+v (dontBatch %v, destination %v): type %v, want %v", raw, m, dontBatch, dest != nil, r.Type, want)
+					for _, c := range []jsvalue.Value{jsvalue.Undefined(), conn} {
+						r := m.Map(Job{Raw: raw, DontBatch: dontBatch, Connection: c}, dest)
+						if r.Type != want {
+							t.Fatalf("%s in %+v (dontBatch %v, destination %v): type %v, want %v", raw, m, dontBatch, dest != nil, r.Type, want)
+						}
+						if r.Type == EventRecord && r.Err == nil {
+							records++
+						}
 					}
 				}
 			}
 		}
+	}
+	if records == 0 {
+		t.Error("no record event was mapped")
 	}
 }

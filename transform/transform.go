@@ -62,8 +62,8 @@ func (l Limits) mapV1(msg jsvalue.Value, dest *Destination) Result {
 }
 
 // dispatchedType is the EventType of typ, the type of an event that
-// dispatch accepted: what eventTypeOf reads in the event, found without
-// reading it again.
+// dispatch (API mode v1) or validation (API mode v2) accepted: what
+// eventTypeOf reads in the event, found without reading it again.
 func dispatchedType(typ string) EventType {
 	switch typ {
 	case typeIdentify:
@@ -78,6 +78,8 @@ func dispatchedType(typ string) EventType {
 		return EventGroup
 	case typeAlias:
 		return EventAlias
+	case typeRecord:
+		return EventRecord
 	}
 	return EventUnknown
 }
