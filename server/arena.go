@@ -2,6 +2,7 @@ package server
 
 import (
 	"slices"
+	"unsafe"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
@@ -61,28 +62,34 @@ func (a *resultArena) block() *resultBlock {
 
 // jobResult converts a batcher entry to the contract's result.
 func (a *resultArena) jobResult(e transform.Entry) *ciotransformerv1.JobResult {
+	r, _ := a.sizedResult(e)
+	return r
+}
+
+// sizedResult converts a batcher entry to the contract's result, and
+// returns with it the encoded size of the metadata of the jobs it covers
+// (metadataSize's), which the result echoes.
+func (a *resultArena) sizedResult(e transform.Entry) (*ciotransformerv1.JobResult, int) {
 	b := a.block()
 	a.left -= len(e.Jobs)
 	r := &b.result
+	meta := 0
 	if len(e.Jobs) == 1 {
-		job := a.jobs[e.Jobs[0]]
-		b.ref.JobId = job.GetJobId()
-		setRefMetadata(&b.ref, job)
+		meta = setRef(&b.ref, a.jobs[e.Jobs[0]])
 		b.refs[0] = &b.ref
 		r.Jobs = b.refs[:]
 	} else {
 		refs := make([]*ciotransformerv1.JobRef, len(e.Jobs))
 		vals := make([]ciotransformerv1.JobRef, len(e.Jobs))
 		for i, idx := range e.Jobs {
-			vals[i].JobId = a.jobs[idx].GetJobId()
-			setRefMetadata(&vals[i], a.jobs[idx])
+			meta += setRef(&vals[i], a.jobs[idx])
 			refs[i] = &vals[i]
 		}
 		r.Jobs = refs
 	}
 	if e.Err != nil {
 		r.Outcome = &ciotransformerv1.JobResult_Error{Error: jobError(e.Err)}
-		return r
+		return r, meta
 	}
 	req := e.Request
 	t := &b.req
@@ -92,11 +99,36 @@ func (a *resultArena) jobResult(e transform.Entry) *ciotransformerv1.JobResult {
 	t.Url = jsvalue.ToWellFormed(req.Endpoint)
 	t.EndpointPath = req.EndpointPath
 	t.Headers = a.headerMap(req.Headers)
-	t.Body = string(req.Body)
+	t.Body = bodyString(req.Body)
 	t.UserId = jsvalue.ToWellFormed(req.UserID)
 	b.out.Request = t
 	r.Outcome = &b.out
-	return r
+	return r, meta
+}
+
+// setRef gives ref, a new reference, the id and metadata of job, as
+// setRefMetadata does, and returns the metadata's size, metadataSize's:
+// the metadata's wire bytes, where the codec kept them, are looked for
+// once for both.
+func setRef(ref *ciotransformerv1.JobRef, job *ciotransformerv1.Job) int {
+	ref.JobId = job.GetJobId()
+	if raw := metadataWire(job); raw != nil {
+		ref.ProtoReflect().SetUnknown(raw)
+		return len(raw)
+	}
+	setRefMetadata(ref, job)
+	return metadataSize(job)
+}
+
+// bodyString returns b, a Request's Body, as a string that shares its
+// bytes rather than a copy of them, which cost an allocation and a copy of
+// every body. It relies on transform.Request's contract: a Body is never
+// written once its Request is returned, and shares no bytes with the job
+// it was mapped from, whose buffers gRPC may reuse once the request
+// message is answered (TestResultBodiesStay). The result only reads the
+// string: marshalling copies it into the response.
+func bodyString(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // headerMap returns hs as a map, shared with earlier requests of the

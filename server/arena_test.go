@@ -6,6 +6,7 @@ import (
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 	"github.com/cio-transformer/cio-transformer/transform"
+	"google.golang.org/protobuf/proto"
 )
 
 func TestResultArena(t *testing.T) {
@@ -71,5 +72,43 @@ func TestResultArenaSharesHeaders(t *testing.T) {
 	second := a.jobResult(transform.Entry{Jobs: []int{1}, Request: &transform.Request{Headers: []transform.Header{{Name: "Authorization", Value: "Basic x"}}}})
 	if reflect.ValueOf(first.GetRequest().GetHeaders()).UnsafePointer() != reflect.ValueOf(second.GetRequest().GetHeaders()).UnsafePointer() {
 		t.Error("equal headers of one message are not shared")
+	}
+}
+
+// TestSizedResultMetadata checks that a result's references carry what
+// setRefMetadata gives them and that sizedResult counts the metadata as
+// metadataSize does, for jobs whose metadata the codec kept as wire bytes
+// and for jobs decoded by protobuf, alone and in a batch.
+func TestSizedResultMetadata(t *testing.T) {
+	t.Parallel()
+	decoded := answerRequest(t, testDestination, 4).GetJobs()
+	plain := make([]*ciotransformerv1.Job, len(decoded))
+	for i, j := range answerRequest(t, testDestination, 4).GetJobs() {
+		plain[i] = &ciotransformerv1.Job{JobId: j.GetJobId(), Metadata: j.GetMetadata()}
+	}
+	plain[0].Metadata = nil
+	req := &transform.Request{Body: []byte(`{}`)}
+	for name, jobs := range map[string][]*ciotransformerv1.Job{"wire": decoded, "decoded": plain} {
+		a := newResultArena(jobs)
+		for _, e := range []transform.Entry{
+			{Jobs: []int{0}, Request: req},
+			{Jobs: []int{1}, Err: transform.InternalError()},
+			{Jobs: []int{2, 3}, Request: req},
+		} {
+			r, meta := a.sizedResult(e)
+			want := 0
+			for i, idx := range e.Jobs {
+				want += metadataSize(jobs[idx])
+				var ref ciotransformerv1.JobRef
+				ref.JobId = jobs[idx].GetJobId()
+				setRefMetadata(&ref, jobs[idx])
+				if !proto.Equal(r.GetJobs()[i], &ref) {
+					t.Errorf("%s %v: reference %d is %v, want %v", name, e.Jobs, i, r.GetJobs()[i], &ref)
+				}
+			}
+			if meta != want {
+				t.Errorf("%s %v: metadata size %d, want %d", name, e.Jobs, meta, want)
+			}
+		}
 	}
 }

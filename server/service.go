@@ -42,7 +42,9 @@ func (s *service) Transform(ctx context.Context, req *ciotransformerv1.Transform
 	job := req.GetJob()
 	dest := destination(req.GetDestination())
 	tally := s.metrics.tally(methodTransform)
-	r := s.transformJob(ctx, job, dest, mode(req.GetDestination(), s.cfg.MaxEventBytes), &tally)
+	t := s.turn()
+	r := s.transformJob(ctx, job, dest, mode(req.GetDestination(), s.cfg.MaxEventBytes), &tally, &t)
+	t.release()
 	if ctx.Err() != nil {
 		// The client has gone or given up: the call ends with the
 		// context's code, so that it is logged and counted as such.
@@ -148,18 +150,25 @@ func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *trans
 	arena := newResultArena(jobs)
 	size := 0
 	var sendErr error
+	// The mapping turn is held for up to jobsPerTurn jobs, and never while
+	// a response is sent: a client that does not read must not keep others
+	// from mapping.
+	t := s.turn()
+	defer t.release()
 	// A full response goes out only when the next result is at hand, so
 	// that the last results of a message carry final themselves.
 	emit := func(e transform.Entry) {
 		tally.entry(e)
-		n := entrySize(e, jobs)
+		r, meta := arena.sizedResult(e)
+		n := entrySize(e, meta)
 		if len(resp.Results) > 0 && sendErr == nil &&
 			(len(resp.Results) >= resultsPerResponse || size+n > bytesPerResponse) {
+			t.release()
 			sendErr = stream.SendMsg(resp)
 			resp = newResponse()
 			size = 0
 		}
-		resp.Results = append(resp.Results, arena.jobResult(e))
+		resp.Results = append(resp.Results, r)
 		size += n
 	}
 	for i, job := range jobs {
@@ -168,7 +177,7 @@ func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *trans
 			// as Canceled or DeadlineExceeded rather than Unknown.
 			return 0, contextStatus(ctx)
 		}
-		b.Add(i, s.transformJob(ctx, job, dest, m, &tally), emit)
+		b.Add(i, s.transformJob(ctx, job, dest, m, &tally, &t), emit)
 		if sendErr != nil {
 			return 0, sendErr
 		}
@@ -179,16 +188,17 @@ func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *trans
 	}
 	addJobs(ctx, len(jobs))
 	resp.Final = true
+	t.release()
 	if err := stream.SendMsg(resp); err != nil {
 		return 0, err
 	}
 	return int64(size + responseOverhead), nil
 }
 
-// transformJob maps one job in mode m and counts its outcome in tally. A
-// panic while mapping becomes the job's transform.InternalError; the stack
-// goes to the log.
-func (s *service) transformJob(ctx context.Context, j *ciotransformerv1.Job, dest *transform.Destination, m transform.Mode, tally *jobTally) (r transform.Result) {
+// transformJob maps one job in mode m under turn t, which it takes if
+// needed, and counts its outcome in tally. A panic while mapping becomes
+// the job's transform.InternalError; the stack goes to the log.
+func (s *service) transformJob(ctx context.Context, j *ciotransformerv1.Job, dest *transform.Destination, m transform.Mode, tally *jobTally, t *turn) (r transform.Result) {
 	defer func() {
 		if p := recover(); p != nil {
 			s.cfg.Logger.ErrorContext(ctx, "recovered from panic while mapping a job", "job_id", j.GetJobId(), "panic", panicText(p), "stack", string(debug.Stack()))
@@ -198,27 +208,65 @@ func (s *service) transformJob(ctx context.Context, j *ciotransformerv1.Job, des
 		}
 	}()
 	if s.cfg.jobHook != nil {
+		// A hook may block (in tests): not while holding a turn.
+		t.release()
 		s.cfg.jobHook(j.GetJobId())
 	}
-	if s.mapping != nil {
-		s.mapping <- struct{}{}
-		defer func() { <-s.mapping }()
-	}
+	t.take()
 	r = m.Map(job(j), dest)
 	tally.mapped(r)
 	return r
 }
 
-// entrySize estimates the encoded size of e's result from its strings, each
-// with room for a field tag and length, and from the encoded size of the
-// metadata of the jobs it covers, which the result echoes: a client may
-// attach as much metadata to a job as to its event.
-func entrySize(e transform.Entry, jobs []*ciotransformerv1.Job) int {
-	const field = 6
-	n := field + len(e.Jobs)*(2*field+10)
-	for _, i := range e.Jobs {
-		n += metadataSize(jobs[i])
+// jobsPerTurn is the most jobs mapped in one turn (see turn).
+const jobsPerTurn = 16
+
+// turn is a caller's hold on one of the service's mapping slots (see
+// service.mapping). It is taken for a job and kept for up to jobsPerTurn
+// jobs, rather than taken and given back for every job, which cost two
+// channel operations and a deferred call per job; it is then given back
+// and taken again, behind whoever waits. Its holder releases it before
+// anything that may block, sending a response above all, and when done.
+// The zero turn, or one of a service without slots, bounds nothing.
+type turn struct {
+	slots chan struct{}
+	// jobs counts the jobs mapped in the turn held; zero when none is.
+	jobs int
+}
+
+// turn returns a turn of s, not held yet.
+func (s *service) turn() turn { return turn{slots: s.mapping} }
+
+// take holds the turn for one more job, waiting for a slot when the turn
+// is not held or its jobs are spent.
+func (t *turn) take() {
+	if t.slots == nil {
+		return
 	}
+	if t.jobs > 0 && t.jobs < jobsPerTurn {
+		t.jobs++
+		return
+	}
+	t.release()
+	t.slots <- struct{}{}
+	t.jobs = 1
+}
+
+// release gives the turn's slot back, if held.
+func (t *turn) release() {
+	if t.jobs > 0 {
+		<-t.slots
+		t.jobs = 0
+	}
+}
+
+// entrySize estimates the encoded size of e's result from its strings, each
+// with room for a field tag and length, and from meta, the encoded size of
+// the metadata of the jobs it covers, which the result echoes: a client
+// may attach as much metadata to a job as to its event.
+func entrySize(e transform.Entry, meta int) int {
+	const field = 6
+	n := field + len(e.Jobs)*(2*field+10) + meta
 	if r := e.Request; r != nil {
 		n += len(r.Method) + len(r.Endpoint) + len(r.EndpointPath) + len(r.Body) + len(r.UserID) + 6*field
 		for _, h := range r.Headers {

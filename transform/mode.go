@@ -61,17 +61,14 @@ func (m Mode) Map(job Job, dest *Destination) Result {
 		return Result{Err: err}
 	}
 	l := Limits{MaxEventBytes: m.MaxEventBytes}
-	var r Result
+	// mapV1 and mapV2 name the type they dispatched on.
 	switch {
 	case !m.V2:
-		r = l.mapV1(ev, dest)
+		return l.mapV1(ev, dest)
 	case job.DontBatch:
-		r = unbatched(dest, l.mapV2(ev, job.Connection, dest))
-	default:
-		r = l.mapV2(ev, job.Connection, dest)
+		return unbatched(dest, l.mapV2(ev, job.Connection, dest))
 	}
-	r.Type = eventTypeOf(ev)
-	return r
+	return l.mapV2(ev, job.Connection, dest)
 }
 
 // event returns the job's event, parsed from Raw when set, or the 400 of an

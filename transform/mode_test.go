@@ -3,6 +3,9 @@ package transform
 import (
 	"strings"
 	"testing"
+
+	"github.com/cio-transformer/cio-transformer/internal/eventmix"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
 // TestModeMap checks the decisions Map makes for a job: the API mode, the
@@ -94,5 +97,68 @@ func TestAlone(t *testing.T) {
 	req := Transform(mustParse(t, `{"type":"identify","userId":"u1"}`), testDest)
 	if e := Alone(testDest, req); e.Request != req.Request || e.Request.IsBatch() {
 		t.Errorf("entry %+v, want the request", e)
+	}
+}
+
+// TestModeMapType checks that the type a result names is the one
+// eventTypeOf reads in the event, in every mode, for the event mix and for
+// types that are odd in case, missing, not strings or repeated, and for a
+// destination whose configuration fails the event before its type is read.
+func TestModeMapType(t *testing.T) {
+	t.Parallel()
+	events := [][]byte{
+		[]byte(`{"type":"TRACK","event":"e","userId":"u"}`),
+		[]byte(`{"type":"Identify","userId":"u"}`),
+		[]byte("{\"type\":\"trac\u212a\",\"event\":\"e\",\"userId\":\"u\"}"),
+		[]byte("{\"type\":\"\u017fcreen\",\"userId\":\"u\"}"),
+		[]byte("{\"type\":\"\u0130dentify\",\"userId\":\"u\"}"),
+		[]byte(`{"type":"track","userId":"u"}`),
+		[]byte(`{"type":"page","type":"group","userId":"u","groupId":"g"}`),
+		[]byte(`{"type":"record","action":"insert","fields":{"id":"1"}}`),
+		[]byte(`{"type":"record","action":"insert","identifiers":{"id":"u"},"fields":{"a":1}}`),
+		[]byte(`{"type":"Record","action":"insert","identifiers":{"id":"u"}}`),
+		[]byte(`{"type":"nope","userId":"u"}`),
+		[]byte(`{"type":null}`),
+		[]byte(`{"type":7}`),
+		[]byte(`{"userId":"u"}`),
+		[]byte(`["track"]`),
+		[]byte(`"identify"`),
+		[]byte(`{"type":"track","event":"e","userId":"u","context":{"mappedToDestination":true}}`),
+		[]byte(`{"type":"identify","userId":"u","traits":{"name":"` + strings.Repeat("x", 300) + `"}}`),
+	}
+	for _, e := range eventmix.Generate(7, 2000) {
+		events = append(events, e.JSON)
+	}
+	good := NewDestination(DestinationConfig{ID: "d1", SiteID: "site", APIKey: "key"})
+	modes := []Mode{{}, {MaxEventBytes: 200}, {V2: true}, {V2: true, MaxEventBytes: 200}}
+	conn, err := jsvalue.Parse([]byte(personConnection))
+	if err != nil {
+		t.Fatal(err)
+	}
+	records := 0
+	for _, raw := range events {
+		v, err := jsvalue.Parse(raw)
+		if err != nil {
+			t.Fatalf("%s: %v", raw, err)
+		}
+		want := eventTypeOf(v)
+		for _, dest := range []*Destination{good, nil} {
+			for _, m := range modes {
+				for _, dontBatch := range []bool{false, true} {
+					for _, c := range []jsvalue.Value{jsvalue.Undefined(), conn} {
+						r := m.Map(Job{Raw: raw, DontBatch: dontBatch, Connection: c}, dest)
+						if r.Type != want {
+							t.Fatalf("%s in %+v (dontBatch %v, destination %v): type %v, want %v", raw, m, dontBatch, dest != nil, r.Type, want)
+						}
+						if r.Type == EventRecord && r.Err == nil {
+							records++
+						}
+					}
+				}
+			}
+		}
+	}
+	if records == 0 {
+		t.Error("no record event was mapped")
 	}
 }

@@ -26,7 +26,10 @@ type Request struct {
 	EndpointPath string
 	// Headers are Authorization, then Content-Type for v2/batch requests.
 	Headers []Header
-	// Body is the JSON body.
+	// Body is the JSON body. Its bytes are the Request's own: they share
+	// nothing with the job's event or with a Batcher's buffers, and are
+	// never written once the Request is returned, so that a holder may
+	// read them as a string without copying them (the server does).
 	Body []byte
 	// UserID is the RudderStack user id the request is attributed to (the
 	// resolved user id, else the anonymous id, as a string; may be empty).

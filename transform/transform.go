@@ -24,22 +24,24 @@ const (
 // The output is capped at l.MaxEventBytes on the bytes of its request body
 // or object: an event over it fails with a 400 naming the cap. The cap is
 // enforced while the output is built, so an event that would expand far
-// past it costs little before it fails.
+// past it costs little before it fails. The result names the event's type
+// (Result.Type), as eventTypeOf reads it.
 func (l Limits) mapV1(msg jsvalue.Value, dest *Destination) Result {
 	dest = orEmpty(dest)
 	if err := checkConfig(dest); err != nil {
-		return Result{Err: err}
+		return Result{Err: err, Type: eventTypeOf(msg)}
 	}
 	limit := l.withDefaults().MaxEventBytes
 	var ev event
 	ev.budget = newBudget(limit)
 	ev.load(msg, true)
 	if err := ev.dispatch(); err != nil {
-		return Result{Err: err}
+		return Result{Err: err, Type: eventTypeOf(msg)}
 	}
+	typ := dispatchedType(ev.typ)
 	if ev.retl {
 		if err := ev.applyRETL(); err != nil {
-			return Result{Err: err}
+			return Result{Err: err, Type: typ}
 		}
 	}
 	ev.resolve()
@@ -54,7 +56,32 @@ func (l Limits) mapV1(msg jsvalue.Value, dest *Destination) Result {
 	default:
 		r = ev.track(dest)
 	}
-	return capped(r, limit)
+	r = capped(r, limit)
+	r.Type = typ
+	return r
+}
+
+// dispatchedType is the EventType of typ, the type of an event that
+// dispatch (API mode v1) or validation (API mode v2) accepted: what
+// eventTypeOf reads in the event, found without reading it again.
+func dispatchedType(typ string) EventType {
+	switch typ {
+	case typeIdentify:
+		return EventIdentify
+	case typeTrack:
+		return EventTrack
+	case typePage:
+		return EventPage
+	case typeScreen:
+		return EventScreen
+	case typeGroup:
+		return EventGroup
+	case typeAlias:
+		return EventAlias
+	case typeRecord:
+		return EventRecord
+	}
+	return EventUnknown
 }
 
 // capped returns r, or the per-event cap's error when its body or object

@@ -26,10 +26,17 @@ const typeRecord = "record"
 // l.MaxEventBytes, enforced as in mapV1.
 func (l Limits) mapV2(msg, connection jsvalue.Value, dest *Destination) Result {
 	limit := l.withDefaults().MaxEventBytes
-	return capped(batchPayload(msg, connection, dest, limit), limit)
+	r := batchPayload(msg, connection, dest, limit)
+	typ := r.Type
+	r = capped(r, limit)
+	r.Type = typ
+	return r
 }
 
 // batchPayload maps one event for API mode v2 with a budget of limit bytes.
+// The result names the event's type (Result.Type), as eventTypeOf reads
+// it: the type validated, or for an event that fails validation the type
+// read again.
 func batchPayload(msg, connection jsvalue.Value, dest *Destination, limit int) Result {
 	dest = orEmpty(dest)
 	if !msg.IsObject() {
@@ -39,8 +46,15 @@ func batchPayload(msg, connection jsvalue.Value, dest *Destination, limit int) R
 	v.budget = newBudget(limit)
 	v.load(msg)
 	if err := v.validate(dest, connection); err != nil {
-		return Result{Err: err}
+		return Result{Err: err, Type: eventTypeOf(msg)}
 	}
+	r := v.mapValid(connection, dest)
+	r.Type = dispatchedType(v.typ)
+	return r
+}
+
+// mapValid maps v, an event that passed validation.
+func (v *v2Event) mapValid(connection jsvalue.Value, dest *Destination) Result {
 	if v.typ == typeRecord {
 		return v.record(connection)
 	}

@@ -17,10 +17,10 @@ func V2Limits() Limits {
 // batch holding only its object, as upstream sends a job whose metadata sets
 // dontBatch. A Batcher passes it through like any request, after the open
 // batch when that shares an ordering key with it. Errors are returned as
-// they are.
+// they are; the type is kept.
 func unbatched(dest *Destination, r Result) Result {
 	if r.Err != nil || len(r.Object) == 0 {
 		return r
 	}
-	return Result{Request: batchOfOne(dest, Result{Object: r.Object}), Keys: r.Keys}
+	return Result{Request: batchOfOne(dest, Result{Object: r.Object}), Keys: r.Keys, Type: r.Type}
 }

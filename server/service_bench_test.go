@@ -1,0 +1,104 @@
+package server
+
+import (
+	"runtime"
+	"testing"
+
+	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
+	"github.com/cio-transformer/cio-transformer/internal/eventmix"
+	"github.com/cio-transformer/cio-transformer/transform"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/mem"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/structpb"
+)
+
+// discardStream is a TransformBatch stream whose responses go nowhere; it
+// counts the results sent.
+type discardStream struct {
+	grpc.ServerStream
+	results int
+}
+
+// SendMsg counts m's results.
+func (s *discardStream) SendMsg(m any) error {
+	s.results += len(m.(*ciotransformerv1.TransformBatchResponse).GetResults())
+	return nil
+}
+
+// answerRequest returns a request message for dest of n jobs of the
+// seeded event mix, with job metadata as a router sends it, decoded by the
+// server's codec as a stream's messages are.
+func answerRequest(tb testing.TB, dest *ciotransformerv1.Destination, n int) *ciotransformerv1.TransformBatchRequest {
+	tb.Helper()
+	events := eventmix.Generate(1, n)
+	meta, err := structpb.NewStruct(map[string]any{
+		"jobId": float64(1000000), "sourceId": "2Xo8QyFzR1mF0u9c1V4kTz7yBqP",
+		"destinationId": "2Xo8R3aQk0bN7c5dE1fG9hJ2iLm", "workspaceId": "2Xo8Pa1bC3dE5fG7hJ9kL1mN3oP",
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req := &ciotransformerv1.TransformBatchRequest{RequestId: 1, Destination: dest}
+	for i, e := range events {
+		job := rawJob(uint64(i+1), string(e.JSON))
+		job.Metadata = meta
+		req.Jobs = append(req.Jobs, job)
+	}
+	wire, err := proto.Marshal(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	decoded := &ciotransformerv1.TransformBatchRequest{}
+	codec := newRequestCodec(DefaultMaxJobsPerRequest, 1<<30, nil)
+	if err := codec.Unmarshal(mem.BufferSlice{mem.SliceBuffer(wire)}, decoded); err != nil {
+		tb.Fatal(err)
+	}
+	if cm := checkNote(decoded); cm.refusal != nil {
+		tb.Fatal(cm.refusal.Message())
+	}
+	return decoded
+}
+
+// BenchmarkAnswer answers a request message of 100 jobs of the event mix
+// in API mode v1, as a TransformBatch stream does once the message is
+// decoded: each job is converted, mapped under the service's mapping
+// bound, batched and turned into its result, and the responses are handed
+// to a stream that drops them. Its figures are per message.
+func BenchmarkAnswer(b *testing.B) {
+	req := answerRequest(b, testDestination, 100)
+	s := &service{mapping: make(chan struct{}, runtime.GOMAXPROCS(0))}
+	bt := transform.NewBatcher(nil, transform.DefaultLimits())
+	stream := &discardStream{}
+	ctx := b.Context()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.answer(ctx, stream, bt, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if stream.results == 0 {
+		b.Fatal("no results")
+	}
+}
+
+// BenchmarkAnswerV2 is BenchmarkAnswer in API mode v2, where every job's
+// object joins a /api/v2/batch request.
+func BenchmarkAnswerV2(b *testing.B) {
+	dest := proto.CloneOf(testDestination)
+	dest.ApiMode = ciotransformerv1.ApiMode_API_MODE_V2_BATCH
+	req := answerRequest(b, dest, 100)
+	s := &service{mapping: make(chan struct{}, runtime.GOMAXPROCS(0))}
+	bt := transform.NewBatcher(nil, transform.DefaultLimits())
+	stream := &discardStream{}
+	ctx := b.Context()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.answer(ctx, stream, bt, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if stream.results == 0 {
+		b.Fatal("no results")
+	}
+}
