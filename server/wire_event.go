@@ -199,7 +199,7 @@ func (t *eventText) key(k string) {
 
 // string writes the string at v as a JSON string literal.
 func (t *eventText) string(v span) {
-	t.out = jsvalue.AppendJSONBytes(t.out, t.b[v.off:v.end])
+	t.out = jsvalue.AppendJSONBytesAt(t.out, t.b, v.off, v.end)
 }
 
 // countedStruct is the size in bytes from which structJSON counts a
