@@ -37,6 +37,35 @@ func TestValidUTF8(t *testing.T) {
 	}
 }
 
+// TestShortASCII checks shortASCII for every byte at every place of texts
+// up to a word and a half long, followed by 0 to 8 bytes that are not
+// ASCII: it tells a text of a word or less that is ASCII, with a word of
+// its message to read, and no other.
+func TestShortASCII(t *testing.T) {
+	t.Parallel()
+	for n := 0; n <= 12; n++ {
+		for tail := 0; tail <= 8; tail++ {
+			for i := -1; i < n; i++ {
+				for c := 0x70; c < 0x100; c++ {
+					if i < 0 && c > 0x70 {
+						break
+					}
+					b := append(append([]byte("\x0a\x05"), bytes.Repeat([]byte("a"), n)...), bytes.Repeat([]byte{0xff}, tail)...)
+					if i >= 0 {
+						b[2+i] = byte(c)
+					}
+					s := span{2, 2 + n}
+					ascii := i < 0 || c < 0x80
+					want := n <= 8 && 2+8 <= len(b) && ascii
+					if got := shortASCII(b, s); got != want {
+						t.Fatalf("shortASCII(%x, %v) = %v, want %v", b, s, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestWalkDoubtsWhatProtobufRefuses changes the bytes of request messages
 // that hold typed events, one byte at a time, and checks that the walk
 // doubts every message protobuf's decoding refuses: a message the walk
