@@ -268,7 +268,7 @@ func (t *eventText) entries(v span, base int) bool {
 		}
 		if k, x, ok := entryAtSight(t.b, e); ok {
 			// The entry as wireReader.entry reads it, without the calls.
-			t.refs = append(t.refs, memberRef{prefix: keyPrefix(t.b[k.off:k.end]), place: int32(len(t.members) - base)})
+			t.refs = append(t.refs, memberRef{prefix: keyPrefixAt(t.b, k), place: int32(len(t.members) - base)})
 			t.members = append(t.members, soleMember(k, x))
 		} else {
 			t.addEntry(e, base)
