@@ -76,7 +76,7 @@ func (w *wireWalk) message(b []byte, md protoreflect.MessageDescriptor, depth in
 		}
 		switch fd.Kind() {
 		case protoreflect.StringKind:
-			if !validUTF8(fs.bytes()) {
+			if !shortASCII(b, fs.val) && !validUTF8(fs.bytes()) {
 				w.suspect = true
 			}
 		case protoreflect.MessageKind, protoreflect.GroupKind:
