@@ -76,7 +76,7 @@ func (w *wireWalk) message(b []byte, md protoreflect.MessageDescriptor, depth in
 		}
 		switch fd.Kind() {
 		case protoreflect.StringKind:
-			if !validUTF8(fs.bytes()) {
+			if !shortASCII(b, fs.val) && !validUTF8(fs.bytes()) {
 				w.suspect = true
 			}
 		case protoreflect.MessageKind, protoreflect.GroupKind:
@@ -147,8 +147,37 @@ func (w *wireWalk) check(fs *fields) {
 func (w *wireWalk) structMsg(b []byte, depth int) {
 	// Entries as protobuf writes them, short records, are read at sight;
 	// from the first written otherwise, the fields are read one by one.
+	// Above the depths where the walk doubts, deeper need not be asked of
+	// each entry and value.
+	shallow := depth+2 < maxScanDepth-2
 	p := 0
 	for p < len(b) && b[p] == structFieldsTag {
+		// The common entry, its length, its key's and its value's each
+		// a byte, is read here: a call to entryAtSight costs more than
+		// the reading.
+		if q := p + 2; shallow && q+4 <= len(b) && b[p+1] < 0x80 && b[q] == entryKeyTag && b[q+1] < 0x80 {
+			e, k := q+int(b[p+1]), span{q + 2, q + 2 + int(b[q+1])}
+			if e <= len(b) && k.end+2 <= e && b[k.end] == entryValueTag && b[k.end+1] < 0x80 && k.end+2+int(b[k.end+1]) == e {
+				p = e
+				w.nodes += 2
+				if !shortASCII(b, k) && !validUTF8(b[k.off:k.end]) {
+					w.suspect = true
+				}
+				// The value, a string or a scalar as valueAtSight reads
+				// them, or any other as entryValue walks it.
+				v := span{k.end + 2, e}
+				switch n := e - v.off; {
+				case n >= 2 && b[v.off] == valueStringTag && int(b[v.off+1]) == n-2:
+					if x := (span{v.off + 2, e}); !shortASCII(b, x) && !validUTF8(b[x.off:x.end]) {
+						w.suspect = true
+					}
+				case n == 9 && b[v.off] == valueNumberTag:
+				default:
+					w.entryValue(b, v, depth)
+				}
+				continue
+			}
+		}
 		e, ok := shortRecord(b, p, len(b))
 		if !ok {
 			break
@@ -172,16 +201,7 @@ func (w *wireWalk) structMsg(b []byte, depth int) {
 		if !w.deeper(depth + 1) {
 			continue
 		}
-		switch tag, x, ok := valueAtSight(b, v); {
-		case !ok:
-			w.valueMsg(b[v.off:v.end], depth+2)
-		case tag == valueStringTag:
-			if !validUTF8(b[x.off:x.end]) {
-				w.suspect = true
-			}
-		case tag == valueStructTag || tag == valueListTag:
-			w.valueField(tag, b[x.off:x.end], depth+2)
-		}
+		w.entryValue(b, v, depth)
 	}
 	if p == len(b) {
 		return
@@ -196,6 +216,21 @@ func (w *wireWalk) structMsg(b []byte, depth int) {
 		}
 	}
 	w.check(&fs)
+}
+
+// entryValue walks the value at v of b of an entry read at sight of a
+// Struct at depth: the value is at depth+2, as valueMsg walks it.
+func (w *wireWalk) entryValue(b []byte, v span, depth int) {
+	switch tag, x, ok := valueAtSight(b, v); {
+	case !ok:
+		w.valueMsg(b[v.off:v.end], depth+2)
+	case tag == valueStringTag:
+		if !validUTF8(b[x.off:x.end]) {
+			w.suspect = true
+		}
+	case tag == valueStructTag || tag == valueListTag:
+		w.valueField(tag, b[x.off:x.end], depth+2)
+	}
 }
 
 // entryMsg walks an entry of a Struct's fields map at depth, one that
@@ -285,10 +320,22 @@ func isRequestID(fd protoreflect.FieldDescriptor) bool {
 	return fd != nil && fd.Name() == "request_id" && fd.Kind() == protoreflect.Uint64Kind
 }
 
+// hiBits has the high bit of each byte of a word set.
+const hiBits = 0x8080808080808080
+
+// shortASCII reports whether the text at s of b is ASCII of a word or
+// less, read as the word of b that starts with it, which may run past its
+// end: most keys and many strings are told valid UTF-8 so, without a loop
+// over their bytes or a call.
+func shortASCII(b []byte, s span) bool {
+	n := s.end - s.off
+	// Only the low n bytes of the word are the text's.
+	return uint(n) <= 8 && s.off <= len(b)-8 && binary.LittleEndian.Uint64(b[s.off:])&hiBits&(1<<(8*uint(n))-1) == 0
+}
+
 // validUTF8 reports whether b is valid UTF-8, as utf8.Valid does, looking
 // first for a byte that is not ASCII a word at a time: most text is ASCII.
 func validUTF8(b []byte) bool {
-	const hiBits = 0x8080808080808080
 	if n := len(b); n >= 8 {
 		// The last word overlaps the one before it unless n is a
 		// multiple of 8.

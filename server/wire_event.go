@@ -199,7 +199,7 @@ func (t *eventText) key(k string) {
 
 // string writes the string at v as a JSON string literal.
 func (t *eventText) string(v span) {
-	t.out = jsvalue.AppendJSONBytes(t.out, t.b[v.off:v.end])
+	t.out = jsvalue.AppendJSONBytesAt(t.out, t.b, v.off, v.end)
 }
 
 // countedStruct is the size in bytes from which structJSON counts a
@@ -260,7 +260,20 @@ func (t *eventText) structJSON(occ spans) bool {
 // entries whose length takes one or two bytes, as protobuf writes them;
 // otherwise it reads none and reports false.
 func (t *eventText) entries(v span, base int) bool {
+	b := t.b
 	for p := v.off; p < v.end; {
+		// The common entry, its length, its key's and its value's each
+		// a byte, is read here, as the walk reads it: a call to
+		// entryAtSight costs more than the reading.
+		if q := p + 2; q+4 <= v.end && b[p] == structFieldsTag && b[p+1] < 0x80 && b[q] == entryKeyTag && b[q+1] < 0x80 {
+			e, k := q+int(b[p+1]), span{q + 2, q + 2 + int(b[q+1])}
+			if e <= v.end && k.end+2 <= e && b[k.end] == entryValueTag && b[k.end+1] < 0x80 && k.end+2+int(b[k.end+1]) == e {
+				t.refs = append(t.refs, memberRef{prefix: keyPrefixAt(b, k), place: int32(len(t.members) - base)})
+				t.members = append(t.members, soleMember(k, span{k.end + 2, e}))
+				p = e
+				continue
+			}
+		}
 		e, ok := shortRecord(t.b, p, v.end)
 		if !ok || t.b[p] != structFieldsTag {
 			t.members, t.refs = t.members[:base], t.refs[:base]
@@ -268,7 +281,7 @@ func (t *eventText) entries(v span, base int) bool {
 		}
 		if k, x, ok := entryAtSight(t.b, e); ok {
 			// The entry as wireReader.entry reads it, without the calls.
-			t.refs = append(t.refs, memberRef{prefix: keyPrefix(t.b[k.off:k.end]), place: int32(len(t.members) - base)})
+			t.refs = append(t.refs, memberRef{prefix: keyPrefixAt(t.b, k), place: int32(len(t.members) - base)})
 			t.members = append(t.members, soleMember(k, x))
 		} else {
 			t.addEntry(e, base)

@@ -89,7 +89,7 @@ func (r *wireReader) entry(e span) (m structMember, prefix uint64) {
 	m = structMember{more: -1, last: -1}
 	b := r.b
 	if k, v, ok := entryAtSight(b, e); ok {
-		return soleMember(k, v), keyPrefix(b[k.off:k.end])
+		return soleMember(k, v), keyPrefixAt(b, k)
 	}
 	for es := r.fields(e); es.next(); {
 		if es.typ != protowire.BytesType {
@@ -154,6 +154,18 @@ func keyPrefix(key []byte) uint64 {
 	return p
 }
 
+// keyPrefixAt returns keyPrefix of the key at k of b, reading it as the
+// word of b that starts with it when there is one, which may run past its
+// end: without a loop over the bytes of a short key.
+func keyPrefixAt(b []byte, k span) uint64 {
+	if k.off <= len(b)-8 {
+		// The bytes past the key's end, the low 8-n of a key of n < 8
+		// bytes, are cleared; none of a longer key.
+		return binary.BigEndian.Uint64(b[k.off:]) &^ (^uint64(0) >> (8 * uint(k.end-k.off)))
+	}
+	return keyPrefix(b[k.off:k.end])
+}
+
 // memberOrder is the order of the members of one Struct, whose keys lie
 // in msg.
 type memberOrder struct {
@@ -174,7 +186,9 @@ func (o memberOrder) compare(a, c memberRef) int {
 // of one key, the last, as protobuf's decoding keeps it.
 func (o memberOrder) inKeyOrder(refs []memberRef) []memberRef {
 	for i := 1; i < len(refs); i++ {
-		if o.compare(refs[i-1], refs[i]) > 0 {
+		// Most keys differ in their prefixes, compared here without a
+		// call.
+		if a, c := refs[i-1], refs[i]; a.prefix > c.prefix || a.prefix == c.prefix && o.compare(a, c) > 0 {
 			o.sort(refs)
 			break
 		}
@@ -206,7 +220,7 @@ func (o memberOrder) sort(refs []memberRef) {
 		for i := 1; i < len(refs); i++ {
 			r := refs[i]
 			j := i
-			for ; j > 0 && o.compare(refs[j-1], r) > 0; j-- {
+			for ; j > 0 && (refs[j-1].prefix > r.prefix || refs[j-1].prefix == r.prefix && o.compare(refs[j-1], r) > 0); j-- {
 				refs[j] = refs[j-1]
 			}
 			refs[j] = r
