@@ -89,9 +89,10 @@ func (ev *event) builtIdentifyBody(root, keysFrom jsvalue.Value) (draft, *Error)
 	a.setAddress(root)
 	switch keysFrom.Kind() {
 	case jsvalue.KindObject:
-		// Trait keys are unique, so until a key path has written into the
-		// body a plain key can only meet an address attribute: it is
-		// appended without a search, which keeps large traits linear.
+		// Trait keys are unique, so until a key path may have written a
+		// member a plain key names, a plain key can only meet an address
+		// attribute: it is appended without a search, which keeps large
+		// traits linear.
 		walked := false
 		for _, m := range js.KeyOrder(keysFrom.Members()) {
 			a.trait(root, m.Key, m.Value, &walked)
@@ -237,7 +238,9 @@ type attributes struct {
 }
 
 // trait writes the trait key of value v from root, the traits; walked is
-// set once a key path has written into the body.
+// set once a key path may have written a member a plain key names (see
+// mayWritePlainKey): until then a plain key is new to the body, as trait
+// keys are unique.
 func (a *attributes) trait(root jsvalue.Value, key string, v jsvalue.Value, walked *bool) {
 	switch {
 	case reservedTrait(key):
@@ -248,7 +251,7 @@ func (a *attributes) trait(root jsvalue.Value, key string, v jsvalue.Value, walk
 	}
 	if !plainKey(key) {
 		a.setPath(key, js.Lookup(root, key), true)
-		*walked = true
+		*walked = *walked || mayWritePlainKey(key)
 		return
 	}
 	if *walked {
@@ -257,6 +260,15 @@ func (a *attributes) trait(root jsvalue.Value, key string, v jsvalue.Value, walk
 	}
 	a.add(key, v)
 }
+
+// mayWritePlainKey reports whether the trait key path key, not a plain key,
+// may write a member of the body that a plain key names. Only a backslash
+// can make it: with its first dot escaped, the first segment of a key path
+// holds that dot, or ends in a literal backslash when one escapes the dot's
+// escape; a key of one segment is the key, with a dot, or its first byte
+// not a letter, '_' or '$', which no number's key starts with either
+// (TestPathWritesNoPlainKey).
+func mayWritePlainKey(key string) bool { return strings.IndexByte(key, '\\') >= 0 }
 
 // set writes the member key.
 func (a *attributes) set(key string, v jsvalue.Value) {

@@ -204,3 +204,46 @@ func TestAddressValues(t *testing.T) {
 		}
 	}
 }
+
+// TestPathWritesNoPlainKey checks what builtIdentifyBody relies on to append
+// plain trait keys after a key path: a trait key path (first dot escaped)
+// for which mayWritePlainKey is false writes no member of the body that a
+// plain key names, for every key of up to four bytes from an alphabet of the
+// bytes that matter to set-value and to numbers.
+func TestPathWritesNoPlainKey(t *testing.T) {
+	t.Parallel()
+	const alphabet = `a_$0 1.\/-ex+`
+	keys := []string{""}
+	sawPlain := false
+	for range 4 {
+		var next []string
+		for _, k := range keys {
+			for i := range len(alphabet) {
+				next = append(next, k+alphabet[i:i+1])
+			}
+		}
+		for _, key := range next {
+			if plainKey(key) {
+				continue
+			}
+			obj := jsvalue.NewObject(0)
+			b := newBudget(DefaultMaxEventBytes)
+			if err := setPath(obj, key, jsvalue.String("v"), true, &b); err != nil {
+				continue
+			}
+			for k := range obj.All() {
+				if !plainKey(k) {
+					continue
+				}
+				if !mayWritePlainKey(key) {
+					t.Errorf("key path %q writes plain key %q", key, k)
+				}
+				sawPlain = true
+			}
+		}
+		keys = next
+	}
+	if !sawPlain {
+		t.Error("no key path wrote a plain key: the alphabet misses what makes one")
+	}
+}
