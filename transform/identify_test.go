@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
@@ -245,5 +246,39 @@ func TestPathWritesNoPlainKey(t *testing.T) {
 	}
 	if !sawPlain {
 		t.Error("no key path wrote a plain key: the alphabet misses what makes one")
+	}
+}
+
+// TestPlainKey checks plainKey, which looks at short keys byte by byte and
+// searches long ones, against its definition, for keys on both sides of
+// plainKeyScan with a '.' or '\' at each position.
+func TestPlainKey(t *testing.T) {
+	t.Parallel()
+	want := func(k string) bool {
+		if k == "" {
+			return false
+		}
+		c := k[0]
+		first := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_' || c == '$'
+		return first && !strings.ContainsAny(k, `.\`)
+	}
+	for _, first := range []string{"a", "Z", "_", "$", "0", " ", ".", `\`, "-"} {
+		for n := 1; n <= 2*plainKeyScan+2; n++ {
+			base := first + strings.Repeat("b", n-1)
+			keys := []string{base}
+			for i := range n {
+				for _, c := range []string{".", `\`} {
+					keys = append(keys, base[:i]+c+base[i+1:])
+				}
+			}
+			for _, k := range keys {
+				if got := plainKey(k); got != want(k) {
+					t.Errorf("plainKey(%q) = %v, want %v", k, got, want(k))
+				}
+			}
+		}
+	}
+	if plainKey("") {
+		t.Error(`plainKey("") = true`)
 	}
 }
