@@ -79,14 +79,22 @@ func (ev *event) identify(dest *Destination) Result {
 // are not direct (see directTraits) or come with user_properties. root
 // and keysFrom are as traitSources returns them.
 func (ev *event) builtIdentifyBody(root, keysFrom jsvalue.Value) (draft, *Error) {
-	body := jsvalue.NewObject(len(keysFrom.Members()) + len(ev.userProperties.Members()) + len(addressKeys) + 3)
+	// Len, All and walksValues read the traits from the message's index
+	// as they go: the trait keys are never copied into a slice of their
+	// own, unless some of them go first (see js.KeyOrder).
+	body := jsvalue.NewObject(memberCount(keysFrom) + len(ev.userProperties.Members()) + len(addressKeys) + 3)
+	keys := scanTraitKeys(keysFrom)
 	a := attributes{
 		body: body,
-		own:  walksValues(keysFrom, 2) || ev.userProperties.Truthy() && walksValues(ev.userProperties, 1),
+		own:  keys.walk || ev.userProperties.Truthy() && walksUserProperties(ev.userProperties),
 		// A copy: nothing after the attributes spends from the budget.
 		budget: ev.budget,
 	}
-	a.setAddress(root)
+	if isContainer(root) && root.Same(keysFrom) {
+		a.setAddressFrom(root, &keys)
+	} else {
+		a.setAddress(root)
+	}
 	switch keysFrom.Kind() {
 	case jsvalue.KindObject:
 		// Trait keys are unique, so until a key path may have written a
@@ -94,8 +102,17 @@ func (ev *event) builtIdentifyBody(root, keysFrom jsvalue.Value) (draft, *Error)
 		// attribute: it is appended without a search, which keeps large
 		// traits linear.
 		walked := false
-		for _, m := range js.KeyOrder(keysFrom.Members()) {
-			a.trait(root, m.Key, m.Value, &walked)
+		if keys.indexKeys {
+			for _, m := range js.KeyOrder(keysFrom.Members()) {
+				a.trait(root, m.Key, m.Value, &walked)
+				if a.err != nil {
+					return draft{}, a.err
+				}
+			}
+			break
+		}
+		for k, v := range keysFrom.All() {
+			a.trait(root, k, v, &walked)
 			if a.err != nil {
 				return draft{}, a.err
 			}
@@ -285,18 +302,26 @@ func (a *attributes) setAddress(root jsvalue.Value) {
 	if !isContainer(root) {
 		return
 	}
-	literal := false
-	for _, m := range root.Members() {
-		if m.Key == "address" {
-			vals := addressValues(m.Value)
-			for i, k := range addressKeys {
-				a.set(k, vals[i])
-			}
-			return
+	var keys traitKeys
+	for k, v := range root.All() {
+		if keys.address(k, v) {
+			break
 		}
-		literal = literal || strings.HasPrefix(m.Key, "address.")
 	}
-	if root.IsArray() || !literal {
+	a.setAddressFrom(root, &keys)
+}
+
+// setAddressFrom is setAddress with what a pass over the keys of root, a
+// container, found of its address (see traitKeys.address).
+func (a *attributes) setAddressFrom(root jsvalue.Value, keys *traitKeys) {
+	if keys.hasAddress {
+		vals := addressValues(keys.addressValue)
+		for i, k := range addressKeys {
+			a.set(k, vals[i])
+		}
+		return
+	}
+	if root.IsArray() || !keys.literalAddress {
 		return
 	}
 	for i, k := range addressKeys {
@@ -383,21 +408,75 @@ func (a *attributes) setUserProperties(props jsvalue.Value) {
 	}
 }
 
-// walksValues reports whether writing the keys of v as set-value paths may
-// descend into a value already written: some key without a '/' has a
-// backslash or at least the given number of dots (2 for trait keys, whose
-// first dot is escaped; 1 for user properties).
-func walksValues(v jsvalue.Value, dots int) bool {
-	for _, m := range v.Members() {
-		k := m.Key
-		if strings.IndexByte(k, '/') >= 0 {
-			continue
+// traitKeys is what a pass over the keys of the traits tells identify.
+type traitKeys struct {
+	// addressValue is the value of the address member, when hasAddress;
+	// literalAddress is set when, before it, a key starts "address.".
+	addressValue               jsvalue.Value
+	hasAddress, literalAddress bool
+	// walk is set when writing the keys as set-value paths may descend
+	// into a value already written (see walks, with 2 dots: the first dot
+	// of a trait key is escaped); indexKeys when some key is an array
+	// index, which js.KeyOrder lists first.
+	walk, indexKeys bool
+}
+
+// address notes what member k of value v tells of the address, as
+// setAddress reads it, and reports whether the address member is found.
+func (t *traitKeys) address(k string, v jsvalue.Value) bool {
+	if t.hasAddress {
+		return true
+	}
+	if k == "address" {
+		t.addressValue, t.hasAddress = v, true
+		return true
+	}
+	t.literalAddress = t.literalAddress || strings.HasPrefix(k, "address.")
+	return false
+}
+
+// scanTraitKeys reads traitKeys in one pass over the keys of v.
+func scanTraitKeys(v jsvalue.Value) traitKeys {
+	var t traitKeys
+	for k, val := range v.All() {
+		t.address(k, val)
+		t.walk = t.walk || walks(k, 2)
+		if !t.indexKeys && k != "" && '0' <= k[0] && k[0] <= '9' {
+			_, t.indexKeys = jsvalue.ArrayIndex(k)
 		}
-		if strings.IndexByte(k, '\\') >= 0 || strings.Count(k, ".") >= dots {
+	}
+	return t
+}
+
+// memberCount returns the number of members of an object, 0 for any other
+// value.
+func memberCount(v jsvalue.Value) int {
+	if !v.IsObject() {
+		return 0
+	}
+	return v.Len()
+}
+
+// walksUserProperties reports whether writing the keys of the user
+// properties v as set-value paths may descend into a value already written
+// (see walks, with 1 dot).
+func walksUserProperties(v jsvalue.Value) bool {
+	for k := range v.All() {
+		if walks(k, 1) {
 			return true
 		}
 	}
 	return false
+}
+
+// walks reports whether the key path k may descend into a value already
+// written: it has no '/', and a backslash or at least the given number of
+// dots.
+func walks(k string, dots int) bool {
+	if strings.IndexByte(k, '/') >= 0 {
+		return false
+	}
+	return strings.IndexByte(k, '\\') >= 0 || strings.Count(k, ".") >= dots
 }
 
 // plainKey reports whether set-value writes key as one literal member: it

@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -280,5 +281,41 @@ func TestPlainKey(t *testing.T) {
 	}
 	if plainKey("") {
 		t.Error(`plainKey("") = true`)
+	}
+}
+
+// TestIdentifyLazyTraits checks that identify maps traits it reads from the
+// message's index as it goes (Len, All) as it maps traits already read into
+// members: with array-index keys, key paths, an address member or literal
+// address keys, duplicates, and traits taken from context.traits.
+func TestIdentifyLazyTraits(t *testing.T) {
+	t.Parallel()
+	traits := []string{
+		`{"a.b.c":1,"k0":0,"k1":{"x":1},"city":"c"}`,
+		`{"k0":0,"2":"two","a.b.c":1,"0":"zero","01":"z","k1":[1,2]}`,
+		`{"x.y.z":1,"address":{"city":"NY","zip":1},"x.y":{"w":2},"name":"n"}`,
+		`{"address.city":"LA","address.state":"CA","a.b.c":[1],"k":true}`,
+		`{"k":1,"k":2,"a.b.c":3,"\\k":4,"j":5}`,
+		`{"a\\.b":1,"a":{"b":2},"a.b.c":3}`,
+	}
+	for _, tr := range traits {
+		for _, event := range []string{
+			`{"type":"identify","userId":"u1","traits":` + tr + `}`,
+			`{"type":"identify","userId":"u1","context":{"traits":` + tr + `},"traits":false}`,
+			`{"type":"identify","userId":"u1","context":{"traits":` + tr + `}}`,
+			`{"type":"identify","userId":"u1","traits":` + tr + `,"user_properties":{"p.q":1,"k0":9}}`,
+		} {
+			lazy := Transform(parseTestValue(t, event), testDestUS)
+			msg := parseTestValue(t, event)
+			msg.Get("traits").Members()
+			msg.Get("context").Get("traits").Members()
+			read := Transform(msg, testDestUS)
+			if lazy.Request == nil {
+				t.Errorf("%s: no request: %+v", event, lazy.Err)
+			}
+			if !reflect.DeepEqual(lazy, read) {
+				t.Errorf("%s: lazy traits map to\n%+v\nread traits to\n%+v", event, lazy.Request, read.Request)
+			}
+		}
 	}
 }
