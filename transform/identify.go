@@ -244,8 +244,8 @@ func (ev *event) plainIdentifyBody(traits, address jsvalue.Value) draft {
 
 // attributes builds an identify body. Trait and user property values are
 // shared with the message, except when a key path may write into a value
-// already in the body (own): then every value is copied, so that the
-// message is never modified. Key paths spend from budget; the first error
+// already in the body (own): then every object or array is copied (a
+// scalar is its own copy), so that the message is never modified. Key paths spend from budget; the first error
 // of a key path is kept in err, and nothing more is written after it.
 type attributes struct {
 	body   jsvalue.Value
@@ -289,7 +289,7 @@ func mayWritePlainKey(key string) bool { return strings.IndexByte(key, '\\') >= 
 
 // set writes the member key.
 func (a *attributes) set(key string, v jsvalue.Value) {
-	if a.own {
+	if a.own && isContainer(v) {
 		v = deepCopy(v)
 	}
 	a.body.Set(key, v)
@@ -355,7 +355,7 @@ func (a *attributes) add(key string, v jsvalue.Value) {
 	if v.IsUndefined() {
 		return
 	}
-	if a.own {
+	if a.own && isContainer(v) {
 		v = deepCopy(v)
 	}
 	a.body.Add(key, v)
@@ -366,7 +366,7 @@ func (a *attributes) setPath(key string, v jsvalue.Value, escapeFirstDot bool) {
 	if a.err != nil {
 		return
 	}
-	if a.own {
+	if a.own && isContainer(v) {
 		v = deepCopy(v)
 	}
 	a.err = setPath(a.body, key, v, escapeFirstDot, &a.budget)
