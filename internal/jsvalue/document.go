@@ -352,7 +352,11 @@ func (c *container) lookup(key string) Value {
 			if d.str(j) == key {
 				return d.value(j + 1)
 			}
-		} else if int(k.endOf()-k.start) == len(key)+2 && src[k.start+1:k.endOf()-1] == key {
+		} else if int(k.endOf()-k.start) == len(key)+2 && (key == "" || src[k.start+1] == key[0]) &&
+			src[k.start+1:k.endOf()-1] == key {
+			// The first bytes are compared first: keys of one length
+			// (k1, k2, ...) mostly differ there, and the comparison of
+			// the strings is a call.
 			return d.value(j + 1)
 		}
 		if v := nodes[j+1]; src[v.start] == '{' || src[v.start] == '[' {
