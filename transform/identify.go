@@ -101,10 +101,10 @@ func (ev *event) builtIdentifyBody(root, keysFrom jsvalue.Value) (draft, *Error)
 		// member a plain key names, a plain key can only meet an address
 		// attribute: it is appended without a search, which keeps large
 		// traits linear.
-		walked := false
+		a.root = root
 		if keys.indexKeys {
 			for _, m := range js.KeyOrder(keysFrom.Members()) {
-				a.trait(root, m.Key, m.Value, &walked)
+				a.trait(m.Key, m.Value)
 				if a.err != nil {
 					return draft{}, a.err
 				}
@@ -112,7 +112,7 @@ func (ev *event) builtIdentifyBody(root, keysFrom jsvalue.Value) (draft, *Error)
 			break
 		}
 		for k, v := range keysFrom.All() {
-			a.trait(root, k, v, &walked)
+			a.trait(k, v)
 			if a.err != nil {
 				return draft{}, a.err
 			}
@@ -252,13 +252,17 @@ type attributes struct {
 	own    bool
 	budget budget
 	err    *Error
+	// root is the traits trait reads key paths from, and walked is set
+	// once a key path may have written a member a plain key names (see
+	// mayWritePlainKey): until then a plain trait key is new to the body,
+	// as trait keys are unique. They are fields rather than arguments of
+	// trait, so that its arguments fit in registers.
+	root   jsvalue.Value
+	walked bool
 }
 
-// trait writes the trait key of value v from root, the traits; walked is
-// set once a key path may have written a member a plain key names (see
-// mayWritePlainKey): until then a plain key is new to the body, as trait
-// keys are unique.
-func (a *attributes) trait(root jsvalue.Value, key string, v jsvalue.Value, walked *bool) {
+// trait writes the trait key of value v from a.root, the traits.
+func (a *attributes) trait(key string, v jsvalue.Value) {
 	switch {
 	case reservedTrait(key):
 		return
@@ -267,11 +271,11 @@ func (a *attributes) trait(root jsvalue.Value, key string, v jsvalue.Value, walk
 		return
 	}
 	if !plainKey(key) {
-		a.setPath(key, js.Lookup(root, key), true)
-		*walked = *walked || mayWritePlainKey(key)
+		a.setPath(key, js.Lookup(a.root, key), true)
+		a.walked = a.walked || mayWritePlainKey(key)
 		return
 	}
-	if *walked {
+	if a.walked {
 		a.set(key, v)
 		return
 	}
