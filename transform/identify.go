@@ -382,7 +382,9 @@ func (a *attributes) setUserProperties(props jsvalue.Value) {
 	switch props.Kind() {
 	case jsvalue.KindObject:
 		for _, m := range js.KeyOrder(props.Members()) {
-			if plainKey(m.Key) {
+			if plainKey(m.Key) || indexKey(m.Key) {
+				// set-value writes an array index key, one segment that
+				// is its own number's key, as it is too.
 				a.set(m.Key, m.Value)
 				continue
 			}
@@ -410,6 +412,13 @@ func (a *attributes) setUserProperties(props jsvalue.Value) {
 			a.body.Delete(strconv.Itoa(i))
 		}
 	}
+}
+
+// indexKey reports whether key is an array index as JavaScript prints it
+// (see jsvalue.ArrayIndex).
+func indexKey(key string) bool {
+	_, ok := jsvalue.ArrayIndex(key)
+	return ok
 }
 
 // traitKeys is what a pass over the keys of the traits tells identify.
