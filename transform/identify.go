@@ -381,21 +381,38 @@ func (a *attributes) setPath(key string, v jsvalue.Value, escapeFirstDot bool) {
 func (a *attributes) setUserProperties(props jsvalue.Value) {
 	switch props.Kind() {
 	case jsvalue.KindObject:
-		for _, m := range js.KeyOrder(props.Members()) {
-			if plainKey(m.Key) || indexKey(m.Key) {
-				// set-value writes an array index key, one segment that
-				// is its own number's key, as it is too.
-				a.set(m.Key, m.Value)
+		indexes, ascending := js.IndexKeys(props)
+		if indexes > 0 && !ascending {
+			for _, m := range js.KeyOrder(props.Members()) {
+				if a.userProperty(props, m.Key, m.Value); a.err != nil {
+					return
+				}
+			}
+			return
+		}
+		// The keys in Object.keys order without a reordered copy, read
+		// from the message's index: the index keys, as they come, then
+		// the others.
+		if indexes > 0 {
+			// User property keys are unique, so an index key can only
+			// meet an index key the traits wrote: without one, each is
+			// appended without a search.
+			fresh := !hasIndexKey(a.body)
+			for k, v := range props.All() {
+				switch {
+				case !indexKey(k):
+				case fresh:
+					a.add(k, v)
+				default:
+					a.set(k, v)
+				}
+			}
+		}
+		for k, v := range props.All() {
+			if indexes > 0 && indexKey(k) {
 				continue
 			}
-			v := m.Value
-			if strings.IndexByte(m.Key, '.') >= 0 || strings.IndexByte(m.Key, '\\') >= 0 {
-				// Only a key of more than one segment can read anything
-				// but its own member through get-value.
-				v = js.Lookup(props, m.Key)
-			}
-			a.setPath(m.Key, v, false)
-			if a.err != nil {
+			if a.userProperty(props, k, v); a.err != nil {
 				return
 			}
 		}
@@ -412,6 +429,34 @@ func (a *attributes) setUserProperties(props jsvalue.Value) {
 			a.body.Delete(strconv.Itoa(i))
 		}
 	}
+}
+
+// userProperty writes the user property key of value v from props as
+// set-value does: as a key path with no escaping.
+func (a *attributes) userProperty(props jsvalue.Value, key string, v jsvalue.Value) {
+	if plainKey(key) || indexKey(key) {
+		// set-value writes an array index key, one segment that is its
+		// own number's key, as it is too.
+		a.set(key, v)
+		return
+	}
+	if strings.IndexByte(key, '.') >= 0 || strings.IndexByte(key, '\\') >= 0 {
+		// Only a key of more than one segment can read anything but its
+		// own member through get-value.
+		v = js.Lookup(props, key)
+	}
+	a.setPath(key, v, false)
+}
+
+// hasIndexKey reports whether the object body has a member whose key is an
+// array index.
+func hasIndexKey(body jsvalue.Value) bool {
+	for _, m := range body.Members() {
+		if indexKey(m.Key) {
+			return true
+		}
+	}
+	return false
 }
 
 // indexKey reports whether key is an array index as JavaScript prints it

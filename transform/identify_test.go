@@ -319,3 +319,45 @@ func TestIdentifyLazyTraits(t *testing.T) {
 		}
 	}
 }
+
+// TestUserPropertiesIndexKeys checks the bytes of identify bodies whose
+// user_properties have array index keys, key order included: the index
+// keys are written first, in ascending order, appended or overwriting what
+// the traits wrote.
+func TestUserPropertiesIndexKeys(t *testing.T) {
+	for _, tc := range []struct{ event, want string }{
+		{
+			`{"traits":{"k":0,"p":1},"user_properties":{"k":1,"0":"a","1":"b","m":2}}`,
+			`{"k":1,"p":1,"0":"a","1":"b","m":2}`,
+		},
+		{
+			`{"traits":{"1":"t","k":"v"},"user_properties":{"0":"a","1":"b","x.y":2,"2":"c"}}`,
+			`{"1":"b","k":"v","0":"a","2":"c","x":{"y":2}}`,
+		},
+		{
+			`{"traits":{"k":"v"},"user_properties":{"2":"c","x":1,"01":"d","0":"a"}}`,
+			`{"k":"v","0":"a","2":"c","x":1,"1":"d"}`,
+		},
+		{
+			`{"traits":{"0":"t"},"user_properties":{"0.b":2,"0":{"a":1},"1.0":3,"1":"s"}}`,
+			`{"0":{"a":1},"1":[]}`,
+		},
+		{
+			`{"traits":{"a\\.b.c":1,"0\\x":2},"user_properties":{"0x":3,"0":4,"1":5}}`,
+			`{"a\\":{"b":{}},"0x":3,"0":4,"1":5}`,
+		},
+		{
+			`{"traits":["t","u"],"user_properties":{"1":"b","x":{"y":1},"x.z":2}}`,
+			`{"0":"t","1":"b","x":{"y":1}}`,
+		},
+	} {
+		event := `{"type":"identify","userId":"u",` + tc.event[1:]
+		r := transformText(t, event, testDest)
+		if r.Err != nil {
+			t.Fatalf("%s: %v", tc.event, r.Err.Message)
+		}
+		if got := string(r.Request.Body); got != tc.want {
+			t.Errorf("%s:\n got %s\nwant %s", tc.event, got, tc.want)
+		}
+	}
+}

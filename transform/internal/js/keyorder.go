@@ -46,3 +46,19 @@ func KeyOrder(ms []jsvalue.Member) []jsvalue.Member {
 	}
 	return out
 }
+
+// IndexKeys reports how many of the keys of the object v are array indexes
+// (see KeyOrder), and whether they come in ascending order: then Object.keys
+// lists the index keys as v holds them, then the others, and v's keys need
+// no reordered copy. It reads the keys in one pass over v.All.
+func IndexKeys(v jsvalue.Value) (indexes int, ascending bool) {
+	ascending, last := true, -1
+	for k := range v.All() {
+		if i, ok := jsvalue.ArrayIndex(k); ok {
+			indexes++
+			ascending = ascending && i > last
+			last = i
+		}
+	}
+	return indexes, ascending
+}
