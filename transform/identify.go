@@ -382,7 +382,7 @@ func (a *attributes) setUserProperties(props jsvalue.Value) {
 	switch props.Kind() {
 	case jsvalue.KindObject:
 		indexes, ascending := js.IndexKeys(props)
-		if indexes > 0 && !ascending {
+		if indexes == 0 || !ascending {
 			for _, m := range js.KeyOrder(props.Members()) {
 				if a.userProperty(props, m.Key, m.Value); a.err != nil {
 					return
@@ -392,24 +392,21 @@ func (a *attributes) setUserProperties(props jsvalue.Value) {
 		}
 		// The keys in Object.keys order without a reordered copy, read
 		// from the message's index: the index keys, as they come, then
-		// the others.
-		if indexes > 0 {
-			// User property keys are unique, so an index key can only
-			// meet an index key the traits wrote: without one, each is
-			// appended without a search.
-			fresh := !hasIndexKey(a.body)
-			for k, v := range props.All() {
-				switch {
-				case !indexKey(k):
-				case fresh:
-					a.add(k, v)
-				default:
-					a.set(k, v)
-				}
+		// the others. User property keys are unique, so an index key can
+		// only meet an index key the traits wrote: without one, each is
+		// appended without a search.
+		fresh := !hasIndexKey(a.body)
+		for k, v := range props.All() {
+			switch {
+			case !indexKey(k):
+			case fresh:
+				a.add(k, v)
+			default:
+				a.set(k, v)
 			}
 		}
 		for k, v := range props.All() {
-			if indexes > 0 && indexKey(k) {
+			if indexKey(k) {
 				continue
 			}
 			if a.userProperty(props, k, v); a.err != nil {
