@@ -383,6 +383,9 @@ func (a *attributes) setUserProperties(props jsvalue.Value) {
 	case jsvalue.KindObject:
 		indexes, ascending := js.IndexKeys(props)
 		if indexes == 0 || !ascending {
+			// Without index keys the members are read as they are (small
+			// user properties cost less loaded once than read in two
+			// passes); with index keys out of order, KeyOrder sorts them.
 			for _, m := range js.KeyOrder(props.Members()) {
 				if a.userProperty(props, m.Key, m.Value); a.err != nil {
 					return
