@@ -66,20 +66,7 @@ func answerRequest(tb testing.TB, dest *ciotransformerv1.Destination, n int) *ci
 // bound, batched and turned into its result, and the responses are handed
 // to a stream that drops them. Its figures are per message.
 func BenchmarkAnswer(b *testing.B) {
-	req := answerRequest(b, testDestination, 100)
-	s := &service{mapping: make(chan struct{}, runtime.GOMAXPROCS(0))}
-	bt := transform.NewBatcher(nil, transform.DefaultLimits())
-	stream := &discardStream{}
-	ctx := b.Context()
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := s.answer(ctx, stream, bt, req); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if stream.results == 0 {
-		b.Fatal("no results")
-	}
+	benchAnswer(b, testDestination)
 }
 
 // BenchmarkAnswerV2 is BenchmarkAnswer in API mode v2, where every job's
@@ -87,6 +74,12 @@ func BenchmarkAnswer(b *testing.B) {
 func BenchmarkAnswerV2(b *testing.B) {
 	dest := proto.CloneOf(testDestination)
 	dest.ApiMode = ciotransformerv1.ApiMode_API_MODE_V2_BATCH
+	benchAnswer(b, dest)
+}
+
+// benchAnswer answers a request message of 100 jobs of the event mix for
+// dest, per BenchmarkAnswer.
+func benchAnswer(b *testing.B, dest *ciotransformerv1.Destination) {
 	req := answerRequest(b, dest, 100)
 	s := &service{mapping: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	bt := transform.NewBatcher(nil, transform.DefaultLimits())
