@@ -126,6 +126,15 @@ func (x *indexer) run() *SyntaxError {
 			}
 			if end+1 < len(src) && src[end] == ':' && src[end+1] > ' ' {
 				i = end + 1
+				// A plain string, the most common value, needs no more,
+				// nor a turn of the loop.
+				if src[i] == '"' {
+					if e := plainPrefix(src, i+1); e < len(src) && src[e] == '"' {
+						x.nodes = append(x.nodes, node{start: uint32(i), end: uint32(e + 1)})
+						i = e + 1
+						goto ended
+					}
+				}
 			} else {
 				i = end
 				if i < len(src) && src[i] <= ' ' {
@@ -212,6 +221,7 @@ func (x *indexer) run() *SyntaxError {
 		}
 		// A value ended before i: close the containers it ends, then
 		// move to the next member or element.
+	ended:
 		for {
 			if len(x.stack) == 0 {
 				if i = skipSpace(src, i); i < len(src) {
