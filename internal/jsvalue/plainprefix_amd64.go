@@ -10,3 +10,7 @@ package jsvalue
 //
 //go:noescape
 func plainPrefix(s string, i int) int
+
+// plainBytesAddr returns the address of the bytes plainPrefix compares
+// with, which it reads as aligned operands.
+func plainBytesAddr() uintptr

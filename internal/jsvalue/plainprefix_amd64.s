@@ -5,14 +5,16 @@
 // SPECIAL sets DX to a bit per byte of X0, the lowest for its first
 // byte, set when the byte needs attention in a string: it equals '"' or
 // '\\', or, read as a signed byte, it is below 0x20, a control character
-// or a byte of a non-ASCII character, which is negative. X4, X5 and X6
-// hold '"', '\\' and 0x20 in each byte.
+// or a byte of a non-ASCII character, which is negative. It compares with
+// plainBytes in memory, which spares loading it into registers on each
+// call, most of which check one block: an SSE2 operand in memory must be
+// 16-byte aligned, as the linker aligns plainBytes (TestPlainBytesAligned).
 #define SPECIAL \
 	MOVOU X0, X1; \
-	PCMPEQB X4, X1; \
+	PCMPEQB plainBytes<>+0(SB), X1; \
 	MOVOU X0, X2; \
-	PCMPEQB X5, X2; \
-	MOVOU X6, X3; \
+	PCMPEQB plainBytes<>+16(SB), X2; \
+	MOVOU plainBytes<>+32(SB), X3; \
 	PCMPGTB X0, X3; \
 	POR X1, X3; \
 	POR X2, X3; \
@@ -44,15 +46,10 @@ TEXT ·plainPrefix(SB), NOSPLIT, $0-32
 	MOVQ s_len+8(FP), BX
 	MOVQ i+16(FP), AX
 
-	MOVOU plainBytes<>+0(SB), X4
-	MOVOU plainBytes<>+16(SB), X5
-	MOVOU plainBytes<>+32(SB), X6
-
 loop:
-	MOVQ BX, CX
-	SUBQ AX, CX // CX = the bytes of s from i
-	CMPQ CX, $16
-	JLT tail
+	LEAQ 16(AX), CX
+	CMPQ CX, BX
+	JGT tail
 	MOVOU (SI)(AX*1), X0
 	SPECIAL
 	TESTL DX, DX
@@ -61,6 +58,8 @@ loop:
 	JMP loop
 
 tail:
+	MOVQ BX, CX
+	SUBQ AX, CX // CX = the bytes of s from i
 	TESTQ CX, CX
 	JLE end
 	LEAQ (SI)(AX*1), DI
@@ -97,4 +96,12 @@ found:
 
 end:
 	MOVQ AX, ret+24(FP)
+	RET
+
+// func plainBytesAddr() uintptr
+//
+// The address of plainBytes, for TestPlainBytesAligned.
+TEXT ·plainBytesAddr(SB), NOSPLIT, $0-8
+	LEAQ plainBytes<>(SB), AX
+	MOVQ AX, ret+0(FP)
 	RET
