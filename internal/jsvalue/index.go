@@ -1,7 +1,5 @@
 package jsvalue
 
-import "math/bits"
-
 // The index: one pass over the document that checks it with the tokenizer,
 // reports the first error as the JSON parser would, and records every
 // token in a table of nodes, in document order. The reader (document.go)
@@ -95,20 +93,8 @@ func (x *indexer) run() *SyntaxError {
 			if i >= len(src) || src[i] != '"' {
 				return errorAt(src, i, "expected string for object key")
 			}
-			// A plain key (see consumeString) needs no more. Most keys
-			// are shorter than eight bytes: the first eight are checked
-			// here at once, for less than a call costs, the rest by
-			// plainPrefix.
-			end, fl := 0, tokenFlags(0)
-			if j := i + 1; j+8 <= len(src) {
-				if m := specialBytesLoaded(word(src, j)); m != 0 {
-					end = j + bits.TrailingZeros64(m)>>3 + 1
-				} else {
-					end = plainPrefix(src, j+8) + 1
-				}
-			} else {
-				end = plainPrefix(src, j) + 1
-			}
+			// A plain key (see consumeString) needs no more.
+			end, fl := plainPrefix(src, i+1)+1, tokenFlags(0)
 			if end > len(src) || src[end-1] != '"' {
 				var err *SyntaxError
 				if end, fl, err = consumeString(src, i); err != nil {

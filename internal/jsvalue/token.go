@@ -305,8 +305,15 @@ const (
 // built with the purego tag.
 func plainPrefixWords(s string, i int) int {
 	for i+8 <= len(s) {
-		x := word(s, i)
-		if m := specialBytes(x); m != 0 {
+		w := s[i : i+8]
+		// The compiler merges these loads into one.
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		// A byte's high bit is set in m when the byte is below 0x20, is '"'
+		// or '\\', or is not ASCII. Borrows only carry upwards from such a
+		// byte, so the lowest flagged byte is exact.
+		m := ((x - lsb*0x20) | ((x ^ lsb*'"') - lsb) | ((x ^ lsb*'\\') - lsb) | x) & msb
+		if m != 0 {
 			return i + bits.TrailingZeros64(m)/8
 		}
 		i += 8
@@ -315,32 +322,4 @@ func plainPrefixWords(s string, i int) int {
 		i++
 	}
 	return i
-}
-
-// word returns the eight bytes of s at i as a word, the byte at i lowest.
-func word(s string, i int) uint64 {
-	w := s[i : i+8]
-	// The compiler merges these loads into one.
-	return uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-		uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-}
-
-// specialBytes returns the bytes of the word x (see word) that are not
-// plain string bytes (see strPlain), each as its high bit: a byte below
-// 0x20, '"', '\\', or a byte that is not ASCII. Borrows only carry upwards
-// from such a byte, so the lowest bit set is exact; the bits above it may
-// not be.
-func specialBytes(x uint64) uint64 {
-	return ((x - lsb*0x20) | ((x ^ lsb*'"') - lsb) | ((x ^ lsb*'\\') - lsb) | x) & msb
-}
-
-// swar holds the constants of specialBytes in memory, for the index's
-// loop: as constants, the compiler keeps them in registers across the
-// loop and sets them again after every call in it.
-var swar = [...]uint64{lsb * 0x20, lsb * '"', lsb * '\\', lsb, msb}
-
-// specialBytesLoaded is specialBytes with its constants read from swar.
-func specialBytesLoaded(x uint64) uint64 {
-	c := &swar
-	return ((x - c[0]) | ((x ^ c[1]) - c[3]) | ((x ^ c[2]) - c[3]) | x) & c[4]
 }

@@ -1,9 +1,6 @@
 package jsvalue
 
-import (
-	"math/rand/v2"
-	"testing"
-)
+import "testing"
 
 // plainPrefixBytewise is the obvious definition of plainPrefix.
 func plainPrefixBytewise(s string, i int) int {
@@ -36,24 +33,6 @@ func TestPlainPrefix(t *testing.T) {
 					if got := plainPrefixWords(s, start); got != want {
 						t.Fatalf("plainPrefixWords(%q, %d) = %d, want %d", s, start, got, want)
 					}
-				}
-			}
-		}
-	}
-}
-
-// TestSpecialBytesLoaded checks specialBytesLoaded, which the index calls
-// on the first word of a key, against specialBytes: every byte value at
-// every position of a word of plain bytes, and of a word of random ones.
-func TestSpecialBytesLoaded(t *testing.T) {
-	t.Parallel()
-	rng := rand.New(rand.NewPCG(3, 4))
-	for _, base := range []uint64{lsb * 'x', rng.Uint64(), rng.Uint64()} {
-		for pos := range 8 {
-			for c := range 256 {
-				x := base&^(0xff<<(8*pos)) | uint64(c)<<(8*pos)
-				if got, want := specialBytesLoaded(x), specialBytes(x); got != want {
-					t.Fatalf("specialBytesLoaded(%#x) = %#x, want %#x", x, got, want)
 				}
 			}
 		}
