@@ -107,7 +107,7 @@ func (x *indexer) run() *SyntaxError {
 			// object duplicated at once, which has every key compared
 			// when it is read. Past bloomKeys members, the object is
 			// checked when it ends (see hasDuplicateKey).
-			if fl&flagRewrite != 0 || f.n < bloomKeys && f.keys.mayHave(bloomHash(src[i+1:end-1])) && x.hasKey(f, src[i+1:end-1]) {
+			if fl&flagRewrite != 0 || f.n < bloomKeys && f.keys.mayHave(bloomHash(src, i, end)) && x.hasKey(f, src[i+1:end-1]) {
 				x.cs[f.slot].flags |= rewritten | duplicated
 			}
 			if end+1 < len(src) && src[end] == ':' && src[end+1] > ' ' {
