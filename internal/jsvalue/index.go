@@ -94,8 +94,8 @@ func (x *indexer) run() *SyntaxError {
 				return errorAt(src, i, "expected string for object key")
 			}
 			// A plain key (see consumeString) needs no more.
-			end, fl := plainPrefix(src, i+1)+1, tokenFlags(0)
-			if end > len(src) || src[end-1] != '"' {
+			end, fl := plainString(src, i+1), tokenFlags(0)
+			if end < 0 {
 				var err *SyntaxError
 				if end, fl, err = consumeString(src, i); err != nil {
 					return err
@@ -115,9 +115,9 @@ func (x *indexer) run() *SyntaxError {
 				// A plain string, the most common value, needs no more,
 				// nor a turn of the loop.
 				if src[i] == '"' {
-					if e := plainPrefix(src, i+1); e < len(src) && src[e] == '"' {
-						x.nodes = append(x.nodes, node{start: uint32(i), end: uint32(e + 1)})
-						i = e + 1
+					if end := plainString(src, i+1); end >= 0 {
+						x.nodes = append(x.nodes, node{start: uint32(i), end: uint32(end)})
+						i = end
 						goto ended
 					}
 				}
@@ -142,9 +142,9 @@ func (x *indexer) run() *SyntaxError {
 		switch c := src[i]; c {
 		case '"':
 			// A plain string (see consumeString) needs no more.
-			if end := plainPrefix(src, i+1); end < len(src) && src[end] == '"' {
-				x.nodes = append(x.nodes, node{start: uint32(i), end: uint32(end + 1)})
-				i = end + 1
+			if end := plainString(src, i+1); end >= 0 {
+				x.nodes = append(x.nodes, node{start: uint32(i), end: uint32(end)})
+				i = end
 				break
 			}
 			end, fl, err := consumeString(src, i)

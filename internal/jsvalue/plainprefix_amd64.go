@@ -11,6 +11,14 @@ package jsvalue
 //go:noescape
 func plainPrefix(s string, i int) int
 
+// plainString returns the index after the '"' that ends the string whose
+// text starts at i in s, when plainPrefix(s, i) is that quote, and -1
+// otherwise (see plainStringWords), where 0 <= i. It is written in
+// assembly, as plainPrefix is.
+//
+//go:noescape
+func plainString(s string, i int) int
+
 // plainBytesAddr returns the address of the bytes plainPrefix compares
 // with, which it reads as aligned operands.
 func plainBytesAddr() uintptr

@@ -98,6 +98,75 @@ end:
 	MOVQ AX, ret+24(FP)
 	RET
 
+// func plainString(s string, i int) int
+//
+// plainPrefix, for a string whose text starts at i: the index after the
+// '"' that ends it when every byte before that is plain, and -1 when
+// another byte, or the end of s, comes first. The index checks most
+// strings of a document with it, and the quote with the bytes before it.
+
+TEXT ·plainString(SB), NOSPLIT, $0-32
+	MOVQ s_base+0(FP), SI
+	MOVQ s_len+8(FP), BX
+	MOVQ i+16(FP), AX
+
+loop:
+	LEAQ 16(AX), CX
+	CMPQ CX, BX
+	JGT tail
+	MOVOU (SI)(AX*1), X0
+	SPECIAL
+	TESTL DX, DX
+	JNZ found
+	ADDQ $16, AX
+	JMP loop
+
+tail:
+	MOVQ BX, CX
+	SUBQ AX, CX // CX = the bytes of s from i
+	TESTQ CX, CX
+	JLE none
+	LEAQ (SI)(AX*1), DI
+	MOVQ DI, DX
+	ANDQ $0xfff, DX
+	CMPQ DX, $0xff0
+	JGT backwards
+	MOVOU (DI), X0
+	SPECIAL
+	// Keep the bits of the CX bytes of s.
+	MOVL $1, R8
+	SHLL CX, R8
+	DECL R8
+	ANDL R8, DX
+	JNZ found
+	JMP none
+
+backwards:
+	MOVOU -16(DI)(CX*1), X0
+	SPECIAL
+	// Drop the bits of the 16-CX bytes before s+i.
+	NEGQ CX
+	ADDQ $16, CX
+	SHRL CX, DX
+	TESTL DX, DX
+	JNZ found
+	JMP none
+
+found:
+	BSFL DX, DX
+	ADDQ DX, AX
+	// The byte at AX lies in s: SPECIAL's bits past s are dropped.
+	CMPB (SI)(AX*1), $0x22
+	JNE none
+	INCQ AX
+	MOVQ AX, ret+24(FP)
+	RET
+
+none:
+	MOVQ $-1, ret+24(FP)
+	RET
+
+
 // func plainBytesAddr() uintptr
 //
 // The address of plainBytes, for TestPlainBytesAligned.

@@ -11,9 +11,9 @@ import (
 
 // TestPlainPrefixStaysInString places strings of every length up to 40
 // against unmapped pages, ending where one begins and starting where one
-// ends, and checks plainPrefix from every index of each, and at its end,
-// against plainPrefixBytewise: a read past the string that reached an
-// unmapped page would fault. Each string is plain but for one byte
+// ends, and checks plainPrefix and plainString from every index of each,
+// and at its end, against plainPrefixBytewise and plainStringBytewise: a
+// read past the string that reached an unmapped page would fault. Each string is plain but for one byte
 // needing attention, at each position in turn or nowhere, so that every
 // way out of the scan is taken.
 func TestPlainPrefixStaysInString(t *testing.T) {
@@ -46,6 +46,9 @@ func TestPlainPrefixStaysInString(t *testing.T) {
 				for i := 0; i <= n; i++ {
 					if got, want := plainPrefix(s, i), plainPrefixBytewise(s, i); got != want {
 						t.Fatalf("plainPrefix(%q at page offset %d, %d) = %d, want %d", s, at, i, got, want)
+					}
+					if got, want := plainString(s, i), plainStringBytewise(s, i); got != want {
+						t.Fatalf("plainString(%q at page offset %d, %d) = %d, want %d", s, at, i, got, want)
 					}
 				}
 			}

@@ -323,3 +323,13 @@ func plainPrefixWords(s string, i int) int {
 	}
 	return i
 }
+
+// plainStringWords is plainString in Go: the index after the '"' that
+// ends the string whose text starts at i in s, when plainPrefix(s, i) is
+// that quote, and -1 otherwise.
+func plainStringWords(s string, i int) int {
+	if j := plainPrefixWords(s, i); j < len(s) && s[j] == '"' {
+		return j + 1
+	}
+	return -1
+}

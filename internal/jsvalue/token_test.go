@@ -10,6 +10,14 @@ func plainPrefixBytewise(s string, i int) int {
 	return i
 }
 
+// plainStringBytewise is the obvious definition of plainString.
+func plainStringBytewise(s string, i int) int {
+	if j := plainPrefixBytewise(s, i); j < len(s) && s[j] == '"' {
+		return j + 1
+	}
+	return -1
+}
+
 func TestPlainPrefix(t *testing.T) {
 	t.Parallel()
 	// Every pair of byte values at every pair of positions in a word, in
@@ -32,6 +40,13 @@ func TestPlainPrefix(t *testing.T) {
 					}
 					if got := plainPrefixWords(s, start); got != want {
 						t.Fatalf("plainPrefixWords(%q, %d) = %d, want %d", s, start, got, want)
+					}
+					wantEnd := plainStringBytewise(s, start)
+					if got := plainString(s, start); got != wantEnd {
+						t.Fatalf("plainString(%q, %d) = %d, want %d", s, start, got, wantEnd)
+					}
+					if got := plainStringWords(s, start); got != wantEnd {
+						t.Fatalf("plainStringWords(%q, %d) = %d, want %d", s, start, got, wantEnd)
 					}
 				}
 			}
