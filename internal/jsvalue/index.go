@@ -93,8 +93,11 @@ func (x *indexer) run() *SyntaxError {
 			if i >= len(src) || src[i] != '"' {
 				return errorAt(src, i, "expected string for object key")
 			}
-			// A plain key (see consumeString) needs no more.
-			end, fl := plainString(src, i+1), tokenFlags(0)
+			// A plain key (see consumeString) needs no more. A plain
+			// string right after its ':', the most common value, is read
+			// with it (see plainMember).
+			end, value := plainMember(src, i+1)
+			fl := tokenFlags(0)
 			if end < 0 {
 				var err *SyntaxError
 				if end, fl, err = consumeString(src, i); err != nil {
@@ -110,17 +113,14 @@ func (x *indexer) run() *SyntaxError {
 			if fl&flagRewrite != 0 || f.n < bloomKeys && f.keys.mayHave(bloomHash(src, i, end)) && x.hasKey(f, src[i+1:end-1]) {
 				x.cs[f.slot].flags |= rewritten | duplicated
 			}
+			if value >= 0 {
+				// The value needs no turn of the loop.
+				x.nodes = append(x.nodes, node{start: uint32(end + 1), end: uint32(value)})
+				i = value
+				goto ended
+			}
 			if end+1 < len(src) && src[end] == ':' && src[end+1] > ' ' {
 				i = end + 1
-				// A plain string, the most common value, needs no more,
-				// nor a turn of the loop.
-				if src[i] == '"' {
-					if end := plainString(src, i+1); end >= 0 {
-						x.nodes = append(x.nodes, node{start: uint32(i), end: uint32(end)})
-						i = end
-						goto ended
-					}
-				}
 			} else {
 				i = end
 				if i < len(src) && src[i] <= ' ' {

@@ -104,12 +104,48 @@ end:
 // '"' that ends it when every byte before that is plain, and -1 when
 // another byte, or the end of s, comes first. The index checks most
 // strings of a document with it, and the quote with the bytes before it.
-
 TEXT ·plainString(SB), NOSPLIT, $0-32
 	MOVQ s_base+0(FP), SI
 	MOVQ s_len+8(FP), BX
 	MOVQ i+16(FP), AX
+	CALL scanString<>(SB)
+	MOVQ AX, ret+24(FP)
+	RET
 
+// func plainMember(s string, i int) (key, value int)
+//
+// plainString twice, for an object member whose key's text starts at i:
+// key is plainString(s, i), and value, when s holds ':' and '"' right
+// after that key, plainString of the string that quote starts, and -1
+// otherwise. Most members of events are a plain key and a plain string.
+TEXT ·plainMember(SB), NOSPLIT, $0-40
+	MOVQ s_base+0(FP), SI
+	MOVQ s_len+8(FP), BX
+	MOVQ i+16(FP), AX
+	CALL scanString<>(SB)
+	MOVQ AX, key+24(FP)
+	TESTQ AX, AX
+	JL novalue
+	LEAQ 1(AX), CX
+	CMPQ CX, BX
+	JGE novalue
+	CMPB (SI)(AX*1), $0x3a
+	JNE novalue
+	CMPB (SI)(CX*1), $0x22
+	JNE novalue
+	ADDQ $2, AX
+	CALL scanString<>(SB)
+	MOVQ AX, value+32(FP)
+	RET
+
+novalue:
+	MOVQ $-1, value+32(FP)
+	RET
+
+// scanString is plainString on registers: SI and BX hold the base and
+// length of s and AX holds i, and it leaves plainString(s, i) in AX. It
+// changes CX, DX, DI, R8 and X0 to X3.
+TEXT scanString<>(SB), NOSPLIT|NOFRAME, $0-0
 loop:
 	LEAQ 16(AX), CX
 	CMPQ CX, BX
@@ -159,11 +195,10 @@ found:
 	CMPB (SI)(AX*1), $0x22
 	JNE none
 	INCQ AX
-	MOVQ AX, ret+24(FP)
 	RET
 
 none:
-	MOVQ $-1, ret+24(FP)
+	MOVQ $-1, AX
 	RET
 
 

@@ -333,3 +333,15 @@ func plainStringWords(s string, i int) int {
 	}
 	return -1
 }
+
+// plainMemberWords is plainMember in Go: plainString(s, i), for the key
+// of an object member whose text starts at i, and plainString of the
+// string that follows it after a ':' with no space around, or -1 when
+// none does.
+func plainMemberWords(s string, i int) (key, value int) {
+	key = plainStringWords(s, i)
+	if key >= 0 && key+1 < len(s) && s[key] == ':' && s[key+1] == '"' {
+		return key, plainStringWords(s, key+2)
+	}
+	return key, -1
+}
