@@ -85,6 +85,8 @@ func (x *indexer) run() *SyntaxError {
 	src := x.src
 	i := skipSpace(src, 0)
 	key := false
+	// top is the innermost container's frame, nil outside any.
+	var top *frame
 	for {
 		if key {
 			// A member's key is expected at i: check it, and the ':'
@@ -105,7 +107,7 @@ func (x *indexer) run() *SyntaxError {
 				}
 			}
 			x.nodes = append(x.nodes, node{start: uint32(i), end: uint32(end) | uint32(fl)<<flagShift})
-			f := &x.stack[len(x.stack)-1]
+			f := top
 			// A key with an escape AppendJSON does not write marks its
 			// object duplicated at once, which has every key compared
 			// when it is read. Past bloomKeys members, the object is
@@ -158,13 +160,14 @@ func (x *indexer) run() *SyntaxError {
 				return &SyntaxError{Offset: i, msg: "nesting too deep"}
 			}
 			x.open(i, c == '{')
+			top = &x.stack[len(x.stack)-1]
 			j := i + 1
 			if j < len(src) && src[j] <= ' ' {
 				j = x.space(j)
 			}
 			if j < len(src) && (src[j] == '}' && c == '{' || src[j] == ']' && c == '[') {
 				i = j + 1
-				x.close(i)
+				top = x.close(i)
 				break
 			}
 			if c == '[' {
@@ -209,13 +212,13 @@ func (x *indexer) run() *SyntaxError {
 		// move to the next member or element.
 	ended:
 		for {
-			if len(x.stack) == 0 {
+			if top == nil {
 				if i = skipSpace(src, i); i < len(src) {
 					return &SyntaxError{Offset: i, msg: "unexpected data after top-level value"}
 				}
 				return nil
 			}
-			f := &x.stack[len(x.stack)-1]
+			f := top
 			f.n++
 			if i < len(src) && src[i] <= ' ' {
 				i = x.space(i)
@@ -227,7 +230,7 @@ func (x *indexer) run() *SyntaxError {
 			i++
 			if f.isObj {
 				if c == '}' {
-					x.close(i)
+					top = x.close(i)
 					continue
 				}
 				if c != ',' {
@@ -240,7 +243,7 @@ func (x *indexer) run() *SyntaxError {
 				break
 			}
 			if c == ']' {
-				x.close(i)
+				top = x.close(i)
 				continue
 			}
 			if c != ',' {
@@ -275,8 +278,10 @@ func (x *indexer) open(i int, isObj bool) {
 	x.stack = append(x.stack, frame{node: n, slot: slot, isObj: isObj})
 }
 
-// close completes the innermost container, which ends before end.
-func (x *indexer) close(end int) {
+// close completes the innermost container, which ends before end, and
+// returns the frame of the container holding it, nil for the top-level
+// value.
+func (x *indexer) close(end int) *frame {
 	f := &x.stack[len(x.stack)-1]
 	x.nodes[f.node].end = uint32(len(x.nodes))
 	x.nodes[f.node+1].end = f.n
@@ -286,9 +291,11 @@ func (x *indexer) close(end int) {
 		info.flags |= rewritten | duplicated
 	}
 	x.stack = x.stack[:len(x.stack)-1]
-	if info.parent != noParent {
-		x.cs[info.parent].flags |= info.flags & (rewritten | spaced)
+	if info.parent == noParent {
+		return nil
 	}
+	x.cs[info.parent].flags |= info.flags & (rewritten | spaced)
+	return &x.stack[len(x.stack)-1]
 }
 
 // space skips the whitespace at i, inside the innermost container, which
