@@ -116,9 +116,16 @@ func (x *indexer) run() *SyntaxError {
 				x.cs[f.slot].flags |= rewritten | duplicated
 			}
 			if value >= 0 {
-				// The value needs no turn of the loop.
+				// The value needs no turn of the loop, nor, most often, the
+				// ',' before the next key.
 				x.nodes = append(x.nodes, node{start: uint32(end + 1), end: uint32(value)})
 				i = value
+				if i+1 < len(src) && src[i] == ',' && src[i+1] == '"' {
+					f.n++
+					i++
+					key = true
+					continue
+				}
 				goto ended
 			}
 			if end+1 < len(src) && src[end] == ':' && src[end+1] > ' ' {
