@@ -144,7 +144,9 @@ novalue:
 
 // scanString is plainString on registers: SI and BX hold the base and
 // length of s and AX holds i, and it leaves plainString(s, i) in AX. It
-// changes CX, DX, DI, R8 and X0 to X3.
+// changes CX, DX, DI, R8 and X0 to X3. It reads the last bytes of s as
+// plainPrefix does, within the pages of s (TestPlainPrefixStaysInString,
+// TestPlainMemberStaysInString).
 TEXT scanString<>(SB), NOSPLIT|NOFRAME, $0-0
 loop:
 	LEAQ 16(AX), CX
@@ -200,7 +202,6 @@ found:
 none:
 	MOVQ $-1, AX
 	RET
-
 
 // func plainBytesAddr() uintptr
 //
