@@ -7,7 +7,7 @@ import (
 
 // bloomKeys is how many keys an object may have before duplicate keys are
 // found through a hash table, once the object ends, rather than by a
-// 128-bit filter and a scan as each key comes.
+// 256-bit filter and a scan as each key comes.
 const bloomKeys = 32
 
 // keySeed seeds the hash of keys in large objects.
@@ -18,14 +18,14 @@ var keySeed = maphash.MakeSeed()
 // escape that is not as AppendJSON writes it, and the object is rewritten
 // anyway.
 //
-// Most objects have a few keys: a 128-bit filter of them tells almost
+// Most objects have a few keys: a 256-bit filter of them tells almost
 // every new key from the others, and the object's earlier keys, read from
 // its nodes, are compared only when the filter cannot. An object with
 // more than bloomKeys keys is checked once it ends, when its number of
 // keys is known: its keys, read from its nodes, go into a hash table on
 // indexer.table sized for them, so that it is allocated at most once.
 type dedup struct {
-	bloom [2]uint64
+	bloom [4]uint64
 }
 
 // mayHave records the key of hash h (see bloomHash), the key of the
@@ -34,7 +34,7 @@ type dedup struct {
 // the index compares them (see hasKey). It is small enough to be inlined
 // in the index's loop, whose keys are mostly new.
 func (d *dedup) mayHave(h uint32) bool {
-	w, bit := h>>6&1, uint64(1)<<(h&63)
+	w, bit := h>>6&3, uint64(1)<<(h&63)
 	seen := d.bloom[w]
 	d.bloom[w] = seen | bit
 	return seen&bit != 0
@@ -63,14 +63,12 @@ func (x *indexer) after(j uint32) uint32 {
 	return j + 1
 }
 
-// bloomHash is a 7-bit hash of a key for the filter of small objects:
-// length, first and last byte tell most keys of one object apart.
-func bloomHash(key string) uint32 {
-	h := uint32(len(key))
-	if len(key) > 0 {
-		h = h<<16 | uint32(key[0])<<8 | uint32(key[len(key)-1])
-	}
-	return h * 0x9E3779B1 >> 25
+// bloomHash is an 8-bit hash of the key src[start:end], quotes included,
+// for the filter of small objects: length, first and last byte tell most
+// keys of one object apart. The bytes of the empty key are its quotes.
+func bloomHash(src string, start, end int) uint32 {
+	h := uint32(end-start)<<16 | uint32(src[start+1])<<8 | uint32(src[end-2])
+	return h * 0x9E3779B1 >> 24
 }
 
 // hasDuplicateKey reports whether two of the f.n members of the closed

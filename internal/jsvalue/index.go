@@ -85,6 +85,8 @@ func (x *indexer) run() *SyntaxError {
 	src := x.src
 	i := skipSpace(src, 0)
 	key := false
+	// top is the innermost container's frame, nil outside any.
+	var top *frame
 	for {
 		if key {
 			// A member's key is expected at i: check it, and the ':'
@@ -93,22 +95,38 @@ func (x *indexer) run() *SyntaxError {
 			if i >= len(src) || src[i] != '"' {
 				return errorAt(src, i, "expected string for object key")
 			}
-			// A plain key (see consumeString) needs no more.
-			end, fl := plainPrefix(src, i+1)+1, tokenFlags(0)
-			if end > len(src) || src[end-1] != '"' {
+			// A plain key (see consumeString) needs no more. A plain
+			// string right after its ':', the most common value, is read
+			// with it (see plainMember).
+			end, value := plainMember(src, i+1)
+			fl := tokenFlags(0)
+			if end < 0 {
 				var err *SyntaxError
 				if end, fl, err = consumeString(src, i); err != nil {
 					return err
 				}
 			}
 			x.nodes = append(x.nodes, node{start: uint32(i), end: uint32(end) | uint32(fl)<<flagShift})
-			f := &x.stack[len(x.stack)-1]
+			f := top
 			// A key with an escape AppendJSON does not write marks its
 			// object duplicated at once, which has every key compared
 			// when it is read. Past bloomKeys members, the object is
 			// checked when it ends (see hasDuplicateKey).
-			if fl&flagRewrite != 0 || f.n < bloomKeys && f.keys.mayHave(bloomHash(src[i+1:end-1])) && x.hasKey(f, src[i+1:end-1]) {
+			if fl&flagRewrite != 0 || f.n < bloomKeys && f.keys.mayHave(bloomHash(src, i, end)) && x.hasKey(f, src[i+1:end-1]) {
 				x.cs[f.slot].flags |= rewritten | duplicated
+			}
+			if value >= 0 {
+				// The value needs no turn of the loop, nor, most often, the
+				// ',' before the next key.
+				x.nodes = append(x.nodes, node{start: uint32(end + 1), end: uint32(value)})
+				i = value
+				if i+1 < len(src) && src[i] == ',' && src[i+1] == '"' {
+					f.n++
+					i++
+					key = true
+					continue
+				}
+				goto ended
 			}
 			if end+1 < len(src) && src[end] == ':' && src[end+1] > ' ' {
 				i = end + 1
@@ -133,9 +151,9 @@ func (x *indexer) run() *SyntaxError {
 		switch c := src[i]; c {
 		case '"':
 			// A plain string (see consumeString) needs no more.
-			if end := plainPrefix(src, i+1); end < len(src) && src[end] == '"' {
-				x.nodes = append(x.nodes, node{start: uint32(i), end: uint32(end + 1)})
-				i = end + 1
+			if end := plainString(src, i+1); end >= 0 {
+				x.nodes = append(x.nodes, node{start: uint32(i), end: uint32(end)})
+				i = end
 				break
 			}
 			end, fl, err := consumeString(src, i)
@@ -149,13 +167,14 @@ func (x *indexer) run() *SyntaxError {
 				return &SyntaxError{Offset: i, msg: "nesting too deep"}
 			}
 			x.open(i, c == '{')
+			top = &x.stack[len(x.stack)-1]
 			j := i + 1
 			if j < len(src) && src[j] <= ' ' {
 				j = x.space(j)
 			}
 			if j < len(src) && (src[j] == '}' && c == '{' || src[j] == ']' && c == '[') {
 				i = j + 1
-				x.close(i)
+				top = x.close(i)
 				break
 			}
 			if c == '[' {
@@ -198,14 +217,15 @@ func (x *indexer) run() *SyntaxError {
 		}
 		// A value ended before i: close the containers it ends, then
 		// move to the next member or element.
+	ended:
 		for {
-			if len(x.stack) == 0 {
+			if top == nil {
 				if i = skipSpace(src, i); i < len(src) {
 					return &SyntaxError{Offset: i, msg: "unexpected data after top-level value"}
 				}
 				return nil
 			}
-			f := &x.stack[len(x.stack)-1]
+			f := top
 			f.n++
 			if i < len(src) && src[i] <= ' ' {
 				i = x.space(i)
@@ -217,7 +237,7 @@ func (x *indexer) run() *SyntaxError {
 			i++
 			if f.isObj {
 				if c == '}' {
-					x.close(i)
+					top = x.close(i)
 					continue
 				}
 				if c != ',' {
@@ -230,7 +250,7 @@ func (x *indexer) run() *SyntaxError {
 				break
 			}
 			if c == ']' {
-				x.close(i)
+				top = x.close(i)
 				continue
 			}
 			if c != ',' {
@@ -265,8 +285,10 @@ func (x *indexer) open(i int, isObj bool) {
 	x.stack = append(x.stack, frame{node: n, slot: slot, isObj: isObj})
 }
 
-// close completes the innermost container, which ends before end.
-func (x *indexer) close(end int) {
+// close completes the innermost container, which ends before end, and
+// returns the frame of the container holding it, nil for the top-level
+// value.
+func (x *indexer) close(end int) *frame {
 	f := &x.stack[len(x.stack)-1]
 	x.nodes[f.node].end = uint32(len(x.nodes))
 	x.nodes[f.node+1].end = f.n
@@ -276,9 +298,11 @@ func (x *indexer) close(end int) {
 		info.flags |= rewritten | duplicated
 	}
 	x.stack = x.stack[:len(x.stack)-1]
-	if info.parent != noParent {
-		x.cs[info.parent].flags |= info.flags & (rewritten | spaced)
+	if info.parent == noParent {
+		return nil
 	}
+	x.cs[info.parent].flags |= info.flags & (rewritten | spaced)
+	return &x.stack[len(x.stack)-1]
 }
 
 // space skips the whitespace at i, inside the innermost container, which

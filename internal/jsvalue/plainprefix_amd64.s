@@ -5,14 +5,16 @@
 // SPECIAL sets DX to a bit per byte of X0, the lowest for its first
 // byte, set when the byte needs attention in a string: it equals '"' or
 // '\\', or, read as a signed byte, it is below 0x20, a control character
-// or a byte of a non-ASCII character, which is negative. X4, X5 and X6
-// hold '"', '\\' and 0x20 in each byte.
+// or a byte of a non-ASCII character, which is negative. It compares with
+// plainBytes in memory, which spares loading it into registers on each
+// call, most of which check one block: an SSE2 operand in memory must be
+// 16-byte aligned, as the linker aligns plainBytes (TestPlainBytesAligned).
 #define SPECIAL \
 	MOVOU X0, X1; \
-	PCMPEQB X4, X1; \
+	PCMPEQB plainBytes<>+0(SB), X1; \
 	MOVOU X0, X2; \
-	PCMPEQB X5, X2; \
-	MOVOU X6, X3; \
+	PCMPEQB plainBytes<>+16(SB), X2; \
+	MOVOU plainBytes<>+32(SB), X3; \
 	PCMPGTB X0, X3; \
 	POR X1, X3; \
 	POR X2, X3; \
@@ -44,15 +46,10 @@ TEXT ·plainPrefix(SB), NOSPLIT, $0-32
 	MOVQ s_len+8(FP), BX
 	MOVQ i+16(FP), AX
 
-	MOVOU plainBytes<>+0(SB), X4
-	MOVOU plainBytes<>+16(SB), X5
-	MOVOU plainBytes<>+32(SB), X6
-
 loop:
-	MOVQ BX, CX
-	SUBQ AX, CX // CX = the bytes of s from i
-	CMPQ CX, $16
-	JLT tail
+	LEAQ 16(AX), CX
+	CMPQ CX, BX
+	JGT tail
 	MOVOU (SI)(AX*1), X0
 	SPECIAL
 	TESTL DX, DX
@@ -61,6 +58,8 @@ loop:
 	JMP loop
 
 tail:
+	MOVQ BX, CX
+	SUBQ AX, CX // CX = the bytes of s from i
 	TESTQ CX, CX
 	JLE end
 	LEAQ (SI)(AX*1), DI
@@ -97,4 +96,117 @@ found:
 
 end:
 	MOVQ AX, ret+24(FP)
+	RET
+
+// func plainString(s string, i int) int
+//
+// plainPrefix, for a string whose text starts at i: the index after the
+// '"' that ends it when every byte before that is plain, and -1 when
+// another byte, or the end of s, comes first. The index checks most
+// strings of a document with it, and the quote with the bytes before it.
+TEXT ·plainString(SB), NOSPLIT, $0-32
+	MOVQ s_base+0(FP), SI
+	MOVQ s_len+8(FP), BX
+	MOVQ i+16(FP), AX
+	CALL scanString<>(SB)
+	MOVQ AX, ret+24(FP)
+	RET
+
+// func plainMember(s string, i int) (key, value int)
+//
+// plainString twice, for an object member whose key's text starts at i:
+// key is plainString(s, i), and value, when s holds ':' and '"' right
+// after that key, plainString of the string that quote starts, and -1
+// otherwise. Most members of events are a plain key and a plain string.
+TEXT ·plainMember(SB), NOSPLIT, $0-40
+	MOVQ s_base+0(FP), SI
+	MOVQ s_len+8(FP), BX
+	MOVQ i+16(FP), AX
+	CALL scanString<>(SB)
+	MOVQ AX, key+24(FP)
+	TESTQ AX, AX
+	JL novalue
+	LEAQ 1(AX), CX
+	CMPQ CX, BX
+	JGE novalue
+	CMPB (SI)(AX*1), $0x3a
+	JNE novalue
+	CMPB (SI)(CX*1), $0x22
+	JNE novalue
+	ADDQ $2, AX
+	CALL scanString<>(SB)
+	MOVQ AX, value+32(FP)
+	RET
+
+novalue:
+	MOVQ $-1, value+32(FP)
+	RET
+
+// scanString is plainString on registers: SI and BX hold the base and
+// length of s and AX holds i, and it leaves plainString(s, i) in AX. It
+// changes CX, DX, DI, R8 and X0 to X3. It reads the last bytes of s as
+// plainPrefix does, within the pages of s (TestPlainPrefixStaysInString,
+// TestPlainMemberStaysInString).
+TEXT scanString<>(SB), NOSPLIT|NOFRAME, $0-0
+loop:
+	LEAQ 16(AX), CX
+	CMPQ CX, BX
+	JGT tail
+	MOVOU (SI)(AX*1), X0
+	SPECIAL
+	TESTL DX, DX
+	JNZ found
+	ADDQ $16, AX
+	JMP loop
+
+tail:
+	MOVQ BX, CX
+	SUBQ AX, CX // CX = the bytes of s from i
+	TESTQ CX, CX
+	JLE none
+	LEAQ (SI)(AX*1), DI
+	MOVQ DI, DX
+	ANDQ $0xfff, DX
+	CMPQ DX, $0xff0
+	JGT backwards
+	MOVOU (DI), X0
+	SPECIAL
+	// Keep the bits of the CX bytes of s.
+	MOVL $1, R8
+	SHLL CX, R8
+	DECL R8
+	ANDL R8, DX
+	JNZ found
+	JMP none
+
+backwards:
+	MOVOU -16(DI)(CX*1), X0
+	SPECIAL
+	// Drop the bits of the 16-CX bytes before s+i.
+	NEGQ CX
+	ADDQ $16, CX
+	SHRL CX, DX
+	TESTL DX, DX
+	JNZ found
+	JMP none
+
+found:
+	BSFL DX, DX
+	ADDQ DX, AX
+	// The byte at AX lies in s: SPECIAL's bits past s are dropped.
+	CMPB (SI)(AX*1), $0x22
+	JNE none
+	INCQ AX
+	RET
+
+none:
+	MOVQ $-1, AX
+	RET
+
+// func plainBytesAddr() uintptr
+//
+// The address of plainBytes, for TestPlainBytesAligned.
+TEXT ·plainBytesAddr(SB), NOSPLIT, $0-8
+	LEAQ plainBytes<>(SB), AX
+	MOVQ AX, ret+0(FP)
 	RET

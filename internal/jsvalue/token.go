@@ -323,3 +323,25 @@ func plainPrefixWords(s string, i int) int {
 	}
 	return i
 }
+
+// plainStringWords is plainString in Go: the index after the '"' that
+// ends the string whose text starts at i in s, when plainPrefix(s, i) is
+// that quote, and -1 otherwise.
+func plainStringWords(s string, i int) int {
+	if j := plainPrefixWords(s, i); j < len(s) && s[j] == '"' {
+		return j + 1
+	}
+	return -1
+}
+
+// plainMemberWords is plainMember in Go: plainString(s, i), for the key
+// of an object member whose text starts at i, and plainString of the
+// string that follows it after a ':' with no space around, or -1 when
+// none does.
+func plainMemberWords(s string, i int) (key, value int) {
+	key = plainStringWords(s, i)
+	if key >= 0 && key+1 < len(s) && s[key] == ':' && s[key+1] == '"' {
+		return key, plainStringWords(s, key+2)
+	}
+	return key, -1
+}
