@@ -386,23 +386,26 @@ func (c *container) at(i int) Value {
 // returns false. It is str, value and next written out in one loop: the
 // calls and the second look at each value's first byte cost more than
 // the reading itself, for the few plain members most objects have. What
-// it yields is what str and value return (TestEachMatchesValue).
+// it yields is what str and value return (TestEachMatchesValue). The
+// text of a key or a scalar is cut from src by span, without the checks
+// of slicing, as the index places every token within src.
 func (c *container) each(yield func(string, Value) bool) {
 	d := c.doc
-	src, nodes := d.src, d.nodes
 	j := c.node + 2
-	for range c.count() {
-		k := nodes[j]
-		key := src[k.start+1 : k.endOf()-1]
+	for n := c.count(); n > 0; n-- {
+		// Read from d at each member: kept across yield, the slices
+		// would be spilled and read back anyway, and more of them.
+		src, nodes := d.src, d.nodes
+		k, nd := nodes[j], nodes[j+1]
+		key := span(src, k.start+1, k.endOf()-1)
 		if k.flagsOf()&flagDecode != 0 {
 			key = d.str(j)
 		}
-		nd := nodes[j+1]
 		next := j + 2
 		var val Value
-		switch src[nd.start] {
+		switch *byteAt(src, nd.start) {
 		case '"':
-			val.kind, val.s = KindString, src[nd.start+1:nd.endOf()-1]
+			val.kind, val.s = KindString, span(src, nd.start+1, nd.endOf()-1)
 			if nd.flagsOf()&flagDecode != 0 {
 				val.s = d.str(j + 1)
 			}
@@ -419,7 +422,7 @@ func (c *container) each(yield func(string, Value) bool) {
 		case 'n':
 			val.kind = KindNull
 		default:
-			val.kind, val.s = KindNumber, src[nd.start:nd.endOf()]
+			val.kind, val.s = KindNumber, span(src, nd.start, nd.endOf())
 			if nd.flagsOf()&flagRewrite != 0 {
 				val.s = canonicalNumber(val.s)
 			}
@@ -429,6 +432,19 @@ func (c *container) each(yield func(string, Value) bool) {
 		}
 		j = next
 	}
+}
+
+// span returns src[start:end] without the bounds checks of slicing, for
+// the text of a token: the index places every token within src, start at
+// or before end (TestNodesWithinText). It never points past src, so that
+// the string does not keep another object alive.
+func span(src string, start, end uint32) string {
+	return unsafe.String(byteAt(src, start), end-start)
+}
+
+// byteAt returns a pointer to src[i], which must be within src.
+func byteAt(src string, i uint32) *byte {
+	return (*byte)(unsafe.Add(unsafe.Pointer(unsafe.StringData(src)), i))
 }
 
 // appendText appends the text of a verbatim c, without whitespace.

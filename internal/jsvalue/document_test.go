@@ -278,6 +278,9 @@ func FuzzLazy(f *testing.F) {
 		if msg := eachMatchesValue(v); msg != "" {
 			t.Fatalf("each differs from str and value: %s", msg)
 		}
+		if msg := nodesWithinText(v); msg != "" {
+			t.Fatalf("the index places a token outside the text: %s", msg)
+		}
 		want := v.AppendJSON(nil)
 		// Reading some containers, in some order, changes nothing: the
 		// value still reads as encoding/json reads the data, and encodes
@@ -290,6 +293,82 @@ func FuzzLazy(f *testing.F) {
 			t.Fatalf("after reads, Parse encodes %q, unread %q", got, want)
 		}
 	})
+}
+
+// TestNodesWithinText checks what span and byteAt rely on to cut text
+// without bounds checks: every token the index records lies within the
+// document's text, starts at or before its end, and a string's text,
+// quotes left out, starts and ends within it too.
+func TestNodesWithinText(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{
+		benchEvent,
+		`""`, `0`, `-1.5e3`, `true`, `null`, `{}`, `[]`, `{"":""}`, `[""]`,
+		`{"a":{},"b":[],"c":"","d":0,"e":false}`,
+		`{"\u0061":"\u0062","b\n":"x\"y","\ud800":"\udc00z"}`,
+		` { "a" : [ 1 , "" , { } ] , "" : "" } `,
+		`[[[[""]]],{"x":[{"y":{}}]}]`,
+		manyKeys(40),
+	} {
+		v, err := Parse([]byte(s))
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", s, err)
+		}
+		if msg := nodesWithinText(v); msg != "" {
+			t.Errorf("%q: %s", s, msg)
+		}
+	}
+}
+
+// nodesWithinText checks every token of the document of a parsed v (see
+// TestNodesWithinText), and returns what is wrong first, or "".
+func nodesWithinText(v Value) string {
+	if v.c == nil || v.c.doc == nil {
+		// A scalar document keeps no doc: Parse read its one token with
+		// bounds checks.
+		return ""
+	}
+	d := v.c.doc
+	scalar := func(j uint32, isKey bool) string {
+		nd := d.nodes[j]
+		if nd.start >= nd.endOf() || int(nd.endOf()) > len(d.src) {
+			return fmt.Sprintf("node %d at [%d, %d) in %d bytes", j, nd.start, nd.endOf(), len(d.src))
+		}
+		if q := d.src[nd.start] == '"'; (isKey || q) && (!q || nd.endOf()-nd.start < 2 || d.src[nd.endOf()-1] != '"') {
+			return fmt.Sprintf("string node %d is %q", j, d.src[nd.start:nd.endOf()])
+		}
+		return ""
+	}
+	var walk func(j uint32) (uint32, string)
+	walk = func(j uint32) (uint32, string) {
+		if !d.isContainer(j) {
+			return j + 1, scalar(j, false)
+		}
+		if int(d.nodes[j+1].start) >= len(d.cs) {
+			return 0, fmt.Sprintf("container node %d has no slot", j)
+		}
+		isObj := d.src[d.nodes[j].start] == '{'
+		k := j + 2
+		for range d.nodes[j+1].end {
+			if isObj {
+				if msg := scalar(k, true); msg != "" {
+					return 0, msg
+				}
+				k++
+			}
+			next, msg := walk(k)
+			if msg != "" {
+				return 0, msg
+			}
+			k = next
+		}
+		if k != d.nodes[j].end {
+			return 0, fmt.Sprintf("container node %d ends at node %d, its contents at %d", j, d.nodes[j].end, k)
+		}
+		return k, ""
+	}
+	_, msg := walk(v.c.node)
+	return msg
 }
 
 // TestEachMatchesValue checks that each, which reads a member's key and
