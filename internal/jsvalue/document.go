@@ -62,7 +62,10 @@ type container struct {
 // docShape is the type of the one allocation of a document with a given
 // number of containers and size class, and where its parts lie.
 type docShape struct {
-	typ reflect.Type
+	// typ is the type, and rtype its descriptor, which newObject
+	// allocates (see typeDescriptor).
+	typ   reflect.Type
+	rtype unsafe.Pointer
 	// cs and tail are the offsets of the containers and of the tail, and
 	// tailLen the size of the tail.
 	cs, tail uintptr
@@ -137,9 +140,25 @@ func shapeFor(nc, tailLen int) *docShape {
 		{Name: "Cs", Type: reflect.ArrayOf(nc, reflect.TypeFor[container]())},
 		{Name: "Tail", Type: reflect.ArrayOf((size-head)/8, reflect.TypeFor[uint64]())},
 	})
-	s := &docShape{typ: typ, cs: typ.Field(1).Offset, tail: typ.Field(2).Offset, tailLen: int(typ.Field(2).Type.Size())}
+	s := &docShape{typ: typ, rtype: typeDescriptor(typ), cs: typ.Field(1).Offset, tail: typ.Field(2).Offset, tailLen: int(typ.Field(2).Type.Size())}
 	p.Store(s)
 	return s
+}
+
+// newObject allocates a zeroed object of the type whose descriptor is t,
+// as reflect.New does, without reflect.New's look-up of the pointer type,
+// which for a type made by reflect.StructOf is a search of a map at every
+// call. The runtime provides reflect.unsafe_New to reflect, and keeps its
+// name and signature for packages outside it (go.dev/issue/67401).
+//
+//go:linkname newObject reflect.unsafe_New
+func newObject(t unsafe.Pointer) unsafe.Pointer
+
+// typeDescriptor returns the descriptor of typ, for newObject: the type
+// word of an interface holding a typ (TestNewObject).
+func typeDescriptor(typ reflect.Type) unsafe.Pointer {
+	e := reflect.Zero(typ).Interface()
+	return (*[2]unsafe.Pointer)(unsafe.Pointer(&e))[0]
 }
 
 // newDoc builds the doc of the indexed src. The text, the nodes and the
@@ -159,7 +178,7 @@ func newDoc(src []byte, x *indexer) *doc {
 		s = shapeFor(nc, 0)
 	}
 	if s != nil {
-		p := reflect.New(s.typ).UnsafePointer()
+		p := newObject(s.rtype)
 		d = (*doc)(p)
 		if nc > 0 {
 			d.cs = unsafe.Slice((*container)(unsafe.Add(p, s.cs)), nc)

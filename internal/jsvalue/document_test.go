@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // unreadCount counts the containers of v that are still only their text,
@@ -555,6 +557,35 @@ func TestDocShapes(t *testing.T) {
 				if got := e.Members()[0].Value.Str(); got != "v"+strconv.Itoa(i) {
 					t.Fatalf("element %d reads %q after collections", i, got)
 				}
+			}
+		}
+	}
+}
+
+// TestNewObject checks what newObject relies on: the type word of an
+// interface holding a value of a shape's type is that type's descriptor,
+// so that an interface made of it and newObject's object is a value of
+// the shape's type, zeroed, and distinct at each call.
+func TestNewObject(t *testing.T) {
+	t.Parallel()
+	for _, nc := range []int{0, 1, 2, 17, maxShapeRoom} {
+		for _, tail := range []int{0, 100, 1000, 20000} {
+			s := shapeFor(nc, tail)
+			if s == nil {
+				t.Fatalf("no shape for %d containers and %d bytes", nc, tail)
+			}
+			p, q := newObject(s.rtype), newObject(s.rtype)
+			if p == q {
+				t.Fatal("newObject returned one object twice")
+			}
+			var e any
+			w := (*[2]unsafe.Pointer)(unsafe.Pointer(&e))
+			w[0], w[1] = s.rtype, p
+			if got := reflect.TypeOf(e); got != s.typ {
+				t.Fatalf("the descriptor of %v is that of %v", s.typ, got)
+			}
+			if !reflect.ValueOf(e).IsZero() {
+				t.Fatalf("a new %v is not zero", s.typ)
 			}
 		}
 	}
