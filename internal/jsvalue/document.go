@@ -366,19 +366,22 @@ func (c *container) lookup(key string) Value {
 	counted(n)
 	j := c.node + 2
 	for range n {
-		k := nodes[j]
+		// A member's value node follows its key's, and every token lies
+		// within src (TestNodesWithinText).
+		kv := (*[2]node)(unsafe.Pointer(&nodes[j]))
+		k := kv[0]
 		if k.flagsOf()&flagDecode != 0 {
 			if d.str(j) == key {
 				return d.value(j + 1)
 			}
-		} else if int(k.endOf()-k.start) == len(key)+2 && (key == "" || src[k.start+1] == key[0]) &&
-			src[k.start+1:k.endOf()-1] == key {
+		} else if int(k.endOf()-k.start) == len(key)+2 && (key == "" || *byteAt(src, k.start+1) == key[0]) &&
+			span(src, k.start+1, k.endOf()-1) == key {
 			// The first bytes are compared first: keys of one length
 			// (k1, k2, ...) mostly differ there, and the comparison of
 			// the strings is a call.
 			return d.value(j + 1)
 		}
-		if v := nodes[j+1]; src[v.start] == '{' || src[v.start] == '[' {
+		if v := kv[1]; *byteAt(src, v.start) == '{' || *byteAt(src, v.start) == '[' {
 			j = v.end
 		} else {
 			j += 2
