@@ -154,11 +154,12 @@ func shapeFor(nc, tailLen int) *docShape {
 //go:linkname newObject reflect.unsafe_New
 func newObject(t unsafe.Pointer) unsafe.Pointer
 
-// typeDescriptor returns the descriptor of typ, for newObject: the type
-// word of an interface holding a typ (TestNewObject).
+// typeDescriptor returns the descriptor of typ, for newObject: the data
+// word of the reflect.Type, which points to the descriptor reflect wraps
+// (TestNewObject checks that it is the type word of an interface holding
+// a typ).
 func typeDescriptor(typ reflect.Type) unsafe.Pointer {
-	e := reflect.Zero(typ).Interface()
-	return (*[2]unsafe.Pointer)(unsafe.Pointer(&e))[0]
+	return (*[2]unsafe.Pointer)(unsafe.Pointer(&typ))[1]
 }
 
 // newDoc builds the doc of the indexed src. The text, the nodes and the

@@ -565,10 +565,10 @@ func TestDocShapes(t *testing.T) {
 	}
 }
 
-// TestNewObject checks what newObject relies on: the type word of an
-// interface holding a value of a shape's type is that type's descriptor,
-// so that an interface made of it and newObject's object is a value of
-// the shape's type, zeroed, and distinct at each call.
+// TestNewObject checks what newObject relies on: typeDescriptor returns
+// the type word of an interface holding a value of a shape's type, so
+// that an interface made of it and newObject's object is a value of the
+// shape's type, zeroed, and distinct at each call.
 func TestNewObject(t *testing.T) {
 	t.Parallel()
 	for _, nc := range []int{0, 1, 2, 17, maxShapeRoom} {
@@ -580,6 +580,10 @@ func TestNewObject(t *testing.T) {
 			p, q := newObject(s.rtype), newObject(s.rtype)
 			if p == q {
 				t.Fatal("newObject returned one object twice")
+			}
+			zero := reflect.Zero(s.typ).Interface()
+			if (*[2]unsafe.Pointer)(unsafe.Pointer(&zero))[0] != s.rtype {
+				t.Fatalf("the descriptor of %v is not the type word of its interfaces", s.typ)
 			}
 			var e any
 			w := (*[2]unsafe.Pointer)(unsafe.Pointer(&e))
