@@ -418,8 +418,9 @@ func (c *container) each(yield func(string, Value) bool) {
 	for n := c.count(); n > 0; n-- {
 		// Read from d at each member: kept across yield, the slices
 		// would be spilled and read back anyway, and more of them.
-		src, nodes := d.src, d.nodes
-		k, nd := nodes[j], nodes[j+1]
+		// A member's value node follows its key's (TestNodesWithinText).
+		src, kv := d.src, (*[2]node)(unsafe.Pointer(&d.nodes[j]))
+		k, nd := kv[0], kv[1]
 		key := span(src, k.start+1, k.endOf()-1)
 		if k.flagsOf()&flagDecode != 0 {
 			key = d.str(j)
