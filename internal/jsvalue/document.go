@@ -62,7 +62,10 @@ type container struct {
 // docShape is the type of the one allocation of a document with a given
 // number of containers and size class, and where its parts lie.
 type docShape struct {
-	typ reflect.Type
+	// typ is the type, and rtype its descriptor, which newObject
+	// allocates (see typeDescriptor).
+	typ   reflect.Type
+	rtype unsafe.Pointer
 	// cs and tail are the offsets of the containers and of the tail, and
 	// tailLen the size of the tail.
 	cs, tail uintptr
@@ -137,9 +140,26 @@ func shapeFor(nc, tailLen int) *docShape {
 		{Name: "Cs", Type: reflect.ArrayOf(nc, reflect.TypeFor[container]())},
 		{Name: "Tail", Type: reflect.ArrayOf((size-head)/8, reflect.TypeFor[uint64]())},
 	})
-	s := &docShape{typ: typ, cs: typ.Field(1).Offset, tail: typ.Field(2).Offset, tailLen: int(typ.Field(2).Type.Size())}
+	s := &docShape{typ: typ, rtype: typeDescriptor(typ), cs: typ.Field(1).Offset, tail: typ.Field(2).Offset, tailLen: int(typ.Field(2).Type.Size())}
 	p.Store(s)
 	return s
+}
+
+// newObject allocates a zeroed object of the type whose descriptor is t,
+// as reflect.New does, without reflect.New's look-up of the pointer type,
+// which for a type made by reflect.StructOf is a search of a map at every
+// call. The runtime provides reflect.unsafe_New to reflect, and keeps its
+// name and signature for packages outside it (go.dev/issue/67401).
+//
+//go:linkname newObject reflect.unsafe_New
+func newObject(t unsafe.Pointer) unsafe.Pointer
+
+// typeDescriptor returns the descriptor of typ, for newObject: the data
+// word of the reflect.Type, which points to the descriptor reflect wraps
+// (TestNewObject checks that it is the type word of an interface holding
+// a typ).
+func typeDescriptor(typ reflect.Type) unsafe.Pointer {
+	return (*[2]unsafe.Pointer)(unsafe.Pointer(&typ))[1]
 }
 
 // newDoc builds the doc of the indexed src. The text, the nodes and the
@@ -159,7 +179,7 @@ func newDoc(src []byte, x *indexer) *doc {
 		s = shapeFor(nc, 0)
 	}
 	if s != nil {
-		p := reflect.New(s.typ).UnsafePointer()
+		p := newObject(s.rtype)
 		d = (*doc)(p)
 		if nc > 0 {
 			d.cs = unsafe.Slice((*container)(unsafe.Add(p, s.cs)), nc)
@@ -347,19 +367,22 @@ func (c *container) lookup(key string) Value {
 	counted(n)
 	j := c.node + 2
 	for range n {
-		k := nodes[j]
+		// A member's value node follows its key's, and every token lies
+		// within src (TestNodesWithinText).
+		kv := (*[2]node)(unsafe.Pointer(&nodes[j]))
+		k := kv[0]
 		if k.flagsOf()&flagDecode != 0 {
 			if d.str(j) == key {
 				return d.value(j + 1)
 			}
-		} else if int(k.endOf()-k.start) == len(key)+2 && (key == "" || src[k.start+1] == key[0]) &&
-			src[k.start+1:k.endOf()-1] == key {
+		} else if int(k.endOf()-k.start) == len(key)+2 && (key == "" || *byteAt(src, k.start+1) == key[0]) &&
+			span(src, k.start+1, k.endOf()-1) == key {
 			// The first bytes are compared first: keys of one length
 			// (k1, k2, ...) mostly differ there, and the comparison of
 			// the strings is a call.
 			return d.value(j + 1)
 		}
-		if v := nodes[j+1]; src[v.start] == '{' || src[v.start] == '[' {
+		if v := kv[1]; *byteAt(src, v.start) == '{' || *byteAt(src, v.start) == '[' {
 			j = v.end
 		} else {
 			j += 2
@@ -386,23 +409,27 @@ func (c *container) at(i int) Value {
 // returns false. It is str, value and next written out in one loop: the
 // calls and the second look at each value's first byte cost more than
 // the reading itself, for the few plain members most objects have. What
-// it yields is what str and value return (TestEachMatchesValue).
+// it yields is what str and value return (TestEachMatchesValue). The
+// text of a key or a scalar is cut from src by span, without the checks
+// of slicing, as the index places every token within src.
 func (c *container) each(yield func(string, Value) bool) {
 	d := c.doc
-	src, nodes := d.src, d.nodes
 	j := c.node + 2
-	for range c.count() {
-		k := nodes[j]
-		key := src[k.start+1 : k.endOf()-1]
+	for n := c.count(); n > 0; n-- {
+		// Read from d at each member: kept across yield, the slices
+		// would be spilled and read back anyway, and more of them.
+		// A member's value node follows its key's (TestNodesWithinText).
+		src, kv := d.src, (*[2]node)(unsafe.Pointer(&d.nodes[j]))
+		k, nd := kv[0], kv[1]
+		key := span(src, k.start+1, k.endOf()-1)
 		if k.flagsOf()&flagDecode != 0 {
 			key = d.str(j)
 		}
-		nd := nodes[j+1]
 		next := j + 2
 		var val Value
-		switch src[nd.start] {
+		switch *byteAt(src, nd.start) {
 		case '"':
-			val.kind, val.s = KindString, src[nd.start+1:nd.endOf()-1]
+			val.kind, val.s = KindString, span(src, nd.start+1, nd.endOf()-1)
 			if nd.flagsOf()&flagDecode != 0 {
 				val.s = d.str(j + 1)
 			}
@@ -419,7 +446,7 @@ func (c *container) each(yield func(string, Value) bool) {
 		case 'n':
 			val.kind = KindNull
 		default:
-			val.kind, val.s = KindNumber, src[nd.start:nd.endOf()]
+			val.kind, val.s = KindNumber, span(src, nd.start, nd.endOf())
 			if nd.flagsOf()&flagRewrite != 0 {
 				val.s = canonicalNumber(val.s)
 			}
@@ -429,6 +456,19 @@ func (c *container) each(yield func(string, Value) bool) {
 		}
 		j = next
 	}
+}
+
+// span returns src[start:end] without the bounds checks of slicing, for
+// the text of a token: the index places every token within src, start at
+// or before end (TestNodesWithinText). It never points past src, so that
+// the string does not keep another object alive.
+func span(src string, start, end uint32) string {
+	return unsafe.String(byteAt(src, start), end-start)
+}
+
+// byteAt returns a pointer to src[i], which must be within src.
+func byteAt(src string, i uint32) *byte {
+	return (*byte)(unsafe.Add(unsafe.Pointer(unsafe.StringData(src)), i))
 }
 
 // appendText appends the text of a verbatim c, without whitespace.

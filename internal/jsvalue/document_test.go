@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // unreadCount counts the containers of v that are still only their text,
@@ -278,6 +280,12 @@ func FuzzLazy(f *testing.F) {
 		if msg := eachMatchesValue(v); msg != "" {
 			t.Fatalf("each differs from str and value: %s", msg)
 		}
+		if msg := nodesWithinText(v); msg != "" {
+			t.Fatalf("the index places a token outside the text: %s", msg)
+		}
+		if read, err := Parse(data); err == nil {
+			checkLookup(t, string(data), v, read)
+		}
 		want := v.AppendJSON(nil)
 		// Reading some containers, in some order, changes nothing: the
 		// value still reads as encoding/json reads the data, and encodes
@@ -290,6 +298,82 @@ func FuzzLazy(f *testing.F) {
 			t.Fatalf("after reads, Parse encodes %q, unread %q", got, want)
 		}
 	})
+}
+
+// TestNodesWithinText checks what span and byteAt rely on to cut text
+// without bounds checks: every token the index records lies within the
+// document's text, starts at or before its end, and a string's text,
+// quotes left out, starts and ends within it too.
+func TestNodesWithinText(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{
+		benchEvent,
+		`""`, `0`, `-1.5e3`, `true`, `null`, `{}`, `[]`, `{"":""}`, `[""]`,
+		`{"a":{},"b":[],"c":"","d":0,"e":false}`,
+		`{"\u0061":"\u0062","b\n":"x\"y","\ud800":"\udc00z"}`,
+		` { "a" : [ 1 , "" , { } ] , "" : "" } `,
+		`[[[[""]]],{"x":[{"y":{}}]}]`,
+		manyKeys(40),
+	} {
+		v, err := Parse([]byte(s))
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", s, err)
+		}
+		if msg := nodesWithinText(v); msg != "" {
+			t.Errorf("%q: %s", s, msg)
+		}
+	}
+}
+
+// nodesWithinText checks every token of the document of a parsed v (see
+// TestNodesWithinText), and returns what is wrong first, or "".
+func nodesWithinText(v Value) string {
+	if v.c == nil || v.c.doc == nil {
+		// A scalar document keeps no doc: Parse read its one token with
+		// bounds checks.
+		return ""
+	}
+	d := v.c.doc
+	scalar := func(j uint32, isKey bool) string {
+		nd := d.nodes[j]
+		if nd.start >= nd.endOf() || int(nd.endOf()) > len(d.src) {
+			return fmt.Sprintf("node %d at [%d, %d) in %d bytes", j, nd.start, nd.endOf(), len(d.src))
+		}
+		if q := d.src[nd.start] == '"'; (isKey || q) && (!q || nd.endOf()-nd.start < 2 || d.src[nd.endOf()-1] != '"') {
+			return fmt.Sprintf("string node %d is %q", j, d.src[nd.start:nd.endOf()])
+		}
+		return ""
+	}
+	var walk func(j uint32) (uint32, string)
+	walk = func(j uint32) (uint32, string) {
+		if !d.isContainer(j) {
+			return j + 1, scalar(j, false)
+		}
+		if int(d.nodes[j+1].start) >= len(d.cs) {
+			return 0, fmt.Sprintf("container node %d has no slot", j)
+		}
+		isObj := d.src[d.nodes[j].start] == '{'
+		k := j + 2
+		for range d.nodes[j+1].end {
+			if isObj {
+				if msg := scalar(k, true); msg != "" {
+					return 0, msg
+				}
+				k++
+			}
+			next, msg := walk(k)
+			if msg != "" {
+				return 0, msg
+			}
+			k = next
+		}
+		if k != d.nodes[j].end {
+			return 0, fmt.Sprintf("container node %d ends at node %d, its contents at %d", j, d.nodes[j].end, k)
+		}
+		return k, ""
+	}
+	_, msg := walk(v.c.node)
+	return msg
 }
 
 // TestEachMatchesValue checks that each, which reads a member's key and
@@ -481,6 +565,39 @@ func TestDocShapes(t *testing.T) {
 	}
 }
 
+// TestNewObject checks what newObject relies on: typeDescriptor returns
+// the type word of an interface holding a value of a shape's type, so
+// that an interface made of it and newObject's object is a value of the
+// shape's type, zeroed, and distinct at each call.
+func TestNewObject(t *testing.T) {
+	t.Parallel()
+	for _, nc := range []int{0, 1, 2, 17, maxShapeRoom} {
+		for _, tail := range []int{0, 100, 1000, 20000} {
+			s := shapeFor(nc, tail)
+			if s == nil {
+				t.Fatalf("no shape for %d containers and %d bytes", nc, tail)
+			}
+			p, q := newObject(s.rtype), newObject(s.rtype)
+			if p == q {
+				t.Fatal("newObject returned one object twice")
+			}
+			zero := reflect.Zero(s.typ).Interface()
+			if (*[2]unsafe.Pointer)(unsafe.Pointer(&zero))[0] != s.rtype {
+				t.Fatalf("the descriptor of %v is not the type word of its interfaces", s.typ)
+			}
+			var e any
+			w := (*[2]unsafe.Pointer)(unsafe.Pointer(&e))
+			w[0], w[1] = s.rtype, p
+			if got := reflect.TypeOf(e); got != s.typ {
+				t.Fatalf("the descriptor of %v is that of %v", s.typ, got)
+			}
+			if !reflect.ValueOf(e).IsZero() {
+				t.Fatalf("a new %v is not zero", s.typ)
+			}
+		}
+	}
+}
+
 // TestShapeClassOf checks the table of size classes against a search of
 // shapeClasses for every need up to the largest class and past it.
 func TestShapeClassOf(t *testing.T) {
@@ -541,7 +658,7 @@ func checkLookup(t *testing.T, s string, v, read Value) {
 			if g, w := got.AppendJSON(nil), m.Value.AppendJSON(nil); !bytes.Equal(g, w) {
 				t.Errorf("%q: lookup(%q) = %s, want %s", s, m.Key, g, w)
 			}
-			if missing := v.c.lookup(m.Key + "x"); !missing.IsUndefined() {
+			if missing := v.c.lookup(m.Key + "x"); !missing.IsUndefined() && read.Get(m.Key+"x").IsUndefined() {
 				t.Errorf("%q: lookup(%q) found a member", s, m.Key+"x")
 			}
 			checkLookup(t, s, got, m.Value)
