@@ -1,6 +1,8 @@
 package transform
 
 import (
+	"encoding/binary"
+	"slices"
 	"sync"
 
 	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
@@ -93,7 +95,7 @@ func (w *objectWriter) memberKey(key string, v jsvalue.Value) {
 		w.dst = append(w.dst, ',')
 	}
 	w.some = true
-	w.dst = jsvalue.AppendJSONString(w.dst, key)
+	w.dst = appendString(w.dst, key)
 	w.dst = append(w.dst, ':')
 	w.dst = appendValue(w.dst, v)
 }
@@ -107,7 +109,7 @@ func (w *objectWriter) memberKey(key string, v jsvalue.Value) {
 func appendValue(dst []byte, v jsvalue.Value) []byte {
 	switch v.Kind() {
 	case jsvalue.KindString:
-		return jsvalue.AppendJSONString(dst, v.Str())
+		return appendString(dst, v.Str())
 	case jsvalue.KindNumber:
 		if text := v.NumberText(); jsonNumberText(text) {
 			return append(dst, text...)
@@ -121,6 +123,69 @@ func appendValue(dst []byte, v jsvalue.Value) []byte {
 		return append(dst, "null"...)
 	}
 	return v.AppendJSON(dst)
+}
+
+// appendString appends s as a JSON string, as jsvalue.AppendJSONString
+// does. A string of at most plainWordBytes bytes that needs no escape, as
+// most keys and values of an event are, is written between quotes as it is,
+// with a look at two words (or at each byte of a shorter string) and a
+// store of each, which costs less than the call and its copy
+// (TestAppendString).
+func appendString(dst []byte, s string) []byte {
+	n := len(s)
+	if n > plainWordBytes {
+		return jsvalue.AppendJSONString(dst, s)
+	}
+	if cap(dst)-len(dst) < plainWordBytes+2 {
+		dst = slices.Grow(dst, plainWordBytes+2)
+	}
+	start := len(dst)
+	d := dst[start : start+n+2]
+	if n >= 8 {
+		// The two words overlap unless s has 16 bytes.
+		t := s[n-8:]
+		x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+		y := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+		if plainWord(x)|plainWord(y) != 0 {
+			return jsvalue.AppendJSONString(dst, s)
+		}
+		binary.LittleEndian.PutUint64(d[1:], x)
+		binary.LittleEndian.PutUint64(d[n-7:], y)
+	} else {
+		for i := 0; i < n; i++ {
+			c := s[i]
+			if !plainByte[c] {
+				return jsvalue.AppendJSONString(dst, s)
+			}
+			d[i+1] = c
+		}
+	}
+	d[0] = '"'
+	d[n+1] = '"'
+	return dst[:start+n+2]
+}
+
+// plainByte holds the bytes a JSON string holds as they are: ASCII from
+// 0x20, but '"' and '\\'.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// plainWordBytes is the longest string appendString looks at itself.
+const plainWordBytes = 16
+
+// plainWord returns, for the eight bytes of x, a set high bit for each byte
+// a JSON string escapes or that starts or continues a character beyond
+// ASCII: a byte below 0x20, '"', '\\' or a byte of 0x80 or above; 0 when
+// there is none. A borrow only carries up from such a byte, so 0 is exact.
+func plainWord(x uint64) uint64 {
+	const lsb, msb = 0x0101010101010101, 0x8080808080808080
+	return ((x - lsb*0x20) | ((x ^ lsb*'"') - lsb) | ((x ^ lsb*'\\') - lsb) | x) & msb
 }
 
 // jsonNumberText reports whether a number's text starts as a JSON number

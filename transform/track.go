@@ -90,7 +90,7 @@ func (n eventName) appendTo(dst []byte) []byte {
 	dst = append(dst, '"')
 	dst = append(dst, screenPrefix...)
 	start := len(dst)
-	dst = jsvalue.AppendJSONString(dst, n.inner)
+	dst = appendString(dst, n.inner)
 	// Drop the inner string's quotes.
 	dst = dst[:start+copy(dst[start:], dst[start+1:len(dst)-1])]
 	dst = append(dst, screenSuffix...)
@@ -118,7 +118,7 @@ func (ev *event) eventBody(evType string, name eventName, anonymousID jsvalue.Va
 		w.dst = name.appendTo(w.dst)
 	}
 	w.key(`"type"`)
-	w.dst = jsvalue.AppendJSONString(w.dst, evType)
+	w.dst = appendString(w.dst, evType)
 	if ev.historical.Truthy() {
 		w.key(`"timestamp"`)
 		w.dst = appendUnixSeconds(w.dst, ev.historical)
