@@ -127,10 +127,10 @@ func appendValue(dst []byte, v jsvalue.Value) []byte {
 
 // appendString appends s as a JSON string, as jsvalue.AppendJSONString
 // does. A string of at most plainWordBytes bytes that needs no escape, as
-// most keys and values of an event are, is written between quotes as it is,
-// with a look at two words (or at each byte of a shorter string) and a
-// store of each, which costs less than the call and its copy
-// (TestAppendString).
+// most keys and values of an event are, is written between quotes as it is:
+// checked as one word of two loads that cover it, overlapping unless s
+// fills them, and stored with the same two stores, which costs less than
+// the call and its copy (TestAppendString).
 func appendString(dst []byte, s string) []byte {
 	n := len(s)
 	if n > plainWordBytes {
@@ -140,41 +140,48 @@ func appendString(dst []byte, s string) []byte {
 		dst = slices.Grow(dst, plainWordBytes+2)
 	}
 	start := len(dst)
-	d := dst[start : start+n+2]
-	if n >= 8 {
-		// The two words overlap unless s has 16 bytes.
-		t := s[n-8:]
-		x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-		y := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
-			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+	d := dst[start : start+plainWordBytes+2]
+	switch {
+	case n >= 8:
+		x, y := word(s), word(s[n-8:])
 		if plainWord(x)|plainWord(y) != 0 {
 			return jsvalue.AppendJSONString(dst, s)
 		}
 		binary.LittleEndian.PutUint64(d[1:], x)
 		binary.LittleEndian.PutUint64(d[n-7:], y)
-	} else {
-		for i := 0; i < n; i++ {
-			c := s[i]
-			if !plainByte[c] {
-				return jsvalue.AppendJSONString(dst, s)
-			}
-			d[i+1] = c
+	case n >= 4:
+		x, y := halfWord(s), halfWord(s[n-4:])
+		if plainWord(uint64(x)|uint64(y)<<32) != 0 {
+			return jsvalue.AppendJSONString(dst, s)
 		}
+		binary.LittleEndian.PutUint32(d[1:], x)
+		binary.LittleEndian.PutUint32(d[n-3:], y)
+	case n > 0:
+		// The first, middle and last bytes are every byte of s; the other
+		// bytes of the word are plain.
+		a, b, c := s[0], s[n>>1], s[n-1]
+		if plainWord(uint64(a)|uint64(b)<<8|uint64(c)<<16|0x6161616161<<24) != 0 {
+			return jsvalue.AppendJSONString(dst, s)
+		}
+		d[1], d[1+n>>1], d[n] = a, b, c
 	}
 	d[0] = '"'
 	d[n+1] = '"'
 	return dst[:start+n+2]
 }
 
-// plainByte holds the bytes a JSON string holds as they are: ASCII from
-// 0x20, but '"' and '\\'.
-var plainByte = func() (t [256]bool) {
-	for c := 0x20; c < 0x80; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
+// word returns the first eight bytes of s as a little-endian word.
+func word(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// halfWord returns the first four bytes of s as a little-endian word.
+func halfWord(s string) uint32 {
+	_ = s[3]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
+}
 
 // plainWordBytes is the longest string appendString looks at itself.
 const plainWordBytes = 16
