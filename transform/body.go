@@ -67,14 +67,17 @@ func newObjectWriter(dst []byte) objectWriter {
 	return objectWriter{dst: append(dst, '{')}
 }
 
-// key starts a member; quoted is its key as a JSON string.
+// key starts a member; quoted is its key as a JSON string. The writer's
+// text is written through a local slice, stored back once: each append
+// through w would load and store it again.
 func (w *objectWriter) key(quoted string) {
+	dst := w.dst
 	if w.some {
-		w.dst = append(w.dst, ',')
+		dst = append(dst, ',')
 	}
 	w.some = true
-	w.dst = append(w.dst, quoted...)
-	w.dst = append(w.dst, ':')
+	dst = append(dst, quoted...)
+	w.dst = append(dst, ':')
 }
 
 // member writes a member, unless v is undefined.
@@ -86,18 +89,19 @@ func (w *objectWriter) member(quoted string, v jsvalue.Value) {
 	w.dst = appendValue(w.dst, v)
 }
 
-// memberKey writes a member of any key, unless v is undefined.
+// memberKey writes a member of any key, unless v is undefined (see key).
 func (w *objectWriter) memberKey(key string, v jsvalue.Value) {
 	if v.IsUndefined() {
 		return
 	}
+	dst := w.dst
 	if w.some {
-		w.dst = append(w.dst, ',')
+		dst = append(dst, ',')
 	}
 	w.some = true
-	w.dst = appendString(w.dst, key)
-	w.dst = append(w.dst, ':')
-	w.dst = appendValue(w.dst, v)
+	dst = appendString(dst, key)
+	dst = append(dst, ':')
+	w.dst = appendValue(dst, v)
 }
 
 // appendValue appends v as v.AppendJSON does: a string, number, boolean or
