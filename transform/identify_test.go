@@ -361,3 +361,14 @@ func TestUserPropertiesIndexKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestQuotedAddressKeys checks that quotedAddressKeys are addressKeys as
+// JSON strings, which identify writes them as.
+func TestQuotedAddressKeys(t *testing.T) {
+	t.Parallel()
+	for i, k := range addressKeys {
+		if want := string(jsvalue.AppendJSONString(nil, k)); quotedAddressKeys[i] != want {
+			t.Errorf("quotedAddressKeys[%d] = %s, want %s", i, quotedAddressKeys[i], want)
+		}
+	}
+}
