@@ -544,35 +544,25 @@ func walks(k string, dots int) bool {
 // an ASCII letter or '_'), so the value read for it through get-value is the
 // member's own value too.
 func plainKey(key string) bool {
-	n := len(key)
-	if n == 0 {
+	if key == "" {
 		return false
 	}
 	c := key[0]
 	if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_' || c == '$') {
 		return false
 	}
-	// A short key costs less to look at as one or two words, of loads that
-	// cover it as appendString's do, than with two searches.
-	switch {
-	case n > plainKeyScan:
+	if len(key) > plainKeyScan {
 		return strings.IndexByte(key, '.') < 0 && strings.IndexByte(key, '\\') < 0
-	case n >= 8:
-		return dotOrBackslash(word(key))|dotOrBackslash(word(key[n-8:])) == 0
-	case n >= 4:
-		return dotOrBackslash(uint64(halfWord(key))|uint64(halfWord(key[n-4:]))<<32) == 0
 	}
-	return dotOrBackslash(uint64(c)|uint64(key[n>>1])<<8|uint64(key[n-1])<<16) == 0
+	// A short key costs less to look at byte by byte than with two
+	// searches.
+	for i := 1; i < len(key); i++ {
+		if c := key[i]; c == '.' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
-// plainKeyScan is the longest key plainKey looks at as words.
+// plainKeyScan is the longest key plainKey looks at byte by byte.
 const plainKeyScan = 16
-
-// dotOrBackslash returns a word with a high bit set when some byte of x is
-// '.' or '\\', 0 when none is: of the bytes x^c, only one that is zero can
-// borrow, so one is found exactly (the first, at least).
-func dotOrBackslash(x uint64) uint64 {
-	const lsb, msb = 0x0101010101010101, 0x8080808080808080
-	dot, slash := x^lsb*'.', x^lsb*'\\'
-	return ((dot-lsb)&^dot | (slash-lsb)&^slash) & msb
-}

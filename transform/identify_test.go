@@ -250,7 +250,7 @@ func TestPathWritesNoPlainKey(t *testing.T) {
 	}
 }
 
-// TestPlainKey checks plainKey, which looks at short keys as words and
+// TestPlainKey checks plainKey, which looks at short keys byte by byte and
 // searches long ones, against its definition, for keys on both sides of
 // plainKeyScan with each byte value at each position.
 func TestPlainKey(t *testing.T) {
