@@ -1,6 +1,8 @@
 package transform
 
 import (
+	"encoding/binary"
+	"slices"
 	"sync"
 
 	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
@@ -65,14 +67,17 @@ func newObjectWriter(dst []byte) objectWriter {
 	return objectWriter{dst: append(dst, '{')}
 }
 
-// key starts a member; quoted is its key as a JSON string.
+// key starts a member; quoted is its key as a JSON string. The writer's
+// text is written through a local slice, stored back once: each append
+// through w would load and store it again.
 func (w *objectWriter) key(quoted string) {
+	dst := w.dst
 	if w.some {
-		w.dst = append(w.dst, ',')
+		dst = append(dst, ',')
 	}
 	w.some = true
-	w.dst = append(w.dst, quoted...)
-	w.dst = append(w.dst, ':')
+	dst = append(dst, quoted...)
+	w.dst = append(dst, ':')
 }
 
 // member writes a member, unless v is undefined.
@@ -84,18 +89,19 @@ func (w *objectWriter) member(quoted string, v jsvalue.Value) {
 	w.dst = appendValue(w.dst, v)
 }
 
-// memberKey writes a member of any key, unless v is undefined.
+// memberKey writes a member of any key, unless v is undefined (see key).
 func (w *objectWriter) memberKey(key string, v jsvalue.Value) {
 	if v.IsUndefined() {
 		return
 	}
+	dst := w.dst
 	if w.some {
-		w.dst = append(w.dst, ',')
+		dst = append(dst, ',')
 	}
 	w.some = true
-	w.dst = jsvalue.AppendJSONString(w.dst, key)
-	w.dst = append(w.dst, ':')
-	w.dst = appendValue(w.dst, v)
+	dst = appendString(dst, key)
+	dst = append(dst, ':')
+	w.dst = appendValue(dst, v)
 }
 
 // appendValue appends v as v.AppendJSON does: a string, number, boolean or
@@ -107,7 +113,7 @@ func (w *objectWriter) memberKey(key string, v jsvalue.Value) {
 func appendValue(dst []byte, v jsvalue.Value) []byte {
 	switch v.Kind() {
 	case jsvalue.KindString:
-		return jsvalue.AppendJSONString(dst, v.Str())
+		return appendString(dst, v.Str())
 	case jsvalue.KindNumber:
 		if text := v.NumberText(); jsonNumberText(text) {
 			return append(dst, text...)
@@ -121,6 +127,76 @@ func appendValue(dst []byte, v jsvalue.Value) []byte {
 		return append(dst, "null"...)
 	}
 	return v.AppendJSON(dst)
+}
+
+// appendString appends s as a JSON string, as jsvalue.AppendJSONString
+// does. A string of at most plainWordBytes bytes that needs no escape, as
+// most keys and values of an event are, is written between quotes as it is:
+// checked as one word of two loads that cover it, overlapping unless s
+// fills them, and stored with the same two stores, which costs less than
+// the call and its copy (TestAppendString).
+func appendString(dst []byte, s string) []byte {
+	n := len(s)
+	if n > plainWordBytes {
+		return jsvalue.AppendJSONString(dst, s)
+	}
+	if cap(dst)-len(dst) < plainWordBytes+2 {
+		dst = slices.Grow(dst, plainWordBytes+2)
+	}
+	start := len(dst)
+	d := dst[start : start+plainWordBytes+2]
+	switch {
+	case n >= 8:
+		x, y := word(s), word(s[n-8:])
+		if plainWord(x)|plainWord(y) != 0 {
+			return jsvalue.AppendJSONString(dst, s)
+		}
+		binary.LittleEndian.PutUint64(d[1:], x)
+		binary.LittleEndian.PutUint64(d[n-7:], y)
+	case n >= 4:
+		x, y := halfWord(s), halfWord(s[n-4:])
+		if plainWord(uint64(x)|uint64(y)<<32) != 0 {
+			return jsvalue.AppendJSONString(dst, s)
+		}
+		binary.LittleEndian.PutUint32(d[1:], x)
+		binary.LittleEndian.PutUint32(d[n-3:], y)
+	case n > 0:
+		// The first, middle and last bytes are every byte of s; the other
+		// bytes of the word are plain.
+		a, b, c := s[0], s[n>>1], s[n-1]
+		if plainWord(uint64(a)|uint64(b)<<8|uint64(c)<<16|0x6161616161<<24) != 0 {
+			return jsvalue.AppendJSONString(dst, s)
+		}
+		d[1], d[1+n>>1], d[n] = a, b, c
+	}
+	d[0] = '"'
+	d[n+1] = '"'
+	return dst[:start+n+2]
+}
+
+// word returns the first eight bytes of s as a little-endian word.
+func word(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// halfWord returns the first four bytes of s as a little-endian word.
+func halfWord(s string) uint32 {
+	_ = s[3]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
+}
+
+// plainWordBytes is the longest string appendString looks at itself.
+const plainWordBytes = 16
+
+// plainWord returns, for the eight bytes of x, a set high bit for each byte
+// a JSON string escapes or that starts or continues a character beyond
+// ASCII: a byte below 0x20, '"', '\\' or a byte of 0x80 or above; 0 when
+// there is none. A borrow only carries up from such a byte, so 0 is exact.
+func plainWord(x uint64) uint64 {
+	const lsb, msb = 0x0101010101010101, 0x8080808080808080
+	return ((x - lsb*0x20) | ((x ^ lsb*'"') - lsb) | ((x ^ lsb*'\\') - lsb) | x) & msb
 }
 
 // jsonNumberText reports whether a number's text starts as a JSON number

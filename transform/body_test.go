@@ -58,3 +58,35 @@ func TestJSONNumberText(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendString checks that appendString writes every string as
+// jsvalue.AppendJSONString does: each byte alone and at each place of
+// strings of the lengths around the words it looks at, and strings of
+// escapes, characters beyond ASCII, lone surrogates and invalid UTF-8.
+func TestAppendString(t *testing.T) {
+	t.Parallel()
+	check := func(s string) {
+		t.Helper()
+		want := string(jsvalue.AppendJSONString([]byte("prefix"), s))
+		if got := string(appendString([]byte("prefix"), s)); got != want {
+			t.Errorf("appendString(%q) = %s, AppendJSONString writes %s", s, got, want)
+		}
+	}
+	for n := 0; n <= plainWordBytes+2; n++ {
+		base := []byte("abcdefghijklmnopqrstuvwxyz"[:n])
+		check(string(base))
+		for i := range n {
+			for c := range 256 {
+				s := append([]byte(nil), base...)
+				s[i] = byte(c)
+				check(string(s))
+			}
+		}
+	}
+	for _, s := range []string{
+		"q\"b\\s\n\t\x01é😀", "lone \xed\xa0\x80 surrogate", "bad \xff utf-8", "é", "😀", "ab\u2028cd",
+		"ascii with \x7f del", "user@example.com", "0123456789abcdef", "0123456789abcde\"",
+	} {
+		check(s)
+	}
+}

@@ -173,14 +173,14 @@ func appendPlatform(dst []byte, deviceType string) []byte {
 	var buf [16]byte
 	lower, ok := asciiLower(buf[:0], deviceType)
 	if !ok {
-		return jsvalue.AppendJSONString(dst, platform(deviceType))
+		return appendString(dst, platform(deviceType))
 	}
 	for _, a := range appleFamily {
 		if string(lower) == a {
 			return append(dst, `"ios"`...)
 		}
 	}
-	return jsvalue.AppendJSONString(dst, string(lower))
+	return appendString(dst, string(lower))
 }
 
 // asciiLower appends s lowercased to dst when s is ASCII, as

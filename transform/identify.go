@@ -13,6 +13,8 @@ import (
 var (
 	addressKeys  = [...]string{"city", "country", "postalCode", "state", "street"}
 	addressPaths = [...]string{"address.city", "address.country", "address.postalCode", "address.state", "address.street"}
+	// quotedAddressKeys are addressKeys as JSON strings.
+	quotedAddressKeys = [...]string{`"city"`, `"country"`, `"postalCode"`, `"state"`, `"street"`}
 )
 
 // reservedTrait reports whether key is a trait identify never copies as it
@@ -218,8 +220,8 @@ func (ev *event) plainIdentifyBody(traits, address jsvalue.Value) draft {
 	// "address.".
 	if !address.IsUndefined() {
 		vals := addressValues(address)
-		for i, k := range addressKeys {
-			w.memberKey(k, vals[i])
+		for i, k := range quotedAddressKeys {
+			w.member(k, vals[i])
 		}
 	}
 	for k, v := range traits.All() {

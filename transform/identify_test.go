@@ -252,7 +252,7 @@ func TestPathWritesNoPlainKey(t *testing.T) {
 
 // TestPlainKey checks plainKey, which looks at short keys byte by byte and
 // searches long ones, against its definition, for keys on both sides of
-// plainKeyScan with a '.' or '\' at each position.
+// plainKeyScan with each byte value at each position.
 func TestPlainKey(t *testing.T) {
 	t.Parallel()
 	want := func(k string) bool {
@@ -268,8 +268,8 @@ func TestPlainKey(t *testing.T) {
 			base := first + strings.Repeat("b", n-1)
 			keys := []string{base}
 			for i := range n {
-				for _, c := range []string{".", `\`} {
-					keys = append(keys, base[:i]+c+base[i+1:])
+				for c := range 256 {
+					keys = append(keys, base[:i]+string([]byte{byte(c)})+base[i+1:])
 				}
 			}
 			for _, k := range keys {
@@ -358,6 +358,17 @@ func TestUserPropertiesIndexKeys(t *testing.T) {
 		}
 		if got := string(r.Request.Body); got != tc.want {
 			t.Errorf("%s:\n got %s\nwant %s", tc.event, got, tc.want)
+		}
+	}
+}
+
+// TestQuotedAddressKeys checks that quotedAddressKeys are addressKeys as
+// JSON strings, which identify writes them as.
+func TestQuotedAddressKeys(t *testing.T) {
+	t.Parallel()
+	for i, k := range addressKeys {
+		if want := string(jsvalue.AppendJSONString(nil, k)); quotedAddressKeys[i] != want {
+			t.Errorf("quotedAddressKeys[%d] = %s, want %s", i, quotedAddressKeys[i], want)
 		}
 	}
 }

@@ -33,12 +33,18 @@ func (ev *event) appendKeys(text []byte, ends []int) ([]byte, []int) {
 
 // appendKey appends the key of a truthy id (see appendKeys).
 func appendKey(text []byte, ends []int, prefix string, id jsvalue.Value) ([]byte, []int) {
-	if id.Truthy() {
-		text = append(text, prefix...)
-		text = append(text, id.JSString()...)
-		ends = append(ends, len(text))
+	if !id.Truthy() {
+		return text, ends
 	}
-	return text, ends
+	// A string id, nearly every one, is its own String: read without the
+	// call.
+	s := id.Str()
+	if !id.IsString() {
+		s = id.JSString()
+	}
+	text = append(text, prefix...)
+	text = append(text, s...)
+	return text, append(ends, len(text))
 }
 
 // sliceKeys sets keys to the texts in s that start at start and end at

@@ -1,6 +1,8 @@
 package transform
 
 import (
+	"encoding/binary"
+	"fmt"
 	"math"
 	"strconv"
 	"testing"
@@ -197,5 +199,44 @@ func BenchmarkUnixSeconds(b *testing.B) {
 				_ = unixSeconds(in)
 			}
 		})
+	}
+}
+
+// TestDigits8 checks digits8 on every four digits in either half, beside
+// the smallest and the largest other half: its lanes are apart, so that
+// covers every number below 10^8.
+func TestDigits8(t *testing.T) {
+	t.Parallel()
+	check := func(n uint64) {
+		t.Helper()
+		want := fmt.Sprintf("%08d", n)
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], digits8(n)+0x3030303030303030)
+		if string(b[:]) != want {
+			t.Fatalf("digits8(%d) writes %q", n, b[:])
+		}
+	}
+	for x := range uint64(1e4) {
+		for _, y := range []uint64{0, 1, 99, 100, 9999, x} {
+			check(x*1e4 + y)
+			check(y*1e4 + x)
+		}
+	}
+}
+
+// TestAppendSeconds checks appendSeconds against strconv.AppendInt about
+// the ten-digit range it writes itself and over it.
+func TestAppendSeconds(t *testing.T) {
+	t.Parallel()
+	vals := []int64{0, 1, -1, 999999999, 1e9, 1e9 + 1, 1704164645, 2e9, 9999999999, 1e10, 1e10 + 1, -1e9, -9999999999,
+		math.MaxInt64, math.MinInt64}
+	for i := int64(0); i < 100000; i++ {
+		vals = append(vals, 1e9+i*89999, 1e9+i, 1e10-1-i)
+	}
+	for _, s := range vals {
+		want := string(strconv.AppendInt([]byte("x"), s, 10))
+		if got := string(appendSeconds([]byte("x"), s)); got != want {
+			t.Fatalf("appendSeconds(%d) = %s, want %s", s, got, want)
+		}
 	}
 }

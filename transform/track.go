@@ -21,9 +21,10 @@ func (ev *event) track(dest *Destination) Result {
 		return ev.registerDevice(dest, id)
 	}
 
-	evType := "event"
+	// The payload's type, as a JSON string.
+	evType := `"event"`
 	if ev.typ == typePage {
-		evType = typePage
+		evType = `"page"`
 	}
 	if id.Truthy() {
 		name := eventName{v: ev.evName}
@@ -90,7 +91,7 @@ func (n eventName) appendTo(dst []byte) []byte {
 	dst = append(dst, '"')
 	dst = append(dst, screenPrefix...)
 	start := len(dst)
-	dst = jsvalue.AppendJSONString(dst, n.inner)
+	dst = appendString(dst, n.inner)
 	// Drop the inner string's quotes.
 	dst = dst[:start+copy(dst[start:], dst[start+1:len(dst)-1])]
 	dst = append(dst, screenSuffix...)
@@ -105,11 +106,11 @@ func isScreenEventName(name, inner string) bool {
 		name[len(screenPrefix):len(name)-len(screenSuffix)] == inner
 }
 
-// eventBody returns the draft of an event's payload: data, name, type,
-// timestamp and the anonymous id, each omitted when undefined. It is
-// written directly rather than built as an object only to be encoded; the
-// properties, unread, are copied as they came.
-func (ev *event) eventBody(evType string, name eventName, anonymousID jsvalue.Value) draft {
+// eventBody returns the draft of an event's payload: data, name, type
+// (quotedType, a JSON string), timestamp and the anonymous id, each omitted
+// when undefined. It is written directly rather than built as an object
+// only to be encoded; the properties, unread, are copied as they came.
+func (ev *event) eventBody(quotedType string, name eventName, anonymousID jsvalue.Value) draft {
 	buf := bodyBuffer()
 	w := newObjectWriter((*buf)[:0])
 	w.member(`"data"`, ev.properties)
@@ -118,7 +119,7 @@ func (ev *event) eventBody(evType string, name eventName, anonymousID jsvalue.Va
 		w.dst = name.appendTo(w.dst)
 	}
 	w.key(`"type"`)
-	w.dst = jsvalue.AppendJSONString(w.dst, evType)
+	w.dst = append(w.dst, quotedType...)
 	if ev.historical.Truthy() {
 		w.key(`"timestamp"`)
 		w.dst = appendUnixSeconds(w.dst, ev.historical)

@@ -189,20 +189,31 @@ func parseCommonISODate(s string) (int64, bool) {
 	default:
 		return 0, false
 	}
-	if s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
+	// The date and time are read as three little-endian words, "YYYY-MM-",
+	// "DDTHH:mm" and "HH:mm:ss": their separators compared at once, and
+	// their digits, with each separator read as a '0', checked and read a
+	// word at a time (see digitWord).
+	date, dayTime, clock := word(s[0:8]), word(s[8:16]), word(s[11:19])
+	const (
+		dateSeps  = 0xFF<<32 | 0xFF<<56
+		daySeps   = 0xFFFFFFFFFFFF << 16
+		clockSeps = 0xFF<<16 | 0xFF<<40
+		zeros     = 0x3030303030303030
+	)
+	if date&dateSeps != '-'<<32|'-'<<56 || dayTime&(0xFF<<16) != 'T'<<16 || clock&clockSeps != ':'<<16|':'<<40 {
 		return 0, false
 	}
-	year, ok1 := digits2(s[0], s[1])
-	y2, ok2 := digits2(s[2], s[3])
-	month, ok3 := digits2(s[5], s[6])
-	day, ok4 := digits2(s[8], s[9])
-	hour, ok5 := digits2(s[11], s[12])
-	minute, ok6 := digits2(s[14], s[15])
-	second, ok7 := digits2(s[17], s[18])
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) {
+	date = date&^dateSeps | zeros&dateSeps
+	dayTime = dayTime&^daySeps | zeros&daySeps
+	clock = clock&^clockSeps | zeros&clockSeps
+	if notDigits(date)|notDigits(dayTime)|notDigits(clock) != 0 {
 		return 0, false
 	}
-	year = year*100 + y2
+	date, dayTime, clock = digitPairs(date-zeros), digitPairs(dayTime-zeros), digitPairs(clock-zeros)
+	year := int64(date&0xFF)*100 + int64(date>>16&0xFF)
+	month := int64(date >> 40 & 0xFF)
+	day := int64(dayTime & 0xFF)
+	hour, minute, second := int64(clock&0xFF), int64(clock>>24&0xFF), int64(clock>>48&0xFF)
 	var milli int64
 	if zone == 23 {
 		m, ok := digits2(s[20], s[21])
@@ -240,6 +251,28 @@ func parseCommonISODate(s string) (int64, bool) {
 	}
 	return dateMillis(year, month, day, hour, minute, second, milli, offset)
 }
+
+// word returns the first eight bytes of s as a little-endian word: s[0] is
+// its lowest byte.
+func word(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// notDigits returns 0 when every byte of x is an ASCII digit, else
+// something else: a digit's high half is 3, and adding 6 leaves it 3. No
+// byte carries into the next unless one fails the first test.
+func notDigits(x uint64) uint64 {
+	const high = 0xF0F0F0F0F0F0F0F0
+	const zeros = 0x3030303030303030
+	return (x&high ^ zeros) | ((x+0x0606060606060606)&high ^ zeros)
+}
+
+// digitPairs returns, for a word of digit values (0-9 in each byte), the
+// number each byte and the next write in decimal, in the place of the
+// first: at most 99, so no byte carries into the next.
+func digitPairs(x uint64) uint64 { return x*10 + x>>8 }
 
 // digits2 returns the number the digits a and b write, ok false when
 // either is not a digit.

@@ -82,6 +82,37 @@ func TestParseCommonISODate(t *testing.T) {
 	}
 }
 
+// TestParseCommonISODateBytes checks the fast path against the general
+// scanner with each byte of dates of each length it reads replaced by
+// every byte value: the words it reads take no byte for another, and it
+// reads every valid date of its shape.
+func TestParseCommonISODateBytes(t *testing.T) {
+	t.Parallel()
+	for _, base := range []string{
+		"2024-02-29T23:59:59Z", "1970-01-01T00:00:00.000Z", "2024-12-31T09:08:07+05:30", "0001-10-20T10:20:30.456-07:00",
+	} {
+		if _, ok := parseCommonISODate(base); !ok {
+			t.Fatalf("parseCommonISODate(%q) fails", base)
+		}
+		for i := range len(base) {
+			for c := range 256 {
+				b := []byte(base)
+				b[i] = byte(c)
+				s := string(b)
+				fast, ok := parseCommonISODate(s)
+				want, wantOK := scanISODate(s)
+				if ok && (!wantOK || fast != want) {
+					t.Fatalf("parseCommonISODate(%q) = %d, true; scanISODate = %d, %t", s, fast, want, wantOK)
+				}
+				// A digit for a digit keeps the shape, but for an hour of 24.
+				if !ok && wantOK && isDigit(base[i]) && isDigit(byte(c)) && s[11:13] != "24" {
+					t.Errorf("parseCommonISODate(%q) leaves a valid string of its shape to the scanner", s)
+				}
+			}
+		}
+	}
+}
+
 func FuzzParseCommonISODate(f *testing.F) {
 	for _, s := range []string{
 		"2024-01-02T03:04:05.678Z", "2024-01-02T03:04:05Z", "2024-02-29T23:59:59.999+23:59",
