@@ -216,8 +216,9 @@ const asciiHigh = 0x8080808080808080
 
 // asciiPrefix returns the length of a prefix of s that is ASCII: len(s)
 // when all of s is, and otherwise at most the index of its first byte
-// that is not. It reads s in eight-byte words, sixteen bytes a round; the
-// last bytes in words that overlap those read before them.
+// that is not. It reads s in eight-byte words, thirty-two bytes a round
+// then sixteen; the last bytes in words that overlap those read before
+// them.
 func asciiPrefix(s string) int {
 	n := len(s)
 	if n < 8 {
@@ -230,9 +231,15 @@ func asciiPrefix(s string) int {
 		}
 		return 0
 	}
-	// Reading t while it holds sixteen bytes needs no bounds checks.
+	// Reading t while it holds that many bytes needs no bounds checks.
 	t := s
-	for len(t) >= 16 {
+	for len(t) >= 32 {
+		if (word(t)|word(t[8:])|word(t[16:])|word(t[24:]))&asciiHigh != 0 {
+			return n - len(t)
+		}
+		t = t[32:]
+	}
+	if len(t) >= 16 {
 		if (word(t)|word(t[8:]))&asciiHigh != 0 {
 			return n - len(t)
 		}

@@ -445,12 +445,13 @@ func FuzzEncode(f *testing.F) {
 }
 
 // TestValidString checks validString and asciiPrefix against
-// utf8.ValidString on strings of every length up to five words with one
-// sequence that is not ASCII, valid or not, at every position, or none.
+// utf8.ValidString on strings of every length up to nine words, past a
+// round of thirty-two bytes and one of sixteen, with one sequence that is
+// not ASCII, valid or not, at every position, or none.
 func TestValidString(t *testing.T) {
 	t.Parallel()
-	for n := range 41 {
-		ascii := strings.Repeat("abcdefghi", 5)[:n]
+	for n := range 73 {
+		ascii := strings.Repeat("abcdefghi", 9)[:n]
 		if !validString(ascii) || asciiPrefix(ascii) != n {
 			t.Errorf("%q: validString %v, asciiPrefix %d", ascii, validString(ascii), asciiPrefix(ascii))
 		}
