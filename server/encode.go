@@ -189,7 +189,7 @@ func (e *responseEncoder) unknown(i int, m proto.Message) int {
 func (e *responseEncoder) appendNested(b []byte, num protowire.Number) ([]byte, []byte) {
 	n := e.nested[e.next]
 	e.next++
-	return protowire.AppendVarint(append(b, tag(num, protowire.BytesType)), uint64(n.size)), n.unknown
+	return appendUvarint(append(b, tag(num, protowire.BytesType)), uint64(n.size)), n.unknown
 }
 
 // stringSize is the size of a string field, nothing when s is empty.
@@ -266,7 +266,16 @@ func appendString(b []byte, num protowire.Number, s string) []byte {
 	if s == "" {
 		return b
 	}
-	return protowire.AppendString(append(b, tag(num, protowire.BytesType)), s)
+	return append(appendUvarint(append(b, tag(num, protowire.BytesType)), uint64(len(s))), s...)
+}
+
+// appendUvarint appends v as a varint, as protowire.AppendVarint does,
+// but inline for the one byte of most lengths and sizes a response holds.
+func appendUvarint(b []byte, v uint64) []byte {
+	if v < 1<<7 {
+		return append(b, byte(v))
+	}
+	return protowire.AppendVarint(b, v)
 }
 
 // varintSize is the size of a varint field, nothing when v is zero.
@@ -282,7 +291,7 @@ func appendVarint(b []byte, num protowire.Number, v uint64) []byte {
 	if v == 0 {
 		return b
 	}
-	return protowire.AppendVarint(append(b, tag(num, protowire.VarintType)), v)
+	return appendUvarint(append(b, tag(num, protowire.VarintType)), v)
 }
 
 // delegatedSize measures a message protobuf encodes, a field of its own.
