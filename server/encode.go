@@ -98,6 +98,9 @@ type responseEncoder struct {
 type nestedMessage struct {
 	size    int
 	unknown []byte
+	// headers is the identity of a TrackRequest's headers map, which
+	// write looks for among the maps encoded without taking it again.
+	headers uintptr
 }
 
 // encodedHeaders is a headers map, known by its identity, and its encoded
@@ -314,10 +317,9 @@ func (e *responseEncoder) appendDelegated(b []byte, num protowire.Number, m prot
 
 // encodeHeaders returns the encoded map entries of hs, in sorted key
 // order, encoding them unless hs is one of the last maps met. A map is
-// known by its identity: while a message is encoded, its maps are
-// neither changed nor freed.
-func (e *responseEncoder) encodeHeaders(hs map[string]string) []byte {
-	id := reflect.ValueOf(hs).Pointer()
+// known by its identity, id, reflect.Value.Pointer's: while a message is
+// encoded, its maps are neither changed nor freed.
+func (e *responseEncoder) encodeHeaders(hs map[string]string, id uintptr) []byte {
 	for i := range e.headers {
 		if e.headers[i].m == id {
 			return e.headers[i].field
@@ -436,8 +438,9 @@ func (e *responseEncoder) appendResult(b []byte, r *ciotransformerv1.JobResult) 
 	switch o := r.GetOutcome().(type) {
 	case *ciotransformerv1.JobResult_Request:
 		if o != nil {
+			i := e.next
 			b, u = e.appendNested(b, 2)
-			b = append(e.appendTrack(b, o.Request), u...)
+			b = append(e.appendTrack(b, i, o.Request), u...)
 		}
 	case *ciotransformerv1.JobResult_Error:
 		if o != nil {
@@ -478,14 +481,17 @@ func (e *responseEncoder) trackSize(i int, t *ciotransformerv1.TrackRequest) int
 	}
 	n := e.stringSize(t.GetMethod()) + e.stringSize(t.GetUrl()) + e.stringSize(t.GetEndpointPath())
 	if hs := t.GetHeaders(); len(hs) > 0 {
-		n += len(e.encodeHeaders(hs))
+		id := reflect.ValueOf(hs).Pointer()
+		e.nested[i].headers = id
+		n += len(e.encodeHeaders(hs, id))
 	}
 	n += e.stringSize(t.GetBody()) + e.stringSize(t.GetUserId())
 	return n + e.unknown(i, t)
 }
 
-// appendTrack appends the fields of a TrackRequest but its unknown ones.
-func (e *responseEncoder) appendTrack(b []byte, t *ciotransformerv1.TrackRequest) []byte {
+// appendTrack appends the fields of a TrackRequest, whose slot is i, but
+// its unknown ones.
+func (e *responseEncoder) appendTrack(b []byte, i int, t *ciotransformerv1.TrackRequest) []byte {
 	if t == nil {
 		return b
 	}
@@ -493,7 +499,7 @@ func (e *responseEncoder) appendTrack(b []byte, t *ciotransformerv1.TrackRequest
 	b = appendString(b, 2, t.GetUrl())
 	b = appendString(b, 3, t.GetEndpointPath())
 	if hs := t.GetHeaders(); len(hs) > 0 {
-		b = append(b, e.encodeHeaders(hs)...)
+		b = append(b, e.encodeHeaders(hs, e.nested[i].headers)...)
 	}
 	b = appendString(b, 5, t.GetBody())
 	return appendString(b, 6, t.GetUserId())
