@@ -157,3 +157,30 @@ func TestResultWellFormed(t *testing.T) {
 		}
 	}
 }
+
+// TestMappedResultWellFormed maps events whose user id, anonymous id or
+// path id holds a lone surrogate where the mapping keeps it (an id that is
+// an array, whose text goes into the URL as it is; an anonymous id) and
+// checks that the result's URL and user id are valid UTF-8 with U+FFFD in
+// its place, as protobuf needs them.
+func TestMappedResultWellFormed(t *testing.T) {
+	t.Parallel()
+	dest := destination(testDestination)
+	for _, tt := range []struct{ event, wantURL, wantUser string }{
+		{`{"type":"identify","userId":["a\ud800"],"traits":{"email":"x@y.z"}}`, "https://track.customer.io/api/v1/customers/a\uFFFD", "a\uFFFD"},
+		{`{"type":"track","event":"e","anonymousId":"\udc00x"}`, "https://track.customer.io/api/v1/events", "\uFFFDx"},
+		{`{"type":"identify","userId":"é-1","traits":{"email":"x@y.z"}}`, "https://track.customer.io/api/v1/customers/%C3%A9-1", "é-1"},
+	} {
+		r := mode(testDestination, 0).Map(transform.Job{Raw: []byte(tt.event)}, dest)
+		if r.Err != nil {
+			t.Fatalf("%s: %s", tt.event, r.Err.Message)
+		}
+		if lone := strings.ContainsRune(tt.wantUser, utf8.RuneError); lone == utf8.ValidString(r.Request.UserID) {
+			t.Fatalf("%s: the mapped user id %q holds no lone surrogate: the case tests nothing", tt.event, r.Request.UserID)
+		}
+		got := newResultArena([]*ciotransformerv1.Job{{JobId: 1}}).jobResult(transform.Alone(dest, r)).GetRequest()
+		if got.GetUrl() != tt.wantURL || got.GetUserId() != tt.wantUser || !utf8.ValidString(got.GetUrl()) || !utf8.ValidString(got.GetUserId()) {
+			t.Errorf("%s: url %q, user id %q, want %q and %q", tt.event, got.GetUrl(), got.GetUserId(), tt.wantURL, tt.wantUser)
+		}
+	}
+}
