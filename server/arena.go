@@ -96,14 +96,25 @@ func (a *resultArena) sizedResult(e transform.Entry) (*ciotransformerv1.JobResul
 	t.Method = req.Method
 	// Protobuf strings are valid UTF-8: a lone surrogate taken from the
 	// event reads U+FFFD, as a JSON decoder reads upstream's escape.
-	t.Url = jsvalue.ToWellFormed(req.Endpoint)
+	t.Url = wellFormed(req.Endpoint)
 	t.EndpointPath = req.EndpointPath
 	t.Headers = a.headerMap(req.Headers)
 	t.Body = bodyString(req.Body)
-	t.UserId = jsvalue.ToWellFormed(req.UserID)
+	t.UserId = wellFormed(req.UserID)
 	b.out.Request = t
 	r.Outcome = &b.out
 	return r, meta
+}
+
+// wellFormed returns s as jsvalue.ToWellFormed does, without reading it
+// twice when it is ASCII, as a URL and a user id almost always are:
+// asciiPrefix reads it eight bytes at a time, where utf8.ValidString,
+// which ToWellFormed calls first, reads short strings a byte at a time.
+func wellFormed(s string) string {
+	if asciiPrefix(s) == len(s) {
+		return s
+	}
+	return jsvalue.ToWellFormed(s)
 }
 
 // setRef gives ref, a new reference, the id and metadata of job, as
@@ -166,9 +177,16 @@ func sameHeaders(a, b []transform.Header) bool {
 		return false
 	}
 	for i := range a {
-		if a[i] != b[i] {
+		if !sameString(a[i].Name, b[i].Name) || !sameString(a[i].Value, b[i].Value) {
 			return false
 		}
 	}
 	return true
+}
+
+// sameString reports whether a == b, without comparing their bytes when
+// they share them, as the headers of one destination's requests do: the
+// same constant name, the same Authorization value.
+func sameString(a, b string) bool {
+	return len(a) == len(b) && (unsafe.StringData(a) == unsafe.StringData(b) || a == b)
 }

@@ -2,9 +2,12 @@ package server
 
 import (
 	"reflect"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform"
 	"google.golang.org/protobuf/proto"
 )
@@ -109,6 +112,75 @@ func TestSizedResultMetadata(t *testing.T) {
 			if meta != want {
 				t.Errorf("%s %v: metadata size %d, want %d", name, e.Jobs, meta, want)
 			}
+		}
+	}
+}
+
+// TestWellFormed checks wellFormed against jsvalue.ToWellFormed on strings
+// of every length up to three words with one character that is not ASCII
+// (a valid one, a lone surrogate as the event's JSON gives it, an invalid
+// byte) at every position, or none: the same string, valid UTF-8, and s
+// itself when s is ASCII.
+func TestWellFormed(t *testing.T) {
+	t.Parallel()
+	for n := range 25 {
+		ascii := strings.Repeat("abcdefghi", 3)[:n]
+		if got := wellFormed(ascii); got != ascii || asciiPrefix(ascii) != len(ascii) {
+			t.Errorf("wellFormed(%q) = %q, ASCII %v", ascii, got, asciiPrefix(ascii) == len(ascii))
+		}
+		for _, odd := range []string{"é", "\xed\xa0\x80", "\xed\xbf\xbf", "\xff", "\x80", "\U0001F600"} {
+			for i := 0; i <= n; i++ {
+				s := ascii[:i] + odd + ascii[i:]
+				got, want := wellFormed(s), jsvalue.ToWellFormed(s)
+				if got != want || !utf8.ValidString(got) || asciiPrefix(s) == len(s) {
+					t.Errorf("wellFormed(%q) = %q, want %q (ASCII %v)", s, got, want, asciiPrefix(s) == len(s))
+				}
+			}
+		}
+	}
+}
+
+// TestResultWellFormed checks that a request's URL and user id holding a
+// lone surrogate, as an id that is not a string puts in the URL and a
+// user id taken from the event keeps, read U+FFFD in the result, and that
+// well-formed ones come through as they are.
+func TestResultWellFormed(t *testing.T) {
+	t.Parallel()
+	a := newResultArena([]*ciotransformerv1.Job{{JobId: 1}, {JobId: 2}})
+	for _, tt := range []struct{ url, user, wantURL, wantUser string }{
+		{"https://x/api/v1/customers/a\xed\xa0\xbdb", "u\xed\xb0\x80", "https://x/api/v1/customers/a\uFFFDb", "u\uFFFD"},
+		{"https://x/api/v1/customers/é", "ü-1", "https://x/api/v1/customers/é", "ü-1"},
+	} {
+		r := a.jobResult(transform.Entry{Jobs: []int{0}, Request: &transform.Request{Endpoint: tt.url, UserID: tt.user, Body: []byte(`{}`)}})
+		if got := r.GetRequest(); got.GetUrl() != tt.wantURL || got.GetUserId() != tt.wantUser {
+			t.Errorf("url %q, user id %q: result has %q and %q, want %q and %q", tt.url, tt.user, got.GetUrl(), got.GetUserId(), tt.wantURL, tt.wantUser)
+		}
+	}
+}
+
+// TestMappedResultWellFormed maps events whose user id, anonymous id or
+// path id holds a lone surrogate where the mapping keeps it (an id that is
+// an array, whose text goes into the URL as it is; an anonymous id) and
+// checks that the result's URL and user id are valid UTF-8 with U+FFFD in
+// its place, as protobuf needs them.
+func TestMappedResultWellFormed(t *testing.T) {
+	t.Parallel()
+	dest := destination(testDestination)
+	for _, tt := range []struct{ event, wantURL, wantUser string }{
+		{`{"type":"identify","userId":["a\ud800"],"traits":{"email":"x@y.z"}}`, "https://track.customer.io/api/v1/customers/a\uFFFD", "a\uFFFD"},
+		{`{"type":"track","event":"e","anonymousId":"\udc00x"}`, "https://track.customer.io/api/v1/events", "\uFFFDx"},
+		{`{"type":"identify","userId":"é-1","traits":{"email":"x@y.z"}}`, "https://track.customer.io/api/v1/customers/%C3%A9-1", "é-1"},
+	} {
+		r := mode(testDestination, 0).Map(transform.Job{Raw: []byte(tt.event)}, dest)
+		if r.Err != nil {
+			t.Fatalf("%s: %s", tt.event, r.Err.Message)
+		}
+		if lone := strings.ContainsRune(tt.wantUser, utf8.RuneError); lone == utf8.ValidString(r.Request.UserID) {
+			t.Fatalf("%s: the mapped user id %q holds no lone surrogate: the case tests nothing", tt.event, r.Request.UserID)
+		}
+		got := newResultArena([]*ciotransformerv1.Job{{JobId: 1}}).jobResult(transform.Alone(dest, r)).GetRequest()
+		if got.GetUrl() != tt.wantURL || got.GetUserId() != tt.wantUser || !utf8.ValidString(got.GetUrl()) || !utf8.ValidString(got.GetUserId()) {
+			t.Errorf("%s: url %q, user id %q, want %q and %q", tt.event, got.GetUrl(), got.GetUserId(), tt.wantURL, tt.wantUser)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/binary"
 	"fmt"
 	"runtime"
 
@@ -161,18 +162,23 @@ func (c requestCodec) Unmarshal(data mem.BufferSlice, v any) error {
 			return refuse(noteNotProtobuf, err.Error())
 		}
 	}
-	addNote(pm, noteCost, protowire.AppendVarint(nil, uint64(decoded)))
+	var note [binary.MaxVarintLen64]byte
+	addNote(pm, noteCost, protowire.AppendVarint(note[:0], uint64(decoded)))
 	return nil
 }
 
-// addNote appends a note of kind to m's unknown fields.
+// addNote appends a note of kind to m's unknown fields, in one new
+// allocation that holds them all: the unknown fields m had are copied,
+// never appended to in place.
 func addNote(m proto.Message, kind byte, payload []byte) {
-	body := make([]byte, 0, len(decodeNonce)+1+len(payload))
-	body = append(append(append(body, decodeNonce[:]...), kind), payload...)
-	note := protowire.AppendTag(nil, decodeNoteField, protowire.BytesType)
-	note = protowire.AppendBytes(note, body)
 	r := m.ProtoReflect()
-	r.SetUnknown(append(r.GetUnknown(), note...))
+	raw := r.GetUnknown()
+	n := len(decodeNonce) + 1 + len(payload)
+	out := make([]byte, 0, len(raw)+protowire.SizeTag(decodeNoteField)+protowire.SizeBytes(n))
+	out = protowire.AppendTag(append(out, raw...), decodeNoteField, protowire.BytesType)
+	out = protowire.AppendVarint(out, uint64(n))
+	out = append(append(append(out, decodeNonce[:]...), kind), payload...)
+	r.SetUnknown(out)
 }
 
 // takeNote removes the server's note from m and returns its kind and

@@ -98,6 +98,9 @@ type responseEncoder struct {
 type nestedMessage struct {
 	size    int
 	unknown []byte
+	// headers is the identity of a TrackRequest's headers map, which
+	// write looks for among the maps encoded without taking it again.
+	headers uintptr
 }
 
 // encodedHeaders is a headers map, known by its identity, and its encoded
@@ -189,7 +192,7 @@ func (e *responseEncoder) unknown(i int, m proto.Message) int {
 func (e *responseEncoder) appendNested(b []byte, num protowire.Number) ([]byte, []byte) {
 	n := e.nested[e.next]
 	e.next++
-	return protowire.AppendVarint(append(b, tag(num, protowire.BytesType)), uint64(n.size)), n.unknown
+	return appendUvarint(append(b, tag(num, protowire.BytesType)), uint64(n.size)), n.unknown
 }
 
 // stringSize is the size of a string field, nothing when s is empty.
@@ -197,10 +200,68 @@ func (e *responseEncoder) stringSize(s string) int {
 	if s == "" {
 		return 0
 	}
-	if !utf8.ValidString(s) {
+	if !validString(s) {
 		e.invalid = true
 	}
 	return 1 + protowire.SizeBytes(len(s))
+}
+
+// validString reports whether s is valid UTF-8, as utf8.ValidString
+// does, reading its ASCII prefix, all of a request's body as a rule,
+// sixteen bytes at a time.
+func validString(s string) bool {
+	i := asciiPrefix(s)
+	return i == len(s) || utf8.ValidString(s[i:])
+}
+
+// asciiHigh has the high bit of each byte of a word set.
+const asciiHigh = 0x8080808080808080
+
+// asciiPrefix returns the length of a prefix of s that is ASCII: len(s)
+// when all of s is, and otherwise at most the index of its first byte
+// that is not. It reads s in eight-byte words, thirty-two bytes a round
+// then sixteen; the last bytes in words that overlap those read before
+// them.
+func asciiPrefix(s string) int {
+	n := len(s)
+	if n < 8 {
+		var acc byte
+		for i := 0; i < n; i++ {
+			acc |= s[i]
+		}
+		if acc < utf8.RuneSelf {
+			return n
+		}
+		return 0
+	}
+	// Reading t while it holds that many bytes needs no bounds checks.
+	t := s
+	for len(t) >= 32 {
+		if (word(t)|word(t[8:])|word(t[16:])|word(t[24:]))&asciiHigh != 0 {
+			return n - len(t)
+		}
+		t = t[32:]
+	}
+	if len(t) >= 16 {
+		if (word(t)|word(t[8:]))&asciiHigh != 0 {
+			return n - len(t)
+		}
+		t = t[16:]
+	}
+	// The rest, under sixteen bytes, lies in the first and last eight of
+	// the last sixteen, or of a string shorter than that.
+	if (word(s[max(n-16, 0):])|word(s[n-8:]))&asciiHigh != 0 {
+		return n - len(t)
+	}
+	return n
+}
+
+// word returns the first eight bytes of s as a little-endian word, which
+// the compiler reads in one load.
+func word(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // appendString appends a string field unless s is empty.
@@ -208,7 +269,16 @@ func appendString(b []byte, num protowire.Number, s string) []byte {
 	if s == "" {
 		return b
 	}
-	return protowire.AppendString(append(b, tag(num, protowire.BytesType)), s)
+	return append(appendUvarint(append(b, tag(num, protowire.BytesType)), uint64(len(s))), s...)
+}
+
+// appendUvarint appends v as a varint, as protowire.AppendVarint does,
+// but inline for the one byte of most lengths and sizes a response holds.
+func appendUvarint(b []byte, v uint64) []byte {
+	if v < 1<<7 {
+		return append(b, byte(v))
+	}
+	return protowire.AppendVarint(b, v)
 }
 
 // varintSize is the size of a varint field, nothing when v is zero.
@@ -224,7 +294,7 @@ func appendVarint(b []byte, num protowire.Number, v uint64) []byte {
 	if v == 0 {
 		return b
 	}
-	return protowire.AppendVarint(append(b, tag(num, protowire.VarintType)), v)
+	return appendUvarint(append(b, tag(num, protowire.VarintType)), v)
 }
 
 // delegatedSize measures a message protobuf encodes, a field of its own.
@@ -247,10 +317,9 @@ func (e *responseEncoder) appendDelegated(b []byte, num protowire.Number, m prot
 
 // encodeHeaders returns the encoded map entries of hs, in sorted key
 // order, encoding them unless hs is one of the last maps met. A map is
-// known by its identity: while a message is encoded, its maps are
-// neither changed nor freed.
-func (e *responseEncoder) encodeHeaders(hs map[string]string) []byte {
-	id := reflect.ValueOf(hs).Pointer()
+// known by its identity, id, reflect.Value.Pointer's: while a message is
+// encoded, its maps are neither changed nor freed.
+func (e *responseEncoder) encodeHeaders(hs map[string]string, id uintptr) []byte {
 	for i := range e.headers {
 		if e.headers[i].m == id {
 			return e.headers[i].field
@@ -262,7 +331,7 @@ func (e *responseEncoder) encodeHeaders(hs map[string]string) []byte {
 	keys := e.keys[:0]
 	for k, v := range hs {
 		keys = append(keys, k)
-		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+		if !validString(k) || !validString(v) {
 			e.invalid = true
 		}
 	}
@@ -369,8 +438,9 @@ func (e *responseEncoder) appendResult(b []byte, r *ciotransformerv1.JobResult) 
 	switch o := r.GetOutcome().(type) {
 	case *ciotransformerv1.JobResult_Request:
 		if o != nil {
+			i := e.next
 			b, u = e.appendNested(b, 2)
-			b = append(e.appendTrack(b, o.Request), u...)
+			b = append(e.appendTrack(b, i, o.Request), u...)
 		}
 	case *ciotransformerv1.JobResult_Error:
 		if o != nil {
@@ -411,14 +481,17 @@ func (e *responseEncoder) trackSize(i int, t *ciotransformerv1.TrackRequest) int
 	}
 	n := e.stringSize(t.GetMethod()) + e.stringSize(t.GetUrl()) + e.stringSize(t.GetEndpointPath())
 	if hs := t.GetHeaders(); len(hs) > 0 {
-		n += len(e.encodeHeaders(hs))
+		id := reflect.ValueOf(hs).Pointer()
+		e.nested[i].headers = id
+		n += len(e.encodeHeaders(hs, id))
 	}
 	n += e.stringSize(t.GetBody()) + e.stringSize(t.GetUserId())
 	return n + e.unknown(i, t)
 }
 
-// appendTrack appends the fields of a TrackRequest but its unknown ones.
-func (e *responseEncoder) appendTrack(b []byte, t *ciotransformerv1.TrackRequest) []byte {
+// appendTrack appends the fields of a TrackRequest, whose slot is i, but
+// its unknown ones.
+func (e *responseEncoder) appendTrack(b []byte, i int, t *ciotransformerv1.TrackRequest) []byte {
 	if t == nil {
 		return b
 	}
@@ -426,7 +499,7 @@ func (e *responseEncoder) appendTrack(b []byte, t *ciotransformerv1.TrackRequest
 	b = appendString(b, 2, t.GetUrl())
 	b = appendString(b, 3, t.GetEndpointPath())
 	if hs := t.GetHeaders(); len(hs) > 0 {
-		b = append(b, e.encodeHeaders(hs)...)
+		b = append(b, e.encodeHeaders(hs, e.nested[i].headers)...)
 	}
 	b = appendString(b, 5, t.GetBody())
 	return appendString(b, 6, t.GetUserId())

@@ -131,6 +131,13 @@ type Batcher struct {
 	// Once there are more than linearKeys of them, keys indexes them too.
 	added []string
 	keys  map[string]struct{}
+	// filter has the bit keyBit names set for every key in added, so that
+	// a key whose bit is clear, as most keys of later requests are, is
+	// known to be new without comparing it to each of added.
+	filter [filterWords]uint64
+	// bigKeys is set once keys has held more than keysHint keys: it has
+	// grown, and is then emptied key by key rather than cleared whole.
+	bigKeys bool
 
 	// slab is the unused rest of the allocation that entries' Jobs are cut
 	// from. Cut parts are never written again.
@@ -205,10 +212,35 @@ func (b *Batcher) join(job int, r Result) {
 	b.body = append(b.body, r.Object...)
 	b.jobs = append(b.jobs, job)
 	for _, k := range r.Keys {
-		if !b.hasKey(k) {
+		if !b.mayHaveKey(k) || !b.hasKey(k) {
 			b.addKey(k)
 		}
 	}
+}
+
+// filterWords is the size of a Batcher's key filter in words.
+const filterWords = 2
+
+// keysHint is the size a Batcher's keys map is made for.
+const keysHint = 4 * linearKeys
+
+// keyBit returns the word and bit of k in a Batcher's key filter: a hash
+// of its length and of two of its bytes, the last one and the middle one,
+// where keys of one prefix differ (see appendKeys).
+func keyBit(k string) (int, uint64) {
+	h := uint32(len(k)) * 0x9E3779B1
+	if n := len(k); n > 0 {
+		h ^= uint32(k[n-1])*0x85EBCA77 ^ uint32(k[n/2])*0xC2B2AE3D
+	}
+	h >>= 32 - 7 // 128 bits: filterWords words of 64
+	return int(h >> 6), 1 << (h & 63)
+}
+
+// mayHaveKey reports whether k may be the key of a member of the open
+// batch: false is sure, true is to be checked with hasKey.
+func (b *Batcher) mayHaveKey(k string) bool {
+	w, bit := keyBit(k)
+	return b.filter[w]&bit != 0
 }
 
 // conflicts reports whether one of keys belongs to a member of the open
@@ -218,7 +250,7 @@ func (b *Batcher) conflicts(keys []string) bool {
 		return false
 	}
 	for _, k := range keys {
-		if b.hasKey(k) {
+		if b.mayHaveKey(k) && b.hasKey(k) {
 			return true
 		}
 	}
@@ -242,16 +274,21 @@ func (b *Batcher) hasKey(k string) bool {
 // addKey records k, a key not yet recorded, for the open batch.
 func (b *Batcher) addKey(k string) {
 	b.added = append(b.added, k)
+	w, bit := keyBit(k)
+	b.filter[w] |= bit
 	switch n := len(b.added); {
 	case n == linearKeys+1:
 		if b.keys == nil {
-			b.keys = make(map[string]struct{}, 4*linearKeys)
+			b.keys = make(map[string]struct{}, keysHint)
 		}
 		for _, a := range b.added {
 			b.keys[a] = struct{}{}
 		}
 	case n > linearKeys+1:
 		b.keys[k] = struct{}{}
+		if n > keysHint {
+			b.bigKeys = true
+		}
 	}
 }
 
@@ -260,12 +297,20 @@ func (b *Batcher) discard() {
 	b.body = b.body[:0]
 	b.jobs = b.jobs[:0]
 	if len(b.added) > linearKeys {
-		for _, k := range b.added {
-			delete(b.keys, k)
+		// A map no larger than it was made is cleared whole, cheaper than
+		// deleting its keys one by one; one that has grown is not, since
+		// clearing costs as much as its room.
+		if b.bigKeys {
+			for _, k := range b.added {
+				delete(b.keys, k)
+			}
+		} else {
+			clear(b.keys)
 		}
 	}
 	clear(b.added)
 	b.added = b.added[:0]
+	b.filter = [filterWords]uint64{}
 }
 
 // own1 returns a one-element Jobs slice holding job.

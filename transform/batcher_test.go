@@ -635,3 +635,42 @@ func BenchmarkBatcher(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(results)), "ns/event")
 }
+
+// TestBatcherKeyIndex fills open batches with more and more distinct
+// ordering keys, past the linear list and past the size the map is made
+// for, on one Batcher: every key of the open batch is found, whatever the
+// filter, and none of a flushed batch's keys is left behind, whether its
+// map was cleared whole or key by key.
+func TestBatcherKeyIndex(t *testing.T) {
+	t.Parallel()
+	b := NewBatcher(testDestUS, V2Limits())
+	emit := func(Entry) {}
+	fresh := func(round, i int) string { return "anon:" + strconv.Itoa(round) + "-" + strconv.Itoa(i) }
+	for round, n := range []int{1, linearKeys, linearKeys + 1, keysHint / 2, keysHint, keysHint + 1, 5 * keysHint, keysHint / 2, 3} {
+		var keys []string
+		for i := range n {
+			k := "user:" + strings.Repeat("x", i%7) + strconv.Itoa(round) + "/" + strconv.Itoa(i)
+			keys = append(keys, k)
+			b.Add(i, Result{Object: []byte(`{}`), Keys: []string{k}}, emit)
+		}
+		for _, k := range keys {
+			if !b.mayHaveKey(k) || !b.hasKey(k) || !b.conflicts([]string{fresh(round, 0), k}) {
+				t.Fatalf("round %d (%d keys): key %q of the open batch not found", round, n, k)
+			}
+		}
+		for i := range 200 {
+			if k := fresh(round, i); b.hasKey(k) || b.conflicts([]string{k}) {
+				t.Fatalf("round %d (%d keys): key %q found, never added", round, n, k)
+			}
+		}
+		b.Flush(emit)
+		for _, k := range keys {
+			if b.hasKey(k) || b.conflicts([]string{k}) {
+				t.Fatalf("round %d (%d keys): key %q of a flushed batch found", round, n, k)
+			}
+		}
+		if b.filter != [filterWords]uint64{} || len(b.keys) != 0 {
+			t.Fatalf("round %d (%d keys): flushed batch leaves filter %x and %d indexed keys", round, n, b.filter, len(b.keys))
+		}
+	}
+}

@@ -76,7 +76,7 @@ func (m Mode) Map(job Job, dest *Destination) Result {
 // (null, an array, a string, a number, a boolean) is passed on: the
 // mapping reads it as an event without a type, as upstream does, and
 // answers with upstream's wording for that.
-func (j Job) event() (jsvalue.Value, *Error) {
+func (j *Job) event() (jsvalue.Value, *Error) {
 	if j.Raw != nil {
 		v, err := jsvalue.Parse(j.Raw)
 		if err != nil {
