@@ -183,7 +183,9 @@ func TestFallbackKeepsCustomerio(t *testing.T) {
 // the retry contract passed back, and the 502s of an upstream that fails.
 func TestFallbackFeaturesAndFailures(t *testing.T) {
 	t.Parallel()
-	_, ts := newFallbackPair(t, 50*time.Millisecond)
+	// Long enough for a loaded machine to answer the upstream's quick
+	// requests within it; /slow never answers, and waits the whole of it.
+	_, ts := newFallbackPair(t, time.Second)
 
 	resp, body := do(t, ts.Client(), "GET", ts.URL+"/features", nil, nil)
 	var features map[string]any
