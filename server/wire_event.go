@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"unsafe"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
@@ -197,9 +198,64 @@ func (t *eventText) key(k string) {
 	t.out = append(t.out, '"', ':')
 }
 
-// string writes the string at v as a JSON string literal.
+// string writes the string at v as a JSON string literal, as
+// jsvalue.AppendJSONBytesAt writes it. Most strings need no escape: each
+// word of the string is checked as it is copied, in one pass, and the
+// string is escaped from its start only when a word holds a byte a JSON
+// string does not hold as it is.
 func (t *eventText) string(v span) {
-	t.out = jsvalue.AppendJSONBytesAt(t.out, t.b, v.off, v.end)
+	out, b := t.out, t.b
+	l, n := len(out), v.end-v.off
+	// The words that hold the string, the last running past its end by
+	// up to 7 bytes, are read from b and written to the spare capacity of
+	// out after the opening quote: both must have them. The text of an
+	// eventText never shares memory with its message.
+	words := (n + 7) &^ 7
+	if n == 0 || len(b)-v.off < words || cap(out)-l < words+2 {
+		t.out = jsvalue.AppendJSONBytesAt(out, b, v.off, v.end)
+		return
+	}
+	// Safe: src and dst are the words checked above to lie in b and in
+	// the capacity of out, which do not overlap; each word is read and
+	// written as an array of 8 bytes, which has no alignment.
+	src := unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), v.off)
+	dst := unsafe.Add(unsafe.Pointer(unsafe.SliceData(out)), l+1)
+	var escaped uint64
+	for k := 8; k < n; k += 8 {
+		x := binary.LittleEndian.Uint64((*[8]byte)(src)[:])
+		escaped |= escapedBytes(x)
+		binary.LittleEndian.PutUint64((*[8]byte)(dst)[:], x)
+		src, dst = unsafe.Add(src, 8), unsafe.Add(dst, 8)
+	}
+	x := binary.LittleEndian.Uint64((*[8]byte)(src)[:])
+	// Only the low bytes of the last word up to the string's end are the
+	// string's: the flags of the others are shifted out, and a flag does
+	// not carry downwards (see escapedBytes).
+	escaped |= escapedBytes(x) << (8 * uint(words-n))
+	binary.LittleEndian.PutUint64((*[8]byte)(dst)[:], x)
+	if escaped != 0 {
+		t.out = jsvalue.AppendJSONBytes(out, b[v.off:v.end])
+		return
+	}
+	out = out[:l+2+n]
+	out[l] = '"'
+	out[l+1+n] = '"'
+	t.out = out
+}
+
+// loBits has the low bit of each byte of a word set, as hiBits has the
+// high bit.
+const loBits = 0x0101010101010101
+
+// escapedBytes returns the high bit of each byte of the word x, read
+// little-endian, that a JSON string does not hold as it is: a byte below
+// 0x20, '"', '\\', or one that is not ASCII (which may need a check or an
+// escape), as jsvalue's writer tells them. Borrows carry only upwards,
+// from a flagged byte, so the lowest flag is exact and the flags of the
+// low bytes of x do not depend on the bytes above them: a word holds a
+// flagged byte exactly when some flag is set.
+func escapedBytes(x uint64) uint64 {
+	return ((x - loBits*0x20) | ((x ^ loBits*'"') - loBits) | ((x ^ loBits*'\\') - loBits) | x) & hiBits
 }
 
 // countedStruct is the size in bytes from which structJSON counts a
