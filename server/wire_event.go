@@ -321,9 +321,12 @@ func (t *eventText) entries(v span, base int) bool {
 		// The common entry, its length, its key's and its value's each
 		// a byte, is read here, as the walk reads it: a call to
 		// entryAtSight costs more than the reading.
-		if q := p + 2; q+4 <= v.end && b[p] == structFieldsTag && b[p+1] < 0x80 && b[q] == entryKeyTag && b[q+1] < 0x80 {
-			e, k := q+int(b[p+1]), span{q + 2, q + 2 + int(b[q+1])}
-			if e <= v.end && k.end+2 <= e && b[k.end] == entryValueTag && b[k.end+1] < 0x80 && k.end+2+int(b[k.end+1]) == e {
+		// The entry's tag and length and its key's are read as one word.
+		const entryHead = uint32(entryKeyTag)<<16 | uint32(structFieldsTag)
+		if p+6 <= v.end {
+			h := binary.LittleEndian.Uint32(b[p:])
+			e, k := p+2+int(h>>8&0x7f), span{p + 4, p + 4 + int(h>>24)}
+			if h&0x80ff80ff == entryHead && e <= v.end && k.end+2 <= e && b[k.end] == entryValueTag && b[k.end+1] < 0x80 && k.end+2+int(b[k.end+1]) == e {
 				t.refs = append(t.refs, memberRef{prefix: keyPrefixAt(b, k), place: int32(len(t.members) - base)})
 				t.members = append(t.members, soleMember(k, span{k.end + 2, e}))
 				p = e
