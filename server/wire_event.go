@@ -215,24 +215,9 @@ func (t *eventText) string(v span) {
 		t.out = jsvalue.AppendJSONBytesAt(out, b, v.off, v.end)
 		return
 	}
-	// Safe: src and dst are the words checked above to lie in b and in
-	// the capacity of out, which do not overlap; each word is read and
-	// written as an array of 8 bytes, which has no alignment.
-	src := unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), v.off)
-	dst := unsafe.Add(unsafe.Pointer(unsafe.SliceData(out)), l+1)
-	var escaped uint64
-	for k := 8; k < n; k += 8 {
-		x := binary.LittleEndian.Uint64((*[8]byte)(src)[:])
-		escaped |= escapedBytes(x)
-		binary.LittleEndian.PutUint64((*[8]byte)(dst)[:], x)
-		src, dst = unsafe.Add(src, 8), unsafe.Add(dst, 8)
-	}
-	x := binary.LittleEndian.Uint64((*[8]byte)(src)[:])
-	// Only the low bytes of the last word up to the string's end are the
-	// string's: the flags of the others are shifted out, and a flag does
-	// not carry downwards (see escapedBytes).
-	escaped |= escapedBytes(x) << (8 * uint(words-n))
-	binary.LittleEndian.PutUint64((*[8]byte)(dst)[:], x)
+	// Safe: the words copied, from v.off of b to l+1 of out, are checked
+	// above to lie in b and in the capacity of out, which do not overlap.
+	escaped := copyWords(unsafe.Add(unsafe.Pointer(unsafe.SliceData(out)), l+1), unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), v.off), n)
 	if escaped != 0 {
 		t.out = jsvalue.AppendJSONBytes(out, b[v.off:v.end])
 		return
@@ -241,6 +226,28 @@ func (t *eventText) string(v span) {
 	out[l] = '"'
 	out[l+1+n] = '"'
 	t.out = out
+}
+
+// copyWords copies the words that hold a string of n > 0 bytes at src to
+// dst, the last running past its end by up to 7 bytes, and returns the
+// flags of escapedBytes of the string's bytes: none when the string needs
+// no escape. Each word is read and written as an array of 8 bytes, which
+// has no alignment. A function of its own, its loop keeps its values in
+// registers.
+func copyWords(dst, src unsafe.Pointer, n int) uint64 {
+	var escaped uint64
+	for k := 8; k < n; k += 8 {
+		x := binary.LittleEndian.Uint64((*[8]byte)(src)[:])
+		escaped |= escapedBytes(x)
+		binary.LittleEndian.PutUint64((*[8]byte)(dst)[:], x)
+		src, dst = unsafe.Add(src, 8), unsafe.Add(dst, 8)
+	}
+	x := binary.LittleEndian.Uint64((*[8]byte)(src)[:])
+	binary.LittleEndian.PutUint64((*[8]byte)(dst)[:], x)
+	// Only the low bytes of the last word up to the string's end are the
+	// string's: the flags of the others are shifted out, and a flag does
+	// not carry downwards (see escapedBytes).
+	return escaped | escapedBytes(x)<<(8*uint(-n&7))
 }
 
 // loBits has the low bit of each byte of a word set, as hiBits has the
