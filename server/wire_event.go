@@ -178,24 +178,32 @@ func (t *eventText) event(b []byte) (text []byte, ok bool) {
 func (t *eventText) member(num protowire.Number, occ spans) bool {
 	if !eventStructs[num] {
 		if v := occ.first; v.end > v.off {
-			t.key(eventKeys[num])
+			t.key(num)
 			t.string(v)
 		}
 		return true
 	}
-	t.key(eventKeys[num])
+	t.key(num)
 	return t.structJSON(occ)
 }
 
-// key writes the key of an event member, after a comma unless it is the
-// first.
-func (t *eventText) key(k string) {
-	if t.out[len(t.out)-1] != '{' {
-		t.out = append(t.out, ',')
+// eventKeyTexts are the texts of eventKeys as the event object's members
+// begin, after a comma: `,"type":`.
+var eventKeyTexts = func() (texts [len(eventKeys)]string) {
+	for num, k := range eventKeys {
+		texts[num] = `,"` + k + `":`
 	}
-	t.out = append(t.out, '"')
+	return texts
+}()
+
+// key writes the key of the event member of field num, after a comma
+// unless it is the first.
+func (t *eventText) key(num protowire.Number) {
+	k := eventKeyTexts[num]
+	if t.out[len(t.out)-1] == '{' {
+		k = k[1:]
+	}
 	t.out = append(t.out, k...)
-	t.out = append(t.out, '"', ':')
 }
 
 // string writes the string at v as a JSON string literal, as
