@@ -314,11 +314,11 @@ func (t *eventText) structJSON(occ spans) bool {
 		}
 		t.string(span{int(m.key.off), int(m.key.end)})
 		t.out = append(t.out, ':')
-		occ := one(span{int(m.first.off), int(m.first.end)})
-		if m.values != 1 {
-			occ = t.occurrences(m)
-		}
-		if !t.valueJSON(occ) {
+		if m.values == 1 {
+			if !t.soleValueJSON(span{int(m.first.off), int(m.first.end)}) {
+				return false
+			}
+		} else if !t.valueJSON(t.occurrences(m)) {
 			return false
 		}
 	}
@@ -387,32 +387,45 @@ const (
 // no kind as null; false when it holds a number JSON cannot say.
 func (t *eventText) valueJSON(occ spans) bool {
 	if occ.n == 1 {
-		// A Value as protobuf writes it, one field whose tag and length
-		// take a byte each, is read at sight, as valueAtSight reads it
-		// but without a call, which costs more here than the reading;
-		// any other by its fields.
-		b, v := t.b, occ.first
-		switch n := v.end - v.off; {
-		case n == 0:
-			t.out = append(t.out, "null"...)
+		return t.soleValueJSON(occ.first)
+	}
+	return t.valueFieldsJSON(occ)
+}
+
+// soleValueJSON writes the Value at v, which occurs once, as valueJSON
+// does.
+func (t *eventText) soleValueJSON(v span) bool {
+	// A Value as protobuf writes it, one field whose tag and length take a
+	// byte each, is read at sight, as valueAtSight reads it but without a
+	// call, which costs more here than the reading; any other by its
+	// fields.
+	b := t.b
+	switch n := v.end - v.off; {
+	case n == 0:
+		t.out = append(t.out, "null"...)
+		return true
+	case n == 2 && b[v.off+1] < 0x80 && (b[v.off] == valueNullTag || b[v.off] == valueBoolTag):
+		return t.scalarJSON(wireValue{kind: protowire.Number(b[v.off] >> 3), b: b[v.off+1] != 0})
+	case n == 9 && b[v.off] == valueNumberTag:
+		return t.scalarJSON(wireValue{kind: kindNumber, num: math.Float64frombits(binary.LittleEndian.Uint64(b[v.off+1 : v.end]))})
+	case n >= 2 && b[v.off+1] < 0x80 && int(b[v.off+1]) == n-2:
+		inner := span{v.off + 2, v.end}
+		switch b[v.off] {
+		case valueStringTag:
+			t.string(inner)
 			return true
-		case n == 2 && b[v.off+1] < 0x80 && (b[v.off] == valueNullTag || b[v.off] == valueBoolTag):
-			return t.scalarJSON(wireValue{kind: protowire.Number(b[v.off] >> 3), b: b[v.off+1] != 0})
-		case n == 9 && b[v.off] == valueNumberTag:
-			return t.scalarJSON(wireValue{kind: kindNumber, num: math.Float64frombits(binary.LittleEndian.Uint64(b[v.off+1 : v.end]))})
-		case n >= 2 && b[v.off+1] < 0x80 && int(b[v.off+1]) == n-2:
-			inner := span{v.off + 2, v.end}
-			switch b[v.off] {
-			case valueStringTag:
-				t.string(inner)
-				return true
-			case valueStructTag:
-				return t.structJSON(one(inner))
-			case valueListTag:
-				return t.listJSON(one(inner))
-			}
+		case valueStructTag:
+			return t.structJSON(one(inner))
+		case valueListTag:
+			return t.listJSON(one(inner))
 		}
 	}
+	return t.valueFieldsJSON(one(v))
+}
+
+// valueFieldsJSON writes a Value read from its occurrences by their
+// fields, as valueJSON does.
+func (t *eventText) valueFieldsJSON(occ spans) bool {
 	w := t.value(occ)
 	switch w.kind {
 	case kindStruct:
@@ -456,7 +469,7 @@ func (t *eventText) listJSON(occ spans) bool {
 				t.out = append(t.out, ',')
 			}
 			first = false
-			if !t.valueJSON(one(fs.val)) {
+			if !t.soleValueJSON(fs.val) {
 				return false
 			}
 		}
