@@ -144,6 +144,14 @@ func (t *eventText) event(b []byte) (text []byte, ok bool) {
 			break
 		}
 		last = num
+		if !eventStructs[num] {
+			// A string field, as member writes it.
+			if v := fs.val; v.end > v.off {
+				t.key(num)
+				t.string(v)
+			}
+			continue
+		}
 		if !t.member(num, one(fs.val)) {
 			return nil, false
 		}
