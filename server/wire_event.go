@@ -152,7 +152,8 @@ func (t *eventText) event(b []byte) (text []byte, ok bool) {
 			}
 			continue
 		}
-		if !t.member(num, one(fs.val)) {
+		t.key(num)
+		if !t.soleStructJSON(fs.val) {
 			return nil, false
 		}
 	}
@@ -310,6 +311,22 @@ func (t *eventText) structJSON(occ spans) bool {
 			}
 		}
 	}
+	return t.membersJSON(base)
+}
+
+// soleStructJSON writes the Struct at v, which occurs once, as structJSON
+// does.
+func (t *eventText) soleStructJSON(v span) bool {
+	if base := len(t.members); v.end-v.off < countedStruct && t.entries(v, base) {
+		return t.membersJSON(base)
+	}
+	return t.structJSON(one(v))
+}
+
+// membersJSON writes the Struct whose entries are those of t.members and
+// t.refs from base on as a JSON object, as structJSON does, and drops
+// them.
+func (t *eventText) membersJSON(base int) bool {
 	members := t.members[base:]
 	// Nested Structs add their entries after these, which stay where they
 	// are even when the stacks grow.
@@ -423,7 +440,7 @@ func (t *eventText) soleValueJSON(v span) bool {
 			t.string(inner)
 			return true
 		case valueStructTag:
-			return t.structJSON(one(inner))
+			return t.soleStructJSON(inner)
 		case valueListTag:
 			return t.listJSON(one(inner))
 		}
