@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/binary"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"sync"
@@ -245,6 +246,31 @@ func (t *eventText) string(v span) {
 	t.out = out
 }
 
+// memberKey writes the key at k of a Struct's member, whose prefix (see
+// keyPrefix) is prefix, as string writes it, and the colon after it. A key
+// of a word or less, as most are, is all in its prefix: it is written
+// from there, without reading the message again.
+func (t *eventText) memberKey(prefix uint64, k span) {
+	out := t.out
+	l, n := len(out), k.end-k.off
+	if uint(n-1) < 8 && cap(out)-l >= 11 {
+		// The key's bytes in the order they are written, zeros past its
+		// end, whose flags are shifted out.
+		x := bits.ReverseBytes64(prefix)
+		if escapedBytes(x)<<(8*uint(8-n)) == 0 {
+			d := out[l : l+11]
+			d[0] = '"'
+			binary.LittleEndian.PutUint64(d[1:], x)
+			d[1+n] = '"'
+			d[2+n] = ':'
+			t.out = out[:l+3+n]
+			return
+		}
+	}
+	t.string(k)
+	t.out = append(t.out, ':')
+}
+
 // copyWords copies the words that hold a string of n > 0 bytes at src to
 // dst, the last running past its end by up to 7 bytes, and returns the
 // flags of escapedBytes of the string's bytes: none when the string needs
@@ -337,8 +363,7 @@ func (t *eventText) membersJSON(base int) bool {
 		if i > 0 {
 			t.out = append(t.out, ',')
 		}
-		t.string(span{int(m.key.off), int(m.key.end)})
-		t.out = append(t.out, ':')
+		t.memberKey(r.prefix, span{int(m.key.off), int(m.key.end)})
 		if m.values == 1 {
 			if !t.soleValueJSON(span{int(m.first.off), int(m.first.end)}) {
 				return false

@@ -231,3 +231,39 @@ func TestEventTextString(t *testing.T) {
 		}
 	}
 }
+
+// TestMemberKey checks eventText.memberKey against jsvalue.AppendJSONBytes
+// and a colon for keys of up to 10 bytes, plain and with a byte to escape
+// or check at each place, at the end of their message and before more, with
+// every room left in the text it writes to: a key of a word or less is
+// written from its prefix.
+func TestMemberKey(t *testing.T) {
+	specials := []byte{0, 0x1f, '"', '\\', 0x7f, 0xc3, 0xff}
+	for n := range 11 {
+		for bad := -1; bad < n; bad++ {
+			for _, c := range specials {
+				if bad < 0 && c != specials[0] {
+					continue
+				}
+				key := []byte(strings.Repeat("k", n))
+				if bad >= 0 {
+					key[bad] = c
+				}
+				want := string(append(jsvalue.AppendJSONBytes([]byte("x"), key), ':'))
+				for _, tail := range []string{"", "\x12\x02\x1a\x00abcdefgh"} {
+					msg := append(append([]byte{entryKeyTag, byte(n)}, key...), tail...)
+					k := span{2, 2 + n}
+					for room := range 2*n + 14 {
+						out := make([]byte, 1, 1+room)
+						out[0] = 'x'
+						et := eventText{wireReader: wireReader{b: msg}, out: out}
+						et.memberKey(keyPrefixAt(msg, k), k)
+						if got := string(et.out); got != want {
+							t.Fatalf("key %q, tail %q, room %d: %q, want %q", key, tail, room, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
