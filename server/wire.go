@@ -155,9 +155,12 @@ func (w *wireWalk) structMsg(b []byte, depth int) {
 		// The common entry, its length, its key's and its value's each
 		// a byte, is read here: a call to entryAtSight costs more than
 		// the reading.
-		if q := p + 2; shallow && q+4 <= len(b) && b[p+1] < 0x80 && b[q] == entryKeyTag && b[q+1] < 0x80 {
-			e, k := q+int(b[p+1]), span{q + 2, q + 2 + int(b[q+1])}
-			if e <= len(b) && k.end+2 <= e && b[k.end] == entryValueTag && b[k.end+1] < 0x80 && k.end+2+int(b[k.end+1]) == e {
+		// The entry's tag and length and its key's are read as one word.
+		const entryHead = uint32(entryKeyTag)<<16 | uint32(structFieldsTag)
+		if shallow && p+6 <= len(b) {
+			h := binary.LittleEndian.Uint32(b[p:])
+			e, k := p+2+int(h>>8&0x7f), span{p + 4, p + 4 + int(h>>24)}
+			if h&0x80ff80ff == entryHead && e <= len(b) && k.end+2 <= e && b[k.end] == entryValueTag && b[k.end+1] < 0x80 && k.end+2+int(b[k.end+1]) == e {
 				p = e
 				w.nodes += 2
 				if !shortASCII(b, k) && !validUTF8(b[k.off:k.end]) {

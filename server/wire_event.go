@@ -3,9 +3,11 @@ package server
 import (
 	"encoding/binary"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"sync"
+	"unsafe"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
@@ -143,7 +145,16 @@ func (t *eventText) event(b []byte) (text []byte, ok bool) {
 			break
 		}
 		last = num
-		if !t.member(num, one(fs.val)) {
+		if !eventStructs[num] {
+			// A string field, as member writes it.
+			if v := fs.val; v.end > v.off {
+				t.key(num)
+				t.string(v)
+			}
+			continue
+		}
+		t.key(num)
+		if !t.soleStructJSON(fs.val) {
 			return nil, false
 		}
 	}
@@ -177,29 +188,124 @@ func (t *eventText) event(b []byte) (text []byte, ok bool) {
 func (t *eventText) member(num protowire.Number, occ spans) bool {
 	if !eventStructs[num] {
 		if v := occ.first; v.end > v.off {
-			t.key(eventKeys[num])
+			t.key(num)
 			t.string(v)
 		}
 		return true
 	}
-	t.key(eventKeys[num])
+	t.key(num)
 	return t.structJSON(occ)
 }
 
-// key writes the key of an event member, after a comma unless it is the
-// first.
-func (t *eventText) key(k string) {
-	if t.out[len(t.out)-1] != '{' {
-		t.out = append(t.out, ',')
+// eventKeyTexts are the texts of eventKeys as the event object's members
+// begin, after a comma: `,"type":`.
+var eventKeyTexts = func() (texts [len(eventKeys)]string) {
+	for num, k := range eventKeys {
+		texts[num] = `,"` + k + `":`
 	}
-	t.out = append(t.out, '"')
+	return texts
+}()
+
+// key writes the key of the event member of field num, after a comma
+// unless it is the first.
+func (t *eventText) key(num protowire.Number) {
+	k := eventKeyTexts[num]
+	if t.out[len(t.out)-1] == '{' {
+		k = k[1:]
+	}
 	t.out = append(t.out, k...)
-	t.out = append(t.out, '"', ':')
 }
 
-// string writes the string at v as a JSON string literal.
+// string writes the string at v as a JSON string literal, as
+// jsvalue.AppendJSONBytesAt writes it. Most strings need no escape: each
+// word of the string is checked as it is copied, in one pass, and the
+// string is escaped from its start only when a word holds a byte a JSON
+// string does not hold as it is.
 func (t *eventText) string(v span) {
-	t.out = jsvalue.AppendJSONBytesAt(t.out, t.b, v.off, v.end)
+	out, b := t.out, t.b
+	l, n := len(out), v.end-v.off
+	// The words that hold the string, the last running past its end by
+	// up to 7 bytes, are read from b and written to the spare capacity of
+	// out after the opening quote: both must have them. The text of an
+	// eventText never shares memory with its message.
+	words := (n + 7) &^ 7
+	if n == 0 || len(b)-v.off < words || cap(out)-l < words+2 {
+		t.out = jsvalue.AppendJSONBytesAt(out, b, v.off, v.end)
+		return
+	}
+	// Safe: the words copied, from v.off of b to l+1 of out, are checked
+	// above to lie in b and in the capacity of out, which do not overlap.
+	escaped := copyWords(unsafe.Add(unsafe.Pointer(unsafe.SliceData(out)), l+1), unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), v.off), n)
+	if escaped != 0 {
+		t.out = jsvalue.AppendJSONBytes(out, b[v.off:v.end])
+		return
+	}
+	out = out[:l+2+n]
+	out[l] = '"'
+	out[l+1+n] = '"'
+	t.out = out
+}
+
+// memberKey writes the key at k of a Struct's member, whose prefix (see
+// keyPrefix) is prefix, as string writes it, and the colon after it. A key
+// of a word or less, as most are, is all in its prefix: it is written
+// from there, without reading the message again.
+func (t *eventText) memberKey(prefix uint64, k span) {
+	out := t.out
+	l, n := len(out), k.end-k.off
+	if uint(n-1) < 8 && cap(out)-l >= 11 {
+		// The key's bytes in the order they are written, zeros past its
+		// end, whose flags are shifted out.
+		x := bits.ReverseBytes64(prefix)
+		if escapedBytes(x)<<(8*uint(8-n)) == 0 {
+			d := out[l : l+11]
+			d[0] = '"'
+			binary.LittleEndian.PutUint64(d[1:], x)
+			d[1+n] = '"'
+			d[2+n] = ':'
+			t.out = out[:l+3+n]
+			return
+		}
+	}
+	t.string(k)
+	t.out = append(t.out, ':')
+}
+
+// copyWords copies the words that hold a string of n > 0 bytes at src to
+// dst, the last running past its end by up to 7 bytes, and returns the
+// flags of escapedBytes of the string's bytes: none when the string needs
+// no escape. Each word is read and written as an array of 8 bytes, which
+// has no alignment. A function of its own, its loop keeps its values in
+// registers.
+func copyWords(dst, src unsafe.Pointer, n int) uint64 {
+	var escaped uint64
+	for k := 8; k < n; k += 8 {
+		x := binary.LittleEndian.Uint64((*[8]byte)(src)[:])
+		escaped |= escapedBytes(x)
+		binary.LittleEndian.PutUint64((*[8]byte)(dst)[:], x)
+		src, dst = unsafe.Add(src, 8), unsafe.Add(dst, 8)
+	}
+	x := binary.LittleEndian.Uint64((*[8]byte)(src)[:])
+	binary.LittleEndian.PutUint64((*[8]byte)(dst)[:], x)
+	// Only the low bytes of the last word up to the string's end are the
+	// string's: the flags of the others are shifted out, and a flag does
+	// not carry downwards (see escapedBytes).
+	return escaped | escapedBytes(x)<<(8*uint(-n&7))
+}
+
+// loBits has the low bit of each byte of a word set, as hiBits has the
+// high bit.
+const loBits = 0x0101010101010101
+
+// escapedBytes returns the high bit of each byte of the word x, read
+// little-endian, that a JSON string does not hold as it is: a byte below
+// 0x20, '"', '\\', or one that is not ASCII (which may need a check or an
+// escape), as jsvalue's writer tells them. Borrows carry only upwards,
+// from a flagged byte, so the lowest flag is exact and the flags of the
+// low bytes of x do not depend on the bytes above them: a word holds a
+// flagged byte exactly when some flag is set.
+func escapedBytes(x uint64) uint64 {
+	return ((x - loBits*0x20) | ((x ^ loBits*'"') - loBits) | ((x ^ loBits*'\\') - loBits) | x) & hiBits
 }
 
 // countedStruct is the size in bytes from which structJSON counts a
@@ -231,6 +337,22 @@ func (t *eventText) structJSON(occ spans) bool {
 			}
 		}
 	}
+	return t.membersJSON(base)
+}
+
+// soleStructJSON writes the Struct at v, which occurs once, as structJSON
+// does.
+func (t *eventText) soleStructJSON(v span) bool {
+	if base := len(t.members); v.end-v.off < countedStruct && t.entries(v, base) {
+		return t.membersJSON(base)
+	}
+	return t.structJSON(one(v))
+}
+
+// membersJSON writes the Struct whose entries are those of t.members and
+// t.refs from base on as a JSON object, as structJSON does, and drops
+// them.
+func (t *eventText) membersJSON(base int) bool {
 	members := t.members[base:]
 	// Nested Structs add their entries after these, which stay where they
 	// are even when the stacks grow.
@@ -241,13 +363,12 @@ func (t *eventText) structJSON(occ spans) bool {
 		if i > 0 {
 			t.out = append(t.out, ',')
 		}
-		t.string(span{int(m.key.off), int(m.key.end)})
-		t.out = append(t.out, ':')
-		occ := one(span{int(m.first.off), int(m.first.end)})
-		if m.values != 1 {
-			occ = t.occurrences(m)
-		}
-		if !t.valueJSON(occ) {
+		t.memberKey(r.prefix, span{int(m.key.off), int(m.key.end)})
+		if m.values == 1 {
+			if !t.soleValueJSON(span{int(m.first.off), int(m.first.end)}) {
+				return false
+			}
+		} else if !t.valueJSON(t.occurrences(m)) {
 			return false
 		}
 	}
@@ -265,9 +386,12 @@ func (t *eventText) entries(v span, base int) bool {
 		// The common entry, its length, its key's and its value's each
 		// a byte, is read here, as the walk reads it: a call to
 		// entryAtSight costs more than the reading.
-		if q := p + 2; q+4 <= v.end && b[p] == structFieldsTag && b[p+1] < 0x80 && b[q] == entryKeyTag && b[q+1] < 0x80 {
-			e, k := q+int(b[p+1]), span{q + 2, q + 2 + int(b[q+1])}
-			if e <= v.end && k.end+2 <= e && b[k.end] == entryValueTag && b[k.end+1] < 0x80 && k.end+2+int(b[k.end+1]) == e {
+		// The entry's tag and length and its key's are read as one word.
+		const entryHead = uint32(entryKeyTag)<<16 | uint32(structFieldsTag)
+		if p+6 <= v.end {
+			h := binary.LittleEndian.Uint32(b[p:])
+			e, k := p+2+int(h>>8&0x7f), span{p + 4, p + 4 + int(h>>24)}
+			if h&0x80ff80ff == entryHead && e <= v.end && k.end+2 <= e && b[k.end] == entryValueTag && b[k.end+1] < 0x80 && k.end+2+int(b[k.end+1]) == e {
 				t.refs = append(t.refs, memberRef{prefix: keyPrefixAt(b, k), place: int32(len(t.members) - base)})
 				t.members = append(t.members, soleMember(k, span{k.end + 2, e}))
 				p = e
@@ -313,32 +437,45 @@ const (
 // no kind as null; false when it holds a number JSON cannot say.
 func (t *eventText) valueJSON(occ spans) bool {
 	if occ.n == 1 {
-		// A Value as protobuf writes it, one field whose tag and length
-		// take a byte each, is read at sight, as valueAtSight reads it
-		// but without a call, which costs more here than the reading;
-		// any other by its fields.
-		b, v := t.b, occ.first
-		switch n := v.end - v.off; {
-		case n == 0:
-			t.out = append(t.out, "null"...)
+		return t.soleValueJSON(occ.first)
+	}
+	return t.valueFieldsJSON(occ)
+}
+
+// soleValueJSON writes the Value at v, which occurs once, as valueJSON
+// does.
+func (t *eventText) soleValueJSON(v span) bool {
+	// A Value as protobuf writes it, one field whose tag and length take a
+	// byte each, is read at sight, as valueAtSight reads it but without a
+	// call, which costs more here than the reading; any other by its
+	// fields.
+	b := t.b
+	switch n := v.end - v.off; {
+	case n == 0:
+		t.out = append(t.out, "null"...)
+		return true
+	case n == 2 && b[v.off+1] < 0x80 && (b[v.off] == valueNullTag || b[v.off] == valueBoolTag):
+		return t.scalarJSON(wireValue{kind: protowire.Number(b[v.off] >> 3), b: b[v.off+1] != 0})
+	case n == 9 && b[v.off] == valueNumberTag:
+		return t.scalarJSON(wireValue{kind: kindNumber, num: math.Float64frombits(binary.LittleEndian.Uint64(b[v.off+1 : v.end]))})
+	case n >= 2 && b[v.off+1] < 0x80 && int(b[v.off+1]) == n-2:
+		inner := span{v.off + 2, v.end}
+		switch b[v.off] {
+		case valueStringTag:
+			t.string(inner)
 			return true
-		case n == 2 && b[v.off+1] < 0x80 && (b[v.off] == valueNullTag || b[v.off] == valueBoolTag):
-			return t.scalarJSON(wireValue{kind: protowire.Number(b[v.off] >> 3), b: b[v.off+1] != 0})
-		case n == 9 && b[v.off] == valueNumberTag:
-			return t.scalarJSON(wireValue{kind: kindNumber, num: math.Float64frombits(binary.LittleEndian.Uint64(b[v.off+1 : v.end]))})
-		case n >= 2 && b[v.off+1] < 0x80 && int(b[v.off+1]) == n-2:
-			inner := span{v.off + 2, v.end}
-			switch b[v.off] {
-			case valueStringTag:
-				t.string(inner)
-				return true
-			case valueStructTag:
-				return t.structJSON(one(inner))
-			case valueListTag:
-				return t.listJSON(one(inner))
-			}
+		case valueStructTag:
+			return t.soleStructJSON(inner)
+		case valueListTag:
+			return t.listJSON(one(inner))
 		}
 	}
+	return t.valueFieldsJSON(one(v))
+}
+
+// valueFieldsJSON writes a Value read from its occurrences by their
+// fields, as valueJSON does.
+func (t *eventText) valueFieldsJSON(occ spans) bool {
 	w := t.value(occ)
 	switch w.kind {
 	case kindStruct:
@@ -382,7 +519,7 @@ func (t *eventText) listJSON(occ spans) bool {
 				t.out = append(t.out, ',')
 			}
 			first = false
-			if !t.valueJSON(one(fs.val)) {
+			if !t.soleValueJSON(fs.val) {
 				return false
 			}
 		}

@@ -187,3 +187,83 @@ func FuzzEventJSON(f *testing.F) {
 		checkEventJSON(t, b)
 	})
 }
+
+// TestEventTextString checks eventText.string against
+// jsvalue.AppendJSONBytes for every text of up to 40 bytes at every place
+// near its message's end, with every room left in the text it writes to:
+// plain texts, which are copied a word at a time, and texts with a byte to
+// escape or check at each place, which are escaped from their start. The
+// words it reads past a text's end and writes past its closing quote lie
+// in the message and in the text's capacity, as checkptr checks under
+// -race.
+func TestEventTextString(t *testing.T) {
+	specials := []byte{0, 0x1f, '"', '\\', 0x7f, 0xc3, 0xff}
+	for n := range 41 {
+		for bad := -1; bad < n; bad++ {
+			for _, c := range specials {
+				if bad < 0 && c != specials[0] {
+					continue
+				}
+				text := make([]byte, n)
+				for i := range text {
+					text[i] = 'a' + byte(i%26)
+				}
+				if bad >= 0 {
+					text[bad] = c
+				}
+				want := string(jsvalue.AppendJSONBytes([]byte("x"), text))
+				// Messages holding the text with 0 to 9 bytes after it, each
+				// a '"' that must not be read as the text's.
+				for tail := range 10 {
+					msg := append(append([]byte("\x0a\x03abc"), text...), strings.Repeat(`"`, tail)...)
+					v := span{5, 5 + n}
+					for room := range 2*n + 12 {
+						out := make([]byte, 1, 1+room)
+						out[0] = 'x'
+						et := eventText{wireReader: wireReader{b: msg[:len(msg):len(msg)]}, out: out}
+						et.string(v)
+						if got := string(et.out); got != want {
+							t.Fatalf("text %q, tail %d, room %d: %q, want %q", text, tail, room, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestMemberKey checks eventText.memberKey against jsvalue.AppendJSONBytes
+// and a colon for keys of up to 10 bytes, plain and with a byte to escape
+// or check at each place, at the end of their message and before more, with
+// every room left in the text it writes to: a key of a word or less is
+// written from its prefix.
+func TestMemberKey(t *testing.T) {
+	specials := []byte{0, 0x1f, '"', '\\', 0x7f, 0xc3, 0xff}
+	for n := range 11 {
+		for bad := -1; bad < n; bad++ {
+			for _, c := range specials {
+				if bad < 0 && c != specials[0] {
+					continue
+				}
+				key := []byte(strings.Repeat("k", n))
+				if bad >= 0 {
+					key[bad] = c
+				}
+				want := string(append(jsvalue.AppendJSONBytes([]byte("x"), key), ':'))
+				for _, tail := range []string{"", "\x12\x02\x1a\x00abcdefgh"} {
+					msg := append(append([]byte{entryKeyTag, byte(n)}, key...), tail...)
+					k := span{2, 2 + n}
+					for room := range 2*n + 14 {
+						out := make([]byte, 1, 1+room)
+						out[0] = 'x'
+						et := eventText{wireReader: wireReader{b: msg}, out: out}
+						et.memberKey(keyPrefixAt(msg, k), k)
+						if got := string(et.out); got != want {
+							t.Fatalf("key %q, tail %q, room %d: %q, want %q", key, tail, room, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}

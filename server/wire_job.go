@@ -243,6 +243,11 @@ func readMetadataKeys(own []byte, values []span) (*structpb.Struct, error) {
 // readKey decodes a Struct map entry when its key is one of
 // metadataReadKeys; value is nil otherwise.
 func readKey(entry []byte) (key string, value *structpb.Value, err error) {
+	if k, _, ok := entryAtSight(entry, span{0, len(entry)}); ok && !isReadKey(entry[k.off:k.end]) {
+		// An entry as protobuf writes it, whose fields are well formed,
+		// of a key not read: most are.
+		return "", nil, nil
+	}
 	var keyBytes []byte
 	var values [][]byte
 	fs := fields{b: entry}
@@ -274,6 +279,16 @@ func readKey(entry []byte) (key string, value *structpb.Value, err error) {
 		return k, value, nil
 	}
 	return "", nil, nil
+}
+
+// isReadKey reports whether key is one of metadataReadKeys.
+func isReadKey(key []byte) bool {
+	for _, k := range metadataReadKeys {
+		if string(key) == k {
+			return true
+		}
+	}
+	return false
 }
 
 // metadataWire returns the records of job's metadata field that the codec

@@ -185,16 +185,29 @@ func (o memberOrder) compare(a, c memberRef) int {
 // inKeyOrder sorts refs, in place order, by key and keeps, of the members
 // of one key, the last, as protobuf's decoding keeps it.
 func (o memberOrder) inKeyOrder(refs []memberRef) []memberRef {
-	for i := 1; i < len(refs); i++ {
-		// Most keys differ in their prefixes, compared here without a
-		// call.
+	// Most keys differ in their prefixes, compared here without a call:
+	// refs whose prefixes increase are in key order, each key once.
+	i := 1
+	for ; i < len(refs) && refs[i-1].prefix < refs[i].prefix; i++ {
+	}
+	if i >= len(refs) {
+		return refs
+	}
+	for ; i < len(refs); i++ {
 		if a, c := refs[i-1], refs[i]; a.prefix > c.prefix || a.prefix == c.prefix && o.compare(a, c) > 0 {
 			o.sort(refs)
 			break
 		}
 	}
-	out := refs[:0]
-	for i := range refs {
+	// Members of one key, which share a prefix, are side by side.
+	i = 1
+	for ; i < len(refs) && refs[i-1].prefix != refs[i].prefix; i++ {
+	}
+	if i >= len(refs) {
+		return refs
+	}
+	out := refs[:i-1]
+	for i := i - 1; i < len(refs); i++ {
 		if i+1 < len(refs) && refs[i+1].prefix == refs[i].prefix && o.compare(refs[i+1], refs[i]) == 0 {
 			continue
 		}
@@ -228,6 +241,14 @@ func (o memberOrder) sort(refs []memberRef) {
 		return
 	}
 	byKey := func(a, c memberRef) int {
+		// Most keys differ in their prefixes, compared here without a
+		// call.
+		if a.prefix != c.prefix {
+			if a.prefix < c.prefix {
+				return -1
+			}
+			return 1
+		}
 		if x := o.compare(a, c); x != 0 {
 			return x
 		}

@@ -36,13 +36,13 @@ func TestKeyPrefixAt(t *testing.T) {
 // every size the sort takes a path for (by insertion, by comparison, by
 // radix), with keys that share prefixes, differ past their first word or
 // only by a trailing zero byte, given in random order, in order and in
-// reverse.
+// reverse, and each once, in order and in random order.
 func TestInKeyOrder(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	alphabet := []string{"", "a", "a\x00", "b", "é", "\xff", "abcdefgh", "abcdefghi", "abcdefgh\x00", "abcdefgz", "k1", "k10", "k2", "context", "contexts"}
 	for _, size := range []int{0, 1, 2, 3, comparedMembers, comparedMembers + 1, 50, radixMembers - 1, radixMembers, 600} {
-		for round := range 6 {
+		for round := range 8 {
 			keys := make([]string, size)
 			for i := range keys {
 				switch rng.IntN(3) {
@@ -60,6 +60,15 @@ func TestInKeyOrder(t *testing.T) {
 			case 2:
 				slices.Sort(keys)
 				slices.Reverse(keys)
+			case 3:
+				// Each key once, in order.
+				slices.Sort(keys)
+				keys = slices.Compact(keys)
+			case 4:
+				// Each key once, in random order.
+				slices.Sort(keys)
+				keys = slices.Compact(keys)
+				rng.Shuffle(len(keys), func(i, j int) { keys[i], keys[j] = keys[j], keys[i] })
 			}
 			// The keys as a message holds them, each after a tag and a
 			// length.
