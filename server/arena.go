@@ -96,11 +96,16 @@ func (a *resultArena) sizedResult(e transform.Entry) (*ciotransformerv1.JobResul
 	t.Method = req.Method
 	// Protobuf strings are valid UTF-8: a lone surrogate taken from the
 	// event reads U+FFFD, as a JSON decoder reads upstream's escape.
-	t.Url = wellFormed(req.Endpoint)
+	// The mapping marks the request whose URL and user id it knows to be
+	// ASCII, as nearly all are, sparing them a second reading.
+	t.Url, t.UserId = req.Endpoint, req.UserID
+	if !req.WellFormed {
+		t.Url = wellFormed(req.Endpoint)
+		t.UserId = wellFormed(req.UserID)
+	}
 	t.EndpointPath = req.EndpointPath
 	t.Headers = a.headerMap(req.Headers)
 	t.Body = bodyString(req.Body)
-	t.UserId = wellFormed(req.UserID)
 	b.out.Request = t
 	r.Outcome = &b.out
 	return r, meta

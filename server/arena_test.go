@@ -170,6 +170,9 @@ func TestMappedResultWellFormed(t *testing.T) {
 		{`{"type":"identify","userId":["a\ud800"],"traits":{"email":"x@y.z"}}`, "https://track.customer.io/api/v1/customers/a\uFFFD", "a\uFFFD"},
 		{`{"type":"track","event":"e","anonymousId":"\udc00x"}`, "https://track.customer.io/api/v1/events", "\uFFFDx"},
 		{`{"type":"identify","userId":"é-1","traits":{"email":"x@y.z"}}`, "https://track.customer.io/api/v1/customers/%C3%A9-1", "é-1"},
+		{`{"type":"identify","userId":"u-1","traits":{"email":"x@y.z"}}`, "https://track.customer.io/api/v1/customers/u-1", "u-1"},
+		{`{"type":"track","event":"e","userId":["u\udc00"],"anonymousId":"a"}`, "https://track.customer.io/api/v1/customers/u\uFFFD/events", "u\uFFFD"},
+		{`{"type":"track","event":"e","anonymousId":"a-1"}`, "https://track.customer.io/api/v1/events", "a-1"},
 	} {
 		r := mode(testDestination, 0).Map(transform.Job{Raw: []byte(tt.event)}, dest)
 		if r.Err != nil {

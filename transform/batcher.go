@@ -28,7 +28,9 @@ type batchRequest struct {
 }
 
 // newBatchRequest returns a POST {endpoint} v2/batch request with the
-// Authorization and Content-Type headers and the given body.
+// Authorization and Content-Type headers and the given body. endpoint is
+// a destination's batch URL, which is ASCII, and the user id is empty: the
+// request is well formed.
 func newBatchRequest(endpoint, auth string, body []byte) *Request {
 	br := &batchRequest{headers: [2]Header{
 		{Name: authorizationHeader, Value: auth},
@@ -40,6 +42,7 @@ func newBatchRequest(endpoint, auth string, body []byte) *Request {
 		EndpointPath: batchEndpointPath,
 		Headers:      br.headers[:],
 		Body:         body,
+		WellFormed:   true,
 	}
 	return &br.req
 }
@@ -55,6 +58,7 @@ func batchOfOne(dest *Destination, r Result) *Request {
 	body = append(body, batchClose...)
 	req := newBatchRequest(dest.batchURL, dest.auth, body)
 	req.UserID = r.UserID
+	req.WellFormed = isASCII(r.UserID)
 	return req
 }
 

@@ -91,6 +91,9 @@ func checkCase(c *conformance.ProcessorCase) (string, error) {
 	if after := msg.AppendJSON(nil); !bytes.Equal(before, after) {
 		return "message modified by Transform:\n" + cmp.Diff(string(before), string(after)), nil
 	}
+	if req := entry.Request; req != nil && req.WellFormed && (!asciiString(req.Endpoint) || !asciiString(req.UserID)) {
+		return fmt.Sprintf("request marked WellFormed with a URL %q or user id %q that is not ASCII", req.Endpoint, req.UserID), nil
+	}
 	return c.Compare(jobResult(entry)), nil
 }
 
@@ -160,4 +163,14 @@ func corpusOutputs(line map[string]any) []map[string]any {
 		}
 	}
 	return outs
+}
+
+// asciiString reports whether s is ASCII, a byte at a time.
+func asciiString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

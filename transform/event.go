@@ -344,6 +344,41 @@ func (ev *event) outputUserID() string {
 	return ""
 }
 
+// outputUserIDASCII returns outputUserID's id and whether it is ASCII,
+// found without reading it when it is not a string (String() of a number,
+// a boolean or an object is ASCII) or when it is kept, the text of a path
+// id that URI encoding left as it is (see endpoint.appendTo).
+func (ev *event) outputUserIDASCII(kept string) (string, bool) {
+	v := ev.userIDOnly
+	if !v.Truthy() {
+		v = ev.anonymousID
+		if !v.Truthy() {
+			return "", true
+		}
+	}
+	s := v.JSString()
+	switch {
+	case !v.IsString() && !v.IsArray():
+		return s, true
+	case kept != "" && s == kept:
+		return s, true
+	}
+	return s, isASCII(s)
+}
+
+// isASCII reports whether s is ASCII, reading it eight bytes at a time.
+func isASCII(s string) bool {
+	const msb = 0x8080808080808080
+	var acc uint64
+	for ; len(s) >= 8; s = s[8:] {
+		acc |= word(s)
+	}
+	for i := 0; i < len(s); i++ {
+		acc |= uint64(s[i])
+	}
+	return acc&msb == 0
+}
+
 // firstSet returns the first value that is set (see isSet), else null, as
 // upstream's getValueFromMessage picks among its sources.
 func firstSet(vals ...jsvalue.Value) jsvalue.Value {

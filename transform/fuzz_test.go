@@ -121,6 +121,7 @@ func checkWellFormed(t *testing.T, r Result) {
 	if req := r.Request; req != nil {
 		json = append(json, string(req.Body))
 		texts = append(texts, req.Endpoint, req.UserID)
+		checkMarkedASCII(t, "request", req)
 	}
 	for _, s := range json {
 		if !utf8.ValidString(s) {

@@ -34,6 +34,11 @@ type Request struct {
 	// UserID is the RudderStack user id the request is attributed to (the
 	// resolved user id, else the anonymous id, as a string; may be empty).
 	UserID string
+	// WellFormed reports that Endpoint and UserID are known to be ASCII,
+	// so valid UTF-8 with no lone surrogate: a holder may use them where
+	// only valid UTF-8 will do without jsvalue.ToWellFormed. When it is
+	// false they may still be: they have not been checked.
+	WellFormed bool
 }
 
 // IsBatch reports whether r is a /api/v2/batch request.

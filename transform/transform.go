@@ -105,18 +105,34 @@ type endpoint struct {
 	id, id2      jsvalue.Value
 }
 
-// appendTo appends the endpoint's path to dst.
-func (ep endpoint) appendTo(dst []byte) []byte {
+// appendTo appends the endpoint's path to dst. It reports whether what it
+// appended is ASCII, as it is unless an id is an array (see pathParamASCII),
+// and returns kept, the text of the first id when it is a string that URI
+// encoding left as it is, and so ASCII, else "".
+func (ep endpoint) appendTo(dst []byte) (out []byte, ascii bool, kept string) {
 	dst = append(dst, ep.path...)
 	if ep.id.IsUndefined() {
-		return dst
+		return dst, true, ""
 	}
+	n := len(dst)
 	dst = appendPathParam(dst, ep.id)
-	dst = append(dst, ep.suffix...)
-	if ep.id2.IsUndefined() {
-		return dst
+	if ep.id.IsString() && len(dst)-n == len(ep.id.Str()) {
+		kept = ep.id.Str()
 	}
-	return appendPathParam(dst, ep.id2)
+	dst = append(dst, ep.suffix...)
+	ascii = pathParamASCII(ep.id)
+	if ep.id2.IsUndefined() {
+		return dst, ascii, kept
+	}
+	return appendPathParam(dst, ep.id2), ascii && pathParamASCII(ep.id2), kept
+}
+
+// pathParamASCII reports whether appendPathParam appends v as ASCII without
+// reading v: a string is URI-encoded, which is ASCII, and String() of
+// anything but an array (a number, a boolean, null, an object) is; an
+// array's is the text of its elements.
+func pathParamASCII(v jsvalue.Value) bool {
+	return !v.IsArray()
 }
 
 // uriMalformed is the message of JavaScript's URIError, which upstream's
@@ -149,8 +165,9 @@ func (ev *event) request(dest *Destination, method, endpointPath string, ep endp
 	}
 	var buf [256]byte
 	strs := append(buf[:0], dest.host...)
-	strs = ep.appendTo(strs)
+	strs, urlASCII, kept := ep.appendTo(strs)
 	urlEnd := len(strs)
+	userID, userASCII := ev.outputUserIDASCII(kept)
 	var endBuf [maxKeys]int
 	strs, ends := ev.appendKeys(strs, endBuf[:0])
 	h, text := newStorage[requestHead](len(strs) + len(body.body))
@@ -162,7 +179,8 @@ func (ev *event) request(dest *Destination, method, endpointPath string, ep endp
 		EndpointPath: endpointPath,
 		Headers:      h.headers[:],
 		Body:         b,
-		UserID:       ev.outputUserID(),
+		UserID:       userID,
+		WellFormed:   urlASCII && userASCII,
 	}
 	return Result{Request: &h.req, Keys: sliceKeys(h.keys[:len(ends):len(ends)], s, urlEnd, ends)}
 }
