@@ -71,7 +71,8 @@ type event struct {
 // deviation D5: numbers in id, name and email fields read as their decimal
 // strings. API mode v2 reads them as they came, as upstream's v2 path sends
 // number ids as numbers, and takes the type as it is, since its schema
-// admits only exact type names.
+// admits only exact type names. ev is a new event, zero but for its
+// budget: load fills only the fields msg has.
 func (ev *event) load(msg jsvalue.Value, d5 bool) {
 	ev.d5 = d5
 	// All reads a parsed message's text as it goes: the mapping reads a
@@ -292,6 +293,12 @@ type traitIDs struct {
 // in place, as it is too large to copy for nothing.
 func readTraitIDs(traits jsvalue.Value, t *traitIDs, keys bool) {
 	*t = traitIDs{}
+	readNewTraitIDs(traits, t, keys)
+}
+
+// readNewTraitIDs is readTraitIDs into t, a zero traitIDs: that of an
+// event being loaded (see event.load), which is not cleared again.
+func readNewTraitIDs(traits jsvalue.Value, t *traitIDs, keys bool) {
 	for key, val := range traits.All() {
 		switch key {
 		case "userId":
@@ -430,10 +437,10 @@ func idString(v jsvalue.Value) jsvalue.Value {
 
 // withStringEmail applies D5 to the email member of traits, copying the
 // object only when that member is a number, and returns the traits, with
-// their identifier members read into t (and their keys classified when
-// keys is set, see readTraitIDs).
+// their identifier members read into t, a zero traitIDs (and their keys
+// classified when keys is set, see readTraitIDs).
 func withStringEmail(v jsvalue.Value, t *traitIDs, keys bool) jsvalue.Value {
-	readTraitIDs(v, t, keys)
+	readNewTraitIDs(v, t, keys)
 	if t.email.IsNumber() && v.IsObject() {
 		t.email = idString(t.email)
 		c := v.ShallowCopy()
