@@ -107,24 +107,34 @@ type endpoint struct {
 
 // appendTo appends the endpoint's path to dst. It reports whether what it
 // appended is ASCII, as it is unless an id is an array (see pathParamASCII),
-// and returns kept, the text of the first id when it is a string that URI
-// encoding left as it is, and so ASCII, else "".
-func (ep endpoint) appendTo(dst []byte) (out []byte, ascii bool, kept string) {
+// and whether every id that is a string went in as it is, URI encoding
+// having found nothing to encode in it, which makes it ASCII; and it
+// returns kept, the text of the first id when it went in so, else "".
+func (ep endpoint) appendTo(dst []byte) (out []byte, ascii, verbatim bool, kept string) {
 	dst = append(dst, ep.path...)
 	if ep.id.IsUndefined() {
-		return dst, true, ""
+		return dst, true, true, ""
 	}
 	n := len(dst)
 	dst = appendPathParam(dst, ep.id)
-	if ep.id.IsString() && len(dst)-n == len(ep.id.Str()) {
-		kept = ep.id.Str()
+	verbatim = true
+	if ep.id.IsString() {
+		verbatim = len(dst)-n == len(ep.id.Str())
+		if verbatim {
+			kept = ep.id.Str()
+		}
 	}
 	dst = append(dst, ep.suffix...)
 	ascii = pathParamASCII(ep.id)
 	if ep.id2.IsUndefined() {
-		return dst, ascii, kept
+		return dst, ascii, verbatim, kept
 	}
-	return appendPathParam(dst, ep.id2), ascii && pathParamASCII(ep.id2), kept
+	n = len(dst)
+	dst = appendPathParam(dst, ep.id2)
+	if ep.id2.IsString() && len(dst)-n != len(ep.id2.Str()) {
+		verbatim = false
+	}
+	return dst, ascii && pathParamASCII(ep.id2), verbatim, kept
 }
 
 // pathParamASCII reports whether appendPathParam appends v as ASCII without
@@ -160,12 +170,14 @@ func encodable(v jsvalue.Value) bool {
 // released.
 func (ev *event) request(dest *Destination, method, endpointPath string, ep endpoint, body draft) Result {
 	defer body.release()
-	if !encodable(ep.id) || !encodable(ep.id2) {
-		return Result{Err: uriMalformedError()}
-	}
 	var buf [256]byte
 	strs := append(buf[:0], dest.host...)
-	strs, urlASCII, kept := ep.appendTo(strs)
+	strs, urlASCII, verbatim, kept := ep.appendTo(strs)
+	// An id that went into the path as it is holds no lone surrogate:
+	// only the others are looked at again.
+	if !verbatim && (!encodable(ep.id) || !encodable(ep.id2)) {
+		return Result{Err: uriMalformedError()}
+	}
 	urlEnd := len(strs)
 	userID, userASCII := ev.outputUserIDASCII(kept)
 	var endBuf [maxKeys]int

@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
+	"github.com/cio-transformer/cio-transformer/transform/internal/js"
 )
 
 // TestRequestWellFormed maps events whose user id, anonymous id or path ids
@@ -126,6 +127,37 @@ func TestIsASCII(t *testing.T) {
 	for _, s := range []string{"", "a", "abcdefg", "abcdefgh", "abcdefghi", "0123456789abcdef0", "é", "abcdefgé", "abcdefghé", "é0123456789", loDC00, "x" + hiD83D} {
 		if got, want := isASCII(s), asciiBytewise(s); got != want {
 			t.Errorf("isASCII(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// TestPathIDLoneSurrogate checks that a path id holding a lone surrogate,
+// the person's id or the device token, still fails with URI malformed now
+// that request looks for lone surrogates only in the ids URI encoding
+// changed: one that holds one is always changed, as its bytes are beyond
+// ASCII.
+func TestPathIDLoneSurrogate(t *testing.T) {
+	t.Parallel()
+	dest := NewDestination(DestinationConfig{SiteID: "s", APIKey: "k"})
+	for _, event := range []string{
+		`{"type":"identify","userId":"u\ud800","traits":{"email":"x@y.z"}}`,
+		`{"type":"identify","userId":"\udc00","traits":{"email":"x@y.z"}}`,
+		`{"type":"track","event":"e","userId":"abcdefghijklmnop\ud83d"}`,
+		`{"type":"track","event":"Application Installed","userId":"u\udc00","context":{"device":{"token":"t"}}}`,
+		`{"type":"track","event":"Application Uninstalled","userId":"u-1","context":{"device":{"token":"t\udc00"}}}`,
+		`{"type":"track","event":"Application Uninstalled","userId":"u\udc00","context":{"device":{"token":"t"}}}`,
+	} {
+		msg, err := jsvalue.Parse([]byte(event))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := Transform(msg, dest); r.Err == nil || r.Err.Message != uriMalformed {
+			t.Errorf("%s: %+v, want %q", event, r, uriMalformed)
+		}
+	}
+	for _, s := range []string{loDC00, "a" + hiD83D, "é", "a b"} {
+		if e := js.AppendURIComponent(nil, s); len(e) == len(s) {
+			t.Errorf("AppendURIComponent(%q) = %q: kept as it is", s, e)
 		}
 	}
 }
