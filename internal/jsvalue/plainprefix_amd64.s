@@ -20,6 +20,16 @@
 	POR X2, X3; \
 	PMOVMSKB X3, DX
 
+// CLOSED follows scanPlain for plainString: when the byte that stopped
+// the scan, at AX, lies in s (length BX, base SI) and is '"', AX moves past
+// it; otherwise it jumps to none.
+#define CLOSED(none) \
+	CMPQ AX, BX; \
+	JGE none; \
+	CMPB (SI)(AX*1), $0x22; \
+	JNE none; \
+	INCQ AX
+
 // plainBytes holds the bytes SPECIAL compares with, sixteen of each.
 DATA plainBytes<>+0(SB)/8, $0x2222222222222222
 DATA plainBytes<>+8(SB)/8, $0x2222222222222222
@@ -45,7 +55,67 @@ TEXT ·plainPrefix(SB), NOSPLIT, $0-32
 	MOVQ s_base+0(FP), SI
 	MOVQ s_len+8(FP), BX
 	MOVQ i+16(FP), AX
+	CALL scanPlain<>(SB)
+	MOVQ AX, ret+24(FP)
+	RET
 
+// func plainString(s string, i int) int
+//
+// plainPrefix, for a string whose text starts at i: the index after the
+// '"' that ends it when every byte before that is plain, and -1 when
+// another byte, or the end of s, comes first. The index checks most
+// strings of a document with it, and the quote with the bytes before it.
+TEXT ·plainString(SB), NOSPLIT, $0-32
+	MOVQ s_base+0(FP), SI
+	MOVQ s_len+8(FP), BX
+	MOVQ i+16(FP), AX
+	CALL scanPlain<>(SB)
+	CLOSED(notplain)
+	MOVQ AX, ret+24(FP)
+	RET
+
+notplain:
+	MOVQ $-1, ret+24(FP)
+	RET
+
+// func plainMember(s string, i int) (key, value int)
+//
+// plainString twice, for an object member whose key's text starts at i:
+// key is plainString(s, i), and value, when s holds ':' and '"' right
+// after that key, plainString of the string that quote starts, and -1
+// otherwise. Most members of events are a plain key and a plain string.
+TEXT ·plainMember(SB), NOSPLIT, $0-40
+	MOVQ s_base+0(FP), SI
+	MOVQ s_len+8(FP), BX
+	MOVQ i+16(FP), AX
+	CALL scanPlain<>(SB)
+	CLOSED(nokey)
+	MOVQ AX, key+24(FP)
+	LEAQ 1(AX), CX
+	CMPQ CX, BX
+	JGE novalue
+	CMPB (SI)(AX*1), $0x3a
+	JNE novalue
+	CMPB (SI)(CX*1), $0x22
+	JNE novalue
+	ADDQ $2, AX
+	CALL scanPlain<>(SB)
+	CLOSED(novalue)
+	MOVQ AX, value+32(FP)
+	RET
+
+nokey:
+	MOVQ $-1, key+24(FP)
+
+novalue:
+	MOVQ $-1, value+32(FP)
+	RET
+
+// scanPlain is plainPrefix on registers: SI and BX hold the base and
+// length of s and AX holds i, and it leaves plainPrefix(s, i) in AX. It
+// changes CX, DX, DI, R8 and X0 to X3. plainPrefix, plainString and
+// plainMember share it.
+TEXT scanPlain<>(SB), NOSPLIT|NOFRAME, $0-0
 loop:
 	LEAQ 16(AX), CX
 	CMPQ CX, BX
@@ -76,7 +146,7 @@ tail:
 	ANDL R8, DX
 	JNZ found
 	MOVQ BX, AX
-	JMP end
+	RET
 
 backwards:
 	MOVOU -16(DI)(CX*1), X0
@@ -88,119 +158,13 @@ backwards:
 	TESTL DX, DX
 	JNZ found
 	MOVQ BX, AX
-	JMP end
+	RET
 
 found:
 	BSFL DX, DX
 	ADDQ DX, AX
 
 end:
-	MOVQ AX, ret+24(FP)
-	RET
-
-// func plainString(s string, i int) int
-//
-// plainPrefix, for a string whose text starts at i: the index after the
-// '"' that ends it when every byte before that is plain, and -1 when
-// another byte, or the end of s, comes first. The index checks most
-// strings of a document with it, and the quote with the bytes before it.
-TEXT ·plainString(SB), NOSPLIT, $0-32
-	MOVQ s_base+0(FP), SI
-	MOVQ s_len+8(FP), BX
-	MOVQ i+16(FP), AX
-	CALL scanString<>(SB)
-	MOVQ AX, ret+24(FP)
-	RET
-
-// func plainMember(s string, i int) (key, value int)
-//
-// plainString twice, for an object member whose key's text starts at i:
-// key is plainString(s, i), and value, when s holds ':' and '"' right
-// after that key, plainString of the string that quote starts, and -1
-// otherwise. Most members of events are a plain key and a plain string.
-TEXT ·plainMember(SB), NOSPLIT, $0-40
-	MOVQ s_base+0(FP), SI
-	MOVQ s_len+8(FP), BX
-	MOVQ i+16(FP), AX
-	CALL scanString<>(SB)
-	MOVQ AX, key+24(FP)
-	TESTQ AX, AX
-	JL novalue
-	LEAQ 1(AX), CX
-	CMPQ CX, BX
-	JGE novalue
-	CMPB (SI)(AX*1), $0x3a
-	JNE novalue
-	CMPB (SI)(CX*1), $0x22
-	JNE novalue
-	ADDQ $2, AX
-	CALL scanString<>(SB)
-	MOVQ AX, value+32(FP)
-	RET
-
-novalue:
-	MOVQ $-1, value+32(FP)
-	RET
-
-// scanString is plainString on registers: SI and BX hold the base and
-// length of s and AX holds i, and it leaves plainString(s, i) in AX. It
-// changes CX, DX, DI, R8 and X0 to X3. It reads the last bytes of s as
-// plainPrefix does, within the pages of s (TestPlainPrefixStaysInString,
-// TestPlainMemberStaysInString).
-TEXT scanString<>(SB), NOSPLIT|NOFRAME, $0-0
-loop:
-	LEAQ 16(AX), CX
-	CMPQ CX, BX
-	JGT tail
-	MOVOU (SI)(AX*1), X0
-	SPECIAL
-	TESTL DX, DX
-	JNZ found
-	ADDQ $16, AX
-	JMP loop
-
-tail:
-	MOVQ BX, CX
-	SUBQ AX, CX // CX = the bytes of s from i
-	TESTQ CX, CX
-	JLE none
-	LEAQ (SI)(AX*1), DI
-	MOVQ DI, DX
-	ANDQ $0xfff, DX
-	CMPQ DX, $0xff0
-	JGT backwards
-	MOVOU (DI), X0
-	SPECIAL
-	// Keep the bits of the CX bytes of s.
-	MOVL $1, R8
-	SHLL CX, R8
-	DECL R8
-	ANDL R8, DX
-	JNZ found
-	JMP none
-
-backwards:
-	MOVOU -16(DI)(CX*1), X0
-	SPECIAL
-	// Drop the bits of the 16-CX bytes before s+i.
-	NEGQ CX
-	ADDQ $16, CX
-	SHRL CX, DX
-	TESTL DX, DX
-	JNZ found
-	JMP none
-
-found:
-	BSFL DX, DX
-	ADDQ DX, AX
-	// The byte at AX lies in s: SPECIAL's bits past s are dropped.
-	CMPB (SI)(AX*1), $0x22
-	JNE none
-	INCQ AX
-	RET
-
-none:
-	MOVQ $-1, AX
 	RET
 
 // func plainBytesAddr() uintptr
