@@ -51,11 +51,7 @@ func TestRequestWellFormed(t *testing.T) {
 		{`{"type":"track","event":"Application Uninstalled","userId":"u-1","context":{"device":{"token":"é"}}}`, true},
 		{`{"type":"track","event":"Application Uninstalled","userId":["u\udc00"],"context":{"device":{"token":"t"}}}`, false},
 	} {
-		msg, err := jsvalue.Parse([]byte(tt.event))
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := Transform(msg, dest)
+		r := transformText(t, tt.event, dest)
 		if r.Err != nil {
 			t.Fatalf("%s: %s", tt.event, r.Err.Message)
 		}
@@ -82,11 +78,7 @@ func TestBatchRequestWellFormed(t *testing.T) {
 		{`{"type":"group","groupId":"g","anonymousId":"\ud800"}`, false},
 		{`{"type":"group","groupId":"g","userId":5}`, true},
 	} {
-		msg, err := jsvalue.Parse([]byte(tt.event))
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := Transform(msg, dest)
+		r := transformText(t, tt.event, dest)
 		if r.Err != nil {
 			t.Fatalf("%s: %s", tt.event, r.Err.Message)
 		}
