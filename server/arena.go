@@ -100,8 +100,8 @@ func (a *resultArena) sizedResult(e transform.Entry) (*ciotransformerv1.JobResul
 	// ASCII, as nearly all are, sparing them a second reading.
 	t.Url, t.UserId = req.Endpoint, req.UserID
 	if !req.WellFormed {
-		t.Url = wellFormed(req.Endpoint)
-		t.UserId = wellFormed(req.UserID)
+		t.Url = jsvalue.ToWellFormed(req.Endpoint)
+		t.UserId = jsvalue.ToWellFormed(req.UserID)
 	}
 	t.EndpointPath = req.EndpointPath
 	t.Headers = a.headerMap(req.Headers)
@@ -109,17 +109,6 @@ func (a *resultArena) sizedResult(e transform.Entry) (*ciotransformerv1.JobResul
 	b.out.Request = t
 	r.Outcome = &b.out
 	return r, meta
-}
-
-// wellFormed returns s as jsvalue.ToWellFormed does, without reading it
-// twice when it is ASCII, as a URL and a user id almost always are:
-// asciiPrefix reads it eight bytes at a time, where utf8.ValidString,
-// which ToWellFormed calls first, reads short strings a byte at a time.
-func wellFormed(s string) string {
-	if asciiPrefix(s) == len(s) {
-		return s
-	}
-	return jsvalue.ToWellFormed(s)
 }
 
 // setRef gives ref, a new reference, the id and metadata of job, as

@@ -7,7 +7,6 @@ import (
 	"unicode/utf8"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
-	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform"
 	"google.golang.org/protobuf/proto"
 )
@@ -111,30 +110,6 @@ func TestSizedResultMetadata(t *testing.T) {
 			}
 			if meta != want {
 				t.Errorf("%s %v: metadata size %d, want %d", name, e.Jobs, meta, want)
-			}
-		}
-	}
-}
-
-// TestWellFormed checks wellFormed against jsvalue.ToWellFormed on strings
-// of every length up to three words with one character that is not ASCII
-// (a valid one, a lone surrogate as the event's JSON gives it, an invalid
-// byte) at every position, or none: the same string, valid UTF-8, and s
-// itself when s is ASCII.
-func TestWellFormed(t *testing.T) {
-	t.Parallel()
-	for n := range 25 {
-		ascii := strings.Repeat("abcdefghi", 3)[:n]
-		if got := wellFormed(ascii); got != ascii || asciiPrefix(ascii) != len(ascii) {
-			t.Errorf("wellFormed(%q) = %q, ASCII %v", ascii, got, asciiPrefix(ascii) == len(ascii))
-		}
-		for _, odd := range []string{"é", "\xed\xa0\x80", "\xed\xbf\xbf", "\xff", "\x80", "\U0001F600"} {
-			for i := 0; i <= n; i++ {
-				s := ascii[:i] + odd + ascii[i:]
-				got, want := wellFormed(s), jsvalue.ToWellFormed(s)
-				if got != want || !utf8.ValidString(got) || asciiPrefix(s) == len(s) {
-					t.Errorf("wellFormed(%q) = %q, want %q (ASCII %v)", s, got, want, asciiPrefix(s) == len(s))
-				}
 			}
 		}
 	}

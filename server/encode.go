@@ -4,9 +4,9 @@ import (
 	"reflect"
 	"slices"
 	"sync"
-	"unicode/utf8"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"google.golang.org/grpc/mem"
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
@@ -200,68 +200,10 @@ func (e *responseEncoder) stringSize(s string) int {
 	if s == "" {
 		return 0
 	}
-	if !validString(s) {
+	if !jsvalue.ValidUTF8(s) {
 		e.invalid = true
 	}
 	return 1 + protowire.SizeBytes(len(s))
-}
-
-// validString reports whether s is valid UTF-8, as utf8.ValidString
-// does, reading its ASCII prefix, all of a request's body as a rule,
-// sixteen bytes at a time.
-func validString(s string) bool {
-	i := asciiPrefix(s)
-	return i == len(s) || utf8.ValidString(s[i:])
-}
-
-// asciiHigh has the high bit of each byte of a word set.
-const asciiHigh = 0x8080808080808080
-
-// asciiPrefix returns the length of a prefix of s that is ASCII: len(s)
-// when all of s is, and otherwise at most the index of its first byte
-// that is not. It reads s in eight-byte words, thirty-two bytes a round
-// then sixteen; the last bytes in words that overlap those read before
-// them.
-func asciiPrefix(s string) int {
-	n := len(s)
-	if n < 8 {
-		var acc byte
-		for i := 0; i < n; i++ {
-			acc |= s[i]
-		}
-		if acc < utf8.RuneSelf {
-			return n
-		}
-		return 0
-	}
-	// Reading t while it holds that many bytes needs no bounds checks.
-	t := s
-	for len(t) >= 32 {
-		if (word(t)|word(t[8:])|word(t[16:])|word(t[24:]))&asciiHigh != 0 {
-			return n - len(t)
-		}
-		t = t[32:]
-	}
-	if len(t) >= 16 {
-		if (word(t)|word(t[8:]))&asciiHigh != 0 {
-			return n - len(t)
-		}
-		t = t[16:]
-	}
-	// The rest, under sixteen bytes, lies in the first and last eight of
-	// the last sixteen, or of a string shorter than that.
-	if (word(s[max(n-16, 0):])|word(s[n-8:]))&asciiHigh != 0 {
-		return n - len(t)
-	}
-	return n
-}
-
-// word returns the first eight bytes of s as a little-endian word, which
-// the compiler reads in one load.
-func word(s string) uint64 {
-	_ = s[7]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // appendString appends a string field unless s is empty.
@@ -331,7 +273,7 @@ func (e *responseEncoder) encodeHeaders(hs map[string]string, id uintptr) []byte
 	keys := e.keys[:0]
 	for k, v := range hs {
 		keys = append(keys, k)
-		if !validString(k) || !validString(v) {
+		if !jsvalue.ValidUTF8(k) || !jsvalue.ValidUTF8(v) {
 			e.invalid = true
 		}
 	}

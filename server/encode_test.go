@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 	"google.golang.org/genproto/googleapis/rpc/status"
@@ -442,27 +441,4 @@ func FuzzEncode(f *testing.F) {
 			}
 		}
 	})
-}
-
-// TestValidString checks validString and asciiPrefix against
-// utf8.ValidString on strings of every length up to nine words, past a
-// round of thirty-two bytes and one of sixteen, with one sequence that is
-// not ASCII, valid or not, at every position, or none.
-func TestValidString(t *testing.T) {
-	t.Parallel()
-	for n := range 73 {
-		ascii := strings.Repeat("abcdefghi", 9)[:n]
-		if !validString(ascii) || asciiPrefix(ascii) != n {
-			t.Errorf("%q: validString %v, asciiPrefix %d", ascii, validString(ascii), asciiPrefix(ascii))
-		}
-		for _, odd := range []string{"é", "\u20ac", "\U0001F600", "\xed\xa0\x80", "\xff", "\x80", "\xc3", "\xf0\x9f\x98"} {
-			for i := 0; i <= n; i++ {
-				s := ascii[:i] + odd + ascii[i:]
-				p := asciiPrefix(s)
-				if got, want := validString(s), utf8.ValidString(s); got != want || p > i {
-					t.Errorf("%q: validString %v, want %v; asciiPrefix %d past the byte at %d", s, got, want, p, i)
-				}
-			}
-		}
-	}
 }

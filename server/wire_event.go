@@ -257,7 +257,7 @@ func (t *eventText) memberKey(prefix uint64, k span) {
 		// The key's bytes in the order they are written, zeros past its
 		// end, whose flags are shifted out.
 		x := bits.ReverseBytes64(prefix)
-		if escapedBytes(x)<<(8*uint(8-n)) == 0 {
+		if jsvalue.EscapedBytes(x)<<(8*uint(8-n)) == 0 {
 			d := out[l : l+11]
 			d[0] = '"'
 			binary.LittleEndian.PutUint64(d[1:], x)
@@ -273,15 +273,15 @@ func (t *eventText) memberKey(prefix uint64, k span) {
 
 // copyWords copies the words that hold a string of n > 0 bytes at src to
 // dst, the last running past its end by up to 7 bytes, and returns the
-// flags of escapedBytes of the string's bytes: none when the string needs
-// no escape. Each word is read and written as an array of 8 bytes, which
+// flags of jsvalue.EscapedBytes of the string's bytes: none when the
+// string needs no escape. Each word is read and written as an array of 8 bytes, which
 // has no alignment. A function of its own, its loop keeps its values in
 // registers.
 func copyWords(dst, src unsafe.Pointer, n int) uint64 {
 	var escaped uint64
 	for k := 8; k < n; k += 8 {
 		x := binary.LittleEndian.Uint64((*[8]byte)(src)[:])
-		escaped |= escapedBytes(x)
+		escaped |= jsvalue.EscapedBytes(x)
 		binary.LittleEndian.PutUint64((*[8]byte)(dst)[:], x)
 		src, dst = unsafe.Add(src, 8), unsafe.Add(dst, 8)
 	}
@@ -289,23 +289,8 @@ func copyWords(dst, src unsafe.Pointer, n int) uint64 {
 	binary.LittleEndian.PutUint64((*[8]byte)(dst)[:], x)
 	// Only the low bytes of the last word up to the string's end are the
 	// string's: the flags of the others are shifted out, and a flag does
-	// not carry downwards (see escapedBytes).
-	return escaped | escapedBytes(x)<<(8*uint(-n&7))
-}
-
-// loBits has the low bit of each byte of a word set, as hiBits has the
-// high bit.
-const loBits = 0x0101010101010101
-
-// escapedBytes returns the high bit of each byte of the word x, read
-// little-endian, that a JSON string does not hold as it is: a byte below
-// 0x20, '"', '\\', or one that is not ASCII (which may need a check or an
-// escape), as jsvalue's writer tells them. Borrows carry only upwards,
-// from a flagged byte, so the lowest flag is exact and the flags of the
-// low bytes of x do not depend on the bytes above them: a word holds a
-// flagged byte exactly when some flag is set.
-func escapedBytes(x uint64) uint64 {
-	return ((x - loBits*0x20) | ((x ^ loBits*'"') - loBits) | ((x ^ loBits*'\\') - loBits) | x) & hiBits
+	// not carry downwards (see jsvalue.EscapedBytes).
+	return escaped | jsvalue.EscapedBytes(x)<<(8*uint(-n&7))
 }
 
 // countedStruct is the size in bytes from which structJSON counts a

@@ -148,14 +148,14 @@ func appendString(dst []byte, s string) []byte {
 	switch {
 	case n >= 8:
 		x, y := word(s), word(s[n-8:])
-		if plainWord(x)|plainWord(y) != 0 {
+		if jsvalue.EscapedBytes(x)|jsvalue.EscapedBytes(y) != 0 {
 			return jsvalue.AppendJSONString(dst, s)
 		}
 		binary.LittleEndian.PutUint64(d[1:], x)
 		binary.LittleEndian.PutUint64(d[n-7:], y)
 	case n >= 4:
 		x, y := halfWord(s), halfWord(s[n-4:])
-		if plainWord(uint64(x)|uint64(y)<<32) != 0 {
+		if jsvalue.EscapedBytes(uint64(x)|uint64(y)<<32) != 0 {
 			return jsvalue.AppendJSONString(dst, s)
 		}
 		binary.LittleEndian.PutUint32(d[1:], x)
@@ -164,7 +164,7 @@ func appendString(dst []byte, s string) []byte {
 		// The first, middle and last bytes are every byte of s; the other
 		// bytes of the word are plain.
 		a, b, c := s[0], s[n>>1], s[n-1]
-		if plainWord(uint64(a)|uint64(b)<<8|uint64(c)<<16|0x6161616161<<24) != 0 {
+		if jsvalue.EscapedBytes(uint64(a)|uint64(b)<<8|uint64(c)<<16|0x6161616161<<24) != 0 {
 			return jsvalue.AppendJSONString(dst, s)
 		}
 		d[1], d[1+n>>1], d[n] = a, b, c
@@ -189,15 +189,6 @@ func halfWord(s string) uint32 {
 
 // plainWordBytes is the longest string appendString looks at itself.
 const plainWordBytes = 16
-
-// plainWord returns, for the eight bytes of x, a set high bit for each byte
-// a JSON string escapes or that starts or continues a character beyond
-// ASCII: a byte below 0x20, '"', '\\' or a byte of 0x80 or above; 0 when
-// there is none. A borrow only carries up from such a byte, so 0 is exact.
-func plainWord(x uint64) uint64 {
-	const lsb, msb = 0x0101010101010101, 0x8080808080808080
-	return ((x - lsb*0x20) | ((x ^ lsb*'"') - lsb) | ((x ^ lsb*'\\') - lsb) | x) & msb
-}
 
 // jsonNumberText reports whether a number's text starts as a JSON number
 // does, with a digit or with '-' and a digit: NaN and the infinities,

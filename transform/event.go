@@ -373,18 +373,8 @@ func (ev *event) outputUserIDASCII(kept string) (string, bool) {
 	return s, isASCII(s)
 }
 
-// isASCII reports whether s is ASCII, reading it eight bytes at a time.
-func isASCII(s string) bool {
-	const msb = 0x8080808080808080
-	var acc uint64
-	for ; len(s) >= 8; s = s[8:] {
-		acc |= word(s)
-	}
-	for i := 0; i < len(s); i++ {
-		acc |= uint64(s[i])
-	}
-	return acc&msb == 0
-}
+// isASCII reports whether s is ASCII.
+func isASCII(s string) bool { return jsvalue.ASCIIPrefix(s) == len(s) }
 
 // firstSet returns the first value that is set (see isSet), else null, as
 // upstream's getValueFromMessage picks among its sources.

@@ -57,8 +57,8 @@ func AppendJSONBytesAt(dst, msg []byte, start, end int) []byte {
 			// room for one in dst: it is read and written as one.
 			x := binary.LittleEndian.Uint64(msg[start:])
 			// Only the low n bytes are the text's; a flag does not carry
-			// downwards (see escapedBytes).
-			if escapedBytes(x)&(1<<(8*uint(n))-1) == 0 {
+			// downwards (see EscapedBytes).
+			if EscapedBytes(x)&(1<<(8*uint(n))-1) == 0 {
 				d := dst[l : l+10]
 				d[0] = '"'
 				binary.LittleEndian.PutUint64(d[1:], x)
@@ -79,9 +79,9 @@ func AppendJSONBytesAt(dst, msg []byte, start, end int) []byte {
 	w := msg[start : start+words]
 	var escaped uint64
 	for ; len(w) > 8; w = w[8:] {
-		escaped |= escapedBytes(binary.LittleEndian.Uint64(w))
+		escaped |= EscapedBytes(binary.LittleEndian.Uint64(w))
 	}
-	escaped |= escapedBytes(binary.LittleEndian.Uint64(w)) & (1<<(8*uint(last)) - 1)
+	escaped |= EscapedBytes(binary.LittleEndian.Uint64(w)) & (1<<(8*uint(last)) - 1)
 	if escaped != 0 {
 		return AppendJSONBytes(dst, b)
 	}
@@ -95,12 +95,12 @@ func AppendJSONBytesAt(dst, msg []byte, start, end int) []byte {
 	return dst
 }
 
-// escapedBytes returns the high bit of each byte of the word x, read
+// EscapedBytes returns the high bit of each byte of the word x, read
 // little-endian, that a JSON string does not hold as it is: a byte below
 // 0x20, '"', '\\', or one that is not ASCII (which may need a check or an
 // escape), as plainPrefix tells them. Borrows carry only upwards, from a
 // flagged byte, so the lowest flag is exact and the flags of the low bytes
 // of x do not depend on the bytes above them.
-func escapedBytes(x uint64) uint64 {
+func EscapedBytes(x uint64) uint64 {
 	return ((x - lsb*0x20) | ((x ^ lsb*'"') - lsb) | ((x ^ lsb*'\\') - lsb) | x) & msb
 }

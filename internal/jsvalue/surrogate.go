@@ -97,9 +97,15 @@ func UTF16Len(s string) int {
 // valid UTF-8, for the places that cannot carry a lone surrogate (a
 // protobuf string, a log line). s is returned as is when it is valid UTF-8.
 func ToWellFormed(s string) string {
-	if utf8.ValidString(s) {
+	if ValidUTF8(s) {
 		return s
 	}
+	return replaceIllFormed(s)
+}
+
+// replaceIllFormed returns a copy of s with every lone surrogate and
+// invalid UTF-8 byte replaced by U+FFFD.
+func replaceIllFormed(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(s); {

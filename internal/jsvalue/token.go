@@ -305,15 +305,8 @@ const (
 // built with the purego tag.
 func plainPrefixWords(s string, i int) int {
 	for i+8 <= len(s) {
-		w := s[i : i+8]
-		// The compiler merges these loads into one.
-		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-		// A byte's high bit is set in m when the byte is below 0x20, is '"'
-		// or '\\', or is not ASCII. Borrows only carry upwards from such a
-		// byte, so the lowest flagged byte is exact.
-		m := ((x - lsb*0x20) | ((x ^ lsb*'"') - lsb) | ((x ^ lsb*'\\') - lsb) | x) & msb
-		if m != 0 {
+		// The lowest byte EscapedBytes flags is exact.
+		if m := EscapedBytes(word(s[i:])); m != 0 {
 			return i + bits.TrailingZeros64(m)/8
 		}
 		i += 8
