@@ -100,9 +100,9 @@ test: ## Run every test with the race detector and every benchmark once; check g
 		$(MAKE) --no-print-directory $(GRPCURL) $(BUF) >$(BIN)/tools-build.log 2>&1 & tools=$$!; \
 		status=0; go test -race -shuffle=on -bench . -benchtime 1x $$(go list ./... | grep -v '/cmd/cio-transformer$$') || status=$$?; \
 		if ! wait $$tools; then cat $(BIN)/tools-build.log; exit 1; fi; exit $$status
-	@echo ">> checkgenerate, gofmt, buflint and breaking in the background ($(BIN)/checks.log)"
+	@echo ">> checkgenerate, gofmt, crossvet, buflint and breaking in the background ($(BIN)/checks.log)"
 	@echo ">> go test -race ./cmd/cio-transformer: the end-to-end tests, with the tools just built"
-	@$(MAKE) --no-print-directory checkgenerate gofmt buflint breaking >$(BIN)/checks.log 2>&1 & checks=$$!; \
+	@$(MAKE) --no-print-directory checkgenerate gofmt crossvet buflint breaking >$(BIN)/checks.log 2>&1 & checks=$$!; \
 		status=0; GRPCURL=$(CURDIR)/$(GRPCURL) BUF=$(CURDIR)/$(BUF) \
 			go test -race -shuffle=on -bench . -benchtime 1x ./cmd/cio-transformer || status=$$?; \
 		wait $$checks || status=$$?; cat $(BIN)/checks.log; exit $$status
@@ -148,6 +148,14 @@ lint: $(GOLANGCI_LINT) buflint ## golangci-lint (.golangci.yml: go vet, staticch
 gofmt: ## Fail when gofmt would change a Go file (gen/ aside)
 	@unformatted=$$(git ls-files '*.go' | grep -v '^gen/' | xargs gofmt -l); \
 		if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+
+# The service is built and tested on amd64; these keep it building where int
+# is 32 bits and where the parser's assembly is left out.
+.PHONY: crossvet
+crossvet: ## go vet for 386 (32-bit int), arm64, and the parser without its assembly (-tags purego)
+	GOARCH=386 go vet ./...
+	GOARCH=arm64 go vet ./...
+	go vet -tags purego ./internal/jsvalue
 
 .PHONY: vet
 vet: gofmt ## gofmt and go vet only: a quick check without the pinned tools

@@ -28,8 +28,9 @@ type pathSegment struct {
 	// num is set for a segment set-value turns into a number; when the next
 	// segment is one, the current value becomes an array.
 	num bool
-	// index is the array index of a numeric segment, -1 when it has none.
-	index int
+	// index is the array index of a numeric segment, -1 when it has none:
+	// an int64, which holds every JavaScript array index on any platform.
+	index int64
 }
 
 // setPath writes val at the key path key of obj, as npm set-value 4.1.0's
@@ -194,10 +195,10 @@ func getChild(v jsvalue.Value, seg pathSegment) (child jsvalue.Value, ok bool, e
 		if seg.index < 0 {
 			return jsvalue.Value{}, false, nil
 		}
-		if seg.index > maxKeyPathIndex {
+		if seg.index > int64(maxKeyPathIndex) {
 			return jsvalue.Value{}, false, errIndexTooLarge
 		}
-		if elems := v.Elems(); seg.index < len(elems) {
+		if elems := v.Elems(); seg.index < int64(len(elems)) {
 			return elems[seg.index], true, nil
 		}
 		return jsvalue.Value{}, true, nil
@@ -216,20 +217,20 @@ func putChild(v jsvalue.Value, seg pathSegment, val jsvalue.Value, b *budget) (b
 	if seg.index < 0 {
 		return false, nil
 	}
-	n := v.Len()
+	n := int64(v.Len())
 	if val.IsUndefined() && seg.index >= n {
 		// set-value deletes: nothing is allocated, upstream neither.
 		return true, nil
 	}
-	if seg.index > maxKeyPathIndex {
+	if seg.index > int64(maxKeyPathIndex) {
 		return false, errIndexTooLarge
 	}
 	if seg.index >= n {
-		if err := b.spend((seg.index + 1 - n) * holeBytes); err != nil {
+		if err := b.spend(int(seg.index+1-n) * holeBytes); err != nil {
 			return false, err
 		}
 	}
-	v.SetIndex(seg.index, val)
+	v.SetIndex(int(seg.index), val)
 	return true, nil
 }
 
@@ -245,7 +246,7 @@ func segmentOf(s string) pathSegment {
 		return pathSegment{key: s, index: -1}
 	}
 	if f >= 0 && f <= jsvalue.MaxArrayIndex {
-		return pathSegment{key: strconv.Itoa(int(f)), num: true, index: int(f)}
+		return pathSegment{key: strconv.FormatInt(int64(f), 10), num: true, index: int64(f)}
 	}
 	return pathSegment{key: jsvalue.FormatNumber(f), num: true, index: -1}
 }

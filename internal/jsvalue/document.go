@@ -392,11 +392,11 @@ func (c *container) lookup(key string) Value {
 }
 
 // at returns element i of a lazy array, undefined past its end.
-func (c *container) at(i int) Value {
-	if i >= c.count() {
+func (c *container) at(i int64) Value {
+	if i >= int64(c.count()) {
 		return Value{}
 	}
-	counted(i + 1)
+	counted(int(i) + 1)
 	d := c.doc
 	j := c.node + 2
 	for range i {

@@ -647,7 +647,7 @@ func checkLookup(t *testing.T, s string, v, read Value) {
 	switch v.kind {
 	case KindArray:
 		for i := range read.Elems() {
-			checkLookup(t, s, v.c.at(i), read.Elems()[i])
+			checkLookup(t, s, v.c.at(int64(i)), read.Elems()[i])
 		}
 	case KindObject:
 		if !v.c.lazy() {

@@ -270,7 +270,7 @@ func (v Value) Get(key string) Value {
 			}
 			a.load()
 		}
-		if i < len(v.c.elems) {
+		if i < int64(len(v.c.elems)) {
 			return v.c.elems[i]
 		}
 	}
@@ -380,18 +380,19 @@ const MaxArrayIndex = 1<<32 - 2
 // ArrayIndex reads key when it is a JavaScript array index written as
 // JavaScript prints it: "0", "12", "4294967294"; not "012", "-1", "1e3" or
 // "4294967295". These are the keys an array's elements have, and the keys
-// Object.keys lists first, in ascending order.
-func ArrayIndex(key string) (int, bool) {
+// Object.keys lists first, in ascending order. The index is an int64,
+// which holds every one on any platform.
+func ArrayIndex(key string) (int64, bool) {
 	if key == "" || len(key) > 10 || (len(key) > 1 && key[0] == '0') {
 		return 0, false
 	}
-	n := 0
+	var n int64
 	for i := 0; i < len(key); i++ {
 		c := key[i]
 		if c < '0' || c > '9' {
 			return 0, false
 		}
-		n = n*10 + int(c-'0')
+		n = n*10 + int64(c-'0')
 	}
 	return n, n <= MaxArrayIndex
 }

@@ -15,7 +15,7 @@ func KeyOrder(ms []jsvalue.Member) []jsvalue.Member {
 	indexes := 0
 	// ascending holds while the indexes met so far come in order, as
 	// they usually do: then they need no sort.
-	ascending, last := true, -1
+	ascending, last := true, int64(-1)
 	for _, m := range ms {
 		if i, ok := jsvalue.ArrayIndex(m.Key); ok {
 			indexes++
@@ -52,7 +52,7 @@ func KeyOrder(ms []jsvalue.Member) []jsvalue.Member {
 // lists the index keys as v holds them, then the others, and v's keys need
 // no reordered copy. It reads the keys in one pass over v.All.
 func IndexKeys(v jsvalue.Value) (indexes int, ascending bool) {
-	ascending, last := true, -1
+	ascending, last := true, int64(-1)
 	for k := range v.All() {
 		if i, ok := jsvalue.ArrayIndex(k); ok {
 			indexes++
