@@ -46,6 +46,10 @@ func job(j *ciotransformerv1.Job) transform.Job {
 		if tj.Raw == nil {
 			tj.Raw = []byte{}
 		}
+		// The request's bytes are its own, never written once decoded:
+		// the codec's copy of the message (buildRequest) or protobuf's
+		// copy of the field.
+		tj.RawImmutable = true
 	case *ciotransformerv1.Job_Event:
 		tj.Event = eventJSON(eventWire(p.Event))
 	default:

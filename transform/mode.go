@@ -21,6 +21,11 @@ type Job struct {
 	// Raw is the event's JSON text, which Map parses; nil when the event
 	// came as a value (Event) or not at all.
 	Raw []byte
+	// RawImmutable promises that Raw is never changed once Map has it (a
+	// buffer received for this one job, or a message's copy of its jobs):
+	// Map then parses Raw in place (jsvalue.ParseNoCopy) rather than a
+	// copy of it, and what it returns may refer to Raw.
+	RawImmutable bool
 	// Event is the event as a JSON value, read when Raw is nil.
 	Event jsvalue.Value
 	// Missing is set when the job carries no event at all, which fails it
@@ -78,7 +83,11 @@ func (m Mode) Map(job Job, dest *Destination) Result {
 // answers with upstream's wording for that.
 func (j *Job) event() (jsvalue.Value, *Error) {
 	if j.Raw != nil {
-		v, err := jsvalue.Parse(j.Raw)
+		parse := jsvalue.Parse
+		if j.RawImmutable {
+			parse = jsvalue.ParseNoCopy
+		}
+		v, err := parse(j.Raw)
 		if err != nil {
 			return jsvalue.Value{}, instrumentationError("Event is not valid JSON: " + err.Error())
 		}

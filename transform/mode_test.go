@@ -1,6 +1,8 @@
 package transform
 
 import (
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -160,5 +162,32 @@ func TestModeMapType(t *testing.T) {
 	}
 	if records == 0 {
 		t.Error("no record event was mapped")
+	}
+}
+
+// TestModeMapRawImmutable checks that parsing a job's Raw in place
+// (RawImmutable) maps every event of the mix, and the events above, to what
+// parsing a copy does.
+func TestModeMapRawImmutable(t *testing.T) {
+	t.Parallel()
+	events := [][]byte{
+		[]byte(`{"type":"identify","userId":"u","traits":{"a.b":1,"c":"\u00e9\ud800"}}`),
+		[]byte(`{"type":"track","event":"e","userId":"u","properties":{"k":[1,{"x":"y"}]}}`),
+		[]byte(`{"type":"group","userId":"u","groupId":"g","traits":{"n":1}}`),
+		[]byte(`{"type":`),
+		[]byte(`"identify"`),
+	}
+	for _, e := range eventmix.Generate(11, 1000) {
+		events = append(events, e.JSON)
+	}
+	dest := NewDestination(DestinationConfig{ID: "d1", SiteID: "site", APIKey: "key"})
+	for _, raw := range events {
+		for _, m := range []Mode{{}, {V2: true}} {
+			want := Alone(dest, m.Map(Job{Raw: slices.Clone(raw)}, dest))
+			got := Alone(dest, m.Map(Job{Raw: slices.Clone(raw), RawImmutable: true}, dest))
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s in %+v: in place %+v, from a copy %+v", raw, m, got, want)
+			}
+		}
 	}
 }

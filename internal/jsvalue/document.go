@@ -162,14 +162,19 @@ func typeDescriptor(typ reflect.Type) unsafe.Pointer {
 	return (*[2]unsafe.Pointer)(unsafe.Pointer(&typ))[1]
 }
 
-// newDoc builds the doc of the indexed src. The text, the nodes and the
-// container infos, none of which holds pointers, share one allocation;
-// with the doc and its containers too, when a shape covers the document.
-func newDoc(src []byte, x *indexer) *doc {
+// newDoc builds the doc of the indexed src. The nodes, the container infos
+// and, when copyText is set, a copy of the text, none of which holds
+// pointers, share one allocation; with the doc and its containers too,
+// when a shape covers the document. Without copyText the doc reads src
+// itself (see ParseNoCopy).
+func newDoc(src []byte, x *indexer, copyText bool) *doc {
 	const unit = int(unsafe.Sizeof(node{}))
 	nn, nc := len(x.nodes), len(x.cs)
 	infoUnits := (nc*int(unsafe.Sizeof(containerInfo{})) + unit - 1) / unit
-	units := nn + infoUnits + (len(src)+unit-1)/unit
+	units := nn + infoUnits
+	if copyText {
+		units += (len(src) + unit - 1) / unit
+	}
 	var d *doc
 	var arena []node
 	s := shapeFor(nc, units*unit)
@@ -200,10 +205,14 @@ func newDoc(src []byte, x *indexer) *doc {
 		d.infos = unsafe.Slice((*containerInfo)(unsafe.Pointer(&arena[nn])), nc)
 		copy(d.infos, x.cs)
 	}
-	if len(src) > 0 {
+	switch {
+	case len(src) == 0:
+	case copyText:
 		text := unsafe.Slice((*byte)(unsafe.Pointer(&arena[nn+infoUnits])), len(src))
 		copy(text, src)
 		d.src = unsafe.String(unsafe.SliceData(text), len(text))
+	default:
+		d.src = unsafe.String(unsafe.SliceData(src), len(src))
 	}
 	return d
 }

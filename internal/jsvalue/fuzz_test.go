@@ -29,12 +29,22 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Parse error %v, but json.Valid = %v", err, valid)
 		}
 		_ = v.JSString()
+		inPlace, inPlaceErr := ParseNoCopy(bytes.Clone(data))
+		if (inPlaceErr == nil) != (err == nil) {
+			t.Fatalf("ParseNoCopy error %v, Parse error %v", inPlaceErr, err)
+		}
 		if err != nil {
 			return
 		}
 		out := v.AppendJSON(nil)
 		if !json.Valid(out) {
 			t.Fatalf("AppendJSON output is not valid JSON: %q", out)
+		}
+		if !equal(v, inPlace) {
+			t.Fatalf("ParseNoCopy of %q differs from Parse", data)
+		}
+		if out2 := inPlace.AppendJSON(nil); !bytes.Equal(out, out2) {
+			t.Fatalf("ParseNoCopy encodes %q, Parse %q", out2, out)
 		}
 		again, err := Parse(out)
 		if err != nil {

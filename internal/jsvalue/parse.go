@@ -32,6 +32,21 @@ const maxDocument = 1<<flagShift - 1
 //
 // The returned Value does not refer to data, which the caller may reuse.
 func Parse(data []byte) (Value, error) {
+	return parse(data, true)
+}
+
+// ParseNoCopy parses data as Parse does, without copying it: the returned
+// Value reads its text from data itself, and so do the strings read from
+// it and the containers AppendJSON copies out whole. It saves Parse's copy
+// of the text, for a caller whose data is never changed afterwards, such
+// as a buffer received for this one use: a change to data would change
+// the Value, and strings already read from it.
+func ParseNoCopy(data []byte) (Value, error) {
+	return parse(data, false)
+}
+
+// parse parses data for Parse (copyText set) and ParseNoCopy.
+func parse(data []byte, copyText bool) (Value, error) {
 	if len(data) > maxDocument {
 		return Value{}, &SyntaxError{Offset: maxDocument, msg: "document too large"}
 	}
@@ -44,7 +59,7 @@ func Parse(data []byte) (Value, error) {
 	var v Value
 	err := x.run()
 	if err == nil {
-		v = newDoc(data, x).value(0)
+		v = newDoc(data, x, copyText).value(0)
 	}
 	x.release()
 	if err != nil {

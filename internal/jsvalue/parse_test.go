@@ -1,10 +1,12 @@
 package jsvalue
 
 import (
+	"bytes"
 	"errors"
 	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // equal reports whether a and b are the same JSON value, member order
@@ -373,6 +375,35 @@ func TestParseDoesNotAliasInput(t *testing.T) {
 	}
 	if !equal(v, v2) {
 		t.Errorf("value changed with its input: %s", v2.AppendJSON(nil))
+	}
+}
+
+// TestParseNoCopy checks that ParseNoCopy reads what Parse reads, lazily
+// and read whole, from data itself: a document a shape covers, one with
+// too much text for a shape, and one with too many containers.
+func TestParseNoCopy(t *testing.T) {
+	t.Parallel()
+	many := "[" + strings.Repeat(`{"a":[1]},`, maxShapeRoom) + `{}]`
+	for _, s := range []string{benchEvent, manyKeys(40), `{"s":"` + strings.Repeat("x", maxShapeClass) + `"}`, many, `"x"`, `{}`} {
+		data := []byte(s)
+		v, err := ParseNoCopy(data)
+		if err != nil {
+			t.Fatalf("ParseNoCopy(%.40q): %v", s, err)
+		}
+		if v.c != nil && unsafe.StringData(v.c.doc.src) != unsafe.SliceData(data) {
+			t.Errorf("ParseNoCopy(%.40q) reads a copy of its data", s)
+		}
+		want := mustParse(t, s)
+		if !equal(v, want) {
+			t.Errorf("ParseNoCopy(%.40q) = %.80s, Parse reads %.80s", s, v.AppendJSON(nil), want.AppendJSON(nil))
+		}
+		checkLookup(t, s, v, want)
+		if got := v.AppendJSON(nil); !bytes.Equal(got, want.AppendJSON(nil)) {
+			t.Errorf("ParseNoCopy(%.40q) encodes %.80s", s, got)
+		}
+	}
+	if _, err := ParseNoCopy([]byte(`{"a":}`)); err == nil {
+		t.Error("ParseNoCopy accepts invalid JSON")
 	}
 }
 
