@@ -57,7 +57,8 @@ type container struct {
 // point into the object itself and keep it alive as any pointer into an
 // object does. A document with more text than the shapes cover has its
 // nodes, infos and text apart, and one with more containers its
-// containers too.
+// containers too. ParseNoCopy leaves the text out: the doc and the
+// strings read from it point into the caller's data instead.
 
 // docShape is the type of the one allocation of a document with a given
 // number of containers and size class, and where its parts lie.
