@@ -110,12 +110,14 @@ func (d *decoder) destination(raw json.RawMessage) (*destination, error) {
 	return x, nil
 }
 
-// parseRaw parses a raw JSON field; an absent one is undefined.
+// parseRaw parses a raw JSON field; an absent one is undefined. The field
+// is encoding/json's copy of the request's bytes, never written again, so
+// it is parsed in place.
 func parseRaw(raw json.RawMessage) (jsvalue.Value, error) {
 	if len(raw) == 0 {
 		return jsvalue.Undefined(), nil
 	}
-	return jsvalue.Parse(raw)
+	return jsvalue.ParseNoCopy(raw)
 }
 
 // nonNull returns raw, or nil when it is absent or JSON null.
