@@ -181,7 +181,7 @@ func newDoc(src []byte, x *indexer, copyText bool) *doc {
 	s := shapeFor(nc, units*unit)
 	whole := s != nil
 	if !whole {
-		// Too much text for a shape: the text apart.
+		// Too many nodes, or too much text, for a shape: they go apart.
 		s = shapeFor(nc, 0)
 	}
 	if s != nil {
