@@ -84,11 +84,12 @@ func (ev *event) builtIdentifyBody(root, keysFrom jsvalue.Value) (draft, *Error)
 	// Len, All and walksValues read the traits from the message's index
 	// as they go: the trait keys are never copied into a slice of their
 	// own, unless some of them go first (see js.KeyOrder).
-	body := jsvalue.NewObject(memberCount(keysFrom) + len(ev.userProperties.Members()) + len(addressKeys) + 3)
+	body := jsvalue.NewObject(memberCount(keysFrom) + memberCount(ev.userProperties) + len(addressKeys) + 3)
 	keys := scanTraitKeys(keysFrom)
+	props := scanUserPropertyKeys(ev.userProperties)
 	a := attributes{
 		body: body,
-		own:  keys.walk || ev.userProperties.Truthy() && walksUserProperties(ev.userProperties),
+		own:  keys.walk || props.walk,
 		// A copy: nothing after the attributes spends from the budget.
 		budget: ev.budget,
 	}
@@ -126,7 +127,7 @@ func (ev *event) builtIdentifyBody(root, keysFrom jsvalue.Value) (draft, *Error)
 		}
 	}
 	if ev.userProperties.Truthy() {
-		a.setUserProperties(ev.userProperties)
+		a.setUserProperties(ev.userProperties, props)
 		if a.err != nil {
 			return draft{}, a.err
 		}
@@ -379,12 +380,12 @@ func (a *attributes) setPath(key string, v jsvalue.Value, escapeFirstDot bool) {
 }
 
 // setUserProperties writes the deprecated user_properties over the
-// attributes, each key as a set-value path with no escaping.
-func (a *attributes) setUserProperties(props jsvalue.Value) {
+// attributes, each key as a set-value path with no escaping; keys is what
+// scanUserPropertyKeys read of them.
+func (a *attributes) setUserProperties(props jsvalue.Value, keys userPropertyKeys) {
 	switch props.Kind() {
 	case jsvalue.KindObject:
-		indexes, ascending := js.IndexKeys(props)
-		if indexes == 0 || !ascending {
+		if keys.indexes.Indexes() == 0 || !keys.indexes.Ascending() {
 			// Without index keys the members are read as they are (small
 			// user properties cost less loaded once than read in two
 			// passes); with index keys out of order, KeyOrder sorts them.
@@ -517,27 +518,59 @@ func memberCount(v jsvalue.Value) int {
 	return v.Len()
 }
 
-// walksUserProperties reports whether writing the keys of the user
-// properties v as set-value paths may descend into a value already written
-// (see walks, with 1 dot).
-func walksUserProperties(v jsvalue.Value) bool {
-	for k := range v.All() {
-		if walks(k, 1) {
-			return true
-		}
+// userPropertyKeys is what a pass over the keys of the user properties
+// tells identify.
+type userPropertyKeys struct {
+	// indexes tallies the keys that are array indexes, which js.KeyOrder
+	// lists first.
+	indexes js.IndexTally
+	// walk is set when writing the keys as set-value paths may descend
+	// into a value already written (see walks, with 1 dot).
+	walk bool
+}
+
+// scanUserPropertyKeys reads userPropertyKeys in one pass over the keys
+// of v, when v is a truthy object.
+func scanUserPropertyKeys(v jsvalue.Value) userPropertyKeys {
+	var u userPropertyKeys
+	if !v.IsObject() {
+		return u
 	}
-	return false
+	for k := range v.All() {
+		u.indexes.Note(k)
+		u.walk = u.walk || walks(k, 1)
+	}
+	return u
 }
 
 // walks reports whether the key path k may descend into a value already
 // written: it has no '/', and a backslash or at least the given number of
 // dots.
 func walks(k string, dots int) bool {
-	if strings.IndexByte(k, '/') >= 0 {
-		return false
+	if len(k) > shortKey {
+		if strings.IndexByte(k, '/') >= 0 {
+			return false
+		}
+		return strings.IndexByte(k, '\\') >= 0 || strings.Count(k, ".") >= dots
 	}
-	return strings.IndexByte(k, '\\') >= 0 || strings.Count(k, ".") >= dots
+	// Most keys are short: one pass over their bytes costs less than the
+	// three searches' setup.
+	found, escaped := 0, false
+	for i := range len(k) {
+		switch k[i] {
+		case '/':
+			return false
+		case '\\':
+			escaped = true
+		case '.':
+			found++
+		}
+	}
+	return escaped || found >= dots
 }
+
+// shortKey is the length up to which walks reads a key byte by byte.
+const shortKey = 32
 
 // plainKey reports whether set-value writes key as one literal member: it
 // has no '.' or '\' and cannot read as a JavaScript integer (it starts with

@@ -372,3 +372,32 @@ func TestQuotedAddressKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestWalks checks walks, which reads short keys byte by byte and longer
+// ones with three searches, against the rule it states, at lengths on
+// both sides of shortKey.
+func TestWalks(t *testing.T) {
+	want := func(k string, dots int) bool {
+		if strings.Contains(k, "/") {
+			return false
+		}
+		return strings.Contains(k, `\`) || strings.Count(k, ".") >= dots
+	}
+	var keys []string
+	for _, base := range []string{"", "a", "a.b", "a.b.c", `a\b`, "a/b.c", `a\.b/`, "...", "x.y.z/"} {
+		for _, n := range []int{0, 1, shortKey - len(base) - 1, shortKey - len(base), shortKey - len(base) + 1, 3 * shortKey} {
+			if n < 0 {
+				continue
+			}
+			pad := strings.Repeat("p", n)
+			keys = append(keys, base+pad, pad+base)
+		}
+	}
+	for _, k := range keys {
+		for dots := 1; dots <= 2; dots++ {
+			if got := walks(k, dots); got != want(k, dots) {
+				t.Errorf("walks(%q, %d) = %v, want %v", k, dots, got, want(k, dots))
+			}
+		}
+	}
+}

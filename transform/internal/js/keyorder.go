@@ -52,13 +52,38 @@ func KeyOrder(ms []jsvalue.Member) []jsvalue.Member {
 // lists the index keys as v holds them, then the others, and v's keys need
 // no reordered copy. It reads the keys in one pass over v.All.
 func IndexKeys(v jsvalue.Value) (indexes int, ascending bool) {
-	ascending, last := true, int64(-1)
+	var t IndexTally
 	for k := range v.All() {
-		if i, ok := jsvalue.ArrayIndex(k); ok {
-			indexes++
-			ascending = ascending && i > last
-			last = i
-		}
+		t.Note(k)
 	}
-	return indexes, ascending
+	return t.Indexes(), t.Ascending()
 }
+
+// IndexTally counts, key by key, what IndexKeys reports, for a caller
+// that reads an object's keys in a pass of its own. Its zero value has
+// seen no key.
+type IndexTally struct {
+	indexes int
+	last    int64
+	// unordered is set once an index key is not above the one before.
+	unordered bool
+}
+
+// Note counts key k.
+func (t *IndexTally) Note(k string) {
+	i, ok := jsvalue.ArrayIndex(k)
+	if !ok {
+		return
+	}
+	if t.indexes > 0 && i <= t.last {
+		t.unordered = true
+	}
+	t.indexes++
+	t.last = i
+}
+
+// Indexes returns how many of the keys noted are array indexes.
+func (t *IndexTally) Indexes() int { return t.indexes }
+
+// Ascending reports whether the index keys noted came in ascending order.
+func (t *IndexTally) Ascending() bool { return !t.unordered }
