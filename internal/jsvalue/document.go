@@ -28,14 +28,13 @@ type doc struct {
 	cs    []container
 }
 
-// container is the storage of an object or array Value.
+// container is an object or array Value. A parsed container is small
+// until it is read: its document holds one per container, and most are
+// never read (see load).
 type container struct {
-	// members holds an object's members in insertion order, keys unique;
-	// elems an array's elements. Neither is set while the container is
-	// unread.
-	members []Member
-	elems   []Value
-	index   *keyIndex
+	// storage holds the members or elements; nil while a parsed
+	// container is unread.
+	*storage
 	// doc and node place a parsed container in its document (node is its
 	// first node); doc is nil for a container built in Go.
 	doc  *doc
@@ -43,22 +42,42 @@ type container struct {
 	// searches counts lookups in an unread container, then scans of an
 	// object's members until it is indexed (see keyindex.go).
 	searches uint16
-	// read is set once a parsed container's members or elements have been
-	// built from the index.
-	read bool
 }
 
-// A parsed document is one allocation: the doc, the storage of its
-// containers, then its nodes, container infos and text, which hold no
-// pointers. Go has no type for such an object, so one is made for each
-// number of containers and size class and kept (docShapes): the collector
-// scans an object only as far as its type's last pointer, so it never
-// reads the text, and the doc's slices and the strings read from the text
-// point into the object itself and keep it alive as any pointer into an
-// object does. A document with more text than the shapes cover has its
-// nodes, infos and text apart, and one with more containers its
-// containers too. ParseNoCopy leaves the text out: the doc and the
-// strings read from it point into the caller's data instead.
+// storage is what a container holds once built or read.
+type storage struct {
+	// members holds an object's members in insertion order, keys unique;
+	// elems an array's elements.
+	members []Member
+	elems   []Value
+	index   *keyIndex
+}
+
+// builtContainer is a container built in Go with its storage, in one
+// allocation.
+type builtContainer struct {
+	c container
+	s storage
+}
+
+// newContainer returns a container built in Go holding s.
+func newContainer(s storage) *container {
+	b := &builtContainer{s: s}
+	b.c.storage = &b.s
+	return &b.c
+}
+
+// A parsed document is one allocation: the doc, its containers (two
+// pointers, a node and a count each, until read), then its nodes, container
+// infos and text, which hold no pointers. Go has no type for such an
+// object, so one is made for each number of containers and size class and
+// kept (docShapes): the collector scans an object only as far as its type's
+// last pointer, so it never reads the text, and the doc's slices and the
+// strings read from the text point into the object itself and keep it alive
+// as any pointer into an object does. A document with more text than the
+// shapes cover has its nodes, infos and text apart, and one with more
+// containers its containers too. ParseNoCopy leaves the text out: the doc
+// and the strings read from it point into the caller's data instead.
 
 // docShape is the type of the one allocation of a document with a given
 // number of containers and size class, and where its parts lie.
@@ -281,7 +300,7 @@ func (c *container) info() *containerInfo {
 }
 
 // unread reports whether c is a parsed container not built yet.
-func (c *container) unread() bool { return c.doc != nil && !c.read }
+func (c *container) unread() bool { return c.storage == nil }
 
 // lazy reports whether the members or elements of c may be read from the
 // index: c is unread, and has no duplicate key.
@@ -297,12 +316,12 @@ func (c *container) verbatim() bool {
 func (c *container) count() int { return int(c.doc.nodes[c.node+1].end) }
 
 // load reads an unread object's members or array's elements from the
-// index.
+// index, into storage of its own.
 func (c *container) load() {
 	if !c.unread() {
 		return
 	}
-	c.read = true
+	c.storage = new(storage)
 	d := c.doc
 	info := c.info()
 	for p := info.parent; p != noParent && d.infos[p].flags&stale == 0; p = d.infos[p].parent {

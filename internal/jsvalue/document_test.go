@@ -665,3 +665,12 @@ func checkLookup(t *testing.T, s string, v, read Value) {
 		}
 	}
 }
+
+// TestContainerSize checks what a parsed container costs its document
+// until it is read: two pointers (its storage, its doc), its node and its
+// search count.
+func TestContainerSize(t *testing.T) {
+	if got, want := unsafe.Sizeof(container{}), 2*unsafe.Sizeof(uintptr(0))+8; got > want {
+		t.Errorf("container is %d bytes, want at most %d", got, want)
+	}
+}

@@ -125,7 +125,7 @@ func FuzzObjectOperations(f *testing.F) {
 				t.Fatalf("op %d: Len %d, want %d", i, o.Len(), len(ref))
 			}
 		}
-		want := Value{kind: KindObject, c: &container{members: ref}}
+		want := Value{kind: KindObject, c: newContainer(storage{members: ref})}
 		if got, want := string(o.AppendJSON(nil)), string(want.AppendJSON(nil)); got != want {
 			t.Fatalf("object %s, want %s", got, want)
 		}

@@ -66,12 +66,12 @@ func RawNumber(text string) Value { return Value{kind: KindNumber, s: text} }
 
 // NewObject returns an empty object with room for n members.
 func NewObject(n int) Value {
-	return Value{kind: KindObject, c: &container{members: make([]Member, 0, n)}}
+	return Value{kind: KindObject, c: newContainer(storage{members: make([]Member, 0, n)})}
 }
 
 // NewArray returns an array holding elems (not copied).
 func NewArray(elems ...Value) Value {
-	return Value{kind: KindArray, c: &container{elems: elems}}
+	return Value{kind: KindArray, c: newContainer(storage{elems: elems})}
 }
 
 // Kind returns the JavaScript type of v.
@@ -363,12 +363,12 @@ func (v Value) ShallowCopy() Value {
 				m = append(m, x)
 			}
 		}
-		return Value{kind: KindObject, c: &container{members: m}}
+		return Value{kind: KindObject, c: newContainer(storage{members: m})}
 	case KindArray:
 		v.c.load()
 		e := make([]Value, len(v.c.elems))
 		copy(e, v.c.elems)
-		return Value{kind: KindArray, c: &container{elems: e}}
+		return Value{kind: KindArray, c: newContainer(storage{elems: e})}
 	}
 	return v
 }
