@@ -40,6 +40,10 @@ type Destination struct {
 	// auth is the Authorization header value: basicAuth of the
 	// credentials.
 	auth string
+	// headers is the Authorization header alone, shared by the Requests
+	// of the destination's events (length and capacity 1, so that an
+	// append copies it).
+	headers []Header
 }
 
 // NewDestination returns the destination of c.
@@ -49,6 +53,7 @@ func NewDestination(c DestinationConfig) *Destination {
 		d.host, d.batchURL = hostEU, hostEU+batchPath
 	}
 	d.auth = basicAuth(c.SiteID, c.APIKey)
+	d.headers = []Header{{Name: authorizationHeader, Value: d.auth}}
 	return d
 }
 

@@ -15,6 +15,10 @@ const (
 // object.
 const maxKeys = 6
 
+// maxRequestKeys is the most ordering keys an event with a request of its
+// own has (see appendKeys).
+const maxRequestKeys = 4
+
 // appendKeys appends the text of the event's ordering keys to text, one
 // after the other, and where each ends to ends: the user id, anonymous id
 // and email it concerns, and an alias's previous id. Two events that share

@@ -25,6 +25,7 @@ type Request struct {
 	// v1/customers/devices, v1/customers/devices/delete, v2/batch).
 	EndpointPath string
 	// Headers are Authorization, then Content-Type for v2/batch requests.
+	// They may be shared with other Requests: never write them.
 	Headers []Header
 	// Body is the JSON body. Its bytes are the Request's own: they share
 	// nothing with the job's event or with a Batcher's buffers, and are

@@ -3,7 +3,7 @@ package transform
 import "unsafe"
 
 // A result and everything it points to are allocated at once: the Request
-// with its header and ordering keys (requestHead), or a group or API mode
+// with its ordering keys (requestHead), or a group or API mode
 // v2 object's keys (objectHead), followed by the text the strings and the
 // body or object are cut from, sized to hold them. One allocation per
 // result, rather than one per string and body, is most of what a mapped
@@ -15,11 +15,11 @@ import "unsafe"
 // with its capacity clipped, so nothing written through it (even an
 // append) can reach the bytes the strings read.
 
-// requestHead holds a Request, its one header and its ordering keys.
+// requestHead holds a Request and its ordering keys. Its header is its
+// destination's (Destination.headers).
 type requestHead struct {
-	req     Request
-	headers [1]Header
-	keys    [maxKeys]string
+	req  Request
+	keys [maxRequestKeys]string
 }
 
 // objectHead holds the ordering keys of a result with an object.

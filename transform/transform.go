@@ -180,16 +180,15 @@ func (ev *event) request(dest *Destination, method, endpointPath string, ep endp
 	}
 	urlEnd := len(strs)
 	userID, userASCII := ev.outputUserIDASCII(kept)
-	var endBuf [maxKeys]int
+	var endBuf [maxRequestKeys]int
 	strs, ends := ev.appendKeys(strs, endBuf[:0])
 	h, text := newStorage[requestHead](len(strs) + len(body.body))
 	s, b := fill(text, strs, body.body)
-	h.headers[0] = Header{Name: authorizationHeader, Value: dest.auth}
 	h.req = Request{
 		Method:       method,
 		Endpoint:     s[:urlEnd],
 		EndpointPath: endpointPath,
-		Headers:      h.headers[:],
+		Headers:      dest.headers,
 		Body:         b,
 		UserID:       userID,
 		WellFormed:   urlASCII && userASCII,
