@@ -42,6 +42,7 @@ func TestAppendSpread(t *testing.T) {
 		{"line separators", "\u2028\u2029"},
 		{"eleven keys", "0123456789a"},
 		{"a hundred and one keys", strings.Repeat("p", 101)},
+		{"a thousand mixed keys", strings.Repeat("ab\"é😀\x01c", 125)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,6 +52,11 @@ func TestAppendSpread(t *testing.T) {
 			want := string(dst.AppendJSON(nil))
 			if got := "{" + string(AppendSpread(nil, tt.s)) + "}"; got != want {
 				t.Errorf("AppendSpread(%q) = %s, want %s", tt.s, got, want)
+			}
+			// After what dst holds, in a buffer with no room to spare.
+			prefix := []byte(`{"device":{`)
+			if got := string(AppendSpread(prefix[:len(prefix):len(prefix)], tt.s)) + "}"; got != `{"device":`+want {
+				t.Errorf("AppendSpread(%q) after a prefix = %s, want %s", tt.s, got, `{"device":`+want)
 			}
 		})
 	}
