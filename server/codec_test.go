@@ -333,3 +333,24 @@ func FuzzCodec(f *testing.F) {
 		checkCodec(t, data, m)
 	})
 }
+
+// TestReadOnlyCopy checks that readOnlyCopy holds the bytes of every
+// buffer of a slice, in order, in one allocation.
+func TestReadOnlyCopy(t *testing.T) {
+	var data mem.BufferSlice
+	var want []byte
+	for i, n := range []int{0, 1, 7, 16384, 3, 70000} {
+		b := bytes.Repeat([]byte{byte('a' + i)}, n)
+		data = append(data, mem.SliceBuffer(b))
+		want = append(want, b...)
+	}
+	if got := readOnlyCopy(data); !bytes.Equal(got, want) {
+		t.Fatalf("readOnlyCopy holds %d bytes, want the %d of the buffers", len(got), len(want))
+	}
+	if got := readOnlyCopy(nil); len(got) != 0 {
+		t.Errorf("readOnlyCopy(nil) = %q, want nothing", got)
+	}
+	if allocs := testing.AllocsPerRun(10, func() { readOnlyCopy(data) }); allocs != 1 {
+		t.Errorf("readOnlyCopy made %v allocations, want 1", allocs)
+	}
+}
