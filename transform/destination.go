@@ -40,10 +40,11 @@ type Destination struct {
 	// auth is the Authorization header value: basicAuth of the
 	// credentials.
 	auth string
-	// headers is the Authorization header alone, shared by the Requests
-	// of the destination's events (length and capacity 1, so that an
-	// append copies it).
-	headers []Header
+	// headers is the Authorization header alone, authHeader, shared by
+	// the Requests of the destination's events (length and capacity 1, so
+	// that an append copies it).
+	headers    []Header
+	authHeader [1]Header
 }
 
 // NewDestination returns the destination of c.
@@ -53,7 +54,8 @@ func NewDestination(c DestinationConfig) *Destination {
 		d.host, d.batchURL = hostEU, hostEU+batchPath
 	}
 	d.auth = basicAuth(c.SiteID, c.APIKey)
-	d.headers = []Header{{Name: authorizationHeader, Value: d.auth}}
+	d.authHeader[0] = Header{Name: authorizationHeader, Value: d.auth}
+	d.headers = d.authHeader[:]
 	return d
 }
 
