@@ -161,3 +161,26 @@ func (s *queuedStream) releaseQueued() {
 		s.held = 0
 	}
 }
+
+// Budget is the server's in-flight budget (Config.MaxInflightBytes) as
+// another face of the service shares it: what a request holds there is
+// charged beside the gRPC request messages, so that both faces together
+// stay within the one budget. A nil *Budget has no limit.
+type Budget struct {
+	f *inflight
+}
+
+// Budget returns the server's in-flight budget.
+func (s *Server) Budget() *Budget { return &Budget{f: s.inflight} }
+
+// Acquire charges n bytes if they fit and reports whether it did. As for a
+// request message, n larger than the whole budget fits when nothing else
+// is held.
+func (b *Budget) Acquire(n int64) bool { return b == nil || b.f.acquire(n) }
+
+// Release returns n bytes Acquire charged.
+func (b *Budget) Release(n int64) {
+	if b != nil {
+		b.f.release(n)
+	}
+}

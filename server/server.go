@@ -23,6 +23,8 @@ type Server struct {
 	drain  *drain
 	// delivery is the Customer.io client of Deliver and DeliverBatch.
 	delivery *delivery.Client
+	// inflight is the in-flight budget, which Budget shares.
+	inflight *inflight
 }
 
 // New builds a Server from cfg; zero fields of cfg take their defaults.
@@ -81,7 +83,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	adm.unary = unaryMethods(g)
 	m.initialize(g)
-	return &Server{cfg: cfg, grpc: g, health: h, drain: d, delivery: client}, nil
+	return &Server{cfg: cfg, grpc: g, health: h, drain: d, delivery: client, inflight: f}, nil
 }
 
 // workersPerProcessor is how many handler workers the server keeps per

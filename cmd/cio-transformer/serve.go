@@ -118,7 +118,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		logger.Error("cannot listen", "addr", f.listen, "error", err)
 		return 1
 	}
-	hs, err := f.http.start(cfg, srv.Delivery(), reg, logger)
+	hs, err := f.http.start(cfg, srv, reg, logger)
 	if err != nil {
 		_ = lis.Close()
 		logger.Error("cannot serve http", "addr", f.http.listen, "error", err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"github.com/cio-transformer/cio-transformer/server"
 	"github.com/cio-transformer/cio-transformer/server/httpapi"
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/net/netutil"
 )
 
 // Timeouts of the HTTP listener. Transform answers are computed from the
@@ -46,12 +48,13 @@ type httpServer struct {
 }
 
 // start listens on the flags' address and serves the HTTP protocol with
-// the gRPC server's limits, token and TLS, delivering proxy requests with
-// d (the gRPC server's delivery client, so that both faces share its
-// connections and rate limits); nil when --http-listen is empty.
+// the gRPC server's limits, token and TLS, charging request bodies to
+// srv's in-flight budget and delivering proxy requests with srv's delivery
+// client, so that both faces share the budget, the client's connections
+// and its rate limits; nil when --http-listen is empty.
 // Upstream's batching-framework path is selected by the same environment
 // variable upstream reads (httpapi.V2WorkspacesEnv).
-func (f *httpFlags) start(cfg server.Config, d httpapi.Deliverer, reg prometheus.Registerer, logger *slog.Logger) (*httpServer, error) {
+func (f *httpFlags) start(cfg server.Config, srv *server.Server, reg prometheus.Registerer, logger *slog.Logger) (*httpServer, error) {
 	if f.listen == "" {
 		if f.fallbackURL != "" {
 			return nil, errors.New("--fallback-transformer-url needs --http-listen")
@@ -66,7 +69,9 @@ func (f *httpFlags) start(cfg server.Config, d httpapi.Deliverer, reg prometheus
 		AuthToken:         cfg.AuthToken,
 		Metrics:           reg,
 		V2Workspaces:      os.Getenv(httpapi.V2WorkspacesEnv),
-		Deliverer:         d,
+		Deliverer:         srv.Delivery(),
+		Budget:            srv.Budget(),
+		BodyTimeout:       cfg.RecvTimeout,
 	}
 	if f.fallbackURL != "" {
 		u, err := url.Parse(f.fallbackURL)
@@ -82,6 +87,11 @@ func (f *httpFlags) start(cfg server.Config, d httpapi.Deliverer, reg prometheus
 	lis, err := net.Listen("tcp", f.listen)
 	if err != nil {
 		return nil, err
+	}
+	// --max-connections bounds this listener's connections as it bounds
+	// the gRPC listener's.
+	if n := cmp.Or(cfg.MaxConnections, server.DefaultMaxConnections); n > 0 {
+		lis = netutil.LimitListener(lis, n)
 	}
 	protocols := new(http.Protocols)
 	protocols.SetHTTP1(true)

@@ -53,6 +53,27 @@ type requestBody struct {
 	raw, data []byte
 }
 
+// bodyCharge is what the in-flight budget is charged for r's body before
+// it is read: chargeOf its Content-Length, or of the limit when the length
+// is unknown, over the limit, or only known before gzip decoding.
+func bodyCharge(r *http.Request, limit int) int64 {
+	n := int64(limit)
+	if r.ContentLength >= 0 && r.ContentLength < n && !gzipped(r) {
+		n = r.ContentLength
+	}
+	return chargeOf(n)
+}
+
+// chargeOf is the charge of a body of n bytes: four times its size, as a
+// gRPC request message is charged (the body, the jobs decoded from it,
+// their results and the answer).
+func chargeOf(n int64) int64 { return 4 * n }
+
+// gzipped reports whether r's body is gzip-compressed.
+func gzipped(r *http.Request) bool {
+	return strings.EqualFold(strings.TrimSpace(r.Header.Get("Content-Encoding")), "gzip")
+}
+
 // readBody reads r's body, at most limit bytes both as sent and after gzip
 // decoding.
 func readBody(r *http.Request, limit int) (requestBody, error) {
@@ -61,7 +82,7 @@ func readBody(r *http.Request, limit int) (requestBody, error) {
 		return requestBody{}, err
 	}
 	b := requestBody{raw: raw, data: raw}
-	if strings.EqualFold(strings.TrimSpace(r.Header.Get("Content-Encoding")), "gzip") {
+	if gzipped(r) {
 		zr, err := gzip.NewReader(bytes.NewReader(raw))
 		if err != nil {
 			return requestBody{}, fmt.Errorf("gzip body: %w", err)

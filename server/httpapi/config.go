@@ -53,6 +53,16 @@ type Config struct {
 	// FallbackTimeout bounds a forwarded request until the upstream's
 	// response headers. Zero is DefaultFallbackTimeout.
 	FallbackTimeout time.Duration
+	// Budget, when set, is the in-flight budget request bodies are charged
+	// to while they are read and answered (the gRPC server's, shared by
+	// both faces: see server.Server.Budget): four times the body's size,
+	// as a gRPC request message is charged. A request that does not fit is
+	// answered 503 before its body is read. Nil charges nothing.
+	Budget *server.Budget
+	// BodyTimeout bounds the reading of a request body, from the handler's
+	// start; a body not read by then is answered 408. Zero is
+	// server.DefaultRecvTimeout; negative is no limit.
+	BodyTimeout time.Duration
 	// Deliverer performs proxy (delivery) requests; the serve command sets
 	// the gRPC server's delivery client. Nil forwards them to Fallback, or
 	// answers them 501 without one, and /features does not advertise the
@@ -68,6 +78,7 @@ func (c Config) withDefaults() Config {
 	c.MaxBodyBytes = cmp.Or(c.MaxBodyBytes, server.DefaultMaxRecvMsgSize)
 	c.MaxJobsPerRequest = cmp.Or(c.MaxJobsPerRequest, server.DefaultMaxJobsPerRequest)
 	c.FallbackTimeout = cmp.Or(c.FallbackTimeout, DefaultFallbackTimeout)
+	c.BodyTimeout = cmp.Or(c.BodyTimeout, server.DefaultRecvTimeout)
 	return c
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httputil"
 	"runtime/debug"
@@ -130,7 +131,8 @@ func (h *Handler) processor(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec.route = routeProcessor
-	body, ok := h.read(rec, r)
+	body, release, ok := h.read(rec, r)
+	defer release()
 	if !ok {
 		return
 	}
@@ -160,7 +162,8 @@ func (h *Handler) processor(w http.ResponseWriter, r *http.Request) {
 // router serves POST /routerTransform.
 func (h *Handler) router(w http.ResponseWriter, r *http.Request) {
 	rec := w.(*recorder)
-	body, ok := h.read(rec, r)
+	body, release, ok := h.read(rec, r)
+	defer release()
 	if !ok {
 		return
 	}
@@ -240,19 +243,48 @@ func (h *Handler) other(w http.ResponseWriter, r *http.Request) {
 	h.fail(rec, http.StatusNotFound, "Not Found")
 }
 
-// read reads the body within the limit, answering 413 or 400 when it
-// cannot.
-func (h *Handler) read(rec *recorder, r *http.Request) (requestBody, bool) {
+// read reads the body within the limit and the body timeout, charged to
+// the in-flight budget, answering 503, 413, 408 or 400 when it cannot. The
+// charge is held until the request's answer is written: the caller defers
+// the release, which is set whatever read reports.
+func (h *Handler) read(rec *recorder, r *http.Request) (body requestBody, release func(), ok bool) {
+	held := bodyCharge(r, h.cfg.MaxBodyBytes)
+	if !h.cfg.Budget.Acquire(held) {
+		rec.Header().Set("Retry-After", "1")
+		h.fail(rec, http.StatusServiceUnavailable, "the server holds as many request bytes as its in-flight budget allows: resend later or to another server")
+		return body, func() {}, false
+	}
+	release = func() { h.cfg.Budget.Release(held) }
+	rc := http.NewResponseController(rec.ResponseWriter)
+	// Not every connection supports deadlines (a test's recorder); those
+	// bodies are read without one.
+	timed := h.cfg.BodyTimeout > 0 && rc.SetReadDeadline(time.Now().Add(h.cfg.BodyTimeout)) == nil
 	body, err := readBody(r, h.cfg.MaxBodyBytes)
+	if timed && err == nil {
+		// The body is all read: the connection is the client's again. After
+		// an error the deadline stays, so that the server's attempt to
+		// read what is left of a small body before it answers fails at
+		// once and the connection is closed after the answer.
+		_ = rc.SetReadDeadline(time.Time{})
+	}
+	var ne net.Error
 	switch {
 	case errors.Is(err, errTooLarge):
 		h.fail(rec, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes", h.cfg.MaxBodyBytes))
-		return body, false
+		return body, release, false
+	case errors.As(err, &ne) && ne.Timeout():
+		h.fail(rec, http.StatusRequestTimeout, fmt.Sprintf("request body did not arrive within %s", h.cfg.BodyTimeout))
+		return body, release, false
 	case err != nil:
 		h.fail(rec, http.StatusBadRequest, "cannot read request body: "+err.Error())
-		return body, false
+		return body, release, false
 	}
-	return body, true
+	// Keep the charge of what is held: the body as sent and decoded.
+	if n := chargeOf(int64(max(len(body.raw), len(body.data)))); n < held {
+		h.cfg.Budget.Release(held - n)
+		held = n
+	}
+	return body, release, true
 }
 
 // decodePlain reads plain jobs within the job limit.

@@ -60,7 +60,8 @@ func (h *Handler) proxy(w http.ResponseWriter, r *http.Request) {
 		h.fail(rec, http.StatusNotImplemented, "delivery is not available: this service only transforms")
 		return
 	}
-	body, ok := h.read(rec, r)
+	body, release, ok := h.read(rec, r)
+	defer release()
 	if !ok {
 		return
 	}

@@ -1,0 +1,188 @@
+package httpapi
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cio-transformer/cio-transformer/server"
+)
+
+// budgetServer returns a gRPC server's in-flight budget of limit bytes, as
+// the serve command shares it with the HTTP face.
+func budgetServer(t *testing.T, limit int64) *server.Budget {
+	t.Helper()
+	srv, err := server.New(server.Config{MaxInflightBytes: limit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv.Budget()
+}
+
+// spent reports whether nothing more fits in b: a charge of the whole
+// budget fits only while nothing is held.
+func spent(b *server.Budget, limit int64) bool {
+	if b.Acquire(limit) {
+		b.Release(limit)
+		return false
+	}
+	return true
+}
+
+// TestBodyBudget charges request bodies to the shared in-flight budget: a
+// request that does not fit beside what the other face holds is answered
+// 503 with Retry-After, before its body is read; once that is released
+// the same request is served, and every charge is returned after the
+// answer, whatever it was.
+func TestBodyBudget(t *testing.T) {
+	t.Parallel()
+	const limit = 64 << 10
+	budget := budgetServer(t, limit)
+	ts, _ := newTestServer(t, Config{Budget: budget})
+	oneJob := `[{"message":{"type":"identify","userId":"u"},"metadata":{"jobId":1},"destination":` + testDest + `}]`
+	body := []byte(oneJob + strings.Repeat(" ", 8<<10))
+
+	// The gRPC face holds most of the budget: 4x this body does not fit.
+	held := int64(limit - 16<<10)
+	if !budget.Acquire(held) {
+		t.Fatal("the budget refused the first charge")
+	}
+	resp, answer := do(t, ts.Client(), http.MethodPost, ts.URL+"/v0/destinations/customerio", nil, body)
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || !strings.Contains(string(answer), "in-flight budget") {
+		t.Errorf("with the budget spent: %d %q (Retry-After %q), want 503 naming the in-flight budget with Retry-After",
+			resp.StatusCode, answer, resp.Header.Get("Retry-After"))
+	}
+	budget.Release(held)
+
+	for _, tc := range []struct {
+		name string
+		body []byte
+		want int
+	}{
+		{"served", body, http.StatusOK},
+		{"unreadable", []byte("{"), http.StatusBadRequest},
+		{"too large", []byte(strings.Repeat(" ", server.DefaultMaxRecvMsgSize+1)), http.StatusRequestEntityTooLarge},
+	} {
+		resp, answer := do(t, ts.Client(), http.MethodPost, ts.URL+"/v0/destinations/customerio", nil, tc.body)
+		if resp.StatusCode != tc.want {
+			t.Errorf("%s: %d %.80q, want %d", tc.name, resp.StatusCode, answer, tc.want)
+		}
+		if spent(budget, limit) {
+			t.Errorf("%s: the budget is still charged after the answer", tc.name)
+		}
+	}
+}
+
+// TestBodyCharge checks what a body is charged before it is read: four
+// times its length when it is known, else four times the limit, which a
+// gzip-compressed body may reach once decoded.
+func TestBodyCharge(t *testing.T) {
+	t.Parallel()
+	const limit = 1000
+	for _, tc := range []struct {
+		name   string
+		length int64
+		gzip   bool
+		want   int64
+	}{
+		{"known length", 100, false, 400},
+		{"empty", 0, false, 0},
+		{"unknown length", -1, false, 4 * limit},
+		{"over the limit", 5000, false, 4 * limit},
+		{"gzip", 100, true, 4 * limit},
+	} {
+		r, err := http.NewRequest(http.MethodPost, "http://x/routerTransform", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.ContentLength = tc.length
+		if tc.gzip {
+			r.Header.Set("Content-Encoding", "gzip")
+		}
+		if got := bodyCharge(r, limit); got != tc.want {
+			t.Errorf("%s: charged %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestSlowBody sends a body's first bytes and then nothing, over a real
+// socket: the request is answered 408 once the body timeout has passed,
+// and its charge is returned.
+func TestSlowBody(t *testing.T) {
+	t.Parallel()
+	const limit = 64 << 10
+	budget := budgetServer(t, limit)
+	ts, _ := newTestServer(t, Config{Budget: budget, BodyTimeout: 200 * time.Millisecond})
+	conn, err := net.Dial("tcp", ts.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	const length = 1000
+	head := "POST /routerTransform HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+		strconv.Itoa(length) + "\r\n\r\n" + `{"destType":"customerio","input":[`
+	if _, err := conn.Write([]byte(head)); err != nil {
+		t.Fatal(err)
+	}
+	// Generous: the answer is due after the body timeout.
+	_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer to a body that stopped: %v", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestTimeout {
+		t.Errorf("a body that stopped: %d, want 408", resp.StatusCode)
+	}
+	if spent(budget, limit) {
+		t.Error("the budget is still charged after the 408")
+	}
+}
+
+// TestSlowBodyH2C is TestSlowBody over HTTP/2 without TLS: the stream's
+// body stops after its first bytes, and the request is answered 408.
+func TestSlowBodyH2C(t *testing.T) {
+	t.Parallel()
+	const limit = 64 << 10
+	budget := budgetServer(t, limit)
+	h, err := New(Config{Budget: budget, BodyTimeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewUnstartedServer(h)
+	ts.Config.Protocols = new(http.Protocols)
+	ts.Config.Protocols.SetUnencryptedHTTP2(true)
+	ts.Start()
+	defer ts.Close()
+	tr := &http.Transport{Protocols: new(http.Protocols)}
+	tr.Protocols.SetUnencryptedHTTP2(true)
+	defer tr.CloseIdleConnections()
+
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	go func() { _, _ = pw.Write([]byte(`{"destType":"customerio","input":[`)) }()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ts.URL+"/routerTransform", pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := (&http.Client{Transport: tr}).Do(req)
+	if err != nil {
+		t.Fatalf("no answer to a body that stopped: %v", err)
+	}
+	defer resp.Body.Close()
+	if resp.ProtoMajor != 2 || resp.StatusCode != http.StatusRequestTimeout {
+		t.Errorf("a body that stopped: %s %d, want HTTP/2 408", resp.Proto, resp.StatusCode)
+	}
+	if spent(budget, limit) {
+		t.Error("the budget is still charged after the 408")
+	}
+}
