@@ -176,7 +176,17 @@ func (s *Server) Budget() *Budget { return &Budget{f: s.inflight} }
 // Acquire charges n bytes if they fit and reports whether it did. As for a
 // request message, n larger than the whole budget fits when nothing else
 // is held.
-func (b *Budget) Acquire(n int64) bool { return b == nil || b.f.acquire(n) }
+func (b *Budget) Acquire(n int64) bool { return b.AcquireBeside(n, 0) }
+
+// AcquireBeside charges n bytes if they fit beside what is held besides
+// own, what the caller holds already, and reports whether it did: a body
+// charged as it is read may grow past the whole budget when nothing else
+// is held.
+func (b *Budget) AcquireBeside(n, own int64) bool { return b == nil || b.f.acquireBeside(n, own) }
+
+// Spent reports whether the budget is spent: then nothing more fits
+// beside what is held.
+func (b *Budget) Spent() bool { return b != nil && b.f != nil && b.f.used.Load() >= b.f.limit }
 
 // Release returns n bytes Acquire charged.
 func (b *Budget) Release(n int64) {

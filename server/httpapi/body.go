@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+
+	"github.com/cio-transformer/cio-transformer/server"
 )
 
 // minGzipBytes is the smallest answer worth compressing.
@@ -53,21 +55,53 @@ type requestBody struct {
 	raw, data []byte
 }
 
-// bodyCharge is what the in-flight budget is charged for r's body before
-// it is read: chargeOf its Content-Length, or of the limit when the length
-// is unknown, over the limit, or only known before gzip decoding.
-func bodyCharge(r *http.Request, limit int) int64 {
-	n := int64(limit)
-	if r.ContentLength >= 0 && r.ContentLength < n && !gzipped(r) {
-		n = r.ContentLength
-	}
-	return chargeOf(n)
+// chargeOf is the charge of n bytes of a body: four times their size, as
+// a gRPC request message is charged (the body, the jobs decoded from it,
+// their results and the answer).
+func chargeOf(n int) int64 { return 4 * int64(n) }
+
+// errBudgetSpent is a body that no longer fits in the in-flight budget.
+var errBudgetSpent = errors.New("in-flight budget spent")
+
+// bodyCharge charges the bytes of a body to the in-flight budget as they
+// are read, both as sent and decoded from gzip, so that what a request
+// holds is charged whether its client sends it quickly, slowly or not at
+// all: a client cannot hold the budget with bytes it has not sent.
+type bodyCharge struct {
+	budget *server.Budget
+	held   int64
 }
 
-// chargeOf is the charge of a body of n bytes: four times its size, as a
-// gRPC request message is charged (the body, the jobs decoded from it,
-// their results and the answer).
-func chargeOf(n int64) int64 { return 4 * n }
+// reader returns r, whose reads c charges: a read that does not fit fails
+// with errBudgetSpent.
+func (c *bodyCharge) reader(r io.Reader) io.Reader { return chargedReader{r: r, c: c} }
+
+// release returns what c holds.
+func (c *bodyCharge) release() {
+	c.budget.Release(c.held)
+	c.held = 0
+}
+
+// chargedReader is a reader whose reads a bodyCharge charges.
+type chargedReader struct {
+	r io.Reader
+	c *bodyCharge
+}
+
+// Read reads from r and charges what it read. As for a gRPC request
+// message, a body larger than the whole budget fits when nothing else is
+// held.
+func (cr chargedReader) Read(p []byte) (int, error) {
+	n, err := cr.r.Read(p)
+	if n > 0 {
+		k := chargeOf(n)
+		if !cr.c.budget.AcquireBeside(k, cr.c.held) {
+			return n, errBudgetSpent
+		}
+		cr.c.held += k
+	}
+	return n, err
+}
 
 // gzipped reports whether r's body is gzip-compressed.
 func gzipped(r *http.Request) bool {
@@ -75,9 +109,9 @@ func gzipped(r *http.Request) bool {
 }
 
 // readBody reads r's body, at most limit bytes both as sent and after gzip
-// decoding.
-func readBody(r *http.Request, limit int) (requestBody, error) {
-	raw, err := readLimited(r.Body, limit)
+// decoding, charging what it reads to c.
+func readBody(r *http.Request, limit int, c *bodyCharge) (requestBody, error) {
+	raw, err := readLimited(c.reader(r.Body), limit)
 	if err != nil {
 		return requestBody{}, err
 	}
@@ -87,7 +121,7 @@ func readBody(r *http.Request, limit int) (requestBody, error) {
 		if err != nil {
 			return requestBody{}, fmt.Errorf("gzip body: %w", err)
 		}
-		if b.data, err = readLimited(zr, limit); err != nil {
+		if b.data, err = readLimited(c.reader(zr), limit); err != nil {
 			return requestBody{}, err
 		}
 	}
@@ -98,6 +132,9 @@ func readBody(r *http.Request, limit int) (requestBody, error) {
 // bytes.
 func readLimited(r io.Reader, limit int) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
+	if errors.Is(err, errBudgetSpent) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read body: %w", err)
 	}

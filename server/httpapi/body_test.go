@@ -2,7 +2,10 @@ package httpapi
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -37,10 +40,10 @@ func spent(b *server.Budget, limit int64) bool {
 }
 
 // TestBodyBudget charges request bodies to the shared in-flight budget: a
-// request that does not fit beside what the other face holds is answered
-// 503 with Retry-After, before its body is read; once that is released
-// the same request is served, and every charge is returned after the
-// answer, whatever it was.
+// body that does not fit beside what the other face holds is answered 503
+// with Retry-After, before it is read when the budget is spent; once that
+// is released the same request is served, and every charge is returned
+// after the answer, whatever it was.
 func TestBodyBudget(t *testing.T) {
 	t.Parallel()
 	const limit = 64 << 10
@@ -61,6 +64,16 @@ func TestBodyBudget(t *testing.T) {
 	}
 	budget.Release(held)
 
+	// With the whole budget held, the request is refused before its body
+	// is read.
+	if !budget.Acquire(limit) {
+		t.Fatal("the budget refused the whole charge")
+	}
+	if resp, answer := do(t, ts.Client(), http.MethodPost, ts.URL+"/v0/destinations/customerio", nil, body); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("with the whole budget held: %d %.80q, want 503", resp.StatusCode, answer)
+	}
+	budget.Release(limit)
+
 	for _, tc := range []struct {
 		name string
 		body []byte
@@ -80,35 +93,61 @@ func TestBodyBudget(t *testing.T) {
 	}
 }
 
-// TestBodyCharge checks what a body is charged before it is read: four
-// times its length when it is known, else four times the limit, which a
-// gzip-compressed body may reach once decoded.
+// TestBodyCharge reads bodies through a bodyCharge: what it holds is four
+// times the bytes read, as sent and decoded from gzip; a read that does
+// not fit fails, though a body larger than the whole budget fits when
+// nothing else is held; release returns it all.
 func TestBodyCharge(t *testing.T) {
 	t.Parallel()
-	const limit = 1000
-	for _, tc := range []struct {
-		name   string
-		length int64
-		gzip   bool
-		want   int64
-	}{
-		{"known length", 100, false, 400},
-		{"empty", 0, false, 0},
-		{"unknown length", -1, false, 4 * limit},
-		{"over the limit", 5000, false, 4 * limit},
-		{"gzip", 100, true, 4 * limit},
-	} {
-		r, err := http.NewRequest(http.MethodPost, "http://x/routerTransform", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.ContentLength = tc.length
-		if tc.gzip {
+	const limit = 64 << 10
+	budget := budgetServer(t, limit)
+	post := func(body []byte, gz bool) *http.Request {
+		r := httptest.NewRequest(http.MethodPost, "/routerTransform", bytes.NewReader(body))
+		if gz {
 			r.Header.Set("Content-Encoding", "gzip")
 		}
-		if got := bodyCharge(r, limit); got != tc.want {
-			t.Errorf("%s: charged %d, want %d", tc.name, got, tc.want)
+		return r
+	}
+	plain := bytes.Repeat([]byte("x"), 3000)
+	var zb bytes.Buffer
+	zw := gzip.NewWriter(&zb)
+	_, _ = zw.Write(plain)
+	_ = zw.Close()
+	for _, tc := range []struct {
+		name string
+		r    *http.Request
+		want int64
+	}{
+		{"plain", post(plain, false), 4 * 3000},
+		{"gzip", post(zb.Bytes(), true), 4 * int64(zb.Len()+3000)},
+		{"empty", post(nil, false), 0},
+		{"larger than the budget", post(bytes.Repeat([]byte("x"), 2*limit), false), 4 * 2 * limit},
+	} {
+		c := &bodyCharge{budget: budget}
+		if _, err := readBody(tc.r, 4*limit, c); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
 		}
+		if c.held != tc.want {
+			t.Errorf("%s: holds %d, want %d", tc.name, c.held, tc.want)
+		}
+		c.release()
+		if spent(budget, limit) {
+			t.Errorf("%s: the budget is still charged after the release", tc.name)
+		}
+	}
+
+	// Beside what another request holds, a body stops fitting.
+	if !budget.Acquire(limit - 1000) {
+		t.Fatal("the budget refused the first charge")
+	}
+	c := &bodyCharge{budget: budget}
+	if _, err := readBody(post(plain, false), limit, c); !errors.Is(err, errBudgetSpent) {
+		t.Errorf("a body beside a nearly spent budget: %v, want %v", err, errBudgetSpent)
+	}
+	c.release()
+	budget.Release(limit - 1000)
+	if spent(budget, limit) {
+		t.Error("the budget is still charged after the releases")
 	}
 }
 

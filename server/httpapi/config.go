@@ -54,10 +54,11 @@ type Config struct {
 	// response headers. Zero is DefaultFallbackTimeout.
 	FallbackTimeout time.Duration
 	// Budget, when set, is the in-flight budget request bodies are charged
-	// to while they are read and answered (the gRPC server's, shared by
-	// both faces: see server.Server.Budget): four times the body's size,
-	// as a gRPC request message is charged. A request that does not fit is
-	// answered 503 before its body is read. Nil charges nothing.
+	// to until they are answered (the gRPC server's, shared by both faces:
+	// see server.Server.Budget): four times each byte read, as sent and
+	// decoded from gzip, as a gRPC request message is charged. A body that
+	// stops fitting is answered 503, at once when the budget is spent. Nil
+	// charges nothing.
 	Budget *server.Budget
 	// BodyTimeout bounds the reading of a request body, from the handler's
 	// start; a body not read by then is answered 408. Zero is

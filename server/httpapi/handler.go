@@ -244,22 +244,21 @@ func (h *Handler) other(w http.ResponseWriter, r *http.Request) {
 }
 
 // read reads the body within the limit and the body timeout, charged to
-// the in-flight budget, answering 503, 413, 408 or 400 when it cannot. The
-// charge is held until the request's answer is written: the caller defers
-// the release, which is set whatever read reports.
+// the in-flight budget as it is read, answering 503, 413, 408 or 400 when
+// it cannot. The charge is held until the request's answer is written:
+// the caller defers the release, which is set whatever read reports.
 func (h *Handler) read(rec *recorder, r *http.Request) (body requestBody, release func(), ok bool) {
-	held := bodyCharge(r, h.cfg.MaxBodyBytes)
-	if !h.cfg.Budget.Acquire(held) {
-		rec.Header().Set("Retry-After", "1")
-		h.fail(rec, http.StatusServiceUnavailable, "the server holds as many request bytes as its in-flight budget allows: resend later or to another server")
-		return body, func() {}, false
+	c := &bodyCharge{budget: h.cfg.Budget}
+	release = c.release
+	if h.cfg.Budget.Spent() {
+		h.budgetSpent(rec)
+		return body, release, false
 	}
-	release = func() { h.cfg.Budget.Release(held) }
 	rc := http.NewResponseController(rec.ResponseWriter)
 	// Not every connection supports deadlines (a test's recorder); those
 	// bodies are read without one.
 	timed := h.cfg.BodyTimeout > 0 && rc.SetReadDeadline(time.Now().Add(h.cfg.BodyTimeout)) == nil
-	body, err := readBody(r, h.cfg.MaxBodyBytes)
+	body, err := readBody(r, h.cfg.MaxBodyBytes, c)
 	if timed && err == nil {
 		// The body is all read: the connection is the client's again. After
 		// an error the deadline stays, so that the server's attempt to
@@ -269,22 +268,25 @@ func (h *Handler) read(rec *recorder, r *http.Request) (body requestBody, releas
 	}
 	var ne net.Error
 	switch {
+	case err == nil:
+		return body, release, true
+	case errors.Is(err, errBudgetSpent):
+		h.budgetSpent(rec)
 	case errors.Is(err, errTooLarge):
 		h.fail(rec, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes", h.cfg.MaxBodyBytes))
-		return body, release, false
 	case errors.As(err, &ne) && ne.Timeout():
 		h.fail(rec, http.StatusRequestTimeout, fmt.Sprintf("request body did not arrive within %s", h.cfg.BodyTimeout))
-		return body, release, false
-	case err != nil:
+	default:
 		h.fail(rec, http.StatusBadRequest, "cannot read request body: "+err.Error())
-		return body, release, false
 	}
-	// Keep the charge of what is held: the body as sent and decoded.
-	if n := chargeOf(int64(max(len(body.raw), len(body.data)))); n < held {
-		h.cfg.Budget.Release(held - n)
-		held = n
-	}
-	return body, release, true
+	return body, release, false
+}
+
+// budgetSpent answers a request whose body does not fit in the in-flight
+// budget: 503, which rudder-server retries, after a second.
+func (h *Handler) budgetSpent(rec *recorder) {
+	rec.Header().Set("Retry-After", "1")
+	h.fail(rec, http.StatusServiceUnavailable, "the server holds as many request bytes as its in-flight budget allows: resend later or to another server")
 }
 
 // decodePlain reads plain jobs within the job limit.
