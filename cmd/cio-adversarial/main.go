@@ -31,6 +31,8 @@
 //	10  SIGTERM while a /metrics scrape hangs
 //	11  a panic while mapping one job
 //	12  a bad request message pipelined between good ones
+//	13  HTTP clients posting router bodies of 3.9 MB, half of them
+//	    stopping after their first megabyte
 //
 // Usage:
 //

@@ -31,6 +31,9 @@ type serverOptions struct {
 	panicJobID uint64
 	// shutdownGrace, when set, is passed as --shutdown-grace.
 	shutdownGrace time.Duration
+	// http serves rudder-transformer's HTTP protocol too (--http-listen),
+	// at server.httpAddr.
+	http bool
 }
 
 // testToken is the shared secret of the servers that require one.
@@ -41,6 +44,7 @@ type server struct {
 	cmd         *exec.Cmd
 	addr        string
 	metricsAddr string
+	httpAddr    string
 	done        chan struct{}
 	waitErr     error
 	logs        *lineCounter
@@ -80,6 +84,13 @@ func (e *env) start(ctx context.Context, o serverOptions) (*server, error) {
 	if o.shutdownGrace > 0 {
 		args = append(args, "--shutdown-grace", o.shutdownGrace.String())
 	}
+	var httpAddr string
+	if o.http {
+		if httpAddr, err = freePort(); err != nil {
+			return nil, err
+		}
+		args = append(args, "--http-listen", httpAddr)
+	}
 	bin := e.bin
 	// Only the environment the harness means: no CIO_ variable of the
 	// caller's changes a default.
@@ -98,7 +109,7 @@ func (e *env) start(ctx context.Context, o serverOptions) (*server, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	s := &server{cmd: cmd, addr: addr, metricsAddr: metricsAddr, done: make(chan struct{}), logs: &lineCounter{}, dir: dir}
+	s := &server{cmd: cmd, addr: addr, metricsAddr: metricsAddr, httpAddr: httpAddr, done: make(chan struct{}), logs: &lineCounter{}, dir: dir}
 	go func() {
 		_, _ = io.Copy(s.logs, stderr)
 		s.waitErr = cmd.Wait()

@@ -186,6 +186,7 @@ func (h *harness) runRows(ctx context.Context, selected func(string) bool) ([]re
 		{"10", h.shutdownRow},
 		{"11", h.panicRow},
 		{"12", h.badMessageRow},
+		{"13", h.httpBodiesRow},
 	}
 	for _, row := range rows {
 		if ctx.Err() != nil {

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/cio-transformer/cio-transformer/internal/eventmix"
+	"github.com/cio-transformer/cio-transformer/internal/procstat"
+)
+
+// Sizes of row 13.
+const (
+	httpSenders  = 40
+	httpStoppers = 40
+	httpBody     = 3_900_000
+	httpStopAt   = 1 << 20
+	// httpAnswerLimit bounds the wait for every answer: a stopped body is
+	// answered after --recv-timeout (10s by default).
+	httpAnswerLimit = 40 * time.Second
+)
+
+// routerBody returns a router request body of about size bytes: jobs of
+// the typical event mix for one Customer.io destination.
+func routerBody(size int) ([]byte, error) {
+	dest := json.RawMessage(`{"ID":"dest-1","Config":{"siteID":"site-1","apiKey":"api-key-1"}}`)
+	var b bytes.Buffer
+	b.WriteString(`{"destType":"customerio","input":[`)
+	events := eventmix.Generate(1, 1000)
+	for i := 0; b.Len() < size-2048; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		job, err := json.Marshal(map[string]any{
+			"message":     json.RawMessage(events[i%len(events)].JSON),
+			"metadata":    map[string]any{"jobId": i + 1, "userId": "u", "sourceId": "s1", "destinationId": "dest-1", "workspaceId": "w1"},
+			"destination": dest,
+		})
+		if err != nil {
+			return nil, err
+		}
+		b.Write(job)
+	}
+	b.WriteString(`]}`)
+	return b.Bytes(), nil
+}
+
+// httpBodiesRow posts large router bodies to the HTTP face at once, half of
+// them whole and half stopping after their first megabyte: the bodies the
+// server holds are bounded by the in-flight budget (503 past it) and the
+// body timeout (408), whatever the clients send.
+func (h *harness) httpBodiesRow(ctx context.Context) result {
+	r := result{
+		id:     "13",
+		name:   fmt.Sprintf("HTTP: %d clients posting %s router bodies at once, %d more stopping after %s of theirs", httpSenders, megabytes(httpBody), httpStoppers, megabytes(httpStopAt)),
+		class:  "HTTP clients holding bodies: memory held",
+		target: "< 512MiB peak RSS, every request answered (200, 503 or 408), health answering within 1s",
+	}
+	body, err := routerBody(httpBody)
+	if err != nil {
+		r.err = err
+		return r
+	}
+	// unanswered counts the requests answered otherwise than the row
+	// accepts, or not at all.
+	unanswered := 0
+	m, health, answer, err := h.attack(ctx, attackSpec{server: serverOptions{http: true}, health: true, settle: time.Second}, func(ctx context.Context, s *server) (string, error) {
+		ctx, cancel := context.WithTimeout(ctx, httpAnswerLimit)
+		defer cancel()
+		var mu sync.Mutex
+		counts := map[string]int{}
+		note := func(k string) {
+			mu.Lock()
+			counts[k]++
+			if _, err := strconv.Atoi(k); err != nil {
+				unanswered++
+			}
+			mu.Unlock()
+		}
+		var wg sync.WaitGroup
+		for range httpSenders {
+			wg.Go(func() { note(postWhole(ctx, s.httpAddr, body)) })
+		}
+		for range httpStoppers {
+			wg.Go(func() { note(postStopping(ctx, s.httpAddr, body[:httpStopAt], len(body))) })
+		}
+		wg.Wait()
+		mem, _ := procstat.ReadMemory(s.pid())
+		return fmt.Sprintf("answers: %s; rss at the end %s", countsText(counts), megabytes(mem.RSS)), nil
+	})
+	connectionResult(&r, m, health, answer, err)
+	r.pass = r.pass && unanswered == 0
+	return r
+}
+
+// postWhole posts body on a connection of its own and returns what
+// answered it: its status, or the error.
+func postWhole(ctx context.Context, addr string, body []byte) string {
+	tr := &http.Transport{DisableKeepAlives: true}
+	defer tr.CloseIdleConnections()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+"/routerTransform", bytes.NewReader(body))
+	if err != nil {
+		return "error " + err.Error()
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := (&http.Client{Transport: tr}).Do(req)
+	if err != nil {
+		return "error " + firstWords(err.Error(), 6)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return httpStatusText(resp.StatusCode)
+}
+
+// postStopping sends the headers of a body of length bytes and its first
+// part, then nothing, and returns what answered it.
+func postStopping(ctx context.Context, addr string, part []byte, length int) string {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return "error " + firstWords(err.Error(), 6)
+	}
+	defer conn.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(dl)
+	}
+	head := "POST /routerTransform HTTP/1.1\r\nHost: cio\r\nContent-Type: application/json\r\nContent-Length: " + strconv.Itoa(length) + "\r\n\r\n"
+	if _, err := conn.Write(append([]byte(head), part...)); err != nil {
+		// The server may answer and close before taking all of it.
+		if resp, rerr := http.ReadResponse(bufio.NewReader(conn), nil); rerr == nil {
+			resp.Body.Close()
+			return httpStatusText(resp.StatusCode)
+		}
+		return "error " + firstWords(err.Error(), 6)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		return "error " + firstWords(err.Error(), 6)
+	}
+	resp.Body.Close()
+	return httpStatusText(resp.StatusCode)
+}
+
+// statusText names an HTTP status the row accepts as itself, and any
+// other as "status N".
+func httpStatusText(code int) string {
+	switch code {
+	case http.StatusOK, http.StatusServiceUnavailable, http.StatusRequestTimeout:
+		return strconv.Itoa(code)
+	}
+	return "status " + strconv.Itoa(code)
+}
