@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/stats"
 	"google.golang.org/grpc/status"
 )
@@ -201,5 +202,41 @@ func TestProbesLoggedAtDebug(t *testing.T) {
 	}
 	if !strings.Contains(text, "Transform") {
 		t.Errorf("the service call was not logged:\n%s", text)
+	}
+}
+
+// TestMaxHeaderListSize makes calls over a real socket whose metadata is
+// under and over MaxHeaderListSize: the first is served, the second
+// refused, and the connection serves the next call.
+func TestMaxHeaderListSize(t *testing.T) {
+	t.Parallel()
+	srv, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve(t, srv, lis)
+	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	client := healthpb.NewHealthClient(conn)
+	check := func(size int) error {
+		ctx := metadata.AppendToOutgoingContext(testContext(t), "x-pad", strings.Repeat("p", size))
+		_, err := client.Check(ctx, &healthpb.HealthCheckRequest{})
+		return err
+	}
+	if err := check(1 << 10); err != nil {
+		t.Fatalf("1 KiB of metadata: %v", err)
+	}
+	if err := check(MaxHeaderListSize); err == nil {
+		t.Errorf("%d bytes of metadata served, want refused", MaxHeaderListSize)
+	}
+	if err := check(1 << 10); err != nil {
+		t.Errorf("1 KiB of metadata after a refusal: %v", err)
 	}
 }

@@ -36,6 +36,14 @@ const (
 	connWindow   = 1 << 20
 )
 
+// MaxHeaderListSize is the most bytes of headers (metadata) a call may
+// carry, decoded, as the server advertises it in its HTTP/2 settings:
+// grpc-go's default of 16 MiB let each connection make the server decode
+// and hold that much (HPACK references repeat a table entry at a byte
+// each) before the admission tap sees the call. A call's headers are its
+// path, content type, token and trace context, a few hundred bytes.
+const MaxHeaderListSize = 64 << 10
+
 // withLimitDefaults returns c with zero connection limits set to their
 // defaults.
 func (c Config) withLimitDefaults() Config {
@@ -88,6 +96,7 @@ func transportOptions(c Config, f *inflight) []grpc.ServerOption {
 		grpc.InitialWindowSize(streamWindow),
 		grpc.InitialConnWindowSize(connWindow),
 		grpc.MaxConcurrentStreams(c.MaxConcurrentStreams),
+		grpc.MaxHeaderListSize(MaxHeaderListSize),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{
 			MinTime: c.KeepaliveMinTime,
 			// Routers keep idle connections open between batches; pings on

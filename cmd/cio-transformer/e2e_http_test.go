@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/cio-transformer/cio-transformer/server"
 )
 
 // TestHTTPFallbackEndToEnd runs the real binary in front of a fake
@@ -56,6 +58,22 @@ func TestHTTPFallbackEndToEnd(t *testing.T) {
 	}
 	if n := forwarded.Load(); n != 1 {
 		t.Errorf("%d requests forwarded, want 1", n)
+	}
+
+	// Headers past the gRPC face's bound are refused, as net/http refuses
+	// them: 431 (it reads up to 4 KiB past its bound first).
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, base+"/health", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Pad", strings.Repeat("p", server.MaxHeaderListSize+8<<10))
+	hresp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hresp.Body.Close()
+	if hresp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("%d bytes of headers: %d, want 431", server.MaxHeaderListSize+8<<10, hresp.StatusCode)
 	}
 }
 

@@ -104,7 +104,10 @@ func (f *httpFlags) start(cfg server.Config, srv *server.Server, reg prometheus.
 			Protocols:         protocols,
 			ReadHeaderTimeout: httpReadHeaderTimeout,
 			IdleTimeout:       httpIdleTimeout,
-			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+			// The gRPC face's bound; net/http's default is 1 MiB per
+			// connection.
+			MaxHeaderBytes: server.MaxHeaderListSize,
+			ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		},
 		lis:  lis,
 		done: make(chan error, 1),
