@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net"
 	"strings"
@@ -238,5 +239,31 @@ func TestMaxHeaderListSize(t *testing.T) {
 	}
 	if err := check(1 << 10); err != nil {
 		t.Errorf("1 KiB of metadata after a refusal: %v", err)
+	}
+}
+
+// TestSilentConnectionClosed connects over TCP and sends nothing: the
+// server closes the connection once handshakeTimeout has passed, rather
+// than holding one of --max-connections for grpc-go's two minutes.
+func TestSilentConnectionClosed(t *testing.T) {
+	t.Parallel()
+	srv, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve(t, srv, lis)
+	conn, err := net.Dial("tcp", lis.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// Generous: the close is due after handshakeTimeout.
+	_ = conn.SetReadDeadline(time.Now().Add(6 * handshakeTimeout))
+	if _, err := io.Copy(io.Discard, conn); err != nil {
+		t.Errorf("the server did not close a silent connection: %v", err)
 	}
 }

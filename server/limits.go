@@ -44,6 +44,12 @@ const (
 // path, content type, token and trace context, a few hundred bytes.
 const MaxHeaderListSize = 64 << 10
 
+// handshakeTimeout bounds a new connection's TLS and HTTP/2 handshakes:
+// grpc-go's default of 120 s let clients that connect and send nothing
+// hold every one of --max-connections for two minutes at a time. The HTTP
+// face gives a request's headers as long.
+const handshakeTimeout = 10 * time.Second
+
 // withLimitDefaults returns c with zero connection limits set to their
 // defaults.
 func (c Config) withLimitDefaults() Config {
@@ -97,6 +103,7 @@ func transportOptions(c Config, f *inflight) []grpc.ServerOption {
 		grpc.InitialConnWindowSize(connWindow),
 		grpc.MaxConcurrentStreams(c.MaxConcurrentStreams),
 		grpc.MaxHeaderListSize(MaxHeaderListSize),
+		grpc.ConnectionTimeout(handshakeTimeout),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{
 			MinTime: c.KeepaliveMinTime,
 			// Routers keep idle connections open between batches; pings on
