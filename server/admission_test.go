@@ -211,16 +211,7 @@ func TestProbesLoggedAtDebug(t *testing.T) {
 // refused, and the connection serves the next call.
 func TestMaxHeaderListSize(t *testing.T) {
 	t.Parallel()
-	srv, err := New(Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	serve(t, srv, lis)
-	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	conn, err := grpc.NewClient(serveLoopback(t), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,16 +238,7 @@ func TestMaxHeaderListSize(t *testing.T) {
 // than holding one of --max-connections for grpc-go's two minutes.
 func TestSilentConnectionClosed(t *testing.T) {
 	t.Parallel()
-	srv, err := New(Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	serve(t, srv, lis)
-	conn, err := net.Dial("tcp", lis.Addr().String())
+	conn, err := net.Dial("tcp", serveLoopback(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,4 +248,20 @@ func TestSilentConnectionClosed(t *testing.T) {
 	if _, err := io.Copy(io.Discard, conn); err != nil {
 		t.Errorf("the server did not close a silent connection: %v", err)
 	}
+}
+
+// serveLoopback serves a server of the default configuration on a
+// loopback port for the test, and returns its address.
+func serveLoopback(t *testing.T) string {
+	t.Helper()
+	srv, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve(t, srv, lis)
+	return lis.Addr().String()
 }

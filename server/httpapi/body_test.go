@@ -195,14 +195,7 @@ func TestSlowBodyH2C(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewUnstartedServer(h)
-	ts.Config.Protocols = new(http.Protocols)
-	ts.Config.Protocols.SetUnencryptedHTTP2(true)
-	ts.Start()
-	defer ts.Close()
-	tr := &http.Transport{Protocols: new(http.Protocols)}
-	tr.Protocols.SetUnencryptedHTTP2(true)
-	defer tr.CloseIdleConnections()
+	ts, tr := serveH2C(t, h)
 
 	pr, pw := io.Pipe()
 	defer pw.Close()

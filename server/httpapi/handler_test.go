@@ -306,15 +306,7 @@ func TestH2C(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewUnstartedServer(h)
-	ts.Config.Protocols = new(http.Protocols)
-	ts.Config.Protocols.SetHTTP1(true)
-	ts.Config.Protocols.SetUnencryptedHTTP2(true)
-	ts.Start()
-	defer ts.Close()
-	tr := &http.Transport{Protocols: new(http.Protocols)}
-	tr.Protocols.SetUnencryptedHTTP2(true)
-	defer tr.CloseIdleConnections()
+	ts, tr := serveH2C(t, h)
 	c := &rudderClient{t: t, http: &http.Client{Transport: tr}, url: ts.URL}
 	out := c.routerTransform(mixedJobs(testDest), false)
 	if len(out) == 0 {
@@ -328,6 +320,23 @@ func TestH2C(t *testing.T) {
 	if resp.ProtoMajor != 2 {
 		t.Errorf("protocol %s, want HTTP/2", resp.Proto)
 	}
+}
+
+// serveH2C serves h on a loopback socket in HTTP/1.1 and HTTP/2 without
+// TLS, and returns the server and a transport that speaks HTTP/2 to it
+// with prior knowledge; both end with the test.
+func serveH2C(t *testing.T, h http.Handler) (*httptest.Server, *http.Transport) {
+	t.Helper()
+	ts := httptest.NewUnstartedServer(h)
+	ts.Config.Protocols = new(http.Protocols)
+	ts.Config.Protocols.SetHTTP1(true)
+	ts.Config.Protocols.SetUnencryptedHTTP2(true)
+	ts.Start()
+	t.Cleanup(ts.Close)
+	tr := &http.Transport{Protocols: new(http.Protocols)}
+	tr.Protocols.SetUnencryptedHTTP2(true)
+	t.Cleanup(tr.CloseIdleConnections)
+	return ts, tr
 }
 
 // TestLogsCarryNoSecrets sends credentials, a token and personal data and
