@@ -1,8 +1,12 @@
 package js
 
 import (
+	"encoding/binary"
+	"slices"
+	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
@@ -143,27 +147,26 @@ func (c *indexCounter) next() {
 
 // AppendSpread appends the members of the string s spread, as encoding
 // the object SpreadString makes of it writes them (without the braces):
-// `"0":"a","1":"b"`.
+// `"0":"a","1":"b"`. A string of n bytes makes up to n members, so runs of
+// plain ASCII characters, nearly all of most strings, are written by
+// appendPlainMembers; the other characters one by one.
 func AppendSpread(dst []byte, s string) []byte {
 	const hex = "0123456789abcdef"
-	counter := newIndexCounter()
-	some := false
+	// Each member is written with a comma after it; the last is dropped.
+	start := len(dst)
+	index := 0
 	key := func() {
-		if some {
-			dst = append(dst, ',')
-		}
-		some = true
 		dst = append(dst, '"')
-		dst = append(dst, counter.digits()...)
+		dst = strconv.AppendInt(dst, int64(index), 10)
 		dst = append(dst, '"', ':')
-		counter.next()
+		index++
 	}
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf && c >= 0x20 && c != '"' && c != '\\' {
-			key()
-			dst = append(dst, '"', c, '"')
-			i++
+		if plainMemberByte(s[i]) {
+			var n int
+			dst, n = appendPlainMembers(dst, s[i:], index)
+			i += n
+			index += n
 			continue
 		}
 		r, size := jsvalue.DecodeRune(s[i:])
@@ -173,15 +176,122 @@ func AppendSpread(dst []byte, s string) []byte {
 			hi, lo := utf16.EncodeRune(r)
 			for _, h := range [2]rune{hi, lo} {
 				key()
-				dst = append(dst, '"', '\\', 'u', 'd', hex[h>>8&0xF], hex[h>>4&0xF], hex[h&0xF], '"')
+				dst = append(dst, '"', '\\', 'u', 'd', hex[h>>8&0xF], hex[h>>4&0xF], hex[h&0xF], '"', ',')
 			}
 		} else {
 			key()
-			dst = jsvalue.AppendJSONString(dst, s[i:i+size])
+			dst = append(jsvalue.AppendJSONString(dst, s[i:i+size]), ',')
 		}
 		i += size
 	}
+	if len(dst) > start {
+		dst = dst[:len(dst)-1]
+	}
 	return dst
+}
+
+// plainMemberByte reports whether c is an ASCII character a JSON string
+// holds as it is.
+func plainMemberByte(c byte) bool {
+	return c < utf8.RuneSelf && c >= 0x20 && c != '"' && c != '\\'
+}
+
+// maxWordIndex is the first index whose digits do not fit in a word.
+const maxWordIndex = 100_000_000
+
+// memberTail is `":"?",` as a little-endian word, the character at ?, which
+// appendPlainMembers writes after a member's digits.
+const memberTail = uint64('"') | uint64(':')<<8 | uint64('"')<<16 | uint64('"')<<32 | uint64(',')<<40
+
+// appendPlainMembers appends the members of the plain characters (see
+// plainMemberByte) s starts with, each with a comma after it, the first
+// of index first, and returns how many it wrote. Each member takes two
+// word stores into room made for them all, and its key is the last one's
+// plus one, added in the word that holds its digits: the digits are
+// written out again only when one carries.
+func appendPlainMembers(dst []byte, s string, first int) ([]byte, int) {
+	n := 0
+	for n < len(s) && plainMemberByte(s[n]) {
+		n++
+	}
+	last := first + n - 1
+	if last >= maxWordIndex {
+		// Keys too long for a word: one by one.
+		for i := range n {
+			dst = append(dst, '"')
+			dst = strconv.AppendInt(dst, int64(first+i), 10)
+			dst = append(dst, '"', ':', '"', s[i], '"', ',')
+		}
+		return dst, n
+	}
+	// Each member takes at most the digits of last and `"":"c",`; the
+	// words written run up to 8 bytes past the last member.
+	p := len(dst)
+	dst = slices.Grow(dst, n*(decimalDigits(last)+7)+16)
+	// Safe: the members take at most n*(digits of last + 7) bytes from
+	// len(dst) on, and each one's words end 8 bytes or less past its end,
+	// all within the room just made; s holds n bytes.
+	base := unsafe.Pointer(unsafe.SliceData(dst[:cap(dst)]))
+	chars := unsafe.StringData(s)
+	index := first
+	width := decimalDigits(index)
+	next := powerOfTen(width)
+	digits, top := digitWord(index), uint(8*(width-1))
+	for i := range n {
+		*(*byte)(unsafe.Add(base, p)) = '"'
+		binary.LittleEndian.PutUint64((*[8]byte)(unsafe.Add(base, p+1))[:], digits)
+		c := *(*byte)(unsafe.Add(unsafe.Pointer(chars), i))
+		binary.LittleEndian.PutUint64((*[8]byte)(unsafe.Add(base, p+1+width))[:], memberTail|uint64(c)<<24)
+		p += width + 7
+		index++
+		if index == next {
+			width++
+			next *= 10
+			digits, top = digitWord(index), uint(8*(width-1))
+			continue
+		}
+		// Add one at the last digit, carrying past nines; index == next
+		// has taken the carry out of the first.
+		for b := top; ; b -= 8 {
+			if byte(digits>>b) != '9' {
+				digits += 1 << b
+				break
+			}
+			digits -= 9 << b
+		}
+	}
+	return dst[:p], n
+}
+
+// decimalDigits returns the number of decimal digits of n >= 0.
+func decimalDigits(n int) int {
+	d := 1
+	for n >= 10 {
+		n /= 10
+		d++
+	}
+	return d
+}
+
+// powerOfTen returns 10 to the power of n.
+func powerOfTen(n int) int {
+	p := 1
+	for range n {
+		p *= 10
+	}
+	return p
+}
+
+// digitWord returns the decimal digits of n, 0 <= n < maxWordIndex, as a
+// little-endian word: the first digit in the lowest byte.
+func digitWord(n int) uint64 {
+	var b [8]byte
+	d := strconv.AppendInt(b[:0], int64(n), 10)
+	var w uint64
+	for i, c := range d {
+		w |= uint64(c) << (8 * i)
+	}
+	return w
 }
 
 // spreadMembers calls put with each member of the string s spread: keys

@@ -1,6 +1,7 @@
 package js
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -43,6 +44,10 @@ func TestAppendSpread(t *testing.T) {
 		{"eleven keys", "0123456789a"},
 		{"a hundred and one keys", strings.Repeat("p", 101)},
 		{"a thousand mixed keys", strings.Repeat("ab\"é😀\x01c", 125)},
+		// Runs of plain characters whose keys cross 10, 100, 1,000 and
+		// 10,000, from the first index and from others.
+		{"ten thousand plain keys", strings.Repeat("p", 10_500)},
+		{"plain keys after others", "é" + strings.Repeat("q", 98) + "\n" + strings.Repeat("r", 1_001)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -59,5 +64,23 @@ func TestAppendSpread(t *testing.T) {
 				t.Errorf("AppendSpread(%q) after a prefix = %s, want %s", tt.s, got, `{"device":`+want)
 			}
 		})
+	}
+}
+
+// TestAppendPlainMembers checks the members appendPlainMembers writes,
+// with keys that carry in every digit and keys too long for a word,
+// against keys formatted one by one.
+func TestAppendPlainMembers(t *testing.T) {
+	t.Parallel()
+	for _, first := range []int{0, 7, 89, 995, 9_990, 99_999_990, maxWordIndex - 3, maxWordIndex + 5} {
+		s := "abcdefghijklmnopqrstuvwxyz\"rest"
+		var want []byte
+		for i := range 26 {
+			want = fmt.Appendf(want, `"%d":"%c",`, first+i, s[i])
+		}
+		got, n := appendPlainMembers([]byte("{"), s, first)
+		if n != 26 || string(got) != "{"+string(want) {
+			t.Errorf("from %d: %d members %s, want 26 members %s", first, n, got, want)
+		}
 	}
 }
