@@ -12,18 +12,12 @@ import (
 // order, then the others as inserted. The order decides which of two keys
 // writing the same key path wins ("01" is written after "1").
 func KeyOrder(ms []jsvalue.Member) []jsvalue.Member {
-	indexes := 0
-	// ascending holds while the indexes met so far come in order, as
-	// they usually do: then they need no sort.
-	ascending, last := true, int64(-1)
+	// Index keys that come in order, as they usually do, need no sort.
+	var t IndexTally
 	for _, m := range ms {
-		if i, ok := jsvalue.ArrayIndex(m.Key); ok {
-			indexes++
-			ascending = ascending && i > last
-			last = i
-		}
+		t.Note(m.Key)
 	}
-	if indexes == 0 {
+	if t.Indexes() == 0 {
 		return ms
 	}
 	out := make([]jsvalue.Member, 0, len(ms))
@@ -32,7 +26,7 @@ func KeyOrder(ms []jsvalue.Member) []jsvalue.Member {
 			out = append(out, m)
 		}
 	}
-	if !ascending {
+	if !t.Ascending() {
 		slices.SortFunc(out, func(a, b jsvalue.Member) int {
 			i, _ := jsvalue.ArrayIndex(a.Key)
 			j, _ := jsvalue.ArrayIndex(b.Key)
@@ -47,21 +41,11 @@ func KeyOrder(ms []jsvalue.Member) []jsvalue.Member {
 	return out
 }
 
-// IndexKeys reports how many of the keys of the object v are array indexes
-// (see KeyOrder), and whether they come in ascending order: then Object.keys
-// lists the index keys as v holds them, then the others, and v's keys need
-// no reordered copy. It reads the keys in one pass over v.All.
-func IndexKeys(v jsvalue.Value) (indexes int, ascending bool) {
-	var t IndexTally
-	for k := range v.All() {
-		t.Note(k)
-	}
-	return t.Indexes(), t.Ascending()
-}
-
-// IndexTally counts, key by key, what IndexKeys reports, for a caller
-// that reads an object's keys in a pass of its own. Its zero value has
-// seen no key.
+// IndexTally counts, key by key, the keys of an object that are array
+// indexes (see KeyOrder), and tells whether they come in ascending order:
+// then Object.keys lists the index keys as the object holds them, then the
+// others, and its keys need no reordered copy. Its zero value has seen no
+// key.
 type IndexTally struct {
 	indexes int
 	last    int64

@@ -6,8 +6,9 @@ import (
 	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
 
-// TestKeyOrderIndexKeys checks IndexKeys against KeyOrder: when the index keys are
-// ascending, KeyOrder lists them as the object holds them, then the others.
+// TestKeyOrderIndexKeys checks IndexTally against KeyOrder: when the index
+// keys are ascending, KeyOrder lists them as the object holds them, then
+// the others.
 func TestKeyOrderIndexKeys(t *testing.T) {
 	for _, tc := range []struct {
 		obj       string
@@ -25,9 +26,13 @@ func TestKeyOrderIndexKeys(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		n, asc := IndexKeys(v)
+		var tally IndexTally
+		for k := range v.All() {
+			tally.Note(k)
+		}
+		n, asc := tally.Indexes(), tally.Ascending()
 		if n != tc.indexes || asc != tc.ascending {
-			t.Errorf("IndexKeys(%s) = %d, %v, want %d, %v", tc.obj, n, asc, tc.indexes, tc.ascending)
+			t.Errorf("IndexTally of %s = %d, %v, want %d, %v", tc.obj, n, asc, tc.indexes, tc.ascending)
 		}
 		if !asc {
 			continue
