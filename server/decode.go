@@ -146,7 +146,7 @@ func (c requestCodec) Unmarshal(data mem.BufferSlice, v any) error {
 		return refuse(noteTooManyJobs, fmt.Sprintf("%d jobs exceed the limit of %d per request message", cost.jobs, c.maxJobs))
 	case c.maxDecodedBytes > 0 && decoded > c.maxDecodedBytes:
 		return refuse(noteTooCostly, fmt.Sprintf("the request message would take about %d bytes decoded (%d nested messages), more than the limit of %d: send fewer or smaller jobs", decoded, cost.nodes, c.maxDecodedBytes))
-	case !c.inflight.fits(charge(decoded)):
+	case !c.inflight.fits(Charge(decoded)):
 		return refuse(noteInflight, "")
 	}
 	built := false

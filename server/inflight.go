@@ -49,15 +49,20 @@ func (f *inflight) admit(method string) error {
 	if f == nil || strings.HasPrefix(method, "/"+healthpb.Health_ServiceDesc.ServiceName+"/") {
 		return nil
 	}
-	if f.used.Load() >= f.limit {
+	if f.spent() {
 		return errInflightSpent.Err()
 	}
 	return nil
 }
 
-// charge is what a request message of the given estimated decoded size is
-// charged.
-func charge(decoded int64) int64 { return 4 * decoded }
+// spent reports whether nothing more fits beside what is held.
+func (f *inflight) spent() bool { return f != nil && f.used.Load() >= f.limit }
+
+// Charge is what the in-flight budget charges for a request of n bytes, a
+// gRPC request message's estimated decoded size or the bytes of an HTTP
+// body: four times its size (the request, the results built from it and
+// the answer).
+func Charge(n int64) int64 { return 4 * n }
 
 // fits reports whether n more bytes fit now.
 func (f *inflight) fits(n int64) bool {
@@ -186,7 +191,7 @@ func (b *Budget) AcquireBeside(n, own int64) bool { return b == nil || b.f.acqui
 
 // Spent reports whether the budget is spent: then nothing more fits
 // beside what is held.
-func (b *Budget) Spent() bool { return b != nil && b.f != nil && b.f.used.Load() >= b.f.limit }
+func (b *Budget) Spent() bool { return b != nil && b.f.spent() }
 
 // Release returns n bytes Acquire charged.
 func (b *Budget) Release(n int64) {

@@ -105,7 +105,7 @@ func (s *service) admit(req any, own int64) (n int64, refusal *status.Status) {
 	if cm.refusal == nil {
 		cm.refusal = s.validator.check(req)
 	}
-	n = charge(cm.cost)
+	n = Charge(cm.cost)
 	if cm.refusal == nil && !s.inflight.acquireBeside(n, own) {
 		cm.refusal = errInflightSpent
 	}

@@ -32,7 +32,7 @@ func (v validator) unary(ctx context.Context, req any, handler grpc.UnaryHandler
 	if st := v.check(req); st != nil {
 		return nil, st.Err()
 	}
-	n := charge(cm.cost)
+	n := Charge(cm.cost)
 	if !v.inflight.acquire(n) {
 		v.metrics.refused(refusedInflight)
 		return nil, errInflightSpent.Err()

@@ -149,8 +149,9 @@ func postStopping(ctx context.Context, addr string, part []byte, length int) str
 	return httpStatusText(resp.StatusCode)
 }
 
-// statusText names an HTTP status the row accepts as itself, and any
-// other as "status N".
+// httpStatusText names an HTTP status the row accepts (200, 503, 408) as
+// its number, and any other as "status N", which the row counts as
+// unanswered.
 func httpStatusText(code int) string {
 	switch code {
 	case http.StatusOK, http.StatusServiceUnavailable, http.StatusRequestTimeout:

@@ -55,11 +55,6 @@ type requestBody struct {
 	raw, data []byte
 }
 
-// chargeOf is the charge of n bytes of a body: four times their size, as
-// a gRPC request message is charged (the body, the jobs decoded from it,
-// their results and the answer).
-func chargeOf(n int) int64 { return 4 * int64(n) }
-
 // errBudgetSpent is a body that no longer fits in the in-flight budget.
 var errBudgetSpent = errors.New("in-flight budget spent")
 
@@ -94,7 +89,7 @@ type chargedReader struct {
 func (cr chargedReader) Read(p []byte) (int, error) {
 	n, err := cr.r.Read(p)
 	if n > 0 {
-		k := chargeOf(n)
+		k := server.Charge(int64(n))
 		if !cr.c.budget.AcquireBeside(k, cr.c.held) {
 			return n, errBudgetSpent
 		}
@@ -132,9 +127,6 @@ func readBody(r *http.Request, limit int, c *bodyCharge) (requestBody, error) {
 // bytes.
 func readLimited(r io.Reader, limit int) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
-	if errors.Is(err, errBudgetSpent) {
-		return nil, err
-	}
 	if err != nil {
 		return nil, fmt.Errorf("read body: %w", err)
 	}
