@@ -156,9 +156,7 @@ func AppendSpread(dst []byte, s string) []byte {
 	start := len(dst)
 	index := 0
 	key := func() {
-		dst = append(dst, '"')
-		dst = strconv.AppendInt(dst, int64(index), 10)
-		dst = append(dst, '"', ':')
+		dst = appendIndexKey(dst, index)
 		index++
 	}
 	for i := 0; i < len(s); {
@@ -190,6 +188,13 @@ func AppendSpread(dst []byte, s string) []byte {
 	return dst
 }
 
+// appendIndexKey appends the key of member index, `"12":`.
+func appendIndexKey(dst []byte, index int) []byte {
+	dst = append(dst, '"')
+	dst = strconv.AppendInt(dst, int64(index), 10)
+	return append(dst, '"', ':')
+}
+
 // plainMemberByte reports whether c is an ASCII character a JSON string
 // holds as it is.
 func plainMemberByte(c byte) bool {
@@ -218,9 +223,7 @@ func appendPlainMembers(dst []byte, s string, first int) ([]byte, int) {
 	if last >= maxWordIndex {
 		// Keys too long for a word: one by one.
 		for i := range n {
-			dst = append(dst, '"')
-			dst = strconv.AppendInt(dst, int64(first+i), 10)
-			dst = append(dst, '"', ':', '"', s[i], '"', ',')
+			dst = append(appendIndexKey(dst, first+i), '"', s[i], '"', ',')
 		}
 		return dst, n
 	}
