@@ -55,14 +55,17 @@ func eventWire(e *ciotransformerv1.Event) []byte {
 // winning as it does in protobuf's decoding.
 //
 // The event is written as JSON text in one pass over b (see eventText),
-// which jsvalue.Parse then reads as it reads a raw event: no container is
-// built member by member, and those the mapping never reads are copied to
-// its output as text. An event the text cannot say, one holding a number
+// which is indexed as it is written and then read as a raw event is read:
+// no container is built member by member, and those the mapping never
+// reads are copied to its output as text. An event the text cannot say, one holding a number
 // that is not finite, is decoded by protobuf instead (decodedEvent).
 func eventJSON(b []byte) jsvalue.Value {
 	t := eventTexts.Get().(*eventText)
 	defer t.release()
 	if text, ok := t.event(b); ok {
+		if v, ok := t.index.Value(text); ok {
+			return v
+		}
 		if v, err := jsvalue.Parse(text); err == nil {
 			return v
 		}
@@ -100,6 +103,9 @@ func decodedEvent(b []byte) jsvalue.Value {
 type eventText struct {
 	wireReader
 	out []byte
+	// index records the tokens of out as they are written, so that the
+	// text need not be parsed (see jsvalue.TextIndex).
+	index jsvalue.TextIndex
 	// members and refs hold the entries of the Structs being written,
 	// those of a nested Struct after its parent's.
 	members []structMember
@@ -120,6 +126,7 @@ func (t *eventText) release() {
 	}
 	t.wireReader = wireReader{more: t.more[:0]}
 	t.out, t.members, t.refs = t.out[:0], t.members[:0], t.refs[:0]
+	t.index.Reset(0)
 	eventTexts.Put(t)
 }
 
@@ -130,6 +137,8 @@ func (t *eventText) event(b []byte) (text []byte, ok bool) {
 	// The text is about as long as the wire bytes, shorter for members
 	// that are numbers and longer for escapes.
 	t.out = append(slices.Grow(t.out[:0], len(b)+len(b)/4), '{')
+	t.index.Reset(cap(t.out))
+	t.index.Open(0, true)
 	// Protobuf writes a message's fields in the order of their numbers,
 	// which is that of the event's keys: they are written as they come
 	// unless a field comes again or out of order.
@@ -160,6 +169,8 @@ func (t *eventText) event(b []byte) (text []byte, ok bool) {
 	}
 	if !inOrder {
 		t.out = t.out[:1]
+		t.index.Reset(cap(t.out))
+		t.index.Open(0, true)
 		var occs [len(eventKeys)]spans
 		for fs := (fields{b: b}); fs.next(); {
 			num := fs.num
@@ -179,6 +190,7 @@ func (t *eventText) event(b []byte) (text []byte, ok bool) {
 		}
 	}
 	t.out = append(t.out, '}')
+	t.index.Close(len(t.out))
 	return t.out, true
 }
 
@@ -214,14 +226,32 @@ func (t *eventText) key(num protowire.Number) {
 		k = k[1:]
 	}
 	t.out = append(t.out, k...)
+	// The key's text runs from its quote to the colon after it.
+	start := len(t.out) - len(k)
+	if k[0] == ',' {
+		start++
+	}
+	t.index.Key(start, len(t.out)-1)
 }
 
-// string writes the string at v as a JSON string literal, as
-// jsvalue.AppendJSONBytesAt writes it. Most strings need no escape: each
-// word of the string is checked as it is copied, in one pass, and the
-// string is escaped from its start only when a word holds a byte a JSON
-// string does not hold as it is.
+// string writes the string at v as a JSON string literal, a value, as
+// literal does.
 func (t *eventText) string(v span) {
+	l := len(t.out)
+	if t.literal(v) {
+		t.index.Scalar(l, len(t.out))
+	} else {
+		t.index.WrittenString(t.out, l)
+	}
+}
+
+// literal writes the string at v as a JSON string literal, as
+// jsvalue.AppendJSONBytesAt writes it, and reports whether it copied the
+// string as it is, with nothing to escape. Most strings need no escape:
+// each word of the string is checked as it is copied, in one pass, and
+// the string is escaped from its start only when a word holds a byte a
+// JSON string does not hold as it is.
+func (t *eventText) literal(v span) (plain bool) {
 	out, b := t.out, t.b
 	l, n := len(out), v.end-v.off
 	// The words that hold the string, the last running past its end by
@@ -231,19 +261,20 @@ func (t *eventText) string(v span) {
 	words := (n + 7) &^ 7
 	if n == 0 || len(b)-v.off < words || cap(out)-l < words+2 {
 		t.out = jsvalue.AppendJSONBytesAt(out, b, v.off, v.end)
-		return
+		return false
 	}
 	// Safe: the words copied, from v.off of b to l+1 of out, are checked
 	// above to lie in b and in the capacity of out, which do not overlap.
 	escaped := copyWords(unsafe.Add(unsafe.Pointer(unsafe.SliceData(out)), l+1), unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), v.off), n)
 	if escaped != 0 {
 		t.out = jsvalue.AppendJSONBytes(out, b[v.off:v.end])
-		return
+		return false
 	}
 	out = out[:l+2+n]
 	out[l] = '"'
 	out[l+1+n] = '"'
 	t.out = out
+	return true
 }
 
 // memberKey writes the key at k of a Struct's member, whose prefix (see
@@ -264,10 +295,15 @@ func (t *eventText) memberKey(prefix uint64, k span) {
 			d[1+n] = '"'
 			d[2+n] = ':'
 			t.out = out[:l+3+n]
+			t.index.Key(l, l+2+n)
 			return
 		}
 	}
-	t.string(k)
+	if t.literal(k) {
+		t.index.Key(l, len(t.out))
+	} else {
+		t.index.WrittenKey(t.out, l)
+	}
 	t.out = append(t.out, ':')
 }
 
@@ -342,6 +378,7 @@ func (t *eventText) membersJSON(base int) bool {
 	// Nested Structs add their entries after these, which stay where they
 	// are even when the stacks grow.
 	refs := memberOrder{members, t.b}.inKeyOrder(t.refs[base:])
+	t.index.Open(len(t.out), true)
 	t.out = append(t.out, '{')
 	for i, r := range refs {
 		m := &members[r.place]
@@ -358,6 +395,7 @@ func (t *eventText) membersJSON(base int) bool {
 		}
 	}
 	t.out = append(t.out, '}')
+	t.index.Close(len(t.out))
 	t.members, t.refs = t.members[:base], t.refs[:base]
 	return true
 }
@@ -437,6 +475,7 @@ func (t *eventText) soleValueJSON(v span) bool {
 	b := t.b
 	switch n := v.end - v.off; {
 	case n == 0:
+		t.index.Scalar(len(t.out), len(t.out)+len("null"))
 		t.out = append(t.out, "null"...)
 		return true
 	case n == 2 && b[v.off+1] < 0x80 && (b[v.off] == valueNullTag || b[v.off] == valueBoolTag):
@@ -474,6 +513,7 @@ func (t *eventText) valueFieldsJSON(occ spans) bool {
 // scalarJSON writes a Value that is neither a Struct nor a list; false
 // when it is a number JSON cannot say.
 func (t *eventText) scalarJSON(w wireValue) bool {
+	l := len(t.out)
 	switch w.kind {
 	case kindNumber:
 		if math.IsNaN(w.num) || math.IsInf(w.num, 0) {
@@ -482,17 +522,20 @@ func (t *eventText) scalarJSON(w wireValue) bool {
 		t.out = jsvalue.AppendNumber(t.out, w.num)
 	case kindString:
 		t.string(w.str)
+		return true
 	case kindBool:
 		t.out = strconv.AppendBool(t.out, w.b)
 	default:
 		t.out = append(t.out, "null"...)
 	}
+	t.index.Scalar(l, len(t.out))
 	return true
 }
 
 // listJSON writes a ListValue read from its occurrences as a JSON array;
 // false when it holds a number JSON cannot say.
 func (t *eventText) listJSON(occ spans) bool {
+	t.index.Open(len(t.out), false)
 	t.out = append(t.out, '[')
 	first := true
 	for i := range occ.n {
@@ -510,6 +553,7 @@ func (t *eventText) listJSON(occ spans) bool {
 		}
 	}
 	t.out = append(t.out, ']')
+	t.index.Close(len(t.out))
 	return true
 }
 

@@ -71,6 +71,12 @@ func checkEventJSON(t *testing.T, b []byte) bool {
 	if d := sameValue(eventJSON(b), typedEvent(&e), "event"); d != "" {
 		t.Errorf("eventJSON differs from the decoded event at %s", d)
 	}
+	var et eventText
+	if text, ok := et.event(b); ok {
+		if d := et.index.Verify(text); d != "" {
+			t.Errorf("the index of the event's text differs from jsvalue.Parse's: %s", d)
+		}
+	}
 	return true
 }
 

@@ -15,7 +15,9 @@
 // (token.go), which checks strings, numbers and literals. Parse runs it
 // once over the document, building an index of every token and reporting
 // the first error (index.go); objects and arrays are then read from the
-// index, with no grammar of their own, when first used (document.go).
+// index, with no grammar of their own, when first used (document.go). A
+// writer of text in AppendJSON's form can record the index as it writes
+// instead (TextIndex), and the text is then not read again.
 //
 // A Value, and everything reached from it, is for one goroutine at a time.
 package jsvalue
