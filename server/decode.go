@@ -127,7 +127,7 @@ func (c requestCodec) Unmarshal(data mem.BufferSlice, v any) error {
 	if build {
 		w.capture, w.destField, w.jobField, w.maxParts = true, shape.destField, shape.jobField, max(c.maxJobs, 1)
 	}
-	w.message(b, md, 0)
+	w.message(b, wireTypeOf(md), 0)
 	cost := w.wireCost
 	decoded := cost.decodedBytes(len(b))
 	refuse := func(kind byte, text string) error {

@@ -59,22 +59,21 @@ type wireWalk struct {
 	destParts, jobParts []span
 }
 
-// message walks b, a message of descriptor md at depth, counting nested
+// message walks b, a message of type t at depth, counting nested
 // messages as scanWire does. Malformed input ends the walk of that message
 // (not of the messages around it).
-func (w *wireWalk) message(b []byte, md protoreflect.MessageDescriptor, depth int) {
-	fds := md.Fields()
+func (w *wireWalk) message(b []byte, t *wireType, depth int) {
 	fs := fields{b: b}
 	for fs.next() {
-		fd := fds.ByNumber(fs.num)
-		if depth == 0 && fs.typ == protowire.VarintType && isRequestID(fd) {
+		fd := t.field(fs.num)
+		if depth == 0 && fs.typ == protowire.VarintType && fd.requestID {
 			w.requestID = fs.x
 			continue
 		}
-		if fs.typ != protowire.BytesType || fd == nil {
+		if fs.typ != protowire.BytesType {
 			continue
 		}
-		switch fd.Kind() {
+		switch fd.kind {
 		case protoreflect.StringKind:
 			if !shortASCII(b, fs.val) && !validUTF8(fs.bytes()) {
 				w.suspect = true
@@ -82,7 +81,7 @@ func (w *wireWalk) message(b []byte, md protoreflect.MessageDescriptor, depth in
 		case protoreflect.MessageKind, protoreflect.GroupKind:
 			w.nodes++
 			if depth == 0 {
-				if fs.num == 3 && md.FullName() == batchRequestName {
+				if fs.num == 3 && t.batch {
 					w.jobs++
 				}
 				if w.capture {
@@ -90,7 +89,7 @@ func (w *wireWalk) message(b []byte, md protoreflect.MessageDescriptor, depth in
 				}
 			}
 			if depth < maxScanDepth {
-				w.child(fs.bytes(), fd.Message(), depth+1)
+				w.child(fs.bytes(), fd.msg, depth+1)
 			}
 		}
 	}
@@ -117,20 +116,20 @@ func (w *wireWalk) note(num protowire.Number, s span) {
 
 // child walks a nested message at depth, if the walk goes that deep; the
 // free-form messages have walks of their own.
-func (w *wireWalk) child(b []byte, md protoreflect.MessageDescriptor, depth int) {
+func (w *wireWalk) child(b []byte, t *wireType, depth int) {
 	if depth >= maxScanDepth-2 {
 		// Near protobuf's recursion limit: let protobuf decide.
 		w.suspect = true
 	}
-	switch md {
-	case structDesc:
+	switch t.form {
+	case formStruct:
 		w.structMsg(b, depth)
-	case valueDesc:
+	case formValue:
 		w.valueMsg(b, depth)
-	case listDesc:
+	case formList:
 		w.listMsg(b, depth)
 	default:
-		w.message(b, md, depth)
+		w.message(b, t, depth)
 	}
 }
 

@@ -112,7 +112,7 @@ func TestWalkDoubtsWhatProtobufRefuses(t *testing.T) {
 		md := m.ProtoReflect().Descriptor()
 		shape := requestShapes[md.FullName()]
 		w := wireWalk{capture: true, destField: shape.destField, jobField: shape.jobField, maxParts: DefaultMaxJobsPerRequest}
-		w.message(b, md, 0)
+		w.message(b, wireTypeOf(md), 0)
 		if err := proto.Unmarshal(b, m); err != nil {
 			refused++
 			if !w.suspect {

@@ -32,6 +32,6 @@ func (c wireCost) decodedBytes(wireLen int) int64 {
 // early: the decoding that follows reports it.
 func scanWire(b []byte, md protoreflect.MessageDescriptor) wireCost {
 	var w wireWalk
-	w.message(b, md, 0)
+	w.message(b, wireTypeOf(md), 0)
 	return w.wireCost
 }
