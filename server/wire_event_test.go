@@ -60,8 +60,9 @@ func sameValue(got, want jsvalue.Value, path string) string {
 }
 
 // checkEventJSON compares eventJSON's reading of b, when protobuf's
-// decoding accepts it, with typedEvent's conversion of the decoded event;
-// it reports whether it was accepted.
+// decoding accepts it, with typedEvent's conversion of the decoded event,
+// and the index eventText records of the event's text with the one
+// jsvalue.Parse makes of it; it reports whether b was accepted.
 func checkEventJSON(t *testing.T, b []byte) bool {
 	t.Helper()
 	var e ciotransformerv1.Event
