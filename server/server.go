@@ -25,6 +25,8 @@ type Server struct {
 	delivery *delivery.Client
 	// inflight is the in-flight budget, which Budget shares.
 	inflight *inflight
+	// mapping is the service's mapping slots, which Mapping shares.
+	mapping chan struct{}
 }
 
 // New builds a Server from cfg; zero fields of cfg take their defaults.
@@ -72,10 +74,11 @@ func New(cfg Config) (*Server, error) {
 		opts = append(opts, grpc.StatsHandler(h))
 	}
 	g := grpc.NewServer(opts...)
+	mapping := make(chan struct{}, runtime.GOMAXPROCS(0))
 	ciotransformerv1.RegisterTransformerServiceServer(g, &service{cfg: cfg, metrics: m, inflight: f, delivery: client,
 		receiving: newReceiving(cfg.MaxInflightBytes, cfg.MaxRecvMsgSize),
 		validator: validator{maxJobs: cfg.MaxJobsPerRequest, inflight: f, metrics: m},
-		mapping:   make(chan struct{}, runtime.GOMAXPROCS(0))})
+		mapping:   mapping})
 	h := health.NewServer()
 	healthpb.RegisterHealthServer(g, h)
 	if err := registerReflection(g); err != nil {
@@ -83,7 +86,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	adm.unary = unaryMethods(g)
 	m.initialize(g)
-	return &Server{cfg: cfg, grpc: g, health: h, drain: d, delivery: client, inflight: f}, nil
+	return &Server{cfg: cfg, grpc: g, health: h, drain: d, delivery: client, inflight: f, mapping: mapping}, nil
 }
 
 // workersPerProcessor is how many handler workers the server keeps per

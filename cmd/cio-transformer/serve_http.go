@@ -71,6 +71,7 @@ func (f *httpFlags) start(cfg server.Config, srv *server.Server, reg prometheus.
 		V2Workspaces:      os.Getenv(httpapi.V2WorkspacesEnv),
 		Deliverer:         srv.Delivery(),
 		Budget:            srv.Budget(),
+		Mapping:           srv.Mapping(),
 		BodyTimeout:       cfg.RecvTimeout,
 	}
 	if f.fallbackURL != "" {

@@ -60,6 +60,11 @@ type Config struct {
 	// stops fitting is answered 503, at once when the budget is spent. Nil
 	// charges nothing.
 	Budget *server.Budget
+	// Mapping, when set, bounds the requests decoded and mapped at once
+	// (the gRPC server's mapping slots, shared by both faces: see
+	// server.Server.Mapping). A request holds a slot from the end of its
+	// body's reading to the start of its response. Nil bounds nothing.
+	Mapping *server.Mapping
 	// BodyTimeout bounds the reading of a request body, from the handler's
 	// start; a body not read by then is answered 408. Zero is
 	// server.DefaultRecvTimeout; negative is no limit.

@@ -136,6 +136,11 @@ func (h *Handler) processor(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	done, ok := h.holdMapping(rec, r)
+	defer done()
+	if !ok {
+		return
+	}
 	var jobs []job
 	var err error
 	if r.Header.Get(contentFormatHeader) == compactedV1 {
@@ -156,6 +161,7 @@ func (h *Handler) processor(w http.ResponseWriter, r *http.Request) {
 	tally := h.metrics.tally(routeProcessor)
 	out := appendProcessorResponse(make([]byte, 0, 512*len(jobs)+2), jobs, transform.Mode{MaxEventBytes: h.cfg.MaxEventBytes}, &tally)
 	tally.flush()
+	done()
 	h.answer(rec, out)
 }
 
@@ -164,6 +170,11 @@ func (h *Handler) router(w http.ResponseWriter, r *http.Request) {
 	rec := w.(*recorder)
 	body, release, ok := h.read(rec, r)
 	defer release()
+	if !ok {
+		return
+	}
+	done, ok := h.holdMapping(rec, r)
+	defer done()
 	if !ok {
 		return
 	}
@@ -190,11 +201,13 @@ func (h *Handler) router(w http.ResponseWriter, r *http.Request) {
 	var many tooManyJobs
 	switch {
 	case err == nil && !strings.EqualFold(dt, destType):
+		done()
 		h.notOursBuffered(rec, r, dt, body.raw)
 		return
 	case err != nil && !errors.As(err, &many) && h.fallback != nil:
 		// Not readable here, so perhaps not for customerio: the upstream
 		// answers it.
+		done()
 		h.notOursBuffered(rec, r, dt, body.raw)
 		return
 	}
@@ -210,7 +223,27 @@ func (h *Handler) router(w http.ResponseWriter, r *http.Request) {
 	tally := h.metrics.tally(routeRouter)
 	out := appendRouterResponse(make([]byte, 0, 512*len(jobs)+16), jobs, mode, &tally)
 	tally.flush()
+	done()
 	h.answer(rec, out)
+}
+
+// holdMapping holds one of the mapping slots (Config.Mapping) for the
+// decoding and mapping of r's body, and returns the function that gives it
+// back, at most once: before the response is written, which may wait on
+// the client, or a request forwarded. When r ends while it waits, r is
+// answered 503 and ok is false.
+func (h *Handler) holdMapping(rec *recorder, r *http.Request) (done func(), ok bool) {
+	if err := h.cfg.Mapping.Acquire(r.Context()); err != nil {
+		h.fail(rec, http.StatusServiceUnavailable, "the request ended while it waited to be mapped")
+		return func() {}, false
+	}
+	held := true
+	return func() {
+		if held {
+			held = false
+			h.cfg.Mapping.Release()
+		}
+	}, true
 }
 
 // health serves GET /health: 200 while serving, 503 once draining.
