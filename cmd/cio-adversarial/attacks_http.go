@@ -159,3 +159,56 @@ func httpStatusText(code int) string {
 	}
 	return "status " + strconv.Itoa(code)
 }
+
+// Sizes of row 14.
+const (
+	httpBusyClients = 40
+	httpBusyBody    = 256 << 10
+	httpBusyFor     = 10 * time.Second
+)
+
+// httpBusyRow has many clients post router bodies of the typical mix to
+// the HTTP face over and over, each a new request as soon as the last is
+// answered: the decoding and mapping of all of them at once must not
+// starve the health checks of CPU (the mapping slots the HTTP face shares
+// with gRPC bound the requests mapped at once).
+func (h *harness) httpBusyRow(ctx context.Context) result {
+	r := result{
+		id:     "14",
+		name:   fmt.Sprintf("HTTP: %d clients posting %s router bodies of the typical mix, one after another, for %s", httpBusyClients, megabytes(httpBusyBody), httpBusyFor),
+		class:  "HTTP clients keeping every CPU busy",
+		target: "< 512MiB peak RSS, every request answered (200 or 503), health answering within 1s",
+	}
+	body, err := routerBody(httpBusyBody)
+	if err != nil {
+		r.err = err
+		return r
+	}
+	unanswered := 0
+	m, health, answer, err := h.attack(ctx, attackSpec{server: serverOptions{http: true}, health: true, settle: time.Second}, func(ctx context.Context, s *server) (string, error) {
+		ctx, cancel := context.WithTimeout(ctx, httpBusyFor+httpAnswerLimit)
+		defer cancel()
+		end := time.Now().Add(httpBusyFor)
+		var mu sync.Mutex
+		counts := map[string]int{}
+		var wg sync.WaitGroup
+		for range httpBusyClients {
+			wg.Go(func() {
+				for time.Now().Before(end) && ctx.Err() == nil {
+					k := postWhole(ctx, s.httpAddr, body)
+					mu.Lock()
+					counts[k]++
+					if k != "200" && k != "503" {
+						unanswered++
+					}
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		return "answers: " + countsText(counts), nil
+	})
+	connectionResult(&r, m, health, answer, err)
+	r.pass = r.pass && unanswered == 0
+	return r
+}

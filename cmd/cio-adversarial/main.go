@@ -33,6 +33,8 @@
 //	12  a bad request message pipelined between good ones
 //	13  HTTP clients posting router bodies of 3.9 MB, half of them
 //	    stopping after their first megabyte
+//	14  HTTP clients posting router bodies of the typical mix one after
+//	    another, keeping every CPU busy
 //
 // Usage:
 //

@@ -187,6 +187,7 @@ func (h *harness) runRows(ctx context.Context, selected func(string) bool) ([]re
 		{"11", h.panicRow},
 		{"12", h.badMessageRow},
 		{"13", h.httpBodiesRow},
+		{"14", h.httpBusyRow},
 	}
 	for _, row := range rows {
 		if ctx.Err() != nil {
