@@ -71,6 +71,14 @@ type bodyCharge struct {
 // with errBudgetSpent.
 func (c *bodyCharge) reader(r io.Reader) io.Reader { return chargedReader{r: r, c: c} }
 
+// shrink gives back what c holds beyond n bytes.
+func (c *bodyCharge) shrink(n int64) {
+	if c.held > n {
+		c.budget.Release(c.held - n)
+		c.held = n
+	}
+}
+
 // release returns what c holds.
 func (c *bodyCharge) release() {
 	c.budget.Release(c.held)

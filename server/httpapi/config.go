@@ -20,6 +20,10 @@ import (
 // so a deployment keeps its setting.
 const V2WorkspacesEnv = "CUSTOMERIO_BATCHING_FRAMEWORK_ENABLED_WORKSPACE_IDS"
 
+// DefaultWriteTimeout bounds the writing of an answer: a client that has
+// not taken its answer by then has its connection closed.
+const DefaultWriteTimeout = 30 * time.Second
+
 // DefaultFallbackTimeout bounds a forwarded request from its start to the
 // end of the upstream transformer's response headers.
 const DefaultFallbackTimeout = 60 * time.Second
@@ -60,6 +64,12 @@ type Config struct {
 	// stops fitting is answered 503, at once when the budget is spent. Nil
 	// charges nothing.
 	Budget *server.Budget
+	// WriteTimeout bounds the writing of an answer, from its start: a
+	// client that has not taken it by then has its connection closed, and
+	// what its request held is given back. Zero is DefaultWriteTimeout;
+	// negative is no limit. Forwarded requests are bounded by
+	// FallbackTimeout instead.
+	WriteTimeout time.Duration
 	// Mapping, when set, bounds the requests decoded and mapped at once
 	// (the gRPC server's mapping slots, shared by both faces: see
 	// server.Server.Mapping). A request holds a slot from the end of its
@@ -85,6 +95,7 @@ func (c Config) withDefaults() Config {
 	c.MaxJobsPerRequest = cmp.Or(c.MaxJobsPerRequest, server.DefaultMaxJobsPerRequest)
 	c.FallbackTimeout = cmp.Or(c.FallbackTimeout, DefaultFallbackTimeout)
 	c.BodyTimeout = cmp.Or(c.BodyTimeout, server.DefaultRecvTimeout)
+	c.WriteTimeout = cmp.Or(c.WriteTimeout, DefaultWriteTimeout)
 	return c
 }
 

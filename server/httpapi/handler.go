@@ -283,6 +283,7 @@ func (h *Handler) other(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) read(rec *recorder, r *http.Request) (body requestBody, release func(), ok bool) {
 	c := &bodyCharge{budget: h.cfg.Budget}
 	release = c.release
+	rec.charge = c
 	if h.cfg.Budget.Spent() {
 		h.budgetSpent(rec)
 		return body, release, false
@@ -379,8 +380,24 @@ func (h *Handler) answerStatus(rec *recorder, status int, body []byte) {
 			body = z
 		}
 	}
+	h.startAnswer(rec, len(body))
 	rec.WriteHeader(status)
 	_, _ = rec.Write(body)
+}
+
+// startAnswer bounds the writing of rec's answer of n bytes by
+// Config.WriteTimeout, and charges the answer to the in-flight budget in
+// place of its request's body, which is no longer needed: a client that
+// does not take its answer holds no more than the answer, and not for
+// longer than the timeout.
+func (h *Handler) startAnswer(rec *recorder, n int) {
+	if h.cfg.WriteTimeout > 0 {
+		// Not every connection supports deadlines (a test's recorder).
+		_ = http.NewResponseController(rec.ResponseWriter).SetWriteDeadline(time.Now().Add(h.cfg.WriteTimeout))
+	}
+	if rec.charge != nil {
+		rec.charge.shrink(int64(n))
+	}
 }
 
 // fail answers a whole-request failure with status and a plain-text
@@ -388,6 +405,7 @@ func (h *Handler) answerStatus(rec *recorder, status int, body []byte) {
 func (h *Handler) fail(rec *recorder, status int, msg string) {
 	rec.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	rec.Header().Set(apiVersionHeader, apiVersion)
+	h.startAnswer(rec, len(msg))
 	rec.WriteHeader(status)
 	_, _ = rec.Write([]byte(msg))
 }
@@ -401,6 +419,9 @@ type recorder struct {
 	jobs   int
 	// gzip is set when the client takes gzip-compressed answers.
 	gzip bool
+	// charge is what the request's body holds of the in-flight budget,
+	// once it is read; nil before.
+	charge *bodyCharge
 }
 
 // WriteHeader records the status.
