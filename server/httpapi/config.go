@@ -67,8 +67,8 @@ type Config struct {
 	// WriteTimeout bounds the writing of an answer, from its start: a
 	// client that has not taken it by then has its connection closed, and
 	// what its request held is given back. Zero is DefaultWriteTimeout;
-	// negative is no limit. Forwarded requests are bounded by
-	// FallbackTimeout instead.
+	// negative is no limit. A forwarded request has FallbackTimeout and
+	// WriteTimeout together, from its start, for its whole exchange.
 	WriteTimeout time.Duration
 	// Mapping, when set, bounds the requests decoded and mapped at once
 	// (the gRPC server's mapping slots, shared by both faces: see

@@ -107,12 +107,24 @@ func addFeatures(resp *http.Response, delivers bool) error {
 // is, streamed, or 404 without a fallback.
 func (h *Handler) notOurs(rec *recorder, r *http.Request, dest string) {
 	if h.fallback != nil {
-		rec.route = routeFallback
-		h.fallback.ServeHTTP(rec, r)
+		h.forward(rec, r)
 		return
 	}
 	rec.route = routeUnknown
 	h.fail(rec, http.StatusNotFound, unsupported(dest))
+}
+
+// forward answers r through the fallback proxy. The exchange, from here to
+// the answer's last byte, is bounded by FallbackTimeout and WriteTimeout
+// together: a client that does not take a forwarded answer holds its
+// request no longer than that.
+func (h *Handler) forward(rec *recorder, r *http.Request) {
+	rec.route = routeFallback
+	if h.cfg.WriteTimeout > 0 {
+		// Not every connection supports deadlines (a test's recorder).
+		_ = http.NewResponseController(rec.ResponseWriter).SetWriteDeadline(time.Now().Add(h.cfg.FallbackTimeout + h.cfg.WriteTimeout))
+	}
+	h.fallback.ServeHTTP(rec, r)
 }
 
 // notOursBuffered answers a router request for another destination type,

@@ -268,8 +268,7 @@ func (h *Handler) Drain() { h.draining.Store(true) }
 func (h *Handler) other(w http.ResponseWriter, r *http.Request) {
 	rec := w.(*recorder)
 	if h.fallback != nil {
-		rec.route = routeFallback
-		h.fallback.ServeHTTP(rec, r)
+		h.forward(rec, r)
 		return
 	}
 	rec.route = routeUnknown
