@@ -2,7 +2,11 @@ package httpapi
 
 import (
 	"fmt"
+	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -64,5 +68,50 @@ func TestUnreadAnswer(t *testing.T) {
 			t.Fatal("the budget is still charged by a request whose answer is not read, past the write timeout")
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestUnreadForwardedAnswer forwards a request whose upstream answer is
+// larger than the sockets buffer, over real sockets, to a client that
+// never reads it: the exchange ends once the fallback timeout and the
+// write timeout have passed, and the upstream's write of its answer fails,
+// rather than both waiting for as long as the client keeps its connection.
+func TestUnreadForwardedAnswer(t *testing.T) {
+	t.Parallel()
+	done := make(chan error, 1)
+	us := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		chunk := []byte(strings.Repeat("x", 64<<10))
+		for range 512 {
+			if _, err := w.Write(chunk); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}))
+	t.Cleanup(us.Close)
+	u, _ := url.Parse(us.URL)
+	ts, _ := newTestServer(t, Config{Fallback: u, FallbackTimeout: 200 * time.Millisecond, WriteTimeout: 200 * time.Millisecond})
+
+	conn, err := net.Dial("tcp", ts.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := conn.(*net.TCPConn).SetReadBuffer(4096); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.WriteString(conn, "GET /transformerBuildVersion HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	// Generous: the exchange is due to end 400 ms after it starts.
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Error("the upstream wrote its whole answer to a client that reads none of it")
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the forwarded exchange still runs 30 s after its timeouts")
 	}
 }
