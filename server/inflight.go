@@ -193,6 +193,15 @@ func (b *Budget) AcquireBeside(n, own int64) bool { return b == nil || b.f.acqui
 // beside what is held.
 func (b *Budget) Spent() bool { return b != nil && b.f.spent() }
 
+// Transfer turns a charge of from bytes into one of to bytes at once,
+// whether or not to fits: it charges something already held, such as an
+// answer built from a request whose charge it replaces.
+func (b *Budget) Transfer(from, to int64) {
+	if b != nil {
+		b.f.transfer(from, to)
+	}
+}
+
 // Release returns n bytes Acquire charged.
 func (b *Budget) Release(n int64) {
 	if b != nil {

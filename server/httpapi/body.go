@@ -71,12 +71,12 @@ type bodyCharge struct {
 // with errBudgetSpent.
 func (c *bodyCharge) reader(r io.Reader) io.Reader { return chargedReader{r: r, c: c} }
 
-// shrink gives back what c holds beyond n bytes.
-func (c *bodyCharge) shrink(n int64) {
-	if c.held > n {
-		c.budget.Release(c.held - n)
-		c.held = n
-	}
+// become turns what c holds into a charge of n bytes, whether or not n
+// fits: the charge of something already held, such as the answer built
+// from the body.
+func (c *bodyCharge) become(n int64) {
+	c.budget.Transfer(c.held, n)
+	c.held = n
 }
 
 // release returns what c holds.

@@ -386,16 +386,17 @@ func (h *Handler) answerStatus(rec *recorder, status int, body []byte) {
 
 // startAnswer bounds the writing of rec's answer of n bytes by
 // Config.WriteTimeout, and charges the answer to the in-flight budget in
-// place of its request's body, which is no longer needed: a client that
-// does not take its answer holds no more than the answer, and not for
-// longer than the timeout.
+// place of its request's body, which is no longer needed, as the gRPC face
+// charges a stream's last response: a client that does not take its
+// answer holds what the answer takes, and not for longer than the
+// timeout.
 func (h *Handler) startAnswer(rec *recorder, n int) {
 	if h.cfg.WriteTimeout > 0 {
 		// Not every connection supports deadlines (a test's recorder).
 		_ = http.NewResponseController(rec.ResponseWriter).SetWriteDeadline(time.Now().Add(h.cfg.WriteTimeout))
 	}
 	if rec.charge != nil {
-		rec.charge.shrink(int64(n))
+		rec.charge.become(int64(n))
 	}
 }
 
