@@ -10,7 +10,9 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/cio-transformer/cio-transformer/internal/eventmix"
@@ -31,16 +33,43 @@ const (
 // routerBody returns a router request body of about size bytes: jobs of
 // the typical event mix for one Customer.io destination.
 func routerBody(size int) ([]byte, error) {
+	events := eventmix.Generate(1, 1000)
+	return routerBodyOf(size, func(i int) []byte { return events[i%len(events)].JSON })
+}
+
+// deviceProperties is the length of the properties string of the device
+// events of expandingBody.
+const deviceProperties = 200
+
+// expandingBody returns a router request body of about size bytes whose
+// answer is several times longer: every other job is a device event whose
+// properties are a string of deviceProperties characters, which the
+// device's attributes take one key per character.
+func expandingBody(size int) ([]byte, error) {
+	events := eventmix.Generate(1, 1000)
+	device := []byte(`{"type":"track","event":"Application Installed","userId":"user-1","messageId":"m-1",` +
+		`"originalTimestamp":"2025-01-01T00:00:00.000Z","context":{"device":{"token":"token-1","type":"ios"}},"properties":"` +
+		strings.Repeat("p", deviceProperties) + `"}`)
+	return routerBodyOf(size, func(i int) []byte {
+		if i%2 == 1 {
+			return device
+		}
+		return events[i%len(events)].JSON
+	})
+}
+
+// routerBodyOf returns a router request body of about size bytes whose
+// i-th job's message is event(i), for one Customer.io destination.
+func routerBodyOf(size int, event func(i int) []byte) ([]byte, error) {
 	dest := json.RawMessage(`{"ID":"dest-1","Config":{"siteID":"site-1","apiKey":"api-key-1"}}`)
 	var b bytes.Buffer
 	b.WriteString(`{"destType":"customerio","input":[`)
-	events := eventmix.Generate(1, 1000)
 	for i := 0; b.Len() < size-2048; i++ {
 		if i > 0 {
 			b.WriteByte(',')
 		}
 		job, err := json.Marshal(map[string]any{
-			"message":     json.RawMessage(events[i%len(events)].JSON),
+			"message":     json.RawMessage(event(i)),
 			"metadata":    map[string]any{"jobId": i + 1, "userId": "u", "sourceId": "s1", "destinationId": "dest-1", "workspaceId": "w1"},
 			"destination": dest,
 		})
@@ -211,4 +240,119 @@ func (h *harness) httpBusyRow(ctx context.Context) result {
 	connectionResult(&r, m, health, answer, err)
 	r.pass = r.pass && unanswered == 0
 	return r
+}
+
+// Sizes of row 15.
+const (
+	httpUnreadClients = 30
+	httpUnreadBody    = 3_900_000
+	// httpUnreadWatch is how long the row probes the HTTP face with a
+	// well-behaved client while the answers stay unread.
+	httpUnreadWatch = 45 * time.Second
+	// httpUnreadBound is how soon the probe must be answered 200.
+	httpUnreadBound = 40 * time.Second
+	httpProbeEvery  = 250 * time.Millisecond
+	// httpUnreadSettle is how long the row waits, once the bodies are
+	// sent, before it probes.
+	httpUnreadSettle = 3 * time.Second
+)
+
+// httpUnreadRow has many clients post router bodies and never read their
+// answers, keeping their connections open, while a well-behaved client
+// posts bodies as large, one every httpProbeEvery: what the unread answers hold
+// of the in-flight budget, which both faces share, must not keep the
+// well-behaved client out for long. Each unread answer is larger than a
+// socket's buffers hold, so that writing it blocks.
+func (h *harness) httpUnreadRow(ctx context.Context) result {
+	r := result{
+		id:     "15",
+		name:   fmt.Sprintf("HTTP: %d clients posting %s router bodies and never reading the answers, a client posting bodies as large one after another beside them", httpUnreadClients, megabytes(httpUnreadBody)),
+		class:  "HTTP clients that never read: budget held",
+		target: fmt.Sprintf("< 512MiB peak RSS, the other client answered 200 within %s, health answering within 1s", httpUnreadBound),
+	}
+	body, err := expandingBody(httpUnreadBody)
+	if err != nil {
+		r.err = err
+		return r
+	}
+	// The well-behaved client's bodies are as large, of the typical mix.
+	probe, err := routerBody(httpUnreadBody)
+	if err != nil {
+		r.err = err
+		return r
+	}
+	var firstOK time.Duration
+	m, health, answer, err := h.attack(ctx, attackSpec{server: serverOptions{http: true}, health: true, settle: time.Second}, func(ctx context.Context, s *server) (string, error) {
+		ctx, cancel := context.WithTimeout(ctx, httpUnreadWatch+httpAnswerLimit)
+		defer cancel()
+		answerLen, err := answerLength(ctx, s.httpAddr, body)
+		if err != nil {
+			return "", err
+		}
+		var conns []net.Conn
+		defer func() {
+			for _, c := range conns {
+				c.Close()
+			}
+		}()
+		head := "POST /routerTransform HTTP/1.1\r\nHost: cio\r\nContent-Type: application/json\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n"
+		var wg sync.WaitGroup
+		for range httpUnreadClients {
+			// A receive buffer set before the connection is made keeps
+			// the window the client offers small.
+			d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+				return c.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+			}}
+			conn, err := d.DialContext(ctx, "tcp", s.httpAddr)
+			if err != nil {
+				return "", err
+			}
+			conns = append(conns, conn)
+			wg.Go(func() { _, _ = conn.Write(append([]byte(head), body...)) })
+		}
+		wg.Wait()
+		// The bodies are sent; the server reads and maps them, and starts
+		// their answers, before the probe begins.
+		time.Sleep(httpUnreadSettle)
+		start := time.Now()
+		counts := map[string]int{}
+		for time.Since(start) < httpUnreadWatch && ctx.Err() == nil {
+			k := postWhole(ctx, s.httpAddr, probe)
+			counts[k]++
+			if k == "200" {
+				firstOK = time.Since(start)
+				break
+			}
+			time.Sleep(httpProbeEvery)
+		}
+		first := "never"
+		if firstOK > 0 {
+			first = fmt.Sprintf("after %.1fs", firstOK.Seconds())
+		}
+		return fmt.Sprintf("each unread answer %s; the other client answered 200 %s; its answers: %s", megabytes(answerLen), first, countsText(counts)), nil
+	})
+	connectionResult(&r, m, health, answer, err)
+	r.pass = r.pass && firstOK > 0 && firstOK <= httpUnreadBound
+	return r
+}
+
+// answerLength posts body to the router transform and returns the length
+// of its answer, which it reads.
+func answerLength(ctx context.Context, addr string, body []byte) (int64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+"/routerTransform", bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	tr := &http.Transport{DisableKeepAlives: true, DisableCompression: true}
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr}).Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("the router transform answered %d", resp.StatusCode)
+	}
+	return io.Copy(io.Discard, resp.Body)
 }

@@ -35,6 +35,8 @@
 //	    stopping after their first megabyte
 //	14  HTTP clients posting router bodies of the typical mix one after
 //	    another, keeping every CPU busy
+//	15  HTTP clients posting router bodies and never reading the answers,
+//	    beside a well-behaved client
 //
 // Usage:
 //

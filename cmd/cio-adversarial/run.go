@@ -188,6 +188,7 @@ func (h *harness) runRows(ctx context.Context, selected func(string) bool) ([]re
 		{"12", h.badMessageRow},
 		{"13", h.httpBodiesRow},
 		{"14", h.httpBusyRow},
+		{"15", h.httpUnreadRow},
 	}
 	for _, row := range rows {
 		if ctx.Err() != nil {
