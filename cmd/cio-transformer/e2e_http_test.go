@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cio-transformer/cio-transformer/server"
+	"golang.org/x/net/http2"
 )
 
 // TestHTTPFallbackEndToEnd runs the real binary in front of a fake
@@ -101,4 +103,36 @@ func httpDo(t *testing.T, method, url, contentType, body string) (*http.Response
 		t.Fatal(err)
 	}
 	return resp, data
+}
+
+// TestHTTPMaxStreamsEndToEnd reads the settings the binary's HTTP face
+// sends an HTTP/2 (h2c) client: at most httpMaxStreams requests open per
+// connection, so that --max-connections bounds the requests held open.
+func TestHTTPMaxStreamsEndToEnd(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, "--http-listen", "127.0.0.1:0")
+	conn, err := net.Dial("tcp", httpAddr(t, srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+	if _, err := io.WriteString(conn, http2.ClientPreface); err != nil {
+		t.Fatal(err)
+	}
+	fr := http2.NewFramer(conn, conn)
+	if err := fr.WriteSettings(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := fr.ReadFrame()
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings, ok := f.(*http2.SettingsFrame)
+	if !ok {
+		t.Fatalf("first frame %v, want the server's SETTINGS", f)
+	}
+	if v, ok := settings.Value(http2.SettingMaxConcurrentStreams); !ok || v != httpMaxStreams {
+		t.Errorf("SETTINGS_MAX_CONCURRENT_STREAMS %d (sent %v), want %d", v, ok, httpMaxStreams)
+	}
 }

@@ -20,11 +20,19 @@ import (
 	"golang.org/x/net/netutil"
 )
 
-// Timeouts of the HTTP listener. Transform answers are computed from the
-// whole body, so there is no write timeout beyond the client's own.
+// Timeouts and bounds of the HTTP listener. The writing of an answer is
+// bounded by the handler (httpapi.Config.WriteTimeout), from its start,
+// since an answer is computed from the whole body first.
 const (
 	httpReadHeaderTimeout = 10 * time.Second
 	httpIdleTimeout       = 2 * time.Minute
+	// httpMaxStreams is the most requests one HTTP/2 connection of the
+	// HTTP face may have open (an HTTP/1.1 connection has one). Each open
+	// request is a goroutine, however little of it has arrived, so
+	// --max-connections times this bounds them; net/http's default of 250
+	// let 100 connections of stalled requests hold 340 MB. rudder-server
+	// speaks HTTP/1.1 to its transformer.
+	httpMaxStreams = 16
 )
 
 // httpFlags are the settings of the rudder-transformer HTTP protocol.
@@ -105,6 +113,7 @@ func (f *httpFlags) start(cfg server.Config, srv *server.Server, reg prometheus.
 			Protocols:         protocols,
 			ReadHeaderTimeout: httpReadHeaderTimeout,
 			IdleTimeout:       httpIdleTimeout,
+			HTTP2:             &http.HTTP2Config{MaxConcurrentStreams: httpMaxStreams},
 			// The gRPC face's bound; net/http's default is 1 MiB per
 			// connection.
 			MaxHeaderBytes: server.MaxHeaderListSize,
