@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/cio-transformer/cio-transformer/internal/eventmix"
 	"github.com/cio-transformer/cio-transformer/internal/procstat"
+	"golang.org/x/net/http2"
 )
 
 // Sizes of row 13.
@@ -355,4 +357,69 @@ func answerLength(ctx context.Context, addr string, body []byte) (int64, error) 
 		return 0, fmt.Errorf("the router transform answered %d", resp.StatusCode)
 	}
 	return io.Copy(io.Discard, resp.Body)
+}
+
+// Sizes of row 16.
+const (
+	h2cConns   = 100
+	h2cStreams = 250
+	// h2cHold is how long the requests are held open.
+	h2cHold = 5 * time.Second
+)
+
+// h2cStreamsRow opens HTTP/2 (h2c) connections to the HTTP face and, on
+// each, as many router requests as net/http's HTTP/2
+// server takes by default, each stopping after its first bytes: every
+// request the server takes open is a goroutine, so what it takes per
+// connection bounds the memory they hold.
+func (h *harness) h2cStreamsRow(ctx context.Context) result {
+	r := result{
+		id:     "16",
+		name:   fmt.Sprintf("HTTP/2 (h2c): %d connections each opening %d router requests that stop after their first bytes, held %s", h2cConns, h2cStreams, h2cHold),
+		class:  "HTTP/2 clients holding requests open: memory held",
+		target: "< 512MiB peak RSS, health answering within 1s",
+	}
+	m, health, answer, err := h.attack(ctx, attackSpec{server: serverOptions{http: true}, health: true, settle: time.Second}, func(ctx context.Context, s *server) (string, error) {
+		ctx, cancel := context.WithTimeout(ctx, h2cHold)
+		defer cancel()
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		counts := map[string]int{}
+		for range h2cConns {
+			// One connection each, whose requests past what the server
+			// takes wait in the client.
+			tr := &http2.Transport{AllowHTTP: true, StrictMaxConcurrentStreams: true, DialTLSContext: func(ctx context.Context, network, addr string, _ *tls.Config) (net.Conn, error) {
+				var d net.Dialer
+				return d.DialContext(ctx, network, addr)
+			}}
+			defer tr.CloseIdleConnections()
+			client := &http.Client{Transport: tr}
+			for range h2cStreams {
+				wg.Go(func() {
+					pr, pw := io.Pipe()
+					defer pw.Close()
+					go func() { _, _ = io.WriteString(pw, `{"destType":"customerio","input":[`) }()
+					req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+s.httpAddr+"/routerTransform", pr)
+					if err != nil {
+						return
+					}
+					req.ContentLength = 1 << 20
+					k := "held until the row ended"
+					if resp, err := client.Do(req); err == nil {
+						resp.Body.Close()
+						k = httpStatusText(resp.StatusCode)
+					} else if ctx.Err() == nil {
+						k = "error " + firstWords(err.Error(), 6)
+					}
+					mu.Lock()
+					counts[k]++
+					mu.Unlock()
+				})
+			}
+		}
+		wg.Wait()
+		return "requests: " + countsText(counts), nil
+	})
+	connectionResult(&r, m, health, answer, err)
+	return r
 }

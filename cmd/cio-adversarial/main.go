@@ -37,6 +37,8 @@
 //	    another, keeping every CPU busy
 //	15  HTTP clients posting router bodies and never reading the answers,
 //	    beside a well-behaved client
+//	16  HTTP/2 (h2c) connections each opening many router requests that
+//	    stop after their first bytes
 //
 // Usage:
 //

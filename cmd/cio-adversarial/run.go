@@ -189,6 +189,7 @@ func (h *harness) runRows(ctx context.Context, selected func(string) bool) ([]re
 		{"13", h.httpBodiesRow},
 		{"14", h.httpBusyRow},
 		{"15", h.httpUnreadRow},
+		{"16", h.h2cStreamsRow},
 	}
 	for _, row := range rows {
 		if ctx.Err() != nil {
