@@ -51,6 +51,9 @@ func (ix *TextIndex) Close(end int) {
 		ix.bad = true
 		return
 	}
+	// As indexer.close completes a container, without its check of an
+	// object's keys, which are distinct. A helper both called cost the
+	// parse a call per container: it is too large to be inlined.
 	f := &x.stack[len(x.stack)-1]
 	x.nodes[f.node].end = uint32(len(x.nodes))
 	x.nodes[f.node+1].end = f.n
