@@ -27,11 +27,7 @@ func (w *indexedWriter) value(v Value) {
 			}
 			l := len(w.out)
 			w.out = AppendJSONString(w.out, m.Key)
-			if w.written || bytes.IndexByte(w.out[l:], '\\') >= 0 {
-				w.index.WrittenKey(w.out, l)
-			} else {
-				w.index.Key(l, len(w.out))
-			}
+			w.literal(l, true)
 			w.out = append(w.out, ':')
 			w.value(m.Value)
 		}
@@ -51,15 +47,27 @@ func (w *indexedWriter) value(v Value) {
 	case KindString:
 		l := len(w.out)
 		w.out = v.AppendJSON(w.out)
-		if w.written || bytes.IndexByte(w.out[l:], '\\') >= 0 {
-			w.index.WrittenString(w.out, l)
-		} else {
-			w.index.Scalar(l, len(w.out))
-		}
+		w.literal(l, false)
 	default:
 		l := len(w.out)
 		w.out = v.AppendJSON(w.out)
 		w.index.Scalar(l, len(w.out))
+	}
+}
+
+// literal records the string literal written at l to the end of w.out, a
+// key or a value.
+func (w *indexedWriter) literal(l int, key bool) {
+	plain := !w.written && bytes.IndexByte(w.out[l:], '\\') < 0
+	switch {
+	case key && plain:
+		w.index.Key(l, len(w.out))
+	case key:
+		w.index.WrittenKey(w.out, l)
+	case plain:
+		w.index.Scalar(l, len(w.out))
+	default:
+		w.index.WrittenString(w.out, l)
 	}
 }
 
