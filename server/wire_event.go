@@ -57,8 +57,9 @@ func eventWire(e *ciotransformerv1.Event) []byte {
 // The event is written as JSON text in one pass over b (see eventText),
 // which is indexed as it is written and then read as a raw event is read:
 // no container is built member by member, and those the mapping never
-// reads are copied to its output as text. An event the text cannot say, one holding a number
-// that is not finite, is decoded by protobuf instead (decodedEvent).
+// reads are copied to its output as text. An event the text cannot say,
+// one holding a number that is not finite, is decoded by protobuf instead
+// (decodedEvent).
 func eventJSON(b []byte) jsvalue.Value {
 	t := eventTexts.Get().(*eventText)
 	defer t.release()
