@@ -312,6 +312,20 @@ func (c *container) verbatim() bool {
 	return c.unread() && c.info().flags&(stale|rewritten) == 0
 }
 
+// SourceText returns the text an object or array Value was parsed from,
+// exactly as it came (whitespace, escapes and numbers as written, a key
+// given twice twice), and true; "" and false for any other Value and for
+// a container built in Go. Changes made to the Value since it was parsed
+// are not in the text. The text of a Value ParseNoCopy returned is read
+// from the caller's data, which must not change.
+func (v Value) SourceText() (string, bool) {
+	if (v.kind != KindObject && v.kind != KindArray) || v.c.doc == nil {
+		return "", false
+	}
+	c := v.c
+	return c.doc.src[c.doc.nodes[c.node].start:c.info().end], true
+}
+
 // count returns the number of members or elements of an unread c.
 func (c *container) count() int { return int(c.doc.nodes[c.node+1].end) }
 

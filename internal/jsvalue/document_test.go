@@ -674,3 +674,36 @@ func TestContainerSize(t *testing.T) {
 		t.Errorf("container is %d bytes, want at most %d", got, want)
 	}
 }
+
+// TestSourceText checks that a parsed object or array gives back its text
+// as it came, read or not, and that other Values give none.
+func TestSourceText(t *testing.T) {
+	const doc = ` { "a" : [ 1.0 , "\u0041" ] , "b" : { "k" : 1 , "k" : 2 } , "c" : 3 , "d" : {} } `
+	for _, parse := range []func([]byte) (Value, error){Parse, ParseNoCopy} {
+		v, err := parse([]byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if text, ok := v.SourceText(); !ok || text != strings.TrimSpace(doc) {
+			t.Errorf("top level: %q %v", text, ok)
+		}
+		for key, want := range map[string]string{"a": `[ 1.0 , "\u0041" ]`, "b": `{ "k" : 1 , "k" : 2 }`, "d": `{}`} {
+			m := v.Get(key)
+			if key == "b" {
+				_ = m.Members() // read: the text stays what came
+			}
+			if text, ok := m.SourceText(); !ok || text != want {
+				t.Errorf("%s: %q %v, want %q", key, text, ok, want)
+			}
+		}
+		if _, ok := v.Get("c").SourceText(); ok {
+			t.Error("a number has a source text")
+		}
+	}
+	if _, ok := NewObject(0).SourceText(); ok {
+		t.Error("an object built in Go has a source text")
+	}
+	if _, ok := (Value{}).SourceText(); ok {
+		t.Error("undefined has a source text")
+	}
+}
