@@ -49,15 +49,18 @@ func FuzzRouterTransform(f *testing.F) {
 		default:
 			t.Fatalf("status %d: %s", rec.Code, rec.Body)
 		}
-		var in struct {
-			Input []struct {
-				Metadata struct {
-					JobID int64 `json:"jobId"`
-				} `json:"metadata"`
-			} `json:"input"`
-		}
-		if err := json.Unmarshal([]byte(body), &in); err != nil {
+		// The jobs are the members of the body's "input" (keys are
+		// case-sensitive, as JavaScript reads them; the last of a key
+		// given twice wins).
+		var top map[string]json.RawMessage
+		var in struct{ Input []json.RawMessage }
+		if err := json.Unmarshal([]byte(body), &top); err != nil {
 			t.Fatalf("answered 200 to a body that does not decode: %v", err)
+		}
+		if raw, ok := top["input"]; ok {
+			if err := json.Unmarshal(raw, &in.Input); err != nil {
+				t.Fatalf("answered 200 to a body whose input is not an array: %v", err)
+			}
 		}
 		var out struct {
 			Output []json.RawMessage `json:"output"`

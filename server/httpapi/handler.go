@@ -3,7 +3,6 @@ package httpapi
 import (
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -142,16 +141,12 @@ func (h *Handler) processor(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var jobs []job
-	var err error
-	if r.Header.Get(contentFormatHeader) == compactedV1 {
-		var b compactedBody
-		if err = json.Unmarshal(body.data, &b); err == nil {
-			jobs, err = h.decodeCompacted(&b)
-		}
-	} else {
-		var in []wireJob
-		if err = json.Unmarshal(body.data, &in); err == nil {
-			jobs, err = h.decodePlain(in)
+	doc, err := parseBody(body.data)
+	if err == nil {
+		if r.Header.Get(contentFormatHeader) == compactedV1 {
+			jobs, err = decodeCompactedJobs(doc, h.cfg.MaxJobsPerRequest)
+		} else {
+			jobs, err = decodePlainJobs(doc, h.cfg.MaxJobsPerRequest)
 		}
 	}
 	if !h.decoded(rec, err) {
@@ -180,22 +175,15 @@ func (h *Handler) router(w http.ResponseWriter, r *http.Request) {
 	}
 	var jobs []job
 	var dt string
-	var err error
-	if r.Header.Get(contentFormatHeader) == compactedV1 {
-		var b compactedBody
-		if err = json.Unmarshal(body.data, &b); err == nil {
-			dt = b.DestType
-			if strings.EqualFold(dt, destType) {
-				jobs, err = h.decodeCompacted(&b)
-			}
-		}
-	} else {
-		var b routerBody
-		if err = json.Unmarshal(body.data, &b); err == nil {
-			dt = b.DestType
-			if strings.EqualFold(dt, destType) {
-				jobs, err = h.decodePlain(b.Input)
-			}
+	doc, err := parseBody(body.data)
+	if err == nil {
+		dt, err = routerDestType(doc)
+	}
+	if err == nil && strings.EqualFold(dt, destType) {
+		if r.Header.Get(contentFormatHeader) == compactedV1 {
+			jobs, err = decodeCompactedJobs(doc, h.cfg.MaxJobsPerRequest)
+		} else {
+			jobs, err = decodePlainJobs(doc.Get("input"), h.cfg.MaxJobsPerRequest)
 		}
 	}
 	var many tooManyJobs
@@ -320,22 +308,6 @@ func (h *Handler) read(rec *recorder, r *http.Request) (body requestBody, releas
 func (h *Handler) budgetSpent(rec *recorder) {
 	rec.Header().Set("Retry-After", "1")
 	h.fail(rec, http.StatusServiceUnavailable, "the server holds as many request bytes as its in-flight budget allows: resend later or to another server")
-}
-
-// decodePlain reads plain jobs within the job limit.
-func (h *Handler) decodePlain(in []wireJob) ([]job, error) {
-	if len(in) > h.cfg.MaxJobsPerRequest {
-		return nil, tooManyJobs{n: len(in), limit: h.cfg.MaxJobsPerRequest}
-	}
-	return decodePlainJobs(in)
-}
-
-// decodeCompacted reads compacted jobs within the job limit.
-func (h *Handler) decodeCompacted(b *compactedBody) ([]job, error) {
-	if len(b.Input) > h.cfg.MaxJobsPerRequest {
-		return nil, tooManyJobs{n: len(b.Input), limit: h.cfg.MaxJobsPerRequest}
-	}
-	return decodeCompactedJobs(b)
 }
 
 // tooManyJobs is a request over Config.MaxJobsPerRequest.

@@ -1,8 +1,7 @@
 package httpapi
 
 import (
-	"bytes"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -19,36 +18,77 @@ const (
 	compactedV1         = "json+compactedv1"
 )
 
-// wireJob is one job as rudder-server sends it. Raw fields keep the exact
-// bytes, so that metadata and destination are echoed as they came.
-type wireJob struct {
-	Message     json.RawMessage `json:"message"`
-	Metadata    json.RawMessage `json:"metadata"`
-	Destination json.RawMessage `json:"destination"`
-	Connection  json.RawMessage `json:"connection"`
+// A request body is parsed once, as one JSON document, and its jobs are
+// read from it: each job's message, metadata, destination and connection
+// are Values of that document, read only as far as the mapping reads them.
+// The formats (rudder-server sends each in plain or compacted form):
+//
+//	processor, plain:     [{message, metadata, destination, connection}]
+//	router, plain:        {input: [{message, metadata, destination, connection}], destType}
+//	compacted, both:      {input: [{message, metadata}], destinations: {id: destination},
+//	                       connections: {"sourceId:destinationId": connection}} (+ destType for the router)
+//
+// Metadata and destinations are echoed in the answer as they came.
+
+// parseBody parses a request body. The body is the request's own, never
+// written again, so it is parsed in place.
+func parseBody(data []byte) (jsvalue.Value, error) {
+	return jsvalue.ParseNoCopy(data)
 }
 
-// compactedBody is the compacted format of both transforms:
-// {input: [{message, metadata}], destinations: {id: destination},
-// connections: {"sourceId:destinationId": connection}} (+ destType for the
-// router).
-type compactedBody struct {
-	Input        []wireJob                  `json:"input"`
-	DestType     string                     `json:"destType"`
-	Destinations map[string]json.RawMessage `json:"destinations"`
-	Connections  map[string]json.RawMessage `json:"connections"`
+// routerDestType returns the destType of a router body, "" when it has
+// none.
+func routerDestType(body jsvalue.Value) (string, error) {
+	if !body.IsObject() && !body.IsNull() {
+		return "", errors.New("the body is not an object")
+	}
+	switch dt := body.Get("destType"); {
+	case dt.IsString():
+		return dt.Str(), nil
+	case dt.IsNullish():
+		return "", nil
+	}
+	return "", errors.New("destType is not a string")
 }
 
-// routerBody is the plain format of the router transform.
-type routerBody struct {
-	Input    []wireJob `json:"input"`
-	DestType string    `json:"destType"`
+// inputJobs returns the jobs of a request's input array, at most limit; an
+// absent or null input has none, as does a null job.
+func inputJobs(input jsvalue.Value, limit int) ([]jsvalue.Value, error) {
+	switch {
+	case input.IsNullish():
+		return nil, nil
+	case !input.IsArray():
+		return nil, errors.New("the jobs are not an array")
+	case input.Len() > limit:
+		return nil, tooManyJobs{n: input.Len(), limit: limit}
+	}
+	jobs := input.Elems()
+	for i, j := range jobs {
+		if !j.IsObject() && !j.IsNull() {
+			return nil, fmt.Errorf("job %d is not an object", i)
+		}
+	}
+	return jobs, nil
+}
+
+// objectOrNone returns v, an object of a request, or none when it is
+// absent or null; name names it in the error of any other value.
+func objectOrNone(v jsvalue.Value, name string) (jsvalue.Value, error) {
+	switch {
+	case v.IsObject():
+		return v, nil
+	case v.IsNullish():
+		return jsvalue.Undefined(), nil
+	}
+	return jsvalue.Value{}, errors.New(name + " is not an object")
 }
 
 // job is one input job, read once.
 type job struct {
-	message    jsvalue.Value
-	metadata   json.RawMessage // nil when absent
+	message jsvalue.Value
+	// metadata is the text of the job's metadata as it came, "" when it
+	// is absent or null.
+	metadata   string
 	meta       jsvalue.Value
 	connection jsvalue.Value
 	dest       *destination
@@ -59,73 +99,64 @@ type job struct {
 
 // destination is one distinct destination object of a request.
 type destination struct {
-	raw  json.RawMessage
+	// raw is the destination's text as it came, "" when it is absent or
+	// null.
+	raw  string
 	dest *transform.Destination
 	// group is upstream's router grouping key: the destination's ID and its
 	// configuration, key-sorted.
 	group string
 }
 
-// decoder reads the jobs of one request, parsing each distinct
+// decoder reads the jobs of one request, reading each distinct
 // destination once.
 type decoder struct {
 	dests map[string]*destination
 }
 
-// newJob reads one wire job, whose destination and connection are given
-// raw.
-func (d *decoder) newJob(w wireJob, destRaw, connRaw json.RawMessage) (job, error) {
-	j := job{metadata: nonNull(w.Metadata)}
-	var err error
-	if j.message, err = parseRaw(w.Message); err != nil {
-		return j, fmt.Errorf("message: %w", err)
-	}
-	if j.meta, err = parseRaw(j.metadata); err != nil {
-		return j, fmt.Errorf("metadata: %w", err)
-	}
-	if j.connection, err = parseRaw(nonNull(connRaw)); err != nil {
-		return j, fmt.Errorf("connection: %w", err)
-	}
-	if j.dest, err = d.destination(destRaw); err != nil {
-		return j, fmt.Errorf("destination: %w", err)
-	}
-	return j, nil
+// newJob reads one job, a Value of the request (null or an object), whose
+// destination and connection are given.
+func (d *decoder) newJob(w, dest, conn jsvalue.Value) job {
+	j := job{message: w.Get("message"), meta: nonNull(w.Get("metadata")), connection: nonNull(conn)}
+	j.metadata = sourceText(j.meta)
+	j.dest = d.destination(nonNull(dest))
+	return j
 }
 
-// destination returns the parsed destination of raw.
-func (d *decoder) destination(raw json.RawMessage) (*destination, error) {
-	raw = nonNull(raw)
+// destination returns the destination of v, read once for all the jobs
+// whose destination has the same text.
+func (d *decoder) destination(v jsvalue.Value) *destination {
+	raw := sourceText(v)
 	if d.dests == nil {
 		d.dests = map[string]*destination{}
 	}
-	if x, ok := d.dests[string(raw)]; ok {
-		return x, nil
-	}
-	v, err := parseRaw(raw)
-	if err != nil {
-		return nil, err
+	if x, ok := d.dests[raw]; ok {
+		return x
 	}
 	x := &destination{raw: raw, dest: destinationOf(v), group: groupKey(v)}
-	d.dests[string(raw)] = x
-	return x, nil
+	d.dests[raw] = x
+	return x
 }
 
-// parseRaw parses a raw JSON field; an absent one is undefined. The field
-// is encoding/json's copy of the request's bytes, never written again, so
-// it is parsed in place.
-func parseRaw(raw json.RawMessage) (jsvalue.Value, error) {
-	if len(raw) == 0 {
-		return jsvalue.Undefined(), nil
+// nonNull returns v, or undefined when it is null.
+func nonNull(v jsvalue.Value) jsvalue.Value {
+	if v.IsNull() {
+		return jsvalue.Undefined()
 	}
-	return jsvalue.ParseNoCopy(raw)
+	return v
 }
 
-// nonNull returns raw, or nil when it is absent or JSON null.
-func nonNull(raw json.RawMessage) json.RawMessage {
-	if len(raw) == 0 || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
-		return nil
+// sourceText returns the text of v as it came in the request: an object's
+// or array's own text, any other value as JSON.stringify writes it; ""
+// for undefined.
+func sourceText(v jsvalue.Value) string {
+	if v.IsUndefined() {
+		return ""
 	}
-	return raw
+	if text, ok := v.SourceText(); ok {
+		return text
+	}
+	return string(v.AppendJSON(nil))
 }
 
 // destinationOf converts a RudderStack destination object ({ID, Config,
@@ -240,40 +271,50 @@ func metaString(meta jsvalue.Value, key string) string {
 	return string(v.AppendJSON(nil))
 }
 
-// decodePlainJobs reads the jobs of a plain request, each with its own
-// destination and connection.
-func decodePlainJobs(in []wireJob) ([]job, error) {
+// decodePlainJobs reads the jobs of a plain request, the array in, each
+// with its own destination and connection.
+func decodePlainJobs(in jsvalue.Value, limit int) ([]job, error) {
+	ws, err := inputJobs(in, limit)
+	if err != nil {
+		return nil, err
+	}
 	var d decoder
-	jobs := make([]job, len(in))
-	for i, w := range in {
-		j, err := d.newJob(w, w.Destination, w.Connection)
-		if err != nil {
-			return nil, fmt.Errorf("job %d: %w", i, err)
-		}
-		jobs[i] = j
+	jobs := make([]job, len(ws))
+	for i, w := range ws {
+		jobs[i] = d.newJob(w, w.Get("destination"), w.Get("connection"))
 	}
 	return jobs, nil
 }
 
-// decodeCompactedJobs reads the jobs of a compacted request: a job's
+// decodeCompactedJobs reads the jobs of a compacted request body: a job's
 // destination is destinations[metadata.destinationId] and its connection
 // connections["<sourceId>:<destinationId>"]. A job whose destination is
 // missing gets a 400 of its own; a missing connection reads as none.
-func decodeCompactedJobs(b *compactedBody) ([]job, error) {
+func decodeCompactedJobs(body jsvalue.Value, limit int) ([]job, error) {
+	if !body.IsObject() && !body.IsNull() {
+		return nil, errors.New("the body is not an object")
+	}
+	ws, err := inputJobs(body.Get("input"), limit)
+	if err != nil {
+		return nil, err
+	}
+	dests, err := objectOrNone(body.Get("destinations"), "destinations")
+	if err != nil {
+		return nil, err
+	}
+	conns, err := objectOrNone(body.Get("connections"), "connections")
+	if err != nil {
+		return nil, err
+	}
 	var d decoder
-	jobs := make([]job, len(b.Input))
-	for i, w := range b.Input {
-		meta, err := parseRaw(nonNull(w.Metadata))
-		if err != nil {
-			return nil, fmt.Errorf("job %d: metadata: %w", i, err)
-		}
+	jobs := make([]job, len(ws))
+	for i, w := range ws {
+		meta := nonNull(w.Get("metadata"))
 		destID := metaString(meta, "destinationId")
-		destRaw, found := b.Destinations[destID]
-		connRaw := b.Connections[metaString(meta, "sourceId")+":"+destID]
-		j, err := d.newJob(w, destRaw, connRaw)
-		if err != nil {
-			return nil, fmt.Errorf("job %d: %w", i, err)
-		}
+		dest := dests.Get(destID)
+		found := !dest.IsUndefined()
+		conn := conns.Get(metaString(meta, "sourceId") + ":" + destID)
+		j := d.newJob(w, dest, conn)
 		if !found {
 			j.err = &transform.Error{
 				StatusCode: 400,

@@ -29,7 +29,7 @@ func appendProcessorResponse(dst []byte, jobs []job, mode transform.Mode, tally 
 		req, err := processJob(j, mode)
 		tally.add(err == nil)
 		dst = append(dst, '{')
-		if j.metadata != nil {
+		if j.metadata != "" {
 			dst = append(dst, `"metadata":`...)
 			dst = append(dst, j.metadata...)
 			dst = append(dst, ',')

@@ -79,7 +79,7 @@ func appendStatTags(dst []byte, e *transform.Error, feature string, meta jsvalue
 // appendMetadata writes a job's metadata as it came; absent metadata is
 // null, as JSON.stringify writes an undefined array element.
 func appendMetadata(dst []byte, j *job) []byte {
-	if j.metadata == nil {
+	if j.metadata == "" {
 		return append(dst, "null"...)
 	}
 	return append(dst, j.metadata...)

@@ -126,7 +126,7 @@ func appendRouterEntry(dst []byte, jobs []job, e routerEntry, first *job, mode t
 	} else {
 		dst = append(dst, "200"...)
 	}
-	if dest.raw != nil {
+	if dest.raw != "" {
 		dst = append(dst, `,"destination":`...)
 		dst = append(dst, dest.raw...)
 	}
