@@ -24,6 +24,7 @@ import (
 const (
 	modeCompare    = "compare"
 	modeLongStream = "longstream"
+	modeHTTP       = "http"
 )
 
 // benchFlags are the settings of a run.
@@ -51,7 +52,7 @@ type benchFlags struct {
 func newBenchFlagSet(f *benchFlags, out io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("cio-bench", flag.ContinueOnError)
 	fs.SetOutput(out)
-	fs.StringVar(&f.mode, "mode", modeCompare, "compare (the service against the echo baseline) or longstream (memory over one long stream)")
+	fs.StringVar(&f.mode, "mode", modeCompare, "compare (the service against the echo baseline), longstream (memory over one long stream) or http (the HTTP face's router transform)")
 	fs.DurationVar(&f.duration, "duration", 10*time.Second, "measured time of each phase (one workload against one server)")
 	fs.DurationVar(&f.warmup, "warmup", time.Second, "unmeasured load before each phase")
 	fs.IntVar(&f.rounds, "rounds", 2, "phases per workload and server, alternating the servers")
@@ -79,7 +80,7 @@ const defaultGoMemLimit = "410MiB"
 // validate reports settings that cannot work.
 func (f *benchFlags) validate() error {
 	var errs []error
-	if f.mode != modeCompare && f.mode != modeLongStream {
+	if f.mode != modeCompare && f.mode != modeLongStream && f.mode != modeHTTP {
 		errs = append(errs, fmt.Errorf("unknown mode %q", f.mode))
 	}
 	for name, v := range map[string]int{
@@ -144,9 +145,12 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	var result any
 	var err error
-	if f.mode == modeLongStream {
+	switch f.mode {
+	case modeLongStream:
 		result, err = longStream(ctx, &f, stdout, stderr)
-	} else {
+	case modeHTTP:
+		result, err = httpFace(ctx, &f, stdout, stderr)
+	default:
 		result, err = compare(ctx, &f, stdout, stderr)
 	}
 	if result != nil && f.jsonOut != "" {

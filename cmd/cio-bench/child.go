@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"runtime/pprof"
@@ -18,6 +19,7 @@ import (
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 	"github.com/cio-transformer/cio-transformer/server"
+	"github.com/cio-transformer/cio-transformer/server/httpapi"
 	"google.golang.org/grpc"
 )
 
@@ -28,6 +30,10 @@ const childCommand = "serve-child"
 const (
 	kindTransform = "transform"
 	kindEcho      = "echo"
+	// kindHTTP is the service's HTTP face (rudder-transformer's protocol),
+	// sharing the in-flight budget and mapping slots of a gRPC server as
+	// the serve command's does.
+	kindHTTP = "http"
 )
 
 // serveChild serves one kind of server on 127.0.0.1:0, prints its address
@@ -35,7 +41,7 @@ const (
 func serveChild(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet(childCommand, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	kind := fs.String("kind", kindTransform, "transform or echo")
+	kind := fs.String("kind", kindTransform, "transform, echo or http")
 	profiles := fs.Bool("profile-control", false, "take CPU profile commands on standard input (see profileCommands)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -119,6 +125,18 @@ func newChildServer(kind string) (serve func(net.Listener) error, stop func(), e
 			return nil, nil, err
 		}
 		return srv.Serve, srv.Stop, nil
+	case kindHTTP:
+		logger := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		srv, err := server.New(server.Config{Logger: logger})
+		if err != nil {
+			return nil, nil, err
+		}
+		h, err := httpapi.New(httpapi.Config{Logger: logger, Budget: srv.Budget(), Mapping: srv.Mapping()})
+		if err != nil {
+			return nil, nil, err
+		}
+		hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		return hs.Serve, func() { _ = hs.Close() }, nil
 	case kindEcho:
 		g := grpc.NewServer(echoServerOptions()...)
 		ciotransformerv1.RegisterTransformerServiceServer(g, echoService{})

@@ -29,12 +29,16 @@
 //
 // With --mode longstream it instead sends --jobs jobs through one
 // TransformBatch stream of the service, printing the server's RSS every
-// second, and fails when its peak passes --max-rss-mb.
+// second, and fails when its peak passes --max-rss-mb. With --mode http it
+// posts router requests of --batch jobs to the service's HTTP face from
+// 2 x --streams clients, as rudder-server does, and prints the server's
+// CPU per event and its multiple of the floor.
 //
 // Usage:
 //
 //	cio-bench [flags]                                 compare the service with the echo baseline
 //	cio-bench --mode longstream --jobs N [flags]      check memory over one long stream
+//	cio-bench --mode http [flags]                     measure the HTTP face's router transform
 //	cio-bench markdown --run FILE [flags]             write docs/PERFORMANCE.md from saved results
 package main
 

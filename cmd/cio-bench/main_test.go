@@ -284,3 +284,36 @@ func TestSplitProfilesRejectsEmpty(t *testing.T) {
 		t.Errorf("bad profile: got %v, want an error naming the file", err)
 	}
 }
+
+// TestHTTPFace runs the HTTP face's measurement briefly and renders it.
+func TestHTTPFace(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out := filepath.Join(t.TempDir(), "http.json")
+	var stdout bytes.Buffer
+	var stderr syncBuffer
+	args := append([]string{"--mode", "http", "--duration", "300ms", "--warmup", "100ms", "--json", out}, quickLoad...)
+	if code := run(ctx, args, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit code %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+	var res httpResult
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Events == 0 || res.Events%int64(res.Batch) != 0 || res.ServerCPUSeconds <= 0 || res.FloorSeconds <= 0 {
+		t.Errorf("unexpected result %+v", res)
+	}
+	if !strings.Contains(stdout.String(), "http router events/s=") {
+		t.Errorf("no summary line in\n%s", stdout.String())
+	}
+	var b bytes.Buffer
+	writeHTTPSection(&b, &res)
+	if !strings.Contains(b.String(), "## The HTTP face") || !strings.Contains(b.String(), res.Line) {
+		t.Errorf("section without its heading or line:\n%s", b.String())
+	}
+}

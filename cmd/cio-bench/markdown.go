@@ -17,6 +17,7 @@ import (
 type markdownFlags struct {
 	run        string
 	longStream string
+	http       string
 	goBench    string
 	benchstat  string
 	out        string
@@ -38,6 +39,7 @@ func markdown(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.StringVar(&f.run, "run", "", "JSON results of a comparison run (cio-bench --json); required")
 	fs.StringVar(&f.longStream, "longstream", "", "JSON results of a long-stream run (cio-bench --mode longstream --json)")
+	fs.StringVar(&f.http, "http", "", "JSON results of a run of the HTTP face (cio-bench --mode http --json)")
 	fs.StringVar(&f.goBench, "gobench", "", "output of go test -bench")
 	fs.StringVar(&f.benchstat, "benchstat", "", "output of benchstat on the -gobench file")
 	fs.StringVar(&f.out, "out", "", "file to write; standard output when empty")
@@ -82,6 +84,12 @@ func (f *markdownFlags) render() ([]byte, error) {
 	var in documentInputs
 	var err error
 	in.run, in.longStream = &run, ls
+	if f.http != "" {
+		in.http = &httpResult{}
+		if err := readJSON(f.http, in.http); err != nil {
+			return nil, err
+		}
+	}
 	goBench, err := readOptional(f.goBench)
 	if err != nil {
 		return nil, err
@@ -120,6 +128,7 @@ func (f *markdownFlags) render() ([]byte, error) {
 type documentInputs struct {
 	run        *runResult
 	longStream *longStreamResult
+	http       *httpResult
 	goBench    goBenchResults
 	benchstat  []byte
 	// beforeAfter is benchstat's comparison of revision beforeRev with
@@ -193,8 +202,9 @@ scripts/bench-before-after.sh  # the hot-path benchmarks of BENCHBASE and of the
 GOMAXPROCS=1 go test -run '^$' -bench '^BenchmarkMixedBatch$' -cpuprofile bin/bench/mixed.pprof ./transform/
 go run ./cmd/cio-bench --duration 10s --json bin/bench/cio-bench.json --cpuprofile-dir bin/bench/profiles
 go run ./cmd/cio-bench --mode longstream --jobs 10000000 --json bin/bench/longstream.json
+go run ./cmd/cio-bench --mode http --duration 10s --json bin/bench/http.json
 go run ./cmd/cio-bench markdown --run bin/bench/cio-bench.json --longstream bin/bench/longstream.json \
-    --gobench bin/bench/gobench.txt --benchstat bin/bench/benchstat.txt \
+    --http bin/bench/http.json --gobench bin/bench/gobench.txt --benchstat bin/bench/benchstat.txt \
     --before-after bin/bench/beforeafter.txt --before-rev $BENCHBASE \
     --profiles bin/bench/profiles --mixed-profile bin/bench/mixed.pprof --out docs/PERFORMANCE.md
 `+"```"+`
@@ -215,6 +225,9 @@ CPU profile of each measured phase, without its warm-up
 	}
 	if in.longStream != nil {
 		writeLongStreamSection(w, in.longStream)
+	}
+	if in.http != nil {
+		writeHTTPSection(w, in.http)
 	}
 	if len(in.goBench) > 0 || len(in.benchstat) > 0 {
 		writeGoBenchSection(w, in.goBench, in.benchstat, in.mixedStages)
@@ -387,6 +400,25 @@ server's whole life; the target is %d MiB.
 		writeMarkdownTable(w, []string{"second", "jobs answered", "RSS MB"}, rows)
 		fmt.Fprintln(w)
 	}
+}
+
+// writeHTTPSection shows the run of the HTTP face.
+func writeHTTPSection(w io.Writer, r *httpResult) {
+	fmt.Fprintf(w, `## The HTTP face (rudder-server's router transform)
+
+%d clients post `+"`POST /routerTransform`"+` requests of %d jobs of the same
+event mix, metadata and destination, plain JSON over HTTP/1.1 as
+rudder-server sends them, each client its next request once the last is
+answered; the server's CPU is read over %.0f s after a warm-up. The floor is
+measured in the same run, before and after the load.
+
+| events/s | server CPU µs/event | floor µs/event | multiple of the floor | peak RSS MB |
+|---:|---:|---:|---:|---:|
+| %.0f | %.2f | %.2f | %.2f | %s |
+
+`, r.Clients, r.Batch, r.Seconds, float64(r.Events)/r.Seconds, r.serverCPUPerEvent()*1e6, r.FloorSeconds*1e6,
+		r.serverCPUPerEvent()/r.FloorSeconds, megabytes(r.PeakRSSBytes))
+	fmt.Fprintf(w, "```text\n%s\n```\n\n", r.Line)
 }
 
 // writeGoBenchSection shows the mapping benchmarks.
