@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,7 +17,6 @@ import (
 
 	"github.com/cio-transformer/cio-transformer/internal/eventmix"
 	"github.com/cio-transformer/cio-transformer/internal/procstat"
-	"golang.org/x/net/http2"
 )
 
 // Sizes of row 13.
@@ -363,8 +361,10 @@ func answerLength(ctx context.Context, addr string, body []byte) (int64, error) 
 const (
 	h2cConns   = 100
 	h2cStreams = 250
-	// h2cHold is how long the requests are held open.
+	// h2cHold is how long the requests are held open once all are opened.
 	h2cHold = 5 * time.Second
+	// h2cRamp is the time between two connections' start.
+	h2cRamp = 30 * time.Millisecond
 )
 
 // h2cStreamsRow opens HTTP/2 (h2c) connections to the HTTP face and, on
@@ -380,18 +380,23 @@ func (h *harness) h2cStreamsRow(ctx context.Context) result {
 		target: "< 512MiB peak RSS, health answering within 1s",
 	}
 	m, health, answer, err := h.attack(ctx, attackSpec{server: serverOptions{http: true}, health: true, settle: time.Second}, func(ctx context.Context, s *server) (string, error) {
-		ctx, cancel := context.WithTimeout(ctx, h2cHold)
+		ctx, cancel := context.WithTimeout(ctx, h2cConns*h2cRamp+h2cHold)
 		defer cancel()
 		var wg sync.WaitGroup
 		var mu sync.Mutex
 		counts := map[string]int{}
-		for range h2cConns {
+		for i := range h2cConns {
+			if i > 0 {
+				// Connections come one after another over a few seconds,
+				// so that the clients' own start does not starve the
+				// health checks of this process.
+				time.Sleep(h2cRamp)
+			}
 			// One connection each, whose requests past what the server
 			// takes wait in the client.
-			tr := &http2.Transport{AllowHTTP: true, StrictMaxConcurrentStreams: true, DialTLSContext: func(ctx context.Context, network, addr string, _ *tls.Config) (net.Conn, error) {
-				var d net.Dialer
-				return d.DialContext(ctx, network, addr)
-			}}
+			protocols := new(http.Protocols)
+			protocols.SetUnencryptedHTTP2(true)
+			tr := &http.Transport{Protocols: protocols, HTTP2: &http.HTTP2Config{StrictMaxConcurrentRequests: true}, MaxConnsPerHost: 1}
 			defer tr.CloseIdleConnections()
 			client := &http.Client{Transport: tr}
 			for range h2cStreams {
