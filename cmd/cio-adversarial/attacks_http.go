@@ -130,12 +130,18 @@ func (h *harness) httpBodiesRow(ctx context.Context) result {
 	return r
 }
 
-// postWhole posts body on a connection of its own and returns what
-// answered it: its status, or the error.
+// postWhole posts body to the router transform on a connection of its
+// own and returns what answered it: its status, or the error.
 func postWhole(ctx context.Context, addr string, body []byte) string {
+	return postTo(ctx, addr, "/routerTransform", body)
+}
+
+// postTo posts body to path on a connection of its own and returns what
+// answered it: its status, or the error.
+func postTo(ctx context.Context, addr, path string, body []byte) string {
 	tr := &http.Transport{DisableKeepAlives: true}
 	defer tr.CloseIdleConnections()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+"/routerTransform", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+path, bytes.NewReader(body))
 	if err != nil {
 		return "error " + err.Error()
 	}
@@ -178,12 +184,12 @@ func postStopping(ctx context.Context, addr string, part []byte, length int) str
 	return httpStatusText(resp.StatusCode)
 }
 
-// httpStatusText names an HTTP status the row accepts (200, 503, 408) as
+// httpStatusText names an HTTP status the rows accept (200, 503, 408, 413) as
 // its number, and any other as "status N", which the row counts as
 // unanswered.
 func httpStatusText(code int) string {
 	switch code {
-	case http.StatusOK, http.StatusServiceUnavailable, http.StatusRequestTimeout:
+	case http.StatusOK, http.StatusServiceUnavailable, http.StatusRequestTimeout, http.StatusRequestEntityTooLarge:
 		return strconv.Itoa(code)
 	}
 	return "status " + strconv.Itoa(code)
@@ -426,5 +432,49 @@ func (h *harness) h2cStreamsRow(ctx context.Context) result {
 		return "requests: " + countsText(counts), nil
 	})
 	connectionResult(&r, m, health, answer, err)
+	return r
+}
+
+// Sizes of row 17.
+const (
+	httpDenseClients = 40
+	httpDenseBody    = 3_900_000
+)
+
+// httpDenseRow has many clients post processor bodies of nothing but empty
+// objects at once: the densest JSON there is, each object a container of
+// the parsed document for three bytes of text. What one body costs parsed
+// is many times its size; the requests parsed at once must stay few.
+func (h *harness) httpDenseRow(ctx context.Context) result {
+	r := result{
+		id:     "17",
+		name:   fmt.Sprintf("HTTP: %d clients posting %s processor bodies of empty objects at once", httpDenseClients, megabytes(httpDenseBody)),
+		class:  "HTTP bodies that parse to many times their size",
+		target: "< 512MiB peak RSS, every request answered (413 or 503), health answering within 1s",
+	}
+	body := []byte("[" + strings.Repeat("{},", (httpDenseBody-2)/3) + "{}]")
+	unanswered := 0
+	m, health, answer, err := h.attack(ctx, attackSpec{server: serverOptions{http: true}, health: true, settle: time.Second}, func(ctx context.Context, s *server) (string, error) {
+		ctx, cancel := context.WithTimeout(ctx, httpAnswerLimit)
+		defer cancel()
+		var mu sync.Mutex
+		counts := map[string]int{}
+		var wg sync.WaitGroup
+		for range httpDenseClients {
+			wg.Go(func() {
+				k := postTo(ctx, s.httpAddr, "/v0/destinations/customerio", body)
+				mu.Lock()
+				counts[k]++
+				if k != "413" && k != "503" {
+					unanswered++
+				}
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		return "answers: " + countsText(counts), nil
+	})
+	connectionResult(&r, m, health, answer, err)
+	r.pass = r.pass && unanswered == 0
 	return r
 }

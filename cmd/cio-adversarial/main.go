@@ -39,6 +39,8 @@
 //	    beside a well-behaved client
 //	16  HTTP/2 (h2c) connections each opening many router requests that
 //	    stop after their first bytes
+//	17  HTTP clients posting processor bodies of empty objects, which parse
+//	    to many times their size
 //
 // Usage:
 //

@@ -190,6 +190,7 @@ func (h *harness) runRows(ctx context.Context, selected func(string) bool) ([]re
 		{"14", h.httpBusyRow},
 		{"15", h.httpUnreadRow},
 		{"16", h.h2cStreamsRow},
+		{"17", h.httpDenseRow},
 	}
 	for _, row := range rows {
 		if ctx.Err() != nil {
