@@ -36,6 +36,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			return
 		}
+		checkTokenBounds(t, data)
 		out := v.AppendJSON(nil)
 		if !json.Valid(out) {
 			t.Fatalf("AppendJSON output is not valid JSON: %q", out)
@@ -223,4 +224,18 @@ func FuzzFormatNumber(f *testing.F) {
 			t.Fatalf("canonicalNumber of %v = %q, want %q", x, got, s)
 		}
 	})
+}
+
+// checkTokenBounds checks that tokenBounds bounds the nodes and containers
+// of the index of data, a valid document.
+func checkTokenBounds(t *testing.T, data []byte) {
+	t.Helper()
+	var x indexer
+	x.src = string(data)
+	if err := x.run(); err != nil {
+		t.Fatalf("index: %v", err)
+	}
+	if nodes, containers := tokenBounds(data); len(x.nodes) > nodes || len(x.cs) > containers {
+		t.Fatalf("%d nodes and %d containers, over the bounds %d and %d", len(x.nodes), len(x.cs), nodes, containers)
+	}
 }

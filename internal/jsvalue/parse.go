@@ -1,6 +1,7 @@
 package jsvalue
 
 import (
+	"bytes"
 	"sync"
 	"unsafe"
 )
@@ -53,8 +54,15 @@ func parse(data []byte, copyText bool) (Value, error) {
 	x := indexerPool.Get().(*indexer)
 	// The index reads data in place; nothing it keeps refers to it.
 	x.src = unsafe.String(unsafe.SliceData(data), len(data))
-	if n := len(data)/bytesPerNode + 16; cap(x.nodes) < n {
-		x.nodes = make([]node, 0, n)
+	nodes, containers := len(data)/bytesPerNode+16, 0
+	if len(data) >= countedDocument {
+		nodes, containers = tokenBounds(data)
+	}
+	if cap(x.nodes) < nodes {
+		x.nodes = make([]node, 0, nodes)
+	}
+	if cap(x.cs) < containers {
+		x.cs = make([]containerInfo, 0, containers)
 	}
 	var v Value
 	err := x.run()
@@ -77,6 +85,24 @@ func (v *Value) UnmarshalJSON(data []byte) error {
 	}
 	*v = pv
 	return nil
+}
+
+// countedDocument is the size from which Parse counts a document's
+// punctuation for the room its index takes, before indexing it: a large
+// document of dense tokens (an array of empty objects, of digits) would
+// otherwise grow the index many times over, by the quarter that append
+// adds to a large slice, allocating several times its final size.
+const countedDocument = 64 << 10
+
+// tokenBounds returns bounds on the nodes and containers of the index of
+// data, from its punctuation: each value is the first of its container or
+// follows a comma, each key precedes a colon, and each container has two
+// nodes. Punctuation inside strings counts too, so these are upper bounds;
+// the nodes are never more than one per byte, and one more.
+func tokenBounds(data []byte) (nodes, containers int) {
+	containers = bytes.Count(data, []byte{'{'}) + bytes.Count(data, []byte{'['})
+	nodes = bytes.Count(data, []byte{','}) + bytes.Count(data, []byte{':'}) + 2*containers + 1
+	return min(nodes, len(data)+1), containers
 }
 
 // bytesPerNode is the fewest bytes of text per node Parse makes room for

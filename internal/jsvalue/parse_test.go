@@ -431,3 +431,17 @@ func TestUnmarshalJSON(t *testing.T) {
 		t.Error("UnmarshalJSON of bad input succeeded")
 	}
 }
+
+// TestTokenBounds checks tokenBounds on documents of dense tokens, where
+// the bounds are reached, and a large one Parse sizes its index from.
+func TestTokenBounds(t *testing.T) {
+	for _, doc := range []string{
+		`[]`, `{}`, `[{},{},{}]`, `[1,2,3]`, `{"a":{"b":[1,{}]},"c":""}`, `"a,b:{["`, `0`,
+		"[" + strings.Repeat("{},", countedDocument) + "{}]",
+	} {
+		checkTokenBounds(t, []byte(doc))
+		if _, err := Parse([]byte(doc)); err != nil {
+			t.Fatalf("%.40q: %v", doc, err)
+		}
+	}
+}
