@@ -210,7 +210,7 @@ const (
 func (h *harness) httpBusyRow(ctx context.Context) result {
 	r := result{
 		id:     "14",
-		name:   fmt.Sprintf("HTTP: %d clients posting %s router bodies of the typical mix, one after another, for %s", httpBusyClients, megabytes(httpBusyBody), httpBusyFor),
+		name:   fmt.Sprintf("HTTP: %d clients posting %s router bodies of the typical mix, one after another, for %s", httpBusyClients, sizeText(httpBusyBody), httpBusyFor),
 		class:  "HTTP clients keeping every CPU busy",
 		target: "< 512MiB peak RSS, every request answered (200 or 503), health answering within 1s",
 	}
