@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -98,36 +99,65 @@ func (h *harness) httpBodiesRow(ctx context.Context) result {
 		r.err = err
 		return r
 	}
-	// unanswered counts the requests answered otherwise than the row
-	// accepts, or not at all.
-	unanswered := 0
+	answers := newAnswerTally("200", "503", "408")
 	m, health, answer, err := h.attack(ctx, attackSpec{server: serverOptions{http: true}, health: true, settle: time.Second}, func(ctx context.Context, s *server) (string, error) {
 		ctx, cancel := context.WithTimeout(ctx, httpAnswerLimit)
 		defer cancel()
-		var mu sync.Mutex
-		counts := map[string]int{}
-		note := func(k string) {
-			mu.Lock()
-			counts[k]++
-			if _, err := strconv.Atoi(k); err != nil {
-				unanswered++
-			}
-			mu.Unlock()
-		}
 		var wg sync.WaitGroup
 		for range httpSenders {
-			wg.Go(func() { note(postWhole(ctx, s.httpAddr, body)) })
+			wg.Go(func() { answers.note(postWhole(ctx, s.httpAddr, body)) })
 		}
 		for range httpStoppers {
-			wg.Go(func() { note(postStopping(ctx, s.httpAddr, body[:httpStopAt], len(body))) })
+			wg.Go(func() { answers.note(postStopping(ctx, s.httpAddr, body[:httpStopAt], len(body))) })
 		}
 		wg.Wait()
 		mem, _ := procstat.ReadMemory(s.pid())
-		return fmt.Sprintf("answers: %s; rss at the end %s", countsText(counts), megabytes(mem.RSS)), nil
+		return fmt.Sprintf("%s; rss at the end %s", answers, megabytes(mem.RSS)), nil
 	})
 	connectionResult(&r, m, health, answer, err)
-	r.pass = r.pass && unanswered == 0
+	r.pass = r.pass && answers.all()
 	return r
+}
+
+// answerTally counts the answers of a row's requests by what answered
+// them (see httpStatusText), for any number of goroutines at once, and
+// notes those the row does not accept.
+type answerTally struct {
+	accept []string
+	mu     sync.Mutex
+	counts map[string]int
+	// others counts the requests answered otherwise than the row accepts,
+	// or not at all.
+	others int
+}
+
+// newAnswerTally returns a tally of a row that accepts the answers accept.
+func newAnswerTally(accept ...string) *answerTally {
+	return &answerTally{accept: accept, counts: map[string]int{}}
+}
+
+// note counts one request answered k.
+func (a *answerTally) note(k string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.counts[k]++
+	if !slices.Contains(a.accept, k) {
+		a.others++
+	}
+}
+
+// all reports whether every request was answered as the row accepts.
+func (a *answerTally) all() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.others == 0
+}
+
+// String lists the answers for the row's report.
+func (a *answerTally) String() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return "answers: " + countsText(a.counts)
 }
 
 // postWhole posts body to the router transform on a connection of its
@@ -219,32 +249,24 @@ func (h *harness) httpBusyRow(ctx context.Context) result {
 		r.err = err
 		return r
 	}
-	unanswered := 0
+	answers := newAnswerTally("200", "503")
 	m, health, answer, err := h.attack(ctx, attackSpec{server: serverOptions{http: true}, health: true, settle: time.Second}, func(ctx context.Context, s *server) (string, error) {
 		ctx, cancel := context.WithTimeout(ctx, httpBusyFor+httpAnswerLimit)
 		defer cancel()
 		end := time.Now().Add(httpBusyFor)
-		var mu sync.Mutex
-		counts := map[string]int{}
 		var wg sync.WaitGroup
 		for range httpBusyClients {
 			wg.Go(func() {
 				for time.Now().Before(end) && ctx.Err() == nil {
-					k := postWhole(ctx, s.httpAddr, body)
-					mu.Lock()
-					counts[k]++
-					if k != "200" && k != "503" {
-						unanswered++
-					}
-					mu.Unlock()
+					answers.note(postWhole(ctx, s.httpAddr, body))
 				}
 			})
 		}
 		wg.Wait()
-		return "answers: " + countsText(counts), nil
+		return answers.String(), nil
 	})
 	connectionResult(&r, m, health, answer, err)
-	r.pass = r.pass && unanswered == 0
+	r.pass = r.pass && answers.all()
 	return r
 }
 
@@ -453,28 +475,18 @@ func (h *harness) httpDenseRow(ctx context.Context) result {
 		target: "< 512MiB peak RSS, every request answered (413 or 503), health answering within 1s",
 	}
 	body := []byte("[" + strings.Repeat("{},", (httpDenseBody-2)/3) + "{}]")
-	unanswered := 0
+	answers := newAnswerTally("413", "503")
 	m, health, answer, err := h.attack(ctx, attackSpec{server: serverOptions{http: true}, health: true, settle: time.Second}, func(ctx context.Context, s *server) (string, error) {
 		ctx, cancel := context.WithTimeout(ctx, httpAnswerLimit)
 		defer cancel()
-		var mu sync.Mutex
-		counts := map[string]int{}
 		var wg sync.WaitGroup
 		for range httpDenseClients {
-			wg.Go(func() {
-				k := postTo(ctx, s.httpAddr, "/v0/destinations/customerio", body)
-				mu.Lock()
-				counts[k]++
-				if k != "413" && k != "503" {
-					unanswered++
-				}
-				mu.Unlock()
-			})
+			wg.Go(func() { answers.note(postTo(ctx, s.httpAddr, "/v0/destinations/customerio", body)) })
 		}
 		wg.Wait()
-		return "answers: " + countsText(counts), nil
+		return answers.String(), nil
 	})
 	connectionResult(&r, m, health, answer, err)
-	r.pass = r.pass && unanswered == 0
+	r.pass = r.pass && answers.all()
 	return r
 }
