@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform"
 )
 
@@ -130,24 +131,15 @@ func (h *Handler) processor(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec.route = routeProcessor
-	body, release, ok := h.read(rec, r)
+	body, release, done, ok := h.readMapped(rec, r)
 	defer release()
-	if !ok {
-		return
-	}
-	done, ok := h.holdMapping(rec, r)
-	defer done()
 	if !ok {
 		return
 	}
 	var jobs []job
 	doc, err := parseBody(body.data)
 	if err == nil {
-		if r.Header.Get(contentFormatHeader) == compactedV1 {
-			jobs, err = decodeCompactedJobs(doc, h.cfg.MaxJobsPerRequest)
-		} else {
-			jobs, err = decodePlainJobs(doc, h.cfg.MaxJobsPerRequest)
-		}
+		jobs, err = h.jobsOf(r, doc, doc)
 	}
 	if !h.decoded(rec, err) {
 		return
@@ -163,13 +155,8 @@ func (h *Handler) processor(w http.ResponseWriter, r *http.Request) {
 // router serves POST /routerTransform.
 func (h *Handler) router(w http.ResponseWriter, r *http.Request) {
 	rec := w.(*recorder)
-	body, release, ok := h.read(rec, r)
+	body, release, done, ok := h.readMapped(rec, r)
 	defer release()
-	if !ok {
-		return
-	}
-	done, ok := h.holdMapping(rec, r)
-	defer done()
 	if !ok {
 		return
 	}
@@ -180,11 +167,7 @@ func (h *Handler) router(w http.ResponseWriter, r *http.Request) {
 		dt, err = routerDestType(doc)
 	}
 	if err == nil && strings.EqualFold(dt, destType) {
-		if r.Header.Get(contentFormatHeader) == compactedV1 {
-			jobs, err = decodeCompactedJobs(doc, h.cfg.MaxJobsPerRequest)
-		} else {
-			jobs, err = decodePlainJobs(doc.Get("input"), h.cfg.MaxJobsPerRequest)
-		}
+		jobs, err = h.jobsOf(r, doc, doc.Get("input"))
 	}
 	var many tooManyJobs
 	switch {
@@ -213,6 +196,29 @@ func (h *Handler) router(w http.ResponseWriter, r *http.Request) {
 	tally.flush()
 	done()
 	h.answer(rec, out)
+}
+
+// readMapped reads r's body as read does, then holds a mapping slot for
+// its decoding and mapping as holdMapping does. release gives back both,
+// the body's charge and the slot, when the request is done; done gives
+// back the slot alone, at most once, before anything that may block while
+// the body is still held (writing the answer, forwarding the body).
+func (h *Handler) readMapped(rec *recorder, r *http.Request) (body requestBody, release, done func(), ok bool) {
+	body, free, ok := h.read(rec, r)
+	if !ok {
+		return body, free, func() {}, false
+	}
+	done, ok = h.holdMapping(rec, r)
+	return body, func() { done(); free() }, done, ok
+}
+
+// jobsOf reads the jobs of a request body, doc, in the format r's header
+// names: compacted, from the body itself, or plain, from input.
+func (h *Handler) jobsOf(r *http.Request, doc, input jsvalue.Value) ([]job, error) {
+	if r.Header.Get(contentFormatHeader) == compactedV1 {
+		return decodeCompactedJobs(doc, h.cfg.MaxJobsPerRequest)
+	}
+	return decodePlainJobs(input, h.cfg.MaxJobsPerRequest)
 }
 
 // holdMapping holds one of the mapping slots (Config.Mapping) for the
