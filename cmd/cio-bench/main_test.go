@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -58,32 +59,41 @@ var floorLinePattern = regexp.MustCompile(`^floor stream_json=\d+\.\d\d stream_t
 // quickLoad are flags for a run that takes a few seconds.
 var quickLoad = []string{"--events", "400", "--streams", "2", "--window", "2", "--unary-concurrency", "4", "--conns", "2"}
 
-func TestCompareAndDocument(t *testing.T) {
-	t.Parallel()
+// runAndRead runs cio-bench with args and --json into a file of dir,
+// failing t unless it exits 0, reads the file into result and returns
+// what cio-bench printed.
+func runAndRead(t *testing.T, dir string, args []string, result any) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	dir := t.TempDir()
-	runJSON := filepath.Join(dir, "run.json")
+	out := filepath.Join(dir, "result.json")
 	var stdout bytes.Buffer
 	var stderr syncBuffer
-	args := append([]string{"--duration", "300ms", "--warmup", "100ms", "--rounds", "1", "--json", runJSON, "--cpuprofile-dir", dir}, quickLoad...)
-	if code := run(ctx, args, &stdout, &stderr); code != 0 {
+	if code := run(ctx, append(args, "--json", out), &stdout, &stderr); code != 0 {
 		t.Fatalf("exit code %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
 	}
-	lines := strings.Split(strings.TrimRight(stdout.String(), "\n"), "\n")
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, result); err != nil {
+		t.Fatal(err)
+	}
+	return stdout.String()
+}
+
+func TestCompareAndDocument(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	runJSON := filepath.Join(dir, "result.json")
+	var res runResult
+	stdout := runAndRead(t, dir, append([]string{"--duration", "300ms", "--warmup", "100ms", "--rounds", "1", "--cpuprofile-dir", dir}, quickLoad...), &res)
+	lines := strings.Split(strings.TrimRight(stdout, "\n"), "\n")
 	if ratio := lines[len(lines)-2]; !ratioLinePattern.MatchString(ratio) {
 		t.Errorf("line before last %q does not match %s", ratio, ratioLinePattern)
 	}
 	if last := lines[len(lines)-1]; !floorLinePattern.MatchString(last) {
 		t.Errorf("last line %q does not match %s", last, floorLinePattern)
-	}
-	var res runResult
-	data, err := os.ReadFile(runJSON)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(data, &res); err != nil {
-		t.Fatal(err)
 	}
 	if len(res.Phases) != 6 || len(res.Summary) != 6 || len(res.Checks) != 6 {
 		t.Errorf("got %d phases, %d summary rows, %d checks; want 6 each", len(res.Phases), len(res.Summary), len(res.Checks))
@@ -109,14 +119,14 @@ func TestCompareAndDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "PERFORMANCE.md")
-	stdout.Reset()
 	beforeAfter := filepath.Join(dir, "beforeafter.txt")
 	if err := os.WriteFile(beforeAfter, []byte("Mixed   4.619µ ± 1%   1.898µ ± 1%  -58.91% (p=0.002 n=6)\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	markdownArgs := []string{"markdown", "--run", runJSON, "--gobench", goBench, "--benchstat", goBench,
 		"--profiles", dir, "--before-after", beforeAfter, "--before-rev", "v0.1.0", "--out", out}
-	if code := run(ctx, markdownArgs, &stdout, &stderr); code != 0 {
+	var stderr bytes.Buffer
+	if code := run(context.Background(), markdownArgs, io.Discard, &stderr); code != 0 {
 		t.Fatalf("markdown: exit code %d\n%s", code, stderr.String())
 	}
 	doc, err := os.ReadFile(out)
@@ -133,28 +143,13 @@ func TestCompareAndDocument(t *testing.T) {
 
 func TestLongStream(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	out := filepath.Join(t.TempDir(), "ls.json")
-	var stdout bytes.Buffer
-	var stderr syncBuffer
-	args := append([]string{"--mode", "longstream", "--jobs", "3000", "--json", out}, quickLoad...)
-	if code := run(ctx, args, &stdout, &stderr); code != 0 {
-		t.Fatalf("exit code %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
-	}
 	var res longStreamResult
-	data, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(data, &res); err != nil {
-		t.Fatal(err)
-	}
+	stdout := runAndRead(t, t.TempDir(), append([]string{"--mode", "longstream", "--jobs", "3000"}, quickLoad...), &res)
 	if res.Jobs != 3000 || !res.OK || res.RSSPeakBytes < res.RSSStartBytes || res.RSSStartBytes == 0 {
 		t.Errorf("unexpected result %+v", res)
 	}
-	if !strings.Contains(stdout.String(), "longstream jobs=3000 ") {
-		t.Errorf("no summary line in\n%s", stdout.String())
+	if !strings.Contains(stdout, "longstream jobs=3000 ") {
+		t.Errorf("no summary line in\n%s", stdout)
 	}
 }
 
@@ -288,28 +283,13 @@ func TestSplitProfilesRejectsEmpty(t *testing.T) {
 // TestHTTPFace runs the HTTP face's measurement briefly and renders it.
 func TestHTTPFace(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	out := filepath.Join(t.TempDir(), "http.json")
-	var stdout bytes.Buffer
-	var stderr syncBuffer
-	args := append([]string{"--mode", "http", "--duration", "300ms", "--warmup", "100ms", "--json", out}, quickLoad...)
-	if code := run(ctx, args, &stdout, &stderr); code != 0 {
-		t.Fatalf("exit code %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
-	}
 	var res httpResult
-	data, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(data, &res); err != nil {
-		t.Fatal(err)
-	}
+	stdout := runAndRead(t, t.TempDir(), append([]string{"--mode", "http", "--duration", "300ms", "--warmup", "100ms"}, quickLoad...), &res)
 	if res.Events == 0 || res.Events%int64(res.Batch) != 0 || res.ServerCPUSeconds <= 0 || res.FloorSeconds <= 0 {
 		t.Errorf("unexpected result %+v", res)
 	}
-	if !strings.Contains(stdout.String(), "http router events/s=") {
-		t.Errorf("no summary line in\n%s", stdout.String())
+	if !strings.Contains(stdout, "http router events/s=") {
+		t.Errorf("no summary line in\n%s", stdout)
 	}
 	var b bytes.Buffer
 	writeHTTPSection(&b, &res)
