@@ -47,6 +47,7 @@ func FuzzParse(f *testing.F) {
 		if out2 := inPlace.AppendJSON(nil); !bytes.Equal(out, out2) {
 			t.Fatalf("ParseNoCopy encodes %q, Parse %q", out2, out)
 		}
+		checkLeased(t, data, v, out)
 		again, err := Parse(out)
 		if err != nil {
 			t.Fatalf("re-parse of %q: %v", out, err)

@@ -48,11 +48,25 @@ func ParseNoCopy(data []byte) (Value, error) {
 
 // parse parses data for Parse (copyText set) and ParseNoCopy.
 func parse(data []byte, copyText bool) (Value, error) {
-	if len(data) > maxDocument {
-		return Value{}, &SyntaxError{Offset: maxDocument, msg: "document too large"}
-	}
 	x := indexerPool.Get().(*indexer)
-	// The index reads data in place; nothing it keeps refers to it.
+	err := x.index(data)
+	var v Value
+	if err == nil {
+		v = newDoc(data, x, copyText).value(0)
+	}
+	x.release()
+	if err != nil {
+		return Value{}, err
+	}
+	return v, nil
+}
+
+// index indexes data, which it reads in place until reset, in room made
+// for it first.
+func (x *indexer) index(data []byte) *SyntaxError {
+	if len(data) > maxDocument {
+		return &SyntaxError{Offset: maxDocument, msg: "document too large"}
+	}
 	x.src = unsafe.String(unsafe.SliceData(data), len(data))
 	nodes, containers := len(data)/bytesPerNode+16, 0
 	if len(data) >= countedDocument {
@@ -64,16 +78,7 @@ func parse(data []byte, copyText bool) (Value, error) {
 	if cap(x.cs) < containers {
 		x.cs = make([]containerInfo, 0, containers)
 	}
-	var v Value
-	err := x.run()
-	if err == nil {
-		v = newDoc(data, x, copyText).value(0)
-	}
-	x.release()
-	if err != nil {
-		return Value{}, err
-	}
-	return v, nil
+	return x.run()
 }
 
 // UnmarshalJSON sets v to the parsed data, so a Value can sit inside types
@@ -117,15 +122,20 @@ const maxPooledIndexer = 1 << 14
 
 var indexerPool = sync.Pool{New: func() any { return new(indexer) }}
 
-// release returns x to the pool, without the slices a large document
-// has grown past what the pool keeps.
+// release returns x to the pool, reset.
 func (x *indexer) release() {
+	x.reset()
+	indexerPool.Put(x)
+}
+
+// reset empties x for another document, without the slices a large
+// document has grown past what the pool keeps.
+func (x *indexer) reset() {
 	x.src = ""
 	x.nodes, x.cs, x.stack = pooled(x.nodes), pooled(x.cs), pooled(x.stack)
 	if x.table = x.table[:0]; cap(x.table) > 4*maxPooledIndexer {
 		x.table = nil
 	}
-	indexerPool.Put(x)
 }
 
 // pooled returns s emptied, or nil when it is too large to keep.

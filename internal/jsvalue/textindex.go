@@ -124,11 +124,32 @@ func (ix *TextIndex) written(text []byte, start int) (int, tokenFlags) {
 // deep, or is too long), and the text is then for Parse to read. The
 // Value does not refer to text.
 func (ix *TextIndex) Value(text []byte) (v Value, ok bool) {
-	x := &ix.x
-	if ix.bad || len(x.stack) > 0 || len(x.nodes) == 0 || len(text) > maxDocument {
+	if !ix.usable(text) {
 		return Value{}, false
 	}
-	return newDoc(text, x, true).value(0), true
+	return newDoc(text, &ix.x, true).value(0), true
+}
+
+// Lease returns the Value of text as Value does, but reading text in
+// place, in storage lent as ParseLeased lends it: neither the Value nor
+// any Value read from it may be used once the lease is released, and
+// text must not change until then. Strings read from it refer to text.
+// The index goes to the lease: ix is empty afterwards, as after Reset.
+func (ix *TextIndex) Lease(text []byte) (v Value, l *Lease, ok bool) {
+	if !ix.usable(text) {
+		return Value{}, nil, false
+	}
+	l = leasePool.Get().(*Lease)
+	// The lease takes the index, and leaves ix its own empty space.
+	l.x, ix.x = ix.x, l.x
+	return l.document(text), l, true
+}
+
+// usable reports whether the index ix has recorded of text makes a
+// document: it does not when the text nests too deep or is too long.
+func (ix *TextIndex) usable(text []byte) bool {
+	x := &ix.x
+	return !ix.bad && len(x.stack) == 0 && len(x.nodes) > 0 && len(text) <= maxDocument
 }
 
 // Verify reports where the index ix has recorded of text differs from the

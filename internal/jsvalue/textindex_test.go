@@ -101,6 +101,37 @@ func checkTextIndex(t *testing.T, data []byte) {
 		if a, b := got.AppendJSON(nil), want.AppendJSON(nil); !bytes.Equal(a, b) {
 			t.Fatalf("Value of %q encodes %q, Parse's %q", w.out, a, b)
 		}
+		checkTextLease(t, &w, want)
+	}
+}
+
+// checkTextLease checks that the Value Lease makes of w's text is want,
+// twice over: the second time of the text written again, into the space
+// the first lease left the index and then handed back.
+func checkTextLease(t *testing.T, w *indexedWriter, want Value) {
+	t.Helper()
+	for range 2 {
+		text := bytes.Clone(w.out)
+		leased, lease, ok := w.index.Lease(text)
+		if !ok {
+			t.Fatalf("no leased Value of %q", text)
+		}
+		if !equal(leased, want) {
+			t.Fatalf("leased Value of %q differs from Parse's", text)
+		}
+		if a, b := leased.AppendJSON(nil), want.AppendJSON(nil); !bytes.Equal(a, b) {
+			t.Fatalf("leased Value of %q encodes %q, Parse's %q", text, a, b)
+		}
+		if _, ok := w.index.Value(text); ok {
+			t.Fatalf("the index still makes a Value of %q once leased", text)
+		}
+		lease.Release()
+		w.out = w.out[:0]
+		w.index.Reset(len(text))
+		w.value(want)
+		if d := w.index.Verify(w.out); d != "" {
+			t.Fatalf("index of %q written after a lease: %s", w.out, d)
+		}
 	}
 }
 

@@ -1,0 +1,67 @@
+package jsvalue
+
+import (
+	"sync"
+	"unsafe"
+)
+
+// A parsed document is one allocation (see newDoc), made for each document
+// because its Values may live as long as their holder likes. A caller that
+// reads a document and is done with it before the next one, as the mapping
+// of one event is, can lend the document its storage instead: the index
+// Parse builds anyway becomes the document's, and the document and its
+// containers are kept for the next one. The storage is then the caller's
+// to hand back (Lease.Release), and every Value of the document is invalid
+// from that moment.
+
+// A Lease is the storage of one document parsed by ParseLeased. It is for
+// one goroutine, like the document.
+type Lease struct {
+	x indexer
+	d doc
+	// cs holds the containers of the documents the lease has held: those
+	// of the current one, then zero ones.
+	cs []container
+}
+
+var leasePool = sync.Pool{New: func() any { return new(Lease) }}
+
+// ParseLeased parses data as ParseNoCopy does, into storage lent for the
+// document, which Release hands back: neither the returned Value nor any
+// Value read from it may be used once the lease is released. Strings read
+// from it stay valid, as they are data's or their own, and so do the
+// containers built by a caller (Object, Set on a copy), but not any that
+// holds a Value of the document. On error the lease is nil.
+func ParseLeased(data []byte) (Value, *Lease, error) {
+	l := leasePool.Get().(*Lease)
+	if err := l.x.index(data); err != nil {
+		l.Release()
+		return Value{}, nil, err
+	}
+	return l.document(data), l, nil
+}
+
+// document makes the lease's document of text, whose index l.x holds, and
+// returns its Value.
+func (l *Lease) document(text []byte) Value {
+	x := &l.x
+	nc := len(x.cs)
+	if cap(l.cs) < nc {
+		l.cs = make([]container, nc)
+	}
+	src := unsafe.String(unsafe.SliceData(text), len(text))
+	l.d = doc{src: src, nodes: x.nodes, infos: x.cs, cs: l.cs[:nc:nc]}
+	return l.d.value(0)
+}
+
+// Release hands the lease's storage back for another document. The
+// document's Values must not be used afterwards.
+func (l *Lease) Release() {
+	clear(l.d.cs)
+	l.d = doc{}
+	if cap(l.cs) > maxPooledIndexer {
+		l.cs = nil
+	}
+	l.x.reset()
+	leasePool.Put(l)
+}
