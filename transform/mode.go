@@ -23,7 +23,7 @@ type Job struct {
 	Raw []byte
 	// RawImmutable promises that Raw is never changed once Map has it (a
 	// buffer received for this one job, or a message's copy of its jobs):
-	// Map then parses Raw in place (jsvalue.ParseNoCopy) rather than a
+	// Map then parses Raw in place (jsvalue.ParseLeased) rather than a
 	// copy of it, and what it returns may refer to Raw.
 	RawImmutable bool
 	// Event is the event as a JSON value, read when Raw is nil.
@@ -61,10 +61,21 @@ func (m Mode) Limits() Limits {
 // the event's type (Result.Type). Map never panics and never modifies the
 // job.
 func (m Mode) Map(job Job, dest *Destination) Result {
-	ev, err := job.event()
+	ev, lease, err := job.event()
 	if err != nil {
 		return Result{Err: err}
 	}
+	r := m.mapEvent(ev, job, dest)
+	if lease != nil {
+		// A Result holds no Value (TestResultHoldsNoValue): the event's
+		// document is done with.
+		lease.Release()
+	}
+	return r
+}
+
+// mapEvent maps the job's event ev.
+func (m Mode) mapEvent(ev jsvalue.Value, job Job, dest *Destination) Result {
 	l := Limits{MaxEventBytes: m.MaxEventBytes}
 	// mapV1 and mapV2 name the type they dispatched on.
 	switch {
@@ -80,23 +91,30 @@ func (m Mode) Map(job Job, dest *Destination) Result {
 // event that cannot be read. Raw JSON that is valid but not an object
 // (null, an array, a string, a number, a boolean) is passed on: the
 // mapping reads it as an event without a type, as upstream does, and
-// answers with upstream's wording for that.
-func (j *Job) event() (jsvalue.Value, *Error) {
+// answers with upstream's wording for that. Raw that is immutable is
+// parsed in place into lent storage (jsvalue.ParseLeased), whose lease the
+// caller releases once done with the event; the lease is nil otherwise.
+func (j *Job) event() (jsvalue.Value, *jsvalue.Lease, *Error) {
 	if j.Raw != nil {
-		parse := jsvalue.Parse
+		var (
+			v     jsvalue.Value
+			lease *jsvalue.Lease
+			err   error
+		)
 		if j.RawImmutable {
-			parse = jsvalue.ParseNoCopy
+			v, lease, err = jsvalue.ParseLeased(j.Raw)
+		} else {
+			v, err = jsvalue.Parse(j.Raw)
 		}
-		v, err := parse(j.Raw)
 		if err != nil {
-			return jsvalue.Value{}, instrumentationError("Event is not valid JSON: " + err.Error())
+			return jsvalue.Value{}, nil, instrumentationError("Event is not valid JSON: " + err.Error())
 		}
-		return v, nil
+		return v, lease, nil
 	}
 	if j.Missing {
-		return jsvalue.Value{}, instrumentationError("Event is missing")
+		return jsvalue.Value{}, nil, instrumentationError("Event is missing")
 	}
-	return j.Event, nil
+	return j.Event, nil, nil
 }
 
 // Alone returns the entry of a job answered on its own (a Transform call, a

@@ -191,3 +191,36 @@ func TestModeMapRawImmutable(t *testing.T) {
 		}
 	}
 }
+
+// TestResultHoldsNoValue checks that nothing a Result holds can be a
+// jsvalue type, nor an interface, function or unsafe pointer that could
+// hide one: Map releases the lease of an event's document (see Job.event)
+// once the Result is made, and no Value of it may outlive that.
+func TestResultHoldsNoValue(t *testing.T) {
+	t.Parallel()
+	jsPkg := reflect.TypeFor[jsvalue.Value]().PkgPath()
+	seen := map[reflect.Type]bool{}
+	var walk func(typ reflect.Type, path string)
+	walk = func(typ reflect.Type, path string) {
+		if seen[typ] {
+			return
+		}
+		seen[typ] = true
+		if typ.PkgPath() == jsPkg {
+			t.Errorf("%s is a %v", path, typ)
+			return
+		}
+		switch typ.Kind() {
+		case reflect.Interface, reflect.Func, reflect.UnsafePointer, reflect.Chan, reflect.Map:
+			t.Errorf("%s is a %v, which could hold a Value", path, typ)
+		case reflect.Pointer, reflect.Slice, reflect.Array:
+			walk(typ.Elem(), path+"[]")
+		case reflect.Struct:
+			for i := range typ.NumField() {
+				f := typ.Field(i)
+				walk(f.Type, path+"."+f.Name)
+			}
+		}
+	}
+	walk(reflect.TypeFor[Result](), "Result")
+}
