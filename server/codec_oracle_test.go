@@ -128,11 +128,7 @@ func eventValue(j *ciotransformerv1.Job) (jsvalue.Value, *transform.Error) {
 		}
 		return v, nil
 	case *ciotransformerv1.Job_Event:
-		return eventJSON(eventWire(p.Event)), nil
+		return typedValue(eventWire(p.Event)), nil
 	}
 	return jsvalue.Value{}, badEvent("Event is missing")
 }
-
-// convertJob is the server's job conversion, for code where job names a
-// variable.
-var convertJob = job

@@ -111,7 +111,7 @@ func checkJob(t *testing.T, got, want *ciotransformerv1.Job) {
 			t.Fatalf("job %d payload %T, want an event", want.GetJobId(), got.GetPayload())
 		}
 		// The member order is part of the output: compared as bytes.
-		gotJSON := eventJSON(eventWire(g.Event)).AppendJSON(nil)
+		gotJSON := typedValue(eventWire(g.Event)).AppendJSON(nil)
 		wantJSON := typedEvent(w.Event).AppendJSON(nil)
 		if !bytes.Equal(gotJSON, wantJSON) {
 			t.Errorf("job %d event\n got %s\nwant %s", want.GetJobId(), gotJSON, wantJSON)
@@ -296,7 +296,7 @@ func wideTraits(tb testing.TB, n int) []byte {
 // 1,000 members, about 10 at 10,000 and 13 to 18 at 100,000.
 func TestEventJSONAllocations(t *testing.T) {
 	narrow, wide, wider := wideTraits(t, 1_000), wideTraits(t, 10_000), wideTraits(t, 100_000)
-	at := func(b []byte) float64 { return testing.AllocsPerRun(2, func() { eventJSON(b) }) }
+	at := func(b []byte) float64 { return testing.AllocsPerRun(2, func() { releaseEvent(eventJSON(b)) }) }
 	// An event's text, entries and parse index are reused up to a size
 	// (maxPooledText) and taken at once beyond it, so the count steps up
 	// between 1,000 and 10,000 members, then grows only with the doubling
@@ -309,7 +309,7 @@ func TestEventJSONAllocations(t *testing.T) {
 		t.Errorf("allocations grow with the members: %v at 1,000, %v at 10,000, %v at 100,000 (at most %d each)", a, b, c, most)
 	}
 	// And the members come out sorted, each once.
-	members := eventJSON(wide).Get("traits").Members()
+	members := typedValue(wide).Get("traits").Members()
 	if len(members) != 10_000 {
 		t.Fatalf("%d members, want 10000", len(members))
 	}

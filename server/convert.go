@@ -35,8 +35,11 @@ func mode(d *ciotransformerv1.Destination, maxEventBytes int) transform.Mode {
 }
 
 // job converts the contract's job to the mapper's: its raw JSON or typed
-// event, its connection, and its metadata's dontBatch.
-func job(j *ciotransformerv1.Job) transform.Job {
+// event, its connection, and its metadata's dontBatch. A typed event's
+// Value is read in lent storage (see eventJSON), whose lease the caller
+// releases once the job is mapped; the lease is nil for other jobs.
+func job(j *ciotransformerv1.Job) (transform.Job, *jsvalue.Lease) {
+	var lease *jsvalue.Lease
 	tj := transform.Job{Connection: connectionValue(j.GetConnection()), DontBatch: dontBatch(j)}
 	switch p := j.GetPayload().(type) {
 	case *ciotransformerv1.Job_RawEvent:
@@ -51,11 +54,22 @@ func job(j *ciotransformerv1.Job) transform.Job {
 		// copy of the field.
 		tj.RawImmutable = true
 	case *ciotransformerv1.Job_Event:
-		tj.Event = eventJSON(eventWire(p.Event))
+		tj.Event, lease = eventJSON(eventWire(p.Event))
 	default:
 		tj.Missing = true
 	}
-	return tj
+	return tj, lease
+}
+
+// mapJob maps j for dest in mode m, and hands back what reading its event
+// lent: a Result holds no Value of the event (see transform.Mode.Map).
+func mapJob(m transform.Mode, j *ciotransformerv1.Job, dest *transform.Destination) transform.Result {
+	tj, lease := job(j)
+	r := m.Map(tj, dest)
+	if lease != nil {
+		lease.Release()
+	}
+	return r
 }
 
 // dontBatch reports whether the job's metadata has dontBatch set to true,

@@ -213,7 +213,7 @@ func (s *service) transformJob(ctx context.Context, j *ciotransformerv1.Job, des
 		s.cfg.jobHook(j.GetJobId())
 	}
 	t.take()
-	r = m.Map(job(j), dest)
+	r = mapJob(m, j, dest)
 	tally.mapped(r)
 	return r
 }

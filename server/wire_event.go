@@ -57,21 +57,27 @@ func eventWire(e *ciotransformerv1.Event) []byte {
 // The event is written as JSON text in one pass over b (see eventText),
 // which is indexed as it is written and then read as a raw event is read:
 // no container is built member by member, and those the mapping never
-// reads are copied to its output as text. An event the text cannot say,
-// one holding a number that is not finite, is decoded by protobuf instead
-// (decodedEvent).
-func eventJSON(b []byte) jsvalue.Value {
+// reads are copied to its output as text. The Value reads the text in
+// place, in storage lent for it (jsvalue.TextIndex.Lease): the caller
+// releases the lease, when there is one, once done with the Value, and
+// the strings read from it, which refer to the text, stay valid. An event
+// the text cannot say, one holding a number that is not finite, is
+// decoded by protobuf instead (decodedEvent).
+func eventJSON(b []byte) (jsvalue.Value, *jsvalue.Lease) {
 	t := eventTexts.Get().(*eventText)
 	defer t.release()
 	if text, ok := t.event(b); ok {
-		if v, ok := t.index.Value(text); ok {
-			return v
+		if v, lease, ok := t.index.Lease(text); ok {
+			// The text is the Value's now: the next event is written
+			// into new space.
+			t.out = nil
+			return v, lease
 		}
 		if v, err := jsvalue.Parse(text); err == nil {
-			return v
+			return v, nil
 		}
 	}
-	return decodedEvent(b)
+	return decodedEvent(b), nil
 }
 
 // decodedEvent reads b as eventJSON does, by decoding it with protobuf and

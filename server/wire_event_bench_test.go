@@ -43,8 +43,12 @@ func BenchmarkTypedEvent(b *testing.B) {
 		name string
 		run  func(wire []byte)
 	}{
-		{"read", func(wire []byte) { eventJSON(wire) }},
-		{"map", func(wire []byte) { m.Map(transform.Job{Event: eventJSON(wire)}, dest) }},
+		{"read", func(wire []byte) { releaseEvent(eventJSON(wire)) }},
+		{"map", func(wire []byte) {
+			v, lease := eventJSON(wire)
+			m.Map(transform.Job{Event: v}, dest)
+			releaseEvent(v, lease)
+		}},
 	} {
 		b.Run(step.name, func(b *testing.B) {
 			b.ReportAllocs()

@@ -59,6 +59,20 @@ func sameValue(got, want jsvalue.Value, path string) string {
 	return ""
 }
 
+// typedValue returns eventJSON's Value of b, leaving its lease to the
+// collector: the Value stays valid for as long as it is held.
+func typedValue(b []byte) jsvalue.Value {
+	v, _ := eventJSON(b)
+	return v
+}
+
+// releaseEvent releases the lease of an event eventJSON read, if any.
+func releaseEvent(_ jsvalue.Value, lease *jsvalue.Lease) {
+	if lease != nil {
+		lease.Release()
+	}
+}
+
 // checkEventJSON compares eventJSON's reading of b, when protobuf's
 // decoding accepts it, with typedEvent's conversion of the decoded event,
 // and the index eventText records of the event's text with the one
@@ -69,7 +83,7 @@ func checkEventJSON(t *testing.T, b []byte) bool {
 	if proto.Unmarshal(b, &e) != nil {
 		return false
 	}
-	if d := sameValue(eventJSON(b), typedEvent(&e), "event"); d != "" {
+	if d := sameValue(typedValue(b), typedEvent(&e), "event"); d != "" {
 		t.Errorf("eventJSON differs from the decoded event at %s", d)
 	}
 	var et eventText
@@ -175,7 +189,7 @@ func TestEventJSONNotFinite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	traits := eventJSON(b).Get("traits")
+	traits := typedValue(b).Get("traits")
 	for key, want := range map[string]string{"nan": "NaN", "inf": "Infinity"} {
 		if got := traits.Get(key).JSString(); got != want {
 			t.Errorf("traits.%s = %s, want %s", key, got, want)

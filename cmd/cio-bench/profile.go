@@ -26,7 +26,7 @@ type stage struct {
 // spent in the allocator and in the collector's assists.
 var serverStages = []stage{
 	{"GC in the background", anyFunc("runtime.gcBgMarkWorker", "runtime.bgsweep", "runtime.bgscavenge")},
-	{"JSON parse (jsvalue.Parse, ParseNoCopy)", anyFunc(jsonParse...)},
+	{"JSON parse (jsvalue.Parse, ParseLeased)", anyFunc(jsonParse...)},
 	{"typed event to JSON (eventJSON)", anyFunc(project + "/server.eventJSON")},
 	{"mapping (transform.Mode.Map, after the parse)", anyFunc(project+"/transform.Mode.Map", project+"/transform.Transform")},
 	{"batching and results (Batcher, resultArena)", anyPrefix(project+"/transform.(*Batcher)", project+"/server.(*resultArena)")},
@@ -43,8 +43,8 @@ var serverStages = []stage{
 // benchStages divide the CPU profile of BenchmarkMixedBatch.
 var benchStages = []stage{
 	{"GC in the background", anyFunc("runtime.gcBgMarkWorker", "runtime.bgsweep", "runtime.bgscavenge")},
-	{"JSON parse (jsvalue.Parse, ParseNoCopy)", anyFunc(jsonParse...)},
-	{"mapping (transform.Transform)", anyFunc(project+"/transform.Mode.Map", project+"/transform.Transform")},
+	{"JSON parse (jsvalue.Parse, ParseLeased)", anyFunc(jsonParse...)},
+	{"mapping (transform.Mode.Map)", anyFunc(project+"/transform.Mode.Map", project+"/transform.Transform")},
 	{"batching (Batcher)", anyPrefix(project + "/transform.(*Batcher)")},
 	{"other", func([]string) bool { return true }},
 }
@@ -52,9 +52,10 @@ var benchStages = []stage{
 // project is the module path.
 const project = "github.com/cio-transformer/cio-transformer"
 
-// jsonParse are the parser's entry points: Parse, ParseNoCopy (a job's raw
-// event) and the parse both call.
-var jsonParse = []string{project + "/internal/jsvalue.Parse", project + "/internal/jsvalue.ParseNoCopy", project + "/internal/jsvalue.parse"}
+// jsonParse are the parser's entry points: Parse, ParseNoCopy, the parse
+// both call, and ParseLeased (a job's raw event) with the release of its
+// lease.
+var jsonParse = []string{project + "/internal/jsvalue.Parse", project + "/internal/jsvalue.ParseNoCopy", project + "/internal/jsvalue.parse", project + "/internal/jsvalue.ParseLeased", project + "/internal/jsvalue.(*Lease).Release"}
 
 // anyFunc matches a stack holding one of the functions.
 func anyFunc(names ...string) func([]string) bool {

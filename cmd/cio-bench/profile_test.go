@@ -10,8 +10,10 @@ func TestStageOf(t *testing.T) {
 		stack []string
 		want  string
 	}{
-		{append([]string{"runtime.nextFreeFast", "runtime.mallocgc", project + "/internal/jsvalue.newDoc", project + "/internal/jsvalue.Parse", project + "/transform.Job.event"}, mapping...), "JSON parse (jsvalue.Parse, ParseNoCopy)"},
-		{append([]string{project + "/internal/jsvalue.(*indexer).run", project + "/internal/jsvalue.parse", project + "/internal/jsvalue.ParseNoCopy", project + "/transform.Job.event"}, mapping...), "JSON parse (jsvalue.Parse, ParseNoCopy)"},
+		{append([]string{"runtime.nextFreeFast", "runtime.mallocgc", project + "/internal/jsvalue.newDoc", project + "/internal/jsvalue.Parse", project + "/transform.Job.event"}, mapping...), "JSON parse (jsvalue.Parse, ParseLeased)"},
+		{append([]string{project + "/internal/jsvalue.(*indexer).run", project + "/internal/jsvalue.parse", project + "/internal/jsvalue.ParseNoCopy", project + "/transform.Job.event"}, mapping...), "JSON parse (jsvalue.Parse, ParseLeased)"},
+		{append([]string{project + "/internal/jsvalue.(*indexer).run", project + "/internal/jsvalue.(*indexer).index", project + "/internal/jsvalue.ParseLeased", project + "/transform.Job.event"}, mapping...), "JSON parse (jsvalue.Parse, ParseLeased)"},
+		{append([]string{"runtime.memclrHasPointers", project + "/internal/jsvalue.(*Lease).Release"}, mapping...), "JSON parse (jsvalue.Parse, ParseLeased)"},
 		{append([]string{"runtime.memmove", project + "/transform.(*event).request"}, mapping...), "mapping (transform.Mode.Map, after the parse)"},
 		{[]string{"runtime.scanobject", "runtime.gcDrain", "runtime.gcBgMarkWorker"}, "GC in the background"},
 		{[]string{"internal/runtime/syscall/linux.Syscall6", "syscall.Syscall", "internal/poll.(*FD).Write", "google.golang.org/grpc/internal/transport.(*loopyWriter).run"}, "HTTP/2 transport and syscalls"},

@@ -137,7 +137,10 @@ func (h *Handler) processor(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var jobs []job
-	doc, err := parseBody(body.data)
+	doc, lease, err := parseBody(body.data)
+	if lease != nil {
+		defer lease.Release()
+	}
 	if err == nil {
 		jobs, err = h.jobsOf(r, doc, doc)
 	}
@@ -162,7 +165,10 @@ func (h *Handler) router(w http.ResponseWriter, r *http.Request) {
 	}
 	var jobs []job
 	var dt string
-	doc, err := parseBody(body.data)
+	doc, lease, err := parseBody(body.data)
+	if lease != nil {
+		defer lease.Release()
+	}
 	if err == nil {
 		dt, err = routerDestType(doc)
 	}

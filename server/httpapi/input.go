@@ -31,9 +31,11 @@ const (
 // Metadata and destinations are echoed in the answer as they came.
 
 // parseBody parses a request body. The body is the request's own, never
-// written again, so it is parsed in place.
-func parseBody(data []byte) (jsvalue.Value, error) {
-	return jsvalue.ParseNoCopy(data)
+// written again, so it is parsed in place, into lent storage: the caller
+// releases the lease, when there is one, once the answer is written out
+// (the answer holds no Value of the body).
+func parseBody(data []byte) (jsvalue.Value, *jsvalue.Lease, error) {
+	return jsvalue.ParseLeased(data)
 }
 
 // routerDestType returns the destType of a router body, "" when it has
