@@ -338,39 +338,23 @@ func (ev *event) identity() jsvalue.Value {
 	return ev.email
 }
 
-// outputUserID returns the request's RudderStack user id: String of
-// userIdOnly || anonymousId, or "" when that is falsy. It is never the
-// email, even when the email identifies the person in the endpoint.
-func (ev *event) outputUserID() string {
-	switch {
-	case ev.userIDOnly.Truthy():
-		return ev.userIDOnly.JSString()
-	case ev.anonymousID.Truthy():
-		return ev.anonymousID.JSString()
-	}
-	return ""
-}
-
-// outputUserIDASCII returns outputUserID's id and whether it is ASCII,
-// found without reading it when it is not a string (String() of a number,
-// a boolean or an object is ASCII) or when it is kept, the text of a path
-// id that URI encoding left as it is (see endpoint.appendTo).
-func (ev *event) outputUserIDASCII(kept string) (string, bool) {
+// userIDASCII reports whether the request's user id (keyedUserID) is
+// ASCII, found without reading it when it is not a string (String() of a
+// number, a boolean or an object is ASCII) or when it is kept, the text of
+// a path id that URI encoding left as it is (see endpoint.appendTo).
+func (ev *event) userIDASCII(kept string) bool {
 	v := ev.userIDOnly
 	if !v.Truthy() {
 		v = ev.anonymousID
 		if !v.Truthy() {
-			return "", true
+			return true
 		}
 	}
-	s := v.JSString()
-	switch {
-	case !v.IsString() && !v.IsArray():
-		return s, true
-	case kept != "" && s == kept:
-		return s, true
+	if !v.IsString() && !v.IsArray() {
+		return true
 	}
-	return s, isASCII(s)
+	s := v.JSString()
+	return kept != "" && s == kept || isASCII(s)
 }
 
 // isASCII reports whether s is ASCII.

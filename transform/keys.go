@@ -51,6 +51,23 @@ func appendKey(text []byte, ends []int, prefix string, id jsvalue.Value) ([]byte
 	return text, append(ends, len(text))
 }
 
+// keyedUserID returns the request's RudderStack user id, String of
+// userIdOnly || anonymousId, or "" when that is falsy (never the email,
+// even when the email identifies the person in the endpoint), as the
+// event's first key holds it: keys are the keys appendKeys wrote, which
+// start with the key of userIdOnly when it is truthy, else with
+// anonymousId's. A Result's user id is then its own text, as the rest of
+// the Result is, and refers to none of the event's (TestResultOwnsItsText).
+func (ev *event) keyedUserID(keys []string) string {
+	switch {
+	case ev.userIDOnly.Truthy():
+		return keys[0][len(userKeyPrefix):]
+	case ev.anonymousID.Truthy():
+		return keys[0][len(anonKeyPrefix):]
+	}
+	return ""
+}
+
 // sliceKeys sets keys to the texts in s that start at start and end at
 // ends, one after the other, and returns keys.
 func sliceKeys(keys []string, s string, start int, ends []int) []string {

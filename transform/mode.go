@@ -24,7 +24,7 @@ type Job struct {
 	// RawImmutable promises that Raw is never changed once Map has it (a
 	// buffer received for this one job, or a message's copy of its jobs):
 	// Map then parses Raw in place (jsvalue.ParseLeased) rather than a
-	// copy of it, and what it returns may refer to Raw.
+	// copy of it. What Map returns refers to no byte of Raw either way.
 	RawImmutable bool
 	// Event is the event as a JSON value, read when Raw is nil.
 	Event jsvalue.Value
@@ -67,8 +67,9 @@ func (m Mode) Map(job Job, dest *Destination) Result {
 	}
 	r := m.mapEvent(ev, job, dest)
 	if lease != nil {
-		// A Result holds no Value (TestResultHoldsNoValue): the event's
-		// document is done with.
+		// A Result holds no Value (TestResultHoldsNoValue) and none of
+		// the event's text (TestResultOwnsItsText): the event's document
+		// is done with.
 		lease.Release()
 	}
 	return r

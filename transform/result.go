@@ -46,7 +46,8 @@ type Request struct {
 func (r *Request) IsBatch() bool { return r.EndpointPath == batchEndpointPath }
 
 // Result is the outcome of mapping one event: exactly one of Request,
-// Object or Err is set.
+// Object or Err is set. Its strings and bytes are its own: none is the
+// event's text, which its holder may reuse once the Result is made.
 type Result struct {
 	// Request is the event's own request (identify, track, page, screen,
 	// alias and device events).

@@ -179,21 +179,22 @@ func (ev *event) request(dest *Destination, method, endpointPath string, ep endp
 		return Result{Err: uriMalformedError()}
 	}
 	urlEnd := len(strs)
-	userID, userASCII := ev.outputUserIDASCII(kept)
+	userASCII := ev.userIDASCII(kept)
 	var endBuf [maxRequestKeys]int
 	strs, ends := ev.appendKeys(strs, endBuf[:0])
 	h, text := newStorage[requestHead](len(strs) + len(body.body))
 	s, b := fill(text, strs, body.body)
+	keys := sliceKeys(h.keys[:len(ends):len(ends)], s, urlEnd, ends)
 	h.req = Request{
 		Method:       method,
 		Endpoint:     s[:urlEnd],
 		EndpointPath: endpointPath,
 		Headers:      dest.headers,
 		Body:         b,
-		UserID:       userID,
+		UserID:       ev.keyedUserID(keys),
 		WellFormed:   urlASCII && userASCII,
 	}
-	return Result{Request: &h.req, Keys: sliceKeys(h.keys[:len(ends):len(ends)], s, urlEnd, ends)}
+	return Result{Request: &h.req, Keys: keys}
 }
 
 // appendPathParam appends v as a URL path segment the way upstream inserts

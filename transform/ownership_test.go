@@ -1,0 +1,82 @@
+package transform_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	"github.com/cio-transformer/cio-transformer/internal/eventmix"
+	"github.com/cio-transformer/cio-transformer/transform"
+)
+
+// TestResultOwnsItsText maps events from bytes that are then overwritten,
+// and checks that the Results did not change: a Result refers to no text
+// of its event, so that a caller may reuse the event's space, or its lent
+// document's (see Job.event), as soon as the Result is made. The events
+// are the corpora's and the benchmark mix, in both API modes and as
+// unbatched jobs.
+func TestResultOwnsItsText(t *testing.T) {
+	var events [][]byte
+	for _, e := range eventmix.Generate(7, 300) {
+		events = append(events, e.JSON)
+	}
+	forEachCorpusLine(t, func(_ string, line map[string]any) {
+		msgs := []any{line["message"]}
+		if input, ok := line["input"].([]any); ok {
+			for _, j := range input {
+				if j, ok := j.(map[string]any); ok {
+					msgs = append(msgs, j["message"])
+				}
+			}
+		}
+		for _, m := range msgs {
+			if m == nil {
+				continue
+			}
+			b, err := json.Marshal(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			events = append(events, b)
+		}
+	})
+	dest := transform.NewDestination(transform.DestinationConfig{SiteID: "site", APIKey: "key"})
+	modes := []struct {
+		name      string
+		mode      transform.Mode
+		dontBatch bool
+	}{
+		{"v1", transform.Mode{}, false},
+		{"v2", transform.Mode{V2: true}, false},
+		{"v2 unbatched", transform.Mode{V2: true}, true},
+	}
+	checked := 0
+	for _, m := range modes {
+		for i, e := range events {
+			buf := bytes.Clone(e)
+			r := m.mode.Map(transform.Job{Raw: buf, RawImmutable: true, DontBatch: m.dontBatch}, dest)
+			before := dumpResult(r)
+			for k := range buf {
+				buf[k] = '#'
+			}
+			if after := dumpResult(r); after != before {
+				t.Fatalf("%s: the result of event %d changed with its text:\nbefore %s\nafter  %s\nevent %s", m.name, i, before, after, e)
+			}
+			checked++
+		}
+	}
+	t.Logf("%d results checked", checked)
+}
+
+// dumpResult returns every string and byte a Result holds, copied.
+func dumpResult(r transform.Result) string {
+	s := fmt.Sprintf("object=%q user=%q keys=%q type=%v", r.Object, r.UserID, r.Keys, r.Type)
+	if q := r.Request; q != nil {
+		s += fmt.Sprintf(" request=%q %q %q %q %q %q %v", q.Method, q.Endpoint, q.EndpointPath, q.Headers, q.Body, q.UserID, q.WellFormed)
+	}
+	if e := r.Err; e != nil {
+		s += fmt.Sprintf(" err=%d %q %q %q", e.StatusCode, e.Message, e.Category, e.Type)
+	}
+	return s
+}
