@@ -36,11 +36,10 @@ func mode(d *ciotransformerv1.Destination, maxEventBytes int) transform.Mode {
 
 // job converts the contract's job to the mapper's: its raw JSON or typed
 // event, its connection, and its metadata's dontBatch. A typed event's
-// Value is read in lent storage (see eventJSON), whose lease the caller
-// releases once the job is mapped; the lease is nil for other jobs.
-func job(j *ciotransformerv1.Job) (transform.Job, *jsvalue.Lease) {
-	var lease *jsvalue.Lease
-	tj := transform.Job{Connection: connectionValue(j.GetConnection()), DontBatch: dontBatch(j)}
+// Value is read in space held for it (see eventJSON), which the caller
+// releases once the job is mapped; held is nil for other jobs.
+func job(j *ciotransformerv1.Job) (tj transform.Job, held *eventText) {
+	tj = transform.Job{Connection: connectionValue(j.GetConnection()), DontBatch: dontBatch(j)}
 	switch p := j.GetPayload().(type) {
 	case *ciotransformerv1.Job_RawEvent:
 		// Non-nil even when empty: empty bytes are an event that is not
@@ -54,20 +53,20 @@ func job(j *ciotransformerv1.Job) (transform.Job, *jsvalue.Lease) {
 		// copy of the field.
 		tj.RawImmutable = true
 	case *ciotransformerv1.Job_Event:
-		tj.Event, lease = eventJSON(eventWire(p.Event))
+		tj.Event, held = eventJSON(eventWire(p.Event))
 	default:
 		tj.Missing = true
 	}
-	return tj, lease
+	return tj, held
 }
 
-// mapJob maps j for dest in mode m, and hands back what reading its event
-// lent: a Result holds no Value of the event (see transform.Mode.Map).
+// mapJob maps j for dest in mode m, and releases the space its event was
+// read in: a Result refers to nothing of the event (see transform.Result).
 func mapJob(m transform.Mode, j *ciotransformerv1.Job, dest *transform.Destination) transform.Result {
-	tj, lease := job(j)
+	tj, held := job(j)
 	r := m.Map(tj, dest)
-	if lease != nil {
-		lease.Release()
+	if held != nil {
+		held.release()
 	}
 	return r
 }

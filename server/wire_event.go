@@ -58,25 +58,25 @@ func eventWire(e *ciotransformerv1.Event) []byte {
 // which is indexed as it is written and then read as a raw event is read:
 // no container is built member by member, and those the mapping never
 // reads are copied to its output as text. The Value reads the text in
-// place, in storage lent for it (jsvalue.TextIndex.Lease): the caller
-// releases the lease, when there is one, once done with the Value, and
-// the strings read from it, which refer to the text, stay valid. An event
-// the text cannot say, one holding a number that is not finite, is
-// decoded by protobuf instead (decodedEvent).
-func eventJSON(b []byte) (jsvalue.Value, *jsvalue.Lease) {
+// place, in storage lent for it (jsvalue.TextIndex.Lease): it is valid
+// until the caller releases the returned eventText, which holds the text
+// and the lease; a Result refers to neither (see transform.Result). The
+// eventText is nil when the Value holds nothing of it: an event the text
+// cannot say, one holding a number that is not finite, is decoded by
+// protobuf instead (decodedEvent).
+func eventJSON(b []byte) (jsvalue.Value, *eventText) {
 	t := eventTexts.Get().(*eventText)
-	defer t.release()
 	if text, ok := t.event(b); ok {
 		if v, lease, ok := t.index.Lease(text); ok {
-			// The text is the Value's now: the next event is written
-			// into new space.
-			t.out = nil
-			return v, lease
+			t.lease = lease
+			return v, t
 		}
 		if v, err := jsvalue.Parse(text); err == nil {
+			t.release()
 			return v, nil
 		}
 	}
+	t.release()
 	return decodedEvent(b), nil
 }
 
@@ -111,8 +111,10 @@ type eventText struct {
 	wireReader
 	out []byte
 	// index records the tokens of out as they are written, so that the
-	// text need not be parsed (see jsvalue.TextIndex).
+	// text need not be parsed (see jsvalue.TextIndex), and lease holds
+	// the document made of them until release.
 	index jsvalue.TextIndex
+	lease *jsvalue.Lease
 	// members and refs hold the entries of the Structs being written,
 	// those of a nested Struct after its parent's.
 	members []structMember
@@ -126,8 +128,13 @@ var eventTexts = sync.Pool{New: func() any { return new(eventText) }}
 // for reuse, so that one huge event does not pin its memory for good.
 const maxPooledText = 64 << 10
 
-// release returns t to eventTexts, keeping nothing of the event.
+// release returns t to eventTexts, keeping nothing of the event: the
+// Value eventJSON made of it is invalid from then on.
 func (t *eventText) release() {
+	if t.lease != nil {
+		t.lease.Release()
+		t.lease = nil
+	}
 	if cap(t.out) > maxPooledText || cap(t.members) > maxPooledText/16 || cap(t.more) > maxPooledText/16 {
 		return
 	}

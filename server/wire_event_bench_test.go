@@ -45,9 +45,9 @@ func BenchmarkTypedEvent(b *testing.B) {
 	}{
 		{"read", func(wire []byte) { releaseEvent(eventJSON(wire)) }},
 		{"map", func(wire []byte) {
-			v, lease := eventJSON(wire)
+			v, held := eventJSON(wire)
 			m.Map(transform.Job{Event: v}, dest)
-			releaseEvent(v, lease)
+			releaseEvent(v, held)
 		}},
 	} {
 		b.Run(step.name, func(b *testing.B) {

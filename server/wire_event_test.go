@@ -59,17 +59,17 @@ func sameValue(got, want jsvalue.Value, path string) string {
 	return ""
 }
 
-// typedValue returns eventJSON's Value of b, leaving its lease to the
-// collector: the Value stays valid for as long as it is held.
+// typedValue returns eventJSON's Value of b, never releasing the space it
+// is read in: the Value stays valid for as long as it is held.
 func typedValue(b []byte) jsvalue.Value {
 	v, _ := eventJSON(b)
 	return v
 }
 
-// releaseEvent releases the lease of an event eventJSON read, if any.
-func releaseEvent(_ jsvalue.Value, lease *jsvalue.Lease) {
-	if lease != nil {
-		lease.Release()
+// releaseEvent releases the space of an event eventJSON read, if any.
+func releaseEvent(_ jsvalue.Value, held *eventText) {
+	if held != nil {
+		held.release()
 	}
 }
 
