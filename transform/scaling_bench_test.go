@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/cio-transformer/cio-transformer/internal/eventmix"
-	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform"
 )
 
@@ -89,11 +88,12 @@ func BenchmarkScalingTypical(b *testing.B) {
 	}
 }
 
-// mapRaw parses and maps one event, as the server does a raw job.
+// mapRaw parses and maps one event, as the server does a raw job (in API
+// mode v1).
 func mapRaw(b *testing.B, data []byte, dest *transform.Destination) transform.Result {
-	v, err := jsvalue.Parse(data)
-	if err != nil {
-		b.Fatal(err)
+	r := transform.Mode{}.Map(transform.Job{Raw: data, RawImmutable: true}, dest)
+	if r.Err != nil && r.Err.StatusCode != 400 {
+		b.Fatal(r.Err.Message)
 	}
-	return transform.Transform(v, dest)
+	return r
 }
