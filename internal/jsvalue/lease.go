@@ -35,7 +35,7 @@ var leasePool = sync.Pool{New: func() any { return new(Lease) }}
 func ParseLeased(data []byte) (Value, *Lease, error) {
 	l := leasePool.Get().(*Lease)
 	if err := l.x.index(data); err != nil {
-		l.Release()
+		l.recycle()
 		return Value{}, nil, err
 	}
 	return l.document(data), l, nil
@@ -55,8 +55,19 @@ func (l *Lease) document(text []byte) Value {
 }
 
 // Release hands the lease's storage back for another document. The
-// document's Values must not be used afterwards.
+// document's Values must not be used afterwards, nor the lease. Handing
+// the storage back twice would lend it to two documents at once: a second
+// Release panics, unless the storage has been lent again in between,
+// which it cannot tell.
 func (l *Lease) Release() {
+	if l.d.nodes == nil {
+		panic("jsvalue: Lease released twice")
+	}
+	l.recycle()
+}
+
+// recycle empties l and returns it to the pool.
+func (l *Lease) recycle() {
 	clear(l.d.cs)
 	l.d = doc{}
 	if cap(l.cs) > maxPooledIndexer {

@@ -95,3 +95,17 @@ func TestLeaseReleaseKeepsStrings(t *testing.T) {
 		t.Fatalf("strings read before release became %q, %q", plain, escaped)
 	}
 }
+
+func TestLeaseReleasedTwice(t *testing.T) {
+	_, lease, err := ParseLeased([]byte(`{"a":1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lease.Release()
+	defer func() {
+		if recover() == nil {
+			t.Error("a second Release did not panic")
+		}
+	}()
+	lease.Release()
+}
