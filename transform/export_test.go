@@ -35,3 +35,6 @@ func Unbatched(dest *Destination, r Result) Result { return unbatched(dest, r) }
 // UnixSeconds converts a date as upstream converts dates: Unix seconds, or
 // null for an invalid date.
 func UnixSeconds(v jsvalue.Value) jsvalue.Value { return unixSeconds(v) }
+
+// DumpResult returns every string and byte a Result holds, copied.
+var DumpResult = dumpResult

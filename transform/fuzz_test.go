@@ -22,8 +22,9 @@ var fuzzDests = []*Destination{
 // FuzzTransform maps arbitrary event JSON and checks the properties every
 // outcome has: no panic, exactly one outcome, status 400 on errors only,
 // Customer.io URLs, JSON bodies within the per-event cap and objects within
-// the object limit, at least one ordering key on success, and the message
-// left unmodified.
+// the object limit, at least one ordering key on success, the message
+// left unmodified, and the same Result mapped from the raw bytes, which
+// owns its text (checkOwnsText).
 func FuzzTransform(f *testing.F) {
 	paths, err := filepath.Glob(filepath.Join(goldenDir, "*.json"))
 	if err != nil {
@@ -52,6 +53,7 @@ func FuzzTransform(f *testing.F) {
 		if after := msg.AppendJSON(nil); !bytes.Equal(before, after) {
 			t.Fatalf("message modified:\n%s\n%s", before, after)
 		}
+		checkOwnsText(t, event, dest, r)
 		outcomes := 0
 		for _, set := range []bool{r.Request != nil, r.Object != nil, r.Err != nil} {
 			if set {

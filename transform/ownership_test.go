@@ -3,7 +3,6 @@ package transform_test
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"testing"
 
 	"github.com/cio-transformer/cio-transformer/internal/eventmix"
@@ -56,27 +55,15 @@ func TestResultOwnsItsText(t *testing.T) {
 		for i, e := range events {
 			buf := bytes.Clone(e)
 			r := m.mode.Map(transform.Job{Raw: buf, RawImmutable: true, DontBatch: m.dontBatch}, dest)
-			before := dumpResult(r)
+			before := transform.DumpResult(r)
 			for k := range buf {
 				buf[k] = '#'
 			}
-			if after := dumpResult(r); after != before {
+			if after := transform.DumpResult(r); after != before {
 				t.Fatalf("%s: the result of event %d changed with its text:\nbefore %s\nafter  %s\nevent %s", m.name, i, before, after, e)
 			}
 			checked++
 		}
 	}
 	t.Logf("%d results checked", checked)
-}
-
-// dumpResult returns every string and byte a Result holds, copied.
-func dumpResult(r transform.Result) string {
-	s := fmt.Sprintf("object=%q user=%q keys=%q type=%v", r.Object, r.UserID, r.Keys, r.Type)
-	if q := r.Request; q != nil {
-		s += fmt.Sprintf(" request=%q %q %q %q %q %q %v", q.Method, q.Endpoint, q.EndpointPath, q.Headers, q.Body, q.UserID, q.WellFormed)
-	}
-	if e := r.Err; e != nil {
-		s += fmt.Sprintf(" err=%d %q %q %q", e.StatusCode, e.Message, e.Category, e.Type)
-	}
-	return s
 }
