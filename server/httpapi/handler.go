@@ -138,11 +138,12 @@ func (h *Handler) processor(w http.ResponseWriter, r *http.Request) {
 	}
 	var jobs []job
 	doc, lease, err := parseBody(body.data)
-	if lease != nil {
-		defer lease.Release()
-	}
+	defer releaseDoc(&lease)
 	if err == nil {
 		jobs, err = h.jobsOf(r, doc, doc)
+	}
+	if err != nil {
+		releaseDoc(&lease)
 	}
 	if !h.decoded(rec, err) {
 		return
@@ -151,6 +152,7 @@ func (h *Handler) processor(w http.ResponseWriter, r *http.Request) {
 	tally := h.metrics.tally(routeProcessor)
 	out := appendProcessorResponse(make([]byte, 0, 512*len(jobs)+2), jobs, transform.Mode{MaxEventBytes: h.cfg.MaxEventBytes}, &tally)
 	tally.flush()
+	releaseDoc(&lease)
 	done()
 	h.answer(rec, out)
 }
@@ -166,9 +168,7 @@ func (h *Handler) router(w http.ResponseWriter, r *http.Request) {
 	var jobs []job
 	var dt string
 	doc, lease, err := parseBody(body.data)
-	if lease != nil {
-		defer lease.Release()
-	}
+	defer releaseDoc(&lease)
 	if err == nil {
 		dt, err = routerDestType(doc)
 	}
@@ -178,17 +178,22 @@ func (h *Handler) router(w http.ResponseWriter, r *http.Request) {
 	var many tooManyJobs
 	switch {
 	case err == nil && !strings.EqualFold(dt, destType):
+		releaseDoc(&lease)
 		done()
 		h.notOursBuffered(rec, r, dt, body.raw)
 		return
 	case err != nil && !errors.As(err, &many) && h.fallback != nil:
 		// Not readable here, so perhaps not for customerio: the upstream
 		// answers it.
+		releaseDoc(&lease)
 		done()
 		h.notOursBuffered(rec, r, dt, body.raw)
 		return
 	}
 	rec.route = routeRouter
+	if err != nil {
+		releaseDoc(&lease)
+	}
 	if !h.decoded(rec, err) {
 		return
 	}
@@ -200,6 +205,7 @@ func (h *Handler) router(w http.ResponseWriter, r *http.Request) {
 	tally := h.metrics.tally(routeRouter)
 	out := appendRouterResponse(make([]byte, 0, 512*len(jobs)+16), jobs, mode, &tally)
 	tally.flush()
+	releaseDoc(&lease)
 	done()
 	h.answer(rec, out)
 }
