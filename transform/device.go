@@ -156,7 +156,7 @@ func (ev *event) spreadDeviceBody(s string) (draft, *Error) {
 	const open = `{"device":{`
 	var dst []byte
 	var buf *[]byte
-	if size := len(open) + c.Bytes() + bodySlack; size > maxPooledBody {
+	if size := len(open) + c.Room() + bodySlack; size > maxPooledBody {
 		dst = make([]byte, 0, size)
 	} else {
 		buf = bodyBuffer()

@@ -58,6 +58,16 @@ func (c SpreadCount) Bytes() int {
 	return indexDigits(c.units) + c.text + c.units*len(`"":"",`)
 }
 
+// Room returns the capacity AppendSpread may ask of its dst, past its
+// length, for the members of the string: Bytes, and the room
+// appendPlainMembers makes beyond the members it writes, since it makes
+// room for a run's members as if each were as wide as the run's last, and
+// for 16 bytes past them. A dst with this room is never grown
+// (TestSpreadRoom).
+func (c SpreadCount) Room() int {
+	return c.Bytes() + c.units*(decimalDigits(c.units)-1) + 16
+}
+
 // indexDigits returns the digits of the decimal indexes 0 to n-1.
 func indexDigits(n int) int {
 	digits := min(n, 10)

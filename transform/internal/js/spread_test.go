@@ -67,6 +67,28 @@ func TestAppendSpread(t *testing.T) {
 	}
 }
 
+// TestSpreadRoom checks that AppendSpread never grows a dst with the room
+// SpreadCount.Room asks for, whatever the runs of plain characters and the
+// characters between them, and whatever the widths of their keys.
+func TestSpreadRoom(t *testing.T) {
+	t.Parallel()
+	var strs []string
+	for _, n := range []int{0, 1, 9, 10, 11, 99, 100, 101, 999, 1_000, 1_001, 9_999, 10_000, 10_001, 100_000} {
+		strs = append(strs, strings.Repeat("p", n), "é"+strings.Repeat("p", n), strings.Repeat("\n", n/2)+strings.Repeat("p", n))
+	}
+	strs = append(strs, strings.Repeat("ab\"é😀\x01c", 1_500), strings.Repeat("\u2028", 3_000)+strings.Repeat("p", 9_000))
+	for _, s := range strs {
+		c := CountSpread(s)
+		for _, lead := range []int{0, 11} {
+			dst := make([]byte, lead, lead+c.Room())
+			out := AppendSpread(dst, s)
+			if cap(out) != cap(dst) || (len(out) > 0 && &out[0] != &dst[:1][0]) {
+				t.Fatalf("AppendSpread of %d units (%.20q) grew its dst of room %d to %d bytes", c.Units(), s, c.Room(), len(out)-lead)
+			}
+		}
+	}
+}
+
 // TestAppendPlainMembers checks the members appendPlainMembers writes,
 // with keys that carry in every digit and keys too long for a word,
 // against keys formatted one by one.
