@@ -25,6 +25,10 @@ type draft struct {
 	// not pooled.
 	buf  *[]byte
 	body []byte
+	// own is set when body was written into an allocation made for it
+	// alone, sized for it beforehand, rather than a pooled buffer: its
+	// result may keep it rather than copy it (see store).
+	own bool
 }
 
 // emptyObject is the body of a request that sends none: {}.
@@ -34,8 +38,11 @@ var emptyObject = draft{body: []byte("{}")}
 // makes it the draft of that body.
 func bodyBuffer() *[]byte { return bodyScratch.Get().(*[]byte) }
 
-// finish returns the draft of body, which was written into buf.
-func finish(buf *[]byte, body []byte) draft { return draft{buf: buf, body: body} }
+// finish returns the draft of body, which was written into buf, or into
+// an allocation made for it alone when buf is nil.
+func finish(buf *[]byte, body []byte) draft {
+	return draft{buf: buf, body: body, own: buf == nil}
+}
 
 // release puts the draft's buffer back for reuse; the draft's body must not
 // be read afterwards.

@@ -7,7 +7,9 @@ import "unsafe"
 // v2 object's keys (objectHead), followed by the text the strings and the
 // body or object are cut from, sized to hold them. One allocation per
 // result, rather than one per string and body, is most of what a mapped
-// event costs the allocator and the garbage collector.
+// event costs the allocator and the garbage collector. A large body
+// written into an allocation of its own (a device's spread properties) is
+// kept as it is rather than copied (see store).
 //
 // The text is written once, before any of it is handed out, and never
 // again: the strings cut from it (Request.Endpoint, Result.Keys) are
@@ -84,10 +86,18 @@ func textString(b []byte) string {
 	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
-// fill copies strs and then body into text, which holds exactly both, and
-// returns the strings' part as a string and the body.
-func fill(text, strs, body []byte) (string, []byte) {
+// store returns a new head H, its strings strs as one string, and the
+// body of the draft d: a copy in the same text, or the draft's body itself
+// when it is large and an allocation of its own (draft.own), which a copy
+// would only double.
+func store[H any](strs []byte, d draft) (*H, string, []byte) {
+	if d.own && len(d.body) > maxInlineText {
+		h, text := newStorage[H](len(strs))
+		copy(text, strs)
+		return h, textString(text), d.body[:len(d.body):len(d.body)]
+	}
+	h, text := newStorage[H](len(strs) + len(d.body))
 	n := copy(text, strs)
-	copy(text[n:], body)
-	return textString(text[:n]), text[n:len(text):len(text)]
+	copy(text[n:], d.body)
+	return h, textString(text[:n]), text[n:len(text):len(text)]
 }

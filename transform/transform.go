@@ -182,8 +182,7 @@ func (ev *event) request(dest *Destination, method, endpointPath string, ep endp
 	userASCII := ev.userIDASCII(kept)
 	var endBuf [maxRequestKeys]int
 	strs, ends := ev.appendKeys(strs, endBuf[:0])
-	h, text := newStorage[requestHead](len(strs) + len(body.body))
-	s, b := fill(text, strs, body.body)
+	h, s, b := store[requestHead](strs, body)
 	keys := sliceKeys(h.keys[:len(ends):len(ends)], s, urlEnd, ends)
 	h.req = Request{
 		Method:       method,

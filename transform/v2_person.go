@@ -303,9 +303,8 @@ func encodedObject(p jsvalue.Value, keys []byte, ends []int) Result {
 
 // objectResult returns the successful Result of an object, data, whose
 // ordering keys are the texts in keys that end at ends, one after the
-// other. The keys and the object share one allocation (see newStorage).
+// other. The keys and the object share one allocation (see store).
 func objectResult(keys []byte, ends []int, data draft) Result {
-	h, text := newStorage[objectHead](len(keys) + len(data.body))
-	s, obj := fill(text, keys, data.body)
+	h, s, obj := store[objectHead](keys, data)
 	return Result{Object: obj, Keys: sliceKeys(h.keys[:len(ends):len(ends)], s, 0, ends)}
 }
