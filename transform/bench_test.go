@@ -1,10 +1,6 @@
 package transform
 
-import (
-	"testing"
-
-	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
-)
+import "testing"
 
 // benchContext is the context of a typical SDK event.
 const benchContext = `"context":{"app":{"build":"1.0.0","name":"RudderLabs JavaScript SDK","namespace":"com.rudderlabs.javascript","version":"1.0.0"},
@@ -63,9 +59,5 @@ func BenchmarkTransform(b *testing.B) {
 // transformRaw parses and maps raw event JSON, which it never changes, as
 // the server does a job's (see Job.RawImmutable).
 func transformRaw(data []byte, dest *Destination) Result {
-	msg, err := jsvalue.ParseNoCopy(data)
-	if err != nil {
-		return Result{Err: instrumentationError(err.Error())}
-	}
-	return Transform(msg, dest)
+	return Mode{}.Map(Job{Raw: data, RawImmutable: true}, dest)
 }
