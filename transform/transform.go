@@ -166,8 +166,8 @@ func encodable(v jsvalue.Value) bool {
 // request returns the successful Result of a Track API request with the
 // given body, or the URI malformed error when an id in the endpoint cannot
 // be encoded. The request, its header, its endpoint, its ordering keys and
-// its body share one allocation (see newStorage); the body's draft is
-// released.
+// its body share one allocation, unless the body is large and its own (see
+// store); the body's draft is released.
 func (ev *event) request(dest *Destination, method, endpointPath string, ep endpoint, body draft) Result {
 	defer body.release()
 	var buf [256]byte
