@@ -136,25 +136,32 @@ func (h *Handler) processor(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var jobs []job
-	doc, lease, err := parseBody(body.data)
-	defer releaseDoc(&lease)
-	if err == nil {
-		jobs, err = h.jobsOf(r, doc, doc)
-	}
-	if err != nil {
-		releaseDoc(&lease)
-	}
+	out, err := h.processorAnswer(rec, r, body.data)
 	if !h.decoded(rec, err) {
 		return
+	}
+	done()
+	h.answer(rec, out)
+}
+
+// processorAnswer parses a processor body and maps its jobs into the
+// answer. The body's document is handed back before it returns, so that
+// no answer is written, however slowly it is read, while it is held.
+func (h *Handler) processorAnswer(rec *recorder, r *http.Request, data []byte) ([]byte, error) {
+	doc, lease, err := parseBody(data)
+	if err != nil {
+		return nil, err
+	}
+	defer lease.Release()
+	jobs, err := h.jobsOf(r, doc, doc)
+	if err != nil {
+		return nil, err
 	}
 	rec.jobs = len(jobs)
 	tally := h.metrics.tally(routeProcessor)
 	out := appendProcessorResponse(make([]byte, 0, 512*len(jobs)+2), jobs, transform.Mode{MaxEventBytes: h.cfg.MaxEventBytes}, &tally)
 	tally.flush()
-	releaseDoc(&lease)
-	done()
-	h.answer(rec, out)
+	return out, nil
 }
 
 // router serves POST /routerTransform.
@@ -165,37 +172,44 @@ func (h *Handler) router(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var jobs []job
-	var dt string
-	doc, lease, err := parseBody(body.data)
-	defer releaseDoc(&lease)
-	if err == nil {
-		dt, err = routerDestType(doc)
-	}
-	if err == nil && strings.EqualFold(dt, destType) {
-		jobs, err = h.jobsOf(r, doc, doc.Get("input"))
-	}
+	out, dt, err := h.routerAnswer(rec, r, body.data)
 	var many tooManyJobs
 	switch {
 	case err == nil && !strings.EqualFold(dt, destType):
-		releaseDoc(&lease)
 		done()
 		h.notOursBuffered(rec, r, dt, body.raw)
 		return
 	case err != nil && !errors.As(err, &many) && h.fallback != nil:
 		// Not readable here, so perhaps not for customerio: the upstream
 		// answers it.
-		releaseDoc(&lease)
 		done()
 		h.notOursBuffered(rec, r, dt, body.raw)
 		return
 	}
 	rec.route = routeRouter
-	if err != nil {
-		releaseDoc(&lease)
-	}
 	if !h.decoded(rec, err) {
 		return
+	}
+	done()
+	h.answer(rec, out)
+}
+
+// routerAnswer parses a router body and reads its destType, and when the
+// body is for this destination maps its jobs into the answer. The body's
+// document is handed back before it returns, as processorAnswer hands
+// back its own.
+func (h *Handler) routerAnswer(rec *recorder, r *http.Request, data []byte) (out []byte, dt string, err error) {
+	doc, lease, err := parseBody(data)
+	if err != nil {
+		return nil, "", err
+	}
+	defer lease.Release()
+	if dt, err = routerDestType(doc); err != nil || !strings.EqualFold(dt, destType) {
+		return nil, dt, err
+	}
+	jobs, err := h.jobsOf(r, doc, doc.Get("input"))
+	if err != nil {
+		return nil, dt, err
 	}
 	rec.jobs = len(jobs)
 	mode := transform.Mode{MaxEventBytes: h.cfg.MaxEventBytes}
@@ -203,11 +217,9 @@ func (h *Handler) router(w http.ResponseWriter, r *http.Request) {
 		mode.V2 = h.v2.selects(metaString(jobs[0].meta, "workspaceId"))
 	}
 	tally := h.metrics.tally(routeRouter)
-	out := appendRouterResponse(make([]byte, 0, 512*len(jobs)+16), jobs, mode, &tally)
+	out = appendRouterResponse(make([]byte, 0, 512*len(jobs)+16), jobs, mode, &tally)
 	tally.flush()
-	releaseDoc(&lease)
-	done()
-	h.answer(rec, out)
+	return out, dt, nil
 }
 
 // readMapped reads r's body as read does, then holds a mapping slot for

@@ -31,21 +31,11 @@ const (
 // Metadata and destinations are echoed in the answer as they came.
 
 // parseBody parses a request body. The body is the request's own, never
-// written again, so it is parsed in place, into lent storage, which the
-// caller hands back (releaseDoc) once the answer is made, before writing
-// it: the answer holds no Value of the body, and a client slow to read it
-// does not hold the document's storage.
+// written again, so it is parsed in place, into lent storage whose lease
+// the caller releases once the answer is made (the answer holds no Value
+// of the body).
 func parseBody(data []byte) (jsvalue.Value, *jsvalue.Lease, error) {
 	return jsvalue.ParseLeased(data)
-}
-
-// releaseDoc releases the lease of a body's document, if any, once: it
-// is called before any answer is written, and deferred for a panic.
-func releaseDoc(lease **jsvalue.Lease) {
-	if *lease != nil {
-		(*lease).Release()
-		*lease = nil
-	}
 }
 
 // routerDestType returns the destType of a router body, "" when it has
