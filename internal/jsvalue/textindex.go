@@ -28,7 +28,7 @@ type TextIndex struct {
 // texts unless one huge text has grown it past what is kept for reuse.
 func (ix *TextIndex) Reset(size int) {
 	x := &ix.x
-	x.nodes, x.cs, x.stack = pooled(x.nodes), pooled(x.cs), pooled(x.stack)
+	x.reset()
 	if n := size/bytesPerNode + 16; cap(x.nodes) < n && size > 0 {
 		x.nodes = make([]node, 0, n)
 	}
