@@ -36,5 +36,5 @@ func Unbatched(dest *Destination, r Result) Result { return unbatched(dest, r) }
 // null for an invalid date.
 func UnixSeconds(v jsvalue.Value) jsvalue.Value { return unixSeconds(v) }
 
-// DumpResult returns every string and byte a Result holds, copied.
-var DumpResult = dumpResult
+// MapOwned maps a raw event and checks that its Result owns its text.
+var MapOwned = mapOwned

@@ -18,21 +18,29 @@ func dumpResult(r Result) string {
 	return s
 }
 
-// checkOwnsText maps event (whose Result by Transform is r) as the server
-// maps a raw job, from bytes it then overwrites, and checks that the Result
-// is r's and did not change with the bytes (see TestResultOwnsItsText).
-func checkOwnsText(t *testing.T, event []byte, dest *Destination, r Result) {
+// mapOwned maps the raw event as the server maps a raw job, from a copy
+// of its bytes that it then overwrites, and checks that the Result did not
+// change with them: it refers to no text of its event. It returns the
+// Result's dump (dumpResult).
+func mapOwned(t *testing.T, m Mode, event []byte, dontBatch bool, dest *Destination) string {
 	t.Helper()
 	buf := bytes.Clone(event)
-	mapped := Mode{}.Map(Job{Raw: buf, RawImmutable: true}, dest)
-	want, got := dumpResult(r), dumpResult(mapped)
-	if got != want {
-		t.Fatalf("Map of the raw event differs from Transform:\n%s\n%s", got, want)
-	}
+	r := m.Map(Job{Raw: buf, RawImmutable: true, DontBatch: dontBatch}, dest)
+	before := dumpResult(r)
 	for i := range buf {
 		buf[i] = '#'
 	}
-	if after := dumpResult(mapped); after != got {
-		t.Fatalf("the result changed with its event's text:\nbefore %s\nafter  %s", got, after)
+	if after := dumpResult(r); after != before {
+		t.Fatalf("the result changed with its event's text:\nbefore %s\nafter  %s\nevent %s", before, after, event)
+	}
+	return before
+}
+
+// checkOwnsText maps event (whose Result by Transform is r) with mapOwned,
+// and checks that the Result is r's.
+func checkOwnsText(t *testing.T, event []byte, dest *Destination, r Result) {
+	t.Helper()
+	if got, want := mapOwned(t, Mode{}, event, false, dest), dumpResult(r); got != want {
+		t.Fatalf("Map of the raw event differs from Transform:\n%s\n%s", got, want)
 	}
 }

@@ -1,7 +1,6 @@
 package transform_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"testing"
 
@@ -52,18 +51,12 @@ func TestResultOwnsItsText(t *testing.T) {
 	}
 	checked := 0
 	for _, m := range modes {
-		for i, e := range events {
-			buf := bytes.Clone(e)
-			r := m.mode.Map(transform.Job{Raw: buf, RawImmutable: true, DontBatch: m.dontBatch}, dest)
-			before := transform.DumpResult(r)
-			for k := range buf {
-				buf[k] = '#'
+		t.Run(m.name, func(t *testing.T) {
+			for _, e := range events {
+				transform.MapOwned(t, m.mode, e, m.dontBatch, dest)
+				checked++
 			}
-			if after := transform.DumpResult(r); after != before {
-				t.Fatalf("%s: the result of event %d changed with its text:\nbefore %s\nafter  %s\nevent %s", m.name, i, before, after, e)
-			}
-			checked++
-		}
+		})
 	}
 	t.Logf("%d results checked", checked)
 }
