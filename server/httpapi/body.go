@@ -114,7 +114,7 @@ func gzipped(r *http.Request) bool {
 // readBody reads r's body, at most limit bytes both as sent and after gzip
 // decoding, charging what it reads to c.
 func readBody(r *http.Request, limit int, c *bodyCharge) (requestBody, error) {
-	raw, err := readLimited(c.reader(r.Body), limit)
+	raw, err := readLimited(c.reader(r.Body), limit, r.ContentLength)
 	if err != nil {
 		return requestBody{}, err
 	}
@@ -124,7 +124,7 @@ func readBody(r *http.Request, limit int, c *bodyCharge) (requestBody, error) {
 		if err != nil {
 			return requestBody{}, fmt.Errorf("gzip body: %w", err)
 		}
-		if b.data, err = readLimited(c.reader(zr), limit); err != nil {
+		if b.data, err = readLimited(c.reader(zr), limit, -1); err != nil {
 			return requestBody{}, err
 		}
 	}
@@ -132,14 +132,48 @@ func readBody(r *http.Request, limit int, c *bodyCharge) (requestBody, error) {
 }
 
 // readLimited reads r to its end, failing with errTooLarge past limit
-// bytes.
-func readLimited(r io.Reader, limit int) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
-	if err != nil {
-		return nil, fmt.Errorf("read body: %w", err)
+// bytes. size is the length its sender announced (Content-Length), -1
+// when unknown. The buffer doubles as bytes arrive, and grows to the
+// announced length rather than past it, so that a body is copied about
+// once and never allocated more than twice what has been read: a sender
+// cannot make the server allocate for bytes it has not sent, whatever it
+// announces.
+func readLimited(r io.Reader, limit int, size int64) ([]byte, error) {
+	b := make([]byte, 0, nextReadSize(0, limit, size))
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if len(b) > limit {
+			return nil, errTooLarge
+		}
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read body: %w", err)
+		}
+		if len(b) == cap(b) {
+			// Made to the size asked, which append's growth would round
+			// up.
+			nb := make([]byte, len(b), nextReadSize(len(b), limit, size))
+			copy(nb, b)
+			b = nb
+		}
 	}
-	if len(data) > limit {
-		return nil, errTooLarge
+}
+
+// minReadSize is the capacity a body's buffer starts with when its size
+// is unknown, as io.ReadAll's.
+const minReadSize = 512
+
+// nextReadSize returns the capacity a body's buffer grows to once its n
+// bytes fill it: twice n, at least minReadSize, but no more than one byte
+// past the announced size while it holds (the byte that reads the end),
+// nor than one byte past limit (the byte that finds the body too large).
+func nextReadSize(n, limit int, size int64) int {
+	want := max(2*n, minReadSize)
+	if size >= int64(n) && size < int64(want) {
+		want = int(size) + 1
 	}
-	return data, nil
+	return min(want, limit+1)
 }

@@ -218,3 +218,76 @@ func TestSlowBodyH2C(t *testing.T) {
 		t.Error("the budget is still charged after the 408")
 	}
 }
+
+// trickle is a reader that gives at most step bytes a read, as a slow
+// sender's connection does.
+type trickle struct {
+	r    io.Reader
+	step int
+}
+
+func (t trickle) Read(p []byte) (int, error) { return t.r.Read(p[:min(len(p), t.step)]) }
+
+// TestReadLimited reads bodies whatever length their sender announces: a
+// body of the announced length in one buffer of that length (and the byte
+// that reads its end), any other whole, and none past the limit. However
+// large the announced length, the buffer is never more than twice what
+// has arrived.
+func TestReadLimited(t *testing.T) {
+	t.Parallel()
+	const limit = 1 << 20
+	for _, tc := range []struct {
+		name    string
+		n       int
+		size    int64
+		wantCap int // 0: not checked
+		wantErr error
+	}{
+		{"announced", 100_000, 100_000, 100_001, nil},
+		{"announced, small", 300, 300, 301, nil},
+		{"announced, empty", 0, 0, 1, nil},
+		{"unknown", 100_000, -1, 0, nil},
+		{"announced short", 100_000, 1000, 0, nil},
+		{"announced long", 3000, 1 << 30, 0, nil},
+		{"at the limit", limit, limit, limit + 1, nil},
+		{"past the limit", limit + 1, -1, 0, errTooLarge},
+		{"past the limit, announced", limit + 1, limit + 1, 0, errTooLarge},
+	} {
+		body := bytes.Repeat([]byte("x"), tc.n)
+		got, err := readLimited(trickle{r: bytes.NewReader(body), step: 4096}, limit, tc.size)
+		if !errors.Is(err, tc.wantErr) {
+			t.Errorf("%s: error %v, want %v", tc.name, err, tc.wantErr)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		if !bytes.Equal(got, body) {
+			t.Errorf("%s: read %d bytes, want the %d sent", tc.name, len(got), tc.n)
+		}
+		if tc.wantCap != 0 && cap(got) != tc.wantCap {
+			t.Errorf("%s: buffer of %d bytes, want %d", tc.name, cap(got), tc.wantCap)
+		}
+	}
+
+	// A sender that announces a large body and sends a little at a time
+	// gets a buffer of at most twice what it has sent.
+	pr, pw := io.Pipe()
+	done := make(chan []byte)
+	go func() {
+		b, _ := readLimited(pr, limit, limit)
+		done <- b
+	}()
+	sent := 0
+	for _, k := range []int{1, 511, 1000, 5000, 20_000} {
+		if _, err := pw.Write(bytes.Repeat([]byte("x"), k)); err != nil {
+			t.Fatal(err)
+		}
+		sent += k
+	}
+	_ = pw.Close()
+	if b := <-done; len(b) != sent || cap(b) > max(2*sent, minReadSize) {
+		t.Errorf("a body of %d bytes announced as %d: %d bytes read into a buffer of %d, want at most %d",
+			sent, limit, len(b), cap(b), max(2*sent, minReadSize))
+	}
+}
