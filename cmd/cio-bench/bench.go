@@ -67,7 +67,7 @@ func newBenchFlagSet(f *benchFlags, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&f.jobs, "jobs", 10_000_000, "longstream: jobs sent through the stream")
 	fs.IntVar(&f.maxRSSMB, "max-rss-mb", 150, "longstream: fail when the server's peak RSS passes this many MiB")
 	fs.StringVar(&f.jsonOut, "json", "", "also write the results as JSON to this file")
-	fs.StringVar(&f.cpuProfileDir, "cpuprofile-dir", "", "write a CPU profile of each measured phase, KIND-WORKLOAD-rROUND.pprof (transform-unary-r1.pprof), to this directory")
+	fs.StringVar(&f.cpuProfileDir, "cpuprofile-dir", "", "write a CPU profile of each measured phase, KIND-WORKLOAD-rROUND.pprof (transform-unary-r1.pprof; http-router-r1.pprof in --mode http), to this directory")
 	fs.StringVar(&f.goMemLimit, "gomemlimit", defaultGoMemLimit, "GOMEMLIMIT of the server children, as the Kubernetes manifests set it; empty inherits cio-bench's environment")
 	return fs
 }

@@ -280,20 +280,32 @@ func TestSplitProfilesRejectsEmpty(t *testing.T) {
 	}
 }
 
-// TestHTTPFace runs the HTTP face's measurement briefly and renders it.
+// TestHTTPFace runs the HTTP face's measurement briefly, with its CPU
+// profile, and renders it with where the server's CPU time goes.
 func TestHTTPFace(t *testing.T) {
 	t.Parallel()
 	var res httpResult
-	stdout := runAndRead(t, t.TempDir(), append([]string{"--mode", "http", "--duration", "300ms", "--warmup", "100ms"}, quickLoad...), &res)
+	dir := t.TempDir()
+	stdout := runAndRead(t, dir, append([]string{"--mode", "http", "--duration", "300ms", "--warmup", "100ms", "--cpuprofile-dir", dir}, quickLoad...), &res)
 	if res.Events == 0 || res.Events%int64(res.Batch) != 0 || res.ServerCPUSeconds <= 0 || res.FloorSeconds <= 0 {
 		t.Errorf("unexpected result %+v", res)
 	}
 	if !strings.Contains(stdout, "http router events/s=") {
 		t.Errorf("no summary line in\n%s", stdout)
 	}
+	paths, err := httpProfiles(dir)
+	if err != nil || len(paths) != 1 {
+		t.Fatalf("profiles of the HTTP face: %v, %v; want one", paths, err)
+	}
+	stages, err := splitProfiles(paths, httpStages)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var b bytes.Buffer
-	writeHTTPSection(&b, &res)
-	if !strings.Contains(b.String(), "## The HTTP face") || !strings.Contains(b.String(), res.Line) {
-		t.Errorf("section without its heading or line:\n%s", b.String())
+	writeHTTPSection(&b, &res, stages)
+	for _, want := range []string{"## The HTTP face", res.Line, "| stage | µs/event | share |", "| total |"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("section without %q:\n%s", want, b.String())
+		}
 	}
 }

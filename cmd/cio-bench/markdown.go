@@ -114,6 +114,14 @@ func (f *markdownFlags) render() ([]byte, error) {
 			}
 		}
 	}
+	if in.http != nil && f.profiles != "" {
+		paths, err := httpProfiles(f.profiles)
+		if err == nil && len(paths) > 0 {
+			if in.httpStages, err = splitProfiles(paths, httpStages); err != nil {
+				return nil, err
+			}
+		}
+	}
 	if f.mixedProfile != "" {
 		if in.mixedStages, err = splitProfiles([]string{f.mixedProfile}, benchStages); err != nil {
 			return nil, err
@@ -137,6 +145,8 @@ type documentInputs struct {
 	beforeRev   string
 	// serverStages divide each workload's server CPU profile.
 	serverStages map[string][]stageShare
+	// httpStages divide the HTTP face's server CPU profile.
+	httpStages []stageShare
 	// mixedStages divide BenchmarkMixedBatch's CPU profile.
 	mixedStages []stageShare
 }
@@ -202,7 +212,7 @@ scripts/bench-before-after.sh  # the hot-path benchmarks of BENCHBASE and of the
 GOMAXPROCS=1 go test -run '^$' -bench '^BenchmarkMixedBatch$' -cpuprofile bin/bench/mixed.pprof ./transform/
 go run ./cmd/cio-bench --duration 10s --json bin/bench/cio-bench.json --cpuprofile-dir bin/bench/profiles
 go run ./cmd/cio-bench --mode longstream --jobs 10000000 --json bin/bench/longstream.json
-go run ./cmd/cio-bench --mode http --duration 10s --json bin/bench/http.json
+go run ./cmd/cio-bench --mode http --duration 10s --json bin/bench/http.json --cpuprofile-dir bin/bench/profiles
 go run ./cmd/cio-bench markdown --run bin/bench/cio-bench.json --longstream bin/bench/longstream.json \
     --http bin/bench/http.json --gobench bin/bench/gobench.txt --benchstat bin/bench/benchstat.txt \
     --before-after bin/bench/beforeafter.txt --before-rev $BENCHBASE \
@@ -212,7 +222,8 @@ go run ./cmd/cio-bench markdown --run bin/bench/cio-bench.json --longstream bin/
 Profiles: `+"`go test -run '^$' -bench Mixed -cpuprofile cpu.out ./transform/`"+` for the
 mapping path, `+"`go run ./cmd/cio-bench --cpuprofile-dir DIR`"+` for the servers: one
 CPU profile of each measured phase, without its warm-up
-(`+"`DIR/transform-stream_json-r1.pprof`"+`, `+"`DIR/echo-unary-r2.pprof`"+`, ...), read with
+(`+"`DIR/transform-stream_json-r1.pprof`"+`, `+"`DIR/echo-unary-r2.pprof`"+`, ...;
+`+"`DIR/http-router-r1.pprof`"+` with `+"`--mode http`"+`), read with
 `+"`go tool pprof -top DIR/transform-unary-*.pprof`"+`. The tables of where each
 µs goes below are read from those of this run.
 
@@ -227,7 +238,7 @@ CPU profile of each measured phase, without its warm-up
 		writeLongStreamSection(w, in.longStream)
 	}
 	if in.http != nil {
-		writeHTTPSection(w, in.http)
+		writeHTTPSection(w, in.http, in.httpStages)
 	}
 	if len(in.goBench) > 0 || len(in.benchstat) > 0 {
 		writeGoBenchSection(w, in.goBench, in.benchstat, in.mixedStages)
@@ -402,8 +413,9 @@ server's whole life; the target is %d MiB.
 	}
 }
 
-// writeHTTPSection shows the run of the HTTP face.
-func writeHTTPSection(w io.Writer, r *httpResult) {
+// writeHTTPSection shows the run of the HTTP face, and where its server's
+// CPU time per event goes when its profile was taken.
+func writeHTTPSection(w io.Writer, r *httpResult, stages []stageShare) {
 	fmt.Fprintf(w, `## The HTTP face (rudder-server's router transform)
 
 %d clients post `+"`POST /routerTransform`"+` requests of %d jobs of the same
@@ -419,6 +431,12 @@ measured in the same run, before and after the load.
 `, r.Clients, r.Batch, r.Seconds, float64(r.Events)/r.Seconds, r.serverCPUPerEvent()*1e6, r.FloorSeconds*1e6,
 		r.serverCPUPerEvent()/r.FloorSeconds, megabytes(r.PeakRSSBytes))
 	fmt.Fprintf(w, "```text\n%s\n```\n\n", r.Line)
+	if stages == nil {
+		return
+	}
+	fmt.Fprintf(w, "Where its %.2f µs of server CPU per event go, from the server's CPU\nprofile of the measured time, divided as for the gRPC face above:\n\n", r.serverCPUPerEvent()*1e6)
+	writeStageTable(w, stages, r.serverCPUPerEvent()*1e6)
+	fmt.Fprintln(w)
 }
 
 // writeGoBenchSection shows the mapping benchmarks.

@@ -49,6 +49,22 @@ var benchStages = []stage{
 	{"other", func([]string) bool { return true }},
 }
 
+// httpStages divide the CPU profile of the HTTP face's server, as
+// serverStages divide the gRPC face's: reading the body, then parsing and
+// mapping it, batching, writing the answer's JSON, and net/http with its
+// syscalls.
+var httpStages = []stage{
+	{"GC in the background", anyFunc("runtime.gcBgMarkWorker", "runtime.bgsweep", "runtime.bgscavenge")},
+	{"body read (readBody)", anyFunc(project + "/server/httpapi.readBody")},
+	{"JSON parse (jsvalue.ParseLeased)", anyFunc(jsonParse...)},
+	{"mapping (transform.Mode.Map, after the parse)", anyFunc(project+"/transform.Mode.Map", project+"/transform.Transform")},
+	{"batching (Batcher)", anyPrefix(project + "/transform.(*Batcher)")},
+	{"answer JSON (appendRouterResponse)", anyFunc(project + "/server/httpapi.appendRouterResponse")},
+	{"net/http and syscalls", anyPrefix("net/http.", "syscall.", "internal/poll.", "net.", "bufio.")},
+	{"scheduler and other runtime", allRuntime},
+	{"other", func([]string) bool { return true }},
+}
+
 // project is the module path.
 const project = "github.com/cio-transformer/cio-transformer"
 
@@ -212,6 +228,12 @@ func readProfile(path string) (*profile.Profile, error) {
 // in dir, every round.
 func serverProfiles(dir, workload string) ([]string, error) {
 	return filepath.Glob(filepath.Join(dir, "transform-"+workload+"-r*.pprof"))
+}
+
+// httpProfiles returns the profiles of the HTTP face's measured time in
+// dir.
+func httpProfiles(dir string) ([]string, error) {
+	return filepath.Glob(filepath.Join(dir, kindHTTP+"-router-r*.pprof"))
 }
 
 // writeStageTable writes where the CPU time of one event goes, perEvent
