@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -136,18 +137,21 @@ func (h *Handler) processor(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	out, err := h.processorAnswer(rec, r, body.data)
+	buf := answerBuffer()
+	out, err := h.processorAnswer(rec, r, body.data, *buf)
 	if !h.decoded(rec, err) {
+		releaseAnswer(buf, out)
 		return
 	}
 	done()
 	h.answer(rec, out)
+	releaseAnswer(buf, out)
 }
 
 // processorAnswer parses a processor body and maps its jobs into the
 // answer. The body's document is handed back before it returns, so that
 // no answer is written, however slowly it is read, while it is held.
-func (h *Handler) processorAnswer(rec *recorder, r *http.Request, data []byte) ([]byte, error) {
+func (h *Handler) processorAnswer(rec *recorder, r *http.Request, data, dst []byte) ([]byte, error) {
 	doc, lease, err := parseBody(data)
 	if err != nil {
 		return nil, err
@@ -159,7 +163,7 @@ func (h *Handler) processorAnswer(rec *recorder, r *http.Request, data []byte) (
 	}
 	rec.jobs = len(jobs)
 	tally := h.metrics.tally(routeProcessor)
-	out := appendProcessorResponse(make([]byte, 0, 512*len(jobs)+2), jobs, transform.Mode{MaxEventBytes: h.cfg.MaxEventBytes}, &tally)
+	out := appendProcessorResponse(slices.Grow(dst, 512*len(jobs)+2), jobs, transform.Mode{MaxEventBytes: h.cfg.MaxEventBytes}, &tally)
 	tally.flush()
 	return out, nil
 }
@@ -172,7 +176,9 @@ func (h *Handler) router(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	out, dt, err := h.routerAnswer(rec, r, body.data)
+	buf := answerBuffer()
+	out, dt, err := h.routerAnswer(rec, r, body.data, *buf)
+	defer releaseAnswer(buf, out)
 	var many tooManyJobs
 	switch {
 	case err == nil && !strings.EqualFold(dt, destType):
@@ -198,7 +204,7 @@ func (h *Handler) router(w http.ResponseWriter, r *http.Request) {
 // body is for this destination maps its jobs into the answer. The body's
 // document is handed back before it returns, as processorAnswer hands
 // back its own.
-func (h *Handler) routerAnswer(rec *recorder, r *http.Request, data []byte) (out []byte, dt string, err error) {
+func (h *Handler) routerAnswer(rec *recorder, r *http.Request, data, dst []byte) (out []byte, dt string, err error) {
 	doc, lease, err := parseBody(data)
 	if err != nil {
 		return nil, "", err
@@ -217,7 +223,7 @@ func (h *Handler) routerAnswer(rec *recorder, r *http.Request, data []byte) (out
 		mode.V2 = h.v2.selects(metaString(jobs[0].meta, "workspaceId"))
 	}
 	tally := h.metrics.tally(routeRouter)
-	out = appendRouterResponse(make([]byte, 0, 512*len(jobs)+16), jobs, mode, &tally)
+	out = appendRouterResponse(slices.Grow(dst, 512*len(jobs)+16), jobs, mode, &tally)
 	tally.flush()
 	return out, dt, nil
 }
