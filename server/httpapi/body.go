@@ -133,25 +133,39 @@ func readBody(r *http.Request, limit int, c *bodyCharge) (requestBody, error) {
 
 // readLimited reads r to its end, failing with errTooLarge past limit
 // bytes. size is the length its sender announced (Content-Length), -1
-// when unknown. The buffer doubles as bytes arrive, and grows to the
-// announced length rather than past it, so that a body is copied about
-// once and never allocated more than twice what has been read: a sender
-// cannot make the server allocate for bytes it has not sent, whatever it
-// announces.
+// when unknown. The body is read into a reused buffer (readBuffers), then
+// copied into one of its own of its exact size: one allocation and one
+// copy, rather than a buffer grown, copied and cleared as the body
+// arrives.
 func readLimited(r io.Reader, limit int, size int64) ([]byte, error) {
-	b := make([]byte, 0, nextReadSize(0, limit, size))
+	p := readBuffers.Get().(*[]byte)
+	b, err := readInto((*p)[:0], r, limit, size)
+	var body []byte
+	if err == nil {
+		body = append(make([]byte, 0, len(b)), b...)
+	}
+	if cap(b) <= maxPooledRead {
+		*p = b[:0]
+		readBuffers.Put(p)
+	}
+	return body, err
+}
+
+// readBuffers are the buffers bodies are read into, kept for the next
+// body when they are at most maxPooledRead bytes.
+var readBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledRead is the largest read buffer kept for another body.
+const maxPooledRead = 1 << 20
+
+// readInto appends what r reads, to its end, to b, failing with
+// errTooLarge past limit bytes, and returns b, which it grows when full.
+// It grows b to twice what it holds, and to the announced size rather
+// than past it, so that a sender cannot make the server allocate for
+// bytes it has not sent, whatever it announces: b is never made larger
+// than twice what has been read.
+func readInto(b []byte, r io.Reader, limit int, size int64) ([]byte, error) {
 	for {
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if len(b) > limit {
-			return nil, errTooLarge
-		}
-		if err == io.EOF {
-			return b, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read body: %w", err)
-		}
 		if len(b) == cap(b) {
 			// Made to the size asked, which append's growth would round
 			// up.
@@ -159,14 +173,25 @@ func readLimited(r io.Reader, limit int, size int64) ([]byte, error) {
 			copy(nb, b)
 			b = nb
 		}
+		n, err := r.Read(b[len(b):min(cap(b), limit+1)])
+		b = b[:len(b)+n]
+		if len(b) > limit {
+			return b, errTooLarge
+		}
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, fmt.Errorf("read body: %w", err)
+		}
 	}
 }
 
-// minReadSize is the capacity a body's buffer starts with when its size
-// is unknown, as io.ReadAll's.
+// minReadSize is the capacity a read buffer grows to first when the
+// body's size is unknown, as io.ReadAll's.
 const minReadSize = 512
 
-// nextReadSize returns the capacity a body's buffer grows to once its n
+// nextReadSize returns the capacity a read buffer grows to once its n
 // bytes fill it: twice n, at least minReadSize, but no more than one byte
 // past the announced size while it holds (the byte that reads the end),
 // nor than one byte past limit (the byte that finds the body too large).

@@ -228,19 +228,20 @@ type trickle struct {
 
 func (t trickle) Read(p []byte) (int, error) { return t.r.Read(p[:min(len(p), t.step)]) }
 
-// TestReadLimited reads bodies whatever length their sender announces: a
-// body of the announced length in one buffer of that length (and the byte
-// that reads its end), any other whole, and none past the limit. However
-// large the announced length, the buffer is never more than twice what
-// has arrived.
+// TestReadLimited reads bodies whatever length their sender announces,
+// each whole into a buffer of its own, none past the limit. The read
+// buffer grows to the announced length (and the byte that reads the end)
+// rather than past it, and however large the announced length, it is
+// never more than twice what has arrived.
 func TestReadLimited(t *testing.T) {
 	t.Parallel()
 	const limit = 1 << 20
+	var bodies [][]byte
 	for _, tc := range []struct {
 		name    string
 		n       int
 		size    int64
-		wantCap int // 0: not checked
+		wantCap int // of the read buffer grown from nothing; 0: not checked
 		wantErr error
 	}{
 		{"announced", 100_000, 100_000, 100_001, nil},
@@ -253,11 +254,15 @@ func TestReadLimited(t *testing.T) {
 		{"past the limit", limit + 1, -1, 0, errTooLarge},
 		{"past the limit, announced", limit + 1, limit + 1, 0, errTooLarge},
 	} {
-		body := bytes.Repeat([]byte("x"), tc.n)
+		body := bytes.Repeat([]byte{byte('a' + len(bodies))}, tc.n)
 		got, err := readLimited(trickle{r: bytes.NewReader(body), step: 4096}, limit, tc.size)
 		if !errors.Is(err, tc.wantErr) {
 			t.Errorf("%s: error %v, want %v", tc.name, err, tc.wantErr)
 			continue
+		}
+		buf, _ := readInto(nil, trickle{r: bytes.NewReader(body), step: 4096}, limit, tc.size)
+		if tc.wantCap != 0 && cap(buf) != tc.wantCap {
+			t.Errorf("%s: read buffer of %d bytes, want %d", tc.name, cap(buf), tc.wantCap)
 		}
 		if err != nil {
 			continue
@@ -265,17 +270,21 @@ func TestReadLimited(t *testing.T) {
 		if !bytes.Equal(got, body) {
 			t.Errorf("%s: read %d bytes, want the %d sent", tc.name, len(got), tc.n)
 		}
-		if tc.wantCap != 0 && cap(got) != tc.wantCap {
-			t.Errorf("%s: buffer of %d bytes, want %d", tc.name, cap(got), tc.wantCap)
+		bodies = append(bodies, got)
+	}
+	// The read buffers are reused; the bodies are their own.
+	for i, b := range bodies {
+		if len(b) > 0 && bytes.Count(b, b[:1]) != len(b) || len(b) > 0 && b[0] != byte('a'+i) {
+			t.Errorf("body %d changed after the bodies read after it", i)
 		}
 	}
 
 	// A sender that announces a large body and sends a little at a time
-	// gets a buffer of at most twice what it has sent.
+	// gets a read buffer of at most twice what it has sent.
 	pr, pw := io.Pipe()
 	done := make(chan []byte)
 	go func() {
-		b, _ := readLimited(pr, limit, limit)
+		b, _ := readInto(nil, pr, limit, limit)
 		done <- b
 	}()
 	sent := 0
