@@ -20,6 +20,9 @@ import (
 // router transform, plain JSON over HTTP/1.1, as rudder-server calls it.
 type httpResult struct {
 	Machine machineInfo `json:"machine"`
+	// Gzip is set when the clients asked for gzip answers, as
+	// rudder-server does.
+	Gzip bool `json:"gzip"`
 	// Clients is how many clients posted at once, each a router request
 	// of Batch jobs after the last was answered.
 	Clients int     `json:"clients"`
@@ -34,6 +37,22 @@ type httpResult struct {
 	FloorSeconds float64 `json:"floor_seconds_per_event"`
 	// Line is the summary line cio-bench printed.
 	Line string `json:"line"`
+}
+
+// workload names the run: router, or router-gzip with gzip answers.
+func (r *httpResult) workload() string {
+	if r.Gzip {
+		return "router-gzip"
+	}
+	return "router"
+}
+
+// answers names the answers' encoding.
+func (r *httpResult) answers() string {
+	if r.Gzip {
+		return "gzip"
+	}
+	return "plain"
 }
 
 // serverCPUPerEvent returns the server's CPU seconds per event.
@@ -71,13 +90,13 @@ func httpFace(ctx context.Context, f *benchFlags, stdout, stderr io.Writer) (*ht
 	for range httpFloorTrials {
 		fl.trial()
 	}
-	res := &httpResult{Machine: machine(), Clients: httpClientsPerStream * f.streams, Batch: f.batch}
-	fmt.Fprintf(stdout, "http: %d clients posting router requests of %d jobs (HTTP/1.1, plain JSON) for %s after %s of warm-up\n",
-		res.Clients, f.batch, f.duration, f.warmup)
+	res := &httpResult{Machine: machine(), Gzip: f.httpGzip, Clients: httpClientsPerStream * f.streams, Batch: f.batch}
+	fmt.Fprintf(stdout, "http: %d clients posting router requests of %d jobs (HTTP/1.1, plain JSON, %s answers) for %s after %s of warm-up\n",
+		res.Clients, f.batch, res.answers(), f.duration, f.warmup)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: res.Clients, DisableCompression: true}}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: res.Clients, DisableCompression: !res.Gzip}}
 	defer client.CloseIdleConnections()
 	var answered atomic.Int64
 	var wg sync.WaitGroup
@@ -86,7 +105,7 @@ func httpFace(ctx context.Context, f *benchFlags, stdout, stderr io.Writer) (*ht
 	for i := range res.Clients {
 		wg.Go(func() {
 			for k := i; ctx.Err() == nil; k++ {
-				if err := postRouter(ctx, client, url, bodies[k%len(bodies)]); err != nil {
+				if err := postRouter(ctx, client, url, bodies[k%len(bodies)], res.Gzip); err != nil {
 					if ctx.Err() == nil {
 						errs <- err
 						cancel()
@@ -121,7 +140,7 @@ func httpFace(ctx context.Context, f *benchFlags, stdout, stderr io.Writer) (*ht
 	if err := procstat.ResetPeak(c.pid()); err != nil {
 		return nil, errors.Join(stop(), err)
 	}
-	profile := f.profilePath(kindHTTP, "router", 1)
+	profile := f.profilePath(kindHTTP, res.workload(), 1)
 	if profile != "" {
 		if err := c.profile(profileStart + " " + profile); err != nil {
 			return nil, errors.Join(stop(), err)
@@ -156,19 +175,25 @@ func httpFace(ctx context.Context, f *benchFlags, stdout, stderr io.Writer) (*ht
 	if res.Events == 0 {
 		return nil, errors.New("no router request was answered within the measured time")
 	}
-	res.Line = fmt.Sprintf("http router events/s=%.0f server_cpu_us_per_event=%.2f floor_us=%.2f multiple=%.2f peak_rss_mb=%s",
-		float64(res.Events)/res.Seconds, res.serverCPUPerEvent()*1e6, res.FloorSeconds*1e6, res.serverCPUPerEvent()/res.FloorSeconds, megabytes(res.PeakRSSBytes))
+	res.Line = fmt.Sprintf("http %s events/s=%.0f server_cpu_us_per_event=%.2f floor_us=%.2f multiple=%.2f peak_rss_mb=%s",
+		res.workload(), float64(res.Events)/res.Seconds, res.serverCPUPerEvent()*1e6, res.FloorSeconds*1e6, res.serverCPUPerEvent()/res.FloorSeconds, megabytes(res.PeakRSSBytes))
 	fmt.Fprintln(stdout, res.Line)
 	return res, nil
 }
 
-// postRouter posts one router request and checks that it is answered 200.
-func postRouter(ctx context.Context, client *http.Client, url string, body []byte) error {
+// postRouter posts one router request and checks that it is answered 200,
+// gzip-compressed when gz asks for it as rudder-server does.
+func postRouter(ctx context.Context, client *http.Client, url string, body []byte, gz bool) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if gz {
+		// The client's transport adds Accept-Encoding: gzip and decodes
+		// the answer, as rudder-server's does.
+		req.Header.Set("X-Feature-Gzip-Support", "?1")
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return err
@@ -179,6 +204,9 @@ func postRouter(ctx context.Context, client *http.Client, url string, body []byt
 	}
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("router transform answered %d", resp.StatusCode)
+	}
+	if gz && !resp.Uncompressed {
+		return errors.New("router transform answered without gzip")
 	}
 	return nil
 }

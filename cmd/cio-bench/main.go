@@ -32,7 +32,8 @@
 // second, and fails when its peak passes --max-rss-mb. With --mode http it
 // posts router requests of --batch jobs to the service's HTTP face from
 // 2 x --streams clients, as rudder-server does, and prints the server's
-// CPU per event and its multiple of the floor.
+// CPU per event and its multiple of the floor; --http-gzip asks for gzip
+// answers, as rudder-server does.
 //
 // Usage:
 //

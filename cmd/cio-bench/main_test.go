@@ -301,9 +301,16 @@ func TestHTTPFace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// With gzip answers, as rudder-server asks for them: every answer
+	// came compressed (postRouter checks it).
+	var gz httpResult
+	stdout = runAndRead(t, t.TempDir(), append([]string{"--mode", "http", "--http-gzip", "--duration", "300ms", "--warmup", "100ms"}, quickLoad...), &gz)
+	if !gz.Gzip || gz.Events == 0 || !strings.Contains(stdout, "http router-gzip events/s=") {
+		t.Errorf("unexpected gzip result %+v, printed\n%s", gz, stdout)
+	}
 	var b bytes.Buffer
-	writeHTTPSection(&b, &res, stages)
-	for _, want := range []string{"## The HTTP face", res.Line, "| stage | µs/event | share |", "| total |"} {
+	writeHTTPSection(&b, []*httpResult{&res, &gz}, stages)
+	for _, want := range []string{"## The HTTP face", res.Line, gz.Line, "| plain |", "| gzip |", "| stage | µs/event | share |", "| total |"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("section without %q:\n%s", want, b.String())
 		}

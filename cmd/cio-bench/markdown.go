@@ -18,6 +18,7 @@ type markdownFlags struct {
 	run        string
 	longStream string
 	http       string
+	httpGzip   string
 	goBench    string
 	benchstat  string
 	out        string
@@ -40,6 +41,7 @@ func markdown(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.run, "run", "", "JSON results of a comparison run (cio-bench --json); required")
 	fs.StringVar(&f.longStream, "longstream", "", "JSON results of a long-stream run (cio-bench --mode longstream --json)")
 	fs.StringVar(&f.http, "http", "", "JSON results of a run of the HTTP face (cio-bench --mode http --json)")
+	fs.StringVar(&f.httpGzip, "http-gzip", "", "JSON results of a run of the HTTP face with gzip answers (cio-bench --mode http --http-gzip --json)")
 	fs.StringVar(&f.goBench, "gobench", "", "output of go test -bench")
 	fs.StringVar(&f.benchstat, "benchstat", "", "output of benchstat on the -gobench file")
 	fs.StringVar(&f.out, "out", "", "file to write; standard output when empty")
@@ -84,11 +86,15 @@ func (f *markdownFlags) render() ([]byte, error) {
 	var in documentInputs
 	var err error
 	in.run, in.longStream = &run, ls
-	if f.http != "" {
-		in.http = &httpResult{}
-		if err := readJSON(f.http, in.http); err != nil {
+	for _, path := range []string{f.http, f.httpGzip} {
+		if path == "" {
+			continue
+		}
+		r := &httpResult{}
+		if err := readJSON(path, r); err != nil {
 			return nil, err
 		}
+		in.http = append(in.http, r)
 	}
 	goBench, err := readOptional(f.goBench)
 	if err != nil {
@@ -114,7 +120,7 @@ func (f *markdownFlags) render() ([]byte, error) {
 			}
 		}
 	}
-	if in.http != nil && f.profiles != "" {
+	if f.http != "" && f.profiles != "" {
 		paths, err := httpProfiles(f.profiles)
 		if err == nil && len(paths) > 0 {
 			if in.httpStages, err = splitProfiles(paths, httpStages); err != nil {
@@ -136,9 +142,11 @@ func (f *markdownFlags) render() ([]byte, error) {
 type documentInputs struct {
 	run        *runResult
 	longStream *longStreamResult
-	http       *httpResult
-	goBench    goBenchResults
-	benchstat  []byte
+	// http are the runs of the HTTP face: plain answers, then gzip
+	// answers.
+	http      []*httpResult
+	goBench   goBenchResults
+	benchstat []byte
 	// beforeAfter is benchstat's comparison of revision beforeRev with
 	// the working tree.
 	beforeAfter []byte
@@ -213,8 +221,9 @@ GOMAXPROCS=1 go test -run '^$' -bench '^BenchmarkMixedBatch$' -cpuprofile bin/be
 go run ./cmd/cio-bench --duration 10s --json bin/bench/cio-bench.json --cpuprofile-dir bin/bench/profiles
 go run ./cmd/cio-bench --mode longstream --jobs 10000000 --json bin/bench/longstream.json
 go run ./cmd/cio-bench --mode http --duration 10s --json bin/bench/http.json --cpuprofile-dir bin/bench/profiles
+go run ./cmd/cio-bench --mode http --http-gzip --duration 10s --json bin/bench/http-gzip.json
 go run ./cmd/cio-bench markdown --run bin/bench/cio-bench.json --longstream bin/bench/longstream.json \
-    --http bin/bench/http.json --gobench bin/bench/gobench.txt --benchstat bin/bench/benchstat.txt \
+    --http bin/bench/http.json --http-gzip bin/bench/http-gzip.json --gobench bin/bench/gobench.txt --benchstat bin/bench/benchstat.txt \
     --before-after bin/bench/beforeafter.txt --before-rev $BENCHBASE \
     --profiles bin/bench/profiles --mixed-profile bin/bench/mixed.pprof --out docs/PERFORMANCE.md
 `+"```"+`
@@ -237,7 +246,7 @@ CPU profile of each measured phase, without its warm-up
 	if in.longStream != nil {
 		writeLongStreamSection(w, in.longStream)
 	}
-	if in.http != nil {
+	if len(in.http) > 0 {
 		writeHTTPSection(w, in.http, in.httpStages)
 	}
 	if len(in.goBench) > 0 || len(in.benchstat) > 0 {
@@ -413,28 +422,39 @@ server's whole life; the target is %d MiB.
 	}
 }
 
-// writeHTTPSection shows the run of the HTTP face, and where its server's
-// CPU time per event goes when its profile was taken.
-func writeHTTPSection(w io.Writer, r *httpResult, stages []stageShare) {
+// writeHTTPSection shows the runs of the HTTP face, and where its
+// server's CPU time per event goes in the first (plain answers) when its
+// profile was taken.
+func writeHTTPSection(w io.Writer, runs []*httpResult, stages []stageShare) {
+	r := runs[0]
 	fmt.Fprintf(w, `## The HTTP face (rudder-server's router transform)
 
 %d clients post `+"`POST /routerTransform`"+` requests of %d jobs of the same
 event mix, metadata and destination, plain JSON over HTTP/1.1 as
 rudder-server sends them, each client its next request once the last is
 answered; the server's CPU is read over %.0f s after a warm-up. The floor is
-measured in the same run, before and after the load.
+measured in the same run, before and after the load. Rudder-server asks for
+gzip answers (`+"`X-Feature-Gzip-Support: ?1`"+`, and its client's
+`+"`Accept-Encoding: gzip`"+`); the runs with plain answers show the rest of
+the work without the compression.
 
-| events/s | server CPU µs/event | floor µs/event | multiple of the floor | peak RSS MB |
-|---:|---:|---:|---:|---:|
-| %.0f | %.2f | %.2f | %.2f | %s |
-
-`, r.Clients, r.Batch, r.Seconds, float64(r.Events)/r.Seconds, r.serverCPUPerEvent()*1e6, r.FloorSeconds*1e6,
-		r.serverCPUPerEvent()/r.FloorSeconds, megabytes(r.PeakRSSBytes))
-	fmt.Fprintf(w, "```text\n%s\n```\n\n", r.Line)
+`, r.Clients, r.Batch, r.Seconds)
+	rows := make([][]string, 0, len(runs))
+	for _, r := range runs {
+		rows = append(rows, []string{r.answers(), fmt.Sprintf("%.0f", float64(r.Events)/r.Seconds),
+			fmt.Sprintf("%.2f", r.serverCPUPerEvent()*1e6), fmt.Sprintf("%.2f", r.FloorSeconds*1e6),
+			fmt.Sprintf("%.2f", r.serverCPUPerEvent()/r.FloorSeconds), megabytes(r.PeakRSSBytes)})
+	}
+	writeMarkdownTable(w, []string{"answers", "events/s", "server CPU µs/event", "floor µs/event", "multiple of the floor", "peak RSS MB"}, rows)
+	fmt.Fprint(w, "\n```text\n")
+	for _, r := range runs {
+		fmt.Fprintln(w, r.Line)
+	}
+	fmt.Fprint(w, "```\n\n")
 	if stages == nil {
 		return
 	}
-	fmt.Fprintf(w, "Where its %.2f µs of server CPU per event go, from the server's CPU\nprofile of the measured time, divided as for the gRPC face above:\n\n", r.serverCPUPerEvent()*1e6)
+	fmt.Fprintf(w, "Where the %.2f µs of server CPU per event with plain answers go, from the\nserver's CPU profile of the measured time, divided as for the gRPC face above:\n\n", r.serverCPUPerEvent()*1e6)
 	writeStageTable(w, stages, r.serverCPUPerEvent()*1e6)
 	fmt.Fprintln(w)
 }
