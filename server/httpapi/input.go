@@ -41,8 +41,8 @@ func parseBody(data []byte) (jsvalue.Value, *jsvalue.Lease, error) {
 // routerDestType returns the destType of a router body, "" when it has
 // none.
 func routerDestType(body jsvalue.Value) (string, error) {
-	if !body.IsObject() && !body.IsNull() {
-		return "", errors.New("the body is not an object")
+	if _, err := objectOrNone(body, "the body"); err != nil {
+		return "", err
 	}
 	switch dt := body.Get("destType"); {
 	case dt.IsString():
@@ -293,8 +293,8 @@ func decodePlainJobs(in jsvalue.Value, limit int) ([]job, error) {
 // connections["<sourceId>:<destinationId>"]. A job whose destination is
 // missing gets a 400 of its own; a missing connection reads as none.
 func decodeCompactedJobs(body jsvalue.Value, limit int) ([]job, error) {
-	if !body.IsObject() && !body.IsNull() {
-		return nil, errors.New("the body is not an object")
+	if _, err := objectOrNone(body, "the body"); err != nil {
+		return nil, err
 	}
 	ws, err := inputJobs(body.Get("input"), limit)
 	if err != nil {
