@@ -137,18 +137,23 @@ func readBody(r *http.Request, limit int, c *bodyCharge) (requestBody, error) {
 // when unknown. The body is read into a reused buffer (readBuffers), then
 // copied into one of its own of its exact size: one allocation and one
 // copy, rather than a buffer grown, copied and cleared as the body
-// arrives.
+// arrives. A buffer too large to be kept is the body itself.
 func readLimited(r io.Reader, limit int, size int64) ([]byte, error) {
 	p := readBuffers.Get().(*[]byte)
 	b, err := readInto((*p)[:0], r, limit, size)
+	if cap(b) > maxPooledRead {
+		readBuffers.Put(p)
+		if err != nil {
+			return nil, err
+		}
+		return b, nil
+	}
 	var body []byte
 	if err == nil {
 		body = append(make([]byte, 0, len(b)), b...)
 	}
-	if cap(b) <= maxPooledRead {
-		*p = b[:0]
-		readBuffers.Put(p)
-	}
+	*p = b[:0]
+	readBuffers.Put(p)
 	return body, err
 }
 
