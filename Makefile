@@ -203,8 +203,9 @@ bench: ## Run the mapping benchmarks on one core (BENCHCOUNT times, and against 
 	go run ./cmd/cio-bench --mode longstream --jobs 10000000 --json $(BIN)/bench/longstream.json
 	go run ./cmd/cio-bench --mode http --duration 10s --json $(BIN)/bench/http.json --cpuprofile-dir $(BIN)/bench/profiles
 	go run ./cmd/cio-bench --mode http --http-gzip --duration 10s --json $(BIN)/bench/http-gzip.json
+	go run ./cmd/cio-bench --mode http --http-compacted --http-gzip --duration 10s --json $(BIN)/bench/http-compacted-gzip.json
 	go run ./cmd/cio-bench markdown --run $(BIN)/bench/cio-bench.json --longstream $(BIN)/bench/longstream.json \
-		--http $(BIN)/bench/http.json --http-gzip $(BIN)/bench/http-gzip.json --gobench $(BIN)/bench/gobench.txt --benchstat $(BIN)/bench/benchstat.txt \
+		--http $(BIN)/bench/http.json,$(BIN)/bench/http-gzip.json,$(BIN)/bench/http-compacted-gzip.json --gobench $(BIN)/bench/gobench.txt --benchstat $(BIN)/bench/benchstat.txt \
 		--before-after $(BIN)/bench/beforeafter.txt --before-rev $(BENCHBASE) \
 		--profiles $(BIN)/bench/profiles --mixed-profile $(BIN)/bench/mixed.pprof --out docs/PERFORMANCE.md
 

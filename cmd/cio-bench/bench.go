@@ -47,6 +47,7 @@ type benchFlags struct {
 	cpuProfileDir    string
 	goMemLimit       string
 	httpGzip         bool
+	httpCompacted    bool
 }
 
 // newBenchFlagSet defines the run's flags.
@@ -68,8 +69,9 @@ func newBenchFlagSet(f *benchFlags, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&f.jobs, "jobs", 10_000_000, "longstream: jobs sent through the stream")
 	fs.IntVar(&f.maxRSSMB, "max-rss-mb", 150, "longstream: fail when the server's peak RSS passes this many MiB")
 	fs.StringVar(&f.jsonOut, "json", "", "also write the results as JSON to this file")
-	fs.StringVar(&f.cpuProfileDir, "cpuprofile-dir", "", "write a CPU profile of each measured phase, KIND-WORKLOAD-rROUND.pprof (transform-unary-r1.pprof; http-router-r1.pprof, http-router-gzip-r1.pprof in --mode http), to this directory")
+	fs.StringVar(&f.cpuProfileDir, "cpuprofile-dir", "", "write a CPU profile of each measured phase, KIND-WORKLOAD-rROUND.pprof (transform-unary-r1.pprof; http-router-r1.pprof, http-router-compacted-gzip-r1.pprof, ... in --mode http), to this directory")
 	fs.BoolVar(&f.httpGzip, "http-gzip", false, "--mode http: ask for gzip answers, as rudder-server does (X-Feature-Gzip-Support: ?1 and Accept-Encoding: gzip)")
+	fs.BoolVar(&f.httpCompacted, "http-compacted", false, "--mode http: send requests in the compacted format (X-Content-Format: json+compactedv1, each destination once), as rudder-server does when the transformer offers it")
 	fs.StringVar(&f.goMemLimit, "gomemlimit", defaultGoMemLimit, "GOMEMLIMIT of the server children, as the Kubernetes manifests set it; empty inherits cio-bench's environment")
 	return fs
 }

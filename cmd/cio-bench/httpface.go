@@ -23,6 +23,10 @@ type httpResult struct {
 	// Gzip is set when the clients asked for gzip answers, as
 	// rudder-server does.
 	Gzip bool `json:"gzip"`
+	// Compacted is set when the requests were in the compacted format,
+	// each destination once, as rudder-server sends them to a
+	// transformer that offers it.
+	Compacted bool `json:"compacted"`
 	// Clients is how many clients posted at once, each a router request
 	// of Batch jobs after the last was answered.
 	Clients int     `json:"clients"`
@@ -39,12 +43,25 @@ type httpResult struct {
 	Line string `json:"line"`
 }
 
-// workload names the run: router, or router-gzip with gzip answers.
+// workload names the run: router, with -compacted for compacted
+// requests and -gzip for gzip answers.
 func (r *httpResult) workload() string {
-	if r.Gzip {
-		return "router-gzip"
+	w := "router"
+	if r.Compacted {
+		w += "-compacted"
 	}
-	return "router"
+	if r.Gzip {
+		w += "-gzip"
+	}
+	return w
+}
+
+// format names the requests' format.
+func (r *httpResult) format() string {
+	if r.Compacted {
+		return "compacted"
+	}
+	return "plain"
 }
 
 // answers names the answers' encoding.
@@ -77,7 +94,7 @@ const httpFloorTrials = 5
 // measures the server's CPU per event over f.duration after f.warmup,
 // with the floor measured before and after (its median).
 func httpFace(ctx context.Context, f *benchFlags, stdout, stderr io.Writer) (*httpResult, error) {
-	bodies, events, err := routerBodies(f.seed, f.events, f.batch)
+	bodies, events, err := routerBodies(f.seed, f.events, f.batch, f.httpCompacted)
 	if err != nil {
 		return nil, err
 	}
@@ -90,9 +107,9 @@ func httpFace(ctx context.Context, f *benchFlags, stdout, stderr io.Writer) (*ht
 	for range httpFloorTrials {
 		fl.trial()
 	}
-	res := &httpResult{Machine: machine(), Gzip: f.httpGzip, Clients: httpClientsPerStream * f.streams, Batch: f.batch}
-	fmt.Fprintf(stdout, "http: %d clients posting router requests of %d jobs (HTTP/1.1, plain JSON, %s answers) for %s after %s of warm-up\n",
-		res.Clients, f.batch, res.answers(), f.duration, f.warmup)
+	res := &httpResult{Machine: machine(), Gzip: f.httpGzip, Compacted: f.httpCompacted, Clients: httpClientsPerStream * f.streams, Batch: f.batch}
+	fmt.Fprintf(stdout, "http: %d clients posting router requests of %d jobs (HTTP/1.1, %s JSON, %s answers) for %s after %s of warm-up\n",
+		res.Clients, f.batch, res.format(), res.answers(), f.duration, f.warmup)
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -105,7 +122,7 @@ func httpFace(ctx context.Context, f *benchFlags, stdout, stderr io.Writer) (*ht
 	for i := range res.Clients {
 		wg.Go(func() {
 			for k := i; ctx.Err() == nil; k++ {
-				if err := postRouter(ctx, client, url, bodies[k%len(bodies)], res.Gzip); err != nil {
+				if err := postRouter(ctx, client, url, bodies[k%len(bodies)], res); err != nil {
 					if ctx.Err() == nil {
 						errs <- err
 						cancel()
@@ -181,15 +198,19 @@ func httpFace(ctx context.Context, f *benchFlags, stdout, stderr io.Writer) (*ht
 	return res, nil
 }
 
-// postRouter posts one router request and checks that it is answered 200,
-// gzip-compressed when gz asks for it as rudder-server does.
-func postRouter(ctx context.Context, client *http.Client, url string, body []byte, gz bool) error {
+// postRouter posts one router request, in the format of run, and checks
+// that it is answered 200, gzip-compressed when run asks for it as
+// rudder-server does.
+func postRouter(ctx context.Context, client *http.Client, url string, body []byte, run *httpResult) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	if gz {
+	if run.Compacted {
+		req.Header.Set("X-Content-Format", "json+compactedv1")
+	}
+	if run.Gzip {
 		// The client's transport adds Accept-Encoding: gzip and decodes
 		// the answer, as rudder-server's does.
 		req.Header.Set("X-Feature-Gzip-Support", "?1")
@@ -205,7 +226,7 @@ func postRouter(ctx context.Context, client *http.Client, url string, body []byt
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("router transform answered %d", resp.StatusCode)
 	}
-	if gz && !resp.Uncompressed {
+	if run.Gzip && !resp.Uncompressed {
 		return errors.New("router transform answered without gzip")
 	}
 	return nil
@@ -214,8 +235,10 @@ func postRouter(ctx context.Context, client *http.Client, url string, body []byt
 // routerBodies returns router request bodies of batch jobs each, of the
 // event mix of seed (n events, rounded up to whole bodies), with the
 // metadata and destination of the gRPC workloads (jobMetadata,
-// benchDestination), and the events' bytes for the floor.
-func routerBodies(seed uint64, n, batch int) (bodies, events [][]byte, err error) {
+// benchDestination), and the events' bytes for the floor. A compacted
+// body holds the destination once, under the destinationId of the jobs'
+// metadata, rather than with every job.
+func routerBodies(seed uint64, n, batch int, compacted bool) (bodies, events [][]byte, err error) {
 	if batch <= 0 {
 		return nil, nil, fmt.Errorf("batch must be positive, got %d", batch)
 	}
@@ -237,18 +260,31 @@ func routerBodies(seed uint64, n, batch int) (bodies, events [][]byte, err error
 			if err != nil {
 				return nil, nil, err
 			}
-			job, err := json.Marshal(map[string]any{
-				"message":     json.RawMessage(mix[i].JSON),
-				"metadata":    meta.AsMap(),
-				"destination": json.RawMessage(dest),
-			})
+			fields := map[string]any{"message": json.RawMessage(mix[i].JSON), "metadata": meta.AsMap()}
+			if !compacted {
+				fields["destination"] = json.RawMessage(dest)
+			}
+			job, err := json.Marshal(fields)
 			if err != nil {
 				return nil, nil, err
 			}
 			b.Write(job)
 			events = append(events, mix[i].JSON)
 		}
-		b.WriteString(`]}`)
+		b.WriteString(`]`)
+		if compacted {
+			meta, err := jobMetadata(start)
+			if err != nil {
+				return nil, nil, err
+			}
+			dests, err := json.Marshal(map[string]json.RawMessage{meta.GetFields()["destinationId"].GetStringValue(): dest})
+			if err != nil {
+				return nil, nil, err
+			}
+			b.WriteString(`,"destinations":`)
+			b.Write(dests)
+		}
+		b.WriteString(`}`)
 		bodies = append(bodies, b.Bytes())
 	}
 	return bodies, events, nil

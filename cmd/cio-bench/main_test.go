@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -17,6 +19,8 @@ import (
 
 	"google.golang.org/grpc/mem"
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/cio-transformer/cio-transformer/server/httpapi"
 )
 
 // TestMain lets the test binary serve as a server child: cio-bench starts
@@ -301,18 +305,58 @@ func TestHTTPFace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// With gzip answers, as rudder-server asks for them: every answer
-	// came compressed (postRouter checks it).
+	// As rudder-server sends them: compacted, with gzip answers; every
+	// answer came compressed (postRouter checks it).
 	var gz httpResult
-	stdout = runAndRead(t, t.TempDir(), append([]string{"--mode", "http", "--http-gzip", "--duration", "300ms", "--warmup", "100ms"}, quickLoad...), &gz)
-	if !gz.Gzip || gz.Events == 0 || !strings.Contains(stdout, "http router-gzip events/s=") {
-		t.Errorf("unexpected gzip result %+v, printed\n%s", gz, stdout)
+	stdout = runAndRead(t, t.TempDir(), append([]string{"--mode", "http", "--http-compacted", "--http-gzip", "--duration", "300ms", "--warmup", "100ms"}, quickLoad...), &gz)
+	if !gz.Gzip || !gz.Compacted || gz.Events == 0 || !strings.Contains(stdout, "http router-compacted-gzip events/s=") {
+		t.Errorf("unexpected compacted gzip result %+v, printed\n%s", gz, stdout)
 	}
 	var b bytes.Buffer
 	writeHTTPSection(&b, []*httpResult{&res, &gz}, stages)
-	for _, want := range []string{"## The HTTP face", res.Line, gz.Line, "| plain |", "| gzip |", "| stage | µs/event | share |", "| total |"} {
+	for _, want := range []string{"## The HTTP face", res.Line, gz.Line, "| plain | plain |", "| compacted | gzip |", "| stage | µs/event | share |", "| total |"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("section without %q:\n%s", want, b.String())
+		}
+	}
+}
+
+// TestRouterBodiesCompacted maps the compacted router bodies as the plain
+// ones: the same jobs succeed, so that a compacted run measures the same
+// work rather than a destination it cannot find.
+func TestRouterBodiesCompacted(t *testing.T) {
+	t.Parallel()
+	h, err := httpapi.New(httpapi.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer := func(body []byte, compacted bool) string {
+		r := httptest.NewRequest(http.MethodPost, "/routerTransform", bytes.NewReader(body))
+		if compacted {
+			r.Header.Set("X-Content-Format", "json+compactedv1")
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != http.StatusOK {
+			t.Fatalf("compacted %v: %d %.200s", compacted, w.Code, w.Body.String())
+		}
+		return w.Body.String()
+	}
+	plain, _, err := routerBodies(1, 200, 100, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compacted, _, err := routerBodies(1, 200, 100, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range plain {
+		if len(compacted[i]) >= len(plain[i]) {
+			t.Errorf("body %d: compacted %d bytes, plain %d: want it smaller", i, len(compacted[i]), len(plain[i]))
+		}
+		p, c := answer(plain[i], false), answer(compacted[i], true)
+		if n, m := strings.Count(p, `"statusCode":200`), strings.Count(c, `"statusCode":200`); n == 0 || n != m {
+			t.Errorf("body %d: %d successes compacted, %d plain", i, m, n)
 		}
 	}
 }

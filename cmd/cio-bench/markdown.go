@@ -18,7 +18,6 @@ type markdownFlags struct {
 	run        string
 	longStream string
 	http       string
-	httpGzip   string
 	goBench    string
 	benchstat  string
 	out        string
@@ -40,8 +39,7 @@ func markdown(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.StringVar(&f.run, "run", "", "JSON results of a comparison run (cio-bench --json); required")
 	fs.StringVar(&f.longStream, "longstream", "", "JSON results of a long-stream run (cio-bench --mode longstream --json)")
-	fs.StringVar(&f.http, "http", "", "JSON results of a run of the HTTP face (cio-bench --mode http --json)")
-	fs.StringVar(&f.httpGzip, "http-gzip", "", "JSON results of a run of the HTTP face with gzip answers (cio-bench --mode http --http-gzip --json)")
+	fs.StringVar(&f.http, "http", "", "comma-separated JSON results of runs of the HTTP face (cio-bench --mode http --json), the first with plain requests and answers")
 	fs.StringVar(&f.goBench, "gobench", "", "output of go test -bench")
 	fs.StringVar(&f.benchstat, "benchstat", "", "output of benchstat on the -gobench file")
 	fs.StringVar(&f.out, "out", "", "file to write; standard output when empty")
@@ -86,7 +84,7 @@ func (f *markdownFlags) render() ([]byte, error) {
 	var in documentInputs
 	var err error
 	in.run, in.longStream = &run, ls
-	for _, path := range []string{f.http, f.httpGzip} {
+	for path := range strings.SplitSeq(f.http, ",") {
 		if path == "" {
 			continue
 		}
@@ -142,8 +140,8 @@ func (f *markdownFlags) render() ([]byte, error) {
 type documentInputs struct {
 	run        *runResult
 	longStream *longStreamResult
-	// http are the runs of the HTTP face: plain answers, then gzip
-	// answers.
+	// http are the runs of the HTTP face, the first with plain requests
+	// and answers.
 	http      []*httpResult
 	goBench   goBenchResults
 	benchstat []byte
@@ -222,8 +220,9 @@ go run ./cmd/cio-bench --duration 10s --json bin/bench/cio-bench.json --cpuprofi
 go run ./cmd/cio-bench --mode longstream --jobs 10000000 --json bin/bench/longstream.json
 go run ./cmd/cio-bench --mode http --duration 10s --json bin/bench/http.json --cpuprofile-dir bin/bench/profiles
 go run ./cmd/cio-bench --mode http --http-gzip --duration 10s --json bin/bench/http-gzip.json
+go run ./cmd/cio-bench --mode http --http-compacted --http-gzip --duration 10s --json bin/bench/http-compacted-gzip.json
 go run ./cmd/cio-bench markdown --run bin/bench/cio-bench.json --longstream bin/bench/longstream.json \
-    --http bin/bench/http.json --http-gzip bin/bench/http-gzip.json --gobench bin/bench/gobench.txt --benchstat bin/bench/benchstat.txt \
+    --http bin/bench/http.json,bin/bench/http-gzip.json,bin/bench/http-compacted-gzip.json --gobench bin/bench/gobench.txt --benchstat bin/bench/benchstat.txt \
     --before-after bin/bench/beforeafter.txt --before-rev $BENCHBASE \
     --profiles bin/bench/profiles --mixed-profile bin/bench/mixed.pprof --out docs/PERFORMANCE.md
 `+"```"+`
@@ -423,29 +422,31 @@ server's whole life; the target is %d MiB.
 }
 
 // writeHTTPSection shows the runs of the HTTP face, and where its
-// server's CPU time per event goes in the first (plain answers) when its
-// profile was taken.
+// server's CPU time per event goes in the first (plain requests and
+// answers) when its profile was taken.
 func writeHTTPSection(w io.Writer, runs []*httpResult, stages []stageShare) {
 	r := runs[0]
 	fmt.Fprintf(w, `## The HTTP face (rudder-server's router transform)
 
 %d clients post `+"`POST /routerTransform`"+` requests of %d jobs of the same
-event mix, metadata and destination, plain JSON over HTTP/1.1 as
-rudder-server sends them, each client its next request once the last is
-answered; the server's CPU is read over %.0f s after a warm-up. The floor is
-measured in the same run, before and after the load. Rudder-server asks for
-gzip answers (`+"`X-Feature-Gzip-Support: ?1`"+`, and its client's
-`+"`Accept-Encoding: gzip`"+`); the runs with plain answers show the rest of
-the work without the compression.
+event mix, metadata and destination over HTTP/1.1, each client its next
+request once the last is answered; the server's CPU is read over %.0f s
+after a warm-up. The floor is measured in each run, before and after the
+load. Rudder-server sends the compacted format (each destination once,
+`+"`X-Content-Format: json+compactedv1`"+`) to a transformer that offers it, as
+this one does, and asks for gzip answers (`+"`X-Feature-Gzip-Support: ?1`"+`
+and its client's `+"`Accept-Encoding: gzip`"+`): a compacted run with gzip
+answers is a deployment's figure; the plain runs, a destination with every
+job, show the work without the compression.
 
 `, r.Clients, r.Batch, r.Seconds)
 	rows := make([][]string, 0, len(runs))
 	for _, r := range runs {
-		rows = append(rows, []string{r.answers(), fmt.Sprintf("%.0f", float64(r.Events)/r.Seconds),
+		rows = append(rows, []string{r.format(), r.answers(), fmt.Sprintf("%.0f", float64(r.Events)/r.Seconds),
 			fmt.Sprintf("%.2f", r.serverCPUPerEvent()*1e6), fmt.Sprintf("%.2f", r.FloorSeconds*1e6),
 			fmt.Sprintf("%.2f", r.serverCPUPerEvent()/r.FloorSeconds), megabytes(r.PeakRSSBytes)})
 	}
-	writeMarkdownTable(w, []string{"answers", "events/s", "server CPU µs/event", "floor µs/event", "multiple of the floor", "peak RSS MB"}, rows)
+	writeMarkdownTable(w, []string{"requests", "answers", "events/s", "server CPU µs/event", "floor µs/event", "multiple of the floor", "peak RSS MB"}, rows)
 	fmt.Fprint(w, "\n```text\n")
 	for _, r := range runs {
 		fmt.Fprintln(w, r.Line)
@@ -454,7 +455,7 @@ the work without the compression.
 	if stages == nil {
 		return
 	}
-	fmt.Fprintf(w, "Where the %.2f µs of server CPU per event with plain answers go, from the\nserver's CPU profile of the measured time, divided as for the gRPC face above:\n\n", r.serverCPUPerEvent()*1e6)
+	fmt.Fprintf(w, "Where the %.2f µs of server CPU per event of the first run go, from the\nserver's CPU profile of its measured time, divided as for the gRPC face above:\n\n", r.serverCPUPerEvent()*1e6)
 	writeStageTable(w, stages, r.serverCPUPerEvent()*1e6)
 	fmt.Fprintln(w)
 }
