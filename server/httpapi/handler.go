@@ -88,7 +88,7 @@ func New(cfg Config) (*Handler, error) {
 // ServeHTTP checks the token, then serves the request, recovering from a
 // panic with a 500 whose stack goes to the log.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rec := &recorder{ResponseWriter: w, status: http.StatusOK, route: routeUnknown, gzip: acceptsGzip(r)}
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK, route: routeUnknown, gzip: !h.cfg.PlainAnswers && acceptsGzip(r)}
 	start := time.Now()
 	defer func() {
 		if p := recover(); p != nil {

@@ -378,26 +378,31 @@ func (a authTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // TestGzipAnswers compresses answers for clients that say they take gzip
-// (rudder-server's X-Feature-Gzip-Support), and only for them.
+// (rudder-server's X-Feature-Gzip-Support), and only for them, unless the
+// handler is told to answer plain.
 func TestGzipAnswers(t *testing.T) {
 	t.Parallel()
 	ts, _ := newTestServer(t, Config{})
+	plain, _ := newTestServer(t, Config{PlainAnswers: true})
 	body, _ := json.Marshal(map[string]any{"input": mixedJobs(testDest), "destType": "customerio"})
+	rudder := http.Header{"X-Feature-Gzip-Support": {"?1"}, "Accept-Encoding": {"gzip"}}
 	tests := []struct {
 		name     string
+		url      string
 		header   http.Header
 		wantGzip bool
 	}{
-		{"rudder-server", http.Header{"X-Feature-Gzip-Support": {"?1"}, "Accept-Encoding": {"gzip"}}, true},
-		{"no feature header", http.Header{"Accept-Encoding": {"gzip"}}, false},
-		{"no accept-encoding", http.Header{"X-Feature-Gzip-Support": {"?1"}, "Accept-Encoding": {"identity"}}, false},
+		{"rudder-server", ts.URL, rudder, true},
+		{"no feature header", ts.URL, http.Header{"Accept-Encoding": {"gzip"}}, false},
+		{"no accept-encoding", ts.URL, http.Header{"X-Feature-Gzip-Support": {"?1"}, "Accept-Encoding": {"identity"}}, false},
+		{"rudder-server, plain answers", plain.URL, rudder, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			// A transport that leaves compression alone shows the wire.
 			c := &http.Client{Transport: &http.Transport{DisableCompression: true}}
-			resp, data := do(t, c, http.MethodPost, ts.URL+"/routerTransform", tt.header, body)
+			resp, data := do(t, c, http.MethodPost, tt.url+"/routerTransform", tt.header, body)
 			if got := resp.Header.Get("Content-Encoding") == "gzip"; got != tt.wantGzip {
 				t.Fatalf("gzip %v, want %v", got, tt.wantGzip)
 			}
