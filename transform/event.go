@@ -338,25 +338,6 @@ func (ev *event) identity() jsvalue.Value {
 	return ev.email
 }
 
-// userIDASCII reports whether the request's user id (keyedUserID) is
-// ASCII, found without reading it when it is not a string (String() of a
-// number, a boolean or an object is ASCII) or when it is kept, the text of
-// a path id that URI encoding left as it is (see endpoint.appendTo).
-func (ev *event) userIDASCII(kept string) bool {
-	v := ev.userIDOnly
-	if !v.Truthy() {
-		v = ev.anonymousID
-		if !v.Truthy() {
-			return true
-		}
-	}
-	if !v.IsString() && !v.IsArray() {
-		return true
-	}
-	s := v.JSString()
-	return kept != "" && s == kept || isASCII(s)
-}
-
 // isASCII reports whether s is ASCII.
 func isASCII(s string) bool { return jsvalue.ASCIIPrefix(s) == len(s) }
 

@@ -179,19 +179,21 @@ func (ev *event) request(dest *Destination, method, endpointPath string, ep endp
 		return Result{Err: uriMalformedError()}
 	}
 	urlEnd := len(strs)
-	userASCII := ev.userIDASCII(kept)
 	var endBuf [maxRequestKeys]int
 	strs, ends := ev.appendKeys(strs, endBuf[:0])
 	h, s, b := store[requestHead](strs, body)
 	keys := sliceKeys(h.keys[:len(ends):len(ends)], s, urlEnd, ends)
+	// A user id that is the path id URI encoding left as it is (kept) is
+	// ASCII without a look.
+	userID := ev.keyedUserID(keys)
 	h.req = Request{
 		Method:       method,
 		Endpoint:     s[:urlEnd],
 		EndpointPath: endpointPath,
 		Headers:      dest.headers,
 		Body:         b,
-		UserID:       ev.keyedUserID(keys),
-		WellFormed:   urlASCII && userASCII,
+		UserID:       userID,
+		WellFormed:   urlASCII && (userID == kept || isASCII(userID)),
 	}
 	return Result{Request: &h.req, Keys: keys}
 }
