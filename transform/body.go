@@ -22,13 +22,11 @@ const maxPooledBody = 64 << 10
 // yet copied into its result.
 type draft struct {
 	// buf is the pooled buffer body was written into; nil when body is
-	// not pooled.
+	// not pooled: written into an allocation made for it alone, sized for
+	// it beforehand, which its result may keep rather than copy (see
+	// store), or a constant (emptyObject).
 	buf  *[]byte
 	body []byte
-	// own is set when body was written into an allocation made for it
-	// alone, sized for it beforehand, rather than a pooled buffer: its
-	// result may keep it rather than copy it (see store).
-	own bool
 }
 
 // emptyObject is the body of a request that sends none: {}.
@@ -40,9 +38,7 @@ func bodyBuffer() *[]byte { return bodyScratch.Get().(*[]byte) }
 
 // finish returns the draft of body, which was written into buf, or into
 // an allocation made for it alone when buf is nil.
-func finish(buf *[]byte, body []byte) draft {
-	return draft{buf: buf, body: body, own: buf == nil}
-}
+func finish(buf *[]byte, body []byte) draft { return draft{buf: buf, body: body} }
 
 // release puts the draft's buffer back for reuse; the draft's body must not
 // be read afterwards.

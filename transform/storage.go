@@ -88,10 +88,10 @@ func textString(b []byte) string {
 
 // store returns a new head H, its strings strs as one string, and the
 // body of the draft d: a copy in the same text, or the draft's body itself
-// when it is large and an allocation of its own (draft.own), which a copy
-// would only double.
+// when it is large and not pooled (an allocation of its own, see draft),
+// which a copy would only double.
 func store[H any](strs []byte, d draft) (*H, string, []byte) {
-	if d.own && len(d.body) > maxInlineText {
+	if d.buf == nil && len(d.body) > maxInlineText {
 		h, text := newStorage[H](len(strs))
 		copy(text, strs)
 		return h, textString(text), d.body[:len(d.body):len(d.body)]
