@@ -140,21 +140,16 @@ func readBody(r *http.Request, limit int, c *bodyCharge) (requestBody, error) {
 // arrives. A buffer too large to be kept is the body itself.
 func readLimited(r io.Reader, limit int, size int64) ([]byte, error) {
 	p := readBuffers.Get().(*[]byte)
+	defer readBuffers.Put(p)
 	b, err := readInto((*p)[:0], r, limit, size)
-	if cap(b) > maxPooledRead {
-		readBuffers.Put(p)
-		if err != nil {
-			return nil, err
-		}
+	switch {
+	case err != nil:
+		return nil, err
+	case cap(b) > maxPooledRead:
 		return b, nil
 	}
-	var body []byte
-	if err == nil {
-		body = append(make([]byte, 0, len(b)), b...)
-	}
 	*p = b[:0]
-	readBuffers.Put(p)
-	return body, err
+	return bytes.Clone(b), nil
 }
 
 // readBuffers are the buffers bodies are read into, kept for the next

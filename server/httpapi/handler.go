@@ -139,13 +139,12 @@ func (h *Handler) processor(w http.ResponseWriter, r *http.Request) {
 	}
 	buf := answerBuffer()
 	out, err := h.processorAnswer(rec, r, body.data, *buf)
+	defer releaseAnswer(buf, out)
 	if !h.decoded(rec, err) {
-		releaseAnswer(buf, out)
 		return
 	}
 	done()
 	h.answer(rec, out)
-	releaseAnswer(buf, out)
 }
 
 // processorAnswer parses a processor body and maps its jobs into the
