@@ -349,20 +349,16 @@ func runPhase(ctx context.Context, f *benchFlags, t *target, workload string, p 
 	if !wait(ctx, l, f.warmup) {
 		return abort()
 	}
-	profile := f.profilePath(t.kind, workload, round)
-	if profile != "" {
-		if err := t.profile(profileStart + " " + profile); err != nil {
-			_, _ = l.finish()
-			return ph, err
-		}
+	stopProfile, err := t.startProfile(f.profilePath(t.kind, workload, round))
+	if err != nil {
+		_, _ = l.finish()
+		return ph, err
 	}
 	from := time.Since(l.start)
 	cpu0, err0 := procstat.CPU(pid)
 	client0 := cputime.Process()
 	if !wait(ctx, l, f.duration) {
-		if profile != "" {
-			_ = t.profile(profileStop)
-		}
+		_ = stopProfile()
 		return abort()
 	}
 	to := time.Since(l.start)
@@ -370,10 +366,7 @@ func runPhase(ctx context.Context, f *benchFlags, t *target, workload string, p 
 	client1 := cputime.Process()
 	mem, err2 := procstat.ReadMemory(pid)
 	peak := mem.Peak
-	var err3 error
-	if profile != "" {
-		err3 = t.profile(profileStop)
-	}
+	err3 := stopProfile()
 	samples, err := l.finish()
 	if err := errors.Join(err, err0, err1, err2, err3); err != nil {
 		return ph, err

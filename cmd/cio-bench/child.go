@@ -245,6 +245,19 @@ func (c *child) profile(command string) error {
 	}
 }
 
+// startProfile starts a CPU profile of the child written to path, when
+// path is set, and returns what stops it: stop reports the child's
+// answer, and is safe to call when no profile was started.
+func (c *child) startProfile(path string) (stop func() error, err error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	if err := c.profile(profileStart + " " + path); err != nil {
+		return nil, err
+	}
+	return func() error { return c.profile(profileStop) }, nil
+}
+
 // pid returns the child's process id.
 func (c *child) pid() int { return c.cmd.Process.Pid }
 

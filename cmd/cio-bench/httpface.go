@@ -157,27 +157,20 @@ func httpFace(ctx context.Context, f *benchFlags, stdout, stderr io.Writer) (*ht
 	if err := procstat.ResetPeak(c.pid()); err != nil {
 		return nil, errors.Join(stop(), err)
 	}
-	profile := f.profilePath(kindHTTP, res.workload(), 1)
-	if profile != "" {
-		if err := c.profile(profileStart + " " + profile); err != nil {
-			return nil, errors.Join(stop(), err)
-		}
+	stopProfile, err := c.startProfile(f.profilePath(kindHTTP, res.workload(), 1))
+	if err != nil {
+		return nil, errors.Join(stop(), err)
 	}
 	cpu0, err0 := procstat.CPU(c.pid())
 	n0, start := answered.Load(), time.Now()
 	if !sleep(f.duration) {
-		if profile != "" {
-			_ = c.profile(profileStop)
-		}
+		_ = stopProfile()
 		return nil, errors.Join(stop(), errors.New("stopped during the measured time"))
 	}
 	cpu1, err1 := procstat.CPU(c.pid())
 	n1, elapsed := answered.Load(), time.Since(start)
 	mem, err2 := procstat.ReadMemory(c.pid())
-	var err3 error
-	if profile != "" {
-		err3 = c.profile(profileStop)
-	}
+	err3 := stopProfile()
 	if err := errors.Join(stop(), err0, err1, err2, err3); err != nil {
 		return nil, err
 	}
