@@ -68,6 +68,15 @@ func (ev *event) keyedUserID(keys []string) string {
 	return ""
 }
 
+// falsyUserID returns which falsy value userIdOnly || anonymousId is, the
+// request's user id as upstream's router transform leaves it, or NotFalsy.
+func (ev *event) falsyUserID() FalsyID {
+	if ev.userIDOnly.Truthy() {
+		return NotFalsy
+	}
+	return falsyID(ev.anonymousID)
+}
+
 // sliceKeys sets keys to the texts in s that start at start and end at
 // ends, one after the other, and returns keys.
 func sliceKeys(keys []string, s string, start int, ends []int) []string {

@@ -35,6 +35,11 @@ type Request struct {
 	// UserID is the RudderStack user id the request is attributed to (the
 	// resolved user id, else the anonymous id, as a string; may be empty).
 	UserID string
+	// UserIDFalsy says which falsy value the event left the user id as,
+	// UserID then being empty; NotFalsy when it is truthy. Upstream's
+	// processor transform answers a falsy user id as "", its router
+	// transform as it was: absent, null, false or "".
+	UserIDFalsy FalsyID
 	// WellFormed reports that Endpoint and UserID are known to be ASCII,
 	// so valid UTF-8 with no lone surrogate: a holder may use them where
 	// only valid UTF-8 will do without jsvalue.ToWellFormed. When it is

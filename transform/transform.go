@@ -193,6 +193,7 @@ func (ev *event) request(dest *Destination, method, endpointPath string, ep endp
 		Headers:      dest.headers,
 		Body:         b,
 		UserID:       userID,
+		UserIDFalsy:  ev.falsyUserID(),
 		WellFormed:   urlASCII && (userID == kept || isASCII(userID)),
 	}
 	return Result{Request: &h.req, Keys: keys}

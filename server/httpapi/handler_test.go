@@ -447,3 +447,69 @@ func TestDrainFailsHealthOnly(t *testing.T) {
 	c := &rudderClient{t: t, http: ts.Client(), url: ts.URL}
 	c.routerTransform(mixedJobs(testDest), false)
 }
+
+// TestUserIDAsUpstreamLeavesIt checks a per-event request's userId,
+// userIdOnly || anonymousId: upstream's processor answers it as a string,
+// "" when it is falsy, and its router converts it only when it is truthy,
+// leaving a falsy one as the event had it (absent, null, false or ""). A
+// number is read as its string in API mode v1 (deviation D5).
+func TestUserIDAsUpstreamLeavesIt(t *testing.T) {
+	t.Parallel()
+	_, c := newTestServer(t, Config{})
+	tests := []struct {
+		ids               string // the event's userId and anonymousId members
+		router, processor string // the answer's userId, "" for none
+	}{
+		{ids: ``, router: ``, processor: `""`},
+		{ids: `"anonymousId":null,`, router: `null`, processor: `""`},
+		{ids: `"anonymousId":false,`, router: `false`, processor: `""`},
+		{ids: `"anonymousId":"",`, router: `""`, processor: `""`},
+		{ids: `"userId":"",`, router: ``, processor: `""`},
+		{ids: `"userId":false,"anonymousId":"a1",`, router: `"a1"`, processor: `"a1"`},
+		{ids: `"userId":"u1","anonymousId":null,`, router: `"u1"`, processor: `"u1"`},
+		{ids: `"anonymousId":0,`, router: `"0"`, processor: `"0"`},
+	}
+	for _, typ := range []string{
+		`"type":"identify"`,
+		`"type":"track","event":"e"`,
+		`"type":"page","name":"Home"`,
+	} {
+		var jobs []routerJob
+		for i, tt := range tests {
+			jobs = append(jobs, routerJob{
+				Message:     json.RawMessage(`{` + typ + `,` + tt.ids + `"context":{"traits":{"email":"a@b.co"}}}`),
+				Metadata:    jobMetadata{JobID: int64(i + 1)},
+				Destination: json.RawMessage(testDest),
+			})
+		}
+		status, data := c.post("/routerTransform", false, c.routerBody(jobs, false))
+		var router struct {
+			Output []struct {
+				Request  map[string]json.RawMessage `json:"batchedRequest"`
+				Metadata []jobMetadata              `json:"metadata"`
+			} `json:"output"`
+		}
+		if err := json.Unmarshal(data, &router); status != http.StatusOK || err != nil || len(router.Output) != len(tests) {
+			t.Fatalf("router answered %d with %d entries (%v): %s", status, len(router.Output), err, data)
+		}
+		for _, o := range router.Output {
+			tt := tests[o.Metadata[0].JobID-1]
+			if o.Request == nil {
+				t.Errorf("%s, %s: router failed the event", typ, tt.ids)
+				continue
+			}
+			if got := string(o.Request["userId"]); got != tt.router {
+				t.Errorf("%s, %s: router's userId %q, want %q", typ, tt.ids, got, tt.router)
+			}
+		}
+		for i, o := range c.processorTransform(jobs) {
+			var out map[string]json.RawMessage
+			if err := json.Unmarshal(o["output"], &out); err != nil {
+				t.Fatalf("%s, %s: processor output %s", typ, tests[i].ids, o["output"])
+			}
+			if got := string(out["userId"]); got != tests[i].processor {
+				t.Errorf("%s, %s: processor's userId %q, want %q", typ, tests[i].ids, got, tests[i].processor)
+			}
+		}
+	}
+}

@@ -43,7 +43,7 @@ func appendProcessorResponse(dst []byte, jobs []job, mode transform.Mode, tally 
 			dst = appendStatTags(dst, err, featureProcessor, j.meta)
 		} else {
 			dst = append(dst, `"output":`...)
-			dst = appendRequest(dst, req, true)
+			dst = appendRequest(dst, req, processorUserID)
 			dst = append(dst, `,"statusCode":200`...)
 		}
 		dst = append(dst, '}')

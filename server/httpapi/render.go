@@ -20,11 +20,27 @@ const (
 // formats.
 const emptyObject = "{}"
 
+// userIDForm is how a request object carries its userId.
+type userIDForm uint8
+
+const (
+	// noUserID is a batch's: none, nor a statusCode.
+	noUserID userIDForm = iota
+	// processorUserID is a processor output's: always a string, "" for a
+	// falsy user id.
+	processorUserID
+	// routerUserID is a router's per-event batchedRequest's: a string
+	// when the user id is truthy, else the falsy value as the event left
+	// it, no userId at all for one it did not have.
+	routerUserID
+)
+
 // appendRequest writes a request as upstream's request object (the
 // processor's output, the router's batchedRequest). A per-event request
-// (single) also carries userId and statusCode 200, as upstream's
-// per-event results do; a batch carries neither.
-func appendRequest(dst []byte, r *transform.Request, single bool) []byte {
+// also carries its userId, in the form upstream's processor or router
+// gives it, and statusCode 200, as upstream's per-event results do; a
+// batch carries neither.
+func appendRequest(dst []byte, r *transform.Request, form userIDForm) []byte {
 	dst = append(dst, `{"version":"1","type":"REST","method":`...)
 	dst = jsvalue.AppendJSONString(dst, r.Method)
 	dst = append(dst, `,"endpoint":`...)
@@ -47,12 +63,18 @@ func appendRequest(dst []byte, r *transform.Request, single bool) []byte {
 		dst = append(dst, r.Body...)
 	}
 	dst = append(dst, `,"JSON_ARRAY":{},"XML":{},"FORM":{}},"files":{}`...)
-	if single {
+	if form == noUserID {
+		return append(dst, '}')
+	}
+	switch {
+	case form == processorUserID || r.UserIDFalsy == transform.NotFalsy:
 		dst = append(dst, `,"userId":`...)
 		dst = jsvalue.AppendJSONString(dst, r.UserID)
-		dst = append(dst, `,"statusCode":200`...)
+	case r.UserIDFalsy != transform.FalsyUndefined:
+		dst = append(dst, `,"userId":`...)
+		dst = r.UserIDFalsy.AppendJSON(dst)
 	}
-	return append(dst, '}')
+	return append(dst, `,"statusCode":200}`...)
 }
 
 // appendStatTags writes an error's statTags: its category and type, the

@@ -96,9 +96,12 @@ func appendRouterResponse(dst []byte, jobs []job, mode transform.Mode, tally *jo
 func appendRouterEntry(dst []byte, jobs []job, e routerEntry, first *job, mode transform.Mode) []byte {
 	dst = append(dst, '{')
 	if r := e.Request; r != nil {
-		single := !mode.V2 && !r.IsBatch()
+		form := noUserID
+		if !mode.V2 && !r.IsBatch() {
+			form = routerUserID
+		}
 		dst = append(dst, `"batchedRequest":`...)
-		dst = appendRequest(dst, r, single)
+		dst = appendRequest(dst, r, form)
 		dst = append(dst, ',')
 	}
 	dst = append(dst, `"metadata":[`...)
