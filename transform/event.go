@@ -75,12 +75,15 @@ type event struct {
 // budget: load fills only the fields msg has.
 func (ev *event) load(msg jsvalue.Value, d5 bool) {
 	ev.d5 = d5
+	var channel jsvalue.Value
 	// All reads a parsed message's text as it goes: the mapping reads a
 	// few members and copies others whole, and builds none of them.
 	for key, val := range msg.All() {
 		switch key {
 		case "type":
 			ev.rawType = val
+		case "channel":
+			channel = val
 		case "userId":
 			ev.userID = ev.id(val)
 		case "anonymousId":
@@ -124,6 +127,9 @@ func (ev *event) load(msg jsvalue.Value, d5 bool) {
 			ev.retl = val.Truthy()
 		}
 	}
+	if channel.IsString() && channel.Str() == sourcesChannel {
+		ev.sourcesTimestamp(msg)
+	}
 	if !d5 {
 		ev.typ = ev.rawType.Str()
 		return
@@ -141,6 +147,40 @@ func (ev *event) load(msg jsvalue.Value, d5 bool) {
 		ev.properties.Set("email", ev.propsEmail)
 	}
 	ev.idsRead = true
+}
+
+// sourcesChannel is the channel of events from a warehouse source.
+const sourcesChannel = "sources"
+
+// sourcesTimestamp reads the timestamp of an event from a warehouse source
+// as upstream does before any destination reads the event: an identify's
+// or a track's that is not mapped to the destination (its
+// context.mappedToDestination falsy) is the first of its source's own
+// timestamp fields that is truthy, false or 0, else null. An identify's
+// are context.timestamp, context.traits.timestamp and traits.timestamp, a
+// track's properties.timestamp, and then both timestamp and
+// originalTimestamp. The type is matched as it came, not lowercased, as
+// upstream matches it.
+func (ev *event) sourcesTimestamp(msg jsvalue.Value) {
+	var paths []string
+	switch ev.rawType.Str() {
+	case typeIdentify:
+		paths = []string{"context.timestamp", "context.traits.timestamp", "traits.timestamp", "timestamp", "originalTimestamp"}
+	case typeTrack:
+		paths = []string{"properties.timestamp", "timestamp", "originalTimestamp"}
+	default:
+		return
+	}
+	if js.GetValue(msg, "context.mappedToDestination").Truthy() {
+		return
+	}
+	ev.timestamp = jsvalue.Null()
+	for _, p := range paths {
+		if v := js.GetValue(msg, p); isSet(v) {
+			ev.timestamp = v
+			return
+		}
+	}
 }
 
 // id returns an id, name or token field as the mapping reads it: after
