@@ -62,8 +62,9 @@ func (v *v2Event) validate(dest *Destination, connection jsvalue.Value) *Error {
 }
 
 // checkRawConfig checks a raw destination configuration against upstream's
-// schema: siteID and apiKey non-empty strings, datacenter "US" or "EU" when
-// present, deviceTokenEventName a string when present.
+// schema: siteID and apiKey non-empty strings (an empty one is "siteID is
+// required", the schema's message), datacenter "US" or "EU" when present,
+// deviceTokenEventName a string when present.
 func checkRawConfig(z *zodIssues, cfg jsvalue.Value) {
 	const at = "destination.Config"
 	if !z.object(at, cfg) {
@@ -72,7 +73,8 @@ func checkRawConfig(z *zodIssues, cfg jsvalue.Value) {
 	for _, key := range [...]string{"siteID", "apiKey"} {
 		v := cfg.Get(key)
 		if v.IsString() && v.Str() == "" {
-			z.add(at+"."+key, zodEmptyString)
+			// The schema's own message for its min(1).
+			z.add(at+"."+key, key+" is required")
 			continue
 		}
 		z.str(at+"."+key, v)
@@ -196,10 +198,6 @@ func checkMappings(z *zodIssues, path string, list jsvalue.Value) {
 
 // zodRequired is zod's message for a missing value.
 const zodRequired = "Required"
-
-// zodEmptyString is zod's message for an empty string where one character
-// is the minimum.
-const zodEmptyString = "String must contain at least 1 character(s)"
 
 // v2Datacenters are the datacenter values upstream's schema accepts.
 var v2Datacenters = []string{"US", "EU"}

@@ -125,7 +125,7 @@ func TestCredentialWording(t *testing.T) {
 		v2        string
 	}{
 		{"empty site", `{"siteID":"","apiKey":"k"}`, "siteID not found in Configs",
-			"destination.Config.siteID: String must contain at least 1 character(s)"},
+			"destination.Config.siteID: siteID is required"},
 		{"null site", `{"siteID":null,"apiKey":"k"}`, "siteID not found in Configs",
 			"destination.Config.siteID: Expected string, received null"},
 		{"absent key", `{"siteID":"s"}`, "apiKey not found in Configs",
@@ -133,7 +133,7 @@ func TestCredentialWording(t *testing.T) {
 		{"zero key", `{"siteID":"s","apiKey":0}`, "apiKey not found in Configs",
 			"destination.Config.apiKey: Expected string, received number"},
 		{"both empty", `{"siteID":"","apiKey":""}`, "siteID not found in Configs",
-			"destination.Config.siteID: String must contain at least 1 character(s); destination.Config.apiKey: String must contain at least 1 character(s)"},
+			"destination.Config.siteID: siteID is required; destination.Config.apiKey: apiKey is required"},
 		{"bad datacenter", `{"siteID":"s","apiKey":"k","datacenter":"eu"}`, "",
 			"destination.Config.datacenter: Invalid enum value. Expected 'US' | 'EU', received 'eu'"},
 	}
