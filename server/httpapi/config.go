@@ -53,7 +53,8 @@ type Config struct {
 	// network between the two is free, as beside rudder-server.
 	PlainAnswers bool
 	// V2Workspaces is the value of V2WorkspacesEnv: the workspaces whose
-	// router requests take API mode v2 ("ALL" for every one). Empty keeps
+	// jobs take API mode v2 in router requests ("ALL" for every one), a
+	// destination group by the workspace of its first job. Empty keeps
 	// every router request on the legacy path.
 	V2Workspaces string
 	// Fallback, when set, is the rudder-transformer that every request for
@@ -122,9 +123,9 @@ func (c Config) validate() error {
 	return errors.Join(errs...)
 }
 
-// v2Selector answers whether a router request takes API mode v2, as
-// upstream decides it: V2WorkspacesEnv holds "ALL" or the workspace id of
-// the request's first job.
+// v2Selector answers whether a router request's destination group takes
+// API mode v2, as upstream decides it: V2WorkspacesEnv holds "ALL" or the
+// workspace id of the group's first job.
 type v2Selector struct {
 	all        bool
 	workspaces []string
@@ -146,8 +147,9 @@ func newV2Selector(value string) v2Selector {
 	return s
 }
 
-// selects reports whether a request whose first job belongs to workspace
-// takes API mode v2.
+// selects reports whether a group whose first job belongs to workspace
+// takes API mode v2. The workspace id is trimmed, as upstream trims it.
 func (s v2Selector) selects(workspace string) bool {
+	workspace = strings.TrimSpace(workspace)
 	return s.all || (workspace != "" && slices.Contains(s.workspaces, workspace))
 }

@@ -218,11 +218,8 @@ func (h *Handler) routerAnswer(rec *recorder, r *http.Request, data, dst []byte)
 	}
 	rec.jobs = len(jobs)
 	mode := transform.Mode{MaxEventBytes: h.cfg.MaxEventBytes}
-	if len(jobs) > 0 {
-		mode.V2 = h.v2.selects(metaString(jobs[0].meta, "workspaceId"))
-	}
 	tally := h.metrics.tally(routeRouter)
-	out = appendRouterResponse(slices.Grow(dst, 512*len(jobs)+16), jobs, mode, &tally)
+	out = appendRouterResponse(slices.Grow(dst, 512*len(jobs)+16), jobs, mode, h.v2, &tally)
 	tally.flush()
 	return out, dt, nil
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -511,5 +512,47 @@ func TestUserIDAsUpstreamLeavesIt(t *testing.T) {
 				t.Errorf("%s, %s: processor's userId %q, want %q", typ, tests[i].ids, got, tests[i].processor)
 			}
 		}
+	}
+}
+
+// TestV2ChosenPerGroup checks that each destination group of a router
+// request takes API mode v2 or not by its own first job's workspace,
+// trimmed, as upstream chooses, and that a v2 group's errors follow its
+// own requests, before the next group's entries.
+func TestV2ChosenPerGroup(t *testing.T) {
+	t.Parallel()
+	_, c := newTestServer(t, Config{V2Workspaces: "w2"})
+	other := `{"ID":"d2","Config":{"siteID":"customerio1","apiKey":"customerio2"}}`
+	jobs := []routerJob{
+		{Message: json.RawMessage(`{"type":"track","userId":"u1","event":"e"}`), Metadata: jobMetadata{JobID: 1, WorkspaceID: "w1"}, Destination: json.RawMessage(testDest)},
+		{Message: json.RawMessage(`{"type":"track","userId":"u2","event":"e"}`), Metadata: jobMetadata{JobID: 2, WorkspaceID: " w2 "}, Destination: json.RawMessage(other)},
+		{Message: json.RawMessage(`{"type":"nope","userId":"u2"}`), Metadata: jobMetadata{JobID: 3, WorkspaceID: "w2"}, Destination: json.RawMessage(other)},
+		{Message: json.RawMessage(`{"type":"track","userId":"u3","event":"e"}`), Metadata: jobMetadata{JobID: 4, WorkspaceID: "w2"}, Destination: json.RawMessage(testDest)},
+		{Message: json.RawMessage(`{"type":"track","userId":"u4","event":"e"}`), Metadata: jobMetadata{JobID: 5, WorkspaceID: "w1"}, Destination: json.RawMessage(other)},
+	}
+	out := c.routerTransform(jobs, false)
+	type entry struct {
+		jobs    []int64
+		batched bool
+		status  int
+	}
+	var got []entry
+	for _, o := range out {
+		e := entry{batched: o.Batched, status: o.StatusCode}
+		for _, m := range o.Metadata {
+			e.jobs = append(e.jobs, m.JobID)
+		}
+		got = append(got, e)
+	}
+	// d1's group starts with a w1 job: API mode v1, a request per event.
+	// d2's starts with " w2 ": API mode v2, one batch, then its error.
+	want := []entry{
+		{jobs: []int64{1}, status: 200},
+		{jobs: []int64{4}, status: 200},
+		{jobs: []int64{2, 5}, batched: true, status: 200},
+		{jobs: []int64{3}, status: 400},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("entries %+v, want %+v", got, want)
 	}
 }

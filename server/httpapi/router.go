@@ -5,9 +5,11 @@ import (
 	"github.com/cio-transformer/cio-transformer/transform"
 )
 
-// routerGroup is the jobs of one destination group, in input order.
+// routerGroup is the jobs of one destination group, in input order, and
+// the API mode they are mapped in.
 type routerGroup struct {
 	jobs []int
+	mode transform.Mode
 }
 
 // groupJobs groups a router request's jobs as upstream does: by
@@ -36,23 +38,27 @@ type routerEntry struct {
 
 // routeJobs maps and batches a router request's jobs, group by group, with
 // the same Batcher the gRPC service uses. Each job ends in exactly one
-// entry. In API mode v2 the errors follow the requests, as upstream
+// entry. A group takes API mode v2 when v2 selects its first job's
+// workspace, as upstream chooses the mode of each group; mode is the
+// rest. In API mode v2 a group's errors follow its requests, as upstream
 // appends them.
-func routeJobs(jobs []job, mode transform.Mode) ([]routerEntry, []routerGroup) {
+func routeJobs(jobs []job, mode transform.Mode, v2 v2Selector) ([]routerEntry, []routerGroup) {
 	groups := groupJobs(jobs)
 	entries := make([]routerEntry, 0, len(jobs))
-	var failed []routerEntry
 	b := transform.NewBatcher(nil, mode.Limits())
-	for gi, g := range groups {
-		dest := jobs[g.jobs[0]].dest.dest
-		b.Reset(dest, mode.Limits())
+	for gi := range groups {
+		g := &groups[gi]
+		g.mode = mode
+		g.mode.V2 = v2.selects(metaString(jobs[g.jobs[0]].meta, "workspaceId"))
+		b.Reset(jobs[g.jobs[0]].dest.dest, g.mode.Limits())
+		var failed []routerEntry
 		emit := func(e transform.Entry) {
 			// The Batcher numbers jobs within the group.
 			for k, p := range e.Jobs {
 				e.Jobs[k] = g.jobs[p]
 			}
 			re := routerEntry{Entry: e, group: gi}
-			if mode.V2 && e.Err != nil {
+			if g.mode.V2 && e.Err != nil {
 				failed = append(failed, re)
 				return
 			}
@@ -62,26 +68,27 @@ func routeJobs(jobs []job, mode transform.Mode) ([]routerEntry, []routerGroup) {
 			j := &jobs[ji]
 			r := transform.Result{Err: j.err}
 			if j.err == nil {
-				r = mode.Map(transform.Job{Event: j.message, Connection: j.connection, DontBatch: j.meta.Get("dontBatch").Bool()}, j.dest.dest)
+				r = g.mode.Map(transform.Job{Event: j.message, Connection: j.connection, DontBatch: j.meta.Get("dontBatch").Bool()}, j.dest.dest)
 			}
 			b.Add(p, r, emit)
 		}
 		b.Flush(emit)
+		entries = append(entries, failed...)
 	}
-	return append(entries, failed...), groups
+	return entries, groups
 }
 
 // appendRouterResponse writes the router transform's answer,
 // {"output": [...]}, and counts the outcomes in tally.
-func appendRouterResponse(dst []byte, jobs []job, mode transform.Mode, tally *jobTally) []byte {
-	entries, groups := routeJobs(jobs, mode)
+func appendRouterResponse(dst []byte, jobs []job, mode transform.Mode, v2 v2Selector, tally *jobTally) []byte {
+	entries, groups := routeJobs(jobs, mode, v2)
 	dst = append(dst, `{"output":[`...)
 	for i, e := range entries {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		first := &jobs[groups[e.group].jobs[0]]
-		dst = appendRouterEntry(dst, jobs, e, first, mode)
+		g := &groups[e.group]
+		dst = appendRouterEntry(dst, jobs, e, &jobs[g.jobs[0]], g.mode)
 		for range e.Jobs {
 			tally.add(e.Err == nil)
 		}
