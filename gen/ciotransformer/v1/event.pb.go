@@ -57,7 +57,10 @@ type Event struct {
 	// For page events: the page category. Not sent to Customer.io.
 	Category string `protobuf:"bytes,9,opt,name=category,proto3" json:"category,omitempty"`
 	// The source channel (web, mobile, server, sources). Not sent to
-	// Customer.io.
+	// Customer.io. An identify or track from a warehouse source ("sources")
+	// that is not mapped to the destination takes its timestamp from its
+	// source's fields first (for a track properties.timestamp), as
+	// RudderStack reads it.
 	Channel string `protobuf:"bytes,10,opt,name=channel,proto3" json:"channel,omitempty"`
 	// When the event happened, as RudderStack sends it (ISO-8601 or RFC 1123).
 	Timestamp string `protobuf:"bytes,11,opt,name=timestamp,proto3" json:"timestamp,omitempty"`
