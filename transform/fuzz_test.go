@@ -40,6 +40,8 @@ func FuzzTransform(f *testing.F) {
 	f.Add([]byte(`{"type":"alias","userId":"a\ud83d@b.co","previousId":"\udc00","traits":{"k\ud800":"\uDFFF"}}`), uint8(0))
 	f.Add([]byte(`{"type":"track","event":"Application Uninstalled","userId":"u","properties":"\ud83d\ude00\ud83d","context":{"device":{"token":"t\ud800"}}}`), uint8(2))
 	f.Add([]byte(`{"type":"page","anonymousId":"\udc00","name":"\ud83d"}`), uint8(1))
+	f.Add([]byte(`{"type":"identify","channel":"sources","userId":"u","context":{"timestamp":0,"traits":{"timestamp":"2021-01-01"}},"traits":{"timestamp":[]}}`), uint8(0))
+	f.Add([]byte(`{"type":"track","channel":"sources","event":"e","properties":{"timestamp":"x"},"context":{"traits":{"email":"a@b.co"}}}`), uint8(1))
 	f.Add([]byte(`null`), uint8(0))
 
 	f.Fuzz(func(t *testing.T, event []byte, d uint8) {
