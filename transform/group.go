@@ -100,7 +100,7 @@ func (ev *event) group() Result {
 	text = append(text, oid...)
 	ends = append(ends, len(text))
 	r := objectResult(text, ends, data)
-	r.UserID = ev.keyedUserID(r.Keys)
+	r.UserID, _ = ev.keyedUserID(r.Keys)
 	return r
 }
 

@@ -58,23 +58,16 @@ func appendKey(text []byte, ends []int, prefix string, id jsvalue.Value) ([]byte
 // start with the key of userIdOnly when it is truthy, else with
 // anonymousId's. A Result's user id is then its own text, as the rest of
 // the Result is, and refers to none of the event's (TestResultOwnsItsText).
-func (ev *event) keyedUserID(keys []string) string {
+// It also returns which falsy value the user id is, as upstream's router
+// transform leaves it (Request.UserIDFalsy), or NotFalsy.
+func (ev *event) keyedUserID(keys []string) (string, FalsyID) {
 	switch {
 	case ev.userIDOnly.Truthy():
-		return keys[0][len(userKeyPrefix):]
+		return keys[0][len(userKeyPrefix):], NotFalsy
 	case ev.anonymousID.Truthy():
-		return keys[0][len(anonKeyPrefix):]
+		return keys[0][len(anonKeyPrefix):], NotFalsy
 	}
-	return ""
-}
-
-// falsyUserID returns which falsy value userIdOnly || anonymousId is, the
-// request's user id as upstream's router transform leaves it, or NotFalsy.
-func (ev *event) falsyUserID() FalsyID {
-	if ev.userIDOnly.Truthy() {
-		return NotFalsy
-	}
-	return falsyID(ev.anonymousID)
+	return "", falsyID(ev.anonymousID)
 }
 
 // sliceKeys sets keys to the texts in s that start at start and end at

@@ -185,7 +185,7 @@ func (ev *event) request(dest *Destination, method, endpointPath string, ep endp
 	keys := sliceKeys(h.keys[:len(ends):len(ends)], s, urlEnd, ends)
 	// A user id that is the path id URI encoding left as it is (kept) is
 	// ASCII without a look.
-	userID := ev.keyedUserID(keys)
+	userID, falsy := ev.keyedUserID(keys)
 	h.req = Request{
 		Method:       method,
 		Endpoint:     s[:urlEnd],
@@ -193,7 +193,7 @@ func (ev *event) request(dest *Destination, method, endpointPath string, ep endp
 		Headers:      dest.headers,
 		Body:         b,
 		UserID:       userID,
-		UserIDFalsy:  ev.falsyUserID(),
+		UserIDFalsy:  falsy,
 		WellFormed:   urlASCII && (userID == kept || isASCII(userID)),
 	}
 	return Result{Request: &h.req, Keys: keys}
