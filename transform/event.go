@@ -152,26 +152,29 @@ func (ev *event) load(msg jsvalue.Value, d5 bool) {
 // sourcesChannel is the channel of events from a warehouse source.
 const sourcesChannel = "sources"
 
+// The fields an identify's and a track's timestamp are read from when the
+// event comes from a warehouse source (see sourcesTimestamp), in order.
+var (
+	identifySourceTimestamps = []string{"context.timestamp", "context.traits.timestamp", "traits.timestamp", "timestamp", "originalTimestamp"}
+	trackSourceTimestamps    = []string{"properties.timestamp", "timestamp", "originalTimestamp"}
+)
+
 // sourcesTimestamp reads the timestamp of an event from a warehouse source
 // as upstream does before any destination reads the event: an identify's
-// or a track's that is not mapped to the destination (its
-// context.mappedToDestination falsy) is the first of its source's own
-// timestamp fields that is truthy, false or 0, else null. An identify's
-// are context.timestamp, context.traits.timestamp and traits.timestamp, a
-// track's properties.timestamp, and then both timestamp and
-// originalTimestamp. The type is matched as it came, not lowercased, as
+// or a track's that is not mapped to the destination (ev.retl unset, as
+// load read context.mappedToDestination) is the first of its fields
+// (identifySourceTimestamps, trackSourceTimestamps) that is truthy, false
+// or 0, else null. The type is matched as it came, not lowercased, as
 // upstream matches it.
 func (ev *event) sourcesTimestamp(msg jsvalue.Value) {
 	var paths []string
 	switch ev.rawType.Str() {
 	case typeIdentify:
-		paths = []string{"context.timestamp", "context.traits.timestamp", "traits.timestamp", "timestamp", "originalTimestamp"}
+		paths = identifySourceTimestamps
 	case typeTrack:
-		paths = []string{"properties.timestamp", "timestamp", "originalTimestamp"}
-	default:
-		return
+		paths = trackSourceTimestamps
 	}
-	if js.GetValue(msg, "context.mappedToDestination").Truthy() {
+	if paths == nil || ev.retl {
 		return
 	}
 	ev.timestamp = jsvalue.Null()
