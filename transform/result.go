@@ -120,6 +120,10 @@ type Error struct {
 	// Type is the statTags errorType (TypeConfiguration or
 	// TypeInstrumentation).
 	Type string
+	// Schema reports that the event failed API mode v2's input schema and
+	// was not mapped. Upstream's router lists these errors before the
+	// ones its mapping raises.
+	Schema bool
 }
 
 // instrumentationError returns a 400 instrumentation error.

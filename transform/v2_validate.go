@@ -279,10 +279,12 @@ func (z *zodIssues) err() *Error {
 		root, _, _ := strings.Cut(is.path, ".")
 		configOnly = configOnly && (root == "destination" || root == "connection")
 	}
+	e := instrumentationError(b.String())
 	if configOnly {
-		return configurationError(b.String())
+		e = configurationError(b.String())
 	}
-	return instrumentationError(b.String())
+	e.Schema = true
+	return e
 }
 
 // zodType names the type of a JSON value as zod does in its messages.

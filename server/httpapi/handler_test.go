@@ -556,3 +556,91 @@ func TestV2ChosenPerGroup(t *testing.T) {
 		t.Errorf("entries %+v, want %+v", got, want)
 	}
 }
+
+// TestV2ErrorOrder checks that an API mode v2 group lists its errors as
+// upstream's batching framework does, after its requests: the jobs that
+// fail the input schema, then the mapping errors of batchable jobs, then
+// those of dontBatch jobs, each in input order.
+func TestV2ErrorOrder(t *testing.T) {
+	t.Parallel()
+	_, c := newTestServer(t, Config{V2Workspaces: "ALL"})
+	msgs := []struct {
+		msg       string
+		dontBatch bool
+	}{
+		{msg: `{"type":"track","userId":"u1"}`, dontBatch: true},             // mapping error, dontBatch
+		{msg: `{"type":"track","userId":"u2"}`},                              // mapping error
+		{msg: `{"type":"nope","userId":"u3"}`},                               // schema error
+		{msg: `{"type":"track","userId":"u4","event":"e"}`},                  // request
+		{msg: `{"type":"page","userId":"u5","name":5}`},                      // mapping error
+		{msg: `{"type":"track","userId":{},"event":"e"}`},                    // schema error
+		{msg: `{"type":"identify"}`, dontBatch: true},                        // schema error
+		{msg: `{"type":"track","userId":"u8","event":"e"}`, dontBatch: true}, // request of its own
+	}
+	var jobs []routerJob
+	for i, m := range msgs {
+		jobs = append(jobs, routerJob{
+			Message:     json.RawMessage(m.msg),
+			Metadata:    jobMetadata{JobID: int64(i + 1), WorkspaceID: "w", DontBatch: m.dontBatch},
+			Destination: json.RawMessage(testDest),
+		})
+	}
+	var got []string
+	for _, o := range c.routerTransform(jobs, false) {
+		for _, m := range o.Metadata {
+			got = append(got, fmt.Sprintf("%d:%d", m.JobID, o.StatusCode))
+		}
+	}
+	want := []string{"4:200", "8:200", "3:400", "6:400", "7:400", "2:400", "5:400", "1:400"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("jobs in output order %v, want %v", got, want)
+	}
+}
+
+// TestV2RequestOrder checks that an API mode v2 group lists its requests
+// by the smallest job id each covers, as upstream sorts them, except where
+// that would send a user's event before an earlier one (deviation D3).
+func TestV2RequestOrder(t *testing.T) {
+	t.Parallel()
+	_, c := newTestServer(t, Config{V2Workspaces: "ALL"})
+	type msg struct {
+		user      string
+		dontBatch bool
+	}
+	for _, tc := range []struct {
+		name string
+		msgs []msg
+		want [][]int64
+	}{{
+		// The dontBatch requests go out at once while the batch stays open.
+		name: "sorted",
+		msgs: []msg{{user: "u1"}, {user: "u2", dontBatch: true}, {user: "u3", dontBatch: true}, {user: "u4"}},
+		want: [][]int64{{1, 4}, {2}, {3}},
+	}, {
+		// Job 3 joins the batch after job 2, of the same user, went out
+		// on its own: the batch cannot go first.
+		name: "a user's order kept",
+		msgs: []msg{{user: "u1"}, {user: "u2", dontBatch: true}, {user: "u2"}, {user: "u3", dontBatch: true}},
+		want: [][]int64{{2}, {1, 3}, {4}},
+	}} {
+		var jobs []routerJob
+		for i, m := range tc.msgs {
+			jobs = append(jobs, routerJob{
+				Message:     json.RawMessage(`{"type":"track","event":"e","userId":"` + m.user + `"}`),
+				Metadata:    jobMetadata{JobID: int64(i + 1), WorkspaceID: "w", DontBatch: m.dontBatch},
+				Destination: json.RawMessage(testDest),
+			})
+		}
+		var got [][]int64
+		for _, o := range c.routerTransform(jobs, false) {
+			var ids []int64
+			for _, m := range o.Metadata {
+				ids = append(ids, m.JobID)
+			}
+			got = append(got, ids)
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: entries %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -40,8 +40,8 @@ type routerEntry struct {
 // the same Batcher the gRPC service uses. Each job ends in exactly one
 // entry. A group takes API mode v2 when v2 selects its first job's
 // workspace, as upstream chooses the mode of each group; mode is the
-// rest. In API mode v2 a group's errors follow its requests, as upstream
-// appends them.
+// rest. An API mode v2 group's entries are listed in upstream's order as
+// far as deviation D3 allows (see v2Output).
 func routeJobs(jobs []job, mode transform.Mode, v2 v2Selector) ([]routerEntry, []routerGroup) {
 	groups := groupJobs(jobs)
 	entries := make([]routerEntry, 0, len(jobs))
@@ -51,29 +51,38 @@ func routeJobs(jobs []job, mode transform.Mode, v2 v2Selector) ([]routerEntry, [
 		g.mode = mode
 		g.mode.V2 = v2.selects(metaString(jobs[g.jobs[0]].meta, "workspaceId"))
 		b.Reset(jobs[g.jobs[0]].dest.dest, g.mode.Limits())
-		var failed []routerEntry
+		var out *v2Output
+		if g.mode.V2 {
+			out = newV2Output(len(g.jobs))
+		}
 		emit := func(e transform.Entry) {
+			if out != nil {
+				out.add(e)
+			}
 			// The Batcher numbers jobs within the group.
 			for k, p := range e.Jobs {
 				e.Jobs[k] = g.jobs[p]
 			}
-			re := routerEntry{Entry: e, group: gi}
-			if g.mode.V2 && e.Err != nil {
-				failed = append(failed, re)
-				return
+			if out == nil {
+				entries = append(entries, routerEntry{Entry: e, group: gi})
 			}
-			entries = append(entries, re)
 		}
 		for p, ji := range g.jobs {
 			j := &jobs[ji]
+			dontBatch := j.meta.Get("dontBatch").Bool()
 			r := transform.Result{Err: j.err}
 			if j.err == nil {
-				r = g.mode.Map(transform.Job{Event: j.message, Connection: j.connection, DontBatch: j.meta.Get("dontBatch").Bool()}, j.dest.dest)
+				r = g.mode.Map(transform.Job{Event: j.message, Connection: j.connection, DontBatch: dontBatch}, j.dest.dest)
+			}
+			if out != nil {
+				out.job(p, r.Keys, jobID(j.meta), dontBatch)
 			}
 			b.Add(p, r, emit)
 		}
 		b.Flush(emit)
-		entries = append(entries, failed...)
+		if out != nil {
+			entries = out.appendTo(entries, gi)
+		}
 	}
 	return entries, groups
 }
