@@ -37,14 +37,13 @@ func (ev *event) applyRETL() *Error {
 	return nil
 }
 
-// retlPath returns the set-value path of an identifierType: a string as is,
-// a number as its decimal string, and "" (no path) for anything else.
+// retlPath returns the set-value path of an identifierType: a string as
+// is, and "" (no path) for anything else. Upstream's set-value splits only
+// strings: a number, boolean or null path writes nothing, and an object
+// path throws (a 500 there, nothing written here).
 func retlPath(v jsvalue.Value) string {
-	switch v.Kind() {
-	case jsvalue.KindString:
+	if v.Kind() == jsvalue.KindString {
 		return v.Str()
-	case jsvalue.KindNumber:
-		return v.JSString()
 	}
 	return ""
 }

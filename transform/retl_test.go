@@ -36,6 +36,18 @@ func TestRETL(t *testing.T) {
 			want: `{"body":{"cid":""},"userId":"u"}`,
 		},
 		{
+			name: "a number identifierType writes no trait",
+			event: `{"type":"identify","traits":{"k":1},
+				"context":{"mappedToDestination":true,"externalId":[{"id":"i1","identifierType":0}]}}`,
+			want: `{"body":{"k":1},"userId":"i1"}`,
+		},
+		{
+			name: "a negative identifierType writes no trait either",
+			event: `{"type":"identify","traits":{"k":1},
+				"context":{"mappedToDestination":true,"externalId":[{"id":"i1","identifierType":-1}]}}`,
+			want: `{"body":{"k":1},"userId":"i1"}`,
+		},
+		{
 			name: "not mapped to the destination",
 			event: `{"type":"identify","userId":"u","traits":{},
 				"context":{"mappedToDestination":false,"externalId":[{"id":"x","identifierType":"cid"}]}}`,
