@@ -644,3 +644,41 @@ func TestV2RequestOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestMetadataAsUpstreamWritesIt checks a job's metadata in the answers
+// when the job has none or null: the processor answers it as the job had
+// it (no member, or null), the router as {}, as upstream's do.
+func TestMetadataAsUpstreamWritesIt(t *testing.T) {
+	t.Parallel()
+	_, c := newTestServer(t, Config{})
+	for _, tt := range []struct {
+		job               string // the job's metadata member
+		processor, router string // the answers' metadata; "" for no member
+	}{
+		{job: ``, processor: ``, router: `{}`},
+		{job: `,"metadata":null`, processor: `null`, router: `{}`},
+		{job: `,"metadata":{"jobId":7}`, processor: `{"jobId":7}`, router: `{"jobId":7}`},
+	} {
+		job := `{"message":{"type":"track","userId":"u","event":"e"},"destination":` + testDest + tt.job + `}`
+		status, data := c.post("/v0/destinations/customerio", false, []byte(`[`+job+`]`))
+		var processor []map[string]json.RawMessage
+		if err := json.Unmarshal(data, &processor); status != http.StatusOK || err != nil || len(processor) != 1 {
+			t.Fatalf("%q: processor answered %d (%v): %s", tt.job, status, err, data)
+		}
+		if got := string(processor[0]["metadata"]); got != tt.processor {
+			t.Errorf("%q: processor's metadata %q, want %q", tt.job, got, tt.processor)
+		}
+		status, data = c.post("/routerTransform", false, []byte(`{"destType":"CUSTOMERIO","input":[`+job+`]}`))
+		var router struct {
+			Output []struct {
+				Metadata []json.RawMessage `json:"metadata"`
+			} `json:"output"`
+		}
+		if err := json.Unmarshal(data, &router); status != http.StatusOK || err != nil || len(router.Output) != 1 || len(router.Output[0].Metadata) != 1 {
+			t.Fatalf("%q: router answered %d (%v): %s", tt.job, status, err, data)
+		}
+		if got := string(router.Output[0].Metadata[0]); got != tt.router {
+			t.Errorf("%q: router's metadata %q, want %q", tt.job, got, tt.router)
+		}
+	}
+}

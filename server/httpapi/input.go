@@ -89,7 +89,7 @@ func objectOrNone(v jsvalue.Value, name string) (jsvalue.Value, error) {
 type job struct {
 	message jsvalue.Value
 	// metadata is the text of the job's metadata as it came, "" when it
-	// is absent or null.
+	// is absent.
 	metadata   string
 	meta       jsvalue.Value
 	connection jsvalue.Value
@@ -119,8 +119,9 @@ type decoder struct {
 // newJob reads one job, a Value of the request (null or an object), whose
 // destination and connection are given.
 func (d *decoder) newJob(w, dest, conn jsvalue.Value) job {
-	j := job{message: w.Get("message"), meta: nonNull(w.Get("metadata")), connection: nonNull(conn)}
-	j.metadata = sourceText(j.meta)
+	meta := w.Get("metadata")
+	j := job{message: w.Get("message"), meta: nonNull(meta), connection: nonNull(conn)}
+	j.metadata = sourceText(meta)
 	j.dest = d.destination(nonNull(dest))
 	return j
 }

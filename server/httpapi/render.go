@@ -98,11 +98,11 @@ func appendStatTags(dst []byte, e *transform.Error, feature string, meta jsvalue
 	return append(dst, '}')
 }
 
-// appendMetadata writes a job's metadata as it came; absent metadata is
-// null, as JSON.stringify writes an undefined array element.
+// appendMetadata writes a job's metadata, in a router answer, as it came;
+// absent or null metadata is written as {}, as upstream's router writes it.
 func appendMetadata(dst []byte, j *job) []byte {
-	if j.metadata == "" {
-		return append(dst, "null"...)
+	if j.metadata == "" || j.metadata == "null" {
+		return append(dst, "{}"...)
 	}
 	return append(dst, j.metadata...)
 }
