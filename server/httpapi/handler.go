@@ -212,7 +212,11 @@ func (h *Handler) routerAnswer(rec *recorder, r *http.Request, data, dst []byte)
 	if dt, err = routerDestType(doc); err != nil || !strings.EqualFold(dt, destType) {
 		return nil, dt, err
 	}
-	jobs, err := h.jobsOf(r, doc, doc.Get("input"))
+	input := doc.Get("input")
+	if noEventArray(input, r.Header.Get(contentFormatHeader) == compactedV1) {
+		return appendInvalidEventArray(dst, dt), dt, nil
+	}
+	jobs, err := h.jobsOf(r, doc, input)
 	if err != nil {
 		return nil, dt, err
 	}

@@ -194,7 +194,10 @@ func TestWholeRequestFailures(t *testing.T) {
 		{"gzip bomb", "/v0/destinations/customerio", gz(strings.Repeat(" ", 4096) + "[]"), true, false, 413, "larger than"},
 		{"bad gzip", "/v0/destinations/customerio", []byte("not gzip"), true, false, 400, "gzip"},
 		{"empty processor", "/v0/destinations/customerio", []byte(`[]`), false, false, 200, `[]`},
-		{"empty router", "/routerTransform", []byte(`{"input":[],"destType":"customerio"}`), false, false, 200, `{"output":[]}`},
+		{"empty router", "/routerTransform", []byte(`{"input":[],"destType":"customerio"}`), false, false, 200, `{"output":[{"metadata":[{"destType":"customerio"}],"batched":false,"statusCode":400,"error":"Invalid event array"}]}`},
+		{"router input not an array", "/routerTransform", []byte(`{"input":{},"destType":"CUSTOMERIO"}`), false, false, 200, `"metadata":[{"destType":"CUSTOMERIO"}],"batched":false,"statusCode":400,"error":"Invalid event array"`},
+		{"router without input", "/routerTransform", []byte(`{"destType":"customerio"}`), false, false, 200, `"error":"Invalid event array"`},
+		{"empty compacted router", "/routerTransform", []byte(`{"destType":"customerio","input":[],"destinations":{},"connections":{}}`), false, true, 200, `"error":"Invalid event array"`},
 	}
 	ts, _ := newTestServer(t, Config{MaxJobsPerRequest: 3, MaxBodyBytes: 1024})
 	for _, tt := range tests {

@@ -87,6 +87,27 @@ func routeJobs(jobs []job, mode transform.Mode, v2 v2Selector) ([]routerEntry, [
 	return entries, groups
 }
 
+// noEventArray reports whether a router request's input holds no jobs to
+// map: it is empty, absent or null, or in the plain format not an array at
+// all. Upstream answers such a request with one error entry (see
+// appendInvalidEventArray); a compacted input of another kind is a bad
+// request body.
+func noEventArray(input jsvalue.Value, compacted bool) bool {
+	if input.IsArray() {
+		return input.Len() == 0
+	}
+	return !compacted || input.IsNullish()
+}
+
+// appendInvalidEventArray writes upstream's answer to a router request
+// without jobs: one error entry whose metadata is the request's destType,
+// dt.
+func appendInvalidEventArray(dst []byte, dt string) []byte {
+	dst = append(dst, `{"output":[{"metadata":[{"destType":`...)
+	dst = jsvalue.AppendJSONString(dst, dt)
+	return append(dst, `}],"batched":false,"statusCode":400,"error":"Invalid event array"}]}`...)
+}
+
 // appendRouterResponse writes the router transform's answer,
 // {"output": [...]}, and counts the outcomes in tally.
 func appendRouterResponse(dst []byte, jobs []job, mode transform.Mode, v2 v2Selector, tally *jobTally) []byte {
