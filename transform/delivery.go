@@ -200,7 +200,9 @@ func errorType(status int) string {
 
 // responseText is a failed answer's body as upstream reports it on every
 // job: JSON.stringify of the parsed body, or of its text when it is not
-// JSON; a redirect or an incomplete body is described instead.
+// JSON, and "" for a body that is empty or a falsy JSON value (upstream
+// reads it as data || "", then stringifies it). A redirect or an
+// incomplete body is described instead.
 func responseText(a Answer) string {
 	switch {
 	case a.Status >= 300 && a.Status < 400:
@@ -209,6 +211,9 @@ func responseText(a Answer) string {
 		return "Customer.io answered HTTP " + strconv.Itoa(a.Status) + " with a body that could not be read whole"
 	}
 	if v, err := jsvalue.Parse(a.Body); err == nil {
+		if !v.Truthy() {
+			return `""`
+		}
 		return string(v.AppendJSON(nil))
 	}
 	// axios hands upstream the text when it is not JSON; an empty body
@@ -268,12 +273,13 @@ func batchIndex(v jsvalue.Value) (int, bool) {
 }
 
 // itemError words one 207 error: "reason: <r>, field: <f>, message: <m>",
-// leaving out the missing parts.
+// leaving out the parts that are missing or falsy ("", 0, false), as
+// upstream does.
 func itemError(e jsvalue.Value) string {
 	var parts []string
 	for _, k := range [...]string{"reason", "field", "message"} {
 		v := e.Get(k)
-		if v.IsNullish() {
+		if !v.Truthy() {
 			continue
 		}
 		parts = append(parts, k+": "+v.JSString())

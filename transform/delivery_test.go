@@ -31,6 +31,10 @@ func TestDeliver(t *testing.T) {
 			a: Answer{Status: 207, Body: []byte(`{"errors":[{"batch_index":0,"message":"bad"},{"batch_index":1}]}`)},
 			want: Delivery{Status: 207, Message: MessagePartialFailure, DestinationStatus: 207, Jobs: []JobDelivery{
 				{StatusCode: 400, Error: "message: bad"}, {StatusCode: 400, Error: "Unknown error from CustomerIO"}}}},
+		{name: "207 falsy parts are left out", jobs: 2,
+			a: Answer{Status: 207, Body: []byte(`{"errors":[{"batch_index":0,"reason":"x y","field":"","message":null},{"batch_index":1,"reason":0,"field":false,"message":5}]}`)},
+			want: Delivery{Status: 207, Message: MessagePartialFailure, DestinationStatus: 207, Jobs: []JobDelivery{
+				{StatusCode: 400, Error: "reason: x y"}, {StatusCode: 400, Error: "message: 5"}}}},
 		{name: "207 later error for an index wins", jobs: 1,
 			a:    Answer{Status: 207, Body: []byte(`{"errors":[{"batch_index":0,"reason":"a"},{"batch_index":0,"reason":"b"}]}`)},
 			want: Delivery{Status: 207, Message: MessagePartialFailure, DestinationStatus: 207, Jobs: []JobDelivery{{StatusCode: 400, Error: "reason: b"}}}},
@@ -57,6 +61,9 @@ func TestDeliver(t *testing.T) {
 		{name: "429 throttled with retry after", jobs: 1, a: Answer{Status: 429, RetryAfter: 7 * time.Second},
 			want: Delivery{Status: 429, Message: MessageDeliveryFailed, ErrorType: "throttled", ErrorCategory: "network", RetryAfter: 7 * time.Second, DestinationStatus: 429,
 				Jobs: []JobDelivery{{StatusCode: 429, Error: `""`}}}},
+		{name: "falsy JSON body is empty text", jobs: 2, a: Answer{Status: 400, Body: []byte(` null `)},
+			want: Delivery{Status: 400, Message: MessageDeliveryFailed, ErrorType: "aborted", ErrorCategory: "network", DestinationStatus: 400,
+				Jobs: []JobDelivery{{StatusCode: 400, Error: `""`}, {StatusCode: 400, Error: `""`}}}},
 		{name: "503 retryable", jobs: 1, a: Answer{Status: 503, Body: []byte(`{"meta":{"error":"down"}}`)},
 			want: Delivery{Status: 503, Message: MessageDeliveryFailed, ErrorType: "retryable", ErrorCategory: "network", DestinationStatus: 503,
 				Jobs: []JobDelivery{{StatusCode: 503, Error: `{"meta":{"error":"down"}}`}}}},
