@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -160,6 +161,37 @@ func TestCredentialWording(t *testing.T) {
 				t.Errorf("v2 error %q, want %q", items[0].Error, tt.v2)
 			}
 		})
+	}
+}
+
+// TestCredentialStrings checks credentials that are not strings: a
+// truthy one is its JavaScript string in the Authorization header, as
+// upstream writes it.
+func TestCredentialStrings(t *testing.T) {
+	t.Parallel()
+	_, c := newTestServer(t, Config{})
+	for _, tt := range []struct{ siteID, user string }{
+		{`[0]`, "0"},
+		{`[false,null,1]`, "false,,1"},
+		{`["a","b"]`, "a,b"},
+		{`{"a":1}`, "[object Object]"},
+		{`5e-7`, "5e-7"},
+		{`true`, "true"},
+	} {
+		job := routerJob{
+			Message:     json.RawMessage(`{"type":"identify","userId":"u1"}`),
+			Metadata:    jobMetadata{JobID: 1},
+			Destination: json.RawMessage(`{"Config":{"siteID":` + tt.siteID + `,"apiKey":"k"}}`),
+		}
+		out := c.processorTransform([]routerJob{job})
+		var o struct {
+			Headers map[string]string `json:"headers"`
+		}
+		_ = json.Unmarshal(out[0]["output"], &o)
+		want := "Basic " + base64.StdEncoding.EncodeToString([]byte(tt.user+":k"))
+		if got := o.Headers["Authorization"]; got != want {
+			t.Errorf("siteID %s: Authorization %q, want %q (%s)", tt.siteID, got, want, out[0]["error"])
+		}
 	}
 }
 

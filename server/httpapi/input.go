@@ -191,25 +191,7 @@ func jsString(v jsvalue.Value) string {
 	if !v.Truthy() {
 		return ""
 	}
-	switch {
-	case v.IsString():
-		return v.Str()
-	case v.IsNumber():
-		return jsvalue.FormatNumber(v.Float())
-	case v.IsArray():
-		parts := make([]string, 0, v.Len())
-		for _, e := range v.Elems() {
-			if e.IsNullish() {
-				parts = append(parts, "")
-			} else {
-				parts = append(parts, jsString(e))
-			}
-		}
-		return strings.Join(parts, ",")
-	case v.IsObject():
-		return "[object Object]"
-	}
-	return "true"
+	return v.JSString()
 }
 
 // groupKey is upstream's router grouping key of a destination: its ID (or
