@@ -25,6 +25,11 @@ type DestinationConfig struct {
 	// from a missing or mistyped one; the typed fields above still drive
 	// the mapping.
 	Config jsvalue.Value
+	// RawConfig reports that Config is the caller's raw configuration even
+	// when it is undefined: the destination had no Config, which API mode
+	// v2 reports as upstream's schema does ("destination.Config:
+	// Required") rather than naming each credential.
+	RawConfig bool
 }
 
 // Destination is a destination ready to map events for: its

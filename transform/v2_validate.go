@@ -45,7 +45,7 @@ func (v *v2Event) validate(dest *Destination, connection jsvalue.Value) *Error {
 	} else {
 		v.checkEventStream(&z)
 	}
-	if !dest.config.Config.IsUndefined() {
+	if dest.config.RawConfig || !dest.config.Config.IsUndefined() {
 		checkRawConfig(&z, dest.config.Config)
 	} else {
 		if dest.config.SiteID == "" {

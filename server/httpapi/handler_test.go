@@ -136,13 +136,17 @@ func TestCredentialWording(t *testing.T) {
 			"destination.Config.apiKey: Expected string, received number"},
 		{"both empty", `{"siteID":"","apiKey":""}`, "siteID not found in Configs",
 			"destination.Config.siteID: siteID is required; destination.Config.apiKey: apiKey is required"},
+		{"no Config", ``, "siteID not found in Configs", "destination.Config: Required"},
 		{"bad datacenter", `{"siteID":"s","apiKey":"k","datacenter":"eu"}`, "",
 			"destination.Config.datacenter: Invalid enum value. Expected 'US' | 'EU', received 'eu'"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			dest := json.RawMessage(`{"ID":"d1","Config":` + tt.config + `}`)
+			dest := json.RawMessage(`{"ID":"d1"}`)
+			if tt.config != "" {
+				dest = json.RawMessage(`{"ID":"d1","Config":` + tt.config + `}`)
+			}
 			job := routerJob{
 				Message:     json.RawMessage(`{"type":"identify","userId":"u1"}`),
 				Metadata:    jobMetadata{JobID: 1, DestinationID: "d1", WorkspaceID: "w1"},

@@ -171,10 +171,11 @@ func sourceText(v jsvalue.Value) string {
 func destinationOf(v jsvalue.Value) *transform.Destination {
 	cfg := v.Get("Config")
 	c := transform.DestinationConfig{
-		SiteID: jsString(cfg.Get("siteID")),
-		APIKey: jsString(cfg.Get("apiKey")),
-		EU:     cfg.Get("datacenter").IsString() && cfg.Get("datacenter").Str() == "EU",
-		Config: cfg,
+		SiteID:    jsString(cfg.Get("siteID")),
+		APIKey:    jsString(cfg.Get("apiKey")),
+		EU:        cfg.Get("datacenter").IsString() && cfg.Get("datacenter").Str() == "EU",
+		Config:    cfg,
+		RawConfig: true,
 	}
 	if id := v.Get("ID"); id.IsString() {
 		c.ID = id.Str()
