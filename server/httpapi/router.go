@@ -51,20 +51,23 @@ func routeJobs(jobs []job, mode transform.Mode, v2 v2Selector) ([]routerEntry, [
 		g.mode = mode
 		g.mode.V2 = v2.selects(metaString(jobs[g.jobs[0]].meta, "workspaceId"))
 		b.Reset(jobs[g.jobs[0]].dest.dest, g.mode.Limits())
-		var out *v2Output
-		if g.mode.V2 {
-			out = newV2Output(len(g.jobs))
-		}
-		emit := func(e transform.Entry) {
-			if out != nil {
-				out.add(e)
-			}
-			// The Batcher numbers jobs within the group.
+		// The Batcher numbers jobs within the group; renumber makes them
+		// the request's.
+		renumber := func(e transform.Entry) {
 			for k, p := range e.Jobs {
 				e.Jobs[k] = g.jobs[p]
 			}
-			if out == nil {
-				entries = append(entries, routerEntry{Entry: e, group: gi})
+		}
+		emit := func(e transform.Entry) {
+			renumber(e)
+			entries = append(entries, routerEntry{Entry: e, group: gi})
+		}
+		var out *v2Output
+		if g.mode.V2 {
+			out = newV2Output(len(g.jobs))
+			emit = func(e transform.Entry) {
+				out.add(e)
+				renumber(e)
 			}
 		}
 		for p, ji := range g.jobs {
