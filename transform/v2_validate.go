@@ -279,10 +279,11 @@ func (z *zodIssues) err() *Error {
 		root, _, _ := strings.Cut(is.path, ".")
 		configOnly = configOnly && (root == "destination" || root == "connection")
 	}
-	e := instrumentationError(b.String())
+	newError := instrumentationError
 	if configOnly {
-		e = configurationError(b.String())
+		newError = configurationError
 	}
+	e := newError(b.String())
 	e.Schema = true
 	return e
 }
