@@ -42,7 +42,7 @@ func (ev *event) applyRETL() *Error {
 // strings: a number, boolean or null path writes nothing, and an object
 // path throws (a 500 there, nothing written here).
 func retlPath(v jsvalue.Value) string {
-	if v.Kind() == jsvalue.KindString {
+	if v.IsString() {
 		return v.Str()
 	}
 	return ""
