@@ -26,6 +26,12 @@ type doc struct {
 	nodes []node
 	infos []containerInfo
 	cs    []container
+	// gen tells the containers of this document from those a lease's
+	// earlier documents left in cs (see Lease): zero for a document of
+	// its own, whose containers are all new.
+	gen uint16
+	// loaded is set once one of the containers has storage (see load).
+	loaded bool
 }
 
 // container is an object or array Value. A parsed container is small
@@ -42,6 +48,8 @@ type container struct {
 	// searches counts lookups in an unread container, then scans of an
 	// object's members until it is indexed (see keyindex.go).
 	searches uint16
+	// gen is the gen of the document that placed c (see doc.container).
+	gen uint16
 }
 
 // storage is what a container holds once built or read.
@@ -288,8 +296,14 @@ func (d *doc) value(j uint32) Value {
 // container returns the storage of the object or array at node j.
 func (d *doc) container(j uint32) *container {
 	c := &d.cs[d.nodes[j+1].start]
-	if c.doc == nil {
-		c.doc, c.node = d, j
+	if c.gen != d.gen || c.doc != d {
+		// A new container, or one an earlier document of a lease left,
+		// which has no storage (see Lease.empty) and already names the
+		// lease's doc: the pointer is written only when it changes.
+		if c.doc != d {
+			c.doc = d
+		}
+		c.node, c.searches, c.gen = j, 0, d.gen
 	}
 	return c
 }
@@ -337,6 +351,7 @@ func (c *container) load() {
 	}
 	c.storage = new(storage)
 	d := c.doc
+	d.loaded = true
 	info := c.info()
 	for p := info.parent; p != noParent && d.infos[p].flags&stale == 0; p = d.infos[p].parent {
 		d.infos[p].flags |= stale

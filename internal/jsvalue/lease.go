@@ -16,12 +16,20 @@ import (
 
 // A Lease is the storage of one document parsed by ParseLeased. It is for
 // one goroutine, like the document.
+//
+// A document's containers are placed in cs as they are first read (see
+// doc.container). Handing the lease back leaves them there, unless one
+// has storage: the next document's gen tells them from its own, so that
+// a document of many containers, most never read, is not cleared whole
+// each time.
 type Lease struct {
 	x indexer
 	d doc
 	// cs holds the containers of the documents the lease has held: those
-	// of the current one, then zero ones.
+	// of the current one, then those of earlier ones, none with storage.
 	cs []container
+	// leased is set while a document holds the lease.
+	leased bool
 }
 
 var leasePool = sync.Pool{New: func() any { return new(Lease) }}
@@ -49,8 +57,17 @@ func (l *Lease) document(text []byte) Value {
 	if cap(l.cs) < nc {
 		l.cs = make([]container, nc)
 	}
-	src := unsafe.String(unsafe.SliceData(text), len(text))
-	l.d = doc{src: src, nodes: x.nodes, infos: x.cs, cs: l.cs[:nc:nc]}
+	gen := l.d.gen + 1
+	if gen == 0 {
+		// The gens have come round: a container left by a document
+		// 65,536 back would pass for one of this document's.
+		clear(l.cs[:cap(l.cs)])
+		gen = 1
+	}
+	l.d.src = unsafe.String(unsafe.SliceData(text), len(text))
+	l.d.nodes, l.d.infos, l.d.cs = x.nodes, x.cs, l.cs[:nc:nc]
+	l.d.gen, l.d.loaded = gen, false
+	l.leased = true
 	return l.d.value(0)
 }
 
@@ -60,7 +77,7 @@ func (l *Lease) document(text []byte) Value {
 // Release panics, unless the storage has been lent again in between,
 // which it cannot tell.
 func (l *Lease) Release() {
-	if l.d.nodes == nil {
+	if !l.leased {
 		panic("jsvalue: Lease released twice")
 	}
 	l.recycle()
@@ -68,11 +85,24 @@ func (l *Lease) Release() {
 
 // recycle empties l and returns it to the pool.
 func (l *Lease) recycle() {
-	clear(l.d.cs)
-	l.d = doc{}
-	if cap(l.cs) > maxPooledIndexer {
-		l.cs = nil
+	l.empty()
+	leasePool.Put(l)
+}
+
+// empty lets go of l's document. The containers the document placed stay
+// unless one has storage, which may hold strings of the text: cleared,
+// they keep nothing of it alive.
+func (l *Lease) empty() {
+	if l.d.loaded {
+		clear(l.d.cs)
+		l.d.loaded = false
+	}
+	l.leased = false
+	l.d.src = ""
+	if cap(l.cs) > maxPooledIndexer || cap(l.x.nodes) > maxPooledIndexer || cap(l.x.cs) > maxPooledIndexer {
+		// Too large to keep (see maxPooledIndexer): the document lets go
+		// of them with the lease.
+		l.d, l.cs = doc{}, nil
 	}
 	l.x.reset()
-	leasePool.Put(l)
 }

@@ -109,3 +109,83 @@ func TestLeaseReleasedTwice(t *testing.T) {
 	}()
 	lease.Release()
 }
+
+// parseInto parses data into l as ParseLeased does, for tests that keep
+// one lease out of the pool.
+func parseInto(t *testing.T, l *Lease, data string) Value {
+	t.Helper()
+	if err := l.x.index([]byte(data)); err != nil {
+		t.Fatalf("index %q: %v", data, err)
+	}
+	return l.document([]byte(data))
+}
+
+// TestLeaseContainersOfEarlierDocuments checks that the containers an
+// earlier document left in a lease (placed, searched, built) read as the
+// next document's own: each document reads as Parse reads it, whatever
+// the one before read.
+func TestLeaseContainersOfEarlierDocuments(t *testing.T) {
+	docs := []string{
+		`{"a":{"k":1,"l":[1,2]},"b":[{"c":1}]}`,
+		`{"z":"long text","y":{"q":[true]},"a":{"k":2},"b":[]}`,
+		`[{"k":3},{"a":{"k":4}},[[{"k":5}]]]`,
+		`{"a":{"k":6,"k":7},"b":[{"c":{"d":8}}]}`,
+	}
+	var l Lease
+	for round := range 3 {
+		for i, s := range docs {
+			want, err := Parse([]byte(s))
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := parseInto(t, &l, s)
+			// Search every object a few times before reading it whole,
+			// and build one container in the even rounds.
+			for range 4 {
+				_ = v.Get("a").Get("k")
+				_ = v.Get("b").Get("0").Get("c")
+				_ = v.Get("1").Get("a").Get("k")
+			}
+			if round%2 == 0 && v.Get("a").IsObject() {
+				v.Get("a").Set("added", Number(float64(i)))
+				want.Get("a").Set("added", Number(float64(i)))
+			}
+			if got, wantText := v.AppendJSON(nil), want.AppendJSON(nil); !bytes.Equal(got, wantText) {
+				t.Fatalf("round %d, document %d reads %s, want %s", round, i, got, wantText)
+			}
+			l.empty()
+			for j := range l.cs[:cap(l.cs)] {
+				if c := &l.cs[:cap(l.cs)][j]; c.storage != nil {
+					t.Fatalf("round %d, document %d: container %d keeps storage once the lease is handed back", round, i, j)
+				}
+			}
+			if l.d.src != "" {
+				t.Fatalf("round %d, document %d: the lease keeps the text once handed back", round, i)
+			}
+		}
+	}
+}
+
+// TestLeaseGenerationsComeRound checks that a container left 65,536
+// documents back does not pass for one of the current document when the
+// generations wrap.
+func TestLeaseGenerationsComeRound(t *testing.T) {
+	var l Lease
+	v := parseInto(t, &l, `{"a":{"k":1}}`)
+	if got := v.Get("a").Get("k").Float(); got != 1 {
+		t.Fatalf("first document: a.k = %v, want 1", got)
+	}
+	gen := l.d.gen
+	l.empty()
+	// As if 65,535 documents had been leased since, none reading a
+	// container: the next one has the first one's generation again.
+	l.d.gen = 0xFFFF
+	v = parseInto(t, &l, `{"z":"long text","y":"x","a":{"k":2}}`)
+	if l.d.gen != gen {
+		t.Fatalf("the generation is %d after the wrap, want %d", l.d.gen, gen)
+	}
+	if got := v.Get("a").Get("k").Float(); got != 2 {
+		t.Fatalf("second document, with the first's generation: a.k = %v, want 2", got)
+	}
+	l.empty()
+}
