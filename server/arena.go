@@ -127,11 +127,13 @@ func setRef(ref *ciotransformerv1.JobRef, job *ciotransformerv1.Job) int {
 
 // bodyString returns b, a Request's Body, as a string that shares its
 // bytes rather than a copy of them, which cost an allocation and a copy of
-// every body. It relies on transform.Request's contract: a Body is never
-// written once its Request is returned, and shares no bytes with the job
-// it was mapped from, whose buffers gRPC may reuse once the request
-// message is answered (TestResultBodiesStay). The result only reads the
-// string: marshalling copies it into the response.
+// every body. It relies on transform.Request's contract: a Body shares no
+// bytes with the job it was mapped from, whose buffers gRPC may reuse once
+// the request message is answered, and is not written again until the
+// arena it was mapped into is reset, which answer does once the message's
+// last response is sent (TestResultsStayUntilSent). The result only reads
+// the string: marshalling copies it into the response as it is sent, and
+// nothing reads the response afterwards.
 func bodyString(b []byte) string {
 	return unsafe.String(unsafe.SliceData(b), len(b))
 }

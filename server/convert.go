@@ -62,9 +62,9 @@ func job(j *ciotransformerv1.Job) (tj transform.Job, held *eventText) {
 
 // mapJob maps j for dest in mode m, and releases the space its event was
 // read in: a Result refers to nothing of the event (see transform.Result).
-func mapJob(m transform.Mode, j *ciotransformerv1.Job, dest *transform.Destination) transform.Result {
+func mapJob(m transform.Mode, a *transform.Arena, j *ciotransformerv1.Job, dest *transform.Destination) transform.Result {
 	tj, held := job(j)
-	r := m.Map(tj, dest)
+	r := m.MapIn(a, tj, dest)
 	if held != nil {
 		held.release()
 	}

@@ -85,7 +85,7 @@ func FuzzEnvelope(f *testing.F) {
 	}
 	cfg := Config{MaxJobsPerRequest: fuzzMaxJobs}.withDefaults()
 	unary, stream := interceptors(cfg, nil, nil)
-	srv := &service{cfg: cfg, validator: validator{maxJobs: cfg.MaxJobsPerRequest}}
+	srv := &service{cfg: cfg, validator: validator{maxJobs: cfg.MaxJobsPerRequest}, arenas: newArenas()}
 	desc := ciotransformerv1.TransformerService_ServiceDesc
 	good, err := proto.Marshal(&ciotransformerv1.TransformBatchRequest{RequestId: 99, Destination: testDestination,
 		Jobs: []*ciotransformerv1.Job{rawJob(1, `{"type":"group","userId":"u","groupId":"g"}`), rawJob(2, `{"type":"identify","userId":"u"}`)}})
@@ -210,9 +210,19 @@ func (s *fuzzStream) RecvMsg(m any) error {
 	return nil
 }
 
-// SendMsg records a response.
+// SendMsg records a copy of a response, encoded and decoded as gRPC
+// would: the strings of a response are its request message's results',
+// which the next message's reuse (see service.answer).
 func (s *fuzzStream) SendMsg(m any) error {
-	s.out = append(s.out, proto.Clone(m.(proto.Message)).(*ciotransformerv1.TransformBatchResponse))
+	b, err := proto.Marshal(m.(proto.Message))
+	if err != nil {
+		return err
+	}
+	out := new(ciotransformerv1.TransformBatchResponse)
+	if err := proto.Unmarshal(b, out); err != nil {
+		return err
+	}
+	s.out = append(s.out, out)
 	return nil
 }
 

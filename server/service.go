@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
@@ -35,6 +36,10 @@ type service struct {
 	// many calls are open, at most that many goroutines compete for CPU
 	// with health checks, which then answer promptly. Nil is no bound.
 	mapping chan struct{}
+	// arenas lends the arenas TransformBatch maps a request message's
+	// results into (see answer); nil maps every result into an allocation
+	// of its own.
+	arenas *sync.Pool
 }
 
 // Transform transforms one job.
@@ -43,7 +48,7 @@ func (s *service) Transform(ctx context.Context, req *ciotransformerv1.Transform
 	dest := destination(req.GetDestination())
 	tally := s.metrics.tally(methodTransform)
 	t := s.turn()
-	r := s.transformJob(ctx, job, dest, mode(req.GetDestination(), s.cfg.MaxEventBytes), &tally, &t)
+	r := s.transformJob(ctx, job, dest, mode(req.GetDestination(), s.cfg.MaxEventBytes), nil, &tally, &t)
 	t.release()
 	if ctx.Err() != nil {
 		// The client has gone or given up: the call ends with the
@@ -137,6 +142,19 @@ func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *trans
 	jobs := req.GetJobs()
 	m := mode(req.GetDestination(), s.cfg.MaxEventBytes)
 	b.Reset(dest, m.Limits())
+	// The message's results are mapped into an arena, whose storage the
+	// next message reuses: once the last response is handed to gRPC,
+	// which has encoded it by then, nothing reads them. The Batcher lets
+	// go of their ordering keys first.
+	var results *transform.Arena
+	if s.arenas != nil {
+		results = s.arenas.Get().(*transform.Arena)
+		defer func() {
+			b.Reset(dest, m.Limits())
+			results.Reset()
+			s.arenas.Put(results)
+		}()
+	}
 	newResponse := func() *ciotransformerv1.TransformBatchResponse {
 		// Results never outnumber the jobs, nor one response's cap.
 		return &ciotransformerv1.TransformBatchResponse{
@@ -177,7 +195,7 @@ func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *trans
 			// as Canceled or DeadlineExceeded rather than Unknown.
 			return 0, contextStatus(ctx)
 		}
-		b.Add(i, s.transformJob(ctx, job, dest, m, &tally, &t), emit)
+		b.Add(i, s.transformJob(ctx, job, dest, m, results, &tally, &t), emit)
 		if sendErr != nil {
 			return 0, sendErr
 		}
@@ -195,10 +213,15 @@ func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *trans
 	return int64(size + responseOverhead), nil
 }
 
+// newArenas returns a pool of result arenas (see service.arenas).
+func newArenas() *sync.Pool {
+	return &sync.Pool{New: func() any { return new(transform.Arena) }}
+}
+
 // transformJob maps one job in mode m under turn t, which it takes if
 // needed, and counts its outcome in tally. A panic while mapping becomes
 // the job's transform.InternalError; the stack goes to the log.
-func (s *service) transformJob(ctx context.Context, j *ciotransformerv1.Job, dest *transform.Destination, m transform.Mode, tally *jobTally, t *turn) (r transform.Result) {
+func (s *service) transformJob(ctx context.Context, j *ciotransformerv1.Job, dest *transform.Destination, m transform.Mode, a *transform.Arena, tally *jobTally, t *turn) (r transform.Result) {
 	defer func() {
 		if p := recover(); p != nil {
 			s.cfg.Logger.ErrorContext(ctx, "recovered from panic while mapping a job", "job_id", j.GetJobId(), "panic", panicText(p), "stack", string(debug.Stack()))
@@ -213,7 +236,7 @@ func (s *service) transformJob(ctx context.Context, j *ciotransformerv1.Job, des
 		s.cfg.jobHook(j.GetJobId())
 	}
 	t.take()
-	r = mapJob(m, j, dest)
+	r = mapJob(m, a, j, dest)
 	tally.mapped(r)
 	return r
 }

@@ -1,10 +1,10 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"runtime"
-	"strings"
 	"testing"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
@@ -12,64 +12,82 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// keptStream is a TransformBatch stream that keeps its responses.
-type keptStream struct {
+// encodingStream is a TransformBatch stream that encodes each response as it
+// is sent, as gRPC does, and keeps the bytes.
+type encodingStream struct {
 	discardStream
-	sent []*ciotransformerv1.TransformBatchResponse
+	sent [][]byte
 }
 
-// SendMsg keeps m.
-func (s *keptStream) SendMsg(m any) error {
-	s.sent = append(s.sent, m.(*ciotransformerv1.TransformBatchResponse))
+// SendMsg encodes m and keeps the bytes.
+func (s *encodingStream) SendMsg(m any) error {
+	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(m.(proto.Message))
+	if err != nil {
+		return err
+	}
+	s.sent = append(s.sent, b)
 	return s.discardStream.SendMsg(m)
 }
 
-// TestResultBodiesStay checks the contract bodyString relies on: the body
-// of a result, which shares the bytes of its transform.Request's Body, is
-// unchanged once the request message's bytes are written over (gRPC reuses
-// its buffers) and the Batcher has built the batches of further messages
-// in its own buffers, in API mode v1 and v2.
-func TestResultBodiesStay(t *testing.T) {
+// TestResultsStayUntilSent checks the contract answer relies on: the
+// results of a request message, mapped into an arena that the next
+// message reuses, and whose strings the responses share (bodyString), are
+// what they were mapped as until the message's last response is sent,
+// whatever the messages answered before them. In API mode v1 and v2, each
+// message is answered by a service of its own without arenas, then by one
+// with arenas, in one stream between the others: the responses, encoded
+// as they are sent, as gRPC encodes them, must be the same bytes.
+func TestResultsStayUntilSent(t *testing.T) {
 	t.Parallel()
 	v2 := proto.CloneOf(testDestination)
 	v2.ApiMode = ciotransformerv1.ApiMode_API_MODE_V2_BATCH
-	s := &service{mapping: make(chan struct{}, 1)}
-	b := transform.NewBatcher(nil, transform.DefaultLimits())
 	ctx := t.Context()
-	for _, dest := range []*ciotransformerv1.Destination{testDestination, v2} {
-		req := answerRequest(t, dest, 300)
-		stream := &keptStream{}
-		if _, err := s.answer(ctx, stream, b, req); err != nil {
+	dests := []*ciotransformerv1.Destination{testDestination, v2, testDestination, v2, testDestination}
+	sizes := []int{300, 300, 7, 120, 1}
+	want := make([][][]byte, len(dests))
+	for i, d := range dests {
+		s := &service{mapping: make(chan struct{}, 1)}
+		stream := &encodingStream{}
+		if _, err := s.answer(ctx, stream, transform.NewBatcher(nil, transform.DefaultLimits()), answerRequest(t, d, sizes[i])); err != nil {
 			t.Fatal(err)
 		}
-		var bodies, want []string
-		for _, resp := range stream.sent {
-			for _, r := range resp.GetResults() {
-				if body := r.GetRequest().GetBody(); body != "" {
-					bodies = append(bodies, body)
-					want = append(want, strings.Clone(body))
+		want[i] = stream.sent
+	}
+	s := &service{mapping: make(chan struct{}, 1), arenas: newArenas()}
+	b := transform.NewBatcher(nil, transform.DefaultLimits())
+	for round := range 3 {
+		for i, d := range dests {
+			req := answerRequest(t, d, sizes[i])
+			stream := &encodingStream{}
+			if _, err := s.answer(ctx, stream, b, req); err != nil {
+				t.Fatal(err)
+			}
+			if len(stream.sent) != len(want[i]) {
+				t.Fatalf("round %d, message %d: %d responses, alone %d", round, i, len(stream.sent), len(want[i]))
+			}
+			for k := range want[i] {
+				if !bytes.Equal(stream.sent[k], want[i][k]) {
+					logFirstDifference(t, stream.sent[k], want[i][k])
+					t.Fatalf("round %d, message %d (%s, %d jobs): response %d differs from the message's answered alone", round, i, d.GetApiMode(), sizes[i], k)
 				}
 			}
 		}
-		if len(bodies) == 0 {
-			t.Fatalf("%s: no body in the answer of 300 jobs", dest.GetApiMode())
-		}
-		for _, job := range req.GetJobs() {
-			raw := job.GetRawEvent()
-			for i := range raw {
-				raw[i] = ' '
-			}
-		}
-		for _, d := range []*ciotransformerv1.Destination{testDestination, v2} {
-			if _, err := s.answer(ctx, &discardStream{}, b, answerRequest(t, d, 300)); err != nil {
-				t.Fatal(err)
-			}
-		}
 		runtime.GC()
-		for i := range bodies {
-			if bodies[i] != want[i] {
-				t.Fatalf("%s: body %d changed after its request was reused:\n%s\nwas\n%s", dest.GetApiMode(), i, bodies[i], want[i])
-			}
+	}
+}
+
+// logFirstDifference logs the first result that differs between the
+// encoded responses got and want.
+func logFirstDifference(t *testing.T, got, want []byte) {
+	t.Helper()
+	var g, w ciotransformerv1.TransformBatchResponse
+	if proto.Unmarshal(got, &g) != nil || proto.Unmarshal(want, &w) != nil {
+		return
+	}
+	for r := range min(len(g.Results), len(w.Results)) {
+		if !proto.Equal(g.Results[r], w.Results[r]) {
+			t.Logf("result %d:\n%v\nwant:\n%v", r, g.Results[r], w.Results[r])
+			return
 		}
 	}
 }
@@ -147,7 +165,7 @@ func TestAnswerReleasesTurn(t *testing.T) {
 		failAt int
 		cancel bool
 	}{{name: "answered"}, {name: "failed send", failAt: 2}, {name: "cancelled", cancel: true}} {
-		s := &service{mapping: make(chan struct{}, 1)}
+		s := &service{mapping: make(chan struct{}, 1), arenas: newArenas()}
 		stream := &turnCheckStream{t: t, mapping: s.mapping, failAt: tc.failAt}
 		ctx, cancel := context.WithCancel(t.Context())
 		if tc.cancel {

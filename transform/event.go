@@ -57,6 +57,8 @@ type event struct {
 
 	// budget is what the event may still produce.
 	budget budget
+	// arena stores the result when set (see Mode.MapIn).
+	arena *Arena
 
 	// ids and contextIDs are the identifier members of the traits and the
 	// context traits, and propsEmail properties.email: read once by load

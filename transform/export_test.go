@@ -7,22 +7,22 @@ import "github.com/cio-transformer/cio-transformer/internal/jsvalue"
 
 // Transform maps one event in API mode v1 with the default limits.
 func Transform(msg jsvalue.Value, dest *Destination) Result {
-	return DefaultLimits().mapV1(msg, dest)
+	return DefaultLimits().mapV1(msg, dest, nil)
 }
 
 // BatchPayload maps one event in API mode v2 with the default limits.
 func BatchPayload(msg, connection jsvalue.Value, dest *Destination) Result {
-	return V2Limits().mapV2(msg, connection, dest)
+	return V2Limits().mapV2(msg, connection, dest, nil)
 }
 
 // Transform maps one event in API mode v1 with the limits l.
 func (l Limits) Transform(msg jsvalue.Value, dest *Destination) Result {
-	return l.mapV1(msg, dest)
+	return l.mapV1(msg, dest, nil)
 }
 
 // BatchPayload maps one event in API mode v2 with the limits l.
 func (l Limits) BatchPayload(msg, connection jsvalue.Value, dest *Destination) Result {
-	return l.mapV2(msg, connection, dest)
+	return l.mapV2(msg, connection, dest, nil)
 }
 
 // BatchOfOne returns the request of a single object: a batch holding only

@@ -99,7 +99,7 @@ func (ev *event) group() Result {
 	text = append(text, '/')
 	text = append(text, oid...)
 	ends = append(ends, len(text))
-	r := objectResult(text, ends, data)
+	r := objectResult(ev.arena, text, ends, data)
 	r.UserID, _ = ev.keyedUserID(r.Keys)
 	return r
 }

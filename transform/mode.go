@@ -61,11 +61,18 @@ func (m Mode) Limits() Limits {
 // the event's type (Result.Type). Map never panics and never modifies the
 // job.
 func (m Mode) Map(job Job, dest *Destination) Result {
+	return m.MapIn(nil, job, dest)
+}
+
+// MapIn maps one job as Map does, into a when a is not nil: the result's
+// request, body, object and ordering keys are then a's, valid until a is
+// reset (see Arena).
+func (m Mode) MapIn(a *Arena, job Job, dest *Destination) Result {
 	ev, lease, err := job.event()
 	if err != nil {
 		return Result{Err: err}
 	}
-	r := m.mapEvent(ev, job, dest)
+	r := m.mapEvent(ev, job, dest, a)
 	if lease != nil {
 		// A Result holds no Value (TestResultHoldsNoValue) and none of
 		// the event's text (TestResultOwnsItsText): the event's document
@@ -76,16 +83,16 @@ func (m Mode) Map(job Job, dest *Destination) Result {
 }
 
 // mapEvent maps the job's event ev.
-func (m Mode) mapEvent(ev jsvalue.Value, job Job, dest *Destination) Result {
+func (m Mode) mapEvent(ev jsvalue.Value, job Job, dest *Destination, a *Arena) Result {
 	l := Limits{MaxEventBytes: m.MaxEventBytes}
 	// mapV1 and mapV2 name the type they dispatched on.
 	switch {
 	case !m.V2:
-		return l.mapV1(ev, dest)
+		return l.mapV1(ev, dest, a)
 	case job.DontBatch:
-		return unbatched(dest, l.mapV2(ev, job.Connection, dest))
+		return unbatched(dest, l.mapV2(ev, job.Connection, dest, a))
 	}
-	return l.mapV2(ev, job.Connection, dest)
+	return l.mapV2(ev, job.Connection, dest, a)
 }
 
 // event returns the job's event, parsed from Raw when set, or the 400 of an

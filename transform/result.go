@@ -29,8 +29,9 @@ type Request struct {
 	Headers []Header
 	// Body is the JSON body. Its bytes are the Request's own: they share
 	// nothing with the job's event or with a Batcher's buffers, and are
-	// never written once the Request is returned, so that a holder may
-	// read them as a string without copying them (the server does).
+	// not written once the Request is returned (for a Request mapped into
+	// an Arena, until the arena is reset), so that a holder may read them
+	// as a string without copying them (the server does).
 	Body []byte
 	// UserID is the RudderStack user id the request is attributed to (the
 	// resolved user id, else the anonymous id, as a string; may be empty).
@@ -51,8 +52,9 @@ type Request struct {
 func (r *Request) IsBatch() bool { return r.EndpointPath == batchEndpointPath }
 
 // Result is the outcome of mapping one event: exactly one of Request,
-// Object or Err is set. Its strings and bytes are its own: none is the
-// event's text, which its holder may reuse once the Result is made.
+// Object or Err is set. Its strings and bytes are its own (or, mapped
+// into an Arena, the arena's until it is reset): none is the event's text,
+// which its holder may reuse once the Result is made.
 type Result struct {
 	// Request is the event's own request (identify, track, page, screen,
 	// alias and device events).

@@ -72,6 +72,15 @@ func newStorage[H any](n int) (*H, []byte) {
 	return new(H), make([]byte, n)
 }
 
+// storage returns a head and a text of n bytes from a, or from newStorage
+// when a is nil or the text too large for it.
+func storage[H any](a *Arena, n int) (*H, []byte) {
+	if a == nil || n > maxArenaText {
+		return newStorage[H](n)
+	}
+	return arenaHead[H](a), a.text(n)
+}
+
 // newWithText allocates a head with a text of type T, a byte array of at
 // least n bytes, and returns the head and the text's first n bytes.
 func newWithText[H, T any](n int) (*H, []byte) {
@@ -90,13 +99,15 @@ func textString(b []byte) string {
 // body of the draft d: a copy in the same text, or the draft's body itself
 // when it is large and not pooled (an allocation of its own, see draft),
 // which a copy would only double.
-func store[H any](strs []byte, d draft) (*H, string, []byte) {
+// With an arena, the head and a text of at most maxArenaText bytes are
+// the arena's.
+func store[H any](a *Arena, strs []byte, d draft) (*H, string, []byte) {
 	if d.buf == nil && len(d.body) > maxInlineText {
-		h, text := newStorage[H](len(strs))
+		h, text := storage[H](a, len(strs))
 		copy(text, strs)
 		return h, textString(text), d.body[:len(d.body):len(d.body)]
 	}
-	h, text := newStorage[H](len(strs) + len(d.body))
+	h, text := storage[H](a, len(strs)+len(d.body))
 	n := copy(text, strs)
 	copy(text[n:], d.body)
 	return h, textString(text[:n]), text[n:len(text):len(text)]

@@ -26,7 +26,7 @@ const (
 // enforced while the output is built, so an event that would expand far
 // past it costs little before it fails. The result names the event's type
 // (Result.Type), as eventTypeOf reads it.
-func (l Limits) mapV1(msg jsvalue.Value, dest *Destination) Result {
+func (l Limits) mapV1(msg jsvalue.Value, dest *Destination, a *Arena) Result {
 	dest = orEmpty(dest)
 	if err := checkConfig(dest); err != nil {
 		return Result{Err: err, Type: eventTypeOf(msg)}
@@ -34,6 +34,7 @@ func (l Limits) mapV1(msg jsvalue.Value, dest *Destination) Result {
 	limit := l.withDefaults().MaxEventBytes
 	var ev event
 	ev.budget = newBudget(limit)
+	ev.arena = a
 	ev.load(msg, true)
 	if err := ev.dispatch(); err != nil {
 		return Result{Err: err, Type: eventTypeOf(msg)}
@@ -181,7 +182,7 @@ func (ev *event) request(dest *Destination, method, endpointPath string, ep endp
 	urlEnd := len(strs)
 	var endBuf [maxRequestKeys]int
 	strs, ends := ev.appendKeys(strs, endBuf[:0])
-	h, s, b := store[requestHead](strs, body)
+	h, s, b := store[requestHead](ev.arena, strs, body)
 	keys := sliceKeys(h.keys[:len(ends):len(ends)], s, urlEnd, ends)
 	// A user id that is the path id URI encoding left as it is (kept) is
 	// ASCII without a look.

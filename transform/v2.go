@@ -24,9 +24,9 @@ const typeRecord = "record"
 // with "message.type: Required", as upstream answers it. mapV2 never
 // panics and never modifies msg or connection. The object is capped at
 // l.MaxEventBytes, enforced as in mapV1.
-func (l Limits) mapV2(msg, connection jsvalue.Value, dest *Destination) Result {
+func (l Limits) mapV2(msg, connection jsvalue.Value, dest *Destination, a *Arena) Result {
 	limit := l.withDefaults().MaxEventBytes
-	r := batchPayload(msg, connection, dest, limit)
+	r := batchPayload(msg, connection, dest, limit, a)
 	typ := r.Type
 	r = capped(r, limit)
 	r.Type = typ
@@ -37,13 +37,14 @@ func (l Limits) mapV2(msg, connection jsvalue.Value, dest *Destination) Result {
 // The result names the event's type (Result.Type), as eventTypeOf reads
 // it: the type validated, or for an event that fails validation the type
 // read again.
-func batchPayload(msg, connection jsvalue.Value, dest *Destination, limit int) Result {
+func batchPayload(msg, connection jsvalue.Value, dest *Destination, limit int, a *Arena) Result {
 	dest = orEmpty(dest)
 	if !msg.IsObject() {
 		msg = jsvalue.NewObject(0)
 	}
 	var v v2Event
 	v.budget = newBudget(limit)
+	v.arena = a
 	v.load(msg)
 	if err := v.validate(dest, connection); err != nil {
 		return Result{Err: err, Type: eventTypeOf(msg)}

@@ -285,26 +285,26 @@ func (v *v2Event) payload(p jsvalue.Value) Result {
 	var keyBuf [256]byte
 	var endBuf [maxKeys]int
 	text, ends := v.appendKeys(keyBuf[:0], endBuf[:0])
-	return encodedObject(p, text, ends)
+	return encodedObject(v.arena, p, text, ends)
 }
 
 // encodedObject returns the successful Result of the object p with the
 // ordering keys in keys that end at ends (see objectResult), or the error
 // of an object over Customer.io's per-object limit, which upstream checks
 // in this mode too.
-func encodedObject(p jsvalue.Value, keys []byte, ends []int) Result {
+func encodedObject(a *Arena, p jsvalue.Value, keys []byte, ends []int) Result {
 	data := encodeBody(p)
 	defer data.release()
 	if len(data.body) > MaxObjectBytes {
 		return Result{Err: objectTooLargeError(len(data.body))}
 	}
-	return objectResult(keys, ends, data)
+	return objectResult(a, keys, ends, data)
 }
 
 // objectResult returns the successful Result of an object, data, whose
 // ordering keys are the texts in keys that end at ends, one after the
 // other. The keys and the object share one allocation (see store).
-func objectResult(keys []byte, ends []int, data draft) Result {
-	h, s, obj := store[objectHead](keys, data)
+func objectResult(a *Arena, keys []byte, ends []int, data draft) Result {
+	h, s, obj := store[objectHead](a, keys, data)
 	return Result{Object: obj, Keys: sliceKeys(h.keys[:len(ends):len(ends)], s, 0, ends)}
 }

@@ -82,7 +82,7 @@ func (v *v2Event) record(connection jsvalue.Value) Result {
 	}
 	var keyBuf [128]byte
 	k := appendRecordKey(keyBuf[:0], key, id.Str())
-	return encodedObject(p, k, []int{len(k)})
+	return encodedObject(v.arena, p, k, []int{len(k)})
 }
 
 // appendRecordKey appends the ordering key of the person a record names:

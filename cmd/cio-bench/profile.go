@@ -28,7 +28,7 @@ var serverStages = []stage{
 	{"GC in the background", anyFunc("runtime.gcBgMarkWorker", "runtime.bgsweep", "runtime.bgscavenge")},
 	{"JSON parse (jsvalue.Parse, ParseLeased)", anyFunc(jsonParse...)},
 	{"typed event to JSON (eventJSON)", anyFunc(project + "/server.eventJSON")},
-	{"mapping (transform.Mode.Map, after the parse)", anyFunc(project+"/transform.Mode.Map", project+"/transform.Transform")},
+	{"mapping (transform.Mode.MapIn, after the parse)", anyFunc(project+"/transform.Mode.MapIn", project+"/transform.Transform")},
 	{"batching and results (Batcher, resultArena)", anyPrefix(project+"/transform.(*Batcher)", project+"/server.(*resultArena)")},
 	{"request decode (read and build the message)", anyFunc("google.golang.org/grpc.recv", "google.golang.org/grpc.recvAndDecompress")},
 	{"response encode (marshal)", anyFunc("google.golang.org/grpc.encode", "google.golang.org/grpc.prepareMsg")},
@@ -44,7 +44,7 @@ var serverStages = []stage{
 var benchStages = []stage{
 	{"GC in the background", anyFunc("runtime.gcBgMarkWorker", "runtime.bgsweep", "runtime.bgscavenge")},
 	{"JSON parse (jsvalue.Parse, ParseLeased)", anyFunc(jsonParse...)},
-	{"mapping (transform.Mode.Map)", anyFunc(project+"/transform.Mode.Map", project+"/transform.Transform")},
+	{"mapping (transform.Mode.MapIn)", anyFunc(project+"/transform.Mode.MapIn", project+"/transform.Transform")},
 	{"batching (Batcher)", anyPrefix(project + "/transform.(*Batcher)")},
 	{"other", func([]string) bool { return true }},
 }
@@ -57,7 +57,7 @@ var httpStages = []stage{
 	{"GC in the background", anyFunc("runtime.gcBgMarkWorker", "runtime.bgsweep", "runtime.bgscavenge")},
 	{"body read (readBody)", anyFunc(project + "/server/httpapi.readBody")},
 	{"JSON parse (jsvalue.ParseLeased)", anyFunc(jsonParse...)},
-	{"mapping (transform.Mode.Map, after the parse)", anyFunc(project+"/transform.Mode.Map", project+"/transform.Transform")},
+	{"mapping (transform.Mode.MapIn, after the parse)", anyFunc(project+"/transform.Mode.MapIn", project+"/transform.Transform")},
 	{"batching (Batcher)", anyPrefix(project + "/transform.(*Batcher)")},
 	{"answer JSON (appendRouterResponse)", anyFunc(project + "/server/httpapi.appendRouterResponse")},
 	{"net/http and syscalls", anyPrefix("net/http.", "syscall.", "internal/poll.", "net.", "bufio.")},

@@ -5,7 +5,7 @@ import "testing"
 func TestStageOf(t *testing.T) {
 	t.Parallel()
 	handler := []string{project + "/server.(*service).TransformBatch", "google.golang.org/grpc.(*Server).handleStream", "google.golang.org/grpc.(*Server).serverWorker"}
-	mapping := append([]string{project + "/transform.Mode.Map", project + "/server.(*service).transformJob"}, handler...)
+	mapping := append([]string{project + "/transform.Mode.MapIn", project + "/server.(*service).transformJob"}, handler...)
 	tests := []struct {
 		stack []string
 		want  string
@@ -14,7 +14,7 @@ func TestStageOf(t *testing.T) {
 		{append([]string{project + "/internal/jsvalue.(*indexer).run", project + "/internal/jsvalue.parse", project + "/internal/jsvalue.ParseNoCopy", project + "/transform.Job.event"}, mapping...), "JSON parse (jsvalue.Parse, ParseLeased)"},
 		{append([]string{project + "/internal/jsvalue.(*indexer).run", project + "/internal/jsvalue.(*indexer).index", project + "/internal/jsvalue.ParseLeased", project + "/transform.Job.event"}, mapping...), "JSON parse (jsvalue.Parse, ParseLeased)"},
 		{append([]string{"runtime.memclrHasPointers", project + "/internal/jsvalue.(*Lease).Release"}, mapping...), "JSON parse (jsvalue.Parse, ParseLeased)"},
-		{append([]string{"runtime.memmove", project + "/transform.(*event).request"}, mapping...), "mapping (transform.Mode.Map, after the parse)"},
+		{append([]string{"runtime.memmove", project + "/transform.(*event).request"}, mapping...), "mapping (transform.Mode.MapIn, after the parse)"},
 		{[]string{"runtime.scanobject", "runtime.gcDrain", "runtime.gcBgMarkWorker"}, "GC in the background"},
 		{[]string{"internal/runtime/syscall/linux.Syscall6", "syscall.Syscall", "internal/poll.(*FD).Write", "google.golang.org/grpc/internal/transport.(*loopyWriter).run"}, "HTTP/2 transport and syscalls"},
 		{append([]string{"log/slog.(*handleState).appendAttr", "runtime.mallocgc"}[:1], handler...), "interceptors, logging, metrics (their own code)"},
