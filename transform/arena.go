@@ -31,9 +31,11 @@ const (
 	// much at its end.
 	maxArenaText = 4 << 10
 	// maxKeptTexts and maxKeptHeads bound what Reset keeps for the next
-	// run: a run of huge results does not pin its storage for good.
-	maxKeptTexts = 32
-	maxKeptHeads = 16
+	// run, 256 KiB of text and 256 heads of each kind, about what a
+	// request message of a few hundred typical events takes: a run of
+	// huge results does not pin its storage for good.
+	maxKeptTexts = 8
+	maxKeptHeads = 4
 )
 
 // Reset makes every result mapped into a since the last Reset invalid,

@@ -1,32 +1,37 @@
 package httpapi
 
 import (
+	"sync"
+
 	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform"
 )
 
-// processJob maps one job as the processor transform does: in API mode v1,
-// a group event's object sent as a batch of one (deviation D1). mode
-// carries the per-event limits; its V2 is not read.
-func processJob(j *job, mode transform.Mode) (*transform.Request, *transform.Error) {
+// processJob maps one job as the processor transform does, into a: in API
+// mode v1, a group event's object sent as a batch of one (deviation D1).
+// mode carries the per-event limits; its V2 is not read.
+func processJob(j *job, mode transform.Mode, a *transform.Arena) (*transform.Request, *transform.Error) {
 	if j.err != nil {
 		return nil, j.err
 	}
-	e := transform.Alone(j.dest.dest, mode.Map(transform.Job{Event: j.message}, j.dest.dest))
+	e := transform.Alone(j.dest.dest, mode.MapIn(a, transform.Job{Event: j.message}, j.dest.dest))
 	return e.Request, e.Err
 }
 
 // appendProcessorResponse writes the processor transform's answer: an
 // array with one element per job, in input order. It counts the outcomes
-// in tally.
+// in tally. Each job is mapped into one arena, reset once the job's
+// element is written.
 func appendProcessorResponse(dst []byte, jobs []job, mode transform.Mode, tally *jobTally) []byte {
+	a := resultArenas.Get().(*transform.Arena)
+	defer resultArenas.Put(a)
 	dst = append(dst, '[')
 	for i := range jobs {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
 		j := &jobs[i]
-		req, err := processJob(j, mode)
+		req, err := processJob(j, mode, a)
 		tally.add(err == nil)
 		dst = append(dst, '{')
 		if j.metadata != "" {
@@ -47,6 +52,12 @@ func appendProcessorResponse(dst []byte, jobs []job, mode transform.Mode, tally 
 			dst = append(dst, `,"statusCode":200`...)
 		}
 		dst = append(dst, '}')
+		a.Reset()
 	}
 	return append(dst, ']')
 }
+
+// resultArenas lends the arenas requests are mapped into (see
+// transform.Arena): their results are done with once written into the
+// answer.
+var resultArenas = sync.Pool{New: func() any { return new(transform.Arena) }}

@@ -42,7 +42,7 @@ type routerEntry struct {
 // workspace, as upstream chooses the mode of each group; mode is the
 // rest. An API mode v2 group's entries are listed in upstream's order as
 // far as deviation D3 allows (see v2Output).
-func routeJobs(jobs []job, mode transform.Mode, v2 v2Selector) ([]routerEntry, []routerGroup) {
+func routeJobs(jobs []job, mode transform.Mode, v2 v2Selector, a *transform.Arena) ([]routerEntry, []routerGroup) {
 	groups := groupJobs(jobs)
 	entries := make([]routerEntry, 0, len(jobs))
 	b := transform.NewBatcher(nil, mode.Limits())
@@ -75,7 +75,7 @@ func routeJobs(jobs []job, mode transform.Mode, v2 v2Selector) ([]routerEntry, [
 			dontBatch := j.meta.Get("dontBatch").Bool()
 			r := transform.Result{Err: j.err}
 			if j.err == nil {
-				r = g.mode.Map(transform.Job{Event: j.message, Connection: j.connection, DontBatch: dontBatch}, j.dest.dest)
+				r = g.mode.MapIn(a, transform.Job{Event: j.message, Connection: j.connection, DontBatch: dontBatch}, j.dest.dest)
 			}
 			if out != nil {
 				out.job(p, r.Keys, jobID(j.meta), dontBatch)
@@ -112,9 +112,15 @@ func appendInvalidEventArray(dst []byte, dt string) []byte {
 }
 
 // appendRouterResponse writes the router transform's answer,
-// {"output": [...]}, and counts the outcomes in tally.
+// {"output": [...]}, and counts the outcomes in tally. The jobs are mapped
+// into one arena, reset once the answer is written.
 func appendRouterResponse(dst []byte, jobs []job, mode transform.Mode, v2 v2Selector, tally *jobTally) []byte {
-	entries, groups := routeJobs(jobs, mode, v2)
+	a := resultArenas.Get().(*transform.Arena)
+	defer func() {
+		a.Reset()
+		resultArenas.Put(a)
+	}()
+	entries, groups := routeJobs(jobs, mode, v2, a)
 	dst = append(dst, `{"output":[`...)
 	for i, e := range entries {
 		if i > 0 {
