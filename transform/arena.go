@@ -14,11 +14,7 @@ package transform
 type Arena struct {
 	requests slab[requestHead]
 	objects  slab[objectHead]
-	// texts are the chunks of text, filled in order: texts[chunk] up to
-	// used, and every chunk before it.
-	texts [][]byte
-	chunk int
-	used  int
+	texts    slab[byte]
 }
 
 const (
@@ -40,85 +36,74 @@ const (
 
 // Reset makes every result mapped into a since the last Reset invalid,
 // and lends their storage to the results mapped next. Nothing a result
-// held is kept alive by the arena afterwards.
+// held is kept alive by the arena afterwards: the heads lent are zeroed,
+// and the text holds no pointer.
 func (a *Arena) Reset() {
-	a.requests.reset()
-	a.objects.reset()
-	a.chunk, a.used = 0, 0
-	if len(a.texts) > maxKeptTexts {
-		clear(a.texts[maxKeptTexts:])
-		a.texts = a.texts[:maxKeptTexts]
-	}
+	a.requests.clearLent()
+	a.requests.rewind(maxKeptHeads)
+	a.objects.clearLent()
+	a.objects.rewind(maxKeptHeads)
+	a.texts.rewind(maxKeptTexts)
 }
 
 // text returns n bytes of text, n being at most maxArenaText. Their
 // previous contents are the last run's: the caller writes every byte.
-func (a *Arena) text(n int) []byte {
-	for {
-		if a.chunk < len(a.texts) {
-			c := a.texts[a.chunk]
-			if end := a.used + n; end <= len(c) {
-				t := c[a.used:end:end]
-				a.used = end
-				return t
-			}
-			a.chunk, a.used = a.chunk+1, 0
-			continue
-		}
-		a.texts = append(a.texts, make([]byte, textChunk))
-	}
-}
-
-// slab lends zeroed heads of type H from chunks it keeps.
-type slab[H any] struct {
-	chunks [][]H
-	// chunk is the chunk lending, used how many of its heads are lent.
-	chunk, used int
-}
-
-// next returns a zeroed head.
-func (s *slab[H]) next() *H {
-	for {
-		if s.chunk < len(s.chunks) {
-			if c := s.chunks[s.chunk]; s.used < len(c) {
-				s.used++
-				return &c[s.used-1]
-			}
-			s.chunk, s.used = s.chunk+1, 0
-			continue
-		}
-		s.chunks = append(s.chunks, make([]H, headsPerChunk))
-	}
-}
-
-// reset zeroes the heads lent, which lets go of what they point to, and
-// lends them again.
-func (s *slab[H]) reset() {
-	for i := range s.chunks {
-		if i > s.chunk {
-			break
-		}
-		if i == s.chunk {
-			clear(s.chunks[i][:s.used])
-			break
-		}
-		clear(s.chunks[i])
-	}
-	s.chunk, s.used = 0, 0
-	if len(s.chunks) > maxKeptHeads {
-		clear(s.chunks[maxKeptHeads:])
-		s.chunks = s.chunks[:maxKeptHeads]
-	}
-}
+func (a *Arena) text(n int) []byte { return a.texts.take(n, textChunk) }
 
 // arenaHead returns a zeroed head H from a: H is requestHead or
 // objectHead.
 func arenaHead[H any](a *Arena) *H {
 	switch any((*H)(nil)).(type) {
 	case *requestHead:
-		return any(a.requests.next()).(*H)
+		return any(&a.requests.take(1, headsPerChunk)[0]).(*H)
 	case *objectHead:
-		return any(a.objects.next()).(*H)
+		return any(&a.objects.take(1, headsPerChunk)[0]).(*H)
 	}
 	return new(H)
+}
+
+// slab lends runs of T from chunks it keeps, filled in order: chunks[chunk]
+// up to used, and every chunk before it.
+type slab[T any] struct {
+	chunks      [][]T
+	chunk, used int
+}
+
+// take returns n values of T, n being at most chunkLen, the length of the
+// chunks s allocates; they are zero unless a rewind lent them again.
+func (s *slab[T]) take(n, chunkLen int) []T {
+	for {
+		if s.chunk < len(s.chunks) {
+			c := s.chunks[s.chunk]
+			if end := s.used + n; end <= len(c) {
+				t := c[s.used:end:end]
+				s.used = end
+				return t
+			}
+			s.chunk, s.used = s.chunk+1, 0
+			continue
+		}
+		s.chunks = append(s.chunks, make([]T, chunkLen))
+	}
+}
+
+// clearLent zeroes the values lent since the last rewind, which lets go of
+// what they point to.
+func (s *slab[T]) clearLent() {
+	for i := range min(s.chunk, len(s.chunks)) {
+		clear(s.chunks[i])
+	}
+	if s.chunk < len(s.chunks) {
+		clear(s.chunks[s.chunk][:s.used])
+	}
+}
+
+// rewind lends the chunks again from the first, keeping at most keep of
+// them.
+func (s *slab[T]) rewind(keep int) {
+	s.chunk, s.used = 0, 0
+	if len(s.chunks) > keep {
+		clear(s.chunks[keep:])
+		s.chunks = s.chunks[:keep]
+	}
 }

@@ -84,12 +84,12 @@ func TestArenaResetLetsGo(t *testing.T) {
 			Mode{}.MapIn(&a, Job{Raw: []byte(`{"type":"identify","userId":"u` + string(rune('a'+i%26)) + `","traits":{"bio":"` + long + `"}}`)}, dest)
 			Mode{V2: true}.MapIn(&a, Job{Raw: []byte(`{"type":"identify","userId":"u","traits":{"bio":"` + long + `"}}`)}, dest)
 		}
-		if n > 10 && (len(a.texts) <= maxKeptTexts || len(a.requests.chunks) <= maxKeptHeads) {
-			t.Fatalf("%d results took %d chunks of text and %d of heads; the test needs more than the arena keeps", n, len(a.texts), len(a.requests.chunks))
+		if n > 10 && (len(a.texts.chunks) <= maxKeptTexts || len(a.requests.chunks) <= maxKeptHeads) {
+			t.Fatalf("%d results took %d chunks of text and %d of heads; the test needs more than the arena keeps", n, len(a.texts.chunks), len(a.requests.chunks))
 		}
 		a.Reset()
-		if len(a.texts) > maxKeptTexts || len(a.requests.chunks) > maxKeptHeads || len(a.objects.chunks) > maxKeptHeads {
-			t.Fatalf("after %d results, reset keeps %d chunks of text and %d and %d of heads", n, len(a.texts), len(a.requests.chunks), len(a.objects.chunks))
+		if len(a.texts.chunks) > maxKeptTexts || len(a.requests.chunks) > maxKeptHeads || len(a.objects.chunks) > maxKeptHeads {
+			t.Fatalf("after %d results, reset keeps %d chunks of text and %d and %d of heads", n, len(a.texts.chunks), len(a.requests.chunks), len(a.objects.chunks))
 		}
 		for _, c := range a.requests.chunks {
 			for i := range c {
