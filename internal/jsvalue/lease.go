@@ -28,8 +28,6 @@ type Lease struct {
 	// cs holds the containers of the documents the lease has held: those
 	// of the current one, then those of earlier ones, none with storage.
 	cs []container
-	// leased is set while a document holds the lease.
-	leased bool
 }
 
 var leasePool = sync.Pool{New: func() any { return new(Lease) }}
@@ -67,7 +65,6 @@ func (l *Lease) document(text []byte) Value {
 	l.d.src = unsafe.String(unsafe.SliceData(text), len(text))
 	l.d.nodes, l.d.infos, l.d.cs = x.nodes, x.cs, l.cs[:nc:nc]
 	l.d.gen, l.d.loaded = gen, false
-	l.leased = true
 	return l.d.value(0)
 }
 
@@ -77,7 +74,7 @@ func (l *Lease) document(text []byte) Value {
 // Release panics, unless the storage has been lent again in between,
 // which it cannot tell.
 func (l *Lease) Release() {
-	if !l.leased {
+	if l.d.nodes == nil {
 		panic("jsvalue: Lease released twice")
 	}
 	l.recycle()
@@ -97,12 +94,11 @@ func (l *Lease) empty() {
 		clear(l.d.cs)
 		l.d.loaded = false
 	}
-	l.leased = false
-	l.d.src = ""
-	if cap(l.cs) > maxPooledIndexer || cap(l.x.nodes) > maxPooledIndexer || cap(l.x.cs) > maxPooledIndexer {
-		// Too large to keep (see maxPooledIndexer): the document lets go
-		// of them with the lease.
-		l.d, l.cs = doc{}, nil
+	// The document keeps its gen, which the containers left in l.cs
+	// were placed with.
+	l.d.src, l.d.nodes, l.d.infos, l.d.cs = "", nil, nil, nil
+	if cap(l.cs) > maxPooledIndexer {
+		l.cs = nil
 	}
 	l.x.reset()
 }
