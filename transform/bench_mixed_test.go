@@ -63,31 +63,18 @@ func reportEventRate(b *testing.B, start time.Duration) {
 // into an arena reset every mixBatch events, once the message's results
 // are sent.
 func BenchmarkMixed(b *testing.B) {
-	dest := transform.NewDestination(transform.DestinationConfig{SiteID: "site-8f3a", APIKey: "key-5d1e9c"})
-	events := mixedEvents(b, dest)
-	var mode transform.Mode
-	var arena transform.Arena
-	b.ReportAllocs()
-	start := cputime.Process()
-	i := 0
-	for b.Loop() {
-		if r := mode.MapIn(&arena, transform.Job{Raw: events[i], RawImmutable: true}, dest); r.Err != nil && r.Err.StatusCode != 400 {
-			b.Fatal(r.Err.Message)
-		}
-		i++
-		if i%mixBatch == 0 {
-			arena.Reset()
-		}
-		if i == len(events) {
-			i = 0
-		}
-	}
-	reportEventRate(b, start)
+	benchMixed(b, new(transform.Arena))
 }
 
 // BenchmarkMixedOwned is BenchmarkMixed without an arena, as a Transform
-// call and the HTTP face map: each result is an allocation of its own.
+// call maps: each result is an allocation of its own.
 func BenchmarkMixedOwned(b *testing.B) {
+	benchMixed(b, nil)
+}
+
+// benchMixed maps the mix one event per iteration into arena, which is
+// reset every mixBatch events, or without one when arena is nil.
+func benchMixed(b *testing.B, arena *transform.Arena) {
 	dest := transform.NewDestination(transform.DestinationConfig{SiteID: "site-8f3a", APIKey: "key-5d1e9c"})
 	events := mixedEvents(b, dest)
 	var mode transform.Mode
@@ -95,10 +82,13 @@ func BenchmarkMixedOwned(b *testing.B) {
 	start := cputime.Process()
 	i := 0
 	for b.Loop() {
-		if r := mode.Map(transform.Job{Raw: events[i], RawImmutable: true}, dest); r.Err != nil && r.Err.StatusCode != 400 {
+		if r := mode.MapIn(arena, transform.Job{Raw: events[i], RawImmutable: true}, dest); r.Err != nil && r.Err.StatusCode != 400 {
 			b.Fatal(r.Err.Message)
 		}
 		i++
+		if arena != nil && i%mixBatch == 0 {
+			arena.Reset()
+		}
 		if i == len(events) {
 			i = 0
 		}
