@@ -1,5 +1,7 @@
 package transform
 
+import "github.com/cio-transformer/cio-transformer/internal/slab"
+
 // An Arena stores the results of one run of jobs, such as the jobs of one
 // request message, and lends the same storage to the next run once the
 // caller is done with every result of the last (Reset). A result mapped
@@ -12,9 +14,9 @@ package transform
 // Reset, which makes them the next run's. Their errors are their own. An
 // arena is for one goroutine at a time; its zero value is ready to use.
 type Arena struct {
-	requests slab[requestHead]
-	objects  slab[objectHead]
-	texts    slab[byte]
+	requests slab.Slab[requestHead]
+	objects  slab.Slab[objectHead]
+	texts    slab.Slab[byte]
 }
 
 const (
@@ -39,71 +41,25 @@ const (
 // held is kept alive by the arena afterwards: the heads lent are zeroed,
 // and the text holds no pointer.
 func (a *Arena) Reset() {
-	a.requests.clearLent()
-	a.requests.rewind(maxKeptHeads)
-	a.objects.clearLent()
-	a.objects.rewind(maxKeptHeads)
-	a.texts.rewind(maxKeptTexts)
+	a.requests.ClearLent()
+	a.requests.Rewind(maxKeptHeads)
+	a.objects.ClearLent()
+	a.objects.Rewind(maxKeptHeads)
+	a.texts.Rewind(maxKeptTexts)
 }
 
 // text returns n bytes of text, n being at most maxArenaText. Their
 // previous contents are the last run's: the caller writes every byte.
-func (a *Arena) text(n int) []byte { return a.texts.take(n, textChunk) }
+func (a *Arena) text(n int) []byte { return a.texts.Take(n, textChunk) }
 
 // arenaHead returns a zeroed head H from a: H is requestHead or
 // objectHead.
 func arenaHead[H any](a *Arena) *H {
 	switch any((*H)(nil)).(type) {
 	case *requestHead:
-		return any(&a.requests.take(1, headsPerChunk)[0]).(*H)
+		return any(&a.requests.Take(1, headsPerChunk)[0]).(*H)
 	case *objectHead:
-		return any(&a.objects.take(1, headsPerChunk)[0]).(*H)
+		return any(&a.objects.Take(1, headsPerChunk)[0]).(*H)
 	}
 	return new(H)
-}
-
-// slab lends runs of T from chunks it keeps, filled in order: chunks[chunk]
-// up to used, and every chunk before it.
-type slab[T any] struct {
-	chunks      [][]T
-	chunk, used int
-}
-
-// take returns n values of T, n being at most chunkLen, the length of the
-// chunks s allocates; they are zero unless a rewind lent them again.
-func (s *slab[T]) take(n, chunkLen int) []T {
-	for {
-		if s.chunk < len(s.chunks) {
-			c := s.chunks[s.chunk]
-			if end := s.used + n; end <= len(c) {
-				t := c[s.used:end:end]
-				s.used = end
-				return t
-			}
-			s.chunk, s.used = s.chunk+1, 0
-			continue
-		}
-		s.chunks = append(s.chunks, make([]T, chunkLen))
-	}
-}
-
-// clearLent zeroes the values lent since the last rewind, which lets go of
-// what they point to.
-func (s *slab[T]) clearLent() {
-	for i := range min(s.chunk, len(s.chunks)) {
-		clear(s.chunks[i])
-	}
-	if s.chunk < len(s.chunks) {
-		clear(s.chunks[s.chunk][:s.used])
-	}
-}
-
-// rewind lends the chunks again from the first, keeping at most keep of
-// them.
-func (s *slab[T]) rewind(keep int) {
-	s.chunk, s.used = 0, 0
-	if len(s.chunks) > keep {
-		clear(s.chunks[keep:])
-		s.chunks = s.chunks[:keep]
-	}
 }

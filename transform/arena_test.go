@@ -84,21 +84,21 @@ func TestArenaResetLetsGo(t *testing.T) {
 			Mode{}.MapIn(&a, Job{Raw: []byte(`{"type":"identify","userId":"u` + string(rune('a'+i%26)) + `","traits":{"bio":"` + long + `"}}`)}, dest)
 			Mode{V2: true}.MapIn(&a, Job{Raw: []byte(`{"type":"identify","userId":"u","traits":{"bio":"` + long + `"}}`)}, dest)
 		}
-		if n > 10 && (len(a.texts.chunks) <= maxKeptTexts || len(a.requests.chunks) <= maxKeptHeads) {
-			t.Fatalf("%d results took %d chunks of text and %d of heads; the test needs more than the arena keeps", n, len(a.texts.chunks), len(a.requests.chunks))
+		if n > 10 && (len(a.texts.Chunks()) <= maxKeptTexts || len(a.requests.Chunks()) <= maxKeptHeads) {
+			t.Fatalf("%d results took %d chunks of text and %d of heads; the test needs more than the arena keeps", n, len(a.texts.Chunks()), len(a.requests.Chunks()))
 		}
 		a.Reset()
-		if len(a.texts.chunks) > maxKeptTexts || len(a.requests.chunks) > maxKeptHeads || len(a.objects.chunks) > maxKeptHeads {
-			t.Fatalf("after %d results, reset keeps %d chunks of text and %d and %d of heads", n, len(a.texts.chunks), len(a.requests.chunks), len(a.objects.chunks))
+		if len(a.texts.Chunks()) > maxKeptTexts || len(a.requests.Chunks()) > maxKeptHeads || len(a.objects.Chunks()) > maxKeptHeads {
+			t.Fatalf("after %d results, reset keeps %d chunks of text and %d and %d of heads", n, len(a.texts.Chunks()), len(a.requests.Chunks()), len(a.objects.Chunks()))
 		}
-		for _, c := range a.requests.chunks {
+		for _, c := range a.requests.Chunks() {
 			for i := range c {
 				if !reflect.ValueOf(c[i]).IsZero() {
 					t.Fatalf("after %d results, a request head still holds %+v after the reset", n, c[i].req)
 				}
 			}
 		}
-		for _, c := range a.objects.chunks {
+		for _, c := range a.objects.Chunks() {
 			for i := range c {
 				if !reflect.ValueOf(c[i]).IsZero() {
 					t.Fatalf("after %d results, an object head still holds %q after the reset", n, c[i].keys)
