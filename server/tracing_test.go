@@ -41,7 +41,7 @@ func tracedJob(t *testing.T, id uint64, traceparent string) *ciotransformerv1.Jo
 
 // TestTracingOneSpanPerCall runs a unary call, a stream and a health check
 // against a traced server and checks the spans once the server has
-// stopped (every call's span has then ended): one per traced call, the
+// shut down (every call's span has then ended): one per traced call, the
 // caller's trace context as parent, jobs' trace contexts as links, the job
 // count, and no payload or secret in any attribute or event.
 func TestTracingOneSpanPerCall(t *testing.T) {
@@ -84,6 +84,9 @@ func TestTracingOneSpanPerCall(t *testing.T) {
 	if _, err := healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{}); err != nil {
 		t.Fatal(err)
 	}
+	// Shutdown waits for every handler to return, and so for its span to
+	// end; Stop does not.
+	srv.Shutdown(ctx)
 	stop()
 
 	spans := map[string]tracetest.SpanStub{}
