@@ -6,12 +6,25 @@ import (
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/slab"
 	"github.com/cio-transformer/cio-transformer/transform"
 )
 
-// maxBlocksPerChunk caps one shared allocation of result blocks, so that a
-// message of many jobs does not ask for one huge zeroed allocation up front.
-const maxBlocksPerChunk = 64
+const (
+	// maxBlocksPerChunk caps one shared allocation of result blocks, so
+	// that a message of many jobs does not ask for one huge zeroed
+	// allocation up front.
+	maxBlocksPerChunk = 64
+	// refsPerChunk is how many job references one chunk of a
+	// resultStore holds; a batch covering more jobs takes its own.
+	refsPerChunk = 256
+	// maxKeptBlocks and maxKeptRefs bound what a resultStore keeps for
+	// the next message, 256 result blocks and 512 job references, about
+	// what a message of a few hundred jobs takes: a message of many jobs
+	// does not pin its storage for good.
+	maxKeptBlocks = 4
+	maxKeptRefs   = 2
+)
 
 // resultBlock holds the messages of one single-job result in one
 // allocation: the result, its job reference and the request.
@@ -31,15 +44,45 @@ type cachedHeaders struct {
 }
 
 // resultArena builds the results of one request message. Results are
-// allocated in blocks shared by up to maxBlocksPerChunk of them, and the
-// headers maps are shared: all requests of a destination carry the same
-// Authorization, and batches add the same Content-Type. Marshalling only
-// reads the maps, and nothing else touches a result once built.
+// allocated in blocks shared by up to maxBlocksPerChunk of them, or lent
+// by a resultStore, and the headers maps are shared: all requests of a
+// destination carry the same Authorization, and batches add the same
+// Content-Type. Marshalling only reads the maps, and nothing else touches
+// a result once built.
 type resultArena struct {
 	jobs    []*ciotransformerv1.Job
 	left    int
 	blocks  []resultBlock
 	headers [2]cachedHeaders
+	// store, when not nil, lends the blocks and job references, which
+	// are then valid until its reset.
+	store *resultStore
+}
+
+// resultStore is the storage the results of one request message are
+// built in, lent to the next message once the last response is sent
+// (see answer): the requests and bodies the message's jobs map to, and the
+// protobuf results that carry them. Reused, it spares the garbage
+// collector a message's worth of results each time. Its zero value is
+// ready to use; it is for one goroutine at a time.
+type resultStore struct {
+	mapped transform.Arena
+	blocks slab.Slab[resultBlock]
+	refs   slab.Slab[*ciotransformerv1.JobRef]
+	vals   slab.Slab[ciotransformerv1.JobRef]
+}
+
+// reset makes every result built in s invalid and lends its storage to
+// the next message. Nothing those results held is kept alive by s: what
+// was lent is zeroed, as proto.Reset would leave it.
+func (s *resultStore) reset() {
+	s.mapped.Reset()
+	s.blocks.ClearLent()
+	s.blocks.Rewind(maxKeptBlocks)
+	s.refs.ClearLent()
+	s.refs.Rewind(maxKeptRefs)
+	s.vals.ClearLent()
+	s.vals.Rewind(maxKeptRefs)
 }
 
 // newResultArena returns an arena for the results of jobs.
@@ -51,6 +94,9 @@ func newResultArena(jobs []*ciotransformerv1.Job) *resultArena {
 // used up. A chunk is no larger than the jobs still to be covered, since
 // every result covers at least one job.
 func (a *resultArena) block() *resultBlock {
+	if a.store != nil {
+		return &a.store.blocks.Take(1, maxBlocksPerChunk)[0]
+	}
 	if len(a.blocks) == 0 {
 		n := min(max(a.left, 1), maxBlocksPerChunk)
 		a.blocks = make([]resultBlock, n)
@@ -79,8 +125,7 @@ func (a *resultArena) sizedResult(e transform.Entry) (*ciotransformerv1.JobResul
 		b.refs[0] = &b.ref
 		r.Jobs = b.refs[:]
 	} else {
-		refs := make([]*ciotransformerv1.JobRef, len(e.Jobs))
-		vals := make([]ciotransformerv1.JobRef, len(e.Jobs))
+		refs, vals := a.jobRefs(len(e.Jobs))
 		for i, idx := range e.Jobs {
 			meta += setRef(&vals[i], a.jobs[idx])
 			refs[i] = &vals[i]
@@ -109,6 +154,15 @@ func (a *resultArena) sizedResult(e transform.Entry) (*ciotransformerv1.JobResul
 	b.out.Request = t
 	r.Outcome = &b.out
 	return r, meta
+}
+
+// jobRefs returns n zeroed job references and n pointers to fill, for a
+// result covering n jobs.
+func (a *resultArena) jobRefs(n int) ([]*ciotransformerv1.JobRef, []ciotransformerv1.JobRef) {
+	if a.store == nil || n > refsPerChunk {
+		return make([]*ciotransformerv1.JobRef, n), make([]ciotransformerv1.JobRef, n)
+	}
+	return a.store.refs.Take(n, refsPerChunk), a.store.vals.Take(n, refsPerChunk)
 }
 
 // setRef gives ref, a new reference, the id and metadata of job, as

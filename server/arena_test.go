@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"reflect"
 	"strings"
 	"testing"
@@ -159,6 +160,114 @@ func TestMappedResultWellFormed(t *testing.T) {
 		got := newResultArena([]*ciotransformerv1.Job{{JobId: 1}}).jobResult(transform.Alone(dest, r)).GetRequest()
 		if got.GetUrl() != tt.wantURL || got.GetUserId() != tt.wantUser || !utf8.ValidString(got.GetUrl()) || !utf8.ValidString(got.GetUserId()) {
 			t.Errorf("%s: url %q, user id %q, want %q and %q", tt.event, got.GetUrl(), got.GetUserId(), tt.wantURL, tt.wantUser)
+		}
+	}
+}
+
+// TestResultStoreReuse checks that results built in a store that earlier
+// messages used are the results built without one: three messages of
+// single results, errors and batches, over jobs whose metadata the codec
+// kept as wire bytes and jobs decoded by protobuf, take turns in one
+// store, each followed by a reset, as a stream's messages do.
+func TestResultStoreReuse(t *testing.T) {
+	t.Parallel()
+	wire := answerRequest(t, testDestination, 6).GetJobs()
+	plain := make([]*ciotransformerv1.Job, len(wire))
+	for i, j := range wire {
+		plain[i] = &ciotransformerv1.Job{JobId: j.GetJobId() + 100, Metadata: j.GetMetadata()}
+	}
+	plain[1].Metadata = nil
+	auth := []transform.Header{{Name: "Authorization", Value: "Basic czpr"}}
+	req := &transform.Request{Method: "PUT", Endpoint: "https://x/1", EndpointPath: "v1/customers", Headers: auth, Body: []byte(`{"a":1}`), UserID: "u", WellFormed: true}
+	messages := []struct {
+		jobs    []*ciotransformerv1.Job
+		entries []transform.Entry
+	}{
+		{wire, []transform.Entry{{Jobs: []int{0}, Request: req}, {Jobs: []int{1, 2, 3}, Request: req}, {Jobs: []int{4}, Err: transform.InternalError()}, {Jobs: []int{5}, Request: req}}},
+		{plain, []transform.Entry{{Jobs: []int{0}, Err: transform.InternalError()}, {Jobs: []int{1}, Request: req}, {Jobs: []int{2, 3, 4, 5}, Request: req}}},
+		{wire, []transform.Entry{{Jobs: []int{5}, Request: req}, {Jobs: []int{0, 1}, Err: transform.InternalError()}}},
+	}
+	var store resultStore
+	for round := range 3 {
+		for m, msg := range messages {
+			alone := newResultArena(msg.jobs)
+			stored := newResultArena(msg.jobs)
+			stored.store = &store
+			for _, e := range msg.entries {
+				want, wantMeta := alone.sizedResult(e)
+				got, meta := stored.sizedResult(e)
+				if !proto.Equal(got, want) || meta != wantMeta {
+					t.Fatalf("round %d, message %d, jobs %v: built in the store %v (metadata %d), alone %v (%d)", round, m, e.Jobs, got, meta, want, wantMeta)
+				}
+				g, err := marshalDeterministic(got)
+				if err != nil {
+					t.Fatal(err)
+				}
+				w, _ := marshalDeterministic(want)
+				if !bytes.Equal(g, w) {
+					t.Fatalf("round %d, message %d, jobs %v: encoded results differ", round, m, e.Jobs)
+				}
+			}
+			store.reset()
+		}
+	}
+}
+
+// marshalDeterministic encodes m with its map entries sorted.
+func marshalDeterministic(m proto.Message) ([]byte, error) {
+	return proto.MarshalOptions{Deterministic: true}.Marshal(m)
+}
+
+// TestResultStoreResetLetsGo checks that a store keeps nothing of its
+// results once reset, and no more storage than its bounds, after a
+// message of a few results and after one of many, with batches of many
+// jobs among them.
+func TestResultStoreResetLetsGo(t *testing.T) {
+	t.Parallel()
+	jobs := answerRequest(t, testDestination, 3).GetJobs()
+	req := &transform.Request{Body: []byte(`{}`), Headers: []transform.Header{{Name: "Authorization", Value: "Basic x"}}}
+	batch := make([]int, 100)
+	var store resultStore
+	for _, n := range []int{3, 2000} {
+		many := make([]*ciotransformerv1.Job, n)
+		for i := range many {
+			many[i] = jobs[i%len(jobs)]
+		}
+		a := newResultArena(many)
+		a.store = &store
+		for i := range n {
+			a.sizedResult(transform.Entry{Jobs: []int{i}, Request: req})
+			if i%50 == 0 {
+				a.sizedResult(transform.Entry{Jobs: batch, Request: req})
+			}
+		}
+		if n > 3 && (len(store.blocks.Chunks()) <= maxKeptBlocks || len(store.refs.Chunks()) <= maxKeptRefs) {
+			t.Fatalf("%d results took %d chunks of blocks and %d of references; the test needs more than the store keeps", n, len(store.blocks.Chunks()), len(store.refs.Chunks()))
+		}
+		store.reset()
+		if len(store.blocks.Chunks()) > maxKeptBlocks || len(store.refs.Chunks()) > maxKeptRefs || len(store.vals.Chunks()) > maxKeptRefs {
+			t.Fatalf("after %d results, reset keeps %d chunks of blocks and %d and %d of references", n, len(store.blocks.Chunks()), len(store.refs.Chunks()), len(store.vals.Chunks()))
+		}
+		for _, c := range store.blocks.Chunks() {
+			for i := range c {
+				if !reflect.ValueOf(&c[i]).Elem().IsZero() {
+					t.Fatalf("after %d results, a result block still holds %v", n, &c[i].result)
+				}
+			}
+		}
+		for _, c := range store.refs.Chunks() {
+			for _, r := range c {
+				if r != nil {
+					t.Fatalf("after %d results, a reference is kept", n)
+				}
+			}
+		}
+		for _, c := range store.vals.Chunks() {
+			for i := range c {
+				if !reflect.ValueOf(&c[i]).Elem().IsZero() {
+					t.Fatalf("after %d results, a job reference still holds %v", n, &c[i])
+				}
+			}
 		}
 	}
 }

@@ -135,7 +135,7 @@ func TestEncodeCoversContract(t *testing.T) {
 func checkEncodeAnswers(t *testing.T, unary, batches [][]byte) (responses, results int) {
 	t.Helper()
 	cfg := Config{}.withDefaults()
-	srv := &service{cfg: cfg, validator: validator{maxJobs: cfg.MaxJobsPerRequest}, arenas: newArenas()}
+	srv := &service{cfg: cfg, validator: validator{maxJobs: cfg.MaxJobsPerRequest}, stores: newStores()}
 	for _, data := range unary {
 		var req ciotransformerv1.TransformRequest
 		if err := testCodec.Unmarshal(mem.BufferSlice{mem.SliceBuffer(data)}, &req); err != nil {

@@ -85,7 +85,7 @@ func FuzzEnvelope(f *testing.F) {
 	}
 	cfg := Config{MaxJobsPerRequest: fuzzMaxJobs}.withDefaults()
 	unary, stream := interceptors(cfg, nil, nil)
-	srv := &service{cfg: cfg, validator: validator{maxJobs: cfg.MaxJobsPerRequest}, arenas: newArenas()}
+	srv := &service{cfg: cfg, validator: validator{maxJobs: cfg.MaxJobsPerRequest}, stores: newStores()}
 	desc := ciotransformerv1.TransformerService_ServiceDesc
 	good, err := proto.Marshal(&ciotransformerv1.TransformBatchRequest{RequestId: 99, Destination: testDestination,
 		Jobs: []*ciotransformerv1.Job{rawJob(1, `{"type":"group","userId":"u","groupId":"g"}`), rawJob(2, `{"type":"identify","userId":"u"}`)}})

@@ -75,7 +75,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	g := grpc.NewServer(opts...)
 	mapping := make(chan struct{}, runtime.GOMAXPROCS(0))
-	ciotransformerv1.RegisterTransformerServiceServer(g, &service{cfg: cfg, metrics: m, inflight: f, delivery: client, arenas: newArenas(),
+	ciotransformerv1.RegisterTransformerServiceServer(g, &service{cfg: cfg, metrics: m, inflight: f, delivery: client, stores: newStores(),
 		receiving: newReceiving(cfg.MaxInflightBytes, cfg.MaxRecvMsgSize),
 		validator: validator{maxJobs: cfg.MaxJobsPerRequest, inflight: f, metrics: m},
 		mapping:   mapping})

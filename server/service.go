@@ -36,10 +36,10 @@ type service struct {
 	// many calls are open, at most that many goroutines compete for CPU
 	// with health checks, which then answer promptly. Nil is no bound.
 	mapping chan struct{}
-	// arenas lends the arenas TransformBatch maps a request message's
-	// results into (see answer); nil maps every result into an allocation
-	// of its own.
-	arenas *sync.Pool
+	// stores lends the storage TransformBatch builds a request message's
+	// results in (resultStore, see answer); nil builds every result in
+	// allocations of its own.
+	stores *sync.Pool
 }
 
 // Transform transforms one job.
@@ -142,17 +142,19 @@ func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *trans
 	jobs := req.GetJobs()
 	m := mode(req.GetDestination(), s.cfg.MaxEventBytes)
 	b.Reset(dest, m.Limits())
-	// The message's results are mapped into an arena, whose storage the
-	// next message reuses: once the last response is handed to gRPC,
+	// The message's results are mapped and built in a store whose storage
+	// the next message reuses: once the last response is handed to gRPC,
 	// which has encoded it by then, nothing reads them. The Batcher lets
 	// go of their ordering keys first.
-	var results *transform.Arena
-	if s.arenas != nil {
-		results = s.arenas.Get().(*transform.Arena)
+	arena := newResultArena(jobs)
+	var mapped *transform.Arena
+	if s.stores != nil {
+		arena.store = s.stores.Get().(*resultStore)
+		mapped = &arena.store.mapped
 		defer func() {
 			b.Reset(dest, m.Limits())
-			results.Reset()
-			s.arenas.Put(results)
+			arena.store.reset()
+			s.stores.Put(arena.store)
 		}()
 	}
 	newResponse := func() *ciotransformerv1.TransformBatchResponse {
@@ -165,7 +167,6 @@ func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *trans
 	resp := newResponse()
 	tally := s.metrics.tally(methodTransformBatch)
 	defer tally.flush()
-	arena := newResultArena(jobs)
 	size := 0
 	var sendErr error
 	// The mapping turn is held for up to jobsPerTurn jobs, and never while
@@ -195,7 +196,7 @@ func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *trans
 			// as Canceled or DeadlineExceeded rather than Unknown.
 			return 0, contextStatus(ctx)
 		}
-		b.Add(i, s.transformJob(ctx, job, dest, m, results, &tally, &t), emit)
+		b.Add(i, s.transformJob(ctx, job, dest, m, mapped, &tally, &t), emit)
 		if sendErr != nil {
 			return 0, sendErr
 		}
@@ -213,9 +214,9 @@ func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *trans
 	return int64(size + responseOverhead), nil
 }
 
-// newArenas returns a pool of result arenas (see service.arenas).
-func newArenas() *sync.Pool {
-	return &sync.Pool{New: func() any { return new(transform.Arena) }}
+// newStores returns a pool of result stores (see service.stores).
+func newStores() *sync.Pool {
+	return &sync.Pool{New: func() any { return new(resultStore) }}
 }
 
 // transformJob maps one job in mode m under turn t, which it takes if

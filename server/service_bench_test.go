@@ -83,7 +83,7 @@ func BenchmarkAnswerV2(b *testing.B) {
 // dest, per BenchmarkAnswer.
 func benchAnswer(b *testing.B, dest *ciotransformerv1.Destination) {
 	req := answerRequest(b, dest, 100)
-	s := &service{mapping: make(chan struct{}, runtime.GOMAXPROCS(0)), arenas: newArenas()}
+	s := &service{mapping: make(chan struct{}, runtime.GOMAXPROCS(0)), stores: newStores()}
 	bt := transform.NewBatcher(nil, transform.DefaultLimits())
 	stream := &discardStream{}
 	ctx := b.Context()

@@ -53,7 +53,7 @@ func TestResultsStayUntilSent(t *testing.T) {
 		}
 		want[i] = stream.sent
 	}
-	s := &service{mapping: make(chan struct{}, 1), arenas: newArenas()}
+	s := &service{mapping: make(chan struct{}, 1), stores: newStores()}
 	b := transform.NewBatcher(nil, transform.DefaultLimits())
 	for round := range 3 {
 		for i, d := range dests {
@@ -165,7 +165,7 @@ func TestAnswerReleasesTurn(t *testing.T) {
 		failAt int
 		cancel bool
 	}{{name: "answered"}, {name: "failed send", failAt: 2}, {name: "cancelled", cancel: true}} {
-		s := &service{mapping: make(chan struct{}, 1), arenas: newArenas()}
+		s := &service{mapping: make(chan struct{}, 1), stores: newStores()}
 		stream := &turnCheckStream{t: t, mapping: s.mapping, failAt: tc.failAt}
 		ctx, cancel := context.WithCancel(t.Context())
 		if tc.cancel {
