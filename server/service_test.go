@@ -30,12 +30,12 @@ func (s *encodingStream) SendMsg(m any) error {
 }
 
 // TestResultsStayUntilSent checks the contract answer relies on: the
-// results of a request message, mapped into an arena that the next
+// results of a request message, mapped and built in a store that the next
 // message reuses, and whose strings the responses share (bodyString), are
 // what they were mapped as until the message's last response is sent,
 // whatever the messages answered before them. In API mode v1 and v2, each
-// message is answered by a service of its own without arenas, then by one
-// with arenas, in one stream between the others: the responses, encoded
+// message is answered by a service of its own without stores, then by one
+// with stores, in one stream between the others: the responses, encoded
 // as they are sent, as gRPC encodes them, must be the same bytes.
 func TestResultsStayUntilSent(t *testing.T) {
 	t.Parallel()
