@@ -29,7 +29,7 @@ var serverStages = []stage{
 	{"JSON parse (jsvalue.Parse, ParseLeased)", anyFunc(jsonParse...)},
 	{"typed event to JSON (eventJSON)", anyFunc(project + "/server.eventJSON")},
 	{"mapping (transform.Mode.MapIn, after the parse)", anyFunc(project+"/transform.Mode.MapIn", project+"/transform.Transform")},
-	{"batching and results (Batcher, resultArena)", anyPrefix(project+"/transform.(*Batcher)", project+"/server.(*resultArena)")},
+	{"batching and results (Batcher, resultArena, resultStore)", anyPrefix(project+"/transform.(*Batcher)", project+"/server.(*resultArena)", project+"/server.(*resultStore)")},
 	{"request decode (read and build the message)", anyFunc("google.golang.org/grpc.recv", "google.golang.org/grpc.recvAndDecompress")},
 	{"response encode (marshal)", anyFunc("google.golang.org/grpc.encode", "google.golang.org/grpc.prepareMsg")},
 	{"HTTP/2 transport and syscalls", anyPrefix("google.golang.org/grpc/internal/transport.", "syscall.", "internal/poll.", "net.", "golang.org/x/net/http2.")},
