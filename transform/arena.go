@@ -41,10 +41,8 @@ const (
 // held is kept alive by the arena afterwards: the heads lent are zeroed,
 // and the text holds no pointer.
 func (a *Arena) Reset() {
-	a.requests.ClearLent()
-	a.requests.Rewind(maxKeptHeads)
-	a.objects.ClearLent()
-	a.objects.Rewind(maxKeptHeads)
+	a.requests.Reset(maxKeptHeads)
+	a.objects.Reset(maxKeptHeads)
 	a.texts.Rewind(maxKeptTexts)
 }
 

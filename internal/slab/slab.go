@@ -30,25 +30,30 @@ func (s *Slab[T]) Take(n, chunkLen int) []T {
 	}
 }
 
-// ClearLent zeroes the values lent since the last Rewind, which lets go of
-// what they point to. Values of a T without pointers need no clearing.
-func (s *Slab[T]) ClearLent() {
-	for i := range min(s.chunk, len(s.chunks)) {
-		clear(s.chunks[i])
-	}
-	if s.chunk < len(s.chunks) {
-		clear(s.chunks[s.chunk][:s.used])
-	}
-}
-
 // Rewind lends the chunks again from the first, keeping at most keep of
-// them.
+// them; the rest are left to the garbage collector. The values lent again
+// hold what they held: Rewind is for a T without pointers, whose every
+// value lent is written before it is read.
 func (s *Slab[T]) Rewind(keep int) {
 	s.chunk, s.used = 0, 0
 	if len(s.chunks) > keep {
 		clear(s.chunks[keep:])
 		s.chunks = s.chunks[:keep]
 	}
+}
+
+// Reset is Rewind after zeroing the values lent from the chunks it keeps,
+// which lets go of what they point to; the chunks it drops are not
+// written, since nothing of s refers to them any more.
+func (s *Slab[T]) Reset(keep int) {
+	for i := range min(s.chunk+1, len(s.chunks), keep) {
+		if i == s.chunk {
+			clear(s.chunks[i][:s.used])
+		} else {
+			clear(s.chunks[i])
+		}
+	}
+	s.Rewind(keep)
 }
 
 // Chunks returns the chunks s keeps, lent or not, for reading only.

@@ -31,44 +31,51 @@ func TestTakeFillsChunksInOrder(t *testing.T) {
 	}
 }
 
-// TestRewindLendsAgain checks that Rewind lends the same memory again,
-// that ClearLent zeroes what was lent, and that Rewind keeps at most the
-// chunks it is told to.
-func TestRewindLendsAgain(t *testing.T) {
+// TestResetLendsAgain checks that Reset lends the same memory again,
+// zeroes what was lent from the chunks it keeps, keeps at most the chunks
+// it is told to, and leaves the ones it drops as they were.
+func TestResetLendsAgain(t *testing.T) {
 	var s Slab[*int]
 	v := 7
 	for range 10 {
 		s.Take(2, 2)[0] = &v
 	}
 	first := &s.Chunks()[0][0]
-	s.ClearLent()
+	dropped := s.Chunks()[4]
+	s.Reset(3)
+	if len(s.Chunks()) != 3 {
+		t.Fatalf("Reset kept %d chunks, want 3", len(s.Chunks()))
+	}
 	for _, c := range s.Chunks() {
 		if slices.ContainsFunc(c, func(p *int) bool { return p != nil }) {
-			t.Fatal("ClearLent left a pointer")
+			t.Fatal("Reset left a pointer in a chunk it keeps")
 		}
 	}
-	s.Rewind(3)
-	if len(s.Chunks()) != 3 {
-		t.Fatalf("Rewind kept %d chunks, want 3", len(s.Chunks()))
+	if dropped[0] != &v {
+		t.Fatal("Reset wrote to a chunk it dropped")
 	}
 	if got := &s.Take(1, 2)[0]; got != first {
-		t.Fatal("Rewind does not lend the first chunk again")
+		t.Fatal("Reset does not lend the first chunk again")
 	}
 }
 
-// TestClearLentOnlyLent checks that ClearLent leaves the values beyond
-// the last one lent as they are, which a later Take lends again, and that
-// a slab never used clears nothing.
-func TestClearLentOnlyLent(t *testing.T) {
+// TestResetOnlyLent checks that Reset zeroes only what was lent, which a
+// later Take lends again, that Rewind zeroes nothing, and that a slab
+// never used resets.
+func TestResetOnlyLent(t *testing.T) {
 	var empty Slab[byte]
-	empty.ClearLent()
+	empty.Reset(0)
 	empty.Rewind(0)
 	var s Slab[byte]
 	copy(s.Take(4, 8), "abcd")
 	s.Rewind(1)
+	if got := string(s.Take(4, 8)); got != "abcd" {
+		t.Fatalf("Rewind lent %q again, want the bytes as they were", got)
+	}
+	s.Rewind(1)
 	copy(s.Take(2, 8), "xy")
-	s.ClearLent()
+	s.Reset(1)
 	if got := string(s.Chunks()[0][:4]); got != "\x00\x00cd" {
-		t.Fatalf("chunk reads %q after ClearLent, want the lent two bytes zeroed", got)
+		t.Fatalf("chunk reads %q after Reset, want the lent two bytes zeroed", got)
 	}
 }
