@@ -271,3 +271,20 @@ func TestResultStoreResetLetsGo(t *testing.T) {
 		}
 	}
 }
+
+// TestResultStoreUse checks that a message of at most maxStoredResults
+// jobs builds its results in the store it is given, and a larger one in
+// blocks of its own.
+func TestResultStoreUse(t *testing.T) {
+	t.Parallel()
+	req := &transform.Request{Body: []byte(`{}`)}
+	for _, n := range []int{1, maxStoredResults, maxStoredResults + 1} {
+		var store resultStore
+		a := newResultArena(make([]*ciotransformerv1.Job, n))
+		a.use(&store)
+		a.sizedResult(transform.Entry{Jobs: []int{0}, Request: req})
+		if stored := len(store.blocks.Chunks()) > 0; stored != (n <= maxStoredResults) {
+			t.Errorf("a message of %d jobs: built in the store %v", n, stored)
+		}
+	}
+}

@@ -149,12 +149,13 @@ func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *trans
 	arena := newResultArena(jobs)
 	var mapped *transform.Arena
 	if s.stores != nil {
-		arena.store = s.stores.Get().(*resultStore)
-		mapped = &arena.store.mapped
+		store := s.stores.Get().(*resultStore)
+		mapped = &store.mapped
+		arena.use(store)
 		defer func() {
 			b.Reset(dest, m.Limits())
-			arena.store.reset()
-			s.stores.Put(arena.store)
+			store.reset()
+			s.stores.Put(store)
 		}()
 	}
 	newResponse := func() *ciotransformerv1.TransformBatchResponse {

@@ -2,9 +2,11 @@ package server
 
 import (
 	"runtime"
+	"strings"
 	"testing"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
+	"github.com/cio-transformer/cio-transformer/internal/cputime"
 	"github.com/cio-transformer/cio-transformer/internal/eventmix"
 	"github.com/cio-transformer/cio-transformer/transform"
 	"google.golang.org/grpc"
@@ -96,4 +98,60 @@ func benchAnswer(b *testing.B, dest *ciotransformerv1.Destination) {
 	if stream.results == 0 {
 		b.Fatal("no results")
 	}
+}
+
+// BenchmarkAnswerGrowing answers, one after another, request messages of
+// 1, 2, 4, ... 512 and then seven of 1,000 jobs, each a device event whose
+// properties are one 800-character string: a request body of about 8 KB,
+// upstream spreading the string one key per character. Its figures are
+// per run of the 17 messages; cpu-ns/op is the process's CPU, the
+// collector's and the kernel's page faults included, which is where
+// storage reused across messages of this shape showed its cost (see
+// maxStoredResults).
+func BenchmarkAnswerGrowing(b *testing.B) {
+	var reqs []*ciotransformerv1.TransformBatchRequest
+	for n := 1; n <= 1000; n *= 2 {
+		reqs = append(reqs, deviceRequest(b, n))
+	}
+	for range 7 {
+		reqs = append(reqs, deviceRequest(b, 1000))
+	}
+	s := &service{mapping: make(chan struct{}, runtime.GOMAXPROCS(0)), stores: newStores()}
+	ctx := b.Context()
+	b.ReportAllocs()
+	cpu := cputime.Process()
+	for b.Loop() {
+		for _, req := range reqs {
+			if _, err := s.answer(ctx, &discardStream{}, transform.NewBatcher(nil, transform.DefaultLimits()), req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64((cputime.Process()-cpu).Nanoseconds())/float64(b.N), "cpu-ns/op")
+}
+
+// deviceRequest returns a request message of n device events of 1,000
+// bytes, decoded by the server's codec, per BenchmarkAnswerGrowing.
+func deviceRequest(tb testing.TB, n int) *ciotransformerv1.TransformBatchRequest {
+	tb.Helper()
+	head := `{"type":"track","event":"Application Installed","userId":"user-1","messageId":"m-1",` +
+		`"context":{"device":{"token":"token-1","type":"ios"}},"properties":"`
+	event := head + strings.Repeat("p", 1000-len(head)-2) + `"}`
+	req := &ciotransformerv1.TransformBatchRequest{RequestId: 1, Destination: testDestination}
+	for i := range n {
+		req.Jobs = append(req.Jobs, rawJob(uint64(i+1), event))
+	}
+	wire, err := proto.Marshal(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	decoded := &ciotransformerv1.TransformBatchRequest{}
+	codec := newRequestCodec(DefaultMaxJobsPerRequest, 1<<30, nil)
+	if err := codec.Unmarshal(mem.BufferSlice{mem.SliceBuffer(wire)}, decoded); err != nil {
+		tb.Fatal(err)
+	}
+	if cm := checkNote(decoded); cm.refusal != nil {
+		tb.Fatal(cm.refusal.Message())
+	}
+	return decoded
 }
