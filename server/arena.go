@@ -81,9 +81,10 @@ func (a *resultArena) use(s *resultStore) {
 
 // resultStore is the storage the results of one request message are
 // built in, lent to the next message once the last response is sent
-// (see answer): the requests and bodies the message's jobs map to, and the
-// protobuf results that carry them. Reused, it spares the garbage
-// collector a message's worth of results each time. Its zero value is
+// (see answer): the requests and bodies the message's jobs map to, and,
+// for a message of up to maxStoredResults jobs, the protobuf results that
+// carry them. Reused, it spares the garbage collector a message's worth
+// of results each time. Its zero value is
 // ready to use; it is for one goroutine at a time.
 type resultStore struct {
 	mapped transform.Arena
