@@ -47,6 +47,13 @@ func answerRequest(tb testing.TB, dest *ciotransformerv1.Destination, n int) *ci
 		job.Metadata = meta
 		req.Jobs = append(req.Jobs, job)
 	}
+	return decodedRequest(tb, req)
+}
+
+// decodedRequest returns req as the server's codec decodes it from the
+// wire, as a stream's messages are.
+func decodedRequest(tb testing.TB, req *ciotransformerv1.TransformBatchRequest) *ciotransformerv1.TransformBatchRequest {
+	tb.Helper()
 	// Deterministic, so that the metadata every result echoes is the same
 	// bytes in every message made of the same jobs.
 	wire, err := proto.MarshalOptions{Deterministic: true}.Marshal(req)
@@ -141,17 +148,5 @@ func deviceRequest(tb testing.TB, n int) *ciotransformerv1.TransformBatchRequest
 	for i := range n {
 		req.Jobs = append(req.Jobs, rawJob(uint64(i+1), event))
 	}
-	wire, err := proto.Marshal(req)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	decoded := &ciotransformerv1.TransformBatchRequest{}
-	codec := newRequestCodec(DefaultMaxJobsPerRequest, 1<<30, nil)
-	if err := codec.Unmarshal(mem.BufferSlice{mem.SliceBuffer(wire)}, decoded); err != nil {
-		tb.Fatal(err)
-	}
-	if cm := checkNote(decoded); cm.refusal != nil {
-		tb.Fatal(cm.refusal.Message())
-	}
-	return decoded
+	return decodedRequest(tb, req)
 }
