@@ -144,14 +144,16 @@ func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *trans
 	b.Reset(dest, m.Limits())
 	// The message's results are mapped and built in a store whose storage
 	// the next message reuses: once the last response is handed to gRPC,
-	// which has encoded it by then, nothing reads them. The Batcher lets
-	// go of their ordering keys first.
+	// which has encoded it by then, nothing reads them. The Batcher stores
+	// its batches there too, and lets go of them and of their ordering keys
+	// first.
 	arena := newResultArena(jobs)
 	var mapped *transform.Arena
 	if s.stores != nil {
 		store := s.stores.Get().(*resultStore)
 		mapped = &store.mapped
 		arena.use(store)
+		b.UseArena(mapped)
 		defer func() {
 			b.Reset(dest, m.Limits())
 			store.reset()

@@ -17,6 +17,10 @@ type Arena struct {
 	requests slab.Slab[requestHead]
 	objects  slab.Slab[objectHead]
 	texts    slab.Slab[byte]
+	// batches and bodies hold the batch requests a Batcher flushes into
+	// the arena (see Batcher.UseArena).
+	batches slab.Slab[batchRequest]
+	bodies  slab.Slab[byte]
 }
 
 const (
@@ -34,6 +38,15 @@ const (
 	// huge results does not pin its storage for good.
 	maxKeptTexts = 8
 	maxKeptHeads = 4
+	// batchesPerChunk is how many batch requests one allocation holds: a
+	// request message of a few hundred jobs flushes a batch or two.
+	batchesPerChunk = 4
+	// bodyChunk is the size of one chunk of batch bodies, and the largest
+	// body an arena holds: about the body of 100 objects of API mode v2,
+	// the most a request message of the usual size flushes at once. A
+	// larger one is allocated as without an arena. Reset keeps one chunk
+	// of each.
+	bodyChunk = 64 << 10
 )
 
 // Reset makes every result mapped into a since the last Reset invalid,
@@ -44,11 +57,23 @@ func (a *Arena) Reset() {
 	a.requests.Reset(maxKeptHeads)
 	a.objects.Reset(maxKeptHeads)
 	a.texts.Rewind(maxKeptTexts)
+	a.batches.Reset(1)
+	a.bodies.Rewind(1)
 }
 
 // text returns n bytes of text, n being at most maxArenaText. Their
 // previous contents are the last run's: the caller writes every byte.
 func (a *Arena) text(n int) []byte { return a.texts.Take(n, textChunk) }
+
+// batchRequest returns a zeroed batch request and n bytes for its body,
+// from a when a is not nil and the body fits in a chunk. The body's
+// previous contents are the last run's: the caller writes every byte.
+func (a *Arena) batchRequest(n int) (*batchRequest, []byte) {
+	if a == nil || n > bodyChunk {
+		return new(batchRequest), make([]byte, n)
+	}
+	return &a.batches.Take(1, batchesPerChunk)[0], a.bodies.Take(n, bodyChunk)
+}
 
 // arenaHead returns a zeroed head H from a: H is requestHead or
 // objectHead.

@@ -27,15 +27,15 @@ type batchRequest struct {
 	headers [2]Header
 }
 
-// newBatchRequest returns a POST {endpoint} v2/batch request with the
-// Authorization and Content-Type headers and the given body. endpoint is
-// a destination's batch URL, which is ASCII, and the user id is empty: the
-// request is well formed.
-func newBatchRequest(endpoint, auth string, body []byte) *Request {
-	br := &batchRequest{headers: [2]Header{
+// fill makes br a POST {endpoint} v2/batch request with the Authorization
+// and Content-Type headers and the given body, and returns it. endpoint
+// is a destination's batch URL, which is ASCII, and the user id is empty:
+// the request is well formed.
+func (br *batchRequest) fill(endpoint, auth string, body []byte) *Request {
+	br.headers = [2]Header{
 		{Name: authorizationHeader, Value: auth},
 		{Name: contentTypeHeader, Value: contentTypeJSON},
-	}}
+	}
 	br.req = Request{
 		Method:       methodPost,
 		Endpoint:     endpoint,
@@ -56,7 +56,7 @@ func batchOfOne(dest *Destination, r Result) *Request {
 	body = append(body, batchOpen...)
 	body = append(body, r.Object...)
 	body = append(body, batchClose...)
-	req := newBatchRequest(dest.batchURL, dest.auth, body)
+	req := new(batchRequest).fill(dest.batchURL, dest.auth, body)
 	req.UserID = r.UserID
 	req.WellFormed = isASCII(r.UserID)
 	return req
@@ -146,6 +146,8 @@ type Batcher struct {
 	// slab is the unused rest of the allocation that entries' Jobs are cut
 	// from. Cut parts are never written again.
 	slab []int
+	// arena stores the batches flushed, when set (see UseArena).
+	arena *Arena
 }
 
 // NewBatcher returns a Batcher for dest with the given limits.
@@ -156,12 +158,19 @@ func NewBatcher(dest *Destination, limits Limits) *Batcher {
 }
 
 // Reset makes b reusable for another request message or destination,
-// keeping its buffers. An open batch is discarded: call Flush first.
+// keeping its buffers, and lets go of the arena it used. An open batch is
+// discarded: call Flush first.
 func (b *Batcher) Reset(dest *Destination, limits Limits) {
 	b.dest = orEmpty(dest)
 	b.limits = limits.withDefaults()
+	b.arena = nil
 	b.discard()
 }
+
+// UseArena has the batches b flushes until its next Reset stored in a, as
+// the results mapped into a are: each is then valid until a's next Reset.
+// Without an arena, each batch is an allocation of its own.
+func (b *Batcher) UseArena(a *Arena) { b.arena = a }
 
 // Add accounts for job's result. It calls emit for every entry that becomes
 // ready, in output order: possibly none, possibly a flushed batch followed
@@ -199,9 +208,9 @@ func (b *Batcher) Flush(emit func(Entry)) {
 	if len(b.jobs) == 0 {
 		return
 	}
-	body := make([]byte, len(b.body)+len(batchClose))
+	br, body := b.arena.batchRequest(len(b.body) + len(batchClose))
 	copy(body[copy(body, b.body):], batchClose)
-	e := Entry{Jobs: b.own(b.jobs), Request: newBatchRequest(b.dest.batchURL, b.dest.auth, body)}
+	e := Entry{Jobs: b.own(b.jobs), Request: br.fill(b.dest.batchURL, b.dest.auth, body)}
 	b.discard()
 	emit(e)
 }

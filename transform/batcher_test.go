@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 const (
@@ -671,6 +672,79 @@ func TestBatcherKeyIndex(t *testing.T) {
 		}
 		if b.filter != [filterWords]uint64{} || len(b.keys) != 0 {
 			t.Fatalf("round %d (%d keys): flushed batch leaves filter %x and %d indexed keys", round, n, b.filter, len(b.keys))
+		}
+	}
+}
+
+// TestBatcherArena checks that batches flushed into an arena are the
+// batches flushed without one, that their storage is the arena's and is
+// lent again once the arena is reset, that a body over an arena chunk
+// and any batch after the Batcher's Reset are allocations of their own,
+// and that the arena's reset keeps one chunk of each and no pointer.
+func TestBatcherArena(t *testing.T) {
+	t.Parallel()
+	big := MaxObjectBytes - 200
+	// Three messages: small batches, one body over a chunk, small again.
+	messages := [][]Result{
+		{groupResult(0, "u1", 300), groupResult(1, "u2", 400), trackResult("u1"), groupResult(2, "u1", 500)},
+		{groupResult(0, "u1", big), groupResult(1, "u2", big), groupResult(2, "u3", big)},
+		{groupResult(0, "u4", 300), groupResult(1, "u5", 800)},
+	}
+	inArena := func(a *Arena, body []byte) bool {
+		p := uintptr(unsafe.Pointer(&body[0]))
+		for _, c := range a.bodies.Chunks() {
+			if start := uintptr(unsafe.Pointer(&c[0])); p >= start && p < start+uintptr(len(c)) {
+				return true
+			}
+		}
+		return false
+	}
+	var a Arena
+	b := NewBatcher(testDestUS, DefaultLimits())
+	var first *byte
+	for round := range 3 {
+		for mi, results := range messages {
+			want := runBatcher(testDestUS, DefaultLimits(), results)
+			var out []Entry
+			emit := func(e Entry) { out = append(out, e) }
+			b.Reset(testDestUS, DefaultLimits())
+			b.UseArena(&a)
+			for i, r := range results {
+				b.Add(i, r, emit)
+			}
+			b.Flush(emit)
+			if !reflect.DeepEqual(out, want) {
+				t.Fatalf("round %d, message %d: entries in an arena differ from those without", round, mi)
+			}
+			last := out[len(out)-1].Request
+			if got, small := inArena(&a, last.Body), len(last.Body) <= bodyChunk; got != small {
+				t.Fatalf("round %d, message %d: a body of %d bytes is in the arena: %v, want %v", round, mi, len(last.Body), got, small)
+			}
+			if mi == 0 {
+				if round > 0 && &out[0].Request.Body[0] != first {
+					t.Fatalf("round %d: the first batch's body is not the memory the arena lent before", round)
+				}
+				first = &out[0].Request.Body[0]
+			}
+			// After the Batcher's Reset, a batch is no longer the arena's.
+			b.Reset(testDestUS, DefaultLimits())
+			var after []Entry
+			b.Add(0, groupResult(0, "u9", 100), func(e Entry) { after = append(after, e) })
+			b.Flush(func(e Entry) { after = append(after, e) })
+			if inArena(&a, after[0].Request.Body) {
+				t.Fatalf("round %d, message %d: a batch flushed after Reset is in the arena", round, mi)
+			}
+			a.Reset()
+			if len(a.bodies.Chunks()) > 1 || len(a.batches.Chunks()) > 1 {
+				t.Fatalf("reset keeps %d chunks of bodies and %d of batches, want at most 1 of each", len(a.bodies.Chunks()), len(a.batches.Chunks()))
+			}
+			for _, c := range a.batches.Chunks() {
+				for i := range c {
+					if !reflect.ValueOf(c[i]).IsZero() {
+						t.Fatalf("a batch request still holds %+v after the reset", c[i].req)
+					}
+				}
+			}
 		}
 	}
 }

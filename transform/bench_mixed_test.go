@@ -97,14 +97,16 @@ func benchMixed(b *testing.B, arena *transform.Arena) {
 }
 
 // BenchmarkMixedBatch is BenchmarkMixed with the results fed to a Batcher
-// that is flushed and reset every mixBatch events, then the arena, as
-// TransformBatch does for each request message.
+// that stores its batches in the arena and is flushed and reset every
+// mixBatch events, then the arena, as TransformBatch does for each request
+// message.
 func BenchmarkMixedBatch(b *testing.B) {
 	dest := transform.NewDestination(transform.DestinationConfig{SiteID: "site-8f3a", APIKey: "key-5d1e9c"})
 	events := mixedEvents(b, dest)
 	var mode transform.Mode
 	var arena transform.Arena
 	batcher := transform.NewBatcher(dest, mode.Limits())
+	batcher.UseArena(&arena)
 	entries := 0
 	emit := func(transform.Entry) { entries++ }
 	b.ReportAllocs()
@@ -116,6 +118,7 @@ func BenchmarkMixedBatch(b *testing.B) {
 		if i%mixBatch == 0 {
 			batcher.Flush(emit)
 			batcher.Reset(dest, mode.Limits())
+			batcher.UseArena(&arena)
 			arena.Reset()
 		}
 		if i == len(events) {

@@ -88,7 +88,7 @@ func TestBatchRequestWellFormed(t *testing.T) {
 			t.Errorf("%s: WellFormed = %v, want %v (user id %q)", tt.event, req.WellFormed, tt.want, req.UserID)
 		}
 	}
-	req := newBatchRequest(dest.batchURL, dest.auth, []byte(`{"batch":[]}`))
+	req := new(batchRequest).fill(dest.batchURL, dest.auth, []byte(`{"batch":[]}`))
 	checkMarkedASCII(t, "batch", req)
 	if !req.WellFormed {
 		t.Errorf("batch request: WellFormed = false")

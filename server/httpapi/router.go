@@ -51,6 +51,7 @@ func routeJobs(jobs []job, mode transform.Mode, v2 v2Selector, a *transform.Aren
 		g.mode = mode
 		g.mode.V2 = v2.selects(metaString(jobs[g.jobs[0]].meta, "workspaceId"))
 		b.Reset(jobs[g.jobs[0]].dest.dest, g.mode.Limits())
+		b.UseArena(a)
 		// The Batcher numbers jobs within the group; renumber makes them
 		// the request's.
 		renumber := func(e transform.Entry) {
