@@ -41,12 +41,16 @@ const (
 	// batchesPerChunk is how many batch requests one allocation holds: a
 	// request message of a few hundred jobs flushes a batch or two.
 	batchesPerChunk = 4
-	// bodyChunk is the size of one chunk of batch bodies, and the largest
-	// body an arena holds: about the body of 100 objects of API mode v2,
-	// the most a request message of the usual size flushes at once. A
-	// larger one is allocated as without an arena. Reset keeps one chunk
-	// of each.
-	bodyChunk = 64 << 10
+	// A chunk of batch bodies is allocated for the body that finds no
+	// room, its size rounded up to bodyGrain, so that a small batch does
+	// not take a large chunk; bodies of later runs that fit are lent from
+	// it. maxArenaBody is the largest body an arena holds, about that of
+	// 150 objects of API mode v2; a larger one is allocated as without an
+	// arena. Reset keeps maxKeptBodies chunks of bodies and one of batch
+	// requests.
+	bodyGrain     = 8 << 10
+	maxArenaBody  = 64 << 10
+	maxKeptBodies = 2
 )
 
 // Reset makes every result mapped into a since the last Reset invalid,
@@ -58,7 +62,7 @@ func (a *Arena) Reset() {
 	a.objects.Reset(maxKeptHeads)
 	a.texts.Rewind(maxKeptTexts)
 	a.batches.Reset(1)
-	a.bodies.Rewind(1)
+	a.bodies.Rewind(maxKeptBodies)
 }
 
 // text returns n bytes of text, n being at most maxArenaText. Their
@@ -66,13 +70,13 @@ func (a *Arena) Reset() {
 func (a *Arena) text(n int) []byte { return a.texts.Take(n, textChunk) }
 
 // batchRequest returns a zeroed batch request and n bytes for its body,
-// from a when a is not nil and the body fits in a chunk. The body's
+// from a when a is not nil and n is at most maxArenaBody. The body's
 // previous contents are the last run's: the caller writes every byte.
 func (a *Arena) batchRequest(n int) (*batchRequest, []byte) {
-	if a == nil || n > bodyChunk {
+	if a == nil || n > maxArenaBody {
 		return new(batchRequest), make([]byte, n)
 	}
-	return &a.batches.Take(1, batchesPerChunk)[0], a.bodies.Take(n, bodyChunk)
+	return &a.batches.Take(1, batchesPerChunk)[0], a.bodies.Take(n, (n+bodyGrain-1)/bodyGrain*bodyGrain)
 }
 
 // arenaHead returns a zeroed head H from a: H is requestHead or

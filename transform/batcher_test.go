@@ -677,17 +677,20 @@ func TestBatcherKeyIndex(t *testing.T) {
 }
 
 // TestBatcherArena checks that batches flushed into an arena are the
-// batches flushed without one, that their storage is the arena's and is
-// lent again once the arena is reset, that a body over an arena chunk
-// and any batch after the Batcher's Reset are allocations of their own,
-// and that the arena's reset keeps one chunk of each and no pointer.
+// batches flushed without one, that their storage is the arena's, in
+// chunks the size of the body that needed them, and is lent again once the
+// arena is reset, that a body over maxArenaBody and any batch after the
+// Batcher's Reset are allocations of their own, and that the arena's
+// reset keeps what it should and no pointer.
 func TestBatcherArena(t *testing.T) {
 	t.Parallel()
 	big := MaxObjectBytes - 200
-	// Three messages: small batches, one body over a chunk, small again.
+	// Small batches, a body over the arena's largest, one of 20 KB, small
+	// batches again.
 	messages := [][]Result{
 		{groupResult(0, "u1", 300), groupResult(1, "u2", 400), trackResult("u1"), groupResult(2, "u1", 500)},
 		{groupResult(0, "u1", big), groupResult(1, "u2", big), groupResult(2, "u3", big)},
+		{groupResult(0, "u6", 20000)},
 		{groupResult(0, "u4", 300), groupResult(1, "u5", 800)},
 	}
 	inArena := func(a *Arena, body []byte) bool {
@@ -717,7 +720,7 @@ func TestBatcherArena(t *testing.T) {
 				t.Fatalf("round %d, message %d: entries in an arena differ from those without", round, mi)
 			}
 			last := out[len(out)-1].Request
-			if got, small := inArena(&a, last.Body), len(last.Body) <= bodyChunk; got != small {
+			if got, small := inArena(&a, last.Body), len(last.Body) <= maxArenaBody; got != small {
 				t.Fatalf("round %d, message %d: a body of %d bytes is in the arena: %v, want %v", round, mi, len(last.Body), got, small)
 			}
 			if mi == 0 {
@@ -734,9 +737,14 @@ func TestBatcherArena(t *testing.T) {
 			if inArena(&a, after[0].Request.Body) {
 				t.Fatalf("round %d, message %d: a batch flushed after Reset is in the arena", round, mi)
 			}
+			for _, c := range a.bodies.Chunks() {
+				if len(c) != bodyGrain && len(c) != 3*bodyGrain {
+					t.Fatalf("round %d, message %d: a chunk of %d bytes, want one of %d for the small bodies and one of %d for the 20 KB one", round, mi, len(c), bodyGrain, 3*bodyGrain)
+				}
+			}
 			a.Reset()
-			if len(a.bodies.Chunks()) > 1 || len(a.batches.Chunks()) > 1 {
-				t.Fatalf("reset keeps %d chunks of bodies and %d of batches, want at most 1 of each", len(a.bodies.Chunks()), len(a.batches.Chunks()))
+			if len(a.bodies.Chunks()) > maxKeptBodies || len(a.batches.Chunks()) > 1 {
+				t.Fatalf("reset keeps %d chunks of bodies and %d of batches, want at most %d and 1", len(a.bodies.Chunks()), len(a.batches.Chunks()), maxKeptBodies)
 			}
 			for _, c := range a.batches.Chunks() {
 				for i := range c {

@@ -13,7 +13,8 @@ type Slab[T any] struct {
 }
 
 // Take returns n values of T, n being at most chunkLen, the length of the
-// chunks s allocates. They are zero unless a Rewind lent them again.
+// chunk s allocates when the chunks it keeps have no room left. They are
+// zero unless a Rewind lent them again.
 func (s *Slab[T]) Take(n, chunkLen int) []T {
 	for {
 		if s.chunk < len(s.chunks) {
