@@ -1,6 +1,9 @@
 package transform
 
-import "github.com/cio-transformer/cio-transformer/internal/slab"
+import (
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
+	"github.com/cio-transformer/cio-transformer/internal/slab"
+)
 
 // An Arena stores the results of one run of jobs, such as the jobs of one
 // request message, and lends the same storage to the next run once the
@@ -21,6 +24,9 @@ type Arena struct {
 	// the arena (see Batcher.UseArena).
 	batches slab.Slab[batchRequest]
 	bodies  slab.Slab[byte]
+	// scratch holds the objects one mapping builds and writes out before
+	// it returns (see event.newObject); MapIn resets it after each job.
+	scratch jsvalue.Scratch
 }
 
 const (

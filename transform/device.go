@@ -71,7 +71,7 @@ func (ev *event) registerDevice(dest *Destination, id jsvalue.Value) Result {
 // encodes it: for properties that are not plain (see
 // plainDeviceProperties).
 func (ev *event) builtDeviceBody() (draft, *Error) {
-	device := jsvalue.NewObject(len(ev.properties.Members()) + 3)
+	device := ev.newObject(memberCount(ev.properties) + 3)
 	if err := spreadInto(device, ev.properties, &ev.budget); err != nil {
 		return draft{}, err
 	}
@@ -82,11 +82,11 @@ func (ev *event) builtDeviceBody() (draft, *Error) {
 	if !ts.Truthy() {
 		ts = ev.originalTimestamp
 	}
-	device.Set("last_used", unixSeconds(ts))
+	device.Set("last_used", ev.unixSeconds(ts))
 	if t := ev.device.Get("type"); t.IsString() && t.Str() != "" {
 		device.Set("platform", jsvalue.String(platform(t.Str())))
 	}
-	body := jsvalue.NewObject(1)
+	body := ev.newObject(1)
 	body.Set("device", device)
 	return encodeBody(body), nil
 }

@@ -84,7 +84,7 @@ func (ev *event) builtIdentifyBody(root, keysFrom jsvalue.Value) (draft, *Error)
 	// Len, All and walksValues read the traits from the message's index
 	// as they go: the trait keys are never copied into a slice of their
 	// own, unless some of them go first (see js.KeyOrder).
-	body := jsvalue.NewObject(memberCount(keysFrom) + memberCount(ev.userProperties) + len(addressKeys) + 3)
+	body := ev.newObject(memberCount(keysFrom) + memberCount(ev.userProperties) + len(addressKeys) + 3)
 	keys := scanTraitKeys(keysFrom)
 	props := scanUserPropertyKeys(ev.userProperties)
 	a := attributes{
@@ -134,10 +134,10 @@ func (ev *event) builtIdentifyBody(root, keysFrom jsvalue.Value) (draft, *Error)
 	}
 
 	if ev.createdAt.Truthy() {
-		body.Set("created_at", unixSeconds(ev.createdAt))
+		body.Set("created_at", ev.unixSeconds(ev.createdAt))
 	}
 	if ev.historical.Truthy() {
-		body.Set("_timestamp", unixSeconds(ev.historical))
+		body.Set("_timestamp", ev.unixSeconds(ev.historical))
 	}
 	if ev.anonymousID.Truthy() {
 		body.Set("anonymous_id", ev.anonymousID)

@@ -73,6 +73,10 @@ func (m Mode) MapIn(a *Arena, job Job, dest *Destination) Result {
 		return Result{Err: err}
 	}
 	r := m.mapEvent(ev, job, dest, a)
+	if a != nil {
+		// The objects the mapping built are written out in r by now.
+		a.scratch.Reset()
+	}
 	if lease != nil {
 		// A Result holds no Value (TestResultHoldsNoValue) and none of
 		// the event's text (TestResultOwnsItsText): the event's document

@@ -39,10 +39,10 @@ func (v *v2Event) identifyV2() Result {
 	attrs := v.traitAttributes()
 	// createdAtOnly stops at the first source that is truthy, false or 0.
 	if created := firstSet(v.traits.Get("createdAt"), v.contextTraits.Get("createdAt")); created.Truthy() {
-		attrs.Set("created_at", unixSeconds(created))
+		attrs.Set("created_at", v.unixSeconds(created))
 	}
 	if v.historical.Truthy() {
-		attrs.Set("_timestamp", unixSeconds(v.historical))
+		attrs.Set("_timestamp", v.unixSeconds(v.historical))
 	}
 	if v.anonymousID.Truthy() {
 		attrs.Set("anonymous_id", v.anonymousID)
@@ -62,26 +62,26 @@ func (v *v2Event) identifyV2() Result {
 func (v *v2Event) traitAttributes() jsvalue.Value {
 	// The same sources as in API mode v1.
 	root, keysFrom := v.traitSources()
-	a := attributes{body: jsvalue.NewObject(len(keysFrom.Members()) + len(addressKeys) + 3), budget: v.budget}
+	a := attributes{body: v.newObject(memberCount(keysFrom) + len(addressKeys) + 3), budget: v.budget}
 	a.setAddress(root)
 	switch keysFrom.Kind() {
 	case jsvalue.KindObject:
-		for _, m := range keysFrom.Members() {
+		for key, val := range keysFrom.All() {
 			switch {
-			case reservedTrait(m.Key):
+			case reservedTrait(key):
 				continue
-			case addressKey(m.Key):
-				a.set(m.Key, m.Value)
+			case addressKey(key):
+				a.set(key, val)
 				continue
 			}
-			if plainKey(m.Key) {
+			if plainKey(key) {
 				// Trait keys are unique and no escaped key reads as a
 				// plain one, so the key is not in the body yet.
-				a.add(m.Key, m.Value)
+				a.add(key, val)
 				continue
 			}
 			// Every "." escaped: one segment, which creates no array.
-			_ = setPath(a.body, escapeKeyPath(m.Key), js.Lookup(root, m.Key), false, &a.budget)
+			_ = setPath(a.body, escapeKeyPath(key), js.Lookup(root, key), false, &a.budget)
 		}
 	case jsvalue.KindArray:
 		for i, e := range keysFrom.Elems() {
@@ -163,11 +163,11 @@ func (v *v2Event) eventV2(action string, name jsvalue.Value) Result {
 	p.Set("name", name)
 	attrs := v.properties
 	if !attrs.Truthy() {
-		attrs = jsvalue.NewObject(0)
+		attrs = v.newObject(0)
 	}
 	p.Set("attributes", attrs)
 	if v.historical.Truthy() {
-		p.Set("timestamp", unixSeconds(v.historical))
+		p.Set("timestamp", v.unixSeconds(v.historical))
 	}
 	return v.payload(p)
 }
@@ -178,7 +178,7 @@ func (v *v2Event) deleteDeviceV2() Result {
 	if err := v.setIdentifiers(p); err != nil {
 		return Result{Err: err}
 	}
-	device := jsvalue.NewObject(1)
+	device := v.newObject(1)
 	device.Set("token", v.token)
 	p.Set("device", device)
 	return v.payload(p)
@@ -192,7 +192,7 @@ func (v *v2Event) addDeviceV2() Result {
 	if err := v.setIdentifiers(p); err != nil {
 		return Result{Err: err}
 	}
-	device := jsvalue.NewObject(4)
+	device := v.newObject(4)
 	device.Set("token", v.token)
 	// Plain ||, not the generic mapping: a timestamp of 0 falls through.
 	ts := v.timestamp
@@ -200,9 +200,9 @@ func (v *v2Event) addDeviceV2() Result {
 		ts = v.originalTimestamp
 	}
 	if ts.Truthy() {
-		device.Set("last_used", unixSeconds(ts))
+		device.Set("last_used", v.unixSeconds(ts))
 	}
-	attrs := jsvalue.NewObject(len(deviceAttributePaths) + len(v.properties.Members()))
+	attrs := v.newObject(len(deviceAttributePaths) + memberCount(v.properties))
 	for _, d := range deviceAttributePaths {
 		if x := js.GetValue(v.msg, d.path); isSet(x) {
 			attrs.Set(d.key, x)
@@ -223,11 +223,11 @@ func (v *v2Event) addDeviceV2() Result {
 // profile merged into the user's. Each is named by email when its String()
 // is an email address, else by id, with its value as it came.
 func (v *v2Event) mergeV2() Result {
-	primary, err := mergeRef(v.userIDOnly)
+	primary, err := v.mergeRef(v.userIDOnly)
 	if err != nil {
 		return Result{Err: err}
 	}
-	secondary, err := mergeRef(v.previousID)
+	secondary, err := v.mergeRef(v.previousID)
 	if err != nil {
 		return Result{Err: err}
 	}
@@ -239,12 +239,12 @@ func (v *v2Event) mergeV2() Result {
 
 // mergeRef returns {"email": id} or {"id": id}, or the URI malformed error
 // when validator's isEmail throws on String(id) (see emailOrID).
-func mergeRef(id jsvalue.Value) (jsvalue.Value, *Error) {
+func (v *v2Event) mergeRef(id jsvalue.Value) (jsvalue.Value, *Error) {
 	key, err := emailOrID(id.JSString())
 	if err != nil {
 		return jsvalue.Value{}, err
 	}
-	ref := jsvalue.NewObject(1)
+	ref := v.newObject(1)
 	ref.Set(key, id)
 	return ref, nil
 }
@@ -252,7 +252,7 @@ func mergeRef(id jsvalue.Value) (jsvalue.Value, *Error) {
 // person returns a person payload with the given action and room for n
 // members.
 func (v *v2Event) person(action string, n int) jsvalue.Value {
-	p := jsvalue.NewObject(n)
+	p := v.newObject(n)
 	p.Set("type", jsvalue.String("person"))
 	p.Set("action", jsvalue.String(action))
 	return p
@@ -262,7 +262,7 @@ func (v *v2Event) person(action string, n int) jsvalue.Value {
 // userId, else its email (as a string), else its anonymousId. Ids are sent
 // as they came: a number stays a number.
 func (v *v2Event) setIdentifiers(p jsvalue.Value) *Error {
-	ids := jsvalue.NewObject(1)
+	ids := v.newObject(1)
 	switch {
 	case v.userIDOnly.Truthy():
 		ids.Set("id", v.userIDOnly)

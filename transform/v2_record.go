@@ -55,7 +55,7 @@ func (v *v2Event) record(connection jsvalue.Value) Result {
 	key := recordIdentifierKey(v.identifiers)
 	id := v.identifiers.Get(key)
 	p := v.person(cioAction, 6)
-	ids := jsvalue.NewObject(1)
+	ids := v.newObject(1)
 	ids.Set(key, id)
 	p.Set("identifiers", ids)
 	if object == recordObjectEvent {
@@ -66,15 +66,15 @@ func (v *v2Event) record(connection jsvalue.Value) Result {
 		p.Set("name", name)
 	}
 	if created := v.identifiers.Get(recordCreatedAtKey); !created.IsUndefined() {
-		p.Set("timestamp", unixSeconds(created))
+		p.Set("timestamp", v.unixSeconds(created))
 	}
 	if cioAction != actionDelete {
-		attrs := jsvalue.NewObject(len(v.identifiers.Members()))
-		for _, m := range v.identifiers.Members() {
-			if m.Key == key || m.Key == recordCreatedAtKey || (object == recordObjectEvent && m.Key == recordNameKey) {
+		attrs := v.newObject(memberCount(v.identifiers))
+		for k, val := range v.identifiers.All() {
+			if k == key || k == recordCreatedAtKey || (object == recordObjectEvent && k == recordNameKey) {
 				continue
 			}
-			attrs.Set(m.Key, m.Value)
+			attrs.Set(k, val)
 		}
 		if attrs.Len() > 0 {
 			p.Set("attributes", attrs)
