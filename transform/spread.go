@@ -27,8 +27,10 @@ func spreadInto(dst, src jsvalue.Value, b *budget) *Error {
 		if src.Same(dst) {
 			return nil
 		}
-		for _, m := range src.Members() {
-			dst.Set(m.Key, m.Value)
+		// All reads a parsed object's members from its index, building
+		// nothing.
+		for key, val := range src.All() {
+			dst.Set(key, val)
 		}
 	case jsvalue.KindArray:
 		for i, e := range src.Elems() {
