@@ -467,9 +467,9 @@ func writeGoBenchSection(w io.Writer, gb goBenchResults, stat []byte, mixedStage
 `+"`BenchmarkMixed`"+` parses raw JSON and maps one event of the mix per iteration
 into an arena reset every 100 events, as TransformBatch maps a request
 message's jobs (transform.Arena); `+"`BenchmarkMixedBatch`"+` also feeds a
-Batcher flushed every 100 events, as TransformBatch does;
-`+"`BenchmarkMixedOwned`"+` maps without an arena, each result an allocation of
-its own, as a Transform call and the HTTP face do;
+Batcher that stores its batches in the arena and is flushed every 100
+events, as TransformBatch does; `+"`BenchmarkMixedOwned`"+` maps without an
+arena, each result an allocation of its own, as a Transform call does;
 `+"`BenchmarkJSONRoundTrip`"+` only decodes the same events into
 `+"`map[string]any`"+` and encodes them again with encoding/json. Medians of
 the runs, GOMAXPROCS=1. ns/event is wall-clock time, which stretches when
