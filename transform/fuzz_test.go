@@ -19,12 +19,28 @@ var fuzzDests = []*Destination{
 	NewDestination(DestinationConfig{SiteID: "site"}),
 }
 
+// fuzzArena is an arena the fuzz targets map each input into as well,
+// reused from one input to the next, as TransformBatch reuses a message's.
+var fuzzArena Arena
+
+// checkArena checks that job, mapped in mode m into fuzzArena, whose
+// storage earlier inputs used, gives want, its result mapped without an
+// arena, and resets the arena.
+func checkArena(t *testing.T, m Mode, job Job, dest *Destination, want Result) {
+	t.Helper()
+	defer fuzzArena.Reset()
+	if got, w := dumpResult(m.MapIn(&fuzzArena, job, dest)), dumpResult(want); got != w {
+		t.Fatalf("mapped into an arena:\n%.400s\nwithout:\n%.400s", got, w)
+	}
+}
+
 // FuzzTransform maps arbitrary event JSON and checks the properties every
 // outcome has: no panic, exactly one outcome, status 400 on errors only,
 // Customer.io URLs, JSON bodies within the per-event cap and objects within
 // the object limit, at least one ordering key on success, the message
-// left unmodified, and the same Result mapped from the raw bytes, which
-// owns its text (checkOwnsText).
+// left unmodified, the same Result mapped from the raw bytes, which owns
+// its text (checkOwnsText), and mapped into an arena earlier inputs used
+// (checkArena).
 func FuzzTransform(f *testing.F) {
 	paths, err := filepath.Glob(filepath.Join(goldenDir, "*.json"))
 	if err != nil {
@@ -56,6 +72,7 @@ func FuzzTransform(f *testing.F) {
 			t.Fatalf("message modified:\n%s\n%s", before, after)
 		}
 		checkOwnsText(t, event, dest, r)
+		checkArena(t, Mode{}, Job{Event: msg}, dest, r)
 		outcomes := 0
 		for _, set := range []bool{r.Request != nil, r.Object != nil, r.Err != nil} {
 			if set {

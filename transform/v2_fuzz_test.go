@@ -13,7 +13,8 @@ import (
 // and checks the properties every outcome has: no panic, exactly one
 // outcome (an object or an error), status 400 on errors, objects that are
 // JSON within the object limit and carry a person or object type, at least
-// one ordering key on success, and the inputs left unmodified.
+// one ordering key on success, the inputs left unmodified, and the same
+// Result mapped into an arena earlier inputs used (checkArena).
 func FuzzBatchPayload(f *testing.F) {
 	paths, err := filepath.Glob(filepath.Join(goldenV2Dir, "*.json"))
 	if err != nil {
@@ -42,6 +43,7 @@ func FuzzBatchPayload(f *testing.F) {
 		dest := fuzzDests[int(d)%len(fuzzDests)]
 		before := append(msg.AppendJSON(nil), conn.AppendJSON(nil)...)
 		r := BatchPayload(msg, conn, dest)
+		checkArena(t, Mode{V2: true}, Job{Event: msg, Connection: conn}, dest, r)
 		if after := append(msg.AppendJSON(nil), conn.AppendJSON(nil)...); !bytes.Equal(before, after) {
 			t.Fatalf("inputs modified:\n%s\n%s", before, after)
 		}
