@@ -85,6 +85,15 @@ func (a *Arena) batchRequest(n int) (*batchRequest, []byte) {
 	return &a.batches.Take(1, batchesPerChunk)[0], a.bodies.Take(n, (n+bodyGrain-1)/bodyGrain*bodyGrain)
 }
 
+// scratchObjects returns a's scratch, nil when a is: a nil scratch
+// builds each object and number apart.
+func (a *Arena) scratchObjects() *jsvalue.Scratch {
+	if a == nil {
+		return nil
+	}
+	return &a.scratch
+}
+
 // arenaHead returns a zeroed head H from a: H is requestHead or
 // objectHead.
 func arenaHead[H any](a *Arena) *H {

@@ -156,23 +156,13 @@ func (ev *event) load(msg jsvalue.Value, d5 bool) {
 // scratch when the event is mapped into an arena, which lends the storage
 // again for the next job (see Mode.MapIn).
 func (ev *event) newObject(n int) jsvalue.Value {
-	if ev.arena == nil {
-		return jsvalue.NewObject(n)
-	}
-	return ev.arena.scratch.NewObject(n)
+	return ev.arena.scratchObjects().NewObject(n)
 }
 
 // unixSeconds returns unixSeconds(v), in the arena's scratch when the
 // event is mapped into an arena, as newObject does.
 func (ev *event) unixSeconds(v jsvalue.Value) jsvalue.Value {
-	s, ok := seconds(v)
-	switch {
-	case !ok:
-		return jsvalue.Null()
-	case ev.arena == nil:
-		return jsvalue.Int(s)
-	}
-	return ev.arena.scratch.Int(s)
+	return unixSeconds(v, ev.arena.scratchObjects())
 }
 
 // sourcesChannel is the channel of events from a warehouse source.

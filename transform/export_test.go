@@ -34,7 +34,7 @@ func Unbatched(dest *Destination, r Result) Result { return unbatched(dest, r) }
 
 // UnixSeconds converts a date as upstream converts dates: Unix seconds, or
 // null for an invalid date.
-func UnixSeconds(v jsvalue.Value) jsvalue.Value { return unixSeconds(v) }
+func UnixSeconds(v jsvalue.Value) jsvalue.Value { return unixSeconds(v, nil) }
 
 // MapOwned maps a raw event and checks that its Result owns its text.
 var MapOwned = mapOwned

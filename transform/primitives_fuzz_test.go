@@ -21,7 +21,7 @@ func FuzzUnixSecondsString(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got := unixSeconds(jsvalue.String(s))
+		got := unixSeconds(jsvalue.String(s), nil)
 		rfc, err := time.Parse(time.RFC3339Nano, s)
 		isRFC3339 := err == nil && strictRFC3339(s)
 		if got.IsNull() {

@@ -22,9 +22,12 @@ const msPerSecond = 1000
 // informal strings). The other values follow the Date constructor: null and
 // false are 0 ms and true is 1 ms, so all three give 0; an array is read as
 // its elements joined with ","; an object, and undefined, are invalid.
-func unixSeconds(v jsvalue.Value) jsvalue.Value {
-	if s, ok := seconds(v); ok {
-		return jsvalue.Int(s)
+//
+// The number's text is stored in s, apart when s is nil (see
+// jsvalue.Scratch).
+func unixSeconds(v jsvalue.Value, s *jsvalue.Scratch) jsvalue.Value {
+	if sec, ok := seconds(v); ok {
+		return s.Int(sec)
 	}
 	return jsvalue.Null()
 }

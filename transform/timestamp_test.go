@@ -161,7 +161,7 @@ func TestUnixSecondsOtherValues(t *testing.T) {
 
 func checkSeconds(t *testing.T, in jsvalue.Value, want int64) {
 	t.Helper()
-	got := unixSeconds(in)
+	got := unixSeconds(in, nil)
 	if want == noDate {
 		if !got.IsNull() {
 			t.Errorf("unixSeconds(%s) = %s, want null", in.AppendJSON(nil), got.AppendJSON(nil))
@@ -196,7 +196,7 @@ func BenchmarkUnixSeconds(b *testing.B) {
 		b.Run(string(in.AppendJSON(nil)), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				_ = unixSeconds(in)
+				_ = unixSeconds(in, nil)
 			}
 		})
 	}
