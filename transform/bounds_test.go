@@ -234,6 +234,10 @@ func TestEventBudgetStopsEarly(t *testing.T) {
 		b.WriteString(`}}`)
 		return boundsEvent(b.String())
 	}
+	replaced := func(id, token int) jsvalue.Value {
+		return boundsEvent(`{"type":"track","event":"Application Uninstalled","traits":{"id":["` + strings.Repeat("$`", id) +
+			`"]},"context":{"device":{"token":["` + strings.Repeat("$`", token) + `"]}}}`)
+	}
 	spread := func(n int) jsvalue.Value {
 		return boundsEvent(`{"type":"track","userId":"u1","event":"Application Installed","context":{"device":{"token":"t1"}},"properties":"` +
 			strings.Repeat("a", n) + `"}`)
@@ -247,6 +251,11 @@ func TestEventBudgetStopsEarly(t *testing.T) {
 		{"10000 keys of 6554 elements", keys(10000)},
 		{"string of 150 KB", spread(150_000)},
 		{"string of 1.5 MB", spread(1_500_000)},
+		// String.prototype.replace writes the URL before an id's $` again
+		// (see endpoint.replaces): 100,000 of them would be a 4 MB URL, and
+		// 1,000 in the token after an id of 10,000, 430 MB.
+		{"array id of 100000 $`", replaced(100_000, 1)},
+		{"array token of 1000 $` after an id of 10000", replaced(10_000, 1_000)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

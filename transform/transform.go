@@ -173,7 +173,16 @@ func (ev *event) request(dest *Destination, method, endpointPath string, ep endp
 	defer body.release()
 	var buf [256]byte
 	strs := append(buf[:0], dest.host...)
-	strs, urlASCII, verbatim, kept := ep.appendTo(strs)
+	var urlASCII, verbatim bool
+	var kept string
+	if ep.replaces() {
+		var err *Error
+		if strs, err = ev.appendReplaced(strs, ep); err != nil {
+			return Result{Err: err}
+		}
+	} else {
+		strs, urlASCII, verbatim, kept = ep.appendTo(strs)
+	}
 	// An id that went into the path as it is holds no lone surrogate:
 	// only the others are looked at again.
 	if !verbatim && (!encodable(ep.id) || !encodable(ep.id2)) {
