@@ -53,7 +53,8 @@ type pathSegment struct {
 //   - An empty key writes nothing; an undefined val deletes.
 //
 // Keys that are not array indices, written into an array, are invisible in
-// JSON, so such writes are dropped. Unlike set-value, "constructor",
+// JSON, so such writes are dropped, but for "length", which reads and sets
+// the array's length (see setArrayLength). Unlike set-value, "constructor",
 // "__proto__" and "prototype" are ordinary keys (deviation D5).
 //
 // An array index above maxKeyPathIndex fails with an error naming key
@@ -193,6 +194,9 @@ func walkPath(obj jsvalue.Value, segs []pathSegment, val jsvalue.Value, b *budge
 func getChild(v jsvalue.Value, seg pathSegment) (child jsvalue.Value, ok bool, err *Error) {
 	if v.IsArray() {
 		if seg.index < 0 {
+			if seg.key == arrayLengthKey {
+				return jsvalue.Int(int64(v.Len())), true, nil
+			}
 			return jsvalue.Value{}, false, nil
 		}
 		if seg.index > int64(maxKeyPathIndex) {
@@ -215,6 +219,9 @@ func putChild(v jsvalue.Value, seg pathSegment, val jsvalue.Value, b *budget) (b
 		return true, nil
 	}
 	if seg.index < 0 {
+		if seg.key == arrayLengthKey {
+			return setArrayLength(v, val, b)
+		}
 		return false, nil
 	}
 	n := int64(v.Len())
@@ -232,6 +239,47 @@ func putChild(v jsvalue.Value, seg pathSegment, val jsvalue.Value, b *budget) (b
 	}
 	v.SetIndex(int(seg.index), val)
 	return true, nil
+}
+
+// arrayLengthKey is the key of an array's length, which a key path reads
+// and writes as JavaScript does (see setArrayLength).
+const arrayLengthKey = "length"
+
+// setArrayLength sets the length of array v to val as JavaScript's
+// arr.length = val does: a shorter length drops the elements past it, a
+// longer one adds holes (null in JSON), under the index bound of deviation
+// D9 and spent from b as any index is. A value that is not a length
+// (js.ArrayLength) is JavaScript's RangeError, a 500 upstream and a 400 here
+// (deviation D5). Undefined deletes, which a length refuses without a word.
+// What becomes the array's length is visible in JSON.
+func setArrayLength(v, val jsvalue.Value, b *budget) (bool, *Error) {
+	if val.IsUndefined() {
+		return true, nil
+	}
+	n, ok := js.ArrayLength(val)
+	if !ok {
+		return false, invalidArrayLengthError()
+	}
+	cur := int64(v.Len())
+	if n <= cur {
+		v.Truncate(int(n))
+		return true, nil
+	}
+	if n-1 > int64(maxKeyPathIndex) {
+		return false, errIndexTooLarge
+	}
+	if err := b.spend(int(n-cur) * holeBytes); err != nil {
+		return false, err
+	}
+	v.SetIndex(int(n-1), jsvalue.Undefined())
+	return true, nil
+}
+
+// invalidArrayLengthError is the error of a key path that sets an array's
+// length to what is not one: JavaScript's RangeError, which upstream
+// answers with a 500, this service with a 400 (deviation D5).
+func invalidArrayLengthError() *Error {
+	return instrumentationError("Invalid array length")
 }
 
 // segmentOf classifies one split segment as set-value does:

@@ -351,6 +351,20 @@ func (v Value) SetIndex(i int, val Value) {
 	v.c.elems[i] = val
 }
 
+// Truncate drops the elements of an array Value from index n on, as
+// setting a JavaScript array's length below its length does. The array
+// keeps no room past n, so that growing it again never writes into storage
+// another Value may share.
+func (v Value) Truncate(n int) {
+	if v.kind != KindArray || n < 0 {
+		return
+	}
+	v.c.load()
+	if n < len(v.c.elems) {
+		v.c.elems = slices.Clip(v.c.elems[:n])
+	}
+}
+
 // ShallowCopy returns a new object or array holding the same members or
 // elements as v (like {...v} or [...v]); other Values are returned as is.
 func (v Value) ShallowCopy() Value {

@@ -42,3 +42,30 @@ func TestTruthy(t *testing.T) {
 		}
 	}
 }
+
+// TestTruncate checks that Truncate drops the elements past n, and that
+// growing the array again leaves storage shared with an earlier copy of its
+// elements as it was.
+func TestTruncate(t *testing.T) {
+	t.Parallel()
+	v, err := Parse([]byte(`[1,2,3]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	elems := v.Elems()
+	v.Truncate(1)
+	if got := string(v.AppendJSON(nil)); got != `[1]` {
+		t.Fatalf("after Truncate(1): %s", got)
+	}
+	v.SetIndex(2, String("x"))
+	if got := string(v.AppendJSON(nil)); got != `[1,null,"x"]` {
+		t.Fatalf("after SetIndex(2): %s", got)
+	}
+	if got := elems[1].JSString() + elems[2].JSString(); got != "23" {
+		t.Errorf("the elements read before were changed: %s", got)
+	}
+	v.Truncate(5)
+	if v.Len() != 3 {
+		t.Errorf("Truncate past the length changed it to %d", v.Len())
+	}
+}

@@ -8,7 +8,9 @@
 //	getvalue.go  the npm get-value package
 //	keyorder.go  the order of Object.keys
 //	lower.go     String.prototype.toLowerCase
-//	number.go    Number() of a string, as set-value reads a key path segment
+//	number.go    Number() of a string, as set-value reads a key path segment, and
+//	             of a value an array's length is set to
+//	replace.go   String.prototype.replace of a string, as an endpoint template is filled
 //	spread.go    a string spread into an object, {...s}
 //	truncate.go  the npm truncate-utf8-bytes package
 //	uri.go       encodeURIComponent

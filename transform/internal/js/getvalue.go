@@ -114,9 +114,13 @@ func (p dottedPath) start(i int) int {
 // seg returns segment i.
 func (p dottedPath) seg(i int) string { return p.path[p.start(i):p.ends[i]] }
 
-// has reports whether key is an own key of an object or an index of an
-// array (JavaScript's `key in target`, prototype keys aside), and its value.
+// has reports whether key is an own key of an object, or an index or the
+// length of an array (JavaScript's `key in target`, the keys objects
+// inherit aside: deviation D5), and its value.
 func has(target jsvalue.Value, key string) (jsvalue.Value, bool) {
+	if key == "length" && target.IsArray() {
+		return jsvalue.Int(int64(target.Len())), true
+	}
 	v := target.Get(key)
 	return v, !v.IsUndefined()
 }

@@ -167,3 +167,35 @@ func digitValue(c byte) (int, bool) {
 
 // isDigit reports whether c is an ASCII decimal digit.
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// ArrayLength returns the length a JavaScript array gets when its length
+// is set to v, and false where JavaScript throws RangeError "Invalid array
+// length": Number(v) must be an integer from 0 to 2^32-1. An array or a
+// string goes through its String(), null is 0, a boolean 0 or 1, and any
+// other object is NaN.
+func ArrayLength(v jsvalue.Value) (int64, bool) {
+	var f float64
+	switch v.Kind() {
+	case jsvalue.KindNumber:
+		f = v.Float()
+	case jsvalue.KindBool:
+		if v.Bool() {
+			f = 1
+		}
+	case jsvalue.KindNull:
+	case jsvalue.KindString, jsvalue.KindArray:
+		if s := v.JSString(); trimJSSpace(s) != "" {
+			n, ok := IntegerString(s)
+			if !ok {
+				return 0, false
+			}
+			f = n
+		}
+	default:
+		return 0, false
+	}
+	if f != math.Trunc(f) || f < 0 || f > math.MaxUint32 {
+		return 0, false
+	}
+	return int64(f), true
+}
