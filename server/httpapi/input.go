@@ -94,6 +94,8 @@ type job struct {
 	meta       jsvalue.Value
 	connection jsvalue.Value
 	dest       *destination
+	// group is upstream's router grouping key of the job (see groupKey).
+	group string
 	// err is set when the job cannot be mapped at all (its destination is
 	// not in a compacted request).
 	err *transform.Error
@@ -105,9 +107,10 @@ type destination struct {
 	// null.
 	raw  string
 	dest *transform.Destination
-	// group is upstream's router grouping key: the destination's ID and its
-	// configuration, key-sorted.
-	group string
+	// id and config are the destination's parts of upstream's router
+	// grouping key (see groupKey), and group the key of a job without a
+	// sources job id.
+	id, config, group string
 }
 
 // decoder reads the jobs of one request, reading each distinct
@@ -123,6 +126,10 @@ func (d *decoder) newJob(w, dest, conn jsvalue.Value) job {
 	j := job{message: w.Get("message"), meta: nonNull(meta), connection: nonNull(conn)}
 	j.metadata = sourceText(meta)
 	j.dest = d.destination(nonNull(dest))
+	j.group = j.dest.group
+	if id := w.Path("context", "sources", "job_id"); id.Truthy() {
+		j.group = groupKey(j.dest.id, id.JSString(), j.dest.config)
+	}
 	return j
 }
 
@@ -136,10 +143,21 @@ func (d *decoder) destination(v jsvalue.Value) *destination {
 	if x, ok := d.dests[raw]; ok {
 		return x
 	}
-	x := &destination{raw: raw, dest: destinationOf(v), group: groupKey(v)}
+	x := &destination{raw: raw, dest: destinationOf(v), id: "default", config: "default"}
+	if id := v.Get("ID"); id.Truthy() {
+		x.id = id.JSString()
+	}
+	// Only hasDynamicConfig false leaves the configuration out.
+	if c := v.Get("Config"); c.Truthy() && !isFalse(v.Get("hasDynamicConfig")) {
+		x.config = string(appendSorted(nil, c))
+	}
+	x.group = groupKey(x.id, "default", x.config)
 	d.dests[raw] = x
 	return x
 }
+
+// isFalse reports whether v is the boolean false.
+func isFalse(v jsvalue.Value) bool { return v.Kind() == jsvalue.KindBool && !v.Bool() }
 
 // nonNull returns v, or undefined when it is null.
 func nonNull(v jsvalue.Value) jsvalue.Value {
@@ -195,17 +213,17 @@ func jsString(v jsvalue.Value) string {
 	return v.JSString()
 }
 
-// groupKey is upstream's router grouping key of a destination: its ID (or
-// "default") and its Config written with sorted keys. Upstream ignores the
-// Config when hasDynamicConfig is false; this service never merges
-// different configurations (deviation D8).
-func groupKey(v jsvalue.Value) string {
-	buf := []byte("default")
-	if id := v.Get("ID"); id.Truthy() {
-		buf = id.AppendJSON(buf[:0])
-	}
-	buf = append(buf, 0)
-	return string(appendSorted(buf, v.Get("Config")))
+// groupKey is upstream's router grouping key of a job: its destination's
+// ID, the id of the sources job it comes from (context.sources.job_id) and
+// its destination's configuration written with sorted keys, each "default"
+// when falsy, the configuration also when the destination's
+// hasDynamicConfig is false, joined with commas as JavaScript's String()
+// of an array joins them.
+// Jobs of a group may then have different configurations: the group is
+// mapped and batched in one pass, each job with its own, and a batch
+// never holds jobs of different ones (deviation D8, see routeJobs).
+func groupKey(id, sourcesJob, config string) string {
+	return id + "," + sourcesJob + "," + config
 }
 
 // appendSorted writes v as JSON with every object's keys sorted.

@@ -12,13 +12,13 @@ type routerGroup struct {
 	mode transform.Mode
 }
 
-// groupJobs groups a router request's jobs as upstream does: by
-// destination ID and configuration, groups in order of first appearance.
+// groupJobs groups a router request's jobs as upstream does (see
+// groupKey), groups in order of first appearance.
 func groupJobs(jobs []job) []routerGroup {
 	var groups []routerGroup
 	index := map[string]int{}
 	for i := range jobs {
-		key := jobs[i].dest.group
+		key := jobs[i].group
 		g, ok := index[key]
 		if !ok {
 			g = len(groups)
@@ -50,7 +50,8 @@ func routeJobs(jobs []job, mode transform.Mode, v2 v2Selector, a *transform.Aren
 		g := &groups[gi]
 		g.mode = mode
 		g.mode.V2 = v2.selects(metaString(jobs[g.jobs[0]].meta, "workspaceId"))
-		b.Reset(jobs[g.jobs[0]].dest.dest, g.mode.Limits())
+		dest := jobs[g.jobs[0]].dest
+		b.Reset(dest.dest, g.mode.Limits())
 		b.UseArena(a)
 		// The Batcher numbers jobs within the group; renumber makes them
 		// the request's.
@@ -73,6 +74,17 @@ func routeJobs(jobs []job, mode transform.Mode, v2 v2Selector, a *transform.Aren
 		}
 		for p, ji := range g.jobs {
 			j := &jobs[ji]
+			if j.dest != dest {
+				// A group of a destination whose hasDynamicConfig is
+				// false holds the jobs of all its configurations: what
+				// is batched so far goes out before a job of another, so
+				// that no batch mixes them (deviation D8) and every job
+				// comes out in its order.
+				b.Flush(emit)
+				dest = j.dest
+				b.Reset(dest.dest, g.mode.Limits())
+				b.UseArena(a)
+			}
 			dontBatch := j.meta.Get("dontBatch").Bool()
 			r := transform.Result{Err: j.err}
 			if j.err == nil {
