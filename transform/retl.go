@@ -1,6 +1,10 @@
 package transform
 
-import "github.com/cio-transformer/cio-transformer/internal/jsvalue"
+import (
+	"strconv"
+
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
+)
 
 // applyRETL rewrites the event of a reverse-ETL source
 // (context.mappedToDestination) as upstream does before mapping:
@@ -19,13 +23,13 @@ func (ev *event) applyRETL() *Error {
 		switch {
 		case ev.traits.Truthy() || isFalseOrZero(ev.traits):
 			if isContainer(ev.traits) {
-				ev.traits = deepCopy(ev.traits)
+				ev.traits = retlTraits(ev.traits)
 				if err := setPath(ev.traits, path, id, false, &ev.budget); err != nil {
 					return err
 				}
 			}
 		case isContainer(ev.contextTraits):
-			ev.contextTraits = deepCopy(ev.contextTraits)
+			ev.contextTraits = retlTraits(ev.contextTraits)
 			if err := setPath(ev.contextTraits, path, id, false, &ev.budget); err != nil {
 				return err
 			}
@@ -35,6 +39,24 @@ func (ev *event) applyRETL() *Error {
 		ev.userID = id
 	}
 	return nil
+}
+
+// retlTraits returns a copy of traits, an object or an array, for the
+// reverse-ETL id to be written into. Traits that are an array become an
+// object of their elements keyed by index: upstream writes the id into the
+// array, a named member that JSON would not show, but reads the traits
+// with Object.keys, which lists the indexes and then that member.
+func retlTraits(traits jsvalue.Value) jsvalue.Value {
+	traits = deepCopy(traits)
+	if !traits.IsArray() {
+		return traits
+	}
+	elems := traits.Elems()
+	o := jsvalue.NewObject(len(elems) + 1)
+	for i, e := range elems {
+		o.Add(strconv.Itoa(i), e)
+	}
+	return o
 }
 
 // retlPath returns the set-value path of an identifierType: a string as
