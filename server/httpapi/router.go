@@ -1,6 +1,9 @@
 package httpapi
 
 import (
+	"cmp"
+	"slices"
+
 	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform"
 )
@@ -36,71 +39,127 @@ type routerEntry struct {
 	group int
 }
 
-// routeJobs maps and batches a router request's jobs, group by group, with
-// the same Batcher the gRPC service uses. Each job ends in exactly one
-// entry. A group takes API mode v2 when v2 selects its first job's
-// workspace, as upstream chooses the mode of each group; mode is the
+// routeJobs maps and batches a router request's jobs with the same
+// Batcher the gRPC service uses, run by run (see runsOf). Each job ends in
+// exactly one entry. A group takes API mode v2 when v2 selects its first
+// job's workspace, as upstream chooses the mode of each group; mode is the
 // rest. An API mode v2 group's entries are listed in upstream's order as
 // far as deviation D3 allows (see v2Output).
 func routeJobs(jobs []job, mode transform.Mode, v2 v2Selector, a *transform.Arena) ([]routerEntry, []routerGroup) {
 	groups := groupJobs(jobs)
-	entries := make([]routerEntry, 0, len(jobs))
-	b := transform.NewBatcher(nil, mode.Limits())
 	for gi := range groups {
 		g := &groups[gi]
 		g.mode = mode
 		g.mode.V2 = v2.selects(metaString(jobs[g.jobs[0]].meta, "workspaceId"))
-		dest := jobs[g.jobs[0]].dest
-		b.Reset(dest.dest, g.mode.Limits())
-		b.UseArena(a)
-		// The Batcher numbers jobs within the group; renumber makes them
-		// the request's.
-		renumber := func(e transform.Entry) {
-			for k, p := range e.Jobs {
-				e.Jobs[k] = g.jobs[p]
-			}
-		}
-		emit := func(e transform.Entry) {
-			renumber(e)
-			entries = append(entries, routerEntry{Entry: e, group: gi})
-		}
-		var out *v2Output
-		if g.mode.V2 {
-			out = newV2Output(len(g.jobs))
-			emit = func(e transform.Entry) {
-				out.add(e)
-				renumber(e)
-			}
-		}
-		for p, ji := range g.jobs {
-			j := &jobs[ji]
-			if j.dest != dest {
-				// A group of a destination whose hasDynamicConfig is
-				// false holds the jobs of all its configurations: what
-				// is batched so far goes out before a job of another, so
-				// that no batch mixes them (deviation D8) and every job
-				// comes out in its order.
-				b.Flush(emit)
-				dest = j.dest
-				b.Reset(dest.dest, g.mode.Limits())
-				b.UseArena(a)
-			}
-			dontBatch := j.meta.Get("dontBatch").Bool()
-			r := transform.Result{Err: j.err}
-			if j.err == nil {
-				r = g.mode.MapIn(a, transform.Job{Event: j.message, Connection: j.connection, DontBatch: dontBatch}, j.dest.dest)
-			}
-			if out != nil {
-				out.job(p, r.Keys, jobID(j.meta), dontBatch)
-			}
-			b.Add(p, r, emit)
-		}
-		b.Flush(emit)
-		if out != nil {
-			entries = out.appendTo(entries, gi)
-		}
+	}
+	entries := make([]routerEntry, 0, len(jobs))
+	b := transform.NewBatcher(nil, mode.Limits())
+	for _, run := range runsOf(jobs, groups) {
+		entries = routeRun(entries, jobs, groups, run, b, a)
 	}
 	return entries, groups
+}
+
+// step is a job of a run: its group, and its position in the group.
+type step struct{ group, pos int }
+
+// runsOf orders the jobs of groups into runs, each mapped in one pass.
+// The groups of one destination ID are one run, their jobs in input order,
+// so that a user's jobs come out in their order (deviation D3) whatever
+// groups upstream makes of them (several configurations, sources jobs);
+// but when one of them takes API mode v2, whose entries are listed in an
+// order of their own, each group is a run. Runs come in the order of their
+// destination's first job.
+func runsOf(jobs []job, groups []routerGroup) [][]step {
+	byID := map[string][]int{}
+	var ids []string
+	for gi, g := range groups {
+		id := jobs[g.jobs[0]].dest.id
+		if _, ok := byID[id]; !ok {
+			ids = append(ids, id)
+		}
+		byID[id] = append(byID[id], gi)
+	}
+	var runs [][]step
+	for _, id := range ids {
+		gs := byID[id]
+		if len(gs) == 1 || slices.ContainsFunc(gs, func(gi int) bool { return groups[gi].mode.V2 }) {
+			for _, gi := range gs {
+				run := make([]step, len(groups[gi].jobs))
+				for p := range run {
+					run[p] = step{gi, p}
+				}
+				runs = append(runs, run)
+			}
+			continue
+		}
+		var run []step
+		for _, gi := range gs {
+			for p := range groups[gi].jobs {
+				run = append(run, step{gi, p})
+			}
+		}
+		slices.SortFunc(run, func(x, y step) int {
+			return cmp.Compare(groups[x.group].jobs[x.pos], groups[y.group].jobs[y.pos])
+		})
+		runs = append(runs, run)
+	}
+	return runs
+}
+
+// routeRun maps and batches the jobs of run in its order and appends their
+// entries. What is batched goes out before a job of another group or with
+// another destination than the job before it: a batch holds the jobs of
+// one group and one configuration (deviation D8; a group of a destination
+// whose hasDynamicConfig is false holds the jobs of all its
+// configurations), and every job comes out in its order.
+func routeRun(entries []routerEntry, jobs []job, groups []routerGroup, run []step, b *transform.Batcher, a *transform.Arena) []routerEntry {
+	gi := run[0].group
+	var dest *destination
+	// A run of API mode v2 is one group (see runsOf).
+	var out *v2Output
+	if groups[gi].mode.V2 {
+		out = newV2Output(len(groups[gi].jobs))
+	}
+	// The Batcher numbers jobs by their position in the group; emit makes
+	// them the request's.
+	emit := func(e transform.Entry) {
+		if out != nil {
+			out.add(e)
+		}
+		for k, p := range e.Jobs {
+			e.Jobs[k] = groups[gi].jobs[p]
+		}
+		if out == nil {
+			entries = append(entries, routerEntry{Entry: e, group: gi})
+		}
+	}
+	for _, s := range run {
+		g := &groups[s.group]
+		j := &jobs[g.jobs[s.pos]]
+		if s.group != gi || j.dest != dest {
+			if dest != nil {
+				b.Flush(emit)
+			}
+			gi, dest = s.group, j.dest
+			b.Reset(dest.dest, g.mode.Limits())
+			b.UseArena(a)
+		}
+		dontBatch := j.meta.Get("dontBatch").Bool()
+		r := transform.Result{Err: j.err}
+		if j.err == nil {
+			r = g.mode.MapIn(a, transform.Job{Event: j.message, Connection: j.connection, DontBatch: dontBatch}, j.dest.dest)
+		}
+		if out != nil {
+			out.job(s.pos, r.Keys, jobID(j.meta), dontBatch)
+		}
+		b.Add(s.pos, r, emit)
+	}
+	b.Flush(emit)
+	if out != nil {
+		entries = out.appendTo(entries, gi)
+	}
+	return entries
 }
 
 // noEventArray reports whether a router request's input holds no jobs to

@@ -61,3 +61,33 @@ func TestStaticConfigGroup(t *testing.T) {
 		t.Errorf("entries\n%+v\nwant\n%+v", got, want)
 	}
 }
+
+// TestGroupsOfOneDestinationInOrder checks that jobs of one destination
+// that upstream puts in different groups (here a hasDynamicConfig that is
+// false on some jobs only) still come out in their order (deviation D3),
+// each echoing its own group's first destination.
+func TestGroupsOfOneDestinationInOrder(t *testing.T) {
+	t.Parallel()
+	_, c := newTestServer(t, Config{})
+	static := `{"ID":"d1","hasDynamicConfig":false,"Config":{"siteID":"s","apiKey":"a"}}`
+	dynamic := `{"ID":"d1","Config":{"siteID":"s","apiKey":"a"}}`
+	other := `{"ID":"d2","Config":{"siteID":"s","apiKey":"a"}}`
+	messages := []struct{ msg, dest string }{
+		{`{"type":"identify","userId":"u1"}`, static},
+		{`{"type":"track","userId":"u1","event":"a"}`, dynamic},
+		{`{"type":"track","userId":"u1","event":"b"}`, other},
+		{`{"type":"track","userId":"u1","event":"c"}`, static},
+	}
+	jobs := make([]routerJob, len(messages))
+	for i, m := range messages {
+		jobs[i] = routerJob{Message: json.RawMessage(m.msg), Metadata: jobMetadata{JobID: int64(i + 1)}, Destination: json.RawMessage(m.dest)}
+	}
+	var got [][2]string
+	for _, o := range c.routerTransform(jobs, false) {
+		got = append(got, [2]string{string(rune('0' + o.Metadata[0].JobID)), string(o.Destination)})
+	}
+	want := [][2]string{{"1", static}, {"2", dynamic}, {"4", static}, {"3", other}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("entries %q, want %q", got, want)
+	}
+}
