@@ -577,11 +577,7 @@ func TestV2ChosenPerGroup(t *testing.T) {
 	}
 	var got []entry
 	for _, o := range out {
-		e := entry{batched: o.Batched, status: o.StatusCode}
-		for _, m := range o.Metadata {
-			e.jobs = append(e.jobs, m.JobID)
-		}
-		got = append(got, e)
+		got = append(got, entry{jobs: jobIDs(o), batched: o.Batched, status: o.StatusCode})
 	}
 	// d1's group starts with a w1 job: API mode v1, a request per event.
 	// d2's starts with " w2 ": API mode v2, one batch, then its error.
@@ -672,11 +668,7 @@ func TestV2RequestOrder(t *testing.T) {
 		}
 		var got [][]int64
 		for _, o := range c.routerTransform(jobs, false) {
-			var ids []int64
-			for _, m := range o.Metadata {
-				ids = append(ids, m.JobID)
-			}
-			got = append(got, ids)
+			got = append(got, jobIDs(o))
 		}
 		if !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s: entries %v, want %v", tc.name, got, tc.want)

@@ -43,11 +43,7 @@ func TestStaticConfigGroup(t *testing.T) {
 		if err := json.Unmarshal(o.Message, &req); err != nil {
 			t.Fatal(err)
 		}
-		e := entry{auth: req.Headers["Authorization"], dest: string(o.Destination)}
-		for _, m := range o.Metadata {
-			e.jobs = append(e.jobs, m.JobID)
-		}
-		got = append(got, e)
+		got = append(got, entry{jobs: jobIDs(o), auth: req.Headers["Authorization"], dest: string(o.Destination)})
 	}
 	const authA, authB = "Basic czph", "Basic czpi" // s:a, s:b
 	want := []entry{

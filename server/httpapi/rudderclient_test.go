@@ -192,3 +192,12 @@ func (c *rudderClient) processorTransform(events []routerJob) []map[string]json.
 	}
 	return out
 }
+
+// jobIDs returns the job ids of an output item's metadata, in order.
+func jobIDs(o destinationJob) []int64 {
+	ids := make([]int64, 0, len(o.Metadata))
+	for _, m := range o.Metadata {
+		ids = append(ids, m.JobID)
+	}
+	return ids
+}

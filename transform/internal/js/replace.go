@@ -1,6 +1,9 @@
 package js
 
-import "strings"
+import (
+	"iter"
+	"strings"
+)
 
 // String.prototype.replace with a string pattern and a string replacement
 // replaces the pattern's first occurrence with the replacement, in which
@@ -9,51 +12,60 @@ import "strings"
 // match and $' for the text after it. A string pattern has no captures, so
 // $1 or $<name> is written as it is, as is any other $.
 
+// substitutionParts splits a replacement into the text written as it is
+// and the pattern after it: '$', '&', '`' or '\'', and 0 after the last
+// text.
+func substitutionParts(replacement string) iter.Seq2[string, byte] {
+	return func(yield func(string, byte) bool) {
+		start := 0
+		for i := 0; i+1 < len(replacement); {
+			j := strings.IndexByte(replacement[i:], '$')
+			if j < 0 || i+j+1 >= len(replacement) {
+				break
+			}
+			i += j
+			switch p := replacement[i+1]; p {
+			case '$', '&', '`', '\'':
+				if !yield(replacement[start:i], p) {
+					return
+				}
+				i += 2
+				start = i
+			default:
+				i++
+			}
+		}
+		yield(replacement[start:], 0)
+	}
+}
+
 // HasSubstitution reports whether replacement holds a $ that
 // String.prototype.replace reads as a pattern: without one, the
 // replacement goes in as it is.
 func HasSubstitution(replacement string) bool {
-	for i := strings.IndexByte(replacement, '$'); i >= 0 && i+1 < len(replacement); {
-		switch replacement[i+1] {
-		case '$', '&', '`', '\'':
-			return true
-		}
-		j := strings.IndexByte(replacement[i+1:], '$')
-		if j < 0 {
-			return false
-		}
-		i += 1 + j
+	for _, p := range substitutionParts(replacement) {
+		return p != 0
 	}
 	return false
 }
 
-// SubstitutionLen returns the length of what AppendSubstitution appends,
-// without building it: the same walk, adding up lengths.
+// SubstitutionLen returns the length of what AppendSubstitution appends
+// for a match of length matched, with before and after bytes of text
+// before and after it, without building it.
 func SubstitutionLen(replacement string, matched, before, after int) int {
 	n := 0
-	for i := 0; i < len(replacement); {
-		if replacement[i] == '$' && i+1 < len(replacement) {
-			switch replacement[i+1] {
-			case '$':
-				n++
-				i += 2
-				continue
-			case '&':
-				n += matched
-				i += 2
-				continue
-			case '`':
-				n += before
-				i += 2
-				continue
-			case '\'':
-				n += after
-				i += 2
-				continue
-			}
+	for text, p := range substitutionParts(replacement) {
+		n += len(text)
+		switch p {
+		case '$':
+			n++
+		case '&':
+			n += matched
+		case '`':
+			n += before
+		case '\'':
+			n += after
 		}
-		n++
-		i++
 	}
 	return n
 }
@@ -62,35 +74,18 @@ func SubstitutionLen(replacement string, matched, before, after int) int {
 // writes it in place of matched, which before precedes and after follows
 // in the string replaced.
 func AppendSubstitution(dst []byte, replacement, matched, before, after string) []byte {
-	for i := 0; i < len(replacement); {
-		j := strings.IndexByte(replacement[i:], '$')
-		if j < 0 {
-			return append(dst, replacement[i:]...)
+	for text, p := range substitutionParts(replacement) {
+		dst = append(dst, text...)
+		switch p {
+		case '$':
+			dst = append(dst, '$')
+		case '&':
+			dst = append(dst, matched...)
+		case '`':
+			dst = append(dst, before...)
+		case '\'':
+			dst = append(dst, after...)
 		}
-		dst = append(dst, replacement[i:i+j]...)
-		i += j
-		if i+1 < len(replacement) {
-			switch replacement[i+1] {
-			case '$':
-				dst = append(dst, '$')
-				i += 2
-				continue
-			case '&':
-				dst = append(dst, matched...)
-				i += 2
-				continue
-			case '`':
-				dst = append(dst, before...)
-				i += 2
-				continue
-			case '\'':
-				dst = append(dst, after...)
-				i += 2
-				continue
-			}
-		}
-		dst = append(dst, '$')
-		i++
 	}
 	return dst
 }
