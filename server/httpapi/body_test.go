@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -41,9 +42,10 @@ func spent(b *server.Budget, limit int64) bool {
 
 // TestBodyBudget charges request bodies to the shared in-flight budget: a
 // body that does not fit beside what the other face holds is answered 503
-// with Retry-After, before it is read when the budget is spent; once that
-// is released the same request is served, and every charge is returned
-// after the answer, whatever it was.
+// with Retry-After, what is left of it read and discarded first, so that a
+// client still sending reads the answer on a connection it can use again;
+// once the budget is released the same request is served, and every charge
+// is returned after the answer, whatever it was.
 func TestBodyBudget(t *testing.T) {
 	t.Parallel()
 	const limit = 64 << 10
@@ -71,6 +73,22 @@ func TestBodyBudget(t *testing.T) {
 	}
 	if resp, answer := do(t, ts.Client(), http.MethodPost, ts.URL+"/v0/destinations/customerio", nil, body); resp.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("with the whole budget held: %d %.80q, want 503", resp.StatusCode, answer)
+	}
+	// Bodies of megabytes, refused while they are sent, on one connection.
+	large := []byte(oneJob + strings.Repeat(" ", 4<<20))
+	var conns atomic.Int32
+	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conns.Add(1)
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}}}
+	t.Cleanup(client.CloseIdleConnections)
+	for range 10 {
+		if resp, answer := do(t, client, http.MethodPost, ts.URL+"/v0/destinations/customerio", nil, large); resp.StatusCode != http.StatusServiceUnavailable {
+			t.Fatalf("a large body with the whole budget held: %d %.80q, want 503", resp.StatusCode, answer)
+		}
+	}
+	if n := conns.Load(); n > 1 {
+		t.Errorf("10 refused bodies took %d connections, want 1", n)
 	}
 	budget.Release(limit)
 

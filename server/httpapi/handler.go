@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -307,14 +308,15 @@ func (h *Handler) read(rec *recorder, r *http.Request) (body requestBody, releas
 	c := &bodyCharge{budget: h.cfg.Budget}
 	release = c.release
 	rec.charge = c
-	if h.cfg.Budget.Spent() {
-		h.budgetSpent(rec)
-		return body, release, false
-	}
 	rc := http.NewResponseController(rec.ResponseWriter)
 	// Not every connection supports deadlines (a test's recorder); those
 	// bodies are read without one.
 	timed := h.cfg.BodyTimeout > 0 && rc.SetReadDeadline(time.Now().Add(h.cfg.BodyTimeout)) == nil
+	if h.cfg.Budget.Spent() {
+		h.discardBody(r, rc, timed)
+		h.budgetSpent(rec)
+		return body, release, false
+	}
 	body, err := readBody(r, h.cfg.MaxBodyBytes, c)
 	if timed && err == nil {
 		// The body is all read: the connection is the client's again. After
@@ -328,6 +330,7 @@ func (h *Handler) read(rec *recorder, r *http.Request) (body requestBody, releas
 	case err == nil:
 		return body, release, true
 	case errors.Is(err, errBudgetSpent):
+		h.discardBody(r, rc, timed)
 		h.budgetSpent(rec)
 	case errors.Is(err, errTooLarge):
 		h.fail(rec, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes", h.cfg.MaxBodyBytes))
@@ -337,6 +340,22 @@ func (h *Handler) read(rec *recorder, r *http.Request) (body requestBody, releas
 		h.fail(rec, http.StatusBadRequest, "cannot read request body: "+err.Error())
 	}
 	return body, release, false
+}
+
+// discardBody reads what is left of the body of r, which the budget has no
+// room for, without keeping it: at most Config.MaxBodyBytes, and only
+// while the body's read deadline runs (timed). The server closes a
+// connection whose request body it left unread, and a client still sending
+// may then find it reset before it reads the 503. A body read to its end
+// leaves the connection to the client's next request.
+func (h *Handler) discardBody(r *http.Request, rc *http.ResponseController, timed bool) {
+	if !timed {
+		return
+	}
+	n, err := io.Copy(io.Discard, io.LimitReader(r.Body, int64(h.cfg.MaxBodyBytes)+1))
+	if err == nil && n <= int64(h.cfg.MaxBodyBytes) {
+		_ = rc.SetReadDeadline(time.Time{})
+	}
 }
 
 // budgetSpent answers a request whose body does not fit in the in-flight
