@@ -13,8 +13,8 @@ import (
 // $1 or $<name> is written as it is, as is any other $.
 
 // substitutionParts splits a replacement into the text written as it is
-// and the pattern after it: '$', '&', '`' or '\'', and 0 after the last
-// text.
+// and the pattern after it, as the byte that follows its $ (one of $ & `
+// and the single quote), and 0 after the last text.
 func substitutionParts(replacement string) iter.Seq2[string, byte] {
 	return func(yield func(string, byte) bool) {
 		start := 0
