@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/server"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -136,7 +137,7 @@ type v2Selector struct {
 func newV2Selector(value string) v2Selector {
 	var s v2Selector
 	for w := range strings.SplitSeq(value, ",") {
-		w = jsTrim(w)
+		w = jsvalue.TrimSpace(w)
 		switch {
 		case w == "ALL":
 			s.all = true
@@ -147,22 +148,9 @@ func newV2Selector(value string) v2Selector {
 	return s
 }
 
-// jsTrim returns s without the whitespace and line terminators
-// JavaScript's String.prototype.trim removes: U+FEFF is one, U+0085 is not,
-// unlike strings.TrimSpace.
-func jsTrim(s string) string {
-	return strings.TrimFunc(s, func(r rune) bool {
-		switch r {
-		case '\t', '\n', '\v', '\f', '\r', ' ', 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF:
-			return true
-		}
-		return r >= 0x2000 && r <= 0x200A
-	})
-}
-
 // selects reports whether a group whose first job belongs to workspace
 // takes API mode v2. The workspace id is trimmed, as upstream trims it.
 func (s v2Selector) selects(workspace string) bool {
-	workspace = jsTrim(workspace)
+	workspace = jsvalue.TrimSpace(workspace)
 	return s.all || (workspace != "" && slices.Contains(s.workspaces, workspace))
 }

@@ -19,7 +19,7 @@ func IntegerString(s string) (float64, bool) {
 	if c := s[0]; !isDigit(c) && c != '+' && c != '-' && c != '.' && !isJSSpaceStart(c) {
 		return 0, false
 	}
-	t := trimJSSpace(s)
+	t := jsvalue.TrimSpace(s)
 	if t == "" {
 		return 0, false
 	}
@@ -34,35 +34,6 @@ func IntegerString(s string) (float64, bool) {
 // terminator character.
 func isJSSpaceStart(c byte) bool {
 	return c == ' ' || (c >= '\t' && c <= '\r') || c >= utf8.RuneSelf
-}
-
-// isJSSpace reports whether r is JavaScript WhiteSpace or LineTerminator, the
-// characters String#trim and Number() strip.
-func isJSSpace(r rune) bool {
-	switch r {
-	case '\t', '\n', '\v', '\f', '\r', ' ', 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xFEFF:
-		return true
-	}
-	return r >= 0x2000 && r <= 0x200A
-}
-
-// trimJSSpace strips JavaScript whitespace from both ends of s.
-func trimJSSpace(s string) string {
-	for s != "" {
-		r, size := jsvalue.DecodeRune(s)
-		if !isJSSpace(r) {
-			break
-		}
-		s = s[size:]
-	}
-	for s != "" {
-		r, size := jsvalue.DecodeLastRune(s)
-		if !isJSSpace(r) {
-			break
-		}
-		s = s[:len(s)-size]
-	}
-	return s
 }
 
 // jsNumberLiteral parses a trimmed StrNumericLiteral (ECMAScript
@@ -184,7 +155,7 @@ func ArrayLength(v jsvalue.Value) (int64, bool) {
 		}
 	case jsvalue.KindNull:
 	case jsvalue.KindString, jsvalue.KindArray:
-		if s := v.JSString(); trimJSSpace(s) != "" {
+		if s := v.JSString(); jsvalue.TrimSpace(s) != "" {
 			n, ok := IntegerString(s)
 			if !ok {
 				return 0, false
