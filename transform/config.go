@@ -4,10 +4,10 @@ package transform
 // every event before anything else: siteID first, then apiKey. A nil
 // destination reads as one with neither.
 func checkConfig(d *Destination) *Error {
-	if d == nil || d.config.SiteID == "" {
+	if d == nil || d.noSiteID {
 		return configurationError("siteID not found in Configs")
 	}
-	if d.config.APIKey == "" {
+	if d.noAPIKey {
 		return configurationError("apiKey not found in Configs")
 	}
 	return nil

@@ -14,6 +14,14 @@ func TestCheckConfig(t *testing.T) {
 		{"missing apiKey", NewDestination(DestinationConfig{SiteID: "customerio1"}), "apiKey not found in Configs"},
 		{"siteID checked first", NewDestination(DestinationConfig{}), "siteID not found in Configs"},
 		{"nil destination", nil, "siteID not found in Configs"},
+		// With the raw configuration, a credential is missing when
+		// JavaScript finds it falsy, not when its string is empty.
+		{"raw: array credentials are present", rawDestination(t, `{"siteID":[""],"apiKey":[]}`), ""},
+		{"raw: [] siteID is present", rawDestination(t, `{"siteID":[],"apiKey":"k"}`), ""},
+		{"raw: zero siteID is missing", rawDestination(t, `{"siteID":0,"apiKey":"k"}`), "siteID not found in Configs"},
+		{"raw: false apiKey is missing", rawDestination(t, `{"siteID":"s","apiKey":false}`), "apiKey not found in Configs"},
+		{"raw: empty apiKey is missing", rawDestination(t, `{"siteID":"s","apiKey":""}`), "apiKey not found in Configs"},
+		{"raw: no configuration", NewDestination(DestinationConfig{RawConfig: true}), "siteID not found in Configs"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -34,6 +42,20 @@ func TestCheckConfig(t *testing.T) {
 			}
 		})
 	}
+}
+
+// rawDestination returns the destination of the raw configuration config,
+// its credentials read as JavaScript's String() prints them.
+func rawDestination(t *testing.T, config string) *Destination {
+	t.Helper()
+	cfg := mustParse(t, config)
+	str := func(key string) string {
+		if v := cfg.Get(key); v.Truthy() {
+			return v.JSString()
+		}
+		return ""
+	}
+	return NewDestination(DestinationConfig{SiteID: str("siteID"), APIKey: str("apiKey"), Config: cfg, RawConfig: true})
 }
 
 func TestAPIHost(t *testing.T) {

@@ -7,11 +7,13 @@ import "github.com/cio-transformer/cio-transformer/internal/jsvalue"
 type DestinationConfig struct {
 	// ID identifies the destination to the caller; the mapping never reads it.
 	ID string
-	// SiteID is the Track API site id, the Basic-auth user name. Empty means
-	// missing.
+	// SiteID is the Track API site id, the Basic-auth user name, as
+	// JavaScript's String() prints it. Empty means missing, unless Config
+	// holds the raw configuration: then a value JavaScript finds truthy is
+	// present even when its string is empty (an array such as []).
 	SiteID string
-	// APIKey is the Track API key, the Basic-auth password. Empty means
-	// missing.
+	// APIKey is the Track API key, the Basic-auth password, read as SiteID
+	// is.
 	APIKey string
 	// EU selects the EU data centre (track-eu.customer.io).
 	EU bool
@@ -45,6 +47,9 @@ type Destination struct {
 	// auth is the Authorization header value: basicAuth of the
 	// credentials.
 	auth string
+	// noSiteID and noAPIKey report a missing credential (see
+	// missingCredential).
+	noSiteID, noAPIKey bool
 	// headers is the Authorization header alone, authHeader, shared by
 	// the Requests of the destination's events (length and capacity 1, so
 	// that an append copies it).
@@ -59,9 +64,23 @@ func NewDestination(c DestinationConfig) *Destination {
 		d.host, d.batchURL = hostEU, hostEU+batchPath
 	}
 	d.auth = basicAuth(c.SiteID, c.APIKey)
+	d.noSiteID = missingCredential(c, "siteID", c.SiteID)
+	d.noAPIKey = missingCredential(c, "apiKey", c.APIKey)
 	d.authHeader[0] = Header{Name: authorizationHeader, Value: d.auth}
 	d.headers = d.authHeader[:]
 	return d
+}
+
+// missingCredential reports whether the credential key of c, whose
+// string is s, is missing. Upstream checks the raw configuration's value
+// for JavaScript truthiness: an array such as [] or [""] is present, and
+// its string is "". Without a raw configuration, an empty string is
+// missing.
+func missingCredential(c DestinationConfig, key, s string) bool {
+	if c.RawConfig || !c.Config.IsUndefined() {
+		return !c.Config.Get(key).Truthy()
+	}
+	return s == ""
 }
 
 // Config returns the destination's configuration.

@@ -14,6 +14,12 @@ const deviceUninstalled = "Application Uninstalled"
 // registration, an event of a known person, or an anonymous event.
 func (ev *event) track(dest *Destination) Result {
 	id := ev.identity()
+	// Upstream URI-encodes the device token and the id first, whether or
+	// not the request's URL then carries them: a lone surrogate in either
+	// fails the event before any other check.
+	if !encodable(ev.token) || !encodable(id) {
+		return Result{Err: uriMalformedError()}
+	}
 	if ev.evName.IsString() && ev.evName.Str() == deviceUninstalled {
 		return ev.deleteDevice(dest, id)
 	}

@@ -124,7 +124,8 @@ func TestIsASCII(t *testing.T) {
 }
 
 // TestPathIDLoneSurrogate checks that a path id holding a lone surrogate,
-// the person's id or the device token, still fails with URI malformed now
+// the person's id or the device token, fails with URI malformed, also where
+// the URL does not carry it, and still now
 // that request looks for lone surrogates only in the ids URI encoding
 // changed: one that holds one is always changed, as its bytes are beyond
 // ASCII.
@@ -138,6 +139,13 @@ func TestPathIDLoneSurrogate(t *testing.T) {
 		`{"type":"track","event":"Application Installed","userId":"u\udc00","context":{"device":{"token":"t"}}}`,
 		`{"type":"track","event":"Application Uninstalled","userId":"u-1","context":{"device":{"token":"t\udc00"}}}`,
 		`{"type":"track","event":"Application Uninstalled","userId":"u\udc00","context":{"device":{"token":"t"}}}`,
+		// Upstream encodes the token and the id of every track, page and
+		// screen first, whether or not the URL carries them, and before
+		// it checks that a device deletion has both.
+		`{"type":"track","event":"e","userId":"u","context":{"device":{"token":"a\ud83db"}}}`,
+		`{"type":"page","anonymousId":"a","context":{"device":{"token":"\udc00"}}}`,
+		`{"type":"screen","anonymousId":"a","traits":{"email":"x\ud800"}}`,
+		`{"type":"track","event":"Application Uninstalled","userId":"a\udc00"}`,
 	} {
 		msg, err := jsvalue.Parse([]byte(event))
 		if err != nil {
