@@ -33,6 +33,9 @@ type event struct {
 	token      jsvalue.Value // context.device.token
 	externalID jsvalue.Value // context.externalId[0]
 	retl       bool          // context.mappedToDestination is truthy
+	// arrayTraits reports that traits, an object now, were an array the
+	// reverse-ETL id was written into (see retlTraits).
+	arrayTraits bool
 
 	// action and identifiers are the members of a record event (API mode
 	// v2).

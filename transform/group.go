@@ -1,6 +1,10 @@
 package transform
 
-import "github.com/cio-transformer/cio-transformer/internal/jsvalue"
+import (
+	"strconv"
+
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
+)
 
 // defaultObjectTypeID is the object type of a group without
 // traits.objectTypeId.
@@ -112,6 +116,9 @@ func (ev *event) appendGroupAttributes(dst []byte) []byte {
 	if !t.Truthy() {
 		return append(dst, "{}"...)
 	}
+	if ev.arrayTraits {
+		return appendIndexed(dst, t)
+	}
 	if !t.IsObject() || ev.ids.action.IsUndefined() {
 		return t.AppendJSON(dst)
 	}
@@ -122,6 +129,34 @@ func (ev *event) appendGroupAttributes(dst []byte) []byte {
 		}
 	}
 	return w.end()
+}
+
+// appendIndexed appends the members of o whose keys are array indexes as
+// the JSON array JavaScript's JSON.stringify writes of an array that
+// holds them: its elements in index order, a hole as null, a member of
+// another name left out. o holds traits that were an array, into which
+// the reverse-ETL id was written (retlTraits), so its indexes are those
+// of the array and at most one more, bounded as every key path's is.
+func appendIndexed(dst []byte, o jsvalue.Value) []byte {
+	n := int64(0)
+	for key := range o.All() {
+		if i, ok := jsvalue.ArrayIndex(key); ok && i >= n {
+			n = i + 1
+		}
+	}
+	dst = append(dst, '[')
+	var buf [20]byte
+	for i := int64(0); i < n; i++ {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		v := o.Get(string(strconv.AppendInt(buf[:0], i, 10)))
+		if v.IsUndefined() {
+			v = jsvalue.Null()
+		}
+		dst = appendValue(dst, v)
+	}
+	return append(dst, ']')
 }
 
 // relatedPerson returns the person related to the object, falsy when there

@@ -2,6 +2,7 @@ package transform
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 )
@@ -23,14 +24,15 @@ func (ev *event) applyRETL() *Error {
 		switch {
 		case ev.traits.Truthy() || isFalseOrZero(ev.traits):
 			if isContainer(ev.traits) {
-				ev.traits = retlTraits(ev.traits)
-				if err := setPath(ev.traits, path, id, false, &ev.budget); err != nil {
+				ev.arrayTraits = ev.traits.IsArray()
+				var err *Error
+				if ev.traits, err = ev.retlInto(ev.traits, path, id); err != nil {
 					return err
 				}
 			}
 		case isContainer(ev.contextTraits):
-			ev.contextTraits = retlTraits(ev.contextTraits)
-			if err := setPath(ev.contextTraits, path, id, false, &ev.budget); err != nil {
+			var err *Error
+			if ev.contextTraits, err = ev.retlInto(ev.contextTraits, path, id); err != nil {
 				return err
 			}
 		}
@@ -41,11 +43,33 @@ func (ev *event) applyRETL() *Error {
 	return nil
 }
 
+// retlInto returns a copy of traits, an object or an array, with id
+// written under path as upstream's set-value writes it into the message's
+// traits (see retlTraits). Into an array, the path "length" sets the
+// array's length as JavaScript does, and a path under it would first set
+// the length to an object, which is no length.
+func (ev *event) retlInto(traits jsvalue.Value, path string, id jsvalue.Value) (jsvalue.Value, *Error) {
+	if traits.IsArray() && (path == arrayLengthKey || strings.HasPrefix(path, arrayLengthKey+".")) {
+		if path != arrayLengthKey {
+			return traits, invalidArrayLengthError()
+		}
+		c := deepCopy(traits)
+		if _, err := setArrayLength(c, id, &ev.budget); err != nil {
+			return traits, err
+		}
+		return retlTraits(c), nil
+	}
+	traits = retlTraits(traits)
+	return traits, setPath(traits, path, id, false, &ev.budget)
+}
+
 // retlTraits returns a copy of traits, an object or an array, for the
 // reverse-ETL id to be written into. Traits that are an array become an
 // object of their elements keyed by index: upstream writes the id into the
 // array, a named member that JSON would not show, but reads the traits
-// with Object.keys, which lists the indexes and then that member.
+// with Object.keys, which lists the indexes and then that member. A
+// group's attributes, the traits written whole, are an array again (see
+// appendIndexed).
 func retlTraits(traits jsvalue.Value) jsvalue.Value {
 	traits = deepCopy(traits)
 	if !traits.IsArray() {
