@@ -33,6 +33,11 @@ type event struct {
 	token      jsvalue.Value // context.device.token
 	externalID jsvalue.Value // context.externalId[0]
 	retl       bool          // context.mappedToDestination is truthy
+	// msg is the message; dotted reports that a key of it, of its context
+	// or of an externalId object holds a dot, so that the fields are read
+	// through get-value (see dotted.go).
+	msg    jsvalue.Value
+	dotted bool
 	// arrayTraits reports that traits, an object now, were an array the
 	// reverse-ETL id was written into (see retlTraits).
 	arrayTraits bool
@@ -80,6 +85,7 @@ type event struct {
 // budget: load fills only the fields msg has.
 func (ev *event) load(msg jsvalue.Value, d5 bool) {
 	ev.d5 = d5
+	ev.msg = msg
 	var channel jsvalue.Value
 	// All reads a parsed message's text as it goes: the mapping reads a
 	// few members and copies others whole, and builds none of them.
@@ -117,6 +123,8 @@ func (ev *event) load(msg jsvalue.Value, d5 bool) {
 			ev.action = val
 		case "identifiers":
 			ev.identifiers = val
+		default:
+			ev.dotted = ev.dotted || hasDot(key)
 		}
 	}
 	for key, val := range ev.context.All() {
@@ -128,9 +136,15 @@ func (ev *event) load(msg jsvalue.Value, d5 bool) {
 			ev.token = ev.id(val.Get("token"))
 		case "externalId":
 			ev.externalID = val.Get("0")
+			ev.dotted = ev.dotted || val.IsObject() && anyDottedKey(val)
 		case "mappedToDestination":
 			ev.retl = val.Truthy()
+		default:
+			ev.dotted = ev.dotted || hasDot(key)
 		}
+	}
+	if ev.dotted {
+		ev.readDotted()
 	}
 	if channel.IsString() && channel.Str() == sourcesChannel {
 		ev.sourcesTimestamp(msg)
@@ -150,6 +164,9 @@ func (ev *event) load(msg jsvalue.Value, d5 bool) {
 		ev.propsEmail = idString(ev.propsEmail)
 		ev.properties = ev.properties.ShallowCopy()
 		ev.properties.Set("email", ev.propsEmail)
+	}
+	if ev.dotted {
+		ev.readDottedIDs(msg)
 	}
 	ev.idsRead = true
 }
@@ -278,6 +295,9 @@ func (ev *event) resolve() {
 		readTraitIDs(ev.traits, &ev.ids, keys)
 		readTraitIDs(ev.contextTraits, &ev.contextIDs, keys)
 		ev.propsEmail = ev.properties.Get("email")
+		if ev.dotted {
+			ev.readDottedIDs(ev.dottedRoot())
+		}
 	}
 	// firstSet written out: its arguments, copied into a slice, cost more
 	// than the tests.

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
+	"github.com/cio-transformer/cio-transformer/transform/internal/js"
 )
 
 // defaultObjectTypeID is the object type of a group without
@@ -37,6 +38,9 @@ func (ev *event) group() Result {
 	action := ev.ids.action
 	if !isSet(action) {
 		action = ev.properties.Get("action")
+		if ev.dotted {
+			action = js.GetValue(ev.dottedRoot(), "properties.action")
+		}
 	}
 	actionName := "identify"
 	if action.IsString() {

@@ -65,7 +65,7 @@ func (ev *event) identify(dest *Destination) Result {
 
 	root, keysFrom := ev.traitSources()
 	ep := endpoint{path: customersPath, id: id}
-	if keysFrom.IsObject() && !ev.userProperties.Truthy() && directTraits(keysFrom, ev.rootIDs(root)) {
+	if keysFrom.IsObject() && !ev.userProperties.Truthy() && !ev.pathKeys() && directTraits(keysFrom, ev.rootIDs(root)) {
 		return ev.request(dest, methodPut, customersEndpointPath, ep, ev.plainIdentifyBody(keysFrom, ev.rootIDs(root).address))
 	}
 
@@ -93,10 +93,21 @@ func (ev *event) builtIdentifyBody(root, keysFrom jsvalue.Value) (draft, *Error)
 		// A copy: nothing after the attributes spends from the budget.
 		budget: ev.budget,
 	}
+	if ev.pathKeys() {
+		a.literals, a.traitsPrefix = ev.msg, "context.traits."
+		if ev.traits.Truthy() {
+			a.traitsPrefix = "traits."
+		}
+	}
 	if isContainer(root) && root.Same(keysFrom) {
 		a.setAddressFrom(root, &keys)
 	} else {
 		a.setAddress(root)
+	}
+	for i, k := range addressKeys {
+		if v, ok := a.literal(a.traitsPrefix, addressPaths[i]); ok {
+			a.set(k, v)
+		}
 	}
 	switch keysFrom.Kind() {
 	case jsvalue.KindObject:
@@ -262,6 +273,24 @@ type attributes struct {
 	// trait, so that its arguments fit in registers.
 	root   jsvalue.Value
 	walked bool
+	// literals is the message when one of its keys holds a dot (see
+	// event.pathKeys), undefined otherwise; traitsPrefix is the path of the
+	// traits in it, "traits." or "context.traits.". Upstream reads each
+	// attribute with get-value from the message, which takes a key of
+	// the message that is the whole path first (see literal).
+	literals     jsvalue.Value
+	traitsPrefix string
+}
+
+// literal returns the member of the message whose key is prefix+key, and
+// whether there is one: what get-value reads for that path before any
+// other (see attributes.literals).
+func (a *attributes) literal(prefix, key string) (jsvalue.Value, bool) {
+	if !a.literals.IsObject() {
+		return jsvalue.Value{}, false
+	}
+	v := a.literals.Get(prefix + key)
+	return v, !v.IsUndefined()
 }
 
 // trait writes the trait key of value v from a.root, the traits.
@@ -270,11 +299,21 @@ func (a *attributes) trait(key string, v jsvalue.Value) {
 	case reservedTrait(key):
 		return
 	case addressKey(key):
+		if lv, ok := a.literal(a.traitsPrefix, key); ok {
+			v = lv
+		}
 		a.set(key, v)
 		return
 	}
+	lv, literal := a.literal(a.traitsPrefix, key)
+	if literal {
+		v = lv
+	}
 	if !plainKey(key) {
-		a.setPath(key, js.Lookup(a.root, key), true)
+		if !literal {
+			v = js.Lookup(a.root, key)
+		}
+		a.setPath(key, v, true)
 		a.walked = a.walked || mayWritePlainKey(key)
 		return
 	}
@@ -385,7 +424,7 @@ func (a *attributes) setPath(key string, v jsvalue.Value, escapeFirstDot bool) {
 func (a *attributes) setUserProperties(props jsvalue.Value, keys userPropertyKeys) {
 	switch props.Kind() {
 	case jsvalue.KindObject:
-		if keys.indexes.Indexes() == 0 || !keys.indexes.Ascending() {
+		if keys.indexes.Indexes() == 0 || !keys.indexes.Ascending() || a.literals.IsObject() {
 			// Without index keys the members are read as they are (small
 			// user properties cost less loaded once than read in two
 			// passes); with index keys out of order, KeyOrder sorts them.
@@ -437,13 +476,17 @@ func (a *attributes) setUserProperties(props jsvalue.Value, keys userPropertyKey
 // userProperty writes the user property key of value v from props as
 // set-value does: as a key path with no escaping.
 func (a *attributes) userProperty(props jsvalue.Value, key string, v jsvalue.Value) {
+	lv, literal := a.literal("user_properties.", key)
+	if literal {
+		v = lv
+	}
 	if plainKey(key) || indexKey(key) {
 		// set-value writes an array index key, one segment that is its
 		// own number's key, as it is too.
 		a.set(key, v)
 		return
 	}
-	if strings.IndexByte(key, '.') >= 0 || strings.IndexByte(key, '\\') >= 0 {
+	if !literal && (strings.IndexByte(key, '.') >= 0 || strings.IndexByte(key, '\\') >= 0) {
 		// Only a key of more than one segment can read anything but its
 		// own member through get-value.
 		v = js.Lookup(props, key)

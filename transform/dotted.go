@@ -1,0 +1,122 @@
+package transform
+
+import (
+	"strings"
+
+	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
+	"github.com/cio-transformer/cio-transformer/transform/internal/js"
+)
+
+// Upstream reads an event's fixed fields with the npm get-value package
+// and a dotted path from the message ("context.device.token",
+// "traits.email"): the whole path as one key of the message first, then
+// segment by segment, a segment that is not a key joined with the ones
+// after it until a key matches (see js.GetValue). A key with a dot can
+// therefore stand for a path: {"context": {"device.token": "t"}} has the
+// token "t", and {"traits.email": "x@y.co"} the email "x@y.co", whatever
+// the traits hold.
+//
+// load reads the members of the message and its context directly, which
+// is the same but where such a key is on the way: a key with a dot in the
+// message, in its context, or in an externalId that is an object rather
+// than an array. Then (ev.dotted) the fields below are read again through
+// get-value (readDotted, readDottedIDs). Within the traits, the keys
+// read are the last segments of their paths, which no key with a dot
+// stands for.
+
+// pathKeys reports whether a key of the message itself holds a dot: one
+// get-value may read as a whole path, before the members the path walks.
+func (ev *event) pathKeys() bool {
+	return ev.dotted && anyDottedKey(ev.msg)
+}
+
+// hasDot reports whether key holds a dot: a key through which get-value
+// may read a path.
+func hasDot(key string) bool { return strings.IndexByte(key, '.') >= 0 }
+
+// anyDottedKey reports whether an object v has a key with a dot.
+func anyDottedKey(v jsvalue.Value) bool {
+	for key := range v.All() {
+		if hasDot(key) {
+			return true
+		}
+	}
+	return false
+}
+
+// readDotted reads through get-value the fields of the context that load
+// read directly: the device token and type, context.mappedToDestination
+// and the first external id's id and identifierType. The device and the
+// external id become objects of what was read.
+func (ev *event) readDotted() {
+	get := func(path string) jsvalue.Value { return js.GetValue(ev.msg, path) }
+	ev.token = ev.id(get("context.device.token"))
+	ev.device = objectOf(jsvalue.Member{Key: "type", Value: get("context.device.type")})
+	ev.retl = get("context.mappedToDestination").Truthy()
+	ev.externalID = objectOf(
+		jsvalue.Member{Key: "id", Value: get("context.externalId.0.id")},
+		jsvalue.Member{Key: "identifierType", Value: get("context.externalId.0.identifierType")},
+	)
+}
+
+// readDottedIDs reads through get-value the identifier members of the
+// traits and the context traits and properties.email, after they were
+// read directly (readTraitIDs, withStringEmail), with deviation D5 on the
+// emails as load applies it. root is the message as the mapping sees it
+// (see dottedRoot).
+func (ev *event) readDottedIDs(root jsvalue.Value) {
+	get := func(path string) jsvalue.Value { return js.GetValue(root, path) }
+	t, c := &ev.ids, &ev.contextIDs
+	t.userID, t.id, t.email = get("traits.userId"), get("traits.id"), get("traits.email")
+	t.createdAt, t.groupID = get("traits.createdAt"), get("traits.groupId")
+	t.objectTypeID, t.action = get("traits.objectTypeId"), get("traits.action")
+	c.userID, c.id, c.email = get("context.traits.userId"), get("context.traits.id"), get("context.traits.email")
+	c.createdAt = get("context.traits.createdAt")
+	ev.propsEmail = get("properties.email")
+	if ev.d5 {
+		t.email, c.email, ev.propsEmail = emailString(t.email), emailString(c.email), emailString(ev.propsEmail)
+	}
+}
+
+// emailString returns a number email as its decimal string (deviation
+// D5), any other value as it is.
+func emailString(v jsvalue.Value) jsvalue.Value {
+	if v.IsNumber() {
+		return idString(v)
+	}
+	return v
+}
+
+// dottedRoot returns the message as the mapping sees it after the
+// reverse-ETL rewrite, which upstream makes in the message itself: its
+// traits and its context's traits those the rewrite wrote into (copies,
+// see applyRETL).
+func (ev *event) dottedRoot() jsvalue.Value {
+	if !ev.retl {
+		return ev.msg
+	}
+	root := ev.msg.ShallowCopy()
+	if !root.Get("traits").IsUndefined() {
+		root.Set("traits", ev.traits)
+	}
+	if ctx := root.Get("context"); ctx.IsObject() {
+		ctx = ctx.ShallowCopy()
+		if !ctx.Get("traits").IsUndefined() {
+			ctx.Set("traits", ev.contextTraits)
+		}
+		root.Set("context", ctx)
+	}
+	return root
+}
+
+// objectOf returns an object of the given members, those whose value is
+// undefined left out.
+func objectOf(members ...jsvalue.Member) jsvalue.Value {
+	o := jsvalue.NewObject(len(members))
+	for _, m := range members {
+		if !m.Value.IsUndefined() {
+			o.Set(m.Key, m.Value)
+		}
+	}
+	return o
+}
