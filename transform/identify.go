@@ -93,22 +93,13 @@ func (ev *event) builtIdentifyBody(root, keysFrom jsvalue.Value) (draft, *Error)
 		// A copy: nothing after the attributes spends from the budget.
 		budget: ev.budget,
 	}
-	if ev.pathKeys() {
-		a.literals, a.traitsPrefix = ev.msg, "context.traits."
-		if ev.traits.Truthy() {
-			a.traitsPrefix = "traits."
-		}
-	}
+	ev.literalTraits(&a)
 	if isContainer(root) && root.Same(keysFrom) {
 		a.setAddressFrom(root, &keys)
 	} else {
 		a.setAddress(root)
 	}
-	for i, k := range addressKeys {
-		if v, ok := a.literal(a.traitsPrefix, addressPaths[i]); ok {
-			a.set(k, v)
-		}
-	}
+	a.setLiteralAddress()
 	switch keysFrom.Kind() {
 	case jsvalue.KindObject:
 		// Trait keys are unique, so until a key path may have written a
@@ -280,6 +271,29 @@ type attributes struct {
 	// the message that is the whole path first (see literal).
 	literals     jsvalue.Value
 	traitsPrefix string
+}
+
+// literalTraits sets a's literals when a key of the message holds a dot
+// (see attributes.literals).
+func (ev *event) literalTraits(a *attributes) {
+	if !ev.pathKeys() {
+		return
+	}
+	a.literals, a.traitsPrefix = ev.msg, "context.traits."
+	if ev.traits.Truthy() {
+		a.traitsPrefix = "traits."
+	}
+}
+
+// setLiteralAddress writes the address attributes that the message holds
+// under their whole paths ("traits.address.city"), which get-value reads
+// before the address member.
+func (a *attributes) setLiteralAddress() {
+	for i, k := range addressKeys {
+		if v, ok := a.literal(a.traitsPrefix, addressPaths[i]); ok {
+			a.set(k, v)
+		}
+	}
 }
 
 // literal returns the member of the message whose key is prefix+key, and

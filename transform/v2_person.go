@@ -38,8 +38,8 @@ func (v *v2Event) identifyV2() Result {
 	}
 	attrs := v.traitAttributes()
 	// createdAtOnly stops at the first source that is truthy, false or 0.
-	if created := firstSet(v.traits.Get("createdAt"), v.contextTraits.Get("createdAt")); created.Truthy() {
-		attrs.Set("created_at", v.unixSeconds(created))
+	if v.createdAt.Truthy() {
+		attrs.Set("created_at", v.unixSeconds(v.createdAt))
 	}
 	if v.historical.Truthy() {
 		attrs.Set("_timestamp", v.unixSeconds(v.historical))
@@ -63,15 +63,25 @@ func (v *v2Event) traitAttributes() jsvalue.Value {
 	// The same sources as in API mode v1.
 	root, keysFrom := v.traitSources()
 	a := attributes{body: v.newObject(memberCount(keysFrom) + len(addressKeys) + 3), budget: v.budget}
+	v.literalTraits(&a)
 	a.setAddress(root)
+	a.setLiteralAddress()
 	switch keysFrom.Kind() {
 	case jsvalue.KindObject:
 		for key, val := range keysFrom.All() {
+			lv, literal := a.literal(a.traitsPrefix, key)
+			if literal {
+				val = lv
+			}
 			switch {
 			case reservedTrait(key):
 				continue
 			case addressKey(key):
 				a.set(key, val)
+				continue
+			}
+			if literal {
+				_ = setPath(a.body, escapeKeyPath(key), val, false, &a.budget)
 				continue
 			}
 			if plainKey(key) {
