@@ -45,11 +45,13 @@ func anyDottedKey(v jsvalue.Value) bool {
 }
 
 // readDotted reads through get-value the fields of the context that load
-// read directly: the device token and type, context.mappedToDestination
-// and the first external id's id and identifierType. The device and the
-// external id become objects of what was read.
+// read directly: the context traits, the device token and type,
+// context.mappedToDestination and the first external id's id and
+// identifierType. The device and the external id become objects of what
+// was read.
 func (ev *event) readDotted() {
 	get := func(path string) jsvalue.Value { return js.GetValue(ev.msg, path) }
+	ev.contextTraits = get("context.traits")
 	ev.token = ev.id(get("context.device.token"))
 	ev.device = objectOf(jsvalue.Member{Key: "type", Value: get("context.device.type")})
 	ev.retl = get("context.mappedToDestination").Truthy()
