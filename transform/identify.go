@@ -93,13 +93,13 @@ func (ev *event) builtIdentifyBody(root, keysFrom jsvalue.Value) (draft, *Error)
 		// A copy: nothing after the attributes spends from the budget.
 		budget: ev.budget,
 	}
-	ev.literalTraits(&a)
+	ev.readFromMessage(&a)
 	if isContainer(root) && root.Same(keysFrom) {
 		a.setAddressFrom(root, &keys)
 	} else {
 		a.setAddress(root)
 	}
-	a.setLiteralAddress()
+	a.setAddressFromMessage()
 	switch keysFrom.Kind() {
 	case jsvalue.KindObject:
 		// Trait keys are unique, so until a key path may have written a
@@ -264,47 +264,46 @@ type attributes struct {
 	// trait, so that its arguments fit in registers.
 	root   jsvalue.Value
 	walked bool
-	// literals is the message when one of its keys holds a dot (see
+	// message is the message when one of its keys holds a dot (see
 	// event.pathKeys), undefined otherwise; traitsPrefix is the path of the
 	// traits in it, "traits." or "context.traits.". Upstream reads each
-	// attribute with get-value from the message, which takes a key of
-	// the message that is the whole path first (see literal).
-	literals     jsvalue.Value
+	// attribute with get-value from the message by its whole path, which
+	// a key of the message with a dot may stand for: then every attribute
+	// is read so (see fromMessage), rather than from the traits.
+	message      jsvalue.Value
 	traitsPrefix string
 }
 
-// literalTraits sets a's literals when a key of the message holds a dot
-// (see attributes.literals).
-func (ev *event) literalTraits(a *attributes) {
+// readFromMessage sets a's message when a key of the message holds a dot
+// (see attributes.message): the message as the mapping sees it, after the
+// reverse-ETL rewrite.
+func (ev *event) readFromMessage(a *attributes) {
 	if !ev.pathKeys() {
 		return
 	}
-	a.literals, a.traitsPrefix = ev.msg, "context.traits."
+	a.message, a.traitsPrefix = ev.dottedRoot(), "context.traits."
 	if ev.traits.Truthy() {
 		a.traitsPrefix = "traits."
 	}
 }
 
-// setLiteralAddress writes the address attributes that the message holds
-// under their whole paths ("traits.address.city"), which get-value reads
-// before the address member.
-func (a *attributes) setLiteralAddress() {
+// setAddressFromMessage writes the address attributes as get-value reads
+// them from the message ("traits.address.city"), when a's message is set.
+func (a *attributes) setAddressFromMessage() {
 	for i, k := range addressKeys {
-		if v, ok := a.literal(a.traitsPrefix, addressPaths[i]); ok {
+		if v, ok := a.fromMessage(a.traitsPrefix, addressPaths[i]); ok {
 			a.set(k, v)
 		}
 	}
 }
 
-// literal returns the member of the message whose key is prefix+key, and
-// whether there is one: what get-value reads for that path before any
-// other (see attributes.literals).
-func (a *attributes) literal(prefix, key string) (jsvalue.Value, bool) {
-	if !a.literals.IsObject() {
+// fromMessage returns what get-value reads from a's message for the path
+// prefix+key, and whether a's message is set (see attributes.message).
+func (a *attributes) fromMessage(prefix, key string) (jsvalue.Value, bool) {
+	if !a.message.IsObject() {
 		return jsvalue.Value{}, false
 	}
-	v := a.literals.Get(prefix + key)
-	return v, !v.IsUndefined()
+	return js.GetValue(a.message, prefix+key), true
 }
 
 // trait writes the trait key of value v from a.root, the traits.
@@ -313,18 +312,18 @@ func (a *attributes) trait(key string, v jsvalue.Value) {
 	case reservedTrait(key):
 		return
 	case addressKey(key):
-		if lv, ok := a.literal(a.traitsPrefix, key); ok {
-			v = lv
+		if mv, ok := a.fromMessage(a.traitsPrefix, key); ok {
+			v = mv
 		}
 		a.set(key, v)
 		return
 	}
-	lv, literal := a.literal(a.traitsPrefix, key)
-	if literal {
-		v = lv
+	mv, read := a.fromMessage(a.traitsPrefix, key)
+	if read {
+		v = mv
 	}
 	if !plainKey(key) {
-		if !literal {
+		if !read {
 			v = js.Lookup(a.root, key)
 		}
 		a.setPath(key, v, true)
@@ -438,7 +437,7 @@ func (a *attributes) setPath(key string, v jsvalue.Value, escapeFirstDot bool) {
 func (a *attributes) setUserProperties(props jsvalue.Value, keys userPropertyKeys) {
 	switch props.Kind() {
 	case jsvalue.KindObject:
-		if keys.indexes.Indexes() == 0 || !keys.indexes.Ascending() || a.literals.IsObject() {
+		if keys.indexes.Indexes() == 0 || !keys.indexes.Ascending() || a.message.IsObject() {
 			// Without index keys the members are read as they are (small
 			// user properties cost less loaded once than read in two
 			// passes); with index keys out of order, KeyOrder sorts them.
@@ -490,9 +489,9 @@ func (a *attributes) setUserProperties(props jsvalue.Value, keys userPropertyKey
 // userProperty writes the user property key of value v from props as
 // set-value does: as a key path with no escaping.
 func (a *attributes) userProperty(props jsvalue.Value, key string, v jsvalue.Value) {
-	lv, literal := a.literal("user_properties.", key)
-	if literal {
-		v = lv
+	mv, read := a.fromMessage("user_properties.", key)
+	if read {
+		v = mv
 	}
 	if plainKey(key) || indexKey(key) {
 		// set-value writes an array index key, one segment that is its
@@ -500,7 +499,7 @@ func (a *attributes) userProperty(props jsvalue.Value, key string, v jsvalue.Val
 		a.set(key, v)
 		return
 	}
-	if !literal && (strings.IndexByte(key, '.') >= 0 || strings.IndexByte(key, '\\') >= 0) {
+	if !read && (strings.IndexByte(key, '.') >= 0 || strings.IndexByte(key, '\\') >= 0) {
 		// Only a key of more than one segment can read anything but its
 		// own member through get-value.
 		v = js.Lookup(props, key)

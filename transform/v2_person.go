@@ -63,15 +63,15 @@ func (v *v2Event) traitAttributes() jsvalue.Value {
 	// The same sources as in API mode v1.
 	root, keysFrom := v.traitSources()
 	a := attributes{body: v.newObject(memberCount(keysFrom) + len(addressKeys) + 3), budget: v.budget}
-	v.literalTraits(&a)
+	v.readFromMessage(&a)
 	a.setAddress(root)
-	a.setLiteralAddress()
+	a.setAddressFromMessage()
 	switch keysFrom.Kind() {
 	case jsvalue.KindObject:
 		for key, val := range keysFrom.All() {
-			lv, literal := a.literal(a.traitsPrefix, key)
-			if literal {
-				val = lv
+			mv, read := a.fromMessage(a.traitsPrefix, key)
+			if read {
+				val = mv
 			}
 			switch {
 			case reservedTrait(key):
@@ -80,7 +80,7 @@ func (v *v2Event) traitAttributes() jsvalue.Value {
 				a.set(key, val)
 				continue
 			}
-			if literal {
+			if read {
 				_ = setPath(a.body, escapeKeyPath(key), val, false, &a.budget)
 				continue
 			}
