@@ -180,16 +180,16 @@ func appendNumberText(dst []byte, text string) []byte {
 	return append(dst, text...)
 }
 
-// pathSet holds the containers (*Array or *Object) on the current path:
+// pathSet holds the containers (arrays and objects) on the current path:
 // scanned linearly while the path is short, in a map once it is deep.
 type pathSet struct {
-	stack [maxLinearPath]any
+	stack [maxLinearPath]*container
 	n     int
-	deep  map[any]struct{}
+	deep  map[*container]struct{}
 }
 
 // push adds c to the path, reporting false if it is already on it.
-func (s *pathSet) push(c any) bool {
+func (s *pathSet) push(c *container) bool {
 	if s.n < maxLinearPath {
 		for i := range s.n {
 			if s.stack[i] == c {
@@ -206,7 +206,7 @@ func (s *pathSet) push(c any) bool {
 		}
 	}
 	if s.deep == nil {
-		s.deep = make(map[any]struct{})
+		s.deep = make(map[*container]struct{})
 	}
 	if _, ok := s.deep[c]; ok {
 		return false
@@ -216,7 +216,7 @@ func (s *pathSet) push(c any) bool {
 }
 
 // pop removes c, the last container pushed, from the path.
-func (s *pathSet) pop(c any) {
+func (s *pathSet) pop(c *container) {
 	if len(s.deep) > 0 {
 		if _, ok := s.deep[c]; ok {
 			delete(s.deep, c)
