@@ -179,6 +179,7 @@ func TestMaxEventBytes(t *testing.T) {
 	}{
 		{"identify", false, `{"type":"identify","userId":"u1","traits":{"name":"Jane","plan":"pro"}}`},
 		{"identify with key path arrays", false, `{"type":"identify","userId":"u1","traits":{"a.b.300":1,"c.d.5":2},"user_properties":{"e.40":3}}`},
+		{"identify with nested key paths", false, `{"type":"identify","userId":"u1","traits":{"a.b.c.d":1,"e.f.g.h.i":2,"x":{"y":1}},"user_properties":{"m.n.o":3,"0.p.q":4}}`},
 		{"device string properties", false, `{"type":"track","userId":"u1","event":"Application Installed","context":{"device":{"token":"t1"}},"properties":"` + strings.Repeat("é😀a", 300) + `"}`},
 		{"track", false, `{"type":"track","userId":"u1","event":"E","properties":{"x":"` + strings.Repeat("y", 500) + `"}}`},
 		{"group", false, `{"type":"group","userId":"u1","groupId":"g1","traits":{"name":"Acme"}}`},
@@ -316,6 +317,73 @@ func TestKeyPathIndexLimit(t *testing.T) {
 				t.Errorf("got %+v, want a 400 %q", r.Err, tt.wantErr)
 			}
 		})
+	}
+}
+
+// TestKeyPathDepthLimit checks deviation D5 on deep key paths: a path of
+// up to maxKeyPathDepth segments is written; a longer one, which upstream
+// cannot serialize, fails with a 400 naming the key, before anything is
+// built for it.
+func TestKeyPathDepthLimit(t *testing.T) {
+	t.Parallel()
+	dest := NewDestination(DestinationConfig{SiteID: "s", APIKey: "k"})
+	// A trait key's first dot is escaped: "x.a" is its first segment.
+	path := func(segments int) string { return "x" + strings.Repeat(".a", segments) }
+	tooDeep := path(maxKeyPathDepth + 1)
+	want := `Key "` + tooDeep[:128] + `"... nests more than 10000 levels, the limit for key paths`
+	tests := []struct {
+		name    string
+		event   string
+		wantErr string // empty for success
+	}{
+		{"trait at the limit", `{"type":"identify","userId":"u1","traits":{"` + path(maxKeyPathDepth) + `":1}}`, ""},
+		{"trait above the limit", `{"type":"identify","userId":"u1","traits":{"` + tooDeep + `":1}}`, want},
+		{"user property above the limit", `{"type":"identify","userId":"u1","user_properties":{"` + tooDeep[2:] + `":1}}`,
+			`Key "` + tooDeep[2:130] + `"... nests more than 10000 levels, the limit for key paths`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := Transform(boundsEvent(tt.event), dest)
+			switch {
+			case tt.wantErr == "" && r.Err != nil:
+				t.Errorf("error %q, want success", r.Err.Message)
+			case tt.wantErr != "" && (r.Err == nil || r.Err.StatusCode != 400 || r.Err.Message != tt.wantErr):
+				t.Errorf("got %+v, want a 400 %q", r.Err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// TestNestedObjectsSpent checks that the objects key paths nest are spent
+// from the event's budget: an event of deep paths whose output would pass
+// the cap fails before it builds them, having allocated a fraction of
+// what they would take.
+func TestNestedObjectsSpent(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"type":"identify","userId":"u1","traits":{`)
+	for i := range 400 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		// 2,000 objects of `"a":{}` each, 4.8 MB of output in all.
+		b.WriteString(`"k` + strconv.Itoa(i) + `.x` + strings.Repeat(".a", 2000) + `":1`)
+	}
+	b.WriteString(`}}`)
+	msg := boundsEvent(b.String())
+	dest := NewDestination(DestinationConfig{SiteID: "s", APIKey: "k"})
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	r := Transform(msg, dest)
+	runtime.ReadMemStats(&after)
+	want := "Event produces more than 1048576 bytes, the per-event limit"
+	if r.Err == nil || r.Err.Message != want {
+		t.Fatalf("got %+v, want %q", r.Err, want)
+	}
+	// The objects up to the cap, about 175,000 of them, take some 40 MB;
+	// all 800,000 would take four times as much.
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 80<<20 {
+		t.Errorf("allocated %d bytes before failing", alloc)
 	}
 }
 

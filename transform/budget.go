@@ -12,9 +12,12 @@ const maxKeyInError = 128
 // budget counts what one event produces while its output is built, so that
 // a small event that would expand to megabytes fails early and cheaply.
 // Only the steps that can produce more than they read are counted (array
-// elements a key path creates, keys a spread creates); the finished output
-// is measured exactly (see Limits.mapV1). The counts are lower bounds
-// of the bytes written, so an event under the cap never fails early.
+// elements and nested objects a key path creates, keys a spread creates);
+// the finished output is measured exactly (see Limits.mapV1). The counts
+// are lower bounds of the bytes written, so an event under the cap never
+// fails early, but for what a later key path overwrites: an event whose
+// key paths create more than the cap's worth of nested objects and then
+// replace them fails, where upstream would build them all.
 type budget struct {
 	left, max int
 }
@@ -42,6 +45,13 @@ func eventTooLargeError(limit int) *Error {
 func keyPathIndexError(key string) *Error {
 	return instrumentationError("Key " + quoteKey(key) + " has an array index above " +
 		strconv.Itoa(maxKeyPathIndex) + ", the limit for key paths")
+}
+
+// keyPathDepthError is the error of a key path of more than
+// maxKeyPathDepth segments (deviation D5).
+func keyPathDepthError(key string) *Error {
+	return instrumentationError("Key " + quoteKey(key) + " nests more than " +
+		strconv.Itoa(maxKeyPathDepth) + " levels, the limit for key paths")
 }
 
 // quoteKey returns key as a JSON string, cut to maxKeyInError bytes.

@@ -16,6 +16,14 @@ import (
 // event fails with an error naming the key instead of allocating the array.
 const maxKeyPathIndex = MaxObjectBytes / len("null,")
 
+// maxKeyPathDepth is the most segments a key path may have: as many
+// levels as a parsed event may nest (jsvalue.MaxDepth). Upstream's
+// JavaScript fails to serialize a path of a few thousand segments
+// already ("Maximum call stack size exceeded", a 500 for the whole
+// request); here a longer path fails its job with a 400 naming the key
+// (deviation D5), and a shorter one is written.
+const maxKeyPathDepth = jsvalue.MaxDepth
+
 // holeBytes is the least an array element created by a key path adds to the
 // output: "null" and a comma.
 const holeBytes = len("null,")
@@ -58,8 +66,10 @@ type pathSegment struct {
 // "__proto__" and "prototype" are ordinary keys (deviation D5).
 //
 // An array index above maxKeyPathIndex fails with an error naming key
-// (deviation D9), and the array elements a path creates are spent from b:
-// past the event's budget, setPath fails with the budget's error.
+// (deviation D9), as does a path of more than maxKeyPathDepth segments
+// (deviation D5), and the array elements and nested objects a path
+// creates are spent from b: past the event's budget, setPath fails with
+// the budget's error.
 func setPath(obj jsvalue.Value, key string, val jsvalue.Value, escapeFirstDot bool, b *budget) *Error {
 	if key == "" || !obj.IsObject() {
 		return nil
@@ -88,6 +98,9 @@ func setPath(obj jsvalue.Value, key string, val jsvalue.Value, escapeFirstDot bo
 	}
 	var buf [8]pathSegment
 	segs := splitKeyPath(buf[:0], key, firstDot)
+	if len(segs) > maxKeyPathDepth {
+		return keyPathDepthError(key)
+	}
 	if err := walkPath(obj, segs, val, b); err != nil {
 		if err == errIndexTooLarge {
 			return keyPathIndexError(key)
@@ -177,6 +190,11 @@ func walkPath(obj jsvalue.Value, segs []pathSegment, val jsvalue.Value, b *budge
 				}
 			}
 		case !child.IsObject() && !child.IsArray():
+			if !cur.IsArray() {
+				if err := b.spend(objectBytes(seg)); err != nil {
+					return err
+				}
+			}
 			child = jsvalue.NewObject(1)
 			if ok, err := putChild(cur, seg, child, b); !ok || err != nil {
 				return err
@@ -186,6 +204,18 @@ func walkPath(obj jsvalue.Value, segs []pathSegment, val jsvalue.Value, b *budge
 	}
 	_, err := putChild(cur, segs[last], val, b)
 	return err
+}
+
+// objectBytes is the least JSON text of an empty object that a key path
+// creates under the key seg of an object: "key":{}. A path of many
+// segments creates one object per segment, each of which costs memory and
+// time out of proportion to its two bytes of input, so each is spent from
+// the event's budget: a path that would nest deeper than the output cap
+// allows fails before it is built. The arrays a key path creates, and the
+// objects it creates in them, are spent as their elements (holeBytes),
+// with the key of an array as the margin of that count.
+func objectBytes(seg pathSegment) int {
+	return len(`"":{}`) + len(seg.key)
 }
 
 // getChild reads seg of an object or array. ok is false when seg is not an
