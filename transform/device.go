@@ -38,6 +38,10 @@ func (ev *event) isDeviceEvent(dest *Destination) bool {
 // /api/v1/customers/{id}/devices/{token} with an empty body.
 func (ev *event) deleteDevice(dest *Destination, id jsvalue.Value) Result {
 	if !id.Truthy() || !ev.token.Truthy() {
+		// Upstream encodes the id before this check (see track).
+		if !encodable(id) {
+			return Result{Err: uriMalformedError()}
+		}
 		return Result{Err: instrumentationError("userId/email or device_token not present")}
 	}
 	ep := endpoint{path: customersPath, id: id, suffix: devicesSuffix + "/", id2: ev.token}

@@ -17,27 +17,67 @@ import (
 // the traits hold.
 //
 // load reads the members of the message and its context directly, which
-// is the same but where such a key is on the way: a key with a dot in the
-// message, in its context, or in an externalId that is an object rather
-// than an array. Then (ev.dotted) the fields below are read again through
-// get-value (readDotted, readDottedIDs). Within the traits, the keys
-// read are the last segments of their paths, which no key with a dot
+// is the same but where such a key is on the way: a key of the message or
+// of its context that starts a path upstream reads (rootPathKey,
+// contextPathKey), or a key with a dot in an externalId that is an object
+// rather than an array. Then (ev.dotted) the fields below are read again
+// through get-value (readDotted, readDottedIDs). Within the traits, the
+// keys read are the last segments of their paths, which no key with a dot
 // stands for.
 
-// pathKeys reports whether a key of the message itself holds a dot: one
-// get-value may read as a whole path, before the members the path walks.
-func (ev *event) pathKeys() bool {
-	return ev.dotted && anyDottedKey(ev.msg)
+// pathKeys reports whether a key of the message itself stands for a path
+// (see rootPathKey): get-value may read it as a whole path, before the
+// members the path walks.
+func (ev *event) pathKeys() bool { return ev.rootDotted }
+
+// rootPathKey reports whether key, a key of the message, may stand for a
+// path upstream reads: it starts with the first segment of one and a dot.
+// The paths of more than one segment start with traits, context,
+// properties or user_properties.
+func rootPathKey(key string) bool {
+	if len(key) < len("traits.") {
+		return false
+	}
+	switch key[0] {
+	case 't':
+		return strings.HasPrefix(key, "traits.")
+	case 'c':
+		return strings.HasPrefix(key, "context.")
+	case 'p':
+		return strings.HasPrefix(key, "properties.")
+	case 'u':
+		return strings.HasPrefix(key, "user_properties.")
+	}
+	return false
 }
 
-// hasDot reports whether key holds a dot: a key through which get-value
-// may read a path.
-func hasDot(key string) bool { return strings.IndexByte(key, '.') >= 0 }
+// contextPathKey reports whether key, a key of the context, may stand for
+// the rest of a path upstream reads through the context: context.traits,
+// context.device, context.externalId, context.os and context.app lead to
+// members further down.
+func contextPathKey(key string) bool {
+	if len(key) < len("os.") {
+		return false
+	}
+	switch key[0] {
+	case 't':
+		return strings.HasPrefix(key, "traits.")
+	case 'd':
+		return strings.HasPrefix(key, "device.")
+	case 'e':
+		return strings.HasPrefix(key, "externalId.")
+	case 'o':
+		return strings.HasPrefix(key, "os.")
+	case 'a':
+		return strings.HasPrefix(key, "app.")
+	}
+	return false
+}
 
 // anyDottedKey reports whether an object v has a key with a dot.
 func anyDottedKey(v jsvalue.Value) bool {
 	for key := range v.All() {
-		if hasDot(key) {
+		if strings.IndexByte(key, '.') >= 0 {
 			return true
 		}
 	}

@@ -34,10 +34,11 @@ type event struct {
 	externalID jsvalue.Value // context.externalId[0]
 	retl       bool          // context.mappedToDestination is truthy
 	// msg is the message; dotted reports that a key of it, of its context
-	// or of an externalId object holds a dot, so that the fields are read
-	// through get-value (see dotted.go).
-	msg    jsvalue.Value
-	dotted bool
+	// or of an externalId object may stand for a path, so that the fields
+	// are read through get-value, and rootDotted that a key of the message
+	// itself may (see dotted.go).
+	msg                jsvalue.Value
+	dotted, rootDotted bool
 	// arrayTraits reports that traits, an object now, were an array the
 	// reverse-ETL id was written into (see retlTraits).
 	arrayTraits bool
@@ -124,9 +125,12 @@ func (ev *event) load(msg jsvalue.Value, d5 bool) {
 		case "identifiers":
 			ev.identifiers = val
 		default:
-			ev.dotted = ev.dotted || hasDot(key)
+			if rootPathKey(key) {
+				ev.rootDotted = true
+			}
 		}
 	}
+	dotted := ev.rootDotted
 	for key, val := range ev.context.All() {
 		switch key {
 		case "traits":
@@ -136,14 +140,19 @@ func (ev *event) load(msg jsvalue.Value, d5 bool) {
 			ev.token = ev.id(val.Get("token"))
 		case "externalId":
 			ev.externalID = val.Get("0")
-			ev.dotted = ev.dotted || val.IsObject() && anyDottedKey(val)
+			if val.IsObject() && anyDottedKey(val) {
+				dotted = true
+			}
 		case "mappedToDestination":
 			ev.retl = val.Truthy()
 		default:
-			ev.dotted = ev.dotted || hasDot(key)
+			if contextPathKey(key) {
+				dotted = true
+			}
 		}
 	}
-	if ev.dotted {
+	if dotted {
+		ev.dotted = true
 		ev.readDotted()
 	}
 	if channel.IsString() && channel.Str() == sourcesChannel {

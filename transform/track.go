@@ -16,8 +16,10 @@ func (ev *event) track(dest *Destination) Result {
 	id := ev.identity()
 	// Upstream URI-encodes the device token and the id first, whether or
 	// not the request's URL then carries them: a lone surrogate in either
-	// fails the event before any other check.
-	if !encodable(ev.token) || !encodable(id) {
+	// fails the event before any other check. A truthy id goes into the
+	// URL, where request looks at it, unless a device deletion fails first
+	// (see deleteDevice).
+	if !encodable(ev.token) {
 		return Result{Err: uriMalformedError()}
 	}
 	if ev.evName.IsString() && ev.evName.Str() == deviceUninstalled {
