@@ -157,6 +157,20 @@ var keyPathArraysShape = shape{
 	},
 }
 
+// deepKeyPathShape is an identify whose one trait key is a path of as
+// many segments as its size allows ("x.a.a.a…"), each of which would nest
+// the body one object deeper.
+var deepKeyPathShape = shape{
+	name:    "identify, one trait key path of 100,000 segments",
+	nominal: 200_000,
+	job: func(id uint64, size int) *ciotransformerv1.Job {
+		head := `{"type":"identify","userId":"user-1","messageId":"m-1","traits":{"x`
+		tail := `":1}}`
+		n := max((size-len(head)-len(tail))/2, 1)
+		return rawJob(id, []byte(head+strings.Repeat(".a", n)+tail))
+	},
+}
+
 // emptyJobsMessage is a TransformBatch request message of size bytes made
 // of empty jobs (two bytes each on the wire).
 func emptyJobsMessage(size int) *rawMessage {

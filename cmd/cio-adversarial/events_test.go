@@ -25,6 +25,9 @@ func TestShapesBuildValidEventsOfTheirSize(t *testing.T) {
 	if n := len(typed.GetEvent().GetTraits().GetFields()); n != 10_000/typedKeyBytes+1 {
 		t.Errorf("typed shape: %d keys", n)
 	}
+	if raw := deepKeyPathShape.job(1, deepKeyPathShape.nominal).GetRawEvent(); !json.Valid(raw) || len(raw) > deepKeyPathShape.nominal {
+		t.Errorf("deep key path shape: %d bytes, valid JSON %v", len(raw), json.Valid(raw))
+	}
 	if raw := keyPathArraysShape.job(1, 3).GetRawEvent(); !json.Valid(raw) {
 		t.Errorf("key path shape: invalid JSON %s", raw)
 	}

@@ -20,7 +20,8 @@
 //	0   the typical event mix: CPU per input byte, the yardstick
 //	1-3 one hostile event each (device properties string, trait keys after
 //	    a dotted key, user_properties keys, a typed Struct of 40,000 keys,
-//	    1,000 key paths to index 6,553); rows 1-2 again at 1 KB to 1 MB
+//	    1,000 key paths to index 6,553, one key path of 100,000 segments);
+//	    rows 1-2 again at 1 KB to 1 MB
 //	4-5 16 MiB request messages (empty jobs, a list of empty metadata
 //	    values), the second as a unary call without the token
 //	6   unary calls without the token whose message lacks its last byte

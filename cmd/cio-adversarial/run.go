@@ -172,6 +172,9 @@ func (h *harness) runRows(ctx context.Context, selected func(string) bool) ([]re
 		{"3", func(ctx context.Context) result {
 			return h.eventRow(ctx, "3", keyPathArraysShape, keyPathArraysShape.nominal)
 		}},
+		{"3b", func(ctx context.Context) result {
+			return h.eventRow(ctx, "3b", deepKeyPathShape, deepKeyPathShape.nominal)
+		}},
 		{"4a", func(ctx context.Context) result {
 			return h.hugeMessageRow(ctx, "4a", "16 MiB TransformBatch message of empty jobs", emptyJobsMessage(hugeMessage))
 		}},
