@@ -281,13 +281,8 @@ func TestEventBudgetStopsEarly(t *testing.T) {
 // the key, for trait keys, user_properties keys and the reverse-ETL path.
 func TestKeyPathIndexLimit(t *testing.T) {
 	t.Parallel()
-	dest := NewDestination(DestinationConfig{SiteID: "s", APIKey: "k"})
 	long := strings.Repeat("k", 300) + ".6554"
-	tests := []struct {
-		name    string
-		event   string
-		wantErr string // empty for success
-	}{
+	tests := []keyPathCase{
 		{"trait at the limit", `{"type":"identify","userId":"u1","traits":{"a.b.6553":1}}`, ""},
 		{"trait above the limit", `{"type":"identify","userId":"u1","traits":{"a.b.6554":1}}`,
 			`Key "a.b.6554" has an array index above 6553, the limit for key paths`},
@@ -306,18 +301,7 @@ func TestKeyPathIndexLimit(t *testing.T) {
 		{"reverse-ETL identifier path", `{"type":"identify","traits":{},"context":{"mappedToDestination":true,"externalId":[{"id":"x","identifierType":"ids.9999"}]}}`,
 			`Key "ids.9999" has an array index above 6553, the limit for key paths`},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			r := Transform(boundsEvent(tt.event), dest)
-			switch {
-			case tt.wantErr == "" && r.Err != nil:
-				t.Errorf("error %q, want success", r.Err.Message)
-			case tt.wantErr != "" && (r.Err == nil || r.Err.StatusCode != 400 || r.Err.Message != tt.wantErr):
-				t.Errorf("got %+v, want a 400 %q", r.Err, tt.wantErr)
-			}
-		})
-	}
+	runKeyPathCases(t, tests)
 }
 
 // TestKeyPathDepthLimit checks deviation D5 on deep key paths: a path of
@@ -326,33 +310,17 @@ func TestKeyPathIndexLimit(t *testing.T) {
 // built for it.
 func TestKeyPathDepthLimit(t *testing.T) {
 	t.Parallel()
-	dest := NewDestination(DestinationConfig{SiteID: "s", APIKey: "k"})
 	// A trait key's first dot is escaped: "x.a" is its first segment.
 	path := func(segments int) string { return "x" + strings.Repeat(".a", segments) }
 	tooDeep := path(maxKeyPathDepth + 1)
 	want := `Key "` + tooDeep[:128] + `"... nests more than 10000 levels, the limit for key paths`
-	tests := []struct {
-		name    string
-		event   string
-		wantErr string // empty for success
-	}{
+	tests := []keyPathCase{
 		{"trait at the limit", `{"type":"identify","userId":"u1","traits":{"` + path(maxKeyPathDepth) + `":1}}`, ""},
 		{"trait above the limit", `{"type":"identify","userId":"u1","traits":{"` + tooDeep + `":1}}`, want},
 		{"user property above the limit", `{"type":"identify","userId":"u1","user_properties":{"` + tooDeep[2:] + `":1}}`,
 			`Key "` + tooDeep[2:130] + `"... nests more than 10000 levels, the limit for key paths`},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			r := Transform(boundsEvent(tt.event), dest)
-			switch {
-			case tt.wantErr == "" && r.Err != nil:
-				t.Errorf("error %q, want success", r.Err.Message)
-			case tt.wantErr != "" && (r.Err == nil || r.Err.StatusCode != 400 || r.Err.Message != tt.wantErr):
-				t.Errorf("got %+v, want a 400 %q", r.Err, tt.wantErr)
-			}
-		})
-	}
+	runKeyPathCases(t, tests)
 }
 
 // TestNestedObjectsSpent checks that the objects key paths nest are spent
@@ -384,6 +352,31 @@ func TestNestedObjectsSpent(t *testing.T) {
 	// all 800,000 would take four times as much.
 	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 80<<20 {
 		t.Errorf("allocated %d bytes before failing", alloc)
+	}
+}
+
+// keyPathCase is an event whose key paths map, or fail with wantErr.
+type keyPathCase struct {
+	name    string
+	event   string
+	wantErr string // empty for success
+}
+
+// runKeyPathCases maps each case's event in a subtest.
+func runKeyPathCases(t *testing.T, tests []keyPathCase) {
+	t.Helper()
+	dest := NewDestination(DestinationConfig{SiteID: "s", APIKey: "k"})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := Transform(boundsEvent(tt.event), dest)
+			switch {
+			case tt.wantErr == "" && r.Err != nil:
+				t.Errorf("error %q, want success", r.Err.Message)
+			case tt.wantErr != "" && (r.Err == nil || r.Err.StatusCode != 400 || r.Err.Message != tt.wantErr):
+				t.Errorf("got %+v, want a 400 %q", r.Err, tt.wantErr)
+			}
+		})
 	}
 }
 

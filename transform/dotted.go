@@ -2,6 +2,7 @@ package transform
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
 	"github.com/cio-transformer/cio-transformer/transform/internal/js"
@@ -34,44 +35,42 @@ func (ev *event) pathKeys() bool { return ev.rootDotted }
 // path upstream reads: it starts with the first segment of one and a dot.
 // The paths of more than one segment start with traits, context,
 // properties or user_properties.
-func rootPathKey(key string) bool {
-	if len(key) < len("traits.") {
-		return false
-	}
-	switch key[0] {
-	case 't':
-		return strings.HasPrefix(key, "traits.")
-	case 'c':
-		return strings.HasPrefix(key, "context.")
-	case 'p':
-		return strings.HasPrefix(key, "properties.")
-	case 'u':
-		return strings.HasPrefix(key, "user_properties.")
-	}
-	return false
-}
+func rootPathKey(key string) bool { return rootPathStarts.match(key) }
 
 // contextPathKey reports whether key, a key of the context, may stand for
 // the rest of a path upstream reads through the context: context.traits,
 // context.device, context.externalId, context.os and context.app lead to
 // members further down.
-func contextPathKey(key string) bool {
-	if len(key) < len("os.") {
+func contextPathKey(key string) bool { return contextPathStarts.match(key) }
+
+var (
+	rootPathStarts    = newPathStarts("traits.", "context.", "properties.", "user_properties.")
+	contextPathStarts = newPathStarts("traits.", "device.", "externalId.", "os.", "app.")
+)
+
+// pathStarts holds the beginnings of paths ("traits.") by their first
+// byte, each beginning's own: load asks of every key of the message and of
+// its context that it does not read whether it starts one, so a key is
+// compared with one beginning at most.
+type pathStarts [128]string
+
+// newPathStarts returns the pathStarts of prefixes, ASCII strings whose
+// first bytes differ.
+func newPathStarts(prefixes ...string) *pathStarts {
+	var t pathStarts
+	for _, p := range prefixes {
+		t[p[0]] = p
+	}
+	return &t
+}
+
+// match reports whether key starts with one of t's beginnings.
+func (t *pathStarts) match(key string) bool {
+	if key == "" || key[0] >= utf8.RuneSelf {
 		return false
 	}
-	switch key[0] {
-	case 't':
-		return strings.HasPrefix(key, "traits.")
-	case 'd':
-		return strings.HasPrefix(key, "device.")
-	case 'e':
-		return strings.HasPrefix(key, "externalId.")
-	case 'o':
-		return strings.HasPrefix(key, "os.")
-	case 'a':
-		return strings.HasPrefix(key, "app.")
-	}
-	return false
+	p := t[key[0]]
+	return p != "" && strings.HasPrefix(key, p)
 }
 
 // anyDottedKey reports whether an object v has a key with a dot.
