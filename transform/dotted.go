@@ -87,24 +87,24 @@ func anyDottedKey(v jsvalue.Value) bool {
 // read directly: the context traits, the device token and type,
 // context.mappedToDestination and the first external id's id and
 // identifierType. The device and the external id become objects of what
-// was read.
+// was read (Add leaves out what is undefined).
 func (ev *event) readDotted() {
 	get := func(path string) jsvalue.Value { return js.GetValue(ev.msg, path) }
 	ev.contextTraits = get("context.traits")
 	ev.token = ev.id(get("context.device.token"))
-	ev.device = objectOf(jsvalue.Member{Key: "type", Value: get("context.device.type")})
+	ev.device = jsvalue.NewObject(1)
+	ev.device.Add("type", get("context.device.type"))
 	ev.retl = get("context.mappedToDestination").Truthy()
-	ev.externalID = objectOf(
-		jsvalue.Member{Key: "id", Value: get("context.externalId.0.id")},
-		jsvalue.Member{Key: "identifierType", Value: get("context.externalId.0.identifierType")},
-	)
+	ev.externalID = jsvalue.NewObject(2)
+	ev.externalID.Add("id", get("context.externalId.0.id"))
+	ev.externalID.Add("identifierType", get("context.externalId.0.identifierType"))
 }
 
 // readDottedIDs reads through get-value the identifier members of the
 // traits and the context traits and properties.email, after they were
 // read directly (readTraitIDs, withStringEmail), with deviation D5 on the
-// emails as load applies it. root is the message as the mapping sees it
-// (see dottedRoot).
+// emails as load applies it (event.id). root is the message as the
+// mapping sees it (see dottedRoot).
 func (ev *event) readDottedIDs(root jsvalue.Value) {
 	get := func(path string) jsvalue.Value { return js.GetValue(root, path) }
 	t, c := &ev.ids, &ev.contextIDs
@@ -114,18 +114,7 @@ func (ev *event) readDottedIDs(root jsvalue.Value) {
 	c.userID, c.id, c.email = get("context.traits.userId"), get("context.traits.id"), get("context.traits.email")
 	c.createdAt = get("context.traits.createdAt")
 	ev.propsEmail = get("properties.email")
-	if ev.d5 {
-		t.email, c.email, ev.propsEmail = emailString(t.email), emailString(c.email), emailString(ev.propsEmail)
-	}
-}
-
-// emailString returns a number email as its decimal string (deviation
-// D5), any other value as it is.
-func emailString(v jsvalue.Value) jsvalue.Value {
-	if v.IsNumber() {
-		return idString(v)
-	}
-	return v
+	t.email, c.email, ev.propsEmail = ev.id(t.email), ev.id(c.email), ev.id(ev.propsEmail)
 }
 
 // dottedRoot returns the message as the mapping sees it after the
@@ -148,16 +137,4 @@ func (ev *event) dottedRoot() jsvalue.Value {
 		root.Set("context", ctx)
 	}
 	return root
-}
-
-// objectOf returns an object of the given members, those whose value is
-// undefined left out.
-func objectOf(members ...jsvalue.Member) jsvalue.Value {
-	o := jsvalue.NewObject(len(members))
-	for _, m := range members {
-		if !m.Value.IsUndefined() {
-			o.Set(m.Key, m.Value)
-		}
-	}
-	return o
 }

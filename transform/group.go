@@ -36,11 +36,12 @@ func (ev *event) group() Result {
 	}
 
 	action := ev.ids.action
-	if !isSet(action) {
+	switch {
+	case isSet(action):
+	case ev.dotted:
+		action = js.GetValue(ev.dottedRoot(), "properties.action")
+	default:
 		action = ev.properties.Get("action")
-		if ev.dotted {
-			action = js.GetValue(ev.dottedRoot(), "properties.action")
-		}
 	}
 	actionName := "identify"
 	if action.IsString() {

@@ -308,19 +308,16 @@ func (a *attributes) fromMessage(prefix, key string) (jsvalue.Value, bool) {
 
 // trait writes the trait key of value v from a.root, the traits.
 func (a *attributes) trait(key string, v jsvalue.Value) {
-	switch {
-	case reservedTrait(key):
-		return
-	case addressKey(key):
-		if mv, ok := a.fromMessage(a.traitsPrefix, key); ok {
-			v = mv
-		}
-		a.set(key, v)
+	if reservedTrait(key) {
 		return
 	}
 	mv, read := a.fromMessage(a.traitsPrefix, key)
 	if read {
 		v = mv
+	}
+	if addressKey(key) {
+		a.set(key, v)
+		return
 	}
 	if !plainKey(key) {
 		if !read {
