@@ -80,6 +80,19 @@ func (c *bodyCharge) become(n int64) {
 	c.held = n
 }
 
+// add charges n bytes more to c, when they fit beside what it holds (a
+// nil c charges nothing).
+func (c *bodyCharge) add(n int64) bool {
+	if c == nil || n <= 0 {
+		return true
+	}
+	if !c.budget.AcquireBeside(n, c.held) {
+		return false
+	}
+	c.held += n
+	return true
+}
+
 // release returns what c holds.
 func (c *bodyCharge) release() {
 	c.budget.Release(c.held)

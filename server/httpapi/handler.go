@@ -179,13 +179,12 @@ func (h *Handler) router(w http.ResponseWriter, r *http.Request) {
 	buf := answerBuffer()
 	out, dt, err := h.routerAnswer(rec, r, body.data, *buf)
 	defer releaseAnswer(buf, out)
-	var many tooManyJobs
 	switch {
 	case err == nil && !strings.EqualFold(dt, destType):
 		done()
 		h.notOursBuffered(rec, r, dt, body.raw)
 		return
-	case err != nil && !errors.As(err, &many) && h.fallback != nil:
+	case err != nil && !tooLarge(err) && !errors.Is(err, errBudgetSpent) && h.fallback != nil:
 		// Not readable here, so perhaps not for customerio: the upstream
 		// answers it.
 		done()
@@ -222,6 +221,12 @@ func (h *Handler) routerAnswer(rec *recorder, r *http.Request, data, dst []byte)
 		return nil, dt, err
 	}
 	rec.jobs = len(jobs)
+	if r.Header.Get(contentFormatHeader) == compactedV1 && !rec.charge.add(echoedBytes(jobs)) {
+		// The body's charge covers what a plain body's answer echoes of
+		// it; a compacted body's answer echoes its destinations once for
+		// each job.
+		return nil, dt, errBudgetSpent
+	}
 	mode := transform.Mode{MaxEventBytes: h.cfg.MaxEventBytes}
 	tally := h.metrics.tally(routeRouter)
 	out = appendRouterResponse(slices.Grow(dst, 512*len(jobs)+16), jobs, mode, h.v2, &tally)
@@ -247,7 +252,7 @@ func (h *Handler) readMapped(rec *recorder, r *http.Request) (body requestBody, 
 // names: compacted, from the body itself, or plain, from input.
 func (h *Handler) jobsOf(r *http.Request, doc, input jsvalue.Value) ([]job, error) {
 	if r.Header.Get(contentFormatHeader) == compactedV1 {
-		return decodeCompactedJobs(doc, h.cfg.MaxJobsPerRequest)
+		return decodeCompactedJobs(doc, h.cfg.MaxJobsPerRequest, h.cfg.MaxBodyBytes)
 	}
 	return decodePlainJobs(input, h.cfg.MaxJobsPerRequest)
 }
@@ -372,15 +377,33 @@ func (e tooManyJobs) Error() string {
 	return fmt.Sprintf("request carries %d jobs, more than the limit of %d", e.n, e.limit)
 }
 
-// decoded answers a request whose body could not be decoded: 413 for too
-// many jobs, else 400. JSON decoding errors name offsets and types, never
-// the data.
-func (h *Handler) decoded(rec *recorder, err error) bool {
+// destinationsTooLarge is a compacted request whose destinations, written
+// out once for each job, come to more than Config.MaxBodyBytes.
+type destinationsTooLarge struct{ jobs, limit int }
+
+func (e destinationsTooLarge) Error() string {
+	return fmt.Sprintf("the destinations of the %d jobs, written out once for each job as a plain request carries them, come to more than %d bytes, the limit of a request body: send fewer jobs per request, or smaller destinations", e.jobs, e.limit)
+}
+
+// tooLarge reports whether err refuses a request as too large for the
+// service's limits, which no other server is asked to answer.
+func tooLarge(err error) bool {
 	var many tooManyJobs
+	var dests destinationsTooLarge
+	return errors.As(err, &many) || errors.As(err, &dests)
+}
+
+// decoded answers a request whose body could not be decoded: 413 for too
+// many jobs or destinations too large, 503 when its answer does not fit
+// in the in-flight budget, else 400. JSON decoding errors name offsets
+// and types, never the data.
+func (h *Handler) decoded(rec *recorder, err error) bool {
 	switch {
 	case err == nil:
 		return true
-	case errors.As(err, &many):
+	case errors.Is(err, errBudgetSpent):
+		h.budgetSpent(rec)
+	case tooLarge(err):
 		h.fail(rec, http.StatusRequestEntityTooLarge, err.Error())
 	default:
 		h.fail(rec, http.StatusBadRequest, "invalid request body: "+err.Error())

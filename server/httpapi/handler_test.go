@@ -280,6 +280,87 @@ func TestCompactedMissingDestination(t *testing.T) {
 	}
 }
 
+// TestCompactedDestinationsEcho checks that a compacted request is taken
+// when its plain form would be: its destinations, written out once for
+// each job, within the body limit. Past it both routes answer 413 rather
+// than build an answer (or grouping keys) many times the body; within it
+// every job is answered, each error echoing the destination.
+func TestCompactedDestinationsEcho(t *testing.T) {
+	t.Parallel()
+	const limit = 1 << 20
+	dest := `{"ID":"d1","Config":{"siteID":"s","apiKey":"k","pad":"` + strings.Repeat("x", 100_000) + `"}}`
+	body := func(jobs int) []byte {
+		var b strings.Builder
+		b.WriteString(`{"destType":"customerio","input":[`)
+		for i := range jobs {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"message":{"type":"nope","userId":"u","context":{"sources":{"job_id":"j"}}},"metadata":{"jobId":%d,"sourceId":"s","destinationId":"d1"}}`, i+1)
+		}
+		b.WriteString(`],"destinations":{"d1":` + dest + `}}`)
+		return []byte(b.String())
+	}
+	_, c := newTestServer(t, Config{MaxBodyBytes: limit})
+	status, data := c.post("/routerTransform", true, body(10))
+	if status != http.StatusOK {
+		t.Fatalf("10 jobs, 1,000,000 bytes of destinations written out: status %d: %.200s", status, data)
+	}
+	var resp struct{ Output []destinationJob }
+	if err := json.Unmarshal(data, &resp); err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Output) != 10 || strings.Count(string(data), `"pad":`) != 10 {
+		t.Errorf("10 jobs: %d entries, %d destinations echoed, want 10 of each", len(resp.Output), strings.Count(string(data), `"pad":`))
+	}
+	const want = "the destinations of the 11 jobs, written out once for each job as a plain request carries them, come to more than 1048576 bytes, the limit of a request body"
+	for _, path := range []string{"/routerTransform", "/v0/destinations/customerio"} {
+		b := body(11)
+		if path != "/routerTransform" {
+			b = []byte(strings.Replace(string(b), `"destType":"customerio",`, "", 1))
+		}
+		status, data := c.post(path, true, b)
+		if status != http.StatusRequestEntityTooLarge || !strings.HasPrefix(string(data), want) {
+			t.Errorf("%s, 11 jobs: status %d: %.300s, want 413 %q", path, status, data, want)
+		}
+	}
+}
+
+// TestCompactedEchoCharged checks that a compacted router request's
+// answer is charged to the in-flight budget with the destinations it
+// echoes, before it is built: beside other requests' charges, one whose
+// echo does not fit is answered 503, as a body that does not fit is.
+func TestCompactedEchoCharged(t *testing.T) {
+	t.Parallel()
+	const limit = 4 << 20
+	budget := budgetServer(t, limit)
+	dest := `{"ID":"d1","Config":{"siteID":"s","apiKey":"k","pad":"` + strings.Repeat("x", 50_000) + `"}}`
+	var b strings.Builder
+	b.WriteString(`{"destType":"customerio","input":[`)
+	for i := range 60 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"message":{"type":"nope","userId":"u"},"metadata":{"jobId":%d,"destinationId":"d1"}}`, i+1)
+	}
+	b.WriteString(`],"destinations":{"d1":` + dest + `}}`)
+	_, c := newTestServer(t, Config{Budget: budget, MaxBodyBytes: 16 << 20})
+	// Another request holds half of the budget: the body (about 57 KB,
+	// charged four times) fits beside it, its 3 MB of echoed destinations
+	// do not.
+	if !budget.Acquire(limit / 2) {
+		t.Fatal("the budget does not take half of itself")
+	}
+	status, data := c.post("/routerTransform", true, []byte(b.String()))
+	if status != http.StatusServiceUnavailable {
+		t.Errorf("echo beyond the budget: status %d: %.200s, want 503", status, data)
+	}
+	budget.Release(limit / 2)
+	if status, data := c.post("/routerTransform", true, []byte(b.String())); status != http.StatusOK {
+		t.Errorf("alone: status %d: %.200s, want 200", status, data)
+	}
+}
+
 // TestServiceEndpoints checks health, features, unknown paths and
 // destinations, and the proxy without delivery.
 func TestServiceEndpoints(t *testing.T) {

@@ -294,7 +294,14 @@ func decodePlainJobs(in jsvalue.Value, limit int) ([]job, error) {
 // destination is destinations[metadata.destinationId] and its connection
 // connections["<sourceId>:<destinationId>"]. A job whose destination is
 // missing gets a 400 of its own; a missing connection reads as none.
-func decodeCompactedJobs(body jsvalue.Value, limit int) ([]job, error) {
+//
+// A compacted body is taken when its plain form would be: its
+// destinations, written out once for each job as the plain form carries
+// them (and as a router answer echoes them), may come to at most maxBytes,
+// the limit of a body. Otherwise a few small jobs sharing one large
+// destination would make the answer, and the jobs' grouping keys, many
+// times the body.
+func decodeCompactedJobs(body jsvalue.Value, limit, maxBytes int) ([]job, error) {
 	if _, err := objectOrNone(body, "the body"); err != nil {
 		return nil, err
 	}
@@ -312,11 +319,15 @@ func decodeCompactedJobs(body jsvalue.Value, limit int) ([]job, error) {
 	}
 	var d decoder
 	jobs := make([]job, len(ws))
+	written := 0
 	for i, w := range ws {
 		meta := nonNull(w.Get("metadata"))
 		destID := metaString(meta, "destinationId")
 		dest := dests.Get(destID)
 		found := !dest.IsUndefined()
+		if written += len(sourceText(dest)); written > maxBytes {
+			return nil, destinationsTooLarge{jobs: len(ws), limit: maxBytes}
+		}
 		conn := conns.Get(metaString(meta, "sourceId") + ":" + destID)
 		j := d.newJob(w, dest, conn)
 		if !found {

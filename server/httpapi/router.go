@@ -207,6 +207,17 @@ func appendRouterResponse(dst []byte, jobs []job, mode transform.Mode, v2 v2Sele
 	return append(dst, "]}"...)
 }
 
+// echoedBytes is the most destination text a router answer of jobs
+// echoes: each job's destination, as when every job is an entry of its
+// own.
+func echoedBytes(jobs []job) int64 {
+	var n int64
+	for i := range jobs {
+		n += int64(len(jobs[i].dest.raw))
+	}
+	return n
+}
+
 // appendRouterEntry writes one output entry. A success carries the
 // group's first destination, an error its own job's; an error's statTags
 // name the group's first job's destinationId and workspaceId, as
