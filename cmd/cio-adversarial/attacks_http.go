@@ -169,11 +169,19 @@ func postWhole(ctx context.Context, addr string, body []byte) string {
 // postTo posts body to path on a connection of its own and returns what
 // answered it: its status, or the error.
 func postTo(ctx context.Context, addr, path string, body []byte) string {
+	return postWith(ctx, addr, path, body, nil)
+}
+
+// postWith is postTo with headers besides the content type.
+func postWith(ctx context.Context, addr, path string, body []byte, header http.Header) string {
 	tr := &http.Transport{DisableKeepAlives: true}
 	defer tr.CloseIdleConnections()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+path, bytes.NewReader(body))
 	if err != nil {
 		return "error " + err.Error()
+	}
+	for k, v := range header {
+		req.Header[k] = v
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := (&http.Client{Transport: tr}).Do(req)
@@ -489,4 +497,58 @@ func (h *harness) httpDenseRow(ctx context.Context) result {
 	connectionResult(&r, m, health, answer, err)
 	r.pass = r.pass && answers.all()
 	return r
+}
+
+// Sizes of row 18.
+const (
+	echoJobs        = 3000
+	echoDestination = 1_000_000
+	// echoWithin is how many jobs of row 18's second request share its
+	// destination: written out once for each, within the 4 MiB body limit.
+	echoWithin = 4
+)
+
+// compactedEchoRow posts compacted router requests whose jobs share one
+// large destination: the answer echoes a job's destination with each
+// entry, so a request of small jobs would be answered with many times its
+// size (3,000 jobs of a 1.4 MB body, 3 GB). The first request's
+// destinations come to more than a plain body may carry; the second's do
+// not.
+func (h *harness) compactedEchoRow(ctx context.Context) result {
+	r := result{
+		id:       "18",
+		name:     fmt.Sprintf("HTTP: compacted router requests of %d and %d jobs sharing one %s destination", echoJobs, echoWithin, megabytes(echoDestination)),
+		class:    "HTTP answers that echo a shared destination for every job",
+		target:   "< 100ms server CPU, < 64MB peak growth, answered 413 then 200",
+		measured: true,
+	}
+	header := http.Header{"X-Content-Format": {"json+compactedv1"}}
+	m, _, answer, err := h.attack(ctx, attackSpec{server: serverOptions{http: true}, settle: time.Second}, func(ctx context.Context, s *server) (string, error) {
+		ctx, cancel := context.WithTimeout(ctx, httpAnswerLimit)
+		defer cancel()
+		over := postWith(ctx, s.httpAddr, "/routerTransform", compactedEchoBody(echoJobs), header)
+		within := postWith(ctx, s.httpAddr, "/routerTransform", compactedEchoBody(echoWithin), header)
+		return fmt.Sprintf("%d jobs: %s; %d jobs: %s", echoJobs, over, echoWithin, within), nil
+	})
+	r.m, r.answer, r.err = m, answer, err
+	r.pass = err == nil && !m.atLeast && m.cpu < eventCPUBound && m.growth < messageGrowthBound &&
+		answer == fmt.Sprintf("%d jobs: 413; %d jobs: 200", echoJobs, echoWithin)
+	r.figure = fmt.Sprintf("%s%.3fs CPU, %s%s peak growth", atLeast(m.atLeast), m.cpu.Seconds(), atLeast(m.aborted), megabytes(m.growth))
+	return r
+}
+
+// compactedEchoBody is a compacted router body of jobs events of an
+// unknown type, each its own answer entry, sharing one destination of
+// about echoDestination bytes.
+func compactedEchoBody(jobs int) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"destType":"customerio","input":[`)
+	for i := range jobs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"message":{"type":"unknown","userId":"u%d"},"metadata":{"jobId":%d,"sourceId":"s","destinationId":"d"}}`, i, i+1)
+	}
+	fmt.Fprintf(&b, `],"destinations":{"d":{"ID":"d","Config":{"siteID":"s","apiKey":"k","note":%q}}}}`, strings.Repeat("x", echoDestination))
+	return b.Bytes()
 }
