@@ -175,3 +175,46 @@ func TestRefusedMessageAnsweredInBand(t *testing.T) {
 		}
 	}
 }
+
+// TestRepeatedAuthorizationBounded checks that a TransformBatch message
+// whose results would repeat its destination's Authorization header for
+// more than --max-recv-msg-size bytes is refused in band, before any job
+// is mapped: otherwise a message of small jobs and long credentials would
+// be answered with many times its size. Within the bound it is answered,
+// and the stream goes on.
+func TestRepeatedAuthorizationBounded(t *testing.T) {
+	t.Parallel()
+	const limit = 1 << 20
+	client := testClient(t, Config{MaxRecvMsgSize: limit})
+	stream := openStream(t, client)
+	// 100,000 bytes of credentials: a header of 133,342 bytes, 7 of which
+	// fit in the limit and 8 do not.
+	long := &ciotransformerv1.Destination{SiteId: "site", ApiKey: strings.Repeat("k", 100_000-len("site:"))}
+	reqs := []*ciotransformerv1.TransformBatchRequest{
+		{RequestId: 1, Destination: long, Jobs: identifyJobs(1, 8)},
+		{RequestId: 2, Destination: long, Jobs: identifyJobs(10, 7)},
+		{RequestId: 3, Destination: testDestination, Jobs: identifyJobs(20, 8)},
+	}
+	var responses []*ciotransformerv1.TransformBatchResponse
+	cfg := streamtest.Of(reqs)
+	cfg.Received = func(resp *ciotransformerv1.TransformBatchResponse) { responses = append(responses, resp) }
+	p := streamtest.Start(stream, cfg)
+	if err := p.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	const want = "invalid request: destination: the requests of the 8 jobs would repeat the destination's Authorization header, 1066736 bytes, more than the limit of 1048576"
+	for _, resp := range responses {
+		switch e := resp.GetError(); {
+		case resp.GetRequestId() == 1:
+			if codes.Code(e.GetCode()) != codes.InvalidArgument || !strings.HasPrefix(e.GetMessage(), want) || len(resp.GetResults()) != 0 {
+				t.Errorf("8 jobs: %v, want a final refusal %q", e, want)
+			}
+		case e != nil:
+			t.Errorf("request %d refused: %v", resp.GetRequestId(), e)
+		}
+	}
+	for i := 1; i < len(reqs); i++ {
+		results, _ := p.Results(i)
+		answeredOnce(t, reqs[i].GetJobs(), results)
+	}
+}

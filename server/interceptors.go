@@ -63,7 +63,7 @@ func newUnaryCall(cfg Config, m *metrics, f *inflight) *unaryCall {
 			cfg.Logger.ErrorContext(ctx, "recovered from panic", "panic", panicText(p), "stack", string(debug.Stack()))
 			return status.Error(codes.Internal, "internal error")
 		},
-		check: validator{maxJobs: cfg.MaxJobsPerRequest, inflight: f, metrics: m},
+		check: validator{maxJobs: cfg.MaxJobsPerRequest, maxHeaderBytes: int64(cfg.MaxRecvMsgSize), inflight: f, metrics: m},
 	}
 }
 

@@ -77,7 +77,7 @@ func New(cfg Config) (*Server, error) {
 	mapping := make(chan struct{}, runtime.GOMAXPROCS(0))
 	ciotransformerv1.RegisterTransformerServiceServer(g, &service{cfg: cfg, metrics: m, inflight: f, delivery: client, stores: newStores(),
 		receiving: newReceiving(cfg.MaxInflightBytes, cfg.MaxRecvMsgSize),
-		validator: validator{maxJobs: cfg.MaxJobsPerRequest, inflight: f, metrics: m},
+		validator: validator{maxJobs: cfg.MaxJobsPerRequest, maxHeaderBytes: int64(cfg.MaxRecvMsgSize), inflight: f, metrics: m},
 		mapping:   mapping})
 	h := health.NewServer()
 	healthpb.RegisterHealthServer(g, h)

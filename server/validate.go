@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 
 	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
@@ -11,12 +12,19 @@ import (
 )
 
 // validator enforces the envelope rules of request messages: a destination,
-// jobs with events and unique ids, at most maxJobs jobs. Violations are
-// InvalidArgument with a BadRequest detail listing every violated field.
+// jobs with events and unique ids, at most maxJobs jobs, and at most
+// maxHeaderBytes of Authorization headers repeated in a message's results.
+// Violations are InvalidArgument with a BadRequest detail listing every
+// violated field.
 type validator struct {
-	maxJobs  int
-	inflight *inflight
-	metrics  *metrics
+	maxJobs int
+	// maxHeaderBytes bounds what a TransformBatch message's results repeat
+	// of its destination: every job's request carries the destination's
+	// Authorization header, so that a message of many small jobs and long
+	// credentials would otherwise be answered with many times its size.
+	maxHeaderBytes int64
+	inflight       *inflight
+	metrics        *metrics
 }
 
 // unary refuses a request message the codec refused or that breaks the
@@ -69,6 +77,11 @@ func (v validator) check(m any) *status.Status {
 		if len(jobs) > v.maxJobs {
 			add("jobs", fmt.Sprintf("%d jobs exceed the limit of %d per request message", len(jobs), v.maxJobs))
 		}
+		if d := req.GetDestination(); d != nil && v.maxHeaderBytes > 0 {
+			if n := int64(len(jobs)) * authorizationBytes(d); n > v.maxHeaderBytes {
+				add("destination", fmt.Sprintf("the requests of the %d jobs would repeat the destination's Authorization header, %d bytes, more than the limit of %d: send fewer jobs per request message, or shorter credentials", len(jobs), n, v.maxHeaderBytes))
+			}
+		}
 		seen := make(map[uint64]struct{}, len(jobs))
 		for i, j := range jobs {
 			if j.GetPayload() == nil {
@@ -116,3 +129,9 @@ func (v validator) checkDelivery(r *ciotransformerv1.TrackRequest, jobs []*ciotr
 
 // maxViolations bounds the field violations reported for one message.
 const maxViolations = 100
+
+// authorizationBytes is the length of the Authorization header a request
+// to d carries: "Basic " and the base64 of "siteID:apiKey".
+func authorizationBytes(d *ciotransformerv1.Destination) int64 {
+	return int64(len("Basic ") + base64.StdEncoding.EncodedLen(len(d.GetSiteId())+1+len(d.GetApiKey())))
+}

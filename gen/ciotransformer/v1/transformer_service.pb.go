@@ -204,7 +204,9 @@ type TransformBatchResponse struct {
 	// transforming it: its envelope is invalid (INVALID_ARGUMENT with a
 	// google.rpc.BadRequest detail naming every violated field: a missing
 	// destination, a job without an event, a repeated job_id, more jobs than
-	// the server accepts) or the server cannot take it now (RESOURCE_EXHAUSTED:
+	// the server accepts, or results that would repeat the destination's
+	// Authorization header for more bytes than the server's largest request
+	// message) or the server cannot take it now (RESOURCE_EXHAUSTED:
 	// the server's in-flight budget is spent; resend it later or to another
 	// server). Such a response is the only one for its request message: it has
 	// final set and no results, and none of the message's jobs was
