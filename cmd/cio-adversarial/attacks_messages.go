@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
+
+	ciotransformerv1 "github.com/cio-transformer/cio-transformer/gen/ciotransformer/v1"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/proto"
@@ -181,3 +184,67 @@ func (h *harness) metadataRow(ctx context.Context) result {
 // metadataJobsPerMessage is how many of row 8's jobs go in one request
 // message.
 const metadataJobsPerMessage = 100
+
+// Sizes of row 19.
+const (
+	headerJobs        = 2000
+	headerCredentials = 1_000_000
+)
+
+// repeatedHeaderRow sends one TransformBatch message of small jobs for a
+// destination with long credentials: every job's request carries the
+// destination's Authorization header, so the answer would be thousands of
+// times the message (2,000 jobs of a 1.1 MB message, 2.7 GB).
+func (h *harness) repeatedHeaderRow(ctx context.Context) result {
+	r := result{
+		id:       "19",
+		name:     fmt.Sprintf("TransformBatch message of %d small jobs for a destination with %s of credentials", headerJobs, megabytes(headerCredentials)),
+		class:    "answers that repeat a shared destination for every job",
+		target:   "< 100ms server CPU, < 64MB peak growth, refused in band",
+		measured: true,
+	}
+	dest := &ciotransformerv1.Destination{Id: "dest-1", SiteId: "site-1", ApiKey: strings.Repeat("k", headerCredentials)}
+	jobs := make([]*ciotransformerv1.Job, headerJobs)
+	for i := range jobs {
+		jobs[i] = rawJob(uint64(i+1), fmt.Appendf(nil, `{"type":"identify","userId":"u%d"}`, i))
+	}
+	req := &ciotransformerv1.TransformBatchRequest{RequestId: 1, Destination: dest, Jobs: jobs}
+	refused := false
+	m, _, answer, err := h.attack(ctx, attackSpec{settle: time.Second}, func(ctx context.Context, s *server) (string, error) {
+		conn, err := dial(s.addr)
+		if err != nil {
+			return "", err
+		}
+		defer conn.Close()
+		ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+		stream, err := ciotransformerv1.NewTransformerServiceClient(conn).TransformBatch(ctx)
+		if err != nil {
+			return "", err
+		}
+		if err := stream.Send(req); err != nil {
+			return "", err
+		}
+		_ = stream.CloseSend()
+		results, bytes := 0, 0
+		for {
+			resp, err := stream.Recv()
+			if err != nil {
+				return fmt.Sprintf("%s after %d results, %s", statusText(err), results, sizeText(bytes)), nil
+			}
+			results += len(resp.GetResults())
+			bytes += proto.Size(resp)
+			if e := resp.GetError(); e != nil {
+				refused = codes.Code(e.GetCode()) == codes.InvalidArgument
+				return fmt.Sprintf("refused in band: %s %q (message %s)", codes.Code(e.GetCode()), firstWords(e.GetMessage(), 16), sizeText(proto.Size(req))), nil
+			}
+			if resp.GetFinal() {
+				return fmt.Sprintf("answered: %d results, %s (message %s)", results, sizeText(bytes), sizeText(proto.Size(req))), nil
+			}
+		}
+	})
+	r.m, r.answer, r.err = m, answer, err
+	r.pass = err == nil && !m.atLeast && refused && m.cpu < eventCPUBound && m.growth < messageGrowthBound
+	r.figure = fmt.Sprintf("%s%.3fs CPU, %s%s peak growth", atLeast(m.atLeast), m.cpu.Seconds(), atLeast(m.aborted), megabytes(m.growth))
+	return r
+}
