@@ -229,9 +229,9 @@ func (h *Handler) routerAnswer(rec *recorder, r *http.Request, data, dst []byte)
 	}
 	mode := transform.Mode{MaxEventBytes: h.cfg.MaxEventBytes}
 	tally := h.metrics.tally(routeRouter)
-	out = appendRouterResponse(slices.Grow(dst, 512*len(jobs)+16), jobs, mode, h.v2, &tally)
+	out, err = appendRouterResponse(slices.Grow(dst, 512*len(jobs)+16), jobs, mode, h.v2, &tally, h.cfg.MaxBodyBytes)
 	tally.flush()
-	return out, dt, nil
+	return out, dt, err
 }
 
 // readMapped reads r's body as read does, then holds a mapping slot for
@@ -390,7 +390,8 @@ func (e destinationsTooLarge) Error() string {
 func tooLarge(err error) bool {
 	var many tooManyJobs
 	var dests destinationsTooLarge
-	return errors.As(err, &many) || errors.As(err, &dests)
+	var echo echoTooLarge
+	return errors.As(err, &many) || errors.As(err, &dests) || errors.As(err, &echo)
 }
 
 // decoded answers a request whose body could not be decoded: 413 for too

@@ -77,6 +77,9 @@ func appendRequest(dst []byte, r *transform.Request, form userIDForm) []byte {
 	return append(dst, `,"statusCode":200}`...)
 }
 
+// statTagIDs are the metadata keys an error's statTags echo.
+var statTagIDs = [...]string{"destinationId", "workspaceId"}
+
 // appendStatTags writes an error's statTags: its category and type, the
 // destination's fixed tags, the feature, and destinationId and workspaceId
 // from meta when present.
@@ -87,7 +90,7 @@ func appendStatTags(dst []byte, e *transform.Error, feature string, meta jsvalue
 	dst = jsvalue.AppendJSONString(dst, e.Type)
 	dst = append(dst, `,"destType":"`+statDestType+`","module":"`+statModule+`","implementation":"`+statImplementation+`","feature":`...)
 	dst = jsvalue.AppendJSONString(dst, feature)
-	for _, key := range [...]string{"destinationId", "workspaceId"} {
+	for _, key := range statTagIDs {
 		if v := meta.Get(key); !v.IsUndefined() {
 			dst = append(dst, ',')
 			dst = jsvalue.AppendJSONString(dst, key)

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 
 	"github.com/cio-transformer/cio-transformer/internal/jsvalue"
@@ -186,13 +187,21 @@ func appendInvalidEventArray(dst []byte, dt string) []byte {
 // appendRouterResponse writes the router transform's answer,
 // {"output": [...]}, and counts the outcomes in tally. The jobs are mapped
 // into one arena, reset once the answer is written.
-func appendRouterResponse(dst []byte, jobs []job, mode transform.Mode, v2 v2Selector, tally *jobTally) []byte {
+//
+// An entry echoes a destination and, for an error, statTags ids of its
+// group's first job, which other jobs' entries repeat: the answer is
+// refused with echoTooLarge, before it is written, when what its entries
+// echo comes to more than maxEcho bytes (see answerEcho).
+func appendRouterResponse(dst []byte, jobs []job, mode transform.Mode, v2 v2Selector, tally *jobTally, maxEcho int) ([]byte, error) {
 	a := resultArenas.Get().(*transform.Arena)
 	defer func() {
 		a.Reset()
 		resultArenas.Put(a)
 	}()
 	entries, groups := routeJobs(jobs, mode, v2, a)
+	if n := answerEcho(entries, groups, jobs); n > int64(maxEcho) {
+		return dst, echoTooLarge{n: n, limit: maxEcho}
+	}
 	dst = append(dst, `{"output":[`...)
 	for i, e := range entries {
 		if i > 0 {
@@ -204,7 +213,48 @@ func appendRouterResponse(dst []byte, jobs []job, mode transform.Mode, v2 v2Sele
 			tally.add(e.Err == nil)
 		}
 	}
-	return append(dst, "]}"...)
+	return append(dst, "]}"...), nil
+}
+
+// answerEcho is what the entries of a router answer echo, as
+// appendRouterEntry writes them: each entry's destination, and each
+// error's destinationId and workspaceId from its group's first job. For
+// the jobs of a plain body that share their destination it is about the
+// body's destinations; it grows past the body when a group's first job
+// carries a destination or ids far larger than its other jobs, which every
+// entry of the group then repeats.
+func answerEcho(entries []routerEntry, groups []routerGroup, jobs []job) int64 {
+	// ids holds each group's statTags ids' length, measured once, +1 so
+	// that zero is not yet measured.
+	ids := make([]int64, len(groups))
+	var n int64
+	for _, e := range entries {
+		first := &jobs[groups[e.group].jobs[0]]
+		if e.Err == nil {
+			n += int64(len(first.dest.raw))
+			continue
+		}
+		n += int64(len(jobs[e.Jobs[0]].dest.raw))
+		if ids[e.group] == 0 {
+			ids[e.group] = 1
+			for _, key := range statTagIDs {
+				ids[e.group] += int64(len(sourceText(first.meta.Get(key))))
+			}
+		}
+		n += ids[e.group] - 1
+	}
+	return n
+}
+
+// echoTooLarge is a router answer whose entries would echo more than the
+// limit of a request body (see answerEcho).
+type echoTooLarge struct {
+	n     int64
+	limit int
+}
+
+func (e echoTooLarge) Error() string {
+	return fmt.Sprintf("the answer's entries would echo %d bytes of destinations and statTags ids, each entry its group's first job's, more than %d bytes, the limit of a request body: send the jobs of one destination with the same destination object and short metadata ids", e.n, e.limit)
 }
 
 // echoedBytes is the most destination text a router answer of jobs

@@ -2,7 +2,10 @@ package httpapi
 
 import (
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -85,5 +88,55 @@ func TestGroupsOfOneDestinationInOrder(t *testing.T) {
 	want := [][2]string{{"1", static}, {"2", dynamic}, {"4", static}, {"3", other}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("entries %q, want %q", got, want)
+	}
+}
+
+// TestRouterEchoBounded checks that a router answer whose entries would
+// repeat their group's first job (its destination in each success entry,
+// its destinationId and workspaceId in each error's statTags) for more
+// than the body limit is refused with 413 before it is written, in the
+// plain format too: a few hundred kilobytes in the first job were echoed
+// by every other job of the group. Within the limit the answer echoes
+// them as upstream does.
+func TestRouterEchoBounded(t *testing.T) {
+	t.Parallel()
+	const limit = 1 << 20
+	big := strings.Repeat("x", 200_000)
+	body := func(firstMeta, firstDest, rest string, n int) []byte {
+		var b strings.Builder
+		b.WriteString(`{"destType":"customerio","input":[`)
+		fmt.Fprintf(&b, `{"message":{"type":"identify","userId":"u0"},"metadata":%s,"destination":%s}`, firstMeta, firstDest)
+		for i := range n {
+			fmt.Fprintf(&b, `,{"message":%s,"metadata":{"jobId":%d,"destinationId":"d1"},"destination":%s}`, fmt.Sprintf(rest, i+1), i+2, testDest)
+		}
+		b.WriteString(`]}`)
+		return []byte(b.String())
+	}
+	bigIDs := `{"jobId":1,"destinationId":"d1","workspaceId":"` + big + `"}`
+	bigDest := `{"ID":"d1","Config":{"siteID":"customerio1","apiKey":"customerio2"},"Note":"` + big + `"}`
+	const errorJob, identifyJob = `{"type":"nope","userId":"u%d"}`, `{"type":"identify","userId":"u%d"}`
+	_, c := newTestServer(t, Config{MaxBodyBytes: limit})
+	tests := []struct {
+		name string
+		body []byte
+		want int
+	}{
+		{"the first job's ids in 10 errors' statTags", body(bigIDs, testDest, errorJob, 10), http.StatusRequestEntityTooLarge},
+		{"the first job's destination in 10 success entries", body(`{"jobId":1,"destinationId":"d1"}`, bigDest, identifyJob, 10), http.StatusRequestEntityTooLarge},
+		{"the first job's ids in 4 errors' statTags", body(bigIDs, testDest, errorJob, 4), http.StatusOK},
+		{"the first job's destination in 4 success entries", body(`{"jobId":1,"destinationId":"d1"}`, bigDest, identifyJob, 4), http.StatusOK},
+	}
+	for _, tt := range tests {
+		status, data := c.post("/routerTransform", false, tt.body)
+		if status != tt.want {
+			t.Errorf("%s: status %d: %.200s, want %d", tt.name, status, data, tt.want)
+			continue
+		}
+		switch {
+		case status == http.StatusRequestEntityTooLarge && !strings.HasPrefix(string(data), "the answer's entries would echo "):
+			t.Errorf("%s: %.300s", tt.name, data)
+		case status == http.StatusOK && strings.Count(string(data), big) != 5:
+			t.Errorf("%s: the first job's %d KB echoed %d times, want 5 (its entry and 4 others)", tt.name, len(big)/1000, strings.Count(string(data), big))
+		}
 	}
 }
