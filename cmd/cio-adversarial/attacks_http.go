@@ -552,3 +552,34 @@ func compactedEchoBody(jobs int) []byte {
 	fmt.Fprintf(&b, `],"destinations":{"d":{"ID":"d","Config":{"siteID":"s","apiKey":"k","note":%q}}}}`, strings.Repeat("x", echoDestination))
 	return b.Bytes()
 }
+
+// firstJobEchoRow posts a plain router request whose first job carries
+// 1 MB of metadata ids, followed by small jobs of its destination that
+// fail: each error's statTags name the group's first job's destinationId
+// and workspaceId, as upstream's do, so the answer would repeat the
+// megabyte for every job (3,000 jobs of a 1.5 MB body, 3 GB).
+func (h *harness) firstJobEchoRow(ctx context.Context) result {
+	r := result{
+		id:       "20",
+		name:     fmt.Sprintf("HTTP: a router request whose first job has a %s workspaceId, then %d failing jobs of its destination", megabytes(echoDestination), echoJobs),
+		class:    "HTTP answers that echo a shared destination for every job",
+		target:   "< 100ms server CPU, < 64MB peak growth, answered 413",
+		measured: true,
+	}
+	var b bytes.Buffer
+	const dest = `{"ID":"d","Config":{"siteID":"s","apiKey":"k"}}`
+	fmt.Fprintf(&b, `{"destType":"customerio","input":[{"message":{"type":"identify","userId":"u"},"metadata":{"jobId":1,"destinationId":"d","workspaceId":%q},"destination":%s}`, strings.Repeat("w", echoDestination), dest)
+	for i := range echoJobs {
+		fmt.Fprintf(&b, `,{"message":{"type":"unknown","userId":"u%d"},"metadata":{"jobId":%d,"destinationId":"d"},"destination":%s}`, i, i+2, dest)
+	}
+	b.WriteString(`]}`)
+	m, _, answer, err := h.attack(ctx, attackSpec{server: serverOptions{http: true}, settle: time.Second}, func(ctx context.Context, s *server) (string, error) {
+		ctx, cancel := context.WithTimeout(ctx, httpAnswerLimit)
+		defer cancel()
+		return postTo(ctx, s.httpAddr, "/routerTransform", b.Bytes()), nil
+	})
+	r.m, r.answer, r.err = m, answer, err
+	r.pass = err == nil && !m.atLeast && m.cpu < eventCPUBound && m.growth < messageGrowthBound && answer == "413"
+	r.figure = fmt.Sprintf("%s%.3fs CPU, %s%s peak growth", atLeast(m.atLeast), m.cpu.Seconds(), atLeast(m.aborted), megabytes(m.growth))
+	return r
+}
