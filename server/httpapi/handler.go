@@ -377,12 +377,13 @@ func (e tooManyJobs) Error() string {
 	return fmt.Sprintf("request carries %d jobs, more than the limit of %d", e.n, e.limit)
 }
 
-// destinationsTooLarge is a compacted request whose destinations, written
-// out once for each job, come to more than Config.MaxBodyBytes.
+// destinationsTooLarge is a compacted request whose destinations and
+// connections, written out once for each job, come to more than
+// Config.MaxBodyBytes.
 type destinationsTooLarge struct{ jobs, limit int }
 
 func (e destinationsTooLarge) Error() string {
-	return fmt.Sprintf("the destinations of the %d jobs, written out once for each job as a plain request carries them, come to more than %d bytes, the limit of a request body: send fewer jobs per request, or smaller destinations", e.jobs, e.limit)
+	return fmt.Sprintf("the destinations and connections of the %d jobs, written out once for each job as a plain request carries them, come to more than %d bytes, the limit of a request body: send fewer jobs per request, or smaller destinations", e.jobs, e.limit)
 }
 
 // tooLarge reports whether err refuses a request as too large for the

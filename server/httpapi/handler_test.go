@@ -281,8 +281,8 @@ func TestCompactedMissingDestination(t *testing.T) {
 }
 
 // TestCompactedDestinationsEcho checks that a compacted request is taken
-// when its plain form would be: its destinations, written out once for
-// each job, within the body limit. Past it both routes answer 413 rather
+// when its plain form would be: its destinations and connections, written
+// out once for each job, within the body limit. Past it both routes answer 413 rather
 // than build an answer (or grouping keys) many times the body; within it
 // every job is answered, each error echoing the destination.
 func TestCompactedDestinationsEcho(t *testing.T) {
@@ -313,15 +313,20 @@ func TestCompactedDestinationsEcho(t *testing.T) {
 	if len(resp.Output) != 10 || strings.Count(string(data), `"pad":`) != 10 {
 		t.Errorf("10 jobs: %d entries, %d destinations echoed, want 10 of each", len(resp.Output), strings.Count(string(data), `"pad":`))
 	}
-	const want = "the destinations of the 11 jobs, written out once for each job as a plain request carries them, come to more than 1048576 bytes, the limit of a request body"
+	const want = "the destinations and connections of the 11 jobs, written out once for each job as a plain request carries them, come to more than 1048576 bytes, the limit of a request body"
+	// The same with a small destination and a large connection, which an
+	// error repeats (Unsupported object type: "...").
+	conn := strings.Replace(string(body(11)), `"destinations":{"d1":`+dest+`}`,
+		`"destinations":{"d1":`+testDest+`},"connections":{"s:d1":{"config":{"destination":{"object":"`+strings.Repeat("o", 100_000)+`"}}}}`, 1)
 	for _, path := range []string{"/routerTransform", "/v0/destinations/customerio"} {
-		b := body(11)
-		if path != "/routerTransform" {
-			b = []byte(strings.Replace(string(b), `"destType":"customerio",`, "", 1))
-		}
-		status, data := c.post(path, true, b)
-		if status != http.StatusRequestEntityTooLarge || !strings.HasPrefix(string(data), want) {
-			t.Errorf("%s, 11 jobs: status %d: %.300s, want 413 %q", path, status, data, want)
+		for name, b := range map[string]string{"destination": string(body(11)), "connection": conn} {
+			if path != "/routerTransform" {
+				b = strings.Replace(b, `"destType":"customerio",`, "", 1)
+			}
+			status, data := c.post(path, true, []byte(b))
+			if status != http.StatusRequestEntityTooLarge || !strings.HasPrefix(string(data), want) {
+				t.Errorf("%s, 11 jobs sharing a large %s: status %d: %.300s, want 413 %q", path, name, status, data, want)
+			}
 		}
 	}
 }

@@ -296,11 +296,12 @@ func decodePlainJobs(in jsvalue.Value, limit int) ([]job, error) {
 // missing gets a 400 of its own; a missing connection reads as none.
 //
 // A compacted body is taken when its plain form would be: its
-// destinations, written out once for each job as the plain form carries
-// them (and as a router answer echoes them), may come to at most maxBytes,
-// the limit of a body. Otherwise a few small jobs sharing one large
-// destination would make the answer, and the jobs' grouping keys, many
-// times the body.
+// destinations and connections, written out once for each job as the
+// plain form carries them (and as a router answer echoes a destination,
+// or an error a connection's object), may come to at most maxBytes, the
+// limit of a body. Otherwise a few small jobs sharing one large
+// destination or connection would make the answer, and the jobs' grouping
+// keys, many times the body.
 func decodeCompactedJobs(body jsvalue.Value, limit, maxBytes int) ([]job, error) {
 	if _, err := objectOrNone(body, "the body"); err != nil {
 		return nil, err
@@ -325,10 +326,10 @@ func decodeCompactedJobs(body jsvalue.Value, limit, maxBytes int) ([]job, error)
 		destID := metaString(meta, "destinationId")
 		dest := dests.Get(destID)
 		found := !dest.IsUndefined()
-		if written += len(sourceText(dest)); written > maxBytes {
+		conn := conns.Get(metaString(meta, "sourceId") + ":" + destID)
+		if written += len(sourceText(dest)) + len(sourceText(conn)); written > maxBytes {
 			return nil, destinationsTooLarge{jobs: len(ws), limit: maxBytes}
 		}
-		conn := conns.Get(metaString(meta, "sourceId") + ":" + destID)
 		j := d.newJob(w, dest, conn)
 		if !found {
 			j.err = &transform.Error{
