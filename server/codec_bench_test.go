@@ -172,7 +172,7 @@ func BenchmarkTypedStructWire(b *testing.B) {
 		{"read", func(b *testing.B, j *ciotransformerv1.Job) { releaseEvent(eventJSON(eventWire(j.GetEvent()))) }},
 		{"all", func(b *testing.B, _ *ciotransformerv1.Job) {
 			m := mode(testDestination, 0)
-			if r := mapJob(m, nil, decode(b), dest); r.Err != nil {
+			if r := mapJob(m, nil, decode(b), dest, &transform.Output{}); r.Err != nil {
 				b.Fatal(r.Err.Message)
 			}
 		}},
@@ -224,7 +224,7 @@ func BenchmarkMarshalBatchResponse(b *testing.B) {
 	arena := newResultArena(jobs)
 	resp := &ciotransformerv1.TransformBatchResponse{RequestId: req.GetRequestId(), Final: true}
 	for i, j := range jobs {
-		e := transform.Alone(dest, mapJob(m, nil, j, dest))
+		e := transform.Alone(dest, mapJob(m, nil, j, dest, &transform.Output{}))
 		e.Jobs = []int{i}
 		resp.Results = append(resp.Results, arena.jobResult(e))
 	}

@@ -35,10 +35,11 @@ func mode(d *ciotransformerv1.Destination, maxEventBytes int) transform.Mode {
 }
 
 // job converts the contract's job to the mapper's: its raw JSON or typed
-// event, its connection, and its metadata's dontBatch. A typed event's
-// Value is read in space held for it (see eventJSON), which the caller
-// releases once the job is mapped; held is nil for other jobs.
-func job(j *ciotransformerv1.Job) (tj transform.Job, held *eventText) {
+// event, its connection, and its metadata's dontBatch, and the bytes its
+// event took in the message. A typed event's Value is read in space held
+// for it (see eventJSON), which the caller releases once the job is
+// mapped; held is nil for other jobs.
+func job(j *ciotransformerv1.Job) (tj transform.Job, size int, held *eventText) {
 	tj = transform.Job{Connection: connectionValue(j.GetConnection()), DontBatch: dontBatch(j)}
 	switch p := j.GetPayload().(type) {
 	case *ciotransformerv1.Job_RawEvent:
@@ -52,19 +53,23 @@ func job(j *ciotransformerv1.Job) (tj transform.Job, held *eventText) {
 		// the codec's copy of the message (buildRequest) or protobuf's
 		// copy of the field.
 		tj.RawImmutable = true
+		size = len(tj.Raw)
 	case *ciotransformerv1.Job_Event:
-		tj.Event, held = eventJSON(eventWire(p.Event))
+		b := eventWire(p.Event)
+		tj.Event, held = eventJSON(b)
+		size = len(b)
 	default:
 		tj.Missing = true
 	}
-	return tj, held
+	return tj, size, held
 }
 
-// mapJob maps j for dest in mode m, and releases the space its event was
-// read in: a Result refers to nothing of the event (see transform.Result).
-func mapJob(m transform.Mode, a *transform.Arena, j *ciotransformerv1.Job, dest *transform.Destination) transform.Result {
-	tj, held := job(j)
-	r := m.MapIn(a, tj, dest)
+// mapJob maps j for dest in mode m, within what its request message may
+// still produce, and releases the space its event was read in: a Result
+// refers to nothing of the event (see transform.Result).
+func mapJob(m transform.Mode, a *transform.Arena, j *ciotransformerv1.Job, dest *transform.Destination, produced *transform.Output) transform.Result {
+	tj, size, held := job(j)
+	r := produced.MapIn(m, a, tj, dest, size)
 	if held != nil {
 		held.release()
 	}

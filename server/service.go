@@ -48,7 +48,8 @@ func (s *service) Transform(ctx context.Context, req *ciotransformerv1.Transform
 	dest := destination(req.GetDestination())
 	tally := s.metrics.tally(methodTransform)
 	t := s.turn()
-	r := s.transformJob(ctx, job, dest, mode(req.GetDestination(), s.cfg.MaxEventBytes), nil, &tally, &t)
+	// A call of one event needs no bound beyond the per-event cap.
+	r := s.transformJob(ctx, job, dest, mode(req.GetDestination(), s.cfg.MaxEventBytes), nil, &transform.Output{}, &tally, &t)
 	t.release()
 	if ctx.Err() != nil {
 		// The client has gone or given up: the call ends with the
@@ -193,13 +194,16 @@ func (s *service) answer(ctx context.Context, stream grpc.ServerStream, b *trans
 		resp.Results = append(resp.Results, r)
 		size += n
 	}
+	// The message's events together produce at most the per-event cap
+	// and a few times their size (see transform.Output).
+	produced := m.NewOutput()
 	for i, job := range jobs {
 		if ctx.Err() != nil {
 			// As a status, so that interceptors log and count the call
 			// as Canceled or DeadlineExceeded rather than Unknown.
 			return 0, contextStatus(ctx)
 		}
-		b.Add(i, s.transformJob(ctx, job, dest, m, mapped, &tally, &t), emit)
+		b.Add(i, s.transformJob(ctx, job, dest, m, mapped, &produced, &tally, &t), emit)
 		if sendErr != nil {
 			return 0, sendErr
 		}
@@ -222,10 +226,11 @@ func newStores() *sync.Pool {
 	return &sync.Pool{New: func() any { return new(resultStore) }}
 }
 
-// transformJob maps one job in mode m under turn t, which it takes if
-// needed, and counts its outcome in tally. A panic while mapping becomes
-// the job's transform.InternalError; the stack goes to the log.
-func (s *service) transformJob(ctx context.Context, j *ciotransformerv1.Job, dest *transform.Destination, m transform.Mode, a *transform.Arena, tally *jobTally, t *turn) (r transform.Result) {
+// transformJob maps one job in mode m, within what its request message
+// may still produce, under turn t, which it takes if needed, and counts
+// its outcome in tally. A panic while mapping becomes the job's
+// transform.InternalError; the stack goes to the log.
+func (s *service) transformJob(ctx context.Context, j *ciotransformerv1.Job, dest *transform.Destination, m transform.Mode, a *transform.Arena, produced *transform.Output, tally *jobTally, t *turn) (r transform.Result) {
 	defer func() {
 		if p := recover(); p != nil {
 			s.cfg.Logger.ErrorContext(ctx, "recovered from panic while mapping a job", "job_id", j.GetJobId(), "panic", panicText(p), "stack", string(debug.Stack()))
@@ -240,7 +245,7 @@ func (s *service) transformJob(ctx context.Context, j *ciotransformerv1.Job, des
 		s.cfg.jobHook(j.GetJobId())
 	}
 	t.take()
-	r = mapJob(m, a, j, dest)
+	r = mapJob(m, a, j, dest, produced)
 	tally.mapped(r)
 	return r
 }

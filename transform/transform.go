@@ -88,11 +88,7 @@ func dispatchedType(typ string) EventType {
 // capped returns r, or the per-event cap's error when its body or object
 // is over limit bytes.
 func capped(r Result, limit int) Result {
-	n := len(r.Object)
-	if r.Request != nil {
-		n = len(r.Request.Body)
-	}
-	if n > limit {
+	if outputBytes(r) > limit {
 		return Result{Err: eventTooLargeError(limit)}
 	}
 	return r

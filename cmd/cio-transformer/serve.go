@@ -43,7 +43,7 @@ func newServeFlagSet(f *serveFlags, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&f.logFormat, "log-format", "json", "log format: json (one object a line) or text (key=value) (env CIO_LOG_FORMAT)")
 	fs.IntVar(&f.maxJobsPerRequest, "max-jobs-per-request", server.DefaultMaxJobsPerRequest, "most jobs in one request message; more is INVALID_ARGUMENT (env CIO_MAX_JOBS_PER_REQUEST)")
 	fs.IntVar(&f.maxRecvMsgSize, "max-recv-msg-size", server.DefaultMaxRecvMsgSize, "largest request message in bytes; larger is RESOURCE_EXHAUSTED (env CIO_MAX_RECV_MSG_SIZE)")
-	fs.IntVar(&f.maxEventBytes, "max-event-bytes", transform.DefaultMaxEventBytes, "most bytes one event may produce (request body or batch object); more fails that job with a 400 (env CIO_MAX_EVENT_BYTES)")
+	fs.IntVar(&f.maxEventBytes, "max-event-bytes", transform.DefaultMaxEventBytes, "most bytes one event may produce (request body or batch object); more fails that job with a 400. The events of one request together may produce this and 8 times their own size (env CIO_MAX_EVENT_BYTES)")
 	fs.DurationVar(&f.shutdownGrace, "shutdown-grace", server.DefaultShutdownGrace, "how long in-flight calls may finish after SIGTERM (env CIO_SHUTDOWN_GRACE)")
 	fs.StringVar(&f.metricsListen, "metrics-listen", "", "address to serve Prometheus /metrics on over HTTP, e.g. :9464; empty is off (env CIO_METRICS_LISTEN)")
 	f.transport.define(fs)

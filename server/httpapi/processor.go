@@ -7,14 +7,15 @@ import (
 	"github.com/cio-transformer/cio-transformer/transform"
 )
 
-// processJob maps one job as the processor transform does, into a: in API
-// mode v1, a group event's object sent as a batch of one (deviation D1).
-// mode carries the per-event limits; its V2 is not read.
-func processJob(j *job, mode transform.Mode, a *transform.Arena) (*transform.Request, *transform.Error) {
+// processJob maps one job as the processor transform does, into a, within
+// what the request may still produce: in API mode v1, a group event's
+// object sent as a batch of one (deviation D1). mode carries the per-event
+// limits; its V2 is not read.
+func processJob(j *job, mode transform.Mode, a *transform.Arena, produced *transform.Output) (*transform.Request, *transform.Error) {
 	if j.err != nil {
 		return nil, j.err
 	}
-	e := transform.Alone(j.dest.dest, mode.MapIn(a, transform.Job{Event: j.message}, j.dest.dest))
+	e := transform.Alone(j.dest.dest, produced.MapIn(mode, a, transform.Job{Event: j.message}, j.dest.dest, 0))
 	return e.Request, e.Err
 }
 
@@ -25,13 +26,16 @@ func processJob(j *job, mode transform.Mode, a *transform.Arena) (*transform.Req
 func appendProcessorResponse(dst []byte, jobs []job, mode transform.Mode, tally *jobTally) []byte {
 	a := resultArenas.Get().(*transform.Arena)
 	defer resultArenas.Put(a)
+	// The request's events together produce at most the per-event cap and
+	// a few times their size (see transform.Output).
+	produced := mode.NewOutput()
 	dst = append(dst, '[')
 	for i := range jobs {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
 		j := &jobs[i]
-		req, err := processJob(j, mode, a)
+		req, err := processJob(j, mode, a, &produced)
 		tally.add(err == nil)
 		dst = append(dst, '{')
 		if j.metadata != "" {

@@ -55,8 +55,11 @@ func routeJobs(jobs []job, mode transform.Mode, v2 v2Selector, a *transform.Aren
 	}
 	entries := make([]routerEntry, 0, len(jobs))
 	b := transform.NewBatcher(nil, mode.Limits())
+	// The request's events together produce at most the per-event cap and
+	// a few times their size (see transform.Output).
+	produced := mode.NewOutput()
 	for _, run := range runsOf(jobs, groups) {
-		entries = routeRun(entries, jobs, groups, run, b, a)
+		entries = routeRun(entries, jobs, groups, run, b, a, &produced)
 	}
 	return entries, groups
 }
@@ -108,13 +111,13 @@ func runsOf(jobs []job, groups []routerGroup) [][]step {
 	return runs
 }
 
-// routeRun maps and batches the jobs of run in its order and appends their
-// entries. What is batched goes out before a job of another group or with
+// routeRun maps and batches the jobs of run in its order, within what the
+// request may still produce, and appends their entries. What is batched goes out before a job of another group or with
 // another destination than the job before it: a batch holds the jobs of
 // one group and one configuration (deviation D8; a group of a destination
 // whose hasDynamicConfig is false holds the jobs of all its
 // configurations), and every job comes out in its order.
-func routeRun(entries []routerEntry, jobs []job, groups []routerGroup, run []step, b *transform.Batcher, a *transform.Arena) []routerEntry {
+func routeRun(entries []routerEntry, jobs []job, groups []routerGroup, run []step, b *transform.Batcher, a *transform.Arena, produced *transform.Output) []routerEntry {
 	gi := run[0].group
 	var dest *destination
 	// A run of API mode v2 is one group (see runsOf).
@@ -149,7 +152,7 @@ func routeRun(entries []routerEntry, jobs []job, groups []routerGroup, run []ste
 		dontBatch := j.meta.Get("dontBatch").Bool()
 		r := transform.Result{Err: j.err}
 		if j.err == nil {
-			r = g.mode.MapIn(a, transform.Job{Event: j.message, Connection: j.connection, DontBatch: dontBatch}, j.dest.dest)
+			r = produced.MapIn(g.mode, a, transform.Job{Event: j.message, Connection: j.connection, DontBatch: dontBatch}, j.dest.dest, 0)
 		}
 		if out != nil {
 			out.job(s.pos, r.Keys, jobID(j.meta), dontBatch)
