@@ -583,3 +583,34 @@ func (h *harness) firstJobEchoRow(ctx context.Context) result {
 	r.figure = fmt.Sprintf("%s%.3fs CPU, %s%s peak growth", atLeast(m.atLeast), m.cpu.Seconds(), atLeast(m.aborted), megabytes(m.growth))
 	return r
 }
+
+// httpExpandingRow posts one processor body of events that each expand to
+// nearly the per-event cap (see expandingRow): 3.6 MB that would be
+// answered with 6 GB, built in memory before it is written.
+func (h *harness) httpExpandingRow(ctx context.Context) result {
+	r := result{
+		id:       "22",
+		name:     fmt.Sprintf("HTTP: a processor body of %d small events, each expanding to nearly the per-event cap", expandingEvents),
+		class:    "requests whose events each expand to the per-event cap",
+		target:   "< 500ms server CPU, < 64MB peak growth, answered 200",
+		measured: true,
+	}
+	var b bytes.Buffer
+	b.WriteByte('[')
+	for i := range expandingEvents {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"message":%s,"metadata":{"jobId":%d},"destination":{"ID":"d","Config":{"siteID":"s","apiKey":"k"}}}`, expandingEvent(i), i+1)
+	}
+	b.WriteByte(']')
+	m, _, answer, err := h.attack(ctx, attackSpec{server: serverOptions{http: true}, settle: time.Second}, func(ctx context.Context, s *server) (string, error) {
+		ctx, cancel := context.WithTimeout(ctx, httpAnswerLimit)
+		defer cancel()
+		return postTo(ctx, s.httpAddr, "/v0/destinations/customerio", b.Bytes()), nil
+	})
+	r.m, r.answer, r.err = m, answer, err
+	r.pass = err == nil && !m.atLeast && m.cpu < 500*time.Millisecond && m.growth < messageGrowthBound && answer == "200"
+	r.figure = fmt.Sprintf("%s%.3fs CPU, %s%s peak growth", atLeast(m.atLeast), m.cpu.Seconds(), atLeast(m.aborted), megabytes(m.growth))
+	return r
+}

@@ -248,3 +248,78 @@ func (h *harness) repeatedHeaderRow(ctx context.Context) result {
 	r.figure = fmt.Sprintf("%s%.3fs CPU, %s%s peak growth", atLeast(m.atLeast), m.cpu.Seconds(), atLeast(m.aborted), megabytes(m.growth))
 	return r
 }
+
+// Sizes of rows 21 and 22: small events that each expand to nearly the
+// per-event cap, as many as fit in a request message or body of 3.6 MB.
+const (
+	expandingEvents = 6000
+	expandingKeys   = 30
+)
+
+// expandingEvent is an identify of about 600 bytes whose user properties
+// spread key paths of the largest allowed array index: close to a megabyte
+// of body, under the per-event cap.
+func expandingEvent(user int) []byte {
+	keys := make([]string, expandingKeys)
+	for k := range keys {
+		keys[k] = fmt.Sprintf(`"k%d.6553":1`, k)
+	}
+	return fmt.Appendf(nil, `{"type":"identify","userId":"u%d","user_properties":{%s}}`, user, strings.Join(keys, ","))
+}
+
+// expandingRow sends one request message of events that each expand to
+// nearly the per-event cap: 3.6 MB that would be answered with 6 GB. The
+// message's events together may produce the cap and a few times their
+// size; the rest fail on their own.
+func (h *harness) expandingRow(ctx context.Context) result {
+	r := result{
+		id:       "21",
+		name:     fmt.Sprintf("TransformBatch message of %d small events, each expanding to nearly the per-event cap", expandingEvents),
+		class:    "requests whose events each expand to the per-event cap",
+		target:   "< 500ms server CPU, < 64MB peak growth, every job answered",
+		measured: true,
+	}
+	jobs := make([]*ciotransformerv1.Job, expandingEvents)
+	for i := range jobs {
+		jobs[i] = rawJob(uint64(i+1), expandingEvent(i))
+	}
+	msg, err := batchMessage(1, jobs)
+	if err != nil {
+		r.err = err
+		return r
+	}
+	answered := 0
+	m, _, answer, err := h.attack(ctx, attackSpec{settle: time.Second}, func(ctx context.Context, s *server) (string, error) {
+		conn, err := dial(s.addr)
+		if err != nil {
+			return "", err
+		}
+		defer conn.Close()
+		ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+		start := time.Now()
+		resps, err := exchange(ctx, conn, msg)
+		took := time.Since(start).Round(time.Millisecond)
+		if err != nil {
+			return fmt.Sprintf("%s after %s", statusText(err), took), nil
+		}
+		ok, failed, bytes := 0, 0, 0
+		for _, resp := range resps {
+			bytes += proto.Size(resp)
+			for _, res := range resp.GetResults() {
+				n := max(len(res.GetJobs()), 1)
+				if res.GetError() != nil {
+					failed += n
+				} else {
+					ok += n
+				}
+			}
+		}
+		answered = ok + failed
+		return fmt.Sprintf("%d mapped, %d failed, %s of responses after %s (message %s)", ok, failed, sizeText(bytes), took, sizeText(len(msg.wire))), nil
+	})
+	r.m, r.answer, r.err = m, answer, err
+	r.pass = err == nil && !m.atLeast && answered == expandingEvents && m.cpu < 500*time.Millisecond && m.growth < messageGrowthBound
+	r.figure = fmt.Sprintf("%s%.3fs CPU, %s%s peak growth", atLeast(m.atLeast), m.cpu.Seconds(), atLeast(m.aborted), megabytes(m.growth))
+	return r
+}

@@ -35,7 +35,7 @@ func parseFlags(args []string, stderr io.Writer) (flags, error) {
 	fs.StringVar(&f.faultBin, "fault-bin", "", "cio-transformer built with -tags adversarial, for row 11; empty builds it")
 	fs.StringVar(&f.manifests, "manifests", "deploy/kubernetes", "Kubernetes manifest file or folder whose container env sets GOMEMLIMIT")
 	fs.StringVar(&f.out, "out", "", "write the markdown report to this file")
-	fs.StringVar(&f.rows, "rows", "", "comma-separated rows to run (0 1 1s 2a 2as 2b 2bs 2c 2cs 3 3b 4a 4b 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20); empty runs all")
+	fs.StringVar(&f.rows, "rows", "", "comma-separated rows to run (0 1 1s 2a 2as 2b 2bs 2c 2cs 3 3b 4a 4b 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22); empty runs all")
 	fs.BoolVar(&f.strict, "strict", false, "exit 1 when a row misses its target")
 	fs.IntVar(&f.abortRSSMB, "abort-rss-mb", 2048, "kill a server whose RSS passes this many MiB (its figures are then lower bounds)")
 	fs.IntVar(&f.typical, "typical-events", 20000, "typical events sent to measure the yardstick CPU per byte")
@@ -197,6 +197,8 @@ func (h *harness) runRows(ctx context.Context, selected func(string) bool) ([]re
 		{"18", h.compactedEchoRow},
 		{"19", h.repeatedHeaderRow},
 		{"20", h.firstJobEchoRow},
+		{"21", h.expandingRow},
+		{"22", h.httpExpandingRow},
 	}
 	for _, row := range rows {
 		if ctx.Err() != nil {
