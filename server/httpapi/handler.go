@@ -395,9 +395,9 @@ func tooLarge(err error) bool {
 	return errors.As(err, &many) || errors.As(err, &dests) || errors.As(err, &echo)
 }
 
-// decoded answers a request whose body could not be decoded: 413 for too
-// many jobs or destinations too large, 503 when its answer does not fit
-// in the in-flight budget, else 400. JSON decoding errors name offsets
+// decoded answers a request whose body could not be decoded or answered:
+// 413 for one over the service's limits (see tooLarge), 503 when its
+// answer does not fit in the in-flight budget, else 400. JSON decoding errors name offsets
 // and types, never the data.
 func (h *Handler) decoded(rec *recorder, err error) bool {
 	switch {

@@ -112,11 +112,12 @@ func runsOf(jobs []job, groups []routerGroup) [][]step {
 }
 
 // routeRun maps and batches the jobs of run in its order, within what the
-// request may still produce, and appends their entries. What is batched goes out before a job of another group or with
-// another destination than the job before it: a batch holds the jobs of
-// one group and one configuration (deviation D8; a group of a destination
-// whose hasDynamicConfig is false holds the jobs of all its
-// configurations), and every job comes out in its order.
+// request may still produce, and appends their entries. What is batched
+// goes out before a job of another group or with another destination than
+// the job before it: a batch holds the jobs of one group and one
+// configuration (deviation D8; a group of a destination whose
+// hasDynamicConfig is false holds the jobs of all its configurations), and
+// every job comes out in its order.
 func routeRun(entries []routerEntry, jobs []job, groups []routerGroup, run []step, b *transform.Batcher, a *transform.Arena, produced *transform.Output) []routerEntry {
 	gi := run[0].group
 	var dest *destination
