@@ -37,8 +37,11 @@ func (b *budget) spend(n int) *Error {
 // eventTooLargeError is the error of an event whose output is over the
 // per-event cap of limit bytes.
 func eventTooLargeError(limit int) *Error {
-	return instrumentationError("Event produces more than " + strconv.Itoa(limit) + " bytes, the per-event limit")
+	return instrumentationError(overCapPrefix + strconv.Itoa(limit) + " bytes, the per-event limit")
 }
+
+// overCapPrefix starts the message of an event over a cap.
+const overCapPrefix = "Event produces more than "
 
 // keyPathIndexError is the error of a key path whose array index is above
 // maxKeyPathIndex (deviation D9).

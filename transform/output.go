@@ -1,6 +1,9 @@
 package transform
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // RequestOutputFactor is how many times the bytes of its events the jobs
 // of one request may produce together, beyond the per-event cap (see
@@ -55,7 +58,7 @@ func (o *Output) MapIn(m Mode, a *Arena, job Job, dest *Destination, size int) R
 		m.MaxEventBytes = limit
 	}
 	r := m.MapIn(a, job, dest)
-	if r.Err == nil || r.Err.Message != eventTooLargeError(limit).Message {
+	if r.Err == nil || !overCap(r.Err, limit) {
 		o.left -= outputBytes(r)
 		return r
 	}
@@ -67,6 +70,12 @@ func (o *Output) MapIn(m Mode, a *Arena, job Job, dest *Destination, size int) R
 		r.Err = requestOutputError(limit)
 	}
 	return r
+}
+
+// overCap reports whether e is the error of an event over a cap of limit
+// bytes.
+func overCap(e *Error, limit int) bool {
+	return strings.HasPrefix(e.Message, overCapPrefix) && e.Message == eventTooLargeError(limit).Message
 }
 
 // size returns the bytes of the job's event: its raw JSON, or the text
@@ -93,7 +102,7 @@ func outputBytes(r Result) int {
 // requestOutputError is the error of an event over what its request may
 // still produce, left bytes.
 func requestOutputError(left int) *Error {
-	return instrumentationError("Event produces more than " + strconv.Itoa(left) +
+	return instrumentationError(overCapPrefix + strconv.Itoa(left) +
 		" bytes, what is left of its request's output limit (the per-event limit and " +
 		strconv.Itoa(RequestOutputFactor) + " times the size of the request's events): send it in a request of its own")
 }
