@@ -19,7 +19,7 @@ func TestDuplicateKeys(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	keyStyles := map[string]func(i int) string{
 		"distinct":  func(i int) string { return "k" + strconv.Itoa(i) },
-		"colliding": func(i int) string { return fmt.Sprintf("a%03dz", i) }, // one length, first and last byte
+		"colliding": func(i int) string { return fmt.Sprintf("a%03dyz", i) }, // one length, first and last two bytes
 	}
 	for style, keyOf := range keyStyles {
 		for n := 1; n <= 2*bloomKeys+6; n++ {
@@ -87,4 +87,25 @@ func innerObject(n, seed int) string {
 	}
 	b.WriteString("}")
 	return b.String()
+}
+
+// TestBloomTellsNumberedKeysApart checks that the filter of small objects
+// tells apart keys that differ only in their last digits, as numbered
+// keys do ("k12", "k22"): each one it cannot costs a scan of the earlier
+// keys.
+func TestBloomTellsNumberedKeysApart(t *testing.T) {
+	t.Parallel()
+	for _, format := range []string{"k%d", "item_%d", "%d"} {
+		var d dedup
+		hits := 0
+		for i := range bloomKeys {
+			src := `"` + fmt.Sprintf(format, i) + `"`
+			if d.mayHave(bloomHash(src, 0, len(src))) {
+				hits++
+			}
+		}
+		if hits > bloomKeys/4 {
+			t.Errorf("%q: %d of %d keys are not told from the earlier ones", format, hits, bloomKeys)
+		}
+	}
 }
