@@ -15,9 +15,10 @@ import (
 var scalingSizes = []int{1_000, 10_000, 100_000, 1_000_000}
 
 // Bounds of one size of a scaling row: enough input for a CPU figure well
-// above /proc's 10 ms tick, but no more than a few seconds per size.
+// above /proc's 10 ms tick (half a second of CPU at the bound: a tick is
+// 2% of it), but no more than a few seconds per size.
 const (
-	scalingBytes      = 8_000_000
+	scalingBytes      = 32_000_000
 	scalingWall       = 5 * time.Second
 	scalingCallLimit  = 3 * time.Second
 	scalingMessageMax = 3_000_000
