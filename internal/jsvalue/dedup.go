@@ -65,14 +65,15 @@ func (x *indexer) after(j uint32) uint32 {
 
 // bloomHash is an 8-bit hash of the key src[start:end], quotes included,
 // for the filter of small objects: length, first and last two bytes tell
-// most keys of one object apart, numbered ones too ("k12" and "k22"). The
-// bytes of the empty key are its quotes, a one-byte key's second-to-last
-// byte its opening quote. The key is a token the index has read, both
-// quotes within src, so its bytes are read without bounds checks
-// (byteAt), which cost more here than the hash.
+// most keys of one object apart, numbered ones too ("k12" and "k22"). It
+// reads the key's text alone, so that equal keys hash alike wherever they
+// are: the bytes of the empty key are its quotes, and a key of one byte or
+// none has its opening quote for the second-to-last byte. The key is a
+// token the index has read, both quotes within src, so its bytes are read
+// without bounds checks (byteAt), which cost more here than the hash.
 func bloomHash(src string, start, end int) uint32 {
 	h := uint32(end-start)<<24 | uint32(*byteAt(src, uint32(start+1)))<<16 |
-		uint32(*byteAt(src, uint32(end-3)))<<8 | uint32(*byteAt(src, uint32(end-2)))
+		uint32(*byteAt(src, uint32(max(end-3, start))))<<8 | uint32(*byteAt(src, uint32(end-2)))
 	return h * 0x9E3779B1 >> 24
 }
 

@@ -109,3 +109,25 @@ func TestBloomTellsNumberedKeysApart(t *testing.T) {
 		}
 	}
 }
+
+// TestBloomHashReadsTheKeyAlone checks that equal keys hash alike whatever
+// comes before them, the empty and one-byte keys above all, whose
+// second-to-last byte is a quote: a hash that read the byte before the key
+// missed {"":"","":{}}'s duplicate.
+func TestBloomHashReadsTheKeyAlone(t *testing.T) {
+	t.Parallel()
+	for _, key := range []string{``, `a`, `ab`, `k12`} {
+		quoted := `"` + key + `"`
+		var hashes []uint32
+		for _, before := range []string{``, `{`, `,`, `x`, `"`} {
+			src := before + quoted
+			hashes = append(hashes, bloomHash(src, len(before), len(src)))
+		}
+		for _, h := range hashes[1:] {
+			if h != hashes[0] {
+				t.Errorf("key %q: hashes %v differ with what comes before it", key, hashes)
+				break
+			}
+		}
+	}
+}
