@@ -46,9 +46,7 @@ func (h *harness) eventRow(ctx context.Context, id string, sh shape, size int) r
 		}
 		return fmt.Sprintf("%s after %s (event %s)", describeResult(resp.GetResult()), took, sizeText(jobSize(job))), nil
 	})
-	r.m, r.answer, r.err = m, answer, err
-	r.pass = err == nil && !m.atLeast && m.cpu < eventCPUBound && m.growth < eventGrowthBound
-	r.figure = fmt.Sprintf("%s%.3fs CPU, %s%s peak growth", atLeast(m.atLeast), m.cpu.Seconds(), atLeast(m.aborted), megabytes(m.growth))
+	costResult(&r, m, answer, err, eventCPUBound, eventGrowthBound)
 	if m.busy {
 		r.answer += "; the server still worked when the row ended"
 	}
@@ -130,4 +128,13 @@ func (h *harness) typicalBaseline(ctx context.Context) (result, error) {
 		len(jobs), sizeText(bytes), len(msgs), h.typicalNsPerByte, float64(m.cpu.Microseconds())/float64(len(jobs)))
 	r.figure = fmt.Sprintf("%.1f ns/B", h.typicalNsPerByte)
 	return r, nil
+}
+
+// costResult records on r a row's figures bounded by the server's CPU and
+// peak memory growth, and whether they stay within cpuBound and
+// growthBound; a row with more to check adds it to r.pass.
+func costResult(r *result, m measurement, answer string, err error, cpuBound time.Duration, growthBound int64) {
+	r.m, r.answer, r.err = m, answer, err
+	r.pass = err == nil && !m.atLeast && m.cpu < cpuBound && m.growth < growthBound
+	r.figure = fmt.Sprintf("%s%.3fs CPU, %s%s peak growth", atLeast(m.atLeast), m.cpu.Seconds(), atLeast(m.aborted), megabytes(m.growth))
 }
